@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Audit;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Core.Data;
+
+public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> options)
+    : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options)
+{
+    public const string MigrationsAssembly = "Solidarity.Migrations";
+
+    public DbSet<Union> Unions => Set<Union>();
+    public DbSet<Branch> Branches => Set<Branch>();
+    public DbSet<Dispute> Disputes => Set<Dispute>();
+    public DbSet<Workplace> Workplaces => Set<Workplace>();
+    public DbSet<BeneficiaryBranch> BeneficiaryBranches => Set<BeneficiaryBranch>();
+    public DbSet<DisputeAction> DisputeActions => Set<DisputeAction>();
+    public DbSet<DisputeUpdate> DisputeUpdates => Set<DisputeUpdate>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(SolidarityDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name so the database reads plainly and reordering an enum is safe.
+        configurationBuilder.Properties<DisputeStatus>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<ActionKind>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}

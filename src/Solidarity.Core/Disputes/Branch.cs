@@ -1,0 +1,18 @@
+namespace Solidarity.Core.Disputes;
+
+/// <summary>A union branch: the body that receives the money and the letters for its members.</summary>
+public sealed class Branch
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    /// <summary>The union's own branch code, e.g. WM7680.</summary>
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public Guid UnionId { get; set; }
+    public Union Union { get; set; } = default!;
+
+    /// <summary>Where cheques and letters go, one line per line of the address.</summary>
+    public required string PostalAddress { get; set; }
+    public required string ContactName { get; set; }
+    public string? ContactEmail { get; set; }
+}

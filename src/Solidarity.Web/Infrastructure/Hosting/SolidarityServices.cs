@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Infrastructure.Hosting;
+
+internal static class SolidarityServices
+{
+    public const string AdminPolicy = "Admin";
+    public const string BranchOfficerPolicy = "BranchOfficer";
+
+    /// <summary>The authentication-method claim Identity adds when a second factor was used.</summary>
+    public const string MfaAmr = "mfa";
+
+    public static void AddSolidarityServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.SignIn.RequireConfirmedAccount = false;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<SolidarityDbContext>()
+            .AddDefaultTokenProviders();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/account/sign-in";
+            cookie.LogoutPath = "/account/sign-out";
+            cookie.AccessDeniedPath = "/account/access-denied";
+            cookie.Cookie.Name = "solidarity.auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireRole(Roles.Admin)
+                .RequireClaim("amr", MfaAmr))
+            .AddPolicy(BranchOfficerPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireRole(Roles.BranchOfficer));
+
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/Admin", AdminPolicy);
+            options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
+        });
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LondonClock>();
+        services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
+        services.AddProblemDetails();
+    }
+
+    public static void UseSolidarity(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error");
+            app.UseHsts();
+        }
+        else
+        {
+            app.UseDeveloperExceptionPage();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseSecurityHeaders();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+    }
+}

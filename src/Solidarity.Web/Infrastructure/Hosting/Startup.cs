@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Web.Demo;
+
+namespace Solidarity.Web.Infrastructure.Hosting;
+
+internal static class Startup
+{
+    /// <summary>
+    /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
+    /// `seed-demo` also adds the demo data (never done automatically outside Development).
+    /// </summary>
+    public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
+    {
+        var command = args.FirstOrDefault(a => !a.StartsWith('-'));
+        var migrateOnStartup = app.Configuration.GetValue("Database:MigrateOnStartup", app.Environment.IsDevelopment());
+        var seedDemo = app.Configuration.GetValue("DemoData:Seed", app.Environment.IsDevelopment());
+
+        switch (command)
+        {
+            case "migrate":
+                await MigrateAsync(app.Services);
+                return 0;
+            case "seed-demo":
+                await MigrateAsync(app.Services);
+                await SeedDemoAsync(app);
+                return 0;
+            case null:
+                break;
+            default:
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo; or none to run the site.");
+                return 2;
+        }
+
+        if (migrateOnStartup)
+        {
+            await MigrateAsync(app.Services);
+        }
+
+        if (seedDemo)
+        {
+            await SeedDemoAsync(app);
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static async Task MigrateAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+        await db.Database.MigrateAsync();
+    }
+
+    private static async Task SeedDemoAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var seeder = ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider);
+        var report = await seeder.SeedAsync(CancellationToken.None);
+        foreach (var line in report)
+        {
+            app.Logger.LogInformation("{DemoLine}", line);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Respawn;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Testing;
+
+/// <summary>
+/// The site hosted in-process on a database of its own, migrated once; <see cref="ResetAsync"/>
+/// empties every table between tests.
+/// </summary>
+public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
+{
+    private Respawner? _respawner;
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Settings a derived fixture adds to the site's configuration.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public async Task InitialiseAsync(TestPostgres server, string databasePrefix = "solidarity_test")
+    {
+        ConnectionString = await server.CreateDatabaseAsync(databasePrefix);
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SolidarityDbContext>().Database.MigrateAsync();
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        _respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            SchemasToInclude = ["public"],
+            TablesToIgnore = ["__EFMigrationsHistory"],
+        });
+    }
+
+    public async Task ResetAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await _respawner!.ResetAsync(connection);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Solidarity", ConnectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "false");
+        builder.UseSetting("DemoData:Seed", "false");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A scope on the site's services, for arranging data and checking what a request left behind.</summary>
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    public async Task<T> WithDbAsync<T>(Func<SolidarityDbContext, Task<T>> work)
+    {
+        await using var scope = Scope();
+        return await work(scope.ServiceProvider.GetRequiredService<SolidarityDbContext>());
+    }
+
+    public async Task WithDbAsync(Func<SolidarityDbContext, Task> work)
+    {
+        await using var scope = Scope();
+        await work(scope.ServiceProvider.GetRequiredService<SolidarityDbContext>());
+    }
+}

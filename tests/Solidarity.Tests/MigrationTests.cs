@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Audit;
+using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
+
+namespace Solidarity.Tests;
+
+public sealed class MigrationTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task Migrations_apply_to_an_empty_database_and_match_the_model()
+    {
+        await using var app = new SolidarityApp();
+        await app.InitialiseAsync(Fixture.Server, "migration_check");
+
+        await app.WithDbAsync(async db =>
+        {
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            Assert.False(db.Database.HasPendingModelChanges(), "The model has changes no migration captures: add a migration.");
+        });
+    }
+
+    [Fact]
+    public async Task Audit_entries_cannot_be_changed_or_deleted()
+    {
+        await App.WithDbAsync(async db =>
+        {
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = DateTimeOffset.UtcNow, UserName = "admin@example.org", Action = "dispute.created", SubjectType = "Dispute", SubjectId = "x",
+            });
+            await db.SaveChangesAsync();
+        });
+
+        await App.WithDbAsync(async db =>
+        {
+            var update = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+                db.Database.ExecuteSqlRawAsync("UPDATE \"AuditEntries\" SET \"UserName\" = 'someone else'"));
+            Assert.Contains("append-only", update.MessageText, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditEntries\""));
+            Assert.Equal(1, await db.AuditEntries.CountAsync());
+        });
+    }
+}
