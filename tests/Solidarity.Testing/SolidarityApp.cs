@@ -16,6 +16,8 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
 {
     private Respawner? _respawner;
 
+    public const string WebhookSecret = "whsec_test_secret_for_the_test_suite";
+
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>Settings a derived fixture adds to the site's configuration.</summary>
@@ -52,6 +54,7 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         builder.UseSetting("ConnectionStrings:Solidarity", ConnectionString);
         builder.UseSetting("Database:MigrateOnStartup", "false");
         builder.UseSetting("DemoData:Seed", "false");
+        builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -41,4 +41,36 @@ public sealed class MigrationTests(SiteFixture fixture) : SiteTest(fixture)
             Assert.Equal(1, await db.AuditEntries.CountAsync());
         });
     }
+
+    [Fact]
+    public async Task Ledger_entries_cannot_be_changed_or_deleted()
+    {
+        await App.WithDbAsync(async db =>
+        {
+            var union = new Solidarity.Core.Disputes.Union { Name = "Test Union" };
+            var branch = new Solidarity.Core.Disputes.Branch
+            {
+                Code = "TB1", Name = "Test branch", Union = union, PostalAddress = "1 Test Street", ContactName = "Test Contact",
+            };
+            var dispute = new Solidarity.Core.Disputes.Dispute
+            {
+                Slug = "ledger-test", Title = "Ledger test", Employer = "Employer", Union = union, Summary = "s", Body = "b",
+            };
+            db.AddRange(union, branch, dispute);
+            db.LedgerEntries.Add(new Solidarity.Core.Ledger.LedgerEntry
+            {
+                DisputeId = dispute.Id, BranchId = branch.Id, Kind = Solidarity.Core.Ledger.LedgerEntryKind.OfflineDonation,
+                AmountPence = 1_000, Key = "offline:test", OccurredAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        });
+
+        await App.WithDbAsync(async db =>
+        {
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+                db.Database.ExecuteSqlRawAsync("UPDATE \"LedgerEntries\" SET \"AmountPence\" = 1"));
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"LedgerEntries\""));
+            Assert.Equal(1_000, await db.LedgerEntries.SumAsync(e => e.AmountPence));
+        });
+    }
 }

@@ -4,6 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Messages;
 
 namespace Solidarity.Core.Data;
 
@@ -20,6 +23,11 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<DisputeAction> DisputeActions => Set<DisputeAction>();
     public DbSet<DisputeUpdate> DisputeUpdates => Set<DisputeUpdate>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Donation> Donations => Set<Donation>();
+    public DbSet<DonationAllocation> DonationAllocations => Set<DonationAllocation>();
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
+    public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -32,5 +40,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
         // Enums are stored by name so the database reads plainly and reordering an enum is safe.
         configurationBuilder.Properties<DisputeStatus>().HaveConversion<string>().HaveMaxLength(32);
         configurationBuilder.Properties<ActionKind>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<DonationMethod>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<DonationStatus>().HaveConversion<string>().HaveMaxLength(32);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Stripe;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -62,6 +63,7 @@ internal static class SolidarityServices
         services.AddSingleton<LondonClock>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddProblemDetails();
+        builder.AddStripe();
     }
 
     public static void UseSolidarity(this WebApplication app)

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Messages;
+
+namespace Solidarity.Core.Data;
+
+internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
+{
+    public void Configure(EntityTypeBuilder<Donation> donation)
+    {
+        donation.Property(d => d.Currency).HasMaxLength(3);
+        donation.Property(d => d.PublicName).HasMaxLength(100);
+        donation.Property(d => d.OrganisationName).HasMaxLength(200);
+        donation.Property(d => d.DonorName).HasMaxLength(200);
+        donation.Property(d => d.Email).HasMaxLength(320);
+        donation.Property(d => d.StripeCheckoutSessionId).HasMaxLength(255);
+        donation.Property(d => d.StripePaymentIntentId).HasMaxLength(255);
+        donation.Property(d => d.StripeChargeId).HasMaxLength(255);
+        donation.Property(d => d.Reference).HasMaxLength(200);
+        donation.Ignore(d => d.ChargedPence);
+        donation.HasOne<Dispute>().WithMany().HasForeignKey(d => d.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        donation.HasOne<Branch>().WithMany().HasForeignKey(d => d.ChosenBranchId).OnDelete(DeleteBehavior.Restrict);
+        donation.HasMany(d => d.Allocations).WithOne().HasForeignKey(a => a.DonationId).OnDelete(DeleteBehavior.Restrict);
+        donation.HasIndex(d => d.StripeCheckoutSessionId).IsUnique();
+        donation.HasIndex(d => d.StripePaymentIntentId);
+        donation.HasIndex(d => d.StripeChargeId);
+        donation.HasIndex(d => new { d.Status, d.CreatedAt });
+        donation.HasIndex(d => new { d.DisputeId, d.Status });
+        donation.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_donations_amount_positive", "\"AmountPence\" > 0");
+            t.HasCheckConstraint("ck_donations_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
+        });
+    }
+}
+
+internal sealed class DonationAllocationConfiguration : IEntityTypeConfiguration<DonationAllocation>
+{
+    public void Configure(EntityTypeBuilder<DonationAllocation> allocation)
+    {
+        allocation.HasKey(a => new { a.DonationId, a.BranchId });
+        allocation.HasOne<Branch>().WithMany().HasForeignKey(a => a.BranchId).OnDelete(DeleteBehavior.Restrict);
+        allocation.ToTable(t => t.HasCheckConstraint("ck_allocations_not_negative", "\"AmountPence\" >= 0"));
+    }
+}
+
+internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<LedgerEntry>
+{
+    public void Configure(EntityTypeBuilder<LedgerEntry> entry)
+    {
+        entry.Property(e => e.Id).UseIdentityAlwaysColumn();
+        entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(32);
+        entry.Property(e => e.Currency).HasMaxLength(3);
+        entry.Property(e => e.Key).HasMaxLength(300);
+        entry.Property(e => e.StripeObjectId).HasMaxLength(255);
+        entry.Property(e => e.Note).HasMaxLength(500);
+        entry.Property(e => e.RecordedAt).HasDefaultValueSql("now()");
+        entry.HasIndex(e => e.Key).IsUnique();
+        entry.HasIndex(e => new { e.DisputeId, e.Kind });
+        entry.HasIndex(e => new { e.BranchId, e.OccurredAt });
+        entry.HasIndex(e => e.DonationId);
+        entry.HasOne<Dispute>().WithMany().HasForeignKey(e => e.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        entry.HasOne<Branch>().WithMany().HasForeignKey(e => e.BranchId).OnDelete(DeleteBehavior.Restrict);
+        entry.HasOne<Donation>().WithMany().HasForeignKey(e => e.DonationId).OnDelete(DeleteBehavior.Restrict);
+        entry.ToTable(t => t.HasCheckConstraint("ck_ledger_amount_not_zero", "\"AmountPence\" <> 0"));
+    }
+}
+
+internal sealed class StripeEventRecordConfiguration : IEntityTypeConfiguration<StripeEventRecord>
+{
+    public void Configure(EntityTypeBuilder<StripeEventRecord> record)
+    {
+        record.HasKey(e => e.EventId);
+        record.Property(e => e.EventId).HasMaxLength(255);
+        record.Property(e => e.Type).HasMaxLength(100);
+        record.Property(e => e.ObjectId).HasMaxLength(255);
+        record.Property(e => e.Outcome).HasMaxLength(50);
+        record.HasIndex(e => new { e.Outcome, e.ReceivedAt });
+    }
+}
+
+internal sealed class SupportMessageConfiguration : IEntityTypeConfiguration<SupportMessage>
+{
+    public void Configure(EntityTypeBuilder<SupportMessage> message)
+    {
+        message.Property(m => m.AuthorName).HasMaxLength(100);
+        message.Property(m => m.OrganisationName).HasMaxLength(200);
+        message.Property(m => m.Town).HasMaxLength(100);
+        message.Property(m => m.Body).HasMaxLength(2_000);
+        message.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        message.HasOne<Dispute>().WithMany().HasForeignKey(m => m.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        message.HasOne<Donation>().WithMany().HasForeignKey(m => m.DonationId).OnDelete(DeleteBehavior.Restrict);
+        message.HasIndex(m => new { m.DisputeId, m.Status, m.CreatedAt });
+    }
+}

@@ -1,0 +1,91 @@
+namespace Solidarity.Core.Donations;
+
+public enum DonationMethod
+{
+    Card,
+    Cheque,
+    BankTransfer,
+    Collection,
+}
+
+public enum DonationStatus
+{
+    /// <summary>Created; the supporter has been sent to Checkout (or payments were unavailable).</summary>
+    Pending,
+
+    /// <summary>Checkout completed with a payment method that settles later (e.g. Bacs); not yet money.</summary>
+    AwaitingPayment,
+
+    /// <summary>A verified webhook (or an admin, for offline money) confirmed the money.</summary>
+    Paid,
+    Failed,
+    Expired,
+
+    /// <summary>Offline money recorded in error and cancelled by a reversing ledger entry.</summary>
+    Reversed,
+}
+
+/// <summary>
+/// One gift, by card or offline. The row records who gave and how the payment stands; the money
+/// itself lives only in <see cref="Ledger.LedgerEntry"/> rows, which this row never duplicates.
+/// </summary>
+public sealed class Donation
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid DisputeId { get; set; }
+
+    /// <summary>The branch the donor chose; null means shared across the dispute's beneficiaries.</summary>
+    public Guid? ChosenBranchId { get; set; }
+    public DonationMethod Method { get; set; }
+    public DonationStatus Status { get; set; }
+
+    /// <summary>The gift in pence, before any processing fee the donor chose to cover.</summary>
+    public long AmountPence { get; set; }
+
+    /// <summary>The estimated fee the donor added on top; the charge is AmountPence + FeeCoverPence.</summary>
+    public long FeeCoverPence { get; set; }
+    public string Currency { get; set; } = Money.Money.Gbp;
+
+    /// <summary>What the donor asked to be shown publicly; null means "Anonymous".</summary>
+    public string? PublicName { get; set; }
+
+    /// <summary>The organisation giving (a branch, a party, a campaign group), shown under its own name.</summary>
+    public string? OrganisationName { get; set; }
+
+    /// <summary>The donor's own name for the receipt. Private: never shown publicly.</summary>
+    public string? DonorName { get; set; }
+
+    /// <summary>For the receipt. Private: never shown publicly or to branches.</summary>
+    public string? Email { get; set; }
+
+    /// <summary>When the donor accepted the privacy notice.</summary>
+    public DateTimeOffset? PrivacyConsentAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the money was confirmed (webhook) or received (offline).</summary>
+    public DateTimeOffset? PaidAt { get; set; }
+
+    public string? StripeCheckoutSessionId { get; set; }
+    public string? StripePaymentIntentId { get; set; }
+    public string? StripeChargeId { get; set; }
+
+    /// <summary>Offline money: cheque number, bank reference, "picket line collection, Burton gate".</summary>
+    public string? Reference { get; set; }
+    public Guid? RecordedByUserId { get; set; }
+
+    public long ChargedPence => AmountPence + FeeCoverPence;
+
+    public List<DonationAllocation> Allocations { get; set; } = [];
+}
+
+/// <summary>
+/// How one donation is divided between branches, fixed when it is made so that later changes to a
+/// dispute's shares never move money already given. The parts add up to the charged amount.
+/// </summary>
+public sealed class DonationAllocation
+{
+    public Guid DonationId { get; set; }
+    public Guid BranchId { get; set; }
+    public long AmountPence { get; set; }
+}

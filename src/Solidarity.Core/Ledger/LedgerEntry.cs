@@ -1,0 +1,41 @@
+namespace Solidarity.Core.Ledger;
+
+public enum LedgerEntryKind
+{
+    DonationReceived,
+    ProcessingFee,
+    Refund,
+    Chargeback,
+    ChargebackReversed,
+    ChargebackFee,
+    OfflineDonation,
+    OfflineDonationReversed,
+    Remittance,
+}
+
+/// <summary>
+/// One movement of money owed to a branch, in signed pence: positive adds to what the branch is owed.
+/// Entries are never changed or deleted (the database refuses); a mistake is corrected by a reversing
+/// entry. <see cref="Key"/> names the cause, and is unique, so the same cause can never post twice.
+/// </summary>
+public sealed class LedgerEntry
+{
+    public long Id { get; set; }
+    public Guid DisputeId { get; set; }
+    public Guid BranchId { get; set; }
+    public LedgerEntryKind Kind { get; set; }
+    public long AmountPence { get; set; }
+    public string Currency { get; set; } = Money.Money.Gbp;
+
+    /// <summary>e.g. "donation:{id}:received:{branch}", "refund:{re_…}:{branch}".</summary>
+    public required string Key { get; set; }
+    public Guid? DonationId { get; set; }
+
+    /// <summary>The Stripe object behind the entry (charge, refund, dispute, balance transaction), if any.</summary>
+    public string? StripeObjectId { get; set; }
+
+    /// <summary>When the movement happened; <see cref="RecordedAt"/> is when the site learnt of it.</summary>
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public string? Note { get; set; }
+}
