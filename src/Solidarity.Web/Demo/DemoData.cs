@@ -25,6 +25,13 @@ internal sealed class DemoData(
     public const string ArgosSlug = "argos-warehouse-strike";
     public const string ArgosBranchCode = "WM7680";
 
+    /// <summary>Seeds in a scope of its own: for the start-up command and for tests.</summary>
+    public static async Task<IReadOnlyList<string>> SeedAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider).SeedAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken)
     {
         var report = new List<string>();
