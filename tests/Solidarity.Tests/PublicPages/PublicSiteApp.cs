@@ -1,0 +1,125 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Testing;
+using Solidarity.Web.Demo;
+
+namespace Solidarity.Tests.PublicPages;
+
+/// <summary>A clock the tests set; the site and the demo seed both read it.</summary>
+public sealed class TestClock : TimeProvider
+{
+    /// <summary>Wednesday 20 May 2026, 12:00 in London (BST): the demo strike then runs 10 to 24 May.</summary>
+    public static readonly DateTimeOffset Default = new(2026, 5, 20, 11, 0, 0, TimeSpan.Zero);
+
+    public DateTimeOffset Now { get; set; } = Default;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// The site with the test clock, and one extra endpoint that throws, so the 500 page can be seen as a
+/// visitor would see it. The endpoint exists only in this host, never in the product.
+/// </summary>
+public sealed class PublicSiteApp : SolidarityApp
+{
+    public const string ThrowingPath = "/test-only/throw";
+    public const string SecretMessage = "Secret internals: Host=db.internal;Password=hunter2";
+
+    public TestClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
+        });
+    }
+
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public Task<IReadOnlyList<string>> SeedDemoAsync() => DemoData.SeedAsync(Services, CancellationToken.None);
+
+    /// <summary>
+    /// Added after the site's own pipeline, so the exception travels back through the site's
+    /// exception handler exactly as a fault in a page would.
+    /// </summary>
+    private sealed class ThrowingEndpoint : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Use((HttpContext context, RequestDelegate rest) =>
+                context.Request.Path == ThrowingPath ? throw new InvalidOperationException(SecretMessage) : rest(context));
+        };
+    }
+}
+
+public sealed class PublicSiteFixture : IAsyncLifetime
+{
+    public TestPostgres Server { get; private set; } = default!;
+    public PublicSiteApp App { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await TestPostgres.StartAsync();
+        App = new PublicSiteApp();
+        await App.InitialiseAsync(Server, "solidarity_public");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PublicSiteCollection : ICollectionFixture<PublicSiteFixture>
+{
+    public const string Name = "public-site";
+}
+
+/// <summary>A test on the public site: tables emptied and the clock set back to its default before each test.</summary>
+[Collection(PublicSiteCollection.Name)]
+public abstract class PublicSiteTest(PublicSiteFixture fixture) : IAsyncLifetime
+{
+    protected PublicSiteApp App => fixture.App;
+
+    public virtual Task InitializeAsync()
+    {
+        App.Clock.Now = TestClock.Default;
+        return App.ResetAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected async Task<(HttpResponseMessage Response, IDocument Document)> GetAsync(string path)
+    {
+        using var client = App.Browser();
+        var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+        var document = await new HtmlParser().ParseDocumentAsync(html);
+        return (response, document);
+    }
+
+    protected async Task<IDocument> GetPageAsync(string path)
+    {
+        var (response, document) = await GetAsync(path);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}");
+        return document;
+    }
+
+    protected static string Text(IElement? element) => Squash(element?.TextContent);
+
+    protected static string Squash(string? text) =>
+        string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}
