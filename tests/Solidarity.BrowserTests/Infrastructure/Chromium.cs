@@ -25,6 +25,8 @@ internal static class Chromium
                 // The tests run as root in CI, where Chromium's sandbox cannot start.
                 "--no-sandbox",
                 "--disable-gpu",
+                // Containers often give /dev/shm 64 MB, too little for Chromium's renderer.
+                "--disable-dev-shm-usage",
                 // Nothing may leave the machine: no update checks, sync or component downloads.
                 "--disable-background-networking",
                 "--disable-component-update",
