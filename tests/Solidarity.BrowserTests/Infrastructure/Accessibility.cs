@@ -1,0 +1,35 @@
+using System.Text;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Solidarity.BrowserTests.Infrastructure;
+
+/// <summary>axe-core (the script the Deque package bundles) run in the page, limited to WCAG 2.0 and 2.1 levels A and AA.</summary>
+internal static class Accessibility
+{
+    public static readonly string[] WcagAaTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+    public static async Task<AxeResult> RunAxeAsync(IPage page) =>
+        await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. WcagAaTags] },
+        });
+
+    /// <summary>One line per violation, then the nodes it was found on: what a failing test should print.</summary>
+    public static string Describe(AxeResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"axe found {result.Violations.Length} WCAG 2.1 AA violation(s) on {result.Url}:");
+        foreach (var violation in result.Violations)
+        {
+            text.AppendLine($"- {violation.Id} ({violation.Impact}): {violation.Help} <{violation.HelpUrl}>");
+            foreach (var node in violation.Nodes)
+            {
+                text.AppendLine($"    on {node.Target}: {node.Html}");
+            }
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+using Solidarity.Testing;
+
+namespace Solidarity.BrowserTests.Infrastructure;
+
+/// <summary>
+/// The site on a real loopback port (the browser cannot reach an in-memory test server), its own database,
+/// and one Chromium for every browser test in this assembly.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private TestPostgres? Server { get; set; }
+    private IPlaywright? Playwright { get; set; }
+
+    public BrowserSite Site { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        // Every test is skipped without Chromium; starting a database and a site for them would only cost time.
+        if (!Chromium.IsInstalled)
+        {
+            return;
+        }
+
+        Server = await TestPostgres.StartAsync();
+        Site = new BrowserSite();
+        await Site.InitialiseAsync(Server, "solidarity_browser");
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Chromium.LaunchAsync(Playwright);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        Playwright?.Dispose();
+        if (Site is not null)
+        {
+            await Site.DisposeAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
+
+/// <summary>The site served by Kestrel on 127.0.0.1 and a port the system picks.</summary>
+public sealed class BrowserSite : SolidarityApp
+{
+    public BrowserSite() => UseKestrel(0);
+
+    /// <summary>Where the site listens, known once the site has started: "http://127.0.0.1:PORT/".</summary>
+    public Uri Origin
+    {
+        get
+        {
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Solidarity.Web.Demo;
+
+namespace Solidarity.BrowserTests.Infrastructure;
+
+/// <summary>
+/// A browser test on the shared site: before each test the tables are emptied and the demo data seeded, so every
+/// test starts from the site a visitor of the demo sees; each page opens in a fresh browser context (no cookies or
+/// storage carried between tests).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
+{
+    public const int DesktopWidth = 1280;
+    public const int PhoneWidth = 375;
+
+    private readonly List<IBrowserContext> _contexts = [];
+
+    protected BrowserSite Site => fixture.Site;
+
+    public async Task InitializeAsync()
+    {
+        await Site.ResetAsync();
+        await using var scope = Site.Scope();
+        var demo = ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider);
+        await demo.SeedAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+
+    /// <summary>A page in a new context, its viewport <paramref name="width"/> CSS pixels wide.</summary>
+    protected async Task<IPage> NewPageAsync(int width = DesktopWidth)
+    {
+        var context = await fixture.Browser.NewContextAsync(new()
+        {
+            BaseURL = Site.Origin.ToString(),
+            ViewportSize = new() { Width = width, Height = width == PhoneWidth ? 812 : 800 },
+            Locale = "en-GB",
+            TimezoneId = "Europe/London",
+        });
+        _contexts.Add(context);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Opens <paramref name="path"/> and fails unless the site answered it with 200.</summary>
+    protected static async Task OpenAsync(IPage page, string path)
+    {
+        var response = await page.GotoAsync(path);
+        Assert.NotNull(response);
+        Assert.True(response.Ok, $"GET {path} answered {response.Status} {response.StatusText}.");
+    }
+
+    /// <summary>
+    /// The Argos demo dispute as the database has it. Looked up by employer rather than by a fixed slug, so the
+    /// tests follow whatever address the demo gives it.
+    /// </summary>
+    protected async Task<(string Slug, string Title)> ArgosAsync()
+    {
+        var argos = await Site.WithDbAsync(db => db.Disputes.AsNoTracking()
+            .Where(d => d.Employer == "Argos")
+            .Select(d => new { d.Slug, d.Title })
+            .SingleOrDefaultAsync());
+        Assert.True(argos is not null, "The demo data has no dispute whose employer is Argos.");
+        return (argos.Slug, argos.Title);
+    }
+
+    /// <summary>The path of a page the tests name: "home" or "argos".</summary>
+    protected async Task<string> PathOfAsync(string page) => page switch
+    {
+        "home" => "/",
+        "argos" => $"/disputes/{(await ArgosAsync()).Slug}",
+        _ => throw new ArgumentOutOfRangeException(nameof(page), page, "Known pages: home, argos."),
+    };
+}

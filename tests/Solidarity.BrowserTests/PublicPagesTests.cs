@@ -1,0 +1,48 @@
+using Solidarity.BrowserTests.Infrastructure;
+
+namespace Solidarity.BrowserTests;
+
+public sealed class PublicPagesTests(BrowserFixture fixture) : BrowserTest(fixture)
+{
+    [ChromiumFact]
+    public async Task Supporter_opens_the_Argos_dispute_from_its_card_on_the_home_page()
+    {
+        var (slug, title) = await ArgosAsync();
+        var page = await NewPageAsync();
+        await OpenAsync(page, "/");
+
+        var cardLink = page.Locator($"main a[href='/disputes/{slug}']").First;
+        Assert.True(await cardLink.IsVisibleAsync(), $"The home page has no visible link to /disputes/{slug}.");
+        await cardLink.ClickAsync();
+
+        await page.WaitForURLAsync($"**/disputes/{slug}");
+        Assert.Equal(title, (await page.Locator("h1").InnerTextAsync()).Trim());
+    }
+
+    [ChromiumTheory]
+    [InlineData(DesktopWidth)]
+    [InlineData(PhoneWidth)]
+    public async Task Argos_page_shows_its_title_as_the_only_main_heading(int width)
+    {
+        var (slug, title) = await ArgosAsync();
+        var page = await NewPageAsync(width);
+        await OpenAsync(page, $"/disputes/{slug}");
+
+        var headings = await page.Locator("h1").AllInnerTextsAsync();
+
+        Assert.Equal([title], headings.Select(h => h.Trim()));
+        Assert.True(await page.Locator("h1").IsVisibleAsync());
+    }
+
+    [ChromiumFact]
+    public async Task Home_page_renders_with_a_heading_and_the_site_stylesheet()
+    {
+        var page = await NewPageAsync();
+        await OpenAsync(page, "/");
+
+        Assert.NotEmpty((await page.Locator("h1").InnerTextAsync()).Trim());
+        var styleRules = await page.EvaluateAsync<int>(
+            "() => [...document.styleSheets].filter(s => s.href && s.href.includes('/css/site.css')).reduce((n, s) => n + s.cssRules.length, 0)");
+        Assert.True(styleRules > 0, "site.css did not load, or has no rules.");
+    }
+}
