@@ -25,6 +25,21 @@ public sealed class TestPostgres : IAsyncDisposable
 
     public string Description { get; }
 
+    private static readonly Lazy<Task<TestPostgres>> Shared = new(StartSharedAsync);
+
+    /// <summary>
+    /// The one server of this test process: started on first use, stopped when the process exits.
+    /// Every fixture creates its own database on it, so collections stay independent.
+    /// </summary>
+    public static Task<TestPostgres> SharedAsync() => Shared.Value;
+
+    private static async Task<TestPostgres> StartSharedAsync()
+    {
+        var server = await StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    }
+
     public static async Task<TestPostgres> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);

@@ -23,7 +23,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             return;
         }
 
-        Server = await TestPostgres.StartAsync();
+        Server = await TestPostgres.SharedAsync();
         Site = new BrowserSite();
         await Site.InitialiseAsync(Server, "solidarity_browser");
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -41,11 +41,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (Site is not null)
         {
             await Site.DisposeAsync();
-        }
-
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
         }
     }
 }

@@ -10,7 +10,7 @@ public sealed class SiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestPostgres.StartAsync();
+        Server = await TestPostgres.SharedAsync();
         App = new SolidarityApp();
         await App.InitialiseAsync(Server);
     }
@@ -18,7 +18,6 @@ public sealed class SiteFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
-        await Server.DisposeAsync();
     }
 }
 

@@ -70,7 +70,7 @@ public sealed class PublicSiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestPostgres.StartAsync();
+        Server = await TestPostgres.SharedAsync();
         App = new PublicSiteApp();
         await App.InitialiseAsync(Server, "solidarity_public");
     }
@@ -78,7 +78,6 @@ public sealed class PublicSiteFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
-        await Server.DisposeAsync();
     }
 }
 

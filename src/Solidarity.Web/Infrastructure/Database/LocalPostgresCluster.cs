@@ -68,8 +68,37 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     /// <summary>Starts a new cluster in a temporary folder that is deleted when the cluster is disposed.</summary>
     public static Task<LocalPostgresCluster> StartThrowawayAsync(string binDirectory, CancellationToken cancellationToken = default)
     {
-        var root = Path.Combine(Path.GetTempPath(), "solidarity-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        RemoveAbandonedThrowaways();
+        var root = Path.Combine(Path.GetTempPath(), ThrowawayPrefix + Guid.NewGuid().ToString("N")[..12]);
         return StartAsync(root, binDirectory, throwaway: true, cancellationToken);
+    }
+
+    private const string ThrowawayPrefix = "solidarity-pg-";
+
+    /// <summary>
+    /// A test process that is killed, or runs out of time at exit, leaves its throwaway cluster behind;
+    /// the next one removes those whose server is gone and that nobody has touched for a while.
+    /// </summary>
+    private static void RemoveAbandonedThrowaways()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), ThrowawayPrefix + "*"))
+        {
+            var pidFile = Path.Combine(directory, "data", "postmaster.pid");
+            var idle = DateTime.UtcNow - Directory.GetLastWriteTimeUtc(directory) > TimeSpan.FromMinutes(10);
+            if (File.Exists(pidFile) || !idle)
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process may be removing it at the same time; the next run tries again.
+            }
+        }
     }
 
     /// <summary>Creates the database if it is not there yet, so the first connection to it does not fail noisily.</summary>
@@ -216,7 +245,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         {
             try
             {
-                await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"], CancellationToken.None);
+                // A throwaway cluster's data is about to be deleted: no need for a clean shutdown checkpoint.
+                await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", _throwaway ? "immediate" : "fast", "-w", "stop"], CancellationToken.None);
             }
             catch (InvalidOperationException)
             {
