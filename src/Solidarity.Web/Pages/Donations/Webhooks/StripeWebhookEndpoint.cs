@@ -77,7 +77,16 @@ internal static class StripeWebhookEndpoint
             return Results.Text("Malformed event.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var outcome = await processor.ProcessAsync(stripeEvent, cancellationToken);
-        return Results.Text(outcome, statusCode: StatusCodes.Status200OK);
+        try
+        {
+            var outcome = await processor.ProcessAsync(stripeEvent, cancellationToken);
+            return Results.Text(outcome, statusCode: StatusCodes.Status200OK);
+        }
+        catch (Exception e) when (e is StripeException or HttpRequestException)
+        {
+            // Nothing was recorded, so Stripe's retry of this event will apply it once the API answers.
+            logger.LogWarning(e, "Stripe's API failed while applying event {EventId}; asking Stripe to retry", stripeEvent.Id);
+            return Results.Text("Stripe's API could not be reached; retry later.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 }
