@@ -1,4 +1,6 @@
+using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Pages.Donations.Ledger;
@@ -9,23 +11,37 @@ namespace Solidarity.Web.Pages.Donations.Ledger;
 /// </summary>
 internal static class LedgerWriter
 {
+    private const int ColumnsPerRow = 10;
+
     /// <returns>How many entries were new.</returns>
     public static async Task<int> PostAsync(SolidarityDbContext db, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken)
     {
-        var posted = 0;
-        foreach (var line in lines.Where(l => l.AmountPence != 0))
+        var rows = lines.Where(l => l.AmountPence != 0).ToArray();
+        if (rows.Length == 0)
         {
-            posted += await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                INSERT INTO "LedgerEntries"
-                    ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "StripeObjectId", "OccurredAt", "Note")
-                VALUES ({line.DisputeId}, {line.BranchId}, {line.Kind.ToString()}, {line.AmountPence}, {Core.Money.Money.Gbp},
-                    {line.Key}, {line.DonationId}, {line.StripeObjectId}, {line.OccurredAt.ToUniversalTime()}, {line.Note})
-                ON CONFLICT ("Key") DO NOTHING
-                """,
-                cancellationToken);
+            return 0;
         }
 
-        return posted;
+        var sql = new StringBuilder("""
+            INSERT INTO "LedgerEntries"
+                ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "StripeObjectId", "OccurredAt", "Note")
+            VALUES
+            """);
+        var parameters = new List<NpgsqlParameter>(rows.Length * ColumnsPerRow);
+        foreach (var (line, row) in rows.Select((l, i) => (l, i)))
+        {
+            sql.Append(row == 0 ? "\n(" : ",\n(");
+            sql.AppendJoin(", ", Enumerable.Range(row * ColumnsPerRow, ColumnsPerRow).Select(i => $"@p{i}"));
+            sql.Append(')');
+            object?[] values =
+            [
+                line.DisputeId, line.BranchId, line.Kind.ToString(), line.AmountPence, Core.Money.Money.Gbp, line.Key,
+                line.DonationId, line.StripeObjectId, line.OccurredAt.ToUniversalTime(), line.Note,
+            ];
+            parameters.AddRange(values.Select((value, column) => new NpgsqlParameter($"p{row * ColumnsPerRow + column}", value ?? DBNull.Value)));
+        }
+
+        sql.Append("\nON CONFLICT (\"Key\") DO NOTHING");
+        return await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
     }
 }
