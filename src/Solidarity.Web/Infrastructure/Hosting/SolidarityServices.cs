@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Donations.Webhooks;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -62,6 +64,7 @@ internal static class SolidarityServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
+        services.AddDonationLedger();
         services.AddProblemDetails();
         builder.AddStripe();
     }
@@ -85,5 +88,6 @@ internal static class SolidarityServices
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+        app.MapStripeWebhook();
     }
 }

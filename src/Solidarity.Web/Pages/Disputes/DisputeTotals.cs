@@ -1,4 +1,4 @@
-using Solidarity.Core.Data;
+using Solidarity.Web.Pages.Donations.Ledger;
 
 namespace Solidarity.Web.Pages.Disputes;
 
@@ -9,17 +9,18 @@ public sealed record DisputeTotals(long RaisedPence, int Supporters)
 }
 
 /// <summary>
-/// Totals for the public pages. Every figure is derived from the ledger; until donations exist
-/// there is nothing to sum and every dispute has raised nothing.
+/// Totals for the public pages, derived from the ledger alone: gross donations (card and offline)
+/// less refunds and chargebacks not won back. Stripe's fees are the organisation's cost of
+/// collecting and are not taken off the public figure.
 /// </summary>
-public sealed class DisputeTotalsQuery(SolidarityDbContext db)
+public sealed class DisputeTotalsQuery(LedgerQueries ledger)
 {
-    public Task<IReadOnlyDictionary<Guid, DisputeTotals>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Guid, DisputeTotals>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken)
     {
-        _ = db;
-        _ = cancellationToken;
-        IReadOnlyDictionary<Guid, DisputeTotals> totals = disputeIds.Distinct().ToDictionary(id => id, _ => DisputeTotals.None);
-        return Task.FromResult(totals);
+        var money = (await ledger.ForDisputesAsync(disputeIds, cancellationToken)).ToDictionary(m => m.DisputeId);
+        return disputeIds.Distinct().ToDictionary(
+            id => id,
+            id => money.TryGetValue(id, out var m) ? new DisputeTotals(m.RaisedPence, m.Supporters) : DisputeTotals.None);
     }
 
     public async Task<DisputeTotals> ForDisputeAsync(Guid disputeId, CancellationToken cancellationToken) =>

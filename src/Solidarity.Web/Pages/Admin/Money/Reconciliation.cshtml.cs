@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Donations.Webhooks;
+
+namespace Solidarity.Web.Pages.Admin.Money;
+
+/// <summary>
+/// What needs an admin's eye: Stripe events about no known donation, donations still unconfirmed a
+/// day on, and the money per dispute and per branch as the ledger has it.
+/// </summary>
+internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries ledger, TimeProvider time) : PageModel
+{
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
+
+    public IReadOnlyList<OrphanEvent> Orphans { get; private set; } = [];
+    public IReadOnlyList<StalePayment> Stale { get; private set; } = [];
+    public IReadOnlyList<DisputeLine> Disputes { get; private set; } = [];
+    public IReadOnlyList<BranchBalance> Branches { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Orphans = await db.StripeEvents.AsNoTracking()
+            .Where(e => e.Outcome == WebhookOutcomes.UnknownDonation)
+            .OrderByDescending(e => e.ReceivedAt)
+            .Take(200)
+            .Select(e => new OrphanEvent(e.EventId, e.Type, e.ObjectId, e.StripeCreatedAt, e.ReceivedAt))
+            .ToListAsync(cancellationToken);
+
+        var cutOff = time.GetUtcNow() - StaleAfter;
+        Stale = await db.Donations.AsNoTracking()
+            .Where(d => (d.Status == DonationStatus.Pending || d.Status == DonationStatus.AwaitingPayment) && d.CreatedAt < cutOff)
+            .OrderBy(d => d.CreatedAt)
+            .Take(200)
+            .Select(d => new StalePayment(
+                d.Id, d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(), d.AmountPence + d.FeeCoverPence,
+                d.Status, d.StripeCheckoutSessionId))
+            .ToListAsync(cancellationToken);
+
+        var titles = await db.Disputes.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.Title, cancellationToken);
+        Disputes = (await ledger.ForAllDisputesAsync(cancellationToken))
+            .Select(m => new DisputeLine(titles.GetValueOrDefault(m.DisputeId, "(unknown dispute)"), m))
+            .OrderBy(l => l.Title, StringComparer.CurrentCulture)
+            .ToList();
+        Branches = await ledger.BranchBalancesAsync(null, cancellationToken);
+    }
+}
+
+public sealed record OrphanEvent(string EventId, string Type, string? ObjectId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
+
+public sealed record StalePayment(Guid Id, DateTimeOffset CreatedAt, string Dispute, long ChargedPence, DonationStatus Status, string? SessionId);
+
+public sealed record DisputeLine(string Title, DisputeMoney Money);

@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Pages.Donations.Ledger;
+
+/// <summary>A dispute's money, summed from the ledger by kind.</summary>
+public sealed record DisputeMoney
+{
+    public Guid DisputeId { get; init; }
+
+    /// <summary>Donations received, card and offline, less offline entries reversed as mistakes.</summary>
+    public long GrossPence { get; init; }
+
+    /// <summary>Stripe's processing and dispute fees (negative).</summary>
+    public long FeesPence { get; init; }
+
+    /// <summary>Refunds (negative).</summary>
+    public long RefundsPence { get; init; }
+
+    /// <summary>Chargebacks less those won back (negative or zero).</summary>
+    public long ChargebacksPence { get; init; }
+
+    /// <summary>What the public sees: gross less refunds and lost chargebacks; fees are not in it.</summary>
+    public long RaisedPence { get; init; }
+
+    /// <summary>Everything owed to the branches before remittances: raised less fees.</summary>
+    public long NetPence { get; init; }
+
+    /// <summary>Donations that brought money in and were not reversed as a mistake.</summary>
+    public int Supporters { get; init; }
+}
+
+/// <summary>What one branch is owed: the sum of every entry posted to it, fees included.</summary>
+public sealed record BranchBalance
+{
+    public Guid BranchId { get; init; }
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public long ReceivedPence { get; init; }
+    public long FeesPence { get; init; }
+    public long RefundsAndChargebacksPence { get; init; }
+    public long RemittedPence { get; init; }
+    public long OwedPence { get; init; }
+}
+
+/// <summary>
+/// Sums over the ledger, done by PostgreSQL (GROUP BY), never by loading entries. The kinds are
+/// named here once so that every page counts "raised" the same way.
+/// </summary>
+public sealed class LedgerQueries(SolidarityDbContext db)
+{
+    private const string ReceivedKinds = "'DonationReceived', 'OfflineDonation', 'OfflineDonationReversed'";
+    private const string FeeKinds = "'ProcessingFee', 'ChargebackFee'";
+    private const string ChargebackKinds = "'Chargeback', 'ChargebackReversed'";
+
+    private const string DisputeMoneySql = $"""
+        WITH sums AS (
+            SELECT "DisputeId",
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ReceivedKinds})), 0) AS gross,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0) AS fees,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Refund'), 0) AS refunds,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0) AS chargebacks
+            FROM "LedgerEntries"
+            WHERE @all OR "DisputeId" = ANY(@ids)
+            GROUP BY "DisputeId"),
+        givers AS (
+            SELECT "DisputeId", COUNT(*)::int AS supporters
+            FROM (
+                SELECT "DisputeId", "DonationId"
+                FROM "LedgerEntries"
+                WHERE (@all OR "DisputeId" = ANY(@ids)) AND "DonationId" IS NOT NULL AND "Kind" IN ({ReceivedKinds})
+                GROUP BY "DisputeId", "DonationId"
+                HAVING SUM("AmountPence") > 0) AS per_donation
+            GROUP BY "DisputeId")
+        SELECT s."DisputeId" AS "DisputeId",
+            s.gross AS "GrossPence", s.fees AS "FeesPence", s.refunds AS "RefundsPence", s.chargebacks AS "ChargebacksPence",
+            s.gross + s.refunds + s.chargebacks AS "RaisedPence",
+            s.gross + s.refunds + s.chargebacks + s.fees AS "NetPence",
+            COALESCE(g.supporters, 0) AS "Supporters"
+        FROM sums AS s LEFT JOIN givers AS g ON g."DisputeId" = s."DisputeId"
+        """;
+
+    private const string BranchBalanceSql = $"""
+        SELECT e."BranchId" AS "BranchId", b."Code" AS "Code", b."Name" AS "Name",
+            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({ReceivedKinds})), 0) AS "ReceivedPence",
+            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({FeeKinds})), 0) AS "FeesPence",
+            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" = 'Refund' OR e."Kind" IN ({ChargebackKinds})), 0) AS "RefundsAndChargebacksPence",
+            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" = 'Remittance'), 0) AS "RemittedPence",
+            SUM(e."AmountPence") AS "OwedPence"
+        FROM "LedgerEntries" AS e JOIN "Branches" AS b ON b."Id" = e."BranchId"
+        WHERE (@all OR e."BranchId" = ANY(@ids)) AND e."OccurredAt" < @until
+        GROUP BY e."BranchId", b."Code", b."Name"
+        ORDER BY b."Code"
+        """;
+
+    public Task<List<DisputeMoney>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken) =>
+        DisputeMoneyAsync(all: false, disputeIds.Distinct().ToArray(), cancellationToken);
+
+    public Task<List<DisputeMoney>> ForAllDisputesAsync(CancellationToken cancellationToken) =>
+        DisputeMoneyAsync(all: true, [], cancellationToken);
+
+    /// <summary>Every branch's balance from the entries that occurred before <paramref name="until"/> (all, when null).</summary>
+    public Task<List<BranchBalance>> BranchBalancesAsync(DateTimeOffset? until, CancellationToken cancellationToken) =>
+        BranchBalancesAsync(all: true, [], until, cancellationToken);
+
+    public async Task<BranchBalance?> BranchBalanceAsync(Guid branchId, DateTimeOffset? until, CancellationToken cancellationToken) =>
+        (await BranchBalancesAsync(all: false, [branchId], until, cancellationToken)).SingleOrDefault();
+
+    private Task<List<DisputeMoney>> DisputeMoneyAsync(bool all, Guid[] ids, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DisputeMoney>(DisputeMoneySql, Parameter("all", all), Parameter("ids", ids))
+            .ToListAsync(cancellationToken);
+
+    private Task<List<BranchBalance>> BranchBalancesAsync(bool all, Guid[] ids, DateTimeOffset? until, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<BranchBalance>(
+                BranchBalanceSql,
+                Parameter("all", all),
+                Parameter("ids", ids),
+                Parameter("until", (until ?? DateTimeOffset.MaxValue).ToUniversalTime()))
+            .ToListAsync(cancellationToken);
+
+    private static Npgsql.NpgsqlParameter Parameter(string name, object value) => new(name, value);
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Stripe;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Solidarity.Web.Pages.Donations.Webhooks;
+
+/// <summary>
+/// What a webhook does not carry and Stripe's API must be asked for: the balance transaction (fee
+/// and net), every refund of a charge, the charge behind a dispute. Expanded objects in the payload
+/// are used as they are. Without a secret key the site's own test checkout stands in for Stripe and
+/// there is no API to ask, so only what the payload carries is known.
+/// </summary>
+internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSettings> settings)
+{
+    public bool CanAskStripe => !settings.Value.UsesTestCheckout;
+
+    public async Task<BalanceTransaction?> BalanceTransactionAsync(Charge charge, CancellationToken cancellationToken)
+    {
+        if (charge.BalanceTransaction is { } expanded)
+        {
+            return expanded;
+        }
+
+        if (string.IsNullOrEmpty(charge.BalanceTransactionId) || !CanAskStripe)
+        {
+            return null;
+        }
+
+        return await new BalanceTransactionService(stripe).GetAsync(charge.BalanceTransactionId, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The charge a Checkout Session's payment intent ended with, if it is known yet.</summary>
+    public async Task<Charge?> LatestChargeAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (session.PaymentIntent?.LatestCharge is { } expanded)
+        {
+            return expanded;
+        }
+
+        if (string.IsNullOrEmpty(session.PaymentIntentId) || !CanAskStripe)
+        {
+            return null;
+        }
+
+        var intent = await new PaymentIntentService(stripe).GetAsync(
+            session.PaymentIntentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] }, cancellationToken: cancellationToken);
+        return intent.LatestCharge;
+    }
+
+    /// <summary>
+    /// Every refund of the charge. Recent API versions leave the list out of charge events, and a long
+    /// list is cut short, so Stripe is asked whenever the payload's list is missing or incomplete.
+    /// </summary>
+    public async Task<IReadOnlyList<Refund>> RefundsAsync(Charge charge, CancellationToken cancellationToken)
+    {
+        if (charge.Refunds is { HasMore: false, Data: not null } || !CanAskStripe)
+        {
+            return charge.Refunds?.Data ?? [];
+        }
+
+        var refunds = new List<Refund>();
+        await foreach (var refund in new RefundService(stripe).ListAutoPagingAsync(
+            new RefundListOptions { Charge = charge.Id, Limit = 100 }, cancellationToken: cancellationToken))
+        {
+            refunds.Add(refund);
+        }
+
+        return refunds;
+    }
+
+    public async Task<Charge?> ChargeAsync(Dispute dispute, CancellationToken cancellationToken)
+    {
+        if (dispute.Charge is { } expanded)
+        {
+            return expanded;
+        }
+
+        if (string.IsNullOrEmpty(dispute.ChargeId) || !CanAskStripe)
+        {
+            return null;
+        }
+
+        return await new ChargeService(stripe).GetAsync(dispute.ChargeId, cancellationToken: cancellationToken);
+    }
+}

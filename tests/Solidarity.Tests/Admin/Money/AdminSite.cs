@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Accounts;
+using Solidarity.Testing;
+
+namespace Solidarity.Tests.Admin.Money;
+
+/// <summary>
+/// The site with a test sign-in: a request carrying <see cref="Header"/> is an admin who used a
+/// second factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised.
+/// </summary>
+internal static class AdminSite
+{
+    public const string Header = "X-Test-Admin";
+    public static readonly Guid AdminId = Guid.Parse("0190a0a0-0000-7000-8000-000000000001");
+
+    public static WebApplicationFactory<Program> For(SolidarityApp app) => app.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TestAdminHandler>(TestAdminHandler.SchemeName, _ => { });
+        services.PostConfigure<AuthenticationOptions>(o =>
+        {
+            o.DefaultAuthenticateScheme = TestAdminHandler.SchemeName;
+            o.DefaultChallengeScheme = TestAdminHandler.SchemeName;
+            o.DefaultForbidScheme = TestAdminHandler.SchemeName;
+        });
+    }));
+
+    public static HttpClient AdminClient(this WebApplicationFactory<Program> site, string as_ = "mfa")
+    {
+        var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add(Header, as_);
+        return client;
+    }
+
+    public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}");
+        return new HtmlParser().ParseDocument(html);
+    }
+
+    /// <summary>Posts a form the way a browser does, with the page's antiforgery token.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(
+        this HttpClient client, string path, IEnumerable<KeyValuePair<string, string>> fields, string? handler = null)
+    {
+        var page = await client.GetPageAsync(path);
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The page has no antiforgery token.");
+        var url = handler is null ? path : $"{path}?handler={handler}";
+        return await client.PostAsync(url, new FormUrlEncodedContent([.. fields, new("__RequestVerificationToken", token)]));
+    }
+
+    private sealed class TestAdminHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "TestAdmin";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (!Request.Headers.TryGetValue(Header, out var value))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            List<Claim> claims =
+            [
+                new(ClaimTypes.NameIdentifier, AdminId.ToString()),
+                new(ClaimTypes.Name, "treasurer@example.org"),
+                new(ClaimTypes.Role, Roles.Admin),
+            ];
+            if (value == "mfa")
+            {
+                claims.Add(new Claim("amr", "mfa"));
+            }
+
+            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
+using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Tests.Admin.Money;
+
+public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private const string Path = "/admin/money/offline";
+
+    private WebApplicationFactory<Program> _site = default!;
+    private MoneyScenario _scenario = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _site = AdminSite.For(App);
+        _scenario = await MoneyScenario.SeedAsync(App);
+    }
+
+    public override async Task DisposeAsync() => await _site.DisposeAsync();
+
+    private Dictionary<string, string> ValidCheque() => new()
+    {
+        ["Input.Method"] = nameof(DonationMethod.Cheque),
+        ["Input.DisputeId"] = _scenario.DisputeId.ToString(),
+        ["Input.BranchId"] = _scenario.Burton.ToString(),
+        ["Input.ReceivedOn"] = "2017-05-26",
+        ["Input.Amount"] = "£1,250.50",
+        ["Input.PayerName"] = "",
+        ["Input.OrganisationName"] = "South Birmingham Momentum",
+        ["Input.Email"] = "treasurer@momentum.example",
+        ["Input.Reference"] = "Cheque 000123",
+    };
+
+    [Fact]
+    public async Task Recording_a_cheque_creates_a_paid_donation_its_ledger_entry_and_an_audit_entry()
+    {
+        using var client = _site.AdminClient();
+
+        using var response = await client.PostFormAsync(Path, ValidCheque());
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var donation = await App.WithDbAsync(db => db.Donations.Include(d => d.Allocations).SingleAsync());
+        Assert.Equal((DonationMethod.Cheque, DonationStatus.Paid, 125_050L), (donation.Method, donation.Status, donation.AmountPence));
+        Assert.Equal(("South Birmingham Momentum", "Cheque 000123", AdminSite.AdminId), (donation.OrganisationName, donation.Reference, donation.RecordedByUserId));
+        Assert.Equal(LondonClock.FromLondon(new DateTime(2017, 5, 26)), donation.PaidAt);
+        var entry = Assert.Single(await MoneyScenario.EntriesAsync(App));
+        Assert.Equal((LedgerEntryKind.OfflineDonation, 125_050L, _scenario.Burton, donation.Id), (entry.Kind, entry.AmountPence, entry.BranchId, entry.DonationId));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal(("offline-donation.recorded", "treasurer@example.org", donation.Id.ToString()), (audit.Action, audit.UserName, audit.SubjectId));
+
+        var page = await client.GetPageAsync(Path);
+        Assert.Contains("Recorded £1,250.50", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Cheque 000123", page.QuerySelector("table")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Input.Amount", "0", "more than £0")]
+    [InlineData("Input.Amount", "-5", "pounds and pence")]
+    [InlineData("Input.Amount", "10.005", "pounds and pence")]
+    [InlineData("Input.Amount", "ten pounds", "pounds and pence")]
+    [InlineData("Input.Amount", "1000000.01", "more than £1,000,000")]
+    [InlineData("Input.Amount", "", "Enter the amount")]
+    [InlineData("Input.ReceivedOn", "2999-01-01", "cannot be in the future")]
+    [InlineData("Input.ReceivedOn", "", "Enter the date")]
+    [InlineData("Input.Method", "Card", "cheque, bank transfer or collection")]
+    [InlineData("Input.Method", "", "Choose how the money came")]
+    [InlineData("Input.BranchId", "other-branch", "not a beneficiary of this dispute")]
+    [InlineData("Input.OrganisationName", "", "payer's name or the organisation")]
+    [InlineData("Input.Email", "not-an-email", "valid email address")]
+    public async Task Bad_input_is_refused_with_a_message_and_nothing_is_written(string field, string value, string message)
+    {
+        var form = ValidCheque();
+        form[field] = value == "other-branch" ? _scenario.OtherBranch.ToString() : value;
+        using var client = _site.AdminClient();
+
+        using var response = await client.PostFormAsync(Path, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(message, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+        Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Largest_allowed_amount_is_accepted()
+    {
+        var form = ValidCheque();
+        form["Input.Amount"] = "1000000";
+        using var client = _site.AdminClient();
+
+        using var response = await client.PostFormAsync(Path, form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(100_000_000, (await MoneyScenario.EntriesAsync(App)).Single().AmountPence);
+    }
+
+    [Fact]
+    public async Task Reversing_posts_a_reversing_entry_once_and_never_edits()
+    {
+        using var client = _site.AdminClient();
+        (await client.PostFormAsync(Path, ValidCheque())).Dispose();
+        var donationId = await App.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
+
+        using var refused = await client.PostFormAsync(Path, [new("donationId", donationId.ToString()), new("reason", " ")], "Reverse");
+        Assert.Contains("Give the reason", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await MoneyScenario.EntriesAsync(App));
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var reversed = await client.PostFormAsync(Path, [new("donationId", donationId.ToString()), new("reason", "Entered twice")], "Reverse");
+            Assert.Equal(HttpStatusCode.Redirect, reversed.StatusCode);
+        }
+
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal([125_050L, -125_050L], entries.Select(e => e.AmountPence));
+        Assert.Equal(LedgerEntryKind.OfflineDonationReversed, entries[1].Kind);
+        Assert.Equal(DonationStatus.Reversed, (await MoneyScenario.DonationAsync(App, donationId)).Status);
+        Assert.Equal(["offline-donation.recorded", "offline-donation.reversed"], await App.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Action).ToListAsync()));
+
+        await using var scope = App.Scope();
+        var totals = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Solidarity.Web.Pages.Disputes.DisputeTotalsQuery>(scope.ServiceProvider).ForDisputeAsync(_scenario.DisputeId, default);
+        Assert.Equal(Solidarity.Web.Pages.Disputes.DisputeTotals.None, totals);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("no-mfa")]
+    public async Task Only_an_admin_who_used_a_second_factor_may_record_money(string? who)
+    {
+        using var client = who is null ? _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }) : _site.AdminClient(who);
+
+        using var response = await client.GetAsync(Path);
+
+        // The status code pages re-execute the refusal, so its final code depends on the error pages; it is never the page.
+        Assert.False(response.IsSuccessStatusCode);
+        Assert.DoesNotContain("Record money received", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using Solidarity.Core.Donations;
+using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Infrastructure;
+
+namespace Solidarity.Tests.Admin.Money;
+
+public sealed class ReconciliationTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private const string Path = "/admin/money/reconciliation";
+
+    private WebApplicationFactory<Program> _site = default!;
+    private MoneyScenario _scenario = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _site = AdminSite.For(App);
+        _scenario = await MoneyScenario.SeedAsync(App);
+    }
+
+    public override async Task DisposeAsync() => await _site.DisposeAsync();
+
+    [Fact]
+    public async Task Lists_orphan_events_stale_pending_donations_and_the_money_per_dispute_and_branch()
+    {
+        var stranger = new CardPayment(Guid.NewGuid(), 1_500);
+        var paid = new CardPayment(await _scenario.CardDonationAsync(App, 1_001), 1_001);
+        var stale = await _scenario.CardDonationAsync(App, 700);
+        var fresh = await _scenario.CardDonationAsync(App, 800);
+        await App.WithDbAsync(async db =>
+        {
+            var donation = await db.Donations.FindAsync(stale);
+            donation!.CreatedAt = DateTimeOffset.UtcNow.AddDays(-2);
+            await db.SaveChangesAsync();
+        });
+        using (var webhooks = App.CreateClient())
+        {
+            await WebhookSender.DeliverAsync(webhooks, stranger.Completed());
+            await WebhookSender.DeliverAsync(webhooks, paid.Completed());
+            await WebhookSender.DeliverAsync(webhooks, paid.ChargeSucceeded(StripePayloads.BalanceTransaction("txn_test_recon", paid.ChargeId, 1_001, 35)));
+        }
+
+        using var client = _site.AdminClient();
+        var page = await client.GetPageAsync(Path);
+        var tables = page.QuerySelectorAll("table").Select(t => t.TextContent).ToList();
+
+        Assert.Equal(4, tables.Count);
+        Assert.Contains(stranger.SessionId, tables[0], StringComparison.Ordinal);
+        Assert.Contains("checkout.session.completed", tables[0], StringComparison.Ordinal);
+        Assert.Contains("cs_test_" + stale.ToString("N"), tables[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("cs_test_" + fresh.ToString("N"), tables[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(paid.SessionId, tables[1], StringComparison.Ordinal);
+        Assert.Contains("Argos warehouse strike", tables[2], StringComparison.Ordinal);
+        Assert.Contains("£10.01", tables[2], StringComparison.Ordinal);
+        Assert.Contains("-£0.35", tables[2], StringComparison.Ordinal);
+        Assert.Contains("£9.66", tables[2], StringComparison.Ordinal);
+        Assert.Contains("WM7680", tables[3], StringComparison.Ordinal);
+        Assert.Contains("£5.80", tables[3], StringComparison.Ordinal);
+        Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, stale)).Status);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+
+namespace Solidarity.Tests.Donations.Webhooks;
+
+/// <summary>One donation's life at Stripe: its session, payment intent and charge, and the events they send.</summary>
+internal sealed class CardPayment(Guid donationId, long amountPence)
+{
+    private readonly List<JsonObject> _refunds = [];
+
+    public Guid DonationId { get; } = donationId;
+    public long AmountPence { get; } = amountPence;
+    public string SessionId { get; } = "cs_test_" + donationId.ToString("N");
+    public string PaymentIntentId { get; } = StripePayloads.NewId("pi");
+    public string ChargeId { get; } = StripePayloads.NewId("ch");
+
+    public string Completed(string paymentStatus = "paid") =>
+        StripePayloads.Event("checkout.session.completed", StripePayloads.Session(DonationId, SessionId, PaymentIntentId, AmountPence, paymentStatus));
+
+    public string SessionEvent(string type, string paymentStatus, string status) =>
+        StripePayloads.Event(type, StripePayloads.Session(DonationId, SessionId, PaymentIntentId, AmountPence, paymentStatus, status));
+
+    public string ChargeSucceeded(JsonNode? balanceTransaction = null, string type = "charge.succeeded") =>
+        StripePayloads.Event(type, StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, balanceTransaction: balanceTransaction));
+
+    /// <summary>A refund, and the charge.refunded event that lists it with every earlier refund, as Stripe does.</summary>
+    public (string RefundId, string Event) Refund(long amountPence)
+    {
+        var refundId = StripePayloads.NewId("re");
+        _refunds.Add(StripePayloads.Refund(refundId, ChargeId, PaymentIntentId, amountPence, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + _refunds.Count));
+        return (refundId, StripePayloads.Event("charge.refunded", StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, [.. _refunds])));
+    }
+
+    public string Dispute(string disputeId, string type, string status, long amountPence, params JsonObject[] balanceTransactions) =>
+        StripePayloads.Event(type, StripePayloads.Dispute(disputeId, ChargeId, PaymentIntentId, amountPence, status, balanceTransactions));
+}
