@@ -61,6 +61,8 @@ internal static class SolidarityServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
+        services.AddScoped<Pages.Admin.AuditTrail>();
+        services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
     }
 
