@@ -29,7 +29,7 @@ public sealed class HtmlForm
         return await context.OpenAsync(request => request.Content(html).Address(response.RequestMessage!.RequestUri!));
     }
 
-    /// <summary>GETs <paramref name="url"/> and takes its form matching <paramref name="selector"/> (the first form when null).</summary>
+    /// <summary>GETs <paramref name="url"/> and takes its form matching <paramref name="selector"/> (the page's main form when null).</summary>
     public static async Task<HtmlForm> GetAsync(HttpClient client, string url, string? selector = null)
     {
         using var response = await client.GetAsync(url);
@@ -43,7 +43,10 @@ public sealed class HtmlForm
 
     public static HtmlForm From(HttpClient client, IDocument document, string? selector = null)
     {
-        var form = (selector is null ? document.QuerySelector("main form") : document.QuerySelector(selector)) as IHtmlFormElement
+        // Without a selector, the form with the most fields: the page's own form rather than, say, the sign-out button.
+        var form = (selector is null
+                ? document.QuerySelectorAll("main form").OfType<IHtmlFormElement>().OrderByDescending(f => f.Elements.Length).FirstOrDefault()
+                : document.QuerySelector(selector) as IHtmlFormElement)
             ?? throw new InvalidOperationException($"No form '{selector ?? "main form"}' on {document.Url}");
         return new HtmlForm(client, form);
     }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 using Solidarity.Core.Accounts;
-using Solidarity.Testing;
 
 namespace Solidarity.Tests.Accounts;
 
@@ -21,15 +20,15 @@ public static class SignIn
     public const string DefaultPassword = "Correct horse battery staple 42";
 
     /// <summary>A client that keeps cookies and shows every redirect to the test instead of following it.</summary>
-    public static HttpClient NewClient(SolidarityApp app) =>
+    public static HttpClient NewClient(WebApplicationFactory<Program> app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     public static string Code(string authenticatorKey) => new Totp(Base32Encoding.ToBytes(authenticatorKey)).ComputeTotp();
 
     public static async Task<TestAccount> CreateAccountAsync(
-        SolidarityApp app, string email, string? role = null, bool withAuthenticator = false, Guid? branchId = null)
+        WebApplicationFactory<Program> app, string email, string? role = null, bool withAuthenticator = false, Guid? branchId = null)
     {
-        await using var scope = app.Scope();
+        await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, BranchId = branchId };
@@ -71,7 +70,7 @@ public static class SignIn
     }
 
     /// <summary>Signs <paramref name="account"/> in with password and code; the client ends on a session with a second factor.</summary>
-    public static async Task<HttpClient> WithTwoFactorAsync(SolidarityApp app, TestAccount account)
+    public static async Task<HttpClient> WithTwoFactorAsync(WebApplicationFactory<Program> app, TestAccount account)
     {
         var client = NewClient(app);
         using var password = await WithPasswordAsync(client, account.Email, account.Password);
@@ -88,7 +87,7 @@ public static class SignIn
     }
 
     /// <summary>A new admin with an authenticator, signed in with both factors: the client can use /admin.</summary>
-    public static async Task<(HttpClient Client, TestAccount Admin)> AsAdminAsync(SolidarityApp app, string email = "admin@example.org")
+    public static async Task<(HttpClient Client, TestAccount Admin)> AsAdminAsync(WebApplicationFactory<Program> app, string email = "admin@example.org")
     {
         var admin = await CreateAccountAsync(app, email, Roles.Admin, withAuthenticator: true);
         return (await WithTwoFactorAsync(app, admin), admin);

@@ -405,7 +405,11 @@ internal static partial class DisputeForm
     }
 
     /// <summary>Copies checked input onto the dispute, adding, changing and removing its rows to match.</summary>
-    public static void Apply(DisputeInput input, CheckedDispute checkedInput, Guid unionId, Dispute dispute)
+    /// <remarks>
+    /// New rows are added to the context explicitly: their ids are set on construction, and a row with an id that
+    /// EF finds only through a navigation is taken for an existing one and updated instead of inserted.
+    /// </remarks>
+    public static void Apply(DisputeInput input, CheckedDispute checkedInput, Guid unionId, Dispute dispute, SolidarityDbContext db)
     {
         dispute.Title = input.Title.Trim();
         dispute.Slug = input.Slug;
@@ -426,7 +430,8 @@ internal static partial class DisputeForm
             var workplace = dispute.Workplaces.FirstOrDefault(w => w.Id == row.Id);
             if (workplace is null)
             {
-                workplace = new Workplace { Name = "", Town = "" };
+                workplace = new Workplace { DisputeId = dispute.Id, Name = "", Town = "" };
+                db.Workplaces.Add(workplace);
                 dispute.Workplaces.Add(workplace);
             }
 
@@ -442,7 +447,8 @@ internal static partial class DisputeForm
             var beneficiary = dispute.Beneficiaries.FirstOrDefault(b => b.BranchId == branchId);
             if (beneficiary is null)
             {
-                beneficiary = new BeneficiaryBranch { BranchId = branchId };
+                beneficiary = new BeneficiaryBranch { DisputeId = dispute.Id, BranchId = branchId };
+                db.BeneficiaryBranches.Add(beneficiary);
                 dispute.Beneficiaries.Add(beneficiary);
             }
 
@@ -456,7 +462,8 @@ internal static partial class DisputeForm
             var action = dispute.Actions.FirstOrDefault(a => a.Id == row.Id);
             if (action is null)
             {
-                action = new DisputeAction { Title = "" };
+                action = new DisputeAction { DisputeId = dispute.Id, Title = "" };
+                db.DisputeActions.Add(action);
                 dispute.Actions.Add(action);
             }
 

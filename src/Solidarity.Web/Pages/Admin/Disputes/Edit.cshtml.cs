@@ -57,7 +57,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
         var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
         unionNames[union.Id] = union.Name;
         var before = DisputeSnapshot.Of(dispute, branchCodes, unionNames);
-        DisputeForm.Apply(Input, checkedInput, union.Id, dispute);
+        DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
         var changes = DisputeSnapshot.Of(dispute, branchCodes, unionNames).ChangesSince(before);
         if (changes is null)
         {

@@ -34,7 +34,7 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
             Slug = Input.Slug, Title = Input.Title, Employer = Input.Employer, Summary = Input.Summary, Body = Input.Body,
             CreatedAt = now, UpdatedAt = now, IsPublished = false,
         };
-        DisputeForm.Apply(Input, checkedInput, union.Id, dispute);
+        DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
         db.Disputes.Add(dispute);
 
         var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
