@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +14,7 @@ internal sealed class AuditModel(SolidarityDbContext db) : PageModel
     public IReadOnlyList<Row> Entries { get; private set; } = [];
     public int PageNumber { get; private set; } = 1;
     public int PageCount { get; private set; } = 1;
+    public bool BadPageNumber { get; private set; }
 
     public sealed record Row(long Id, DateTimeOffset At, string UserName, string Action, string SubjectType, string SubjectId, string? Details);
 
@@ -20,7 +22,10 @@ internal sealed class AuditModel(SolidarityDbContext db) : PageModel
     {
         if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var requested) || requested < 1))
         {
-            return BadRequest();
+            // Answered with this page's own body, so the 400 does not depend on the site's error pages.
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            BadPageNumber = true;
+            return Page();
         }
 
         PageNumber = page is null ? 1 : int.Parse(page, CultureInfo.InvariantCulture);
