@@ -245,7 +245,7 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
             .Set("Input.Actions[1].Ends", "2017-05-20T13:00")
             .SubmitAsync();
 
-        Assert.True(saved.StatusCode == HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking()
             .Include(d => d.Workplaces).Include(d => d.Beneficiaries).Include(d => d.Actions).SingleAsync());
         Assert.Equal("Argos warehouse strike: week two", dispute.Title);
@@ -313,6 +313,33 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.NotNull(row);
         Assert.Contains("Not published", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("Taking action", row.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_posts_a_dispute_update_from_the_edit_page()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var empty = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.update-form");
+        using var refused = await empty.Set("Update.Title", "High Court turns down Argos").SubmitAsync();
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var refusedPage = await HtmlForm.ParseAsync(refused);
+        Assert.Equal("Write the update.", refusedPage.QuerySelector("[data-valmsg-for='Update.Body']")!.TextContent.Trim());
+        Assert.Equal("High Court turns down Argos", HtmlForm.From(client, refusedPage, "form.update-form").Value("Update.Title"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.DisputeUpdates.CountAsync()));
+
+        using var posted = await HtmlForm.From(client, refusedPage, "form.update-form")
+            .Set("Update.Body", "The High Court turned down Argos's bid for an injunction.")
+            .SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var update = await App.WithDbAsync(db => db.DisputeUpdates.AsNoTracking().SingleAsync());
+        Assert.Equal((id, "High Court turns down Argos", EditModel.DefaultAuthorName), (update.DisputeId, update.Title, update.AuthorName));
+        var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal((AuditActions.DisputeUpdatePosted, admin.Id), (entry.Action, entry.UserId));
     }
 
     [Fact]

@@ -1,12 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
-internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimeProvider time) : PageModel, IDisputeFormPage
+internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimeProvider time, UserManager<ApplicationUser> userManager)
+    : PageModel, IDisputeFormPage
 {
     [BindProperty]
     public DisputeInput Input { get; set; } = new();
@@ -19,6 +23,24 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
 
     [TempData]
     public string? Notice { get; set; }
+
+    /// <summary>The news form beside the dispute form; bound by its handler only.</summary>
+    public UpdateInput Update { get; private set; } = new();
+
+    public IReadOnlyList<(string Title, DateTimeOffset PublishedAt, string AuthorName)> Updates { get; private set; } = [];
+
+    public const string DefaultAuthorName = "The organisers";
+
+    public sealed class UpdateInput
+    {
+        [Required(ErrorMessage = "Give the update a title.")]
+        [StringLength(200)]
+        public string Title { get; set; } = "";
+
+        [Required(ErrorMessage = "Write the update.")]
+        [StringLength(20_000)]
+        public string Body { get; set; } = "";
+    }
 
     public sealed record Summary(Guid Id, string Slug, string Title, bool IsPublished, DisputeStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -137,6 +159,46 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
         return RedirectToPage(new { id });
     }
 
+    /// <summary>Posts a dispute update (news) straight away; it is plain text, shown escaped on the public page.</summary>
+    public async Task<IActionResult> OnPostUpdateAsync(Guid id, [Bind(Prefix = "Update")] UpdateInput update, CancellationToken cancellationToken)
+    {
+        var dispute = await LoadAsync(id, cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        // The dispute form is bound (and validated, empty) on every post; only the update's own fields matter here.
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Update.", StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
+
+        if (!ModelState.IsValid)
+        {
+            Update = update;
+            Input = DisputeForm.ToInput(dispute);
+            return await ShowAsync(dispute, cancellationToken);
+        }
+
+        var user = await userManager.GetUserAsync(User);
+        var news = new DisputeUpdate
+        {
+            DisputeId = dispute.Id,
+            Title = update.Title.Trim(),
+            Body = update.Body.Trim(),
+            PublishedAt = time.GetUtcNow(),
+            AuthorName = string.IsNullOrWhiteSpace(user?.DisplayName) ? DefaultAuthorName : user.DisplayName,
+        };
+        db.DisputeUpdates.Add(news);
+        audit.Record(User, AuditActions.DisputeUpdatePosted, "Dispute", dispute.Id.ToString(), new { updateId = news.Id, title = news.Title });
+        await db.SaveChangesAsync(cancellationToken);
+        Notice = dispute.IsPublished
+            ? "Update posted: it is on the dispute's public page."
+            : "Update posted: it will show on the public page once the dispute is published.";
+        return RedirectToPage(new { id });
+    }
+
     private async Task<IActionResult> RefuseStaleAsync(Dispute current, CancellationToken cancellationToken)
     {
         var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
@@ -160,6 +222,12 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
     private async Task<IActionResult> ShowAsync(Dispute dispute, CancellationToken cancellationToken)
     {
         Current = new Summary(dispute.Id, dispute.Slug, dispute.Title, dispute.IsPublished, dispute.Status, dispute.CreatedAt, dispute.UpdatedAt);
+        Updates = (await db.DisputeUpdates.AsNoTracking()
+                .Where(u => u.DisputeId == dispute.Id)
+                .OrderByDescending(u => u.PublishedAt)
+                .Select(u => new { u.Title, u.PublishedAt, u.AuthorName })
+                .ToListAsync(cancellationToken))
+            .Select(u => (u.Title, u.PublishedAt, u.AuthorName)).ToList();
         Options = await DisputeFormOptions.LoadAsync(db, cancellationToken);
         return Page();
     }
