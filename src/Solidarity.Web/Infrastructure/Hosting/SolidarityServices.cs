@@ -65,6 +65,8 @@ internal static class SolidarityServices
         services.AddSingleton<LondonClock>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddDonationLedger();
+        services.AddScoped<Pages.Admin.AuditTrail>();
+        services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
         builder.AddStripe();
     }

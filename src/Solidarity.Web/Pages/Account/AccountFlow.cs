@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Account;
+
+/// <summary>Where people go after signing in, and what the session says about how they proved who they are.</summary>
+internal static class AccountFlow
+{
+    public const string AmrClaim = "amr";
+
+    /// <summary>Only a local address is honoured, so a crafted sign-in link cannot send someone to another site.</summary>
+    public static string Landing(IUrlHelper url, string? returnUrl, bool isAdmin) =>
+        !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : isAdmin ? "/admin" : "/";
+
+    public static string? LocalOrNull(IUrlHelper url, string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : null;
+
+    public static string LockedOutMessage(IdentityOptions options) =>
+        $"Too many failed attempts: this account is locked for {(int)options.Lockout.DefaultLockoutTimeSpan.TotalMinutes} minutes. Try again later.";
+
+    public static bool UsedSecondFactor(ClaimsPrincipal principal) => principal.HasClaim(AmrClaim, SolidarityServices.MfaAmr);
+
+    /// <summary>"abcd efgh ijkl ...": easier to type into an authenticator app than one long string.</summary>
+    public static string FormatKey(string key)
+    {
+        var groups = key.ToLowerInvariant().Chunk(4).Select(chunk => new string(chunk));
+        return string.Join(' ', groups);
+    }
+
+    /// <summary>Codes are typed as "123 456" or "123-456" as often as "123456".</summary>
+    public static string CleanCode(string code) =>
+        code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// When the security stamp is re-validated Identity rebuilds the principal from the database and drops the
+    /// claims that describe the sign-in itself; without this an admin would lose the second factor (and the
+    /// admin area) half an hour into the session. The stamp matching means nothing about the account has changed.
+    /// </summary>
+    public static Task KeepAuthenticationMethodsAsync(SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.NewPrincipal?.Identity is ClaimsIdentity identity && context.CurrentPrincipal is not null)
+        {
+            foreach (var method in context.CurrentPrincipal.FindAll(AmrClaim))
+            {
+                if (!identity.HasClaim(AmrClaim, method.Value))
+                {
+                    identity.AddClaim(new Claim(AmrClaim, method.Value));
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

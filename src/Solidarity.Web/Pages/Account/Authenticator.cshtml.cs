@@ -1,0 +1,218 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using QRCoder;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Data;
+using Solidarity.Web.Pages.Admin;
+
+namespace Solidarity.Web.Pages.Account;
+
+/// <summary>
+/// Enrols an authenticator app (TOTP): the key is shown as text and as a QR code, and only a code the app
+/// produced turns the second factor on. Resetting or renewing needs a session that itself used a second factor.
+/// </summary>
+[Authorize]
+internal sealed class AuthenticatorModel(
+    UserManager<ApplicationUser> userManager,
+    SignInManager<ApplicationUser> signInManager,
+    SolidarityDbContext db,
+    AuditTrail audit,
+    UrlEncoder urlEncoder) : PageModel
+{
+    public const string Issuer = "Solidarity";
+    public const int RecoveryCodeCount = 10;
+    public const string RecoveryCodesKey = "RecoveryCodes";
+
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public bool IsEnabled { get; private set; }
+    public bool SessionUsedSecondFactor { get; private set; }
+    public bool IsAdmin { get; private set; }
+    public int RecoveryCodesLeft { get; private set; }
+    public string SharedKey { get; private set; } = "";
+    public string QrCodeDataUri { get; private set; } = "";
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public sealed class InputModel
+    {
+        [Required(ErrorMessage = "Enter the 6-digit code your authenticator app shows.")]
+        [RegularExpression(@"^\s*\d{3}[\s-]?\d{3}\s*$", ErrorMessage = "Enter the 6-digit code your authenticator app shows.")]
+        public string Code { get; set; } = "";
+    }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await userManager.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        await LoadAsync(user);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = await userManager.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        if (await userManager.GetTwoFactorEnabledAsync(user))
+        {
+            return RedirectToPage(new { ReturnUrl });
+        }
+
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(user);
+            return Page();
+        }
+
+        var valid = await userManager.VerifyTwoFactorTokenAsync(
+            user, userManager.Options.Tokens.AuthenticatorTokenProvider, AccountFlow.CleanCode(Input.Code));
+        if (!valid)
+        {
+            ModelState.AddModelError("", "That code did not match. Check that the app was set up with the key shown here, and enter its newest code.");
+            await LoadAsync(user);
+            return Page();
+        }
+
+        string[] codes;
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            RecordForAdmin(user, AuditActions.AuthenticatorEnrolled, await userManager.IsInRoleAsync(user, Roles.Admin));
+            var enabled = await userManager.SetTwoFactorEnabledAsync(user, true);
+            if (!enabled.Succeeded)
+            {
+                return StatusCode(StatusCodes.Status409Conflict);
+            }
+
+            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
+            await transaction.CommitAsync();
+        }
+
+        // The password was checked when this session began and the authenticator's code has just been checked:
+        // that is a two-factor sign-in, so the new cookie says so.
+        await signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AccountFlow.AmrClaim, "mfa")]);
+        TempData[RecoveryCodesKey] = codes;
+        return RedirectToPage("/Account/RecoveryCodes", new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+    }
+
+    public async Task<IActionResult> OnPostResetAsync()
+    {
+        var user = await userManager.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        if (!AccountFlow.UsedSecondFactor(User))
+        {
+            return Forbid();
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            RecordForAdmin(user, AuditActions.AuthenticatorReset, await userManager.IsInRoleAsync(user, Roles.Admin));
+            await userManager.SetTwoFactorEnabledAsync(user, false);
+            await userManager.ResetAuthenticatorKeyAsync(user);
+            await transaction.CommitAsync();
+        }
+
+        await signInManager.RefreshSignInAsync(user);
+        Notice = "Your old authenticator app no longer works. Set up the new one below.";
+        return RedirectToPage(new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+    }
+
+    public async Task<IActionResult> OnPostRecoveryCodesAsync()
+    {
+        var user = await userManager.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        if (!AccountFlow.UsedSecondFactor(User) || !await userManager.GetTwoFactorEnabledAsync(user))
+        {
+            return Forbid();
+        }
+
+        string[] codes;
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            RecordForAdmin(user, AuditActions.RecoveryCodesRenewed, await userManager.IsInRoleAsync(user, Roles.Admin));
+            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
+            await transaction.CommitAsync();
+        }
+
+        TempData[RecoveryCodesKey] = codes;
+        return RedirectToPage("/Account/RecoveryCodes");
+    }
+
+    /// <summary>For a session that skipped the code on a remembered device: forget it, so the next sign-in asks.</summary>
+    public async Task<IActionResult> OnPostForgetDeviceAsync()
+    {
+        await signInManager.ForgetTwoFactorClientAsync();
+        await signInManager.SignOutAsync();
+        return RedirectToPage("/Account/SignIn", new { ReturnUrl = "/account/authenticator" });
+    }
+
+    private void RecordForAdmin(ApplicationUser user, string action, bool isAdmin)
+    {
+        if (isAdmin)
+        {
+            audit.Record(User, action, "User", user.Id.ToString(), new { user.Email });
+        }
+    }
+
+    private async Task LoadAsync(ApplicationUser user)
+    {
+        Response.Headers.CacheControl = "no-store";
+        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+        IsEnabled = await userManager.GetTwoFactorEnabledAsync(user);
+        IsAdmin = await userManager.IsInRoleAsync(user, Roles.Admin);
+        SessionUsedSecondFactor = AccountFlow.UsedSecondFactor(User);
+        if (IsEnabled)
+        {
+            RecoveryCodesLeft = await userManager.CountRecoveryCodesAsync(user);
+            return;
+        }
+
+        var key = await userManager.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key))
+        {
+            await userManager.ResetAuthenticatorKeyAsync(user);
+            key = await userManager.GetAuthenticatorKeyAsync(user) ?? "";
+
+            // A new key changes the security stamp; refresh the cookie so this session stays valid.
+            await signInManager.RefreshSignInAsync(user);
+        }
+
+        SharedKey = AccountFlow.FormatKey(key);
+        var uri = $"otpauth://totp/{urlEncoder.Encode(Issuer)}:{urlEncoder.Encode(user.Email ?? user.UserName ?? "")}" +
+                  $"?secret={key}&issuer={urlEncoder.Encode(Issuer)}&digits=6";
+        QrCodeDataUri = "data:image/png;base64," + Convert.ToBase64String(QrPng(uri));
+    }
+
+    private static byte[] QrPng(string text)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
+        return new PngByteQRCode(data).GetGraphic(pixelsPerModule: 5);
+    }
+}

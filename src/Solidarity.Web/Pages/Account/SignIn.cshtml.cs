@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Solidarity.Core.Accounts;
+
+namespace Solidarity.Web.Pages.Account;
+
+[AllowAnonymous]
+internal sealed class SignInModel(SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager) : PageModel
+{
+    public const string IncorrectMessage = "Email or password is incorrect.";
+
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public sealed class InputModel
+    {
+        [Required(ErrorMessage = "Enter your email address.")]
+        [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
+        [StringLength(256)]
+        public string Email { get; set; } = "";
+
+        [Required(ErrorMessage = "Enter your password.")]
+        [DataType(DataType.Password)]
+        [StringLength(512)]
+        public string Password { get; set; } = "";
+    }
+
+    public void OnGet() => ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var user = await userManager.FindByEmailAsync(Input.Email);
+        if (user is null)
+        {
+            // Hash anyway, so an unknown address answers as slowly as a wrong password and timing tells nothing.
+            userManager.PasswordHasher.HashPassword(new ApplicationUser(), Input.Password);
+            return Incorrect();
+        }
+
+        var result = await signInManager.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            ModelState.AddModelError("", AccountFlow.LockedOutMessage(userManager.Options));
+            return Page();
+        }
+
+        if (result.RequiresTwoFactor)
+        {
+            return RedirectToPage("/Account/SignInTwoFactor", new { ReturnUrl });
+        }
+
+        if (!result.Succeeded)
+        {
+            return Incorrect();
+        }
+
+        if (await userManager.IsInRoleAsync(user, Roles.Admin))
+        {
+            if (await userManager.GetTwoFactorEnabledAsync(user))
+            {
+                // A device remembered before the account became an admin skipped the code; admins give one every time.
+                await signInManager.ForgetTwoFactorClientAsync();
+                await signInManager.SignOutAsync();
+                Notice = "Admins confirm every sign-in with a code from their authenticator app. Sign in again.";
+                return RedirectToPage("/Account/SignIn", new { ReturnUrl });
+            }
+
+            return RedirectToPage("/Account/Authenticator", new { ReturnUrl });
+        }
+
+        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin: false));
+    }
+
+    private PageResult Incorrect()
+    {
+        ModelState.AddModelError("", IncorrectMessage);
+        return Page();
+    }
+}

@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Solidarity.Core.Accounts;
+
+namespace Solidarity.Web.Pages.Account;
+
+[AllowAnonymous]
+internal sealed class SignInTwoFactorModel(SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager) : PageModel
+{
+    public const string WrongCodeMessage = "That code is not right. Enter the newest code your authenticator app shows.";
+
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>Admins give a code at every sign-in, so they are not offered to skip it on this device.</summary>
+    public bool CanRememberDevice { get; private set; }
+
+    public sealed class InputModel
+    {
+        [Required(ErrorMessage = "Enter the 6-digit code from your authenticator app.")]
+        [RegularExpression(@"^\s*\d{3}[\s-]?\d{3}\s*$", ErrorMessage = "Enter the 6-digit code from your authenticator app.")]
+        public string Code { get; set; } = "";
+
+        public bool RememberDevice { get; set; }
+    }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+        var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return RedirectToPage("/Account/SignIn", new { ReturnUrl });
+        }
+
+        CanRememberDevice = !await userManager.IsInRoleAsync(user, Roles.Admin);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+        var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return RedirectToPage("/Account/SignIn", new { ReturnUrl });
+        }
+
+        var isAdmin = await userManager.IsInRoleAsync(user, Roles.Admin);
+        CanRememberDevice = !isAdmin;
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var result = await signInManager.TwoFactorAuthenticatorSignInAsync(
+            AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !isAdmin);
+        if (result.Succeeded)
+        {
+            return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin));
+        }
+
+        ModelState.AddModelError("", result.IsLockedOut
+            ? AccountFlow.LockedOutMessage(userManager.Options)
+            : WrongCodeMessage);
+        return Page();
+    }
+}

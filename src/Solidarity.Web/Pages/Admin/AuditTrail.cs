@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Solidarity.Core.Audit;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Pages.Admin;
+
+/// <summary>
+/// Adds audit entries to the unit of work of the change they describe: the caller's SaveChanges writes
+/// the change and its entry together, so there is never a change without its entry or an entry without its change.
+/// </summary>
+public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
+
+    public AuditEntry Record(ClaimsPrincipal actor, string action, string subjectType, string subjectId, object? details = null)
+    {
+        var entry = new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            UserId = Guid.TryParse(actor.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : null,
+            UserName = actor.FindFirstValue(ClaimTypes.Email) ?? actor.Identity?.Name ?? "unknown",
+            Action = action,
+            SubjectType = subjectType,
+            SubjectId = subjectId,
+            Details = details is null ? null : JsonSerializer.Serialize(details, DetailsJson),
+        };
+        db.AuditEntries.Add(entry);
+        return entry;
+    }
+}
+
+public static class AuditActions
+{
+    public const string DisputeCreated = "dispute.created";
+    public const string DisputeEdited = "dispute.edited";
+    public const string DisputePublished = "dispute.published";
+    public const string DisputeUnpublished = "dispute.unpublished";
+    public const string DisputeUpdatePosted = "dispute.update-posted";
+    public const string BranchCreated = "branch.created";
+    public const string BranchEdited = "branch.edited";
+    public const string UnionCreated = "union.created";
+    public const string AuthenticatorEnrolled = "account.authenticator-enrolled";
+    public const string AuthenticatorReset = "account.authenticator-reset";
+    public const string RecoveryCodesRenewed = "account.recovery-codes-renewed";
+}

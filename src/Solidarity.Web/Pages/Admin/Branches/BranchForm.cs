@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Web.Pages.Admin.Branches;
+
+public sealed class BranchInput
+{
+    [Required(ErrorMessage = "Enter the union's code for the branch, e.g. WM7680.")]
+    [StringLength(32)]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9/-]*$", ErrorMessage = "Use letters, digits, hyphens and slashes only, e.g. WM7680.")]
+    public string Code { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter the branch's name.")]
+    [StringLength(200)]
+    public string Name { get; set; } = "";
+
+    public Guid? UnionId { get; set; }
+
+    [StringLength(200)]
+    public string? NewUnionName { get; set; }
+
+    [Required(ErrorMessage = "Enter the postal address for cheques and letters.")]
+    [StringLength(1_000)]
+    public string PostalAddress { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter the contact's name (a role such as Branch Secretary is fine).")]
+    [StringLength(200)]
+    public string ContactName { get; set; } = "";
+
+    [EmailAddress(ErrorMessage = "Enter an email address like secretary@example.org.")]
+    [StringLength(320)]
+    public string? ContactEmail { get; set; }
+}
+
+public interface IBranchFormPage
+{
+    BranchInput Input { get; }
+    IReadOnlyList<SelectListItem> Unions { get; }
+}
+
+internal static class BranchForm
+{
+    public const string CodeTakenMessage = "Another branch already has this code.";
+
+    public static async Task CheckAsync(BranchInput input, Guid? branchId, SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
+    {
+        var code = Normalise(input.Code);
+        if (code.Length > 0 && await db.Branches.AnyAsync(b => b.Code == code && b.Id != branchId, cancellationToken))
+        {
+            modelState.AddModelError("Input.Code", CodeTakenMessage);
+        }
+    }
+
+    public static void Apply(BranchInput input, Guid unionId, Branch branch)
+    {
+        branch.Code = Normalise(input.Code);
+        branch.Name = input.Name.Trim();
+        branch.UnionId = unionId;
+        branch.PostalAddress = input.PostalAddress.Trim().ReplaceLineEndings("\n");
+        branch.ContactName = input.ContactName.Trim();
+        branch.ContactEmail = string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim();
+    }
+
+    public static BranchInput ToInput(Branch branch) => new()
+    {
+        Code = branch.Code,
+        Name = branch.Name,
+        UnionId = branch.UnionId,
+        PostalAddress = branch.PostalAddress,
+        ContactName = branch.ContactName,
+        ContactEmail = branch.ContactEmail,
+    };
+
+    public static Dictionary<string, string?> Snapshot(Branch branch, string unionName) => new()
+    {
+        ["code"] = branch.Code,
+        ["name"] = branch.Name,
+        ["union"] = unionName,
+        ["postalAddress"] = branch.PostalAddress,
+        ["contactName"] = branch.ContactName,
+        ["contactEmail"] = branch.ContactEmail,
+    };
+
+    public static Dictionary<string, object> Changes(Dictionary<string, string?> before, Dictionary<string, string?> after) =>
+        after.Where(f => !string.Equals(before[f.Key], f.Value, StringComparison.Ordinal))
+            .ToDictionary(f => f.Key, f => (object)new { from = before[f.Key], to = f.Value });
+
+    private static string Normalise(string code) => code.Trim().ToUpperInvariant();
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Pages.Admin.Branches;
+
+internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit) : PageModel, IBranchFormPage
+{
+    [BindProperty]
+    public BranchInput Input { get; set; } = new();
+
+    public IReadOnlyList<SelectListItem> Unions { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var branch = await db.Branches.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+        if (branch is null)
+        {
+            return NotFound();
+        }
+
+        Input = BranchForm.ToInput(branch);
+        Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var branch = await db.Branches.Include(b => b.Union).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+        if (branch is null)
+        {
+            return NotFound();
+        }
+
+        var (union, unionCreated) = await UnionChoice.ResolveAsync(db, Input.UnionId, Input.NewUnionName, ModelState, "Input", cancellationToken);
+        await BranchForm.CheckAsync(Input, branch.Id, db, ModelState, cancellationToken);
+        if (union is null || !ModelState.IsValid)
+        {
+            Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
+            return Page();
+        }
+
+        var before = BranchForm.Snapshot(branch, branch.Union.Name);
+        BranchForm.Apply(Input, union.Id, branch);
+        var changes = BranchForm.Changes(before, BranchForm.Snapshot(branch, union.Name));
+        if (changes.Count == 0)
+        {
+            TempData["Notice"] = "Nothing had changed, so nothing was saved.";
+            return RedirectToPage("/Admin/Branches/Index");
+        }
+
+        if (unionCreated)
+        {
+            audit.Record(User, AuditActions.UnionCreated, "Union", union.Id.ToString(), new { name = union.Name });
+        }
+
+        audit.Record(User, AuditActions.BranchEdited, "Branch", branch.Id.ToString(), changes);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("Input.Code", BranchForm.CodeTakenMessage);
+            Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
+            return Page();
+        }
+
+        TempData["Notice"] = $"Branch {branch.Code} saved.";
+        return RedirectToPage("/Admin/Branches/Index");
+    }
+}

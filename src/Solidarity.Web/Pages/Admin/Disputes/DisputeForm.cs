@@ -1,0 +1,517 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Money;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Admin.Disputes;
+
+/// <summary>What the dispute form posts. Rows left blank are ignored, so the form works without JavaScript.</summary>
+public sealed class DisputeInput
+{
+    public const string SlugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+    [Required(ErrorMessage = "Enter a title.")]
+    [StringLength(200)]
+    public string Title { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter the web address name, e.g. argos-warehouses-2017.")]
+    [StringLength(80)]
+    [RegularExpression(SlugPattern, ErrorMessage = "Use only lower-case letters and digits, with single hyphens between words, e.g. argos-warehouses-2017.")]
+    public string Slug { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter the employer.")]
+    [StringLength(200)]
+    public string Employer { get; set; } = "";
+
+    public Guid? UnionId { get; set; }
+
+    [StringLength(200)]
+    public string? NewUnionName { get; set; }
+
+    [Required(ErrorMessage = "Enter a short summary.")]
+    [StringLength(500)]
+    public string Summary { get; set; } = "";
+
+    [Required(ErrorMessage = "Say why the workers are in dispute.")]
+    [StringLength(20_000)]
+    public string Body { get; set; } = "";
+
+    public DisputeStatus Status { get; set; } = DisputeStatus.TakingAction;
+
+    [Range(1, 10_000_000, ErrorMessage = "Workers involved must be a whole number from 1 upwards.")]
+    public int? WorkersInvolved { get; set; }
+
+    /// <summary>Pounds as typed ("25,000" or "25000.50"); parsed into pence by the form's rules.</summary>
+    [StringLength(20)]
+    public string? Target { get; set; }
+
+    [StringLength(200)]
+    public string? ChequePayee { get; set; }
+
+    [StringLength(4_000)]
+    public string? OfflineGivingNotes { get; set; }
+
+    public List<WorkplaceRow> Workplaces { get; set; } = [];
+    public List<BeneficiaryRow> Beneficiaries { get; set; } = [];
+    public List<ActionRow> Actions { get; set; } = [];
+
+    /// <summary>The row version the form was filled from; a different one at save means someone else saved first.</summary>
+    public uint Version { get; set; }
+}
+
+public sealed class WorkplaceRow
+{
+    public Guid? Id { get; set; }
+
+    [StringLength(200)]
+    public string? Name { get; set; }
+
+    [StringLength(200)]
+    public string? Town { get; set; }
+
+    public Guid? BranchId { get; set; }
+    public bool Remove { get; set; }
+
+    internal bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Town) && BranchId is null;
+}
+
+public sealed class BeneficiaryRow
+{
+    public Guid? BranchId { get; set; }
+
+    /// <summary>Percent with up to two decimals ("33.33"); stored as basis points.</summary>
+    [StringLength(10)]
+    public string? Share { get; set; }
+
+    internal bool IsBlank => BranchId is null && string.IsNullOrWhiteSpace(Share);
+}
+
+public sealed class ActionRow
+{
+    public Guid? Id { get; set; }
+    public ActionKind Kind { get; set; } = ActionKind.Strike;
+
+    [StringLength(200)]
+    public string? Title { get; set; }
+
+    [StringLength(2_000)]
+    public string? Details { get; set; }
+
+    /// <summary>London wall-clock time, as a person reads it on a leaflet.</summary>
+    public DateTime? Starts { get; set; }
+
+    public DateTime? Ends { get; set; }
+    public bool Remove { get; set; }
+
+    internal bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Title) && string.IsNullOrWhiteSpace(Details) && Starts is null && Ends is null;
+}
+
+/// <summary>The choices the form offers.</summary>
+public sealed record DisputeFormOptions(IReadOnlyList<SelectListItem> Unions, IReadOnlyList<SelectListItem> Branches)
+{
+    public static readonly IReadOnlyList<SelectListItem> Statuses =
+        Enum.GetValues<DisputeStatus>().Select(s => new SelectListItem(s.Label(), s.ToString())).ToList();
+
+    public static readonly IReadOnlyList<SelectListItem> ActionKinds =
+        Enum.GetValues<ActionKind>().Select(k => new SelectListItem(DisputeForm.KindLabel(k), k.ToString())).ToList();
+
+    public static async Task<DisputeFormOptions> LoadAsync(SolidarityDbContext db, CancellationToken cancellationToken) =>
+        new(await UnionChoice.OptionsAsync(db, cancellationToken),
+            await db.Branches.AsNoTracking().OrderBy(b => b.Code)
+                .Select(b => new SelectListItem(b.Code + " · " + b.Name, b.Id.ToString()))
+                .ToListAsync(cancellationToken));
+}
+
+/// <summary>A page that shows the dispute form (the new and the edit page).</summary>
+public interface IDisputeFormPage
+{
+    DisputeInput Input { get; }
+    DisputeFormOptions Options { get; }
+}
+
+/// <summary>The form's input once every rule has passed: pence, basis points and UTC instants.</summary>
+internal sealed record CheckedDispute(
+    long? TargetPence,
+    IReadOnlyList<WorkplaceRow> Workplaces,
+    IReadOnlyList<(Guid BranchId, int ShareBasisPoints)> Beneficiaries,
+    IReadOnlyList<(ActionRow Row, DateTimeOffset StartsAt, DateTimeOffset EndsAt)> Actions);
+
+internal static partial class DisputeForm
+{
+    public const int BlankWorkplaceRows = 3;
+    public const int BlankBeneficiaryRows = 3;
+    public const int BlankActionRows = 2;
+
+    /// <summary>A target above this is almost certainly a typing slip.</summary>
+    public const long MaxTargetPence = 100_000_000_00;
+
+    public const string SharesMustTotalMessage = "Shares must add up to exactly 100%";
+    public const string SlugTakenMessage = "Another dispute already uses this web address. Choose a different one.";
+    public const string StaleMessage =
+        "Someone else saved this dispute after you opened it. Nothing was saved: your changes are still in the form below. " +
+        "Compare them with the current version shown here, then save again to replace it.";
+
+    public static string KindLabel(ActionKind kind) => kind switch
+    {
+        ActionKind.Strike => "Strike",
+        ActionKind.OvertimeBan => "Overtime ban",
+        ActionKind.WorkToRule => "Work to rule",
+        ActionKind.Demonstration => "Demonstration",
+        _ => "Other action",
+    };
+
+    public static string ShareText(int basisPoints) => (basisPoints / 100m).ToString("0.##", CultureInfo.InvariantCulture);
+
+    public static string? PoundsText(long? pence) =>
+        pence is { } p ? (p / 100m).ToString(p % 100 == 0 ? "0" : "0.00", CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Appends blank rows for new workplaces, beneficiaries and actions.</summary>
+    public static void AddBlankRows(DisputeInput input)
+    {
+        input.Workplaces.AddRange(Enumerable.Range(0, BlankWorkplaceRows).Select(_ => new WorkplaceRow()));
+        input.Beneficiaries.AddRange(Enumerable.Range(0, BlankBeneficiaryRows).Select(_ => new BeneficiaryRow()));
+        input.Actions.AddRange(Enumerable.Range(0, BlankActionRows).Select(_ => new ActionRow()));
+    }
+
+    /// <summary>The rules DataAnnotations cannot express. Adds model errors; returns null when any rule failed.</summary>
+    public static async Task<CheckedDispute?> CheckAsync(
+        DisputeInput input, Dispute? existing, SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
+    {
+        var errorsBefore = modelState.ErrorCount;
+        if (!Enum.IsDefined(input.Status))
+        {
+            modelState.AddModelError("Input.Status", "Choose a status from the list.");
+        }
+
+        var existingId = existing?.Id;
+        if (!string.IsNullOrEmpty(input.Slug) && await db.Disputes.AnyAsync(d => d.Slug == input.Slug && d.Id != existingId, cancellationToken))
+        {
+            modelState.AddModelError("Input.Slug", SlugTakenMessage);
+        }
+
+        var target = CheckTarget(input.Target, modelState);
+        var branchIds = (await db.Branches.Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var workplaces = CheckWorkplaces(input, existing, branchIds, modelState);
+        var beneficiaries = CheckBeneficiaries(input, branchIds, modelState);
+        var actions = CheckActions(input, existing, modelState);
+
+        return modelState.ErrorCount > errorsBefore || !modelState.IsValid
+            ? null
+            : new CheckedDispute(target, workplaces, beneficiaries, actions);
+    }
+
+    private static long? CheckTarget(string? text, ModelStateDictionary modelState)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        string? problem = null;
+        if (trimmed.StartsWith('-'))
+        {
+            problem = "The target must be more than £0.";
+        }
+        else if (FractionOfPenny().IsMatch(trimmed))
+        {
+            problem = "The target cannot include fractions of a penny: use at most two digits after the point.";
+        }
+        else if (!Money.TryParsePounds(trimmed, out var money))
+        {
+            problem = "Enter the target as an amount in pounds, such as 25000 or 25,000.50.";
+        }
+        else if (money.MinorUnits <= 0)
+        {
+            problem = "The target must be more than £0.";
+        }
+        else if (money.MinorUnits > MaxTargetPence)
+        {
+            problem = $"The target cannot be more than {Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
+        }
+        else
+        {
+            return money.MinorUnits;
+        }
+
+        modelState.AddModelError("Input.Target", problem);
+        return null;
+    }
+
+    private static List<WorkplaceRow> CheckWorkplaces(DisputeInput input, Dispute? existing, HashSet<Guid> branchIds, ModelStateDictionary modelState)
+    {
+        var kept = new List<WorkplaceRow>();
+        for (var i = 0; i < input.Workplaces.Count; i++)
+        {
+            var row = input.Workplaces[i];
+            var key = $"Input.Workplaces[{i}]";
+            if (row.IsBlank || row.Remove)
+            {
+                continue;
+            }
+
+            if (row.Id is { } id && existing?.Workplaces.Any(w => w.Id == id) != true)
+            {
+                modelState.AddModelError($"{key}.Name", "This workplace is not part of this dispute any more. Reload the page.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(row.Name))
+            {
+                modelState.AddModelError($"{key}.Name", "Enter the workplace's name, or clear the row.");
+            }
+
+            if (string.IsNullOrWhiteSpace(row.Town))
+            {
+                modelState.AddModelError($"{key}.Town", "Enter the town.");
+            }
+
+            if (row.BranchId is { } branchId && !branchIds.Contains(branchId))
+            {
+                modelState.AddModelError($"{key}.BranchId", "Choose a branch from the list.");
+            }
+
+            kept.Add(row);
+        }
+
+        return kept;
+    }
+
+    private static List<(Guid, int)> CheckBeneficiaries(DisputeInput input, HashSet<Guid> branchIds, ModelStateDictionary modelState)
+    {
+        var shares = new List<(Guid, int)>();
+        var rowsValid = true;
+        for (var i = 0; i < input.Beneficiaries.Count; i++)
+        {
+            var row = input.Beneficiaries[i];
+            var key = $"Input.Beneficiaries[{i}]";
+            if (row.IsBlank)
+            {
+                continue;
+            }
+
+            if (row.BranchId is not { } branchId || !branchIds.Contains(branchId))
+            {
+                modelState.AddModelError($"{key}.BranchId", "Choose the branch, or clear the row.");
+                rowsValid = false;
+                continue;
+            }
+
+            if (shares.Any(s => s.Item1 == branchId))
+            {
+                modelState.AddModelError($"{key}.BranchId", "This branch is listed twice: give it one row with its whole share.");
+                rowsValid = false;
+                continue;
+            }
+
+            if (!TryParseShare(row.Share, out var basisPoints))
+            {
+                modelState.AddModelError($"{key}.Share", "Enter the share as a percentage above 0 and up to 100, with at most two decimals, e.g. 50 or 33.33.");
+                rowsValid = false;
+                continue;
+            }
+
+            shares.Add((branchId, basisPoints));
+        }
+
+        if (rowsValid && shares.Count == 0)
+        {
+            modelState.AddModelError("Input.Beneficiaries", "Add at least one beneficiary branch: the money raised goes to the branches listed here.");
+        }
+        else if (rowsValid && shares.Sum(s => s.Item2) != BeneficiaryBranch.WholeShare)
+        {
+            var total = ShareText(shares.Sum(s => s.Item2));
+            modelState.AddModelError("Input.Beneficiaries", $"{SharesMustTotalMessage}; these add up to {total}%.");
+        }
+
+        return shares;
+    }
+
+    private static List<(ActionRow, DateTimeOffset, DateTimeOffset)> CheckActions(DisputeInput input, Dispute? existing, ModelStateDictionary modelState)
+    {
+        var kept = new List<(ActionRow, DateTimeOffset, DateTimeOffset)>();
+        for (var i = 0; i < input.Actions.Count; i++)
+        {
+            var row = input.Actions[i];
+            var key = $"Input.Actions[{i}]";
+            if (row.IsBlank || row.Remove)
+            {
+                continue;
+            }
+
+            if (row.Id is { } id && existing?.Actions.Any(a => a.Id == id) != true)
+            {
+                modelState.AddModelError($"{key}.Title", "This action is not part of this dispute any more. Reload the page.");
+                continue;
+            }
+
+            if (!Enum.IsDefined(row.Kind))
+            {
+                modelState.AddModelError($"{key}.Kind", "Choose the kind of action from the list.");
+            }
+
+            if (string.IsNullOrWhiteSpace(row.Title))
+            {
+                modelState.AddModelError($"{key}.Title", "Enter a title for the action, e.g. Two-week continuous strike.");
+            }
+
+            if (row.Starts is null)
+            {
+                modelState.AddModelError($"{key}.Starts", "Enter when the action starts.");
+            }
+
+            if (row.Ends is null)
+            {
+                modelState.AddModelError($"{key}.Ends", "Enter when the action ends.");
+            }
+
+            if (row is { Starts: { } starts, Ends: { } ends })
+            {
+                var startsAt = LondonClock.FromLondon(starts);
+                var endsAt = LondonClock.FromLondon(ends);
+                if (endsAt <= startsAt)
+                {
+                    modelState.AddModelError($"{key}.Ends", "The end must be after the start.");
+                    continue;
+                }
+
+                kept.Add((row, startsAt, endsAt));
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>"50", "33.33", "12.5%": percent with at most two decimals, as basis points.</summary>
+    public static bool TryParseShare(string? text, out int basisPoints)
+    {
+        basisPoints = 0;
+        var match = text is null ? null : SharePattern().Match(text.Trim().TrimEnd('%').TrimEnd());
+        if (match is null || !match.Success)
+        {
+            return false;
+        }
+
+        var whole = int.Parse(match.Groups["whole"].Value, CultureInfo.InvariantCulture);
+        var hundredths = match.Groups["fraction"].Success ? int.Parse(match.Groups["fraction"].Value.PadRight(2, '0'), CultureInfo.InvariantCulture) : 0;
+        basisPoints = whole * 100 + hundredths;
+        return basisPoints is > 0 and <= BeneficiaryBranch.WholeShare;
+    }
+
+    /// <summary>Copies checked input onto the dispute, adding, changing and removing its rows to match.</summary>
+    /// <remarks>
+    /// New rows are added to the context explicitly: their ids are set on construction, and a row with an id that
+    /// EF finds only through a navigation is taken for an existing one and updated instead of inserted.
+    /// </remarks>
+    public static void Apply(DisputeInput input, CheckedDispute checkedInput, Guid unionId, Dispute dispute, SolidarityDbContext db)
+    {
+        dispute.Title = input.Title.Trim();
+        dispute.Slug = input.Slug;
+        dispute.Employer = input.Employer.Trim();
+        dispute.UnionId = unionId;
+        dispute.Summary = input.Summary.Trim();
+        dispute.Body = input.Body.Trim();
+        dispute.Status = input.Status;
+        dispute.WorkersInvolved = input.WorkersInvolved;
+        dispute.TargetPence = checkedInput.TargetPence;
+        dispute.ChequePayee = Blank(input.ChequePayee);
+        dispute.OfflineGivingNotes = Blank(input.OfflineGivingNotes);
+
+        var keptWorkplaces = checkedInput.Workplaces.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToHashSet();
+        dispute.Workplaces.RemoveAll(w => !keptWorkplaces.Contains(w.Id));
+        foreach (var row in checkedInput.Workplaces)
+        {
+            var workplace = dispute.Workplaces.FirstOrDefault(w => w.Id == row.Id);
+            if (workplace is null)
+            {
+                workplace = new Workplace { DisputeId = dispute.Id, Name = "", Town = "" };
+                db.Workplaces.Add(workplace);
+                dispute.Workplaces.Add(workplace);
+            }
+
+            workplace.Name = row.Name!.Trim();
+            workplace.Town = row.Town!.Trim();
+            workplace.BranchId = row.BranchId;
+        }
+
+        var keptBranches = checkedInput.Beneficiaries.Select(b => b.BranchId).ToHashSet();
+        dispute.Beneficiaries.RemoveAll(b => !keptBranches.Contains(b.BranchId));
+        foreach (var (branchId, share) in checkedInput.Beneficiaries)
+        {
+            var beneficiary = dispute.Beneficiaries.FirstOrDefault(b => b.BranchId == branchId);
+            if (beneficiary is null)
+            {
+                beneficiary = new BeneficiaryBranch { DisputeId = dispute.Id, BranchId = branchId };
+                db.BeneficiaryBranches.Add(beneficiary);
+                dispute.Beneficiaries.Add(beneficiary);
+            }
+
+            beneficiary.ShareBasisPoints = share;
+        }
+
+        var keptActions = checkedInput.Actions.Where(a => a.Row.Id is not null).Select(a => a.Row.Id!.Value).ToHashSet();
+        dispute.Actions.RemoveAll(a => !keptActions.Contains(a.Id));
+        foreach (var (row, startsAt, endsAt) in checkedInput.Actions)
+        {
+            var action = dispute.Actions.FirstOrDefault(a => a.Id == row.Id);
+            if (action is null)
+            {
+                action = new DisputeAction { DisputeId = dispute.Id, Title = "" };
+                db.DisputeActions.Add(action);
+                dispute.Actions.Add(action);
+            }
+
+            action.Kind = row.Kind;
+            action.Title = row.Title!.Trim();
+            action.Details = Blank(row.Details);
+            action.StartsAt = startsAt;
+            action.EndsAt = endsAt;
+        }
+    }
+
+    /// <summary>The form's input for an existing dispute, with blank rows for additions.</summary>
+    public static DisputeInput ToInput(Dispute dispute)
+    {
+        var input = new DisputeInput
+        {
+            Title = dispute.Title,
+            Slug = dispute.Slug,
+            Employer = dispute.Employer,
+            UnionId = dispute.UnionId,
+            Summary = dispute.Summary,
+            Body = dispute.Body,
+            Status = dispute.Status,
+            WorkersInvolved = dispute.WorkersInvolved,
+            Target = PoundsText(dispute.TargetPence),
+            ChequePayee = dispute.ChequePayee,
+            OfflineGivingNotes = dispute.OfflineGivingNotes,
+            Version = dispute.Version,
+            Workplaces = dispute.Workplaces.OrderBy(w => w.Name)
+                .Select(w => new WorkplaceRow { Id = w.Id, Name = w.Name, Town = w.Town, BranchId = w.BranchId }).ToList(),
+            Beneficiaries = dispute.Beneficiaries.OrderByDescending(b => b.ShareBasisPoints)
+                .Select(b => new BeneficiaryRow { BranchId = b.BranchId, Share = ShareText(b.ShareBasisPoints) }).ToList(),
+            Actions = dispute.Actions.OrderBy(a => a.StartsAt)
+                .Select(a => new ActionRow
+                {
+                    Id = a.Id, Kind = a.Kind, Title = a.Title, Details = a.Details,
+                    Starts = LondonClock.ToLondon(a.StartsAt).DateTime, Ends = LondonClock.ToLondon(a.EndsAt).DateTime,
+                }).ToList(),
+        };
+        AddBlankRows(input);
+        return input;
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    [GeneratedRegex(@"^£?[\d,]*\.\d{3,}$")]
+    private static partial Regex FractionOfPenny();
+
+    [GeneratedRegex(@"^(?<whole>\d{1,3})(\.(?<fraction>\d{1,2}))?$")]
+    private static partial Regex SharePattern();
+}

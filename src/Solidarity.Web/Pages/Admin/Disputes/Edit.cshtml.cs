@@ -1,0 +1,234 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Web.Pages.Admin.Disputes;
+
+internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimeProvider time, UserManager<ApplicationUser> userManager)
+    : PageModel, IDisputeFormPage
+{
+    [BindProperty]
+    public DisputeInput Input { get; set; } = new();
+
+    public DisputeFormOptions Options { get; private set; } = default!;
+    public Summary Current { get; private set; } = default!;
+
+    /// <summary>The saved version, shown beside the form when a save was refused because someone else saved first.</summary>
+    public DisputeSnapshot? Stale { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>The news form beside the dispute form; bound by its handler only.</summary>
+    public UpdateInput Update { get; private set; } = new();
+
+    public IReadOnlyList<(string Title, DateTimeOffset PublishedAt, string AuthorName)> Updates { get; private set; } = [];
+
+    public const string DefaultAuthorName = "The organisers";
+
+    public sealed class UpdateInput
+    {
+        [Required(ErrorMessage = "Give the update a title.")]
+        [StringLength(200)]
+        public string Title { get; set; } = "";
+
+        [Required(ErrorMessage = "Write the update.")]
+        [StringLength(20_000)]
+        public string Body { get; set; } = "";
+    }
+
+    public sealed record Summary(Guid Id, string Slug, string Title, bool IsPublished, DisputeStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var dispute = await LoadAsync(id, cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        Input = DisputeForm.ToInput(dispute);
+        return await ShowAsync(dispute, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var dispute = await LoadAsync(id, cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        var (union, unionCreated) = await UnionChoice.ResolveAsync(db, Input.UnionId, Input.NewUnionName, ModelState, "Input", cancellationToken);
+        var checkedInput = await DisputeForm.CheckAsync(Input, dispute, db, ModelState, cancellationToken);
+        if (union is null || checkedInput is null || !ModelState.IsValid)
+        {
+            return await ShowAsync(dispute, cancellationToken);
+        }
+
+        if (Input.Version != dispute.Version)
+        {
+            return await RefuseStaleAsync(dispute, cancellationToken);
+        }
+
+        var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
+        unionNames[union.Id] = union.Name;
+        var before = DisputeSnapshot.Of(dispute, branchCodes, unionNames);
+        DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
+        var changes = DisputeSnapshot.Of(dispute, branchCodes, unionNames).ChangesSince(before);
+        if (changes is null)
+        {
+            Notice = "Nothing had changed, so nothing was saved.";
+            return RedirectToPage(new { id });
+        }
+
+        // Always touching the row means the version moves with every save, rows included, and the
+        // version this form was filled from is checked by the database in the same statement.
+        dispute.UpdatedAt = time.GetUtcNow();
+        db.Entry(dispute).Property(d => d.Version).OriginalValue = Input.Version;
+        if (unionCreated)
+        {
+            audit.Record(User, AuditActions.UnionCreated, "Union", union.Id.ToString(), new { name = union.Name });
+        }
+
+        audit.Record(User, AuditActions.DisputeEdited, "Dispute", dispute.Id.ToString(), changes);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await LoadAsync(id, cancellationToken);
+            return current is null ? NotFound() : await RefuseStaleAsync(current, cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception))
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("Input.Slug", DisputeForm.SlugTakenMessage);
+            var current = await LoadAsync(id, cancellationToken);
+            return current is null ? NotFound() : await ShowAsync(current, cancellationToken);
+        }
+
+        Notice = "Saved.";
+        return RedirectToPage(new { id });
+    }
+
+    public Task<IActionResult> OnPostPublishAsync(Guid id, CancellationToken cancellationToken) =>
+        SetPublishedAsync(id, published: true, cancellationToken);
+
+    public Task<IActionResult> OnPostUnpublishAsync(Guid id, CancellationToken cancellationToken) =>
+        SetPublishedAsync(id, published: false, cancellationToken);
+
+    private async Task<IActionResult> SetPublishedAsync(Guid id, bool published, CancellationToken cancellationToken)
+    {
+        var dispute = await db.Disputes.SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        if (dispute.IsPublished == published)
+        {
+            Notice = published ? "The dispute was already published." : "The dispute was already unpublished.";
+            return RedirectToPage(new { id });
+        }
+
+        dispute.IsPublished = published;
+        dispute.UpdatedAt = time.GetUtcNow();
+        audit.Record(User, published ? AuditActions.DisputePublished : AuditActions.DisputeUnpublished, "Dispute", dispute.Id.ToString(),
+            new { slug = dispute.Slug, isPublished = new { from = !published, to = published } });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            Notice = "Someone else changed this dispute at the same moment. Nothing was changed: check it and try again.";
+            return RedirectToPage(new { id });
+        }
+
+        Notice = published
+            ? $"Published: the dispute is on the public site at /disputes/{dispute.Slug}."
+            : "Unpublished: the dispute is no longer on the public site.";
+        return RedirectToPage(new { id });
+    }
+
+    /// <summary>Posts a dispute update (news) straight away; it is plain text, shown escaped on the public page.</summary>
+    public async Task<IActionResult> OnPostUpdateAsync(Guid id, [Bind(Prefix = "Update")] UpdateInput update, CancellationToken cancellationToken)
+    {
+        var dispute = await LoadAsync(id, cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        // The dispute form is bound (and validated, empty) on every post; only the update's own fields matter here.
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Update.", StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
+
+        if (!ModelState.IsValid)
+        {
+            Update = update;
+            Input = DisputeForm.ToInput(dispute);
+            return await ShowAsync(dispute, cancellationToken);
+        }
+
+        var user = await userManager.GetUserAsync(User);
+        var news = new DisputeUpdate
+        {
+            DisputeId = dispute.Id,
+            Title = update.Title.Trim(),
+            Body = update.Body.Trim(),
+            PublishedAt = time.GetUtcNow(),
+            AuthorName = string.IsNullOrWhiteSpace(user?.DisplayName) ? DefaultAuthorName : user.DisplayName,
+        };
+        db.DisputeUpdates.Add(news);
+        audit.Record(User, AuditActions.DisputeUpdatePosted, "Dispute", dispute.Id.ToString(), new { updateId = news.Id, title = news.Title });
+        await db.SaveChangesAsync(cancellationToken);
+        Notice = dispute.IsPublished
+            ? "Update posted: it is on the dispute's public page."
+            : "Update posted: it will show on the public page once the dispute is published.";
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<IActionResult> RefuseStaleAsync(Dispute current, CancellationToken cancellationToken)
+    {
+        var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
+        Stale = DisputeSnapshot.Of(current, branchCodes, unionNames);
+        ModelState.AddModelError("", DisputeForm.StaleMessage);
+
+        // The form keeps what this person typed; the version moves on, so saving again is a deliberate overwrite.
+        ModelState.Remove("Input.Version");
+        Input.Version = current.Version;
+        return await ShowAsync(current, cancellationToken);
+    }
+
+    private Task<Dispute?> LoadAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Disputes
+            .Include(d => d.Workplaces)
+            .Include(d => d.Beneficiaries)
+            .Include(d => d.Actions)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+
+    private async Task<IActionResult> ShowAsync(Dispute dispute, CancellationToken cancellationToken)
+    {
+        Current = new Summary(dispute.Id, dispute.Slug, dispute.Title, dispute.IsPublished, dispute.Status, dispute.CreatedAt, dispute.UpdatedAt);
+        Updates = (await db.DisputeUpdates.AsNoTracking()
+                .Where(u => u.DisputeId == dispute.Id)
+                .OrderByDescending(u => u.PublishedAt)
+                .Select(u => new { u.Title, u.PublishedAt, u.AuthorName })
+                .ToListAsync(cancellationToken))
+            .Select(u => (u.Title, u.PublishedAt, u.AuthorName)).ToList();
+        Options = await DisputeFormOptions.LoadAsync(db, cancellationToken);
+        return Page();
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Web.Pages.Admin;
+
+internal sealed class IndexModel(SolidarityDbContext db) : PageModel
+{
+    public Counts Totals { get; private set; } = default!;
+
+    public sealed record Counts(int Disputes, int Published, int Active, int Unpublished, int Branches, int Unions, int AuditEntries);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var disputes = await db.Disputes.AsNoTracking()
+            .GroupBy(d => new { d.IsPublished, d.Status })
+            .Select(g => new { g.Key.IsPublished, g.Key.Status, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        Totals = new Counts(
+            disputes.Sum(d => d.Count),
+            disputes.Where(d => d.IsPublished).Sum(d => d.Count),
+            disputes.Where(d => d.IsPublished && d.Status.IsActive()).Sum(d => d.Count),
+            disputes.Where(d => !d.IsPublished).Sum(d => d.Count),
+            await db.Branches.CountAsync(cancellationToken),
+            await db.Unions.CountAsync(cancellationToken),
+            await db.AuditEntries.CountAsync(cancellationToken));
+    }
+}

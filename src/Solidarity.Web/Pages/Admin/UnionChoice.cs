@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Web.Pages.Admin;
+
+/// <summary>A union picked from the list, or typed as a new name (which is matched to an existing union first).</summary>
+internal static class UnionChoice
+{
+    public const string MissingMessage = "Choose the union, or type the name of a new one.";
+
+    public static async Task<List<SelectListItem>> OptionsAsync(SolidarityDbContext db, CancellationToken cancellationToken) =>
+        await db.Unions.AsNoTracking().OrderBy(u => u.Name)
+            .Select(u => new SelectListItem(u.Name, u.Id.ToString()))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>The chosen union, tracked; a new one is added to the context. Null (with a model error) when none is usable.</summary>
+    public static async Task<(Union? Union, bool Created)> ResolveAsync(
+        SolidarityDbContext db, Guid? unionId, string? newUnionName, ModelStateDictionary modelState, string fieldPrefix,
+        CancellationToken cancellationToken)
+    {
+        var typed = newUnionName?.Trim();
+        if (!string.IsNullOrEmpty(typed))
+        {
+            var lowered = typed.ToLowerInvariant();
+            var existing = await db.Unions.FirstOrDefaultAsync(u => u.Name.ToLower() == lowered, cancellationToken);
+            if (existing is not null)
+            {
+                return (existing, false);
+            }
+
+            var union = new Union { Name = typed };
+            db.Unions.Add(union);
+            return (union, true);
+        }
+
+        var chosen = unionId is { } id ? await db.Unions.FindAsync([id], cancellationToken) : null;
+        if (chosen is null)
+        {
+            modelState.AddModelError($"{fieldPrefix}.UnionId", MissingMessage);
+        }
+
+        return (chosen, false);
+    }
+}

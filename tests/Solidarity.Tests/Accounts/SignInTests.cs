@@ -1,0 +1,311 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OtpNet;
+using Solidarity.Core.Accounts;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Account;
+using Solidarity.Web.Pages.Admin;
+
+namespace Solidarity.Tests.Accounts;
+
+public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task Admin_with_password_and_authenticator_code_reaches_the_admin_area()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        using var client = SignIn.NewClient(App);
+
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password, "/admin");
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        Assert.StartsWith("/account/sign-in/two-factor", password.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        using var beforeCode = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, beforeCode.StatusCode);
+        Assert.StartsWith("/account/sign-in", beforeCode.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
+
+        using var code = await SignIn.WithCodeAsync(client, password.Headers.Location.OriginalString, admin.CurrentCode());
+        Assert.Equal(HttpStatusCode.Redirect, code.StatusCode);
+        Assert.Equal("/admin", code.Headers.Location!.OriginalString);
+
+        using var dashboard = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_factor_page_does_not_offer_admins_to_remember_the_device_and_leaves_it_off_for_others()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, withAuthenticator: true);
+
+        using var adminClient = SignIn.NewClient(App);
+        using var adminPassword = await SignIn.WithPasswordAsync(adminClient, admin.Email, admin.Password);
+        var adminForm = await HtmlForm.GetAsync(adminClient, adminPassword.Headers.Location!.OriginalString);
+        Assert.False(adminForm.Has("Input.RememberDevice"));
+
+        using var officerClient = SignIn.NewClient(App);
+        using var officerPassword = await SignIn.WithPasswordAsync(officerClient, officer.Email, officer.Password);
+        var officerForm = await HtmlForm.GetAsync(officerClient, officerPassword.Headers.Location!.OriginalString);
+        Assert.True(officerForm.Has("Input.RememberDevice"));
+        var box = (AngleSharp.Html.Dom.IHtmlInputElement)officerForm.Element.QuerySelector("input[type=checkbox][name='Input.RememberDevice']")!;
+        Assert.False(box.IsChecked);
+    }
+
+    [Fact]
+    public async Task Wrong_authenticator_code_is_refused_and_gives_no_session()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password);
+
+        using var code = await SignIn.WithCodeAsync(client, password.Headers.Location!.OriginalString, CodeNotValidNow(admin.AuthenticatorKey!));
+
+        Assert.Equal(HttpStatusCode.OK, code.StatusCode);
+        Assert.Contains(SignInTwoFactorModel.WrongCodeMessage, await code.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var dashboard = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_signs_in_with_a_recovery_code_and_the_code_works_once()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        var recoveryCode = await WithUsersAsync(
+            async (users, user) => (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.First(), admin.Id);
+
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password);
+        var form = await HtmlForm.GetAsync(client, "/account/sign-in/recovery-code");
+        using var recovered = await form.Set("Input.Code", recoveryCode).SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, recovered.StatusCode);
+        using var dashboard = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+
+        using var again = SignIn.NewClient(App);
+        using var secondPassword = await SignIn.WithPasswordAsync(again, admin.Email, admin.Password);
+        var secondForm = await HtmlForm.GetAsync(again, "/account/sign-in/recovery-code");
+        using var reused = await secondForm.Set("Input.Code", recoveryCode).SubmitAsync();
+        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.Contains("already", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unknown_email_get_the_same_message()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+
+        using var wrongPassword = await SignIn.WithPasswordAsync(client, officer.Email, "not the password at all");
+        using var unknownEmail = await SignIn.WithPasswordAsync(client, "nobody@example.org", "not the password at all");
+
+        foreach (var response in new[] { wrongPassword, unknownEmail })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await HtmlForm.ParseAsync(response);
+            Assert.Equal(SignInModel.IncorrectMessage, page.QuerySelector(".form-errors li")!.TextContent.Trim());
+            Assert.Null(page.QuerySelector(".field-error:not(:empty)"));
+        }
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_account_for_15_minutes_even_against_the_right_password()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            using var wrong = await SignIn.WithPasswordAsync(client, officer.Email, $"wrong password {attempt}");
+            Assert.Contains(SignInModel.IncorrectMessage, await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var fifth = await SignIn.WithPasswordAsync(client, officer.Email, "wrong password 5");
+        Assert.Contains("locked for 15 minutes", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var right = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("locked for 15 minutes", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var lockoutEnd = await App.WithDbAsync(db => db.Users.Where(u => u.Id == officer.Id).Select(u => u.LockoutEnd).SingleAsync());
+        Assert.NotNull(lockoutEnd);
+    }
+
+    [Fact]
+    public async Task Sign_in_honours_a_local_return_url()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+
+        using var response = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password, "/disputes/past");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/disputes/past", response.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/phish")]
+    [InlineData("//evil.example/phish")]
+    [InlineData("/\\evil.example/phish")]
+    public async Task Sign_in_ignores_a_return_url_to_another_site(string returnUrl)
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+
+        using var response = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password, returnUrl);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Anonymous_visitor_to_the_admin_area_is_sent_to_sign_in_with_a_return_url()
+    {
+        using var client = SignIn.NewClient(App);
+
+        using var response = await client.GetAsync("/admin/disputes");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/sign-in", response.Headers.Location!.AbsolutePath);
+        Assert.Contains("ReturnUrl=%2Fadmin%2Fdisputes", response.Headers.Location.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Branch_officer_gets_403_from_the_admin_area()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, withAuthenticator: true);
+        using var client = await SignIn.WithTwoFactorAsync(App, officer);
+
+        using var admin = await client.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
+        Assert.Equal("/account/access-denied", admin.Headers.Location!.AbsolutePath);
+
+        using var denied = await client.GetAsync(admin.Headers.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("Access denied", await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_out_is_a_post_and_ends_the_session()
+    {
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using (client)
+        {
+            using var getSignOut = await client.GetAsync("/account/sign-out");
+            Assert.Equal(HttpStatusCode.OK, getSignOut.StatusCode);
+            using var stillIn = await client.GetAsync("/admin");
+            Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+
+            var form = HtmlForm.From(client, await HtmlForm.ParseAsync(getSignOut));
+            using var signedOut = await form.SubmitAsync();
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+
+            using var after = await client.GetAsync("/admin");
+            Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Admin_without_an_authenticator_is_taken_to_enrol_and_cannot_use_the_admin_area_yet()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
+        using var client = SignIn.NewClient(App);
+
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password, "/admin/disputes");
+
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        Assert.StartsWith("/account/authenticator?", password.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        using var admin403 = await client.GetAsync("/admin");
+        Assert.Equal("/account/access-denied", admin403.Headers.Location!.AbsolutePath);
+        using var denied = await client.GetAsync(admin403.Headers.Location);
+        Assert.Contains("needs a second factor", await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enrolment_refuses_a_wrong_code_then_a_right_code_turns_on_the_second_factor_and_opens_the_admin_area()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password, "/admin/disputes");
+        var enrolUrl = password.Headers.Location!.OriginalString;
+
+        using var enrolPage = await client.GetAsync(enrolUrl);
+        Assert.Equal(HttpStatusCode.OK, enrolPage.StatusCode);
+        Assert.True(enrolPage.Headers.CacheControl!.NoStore);
+        var page = await HtmlForm.ParseAsync(enrolPage);
+        var key = page.QuerySelector("[data-testid=shared-key]")!.TextContent.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        Assert.StartsWith("data:image/png;base64,", page.QuerySelector("img.qr-code")!.GetAttribute("src"), StringComparison.Ordinal);
+
+        using var wrong = await HtmlForm.From(client, page).Set("Input.Code", CodeNotValidNow(key)).SubmitAsync();
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Contains("That code did not match", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+
+        var retry = HtmlForm.From(client, await HtmlForm.ParseAsync(wrong));
+        using var right = await retry.Set("Input.Code", SignIn.Code(key)).SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.StartsWith("/account/authenticator/recovery-codes", right.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.True(await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+
+        using var codesPage = await client.GetAsync(right.Headers.Location);
+        var codes = (await HtmlForm.ParseAsync(codesPage)).QuerySelectorAll(".recovery-codes kbd").Select(c => c.TextContent).ToList();
+        Assert.Equal(10, codes.Distinct().Count());
+        using var codesAgain = await client.GetAsync(right.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, codesAgain.StatusCode);
+
+        using var dashboard = await client.GetAsync("/admin/disputes");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+
+        var audit = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal(AuditActions.AuthenticatorEnrolled, audit.Action);
+        Assert.Equal(admin.Id, audit.UserId);
+        Assert.Equal(admin.Email, audit.UserName);
+        Assert.Equal(admin.Id.ToString(), audit.SubjectId);
+
+        using var fresh = SignIn.NewClient(App);
+        using var nextSignIn = await SignIn.WithPasswordAsync(fresh, admin.Email, admin.Password);
+        Assert.StartsWith("/account/sign-in/two-factor", nextSignIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_without_a_second_factor_cannot_reset_the_authenticator()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+
+        // The account gains an authenticator after this session began, as with a device remembered at an earlier sign-in.
+        var keyBefore = await WithUsersAsync(async (users, user) =>
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            await users.SetTwoFactorEnabledAsync(user, true);
+            return await users.GetAuthenticatorKeyAsync(user);
+        }, officer.Id);
+
+        using var page = await client.GetAsync("/account/authenticator");
+        var document = await HtmlForm.ParseAsync(page);
+        Assert.Null(document.QuerySelector("form[action*='handler=Reset']"));
+        var forged = HtmlForm.From(client, document, "form[action*='handler=ForgetDevice']");
+        forged.Element.Action = "/account/authenticator?handler=Reset";
+        using var reset = await forged.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        Assert.Equal("/account/access-denied", reset.Headers.Location!.AbsolutePath);
+        Assert.Equal(keyBefore, await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), officer.Id));
+    }
+
+    private async Task<T> WithUsersAsync<T>(Func<UserManager<ApplicationUser>, ApplicationUser, Task<T>> work, Guid userId)
+    {
+        await using var scope = App.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        return await work(users, (await users.FindByIdAsync(userId.ToString()))!);
+    }
+
+    private static string CodeNotValidNow(string key)
+    {
+        var totp = new Totp(Base32Encoding.ToBytes(key));
+        var valid = Enumerable.Range(-3, 7).Select(step => totp.ComputeTotp(DateTime.UtcNow.AddSeconds(step * 30))).ToHashSet();
+        return Enumerable.Range(0, 1000).Select(n => n.ToString("000000", System.Globalization.CultureInfo.InvariantCulture)).First(c => !valid.Contains(c));
+    }
+}

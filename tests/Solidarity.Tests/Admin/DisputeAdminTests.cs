@@ -1,0 +1,355 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Disputes;
+using Solidarity.Tests.Accounts;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Admin;
+using Solidarity.Web.Pages.Admin.Disputes;
+
+namespace Solidarity.Tests.Admin;
+
+public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task Admin_creates_a_dispute_with_workplaces_shares_and_an_action_then_publishes_it()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
+        using var created = await form.Set(AdminData.NewDisputeValues(seeded)).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking()
+            .Include(d => d.Workplaces).Include(d => d.Beneficiaries).Include(d => d.Actions)
+            .SingleAsync());
+        Assert.Equal($"/admin/disputes/{dispute.Id}/edit", created.Headers.Location!.OriginalString);
+        Assert.Equal("argos-warehouses-2017", dispute.Slug);
+        Assert.Equal(seeded.UnionId, dispute.UnionId);
+        Assert.Equal(DisputeStatus.TakingAction, dispute.Status);
+        Assert.Equal(1400, dispute.WorkersInvolved);
+        Assert.Equal(2_500_050, dispute.TargetPence);
+        Assert.False(dispute.IsPublished);
+        Assert.Equal(["Burton DC", "Lutterworth DC"], dispute.Workplaces.Select(w => w.Name).Order());
+        Assert.Equal(seeded.LutterworthBranchId, dispute.Workplaces.Single(w => w.Town == "Lutterworth").BranchId);
+        Assert.Equal(6667, dispute.Beneficiaries.Single(b => b.BranchId == seeded.BurtonBranchId).ShareBasisPoints);
+        Assert.Equal(3333, dispute.Beneficiaries.Single(b => b.BranchId == seeded.LutterworthBranchId).ShareBasisPoints);
+        var strike = Assert.Single(dispute.Actions);
+        Assert.Equal(ActionKind.Strike, strike.Kind);
+
+        // 06:00 and 05:59 on London clocks in May are British Summer Time, an hour ahead of UTC.
+        Assert.Equal(new DateTimeOffset(2017, 5, 17, 5, 0, 0, TimeSpan.Zero), strike.StartsAt);
+        Assert.Equal(new DateTimeOffset(2017, 5, 31, 4, 59, 0, TimeSpan.Zero), strike.EndsAt);
+
+        var editPage = await HtmlForm.ParseAsync(await client.GetAsync(created.Headers.Location));
+        Assert.Contains("Not published", editPage.QuerySelector(".publish-bar")!.TextContent, StringComparison.Ordinal);
+        using var published = await HtmlForm.From(client, editPage, "form[action*='handler=Publish']").SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, published.StatusCode);
+        Assert.True(await App.WithDbAsync(db => db.Disputes.Select(d => d.IsPublished).SingleAsync()));
+
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal([AuditActions.DisputeCreated, AuditActions.DisputePublished], audit.Select(e => e.Action));
+        Assert.All(audit, entry =>
+        {
+            Assert.Equal(admin.Id, entry.UserId);
+            Assert.Equal(admin.Email, entry.UserName);
+            Assert.Equal("Dispute", entry.SubjectType);
+            Assert.Equal(dispute.Id.ToString(), entry.SubjectId);
+        });
+        using var createdDetails = JsonDocument.Parse(audit[0].Details!);
+        Assert.Equal("argos-warehouses-2017", createdDetails.RootElement.GetProperty("fields").GetProperty("slug").GetString());
+        Assert.Equal(2, createdDetails.RootElement.GetProperty("beneficiaries").GetArrayLength());
+        using var publishedDetails = JsonDocument.Parse(audit[1].Details!);
+        Assert.True(publishedDetails.RootElement.GetProperty("isPublished").GetProperty("to").GetBoolean());
+
+        var listed = await HtmlForm.ParseAsync(await client.GetAsync("/admin/disputes"));
+        Assert.Contains("Published", listed.QuerySelector("tr[data-dispute='argos-warehouses-2017']")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unpublishing_takes_the_dispute_off_and_is_audited()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        await App.WithDbAsync(db => db.Disputes.Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsPublished, true)));
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form[action*='handler=Unpublish']");
+        using var response = await form.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.False(await App.WithDbAsync(db => db.Disputes.Select(d => d.IsPublished).SingleAsync()));
+        Assert.Equal(AuditActions.DisputeUnpublished, (await App.WithDbAsync(db => db.AuditEntries.SingleAsync())).Action);
+    }
+
+    [Fact]
+    public async Task Shares_that_do_not_add_up_to_100_percent_are_refused_and_nothing_is_saved()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Beneficiaries[0].Share"] = "60";
+        values["Input.Beneficiaries[1].Share"] = "30";
+
+        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
+        using var response = await form.Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Contains($"{DisputeForm.SharesMustTotalMessage}; these add up to 90%.", page.QuerySelector("[data-valmsg-for='Input.Beneficiaries']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Argos warehouse strike", HtmlForm.From(client, page).Value("Input.Title"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+        Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_dispute_needs_at_least_one_beneficiary_branch()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        foreach (var row in new[] { 0, 1 })
+        {
+            values[$"Input.Beneficiaries[{row}].BranchId"] = "";
+            values[$"Input.Beneficiaries[{row}].Share"] = "";
+        }
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Add at least one beneficiary branch", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("10.005", "fractions of a penny")]
+    [InlineData("0", "more than £0")]
+    [InlineData("0.00", "more than £0")]
+    [InlineData("-50", "more than £0")]
+    [InlineData("lots", "amount in pounds")]
+    [InlineData("1e5", "amount in pounds")]
+    public async Task An_invalid_target_is_refused_with_a_clear_message(string target, string message)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Target"] = target;
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Contains(message, page.QuerySelector("[data-valmsg-for='Input.Target']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(target, HtmlForm.From(client, page).Value("Input.Target"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Fact]
+    public async Task An_action_that_ends_before_it_starts_is_refused()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Actions[0].Ends"] = "2017-05-17T05:59";
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Contains("The end must be after the start.", page.QuerySelector("[data-valmsg-for='Input.Actions[0].Ends']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("Argos Strike")]
+    [InlineData("argos--strike")]
+    [InlineData("-argos")]
+    [InlineData("argos_strike")]
+    public async Task A_slug_that_is_not_lower_case_words_and_hyphens_is_refused(string slug)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
+        using var response = await form.Set(AdminData.NewDisputeValues(seeded, slug)).SubmitAsync();
+
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Contains("lower-case letters", page.QuerySelector("[data-valmsg-for='Input.Slug']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_slug_another_dispute_uses_is_refused()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        await AdminData.DisputeAsync(App, seeded, "argos-warehouses-2017");
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
+        using var response = await form.Set(AdminData.NewDisputeValues(seeded, "argos-warehouses-2017")).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Equal(DisputeForm.SlugTakenMessage, page.QuerySelector("[data-valmsg-for='Input.Slug']")!.TextContent.Trim());
+        Assert.Equal(1, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_new_union_typed_by_name_is_created_with_the_dispute()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.UnionId"] = "";
+        values["Input.NewUnionName"] = "GMB";
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var unionName = await App.WithDbAsync(db => db.Disputes.Select(d => d.Union.Name).SingleAsync());
+        Assert.Equal("GMB", unionName);
+        var actions = await App.WithDbAsync(db => db.AuditEntries.OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+        Assert.Equal([AuditActions.UnionCreated, AuditActions.DisputeCreated], actions);
+    }
+
+    [Fact]
+    public async Task Editing_changes_fields_and_rows_and_records_what_changed()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form");
+        Assert.Equal("20000", form.Value("Input.Target"));
+        Assert.Equal("2017-05-17T06:00", form.Value("Input.Actions[0].Starts"));
+        var lutterworthRow = form.Value("Input.Workplaces[0].Name") == "Lutterworth DC" ? 0 : 1;
+        using var saved = await form
+            .Set("Input.Title", "Argos warehouse strike: week two")
+            .Set($"Input.Workplaces[{lutterworthRow}].Remove", "true")
+            .Set("Input.Beneficiaries[0].Share", "50")
+            .Set("Input.Beneficiaries[1].BranchId", seeded.LutterworthBranchId.ToString())
+            .Set("Input.Beneficiaries[1].Share", "50")
+            .Set("Input.Actions[1].Kind", "Demonstration")
+            .Set("Input.Actions[1].Title", "Rally at the depot gates")
+            .Set("Input.Actions[1].Starts", "2017-05-20T11:00")
+            .Set("Input.Actions[1].Ends", "2017-05-20T13:00")
+            .SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking()
+            .Include(d => d.Workplaces).Include(d => d.Beneficiaries).Include(d => d.Actions).SingleAsync());
+        Assert.Equal("Argos warehouse strike: week two", dispute.Title);
+        Assert.Equal("Burton DC", Assert.Single(dispute.Workplaces).Name);
+        Assert.All(dispute.Beneficiaries, b => Assert.Equal(5_000, b.ShareBasisPoints));
+        Assert.Equal(2, dispute.Actions.Count);
+        Assert.Equal(new DateTimeOffset(2017, 5, 31, 4, 59, 0, TimeSpan.Zero), dispute.Actions.Single(a => a.Kind == ActionKind.Strike).EndsAt);
+
+        var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal(AuditActions.DisputeEdited, entry.Action);
+        Assert.Equal(admin.Id, entry.UserId);
+        using var details = JsonDocument.Parse(entry.Details!);
+        Assert.Equal("Argos warehouse strike", details.RootElement.GetProperty("title").GetProperty("from").GetString());
+        Assert.Equal("Argos warehouse strike: week two", details.RootElement.GetProperty("title").GetProperty("to").GetString());
+        Assert.Equal(1, details.RootElement.GetProperty("workplaces").GetProperty("removed").GetArrayLength());
+        Assert.Equal(1, details.RootElement.GetProperty("actions").GetProperty("added").GetArrayLength());
+        Assert.False(details.RootElement.TryGetProperty("employer", out var _));
+    }
+
+    [Fact]
+    public async Task A_stale_edit_is_refused_keeps_the_typed_changes_and_overwrites_only_when_saved_again()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
+        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        using var firstClient = first;
+        using var secondClient = second;
+
+        var firstForm = await HtmlForm.GetAsync(first, $"/admin/disputes/{id}/edit", "form.admin-form");
+        var secondForm = await HtmlForm.GetAsync(second, $"/admin/disputes/{id}/edit", "form.admin-form");
+        using var secondSaved = await secondForm.Set("Input.Title", "Saved by the second admin").SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, secondSaved.StatusCode);
+
+        using var stale = await firstForm.Set("Input.Employer", "Argos (Sainsbury's)").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        var page = await HtmlForm.ParseAsync(stale);
+        Assert.Contains("Someone else saved this dispute", page.QuerySelector(".form-errors")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Saved by the second admin", page.QuerySelector(".stale")!.TextContent, StringComparison.Ordinal);
+        var retry = HtmlForm.From(first, page, "form.admin-form");
+        Assert.Equal("Argos (Sainsbury's)", retry.Value("Input.Employer"));
+        var afterRefusal = await App.WithDbAsync(db => db.Disputes.AsNoTracking().SingleAsync());
+        Assert.Equal("Saved by the second admin", afterRefusal.Title);
+        Assert.Equal("Argos", afterRefusal.Employer);
+        Assert.Single(await App.WithDbAsync(db => db.AuditEntries.ToListAsync()));
+
+        using var overwrite = await retry.SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, overwrite.StatusCode);
+        var afterOverwrite = await App.WithDbAsync(db => db.Disputes.AsNoTracking().SingleAsync());
+        Assert.Equal("Argos (Sainsbury's)", afterOverwrite.Employer);
+    }
+
+    [Fact]
+    public async Task Admin_lists_disputes_including_unpublished_ones()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        await AdminData.DisputeAsync(App, seeded, "unpublished-one");
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var page = await HtmlForm.ParseAsync(await client.GetAsync("/admin/disputes"));
+
+        var row = page.QuerySelector("tr[data-dispute='unpublished-one']");
+        Assert.NotNull(row);
+        Assert.Contains("Not published", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Taking action", row.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_posts_a_dispute_update_from_the_edit_page()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var empty = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.update-form");
+        using var refused = await empty.Set("Update.Title", "High Court turns down Argos").SubmitAsync();
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var refusedPage = await HtmlForm.ParseAsync(refused);
+        Assert.Equal("Write the update.", refusedPage.QuerySelector("[data-valmsg-for='Update.Body']")!.TextContent.Trim());
+        Assert.Equal("High Court turns down Argos", HtmlForm.From(client, refusedPage, "form.update-form").Value("Update.Title"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.DisputeUpdates.CountAsync()));
+
+        using var posted = await HtmlForm.From(client, refusedPage, "form.update-form")
+            .Set("Update.Body", "The High Court turned down Argos's bid for an injunction.")
+            .SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var update = await App.WithDbAsync(db => db.DisputeUpdates.AsNoTracking().SingleAsync());
+        Assert.Equal((id, "High Court turns down Argos", EditModel.DefaultAuthorName), (update.DisputeId, update.Title, update.AuthorName));
+        var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal((AuditActions.DisputeUpdatePosted, admin.Id), (entry.Action, entry.UserId));
+    }
+
+    [Fact]
+    public async Task Editing_an_unknown_dispute_answers_404()
+    {
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        using var response = await client.GetAsync($"/admin/disputes/{Guid.NewGuid()}/edit");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
