@@ -223,7 +223,7 @@ internal static partial class DisputeForm
         {
             problem = "The target cannot include fractions of a penny: use at most two digits after the point.";
         }
-        else if (!Money.TryParsePounds(trimmed, out var money))
+        else if (!Core.Money.Money.TryParsePounds(trimmed, out var money))
         {
             problem = "Enter the target as an amount in pounds, such as 25000 or 25,000.50.";
         }
@@ -233,7 +233,7 @@ internal static partial class DisputeForm
         }
         else if (money.MinorUnits > MaxTargetPence)
         {
-            problem = $"The target cannot be more than {Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
+            problem = $"The target cannot be more than {Core.Money.Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
         }
         else
         {
