@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Donations.Checkout;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -64,6 +65,7 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddProblemDetails();
         builder.AddStripe();
+        builder.AddDonationCheckout();
     }
 
     public static void UseSolidarity(this WebApplication app)
