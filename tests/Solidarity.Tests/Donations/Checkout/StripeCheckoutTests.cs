@@ -62,7 +62,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal("gbp", fields["currency"]);
         Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);
         Assert.Equal("2558", fields["line_items[0][price_data][unit_amount]"]);
-        Assert.Equal($"Donation to the {dispute.Title} strike fund", fields["line_items[0][price_data][product_data][name]"]);
+        Assert.Equal($"Strike fund donation: {dispute.Title}", fields["line_items[0][price_data][product_data][name]"]);
         Assert.Equal("1", fields["line_items[0][quantity]"]);
         Assert.Equal(id, fields["client_reference_id"]);
         Assert.Equal(id, fields["metadata[donation_id]"]);

@@ -19,7 +19,7 @@ internal sealed record CheckoutRequest(
     string CancelUrl)
 {
     /// <summary>What the supporter sees on the payment page and their bank statement summary.</summary>
-    public string ProductName => $"Donation to the {DisputeTitle} strike fund";
+    public string ProductName => $"Strike fund donation: {DisputeTitle}";
 }
 
 /// <summary>The session created for a donation and where to send the supporter to pay.</summary>
