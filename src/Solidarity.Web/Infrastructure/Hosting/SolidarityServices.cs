@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
 
@@ -69,6 +70,7 @@ internal static class SolidarityServices
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
         builder.AddStripe();
+        builder.AddDonationCheckout();
     }
 
     public static void UseSolidarity(this WebApplication app)

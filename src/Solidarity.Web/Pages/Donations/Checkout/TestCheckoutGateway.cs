@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+
+namespace Solidarity.Web.Pages.Donations.Checkout;
+
+/// <summary>
+/// Development without Stripe keys: a "session" is only an id, and its payment page is the site's own
+/// <c>/test-checkout/{id}</c>, which finds the donation by that id.
+/// </summary>
+internal sealed class TestCheckoutGateway : ICheckoutGateway
+{
+    public const string SessionPrefix = "cs_test_local_";
+
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    public Task<StartedCheckout> StartAsync(CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        var sessionId = SessionPrefix + RandomNumberGenerator.GetString(Alphabet, 32);
+        var url = new Uri(request.SiteBase, $"test-checkout/{sessionId}");
+        return Task.FromResult(new StartedCheckout(sessionId, url.ToString()));
+    }
+
+    /// <summary>The payment intent a test session stands for; derived so every event about the session agrees.</summary>
+    public static string PaymentIntentFor(string sessionId) => "pi_test_local_" + sessionId[SessionPrefix.Length..];
+}

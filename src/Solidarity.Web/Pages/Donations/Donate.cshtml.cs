@@ -1,0 +1,336 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Messages;
+using Solidarity.Core.Money;
+using Solidarity.Web.Pages.Donations.Checkout;
+
+namespace Solidarity.Web.Pages.Donations;
+
+internal sealed class DonateModel(
+    SolidarityDbContext db,
+    ICheckoutGateway checkout,
+    FeeEstimator fees,
+    TimeProvider clock,
+    ILogger<DonateModel> logger) : PageModel
+{
+    public const long MinimumPence = 100;
+    public const long MaximumPence = 1_000_000;
+    public const int MaxMessageLength = 2_000;
+    public const string ShareAcrossAll = "all";
+    public const string PaymentsUnavailableMessage =
+        "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.";
+
+    public static readonly long[] PresetPence = [500, 1_000, 2_500, 5_000];
+
+    /// <summary>A pending donation can be picked up again from the cancel link for as long as its session could still be paid.</summary>
+    public static readonly TimeSpan CancelledPrefillWindow = TimeSpan.FromHours(24);
+
+    [BindProperty]
+    public DonationInput Input { get; set; } = new();
+
+    public DisputeForDonation Dispute { get; private set; } = default!;
+
+    public bool ReturnedFromCancelledPayment { get; private set; }
+
+    public bool PaymentsUnavailable { get; private set; }
+
+    public FeeEstimator Fees => fees;
+
+    /// <summary>The gift in pence when the form holds a valid amount, for showing the fee and total server-side.</summary>
+    public long? AmountPence => ParseAmount(Input, out var pence) is null ? pence : null;
+
+    public async Task<IActionResult> OnGetAsync(string slug, Guid? cancelled, CancellationToken cancellationToken)
+    {
+        if (await LoadDisputeAsync(slug, cancellationToken) is not { } dispute)
+        {
+            return NotFound();
+        }
+
+        Dispute = dispute;
+        if (cancelled is { } donationId && dispute.AcceptsDonations)
+        {
+            var since = clock.GetUtcNow() - CancelledPrefillWindow;
+            var pending = await db.Donations.AsNoTracking()
+                .Where(d => d.Id == donationId && d.DisputeId == dispute.Id && d.Method == DonationMethod.Card
+                    && d.Status == DonationStatus.Pending && d.CreatedAt >= since)
+                .Select(d => new
+                {
+                    d.AmountPence, d.FeeCoverPence, d.ChosenBranchId, d.PublicName, d.OrganisationName, d.DonorName, d.Email,
+                    Message = db.SupportMessages.Where(m => m.DonationId == d.Id).Select(m => m.Body).FirstOrDefault(),
+                })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (pending is not null)
+            {
+                ReturnedFromCancelledPayment = true;
+                var isPreset = PresetPence.Contains(pending.AmountPence);
+                Input = new DonationInput
+                {
+                    Preset = isPreset ? pending.AmountPence.ToString(CultureInfo.InvariantCulture) : null,
+                    OtherAmount = isPreset ? null : (pending.AmountPence / 100m).ToString("0.00", CultureInfo.InvariantCulture),
+                    Beneficiary = pending.ChosenBranchId?.ToString() ?? ShareAcrossAll,
+                    ShowPublicName = pending.PublicName is not null,
+                    PublicName = pending.PublicName,
+                    OrganisationName = pending.OrganisationName,
+                    DonorName = pending.DonorName,
+                    Email = pending.Email,
+                    Message = pending.Message,
+                    CoverFee = pending.FeeCoverPence > 0,
+                };
+            }
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string slug, CancellationToken cancellationToken)
+    {
+        if (await LoadDisputeAsync(slug, cancellationToken) is not { } dispute)
+        {
+            return NotFound();
+        }
+
+        Dispute = dispute;
+        if (!dispute.AcceptsDonations)
+        {
+            return Page();
+        }
+
+        if (ParseAmount(Input, out var amountPence) is { } amountError)
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.OtherAmount)}", amountError);
+        }
+
+        Guid? chosenBranch = null;
+        if (Input.Beneficiary != ShareAcrossAll)
+        {
+            if (Guid.TryParse(Input.Beneficiary, out var branchId) && dispute.Branches.Any(b => b.BranchId == branchId))
+            {
+                chosenBranch = branchId;
+            }
+            else
+            {
+                ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.Beneficiary)}",
+                    "Choose one of this dispute's branches, or share your donation across all of them.");
+            }
+        }
+
+        if (Input.ShowPublicName && string.IsNullOrWhiteSpace(Input.PublicName))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.PublicName)}",
+                "Type the name to show, or choose to stay anonymous.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var now = clock.GetUtcNow();
+        var donation = new Donation
+        {
+            DisputeId = dispute.Id,
+            ChosenBranchId = chosenBranch,
+            Method = DonationMethod.Card,
+            Status = DonationStatus.Pending,
+            AmountPence = amountPence,
+            FeeCoverPence = Input.CoverFee ? fees.EstimateFor(amountPence) : 0,
+            PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
+            OrganisationName = Trimmed(Input.OrganisationName),
+            DonorName = Input.DonorName!.Trim(),
+            Email = Input.Email!.Trim(),
+            PrivacyConsentAt = now,
+            CreatedAt = now,
+        };
+        donation.Allocations = Allocate(donation, dispute);
+        db.Donations.Add(donation);
+        if (Trimmed(Input.Message) is { } message)
+        {
+            db.SupportMessages.Add(new SupportMessage
+            {
+                DisputeId = dispute.Id,
+                DonationId = donation.Id,
+                AuthorName = donation.PublicName,
+                OrganisationName = donation.OrganisationName,
+                Body = message,
+                Status = ModerationStatus.Pending,
+                CreatedAt = now,
+            });
+        }
+
+        // The donation, its split and its message are saved together, before Stripe hears of it, so that a
+        // webhook can never arrive for a donation the site does not have.
+        await db.SaveChangesAsync(cancellationToken);
+
+        var siteBase = new Uri($"{Request.Scheme}://{Request.Host}{Request.PathBase}/");
+        StartedCheckout session;
+        try
+        {
+            session = await checkout.StartAsync(new CheckoutRequest(
+                donation.Id,
+                dispute.Slug,
+                dispute.Title,
+                donation.ChargedPence,
+                donation.Email,
+                siteBase,
+                SuccessUrl: $"{siteBase}donations/{donation.Id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}",
+                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={donation.Id}"), cancellationToken);
+        }
+        catch (CheckoutUnavailableException e)
+        {
+            // The donation stays pending: reconciliation shows it as stale, and no money can arrive for it.
+            logger.LogWarning(e, "Card payments unavailable; donation {DonationId} left pending", donation.Id);
+            PaymentsUnavailable = true;
+            return Page();
+        }
+
+        donation.StripeCheckoutSessionId = session.SessionId;
+        await db.SaveChangesAsync(cancellationToken);
+
+        Response.Headers.Location = session.Url;
+        return StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>Fixed when the donation is made: the whole to the chosen branch, or split by the dispute's shares.</summary>
+    private static List<DonationAllocation> Allocate(Donation donation, DisputeForDonation dispute)
+    {
+        if (donation.ChosenBranchId is { } branchId)
+        {
+            return [new DonationAllocation { DonationId = donation.Id, BranchId = branchId, AmountPence = donation.ChargedPence }];
+        }
+
+        var branches = dispute.Branches.OrderBy(b => b.BranchId).ToArray();
+        var parts = Allocation.Split(donation.ChargedPence, branches.Select(b => b.ShareBasisPoints).ToArray());
+        return branches
+            .Select((branch, i) => new DonationAllocation { DonationId = donation.Id, BranchId = branch.BranchId, AmountPence = parts[i] })
+            .ToList();
+    }
+
+    /// <summary>The amount in pence, or why it cannot be taken. A typed amount wins over a preset.</summary>
+    private static string? ParseAmount(DonationInput input, out long pence)
+    {
+        pence = 0;
+        if (!string.IsNullOrWhiteSpace(input.OtherAmount))
+        {
+            var typed = input.OtherAmount.Trim();
+            if (typed.StartsWith('-'))
+            {
+                return "The amount must be at least £1.";
+            }
+
+            if (!Money.TryParsePounds(typed, out var money))
+            {
+                return "Type the amount in pounds and whole pence, like 15 or 12.50.";
+            }
+
+            pence = money.MinorUnits;
+        }
+        else if (!string.IsNullOrEmpty(input.Preset))
+        {
+            if (!long.TryParse(input.Preset, NumberStyles.None, CultureInfo.InvariantCulture, out pence) || !PresetPence.Contains(pence))
+            {
+                pence = 0;
+                return "Choose one of the amounts shown, or type another amount.";
+            }
+        }
+        else
+        {
+            return "Choose an amount, or type another amount.";
+        }
+
+        if (pence < MinimumPence)
+        {
+            return "The amount must be at least £1.";
+        }
+
+        return pence > MaximumPence ? "The most you can give online in one donation is £10,000." : null;
+    }
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private async Task<DisputeForDonation?> LoadDisputeAsync(string slug, CancellationToken cancellationToken)
+    {
+        var dispute = await db.Disputes.AsNoTracking()
+            .Where(d => d.Slug == slug && d.IsPublished)
+            .Select(d => new { d.Id, d.Slug, d.Title, d.Status })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (dispute is null)
+        {
+            return null;
+        }
+
+        var workplaces = await db.Workplaces.AsNoTracking()
+            .Where(w => w.DisputeId == dispute.Id && w.BranchId != null)
+            .OrderBy(w => w.Town)
+            .Select(w => new { BranchId = w.BranchId!.Value, w.Town })
+            .ToListAsync(cancellationToken);
+        var branches = await db.BeneficiaryBranches.AsNoTracking()
+            .Where(b => b.DisputeId == dispute.Id)
+            .OrderBy(b => b.Branch.Name)
+            .Select(b => new { b.BranchId, b.Branch.Name, b.Branch.Code, b.ShareBasisPoints })
+            .ToListAsync(cancellationToken);
+
+        return new DisputeForDonation(
+            dispute.Id,
+            dispute.Slug,
+            dispute.Title,
+            dispute.Status,
+            branches.Select(b => new BeneficiaryOption(
+                b.BranchId,
+                b.Name,
+                b.Code,
+                string.Join(", ", workplaces.Where(w => w.BranchId == b.BranchId).Select(w => w.Town)),
+                b.ShareBasisPoints)).ToList());
+    }
+}
+
+internal sealed record DisputeForDonation(Guid Id, string Slug, string Title, DisputeStatus Status, IReadOnlyList<BeneficiaryOption> Branches)
+{
+    /// <summary>Only an active dispute with somewhere for the money to go takes donations.</summary>
+    public bool AcceptsDonations => Status.IsActive() && Branches.Count > 0;
+}
+
+internal sealed record BeneficiaryOption(Guid BranchId, string Name, string Code, string Workplaces, int ShareBasisPoints);
+
+internal sealed class DonationInput
+{
+    /// <summary>One of <see cref="DonateModel.PresetPence"/>, in pence.</summary>
+    public string? Preset { get; set; }
+
+    /// <summary>Pounds as typed: "15", "12.50", "£1,000".</summary>
+    [StringLength(20, ErrorMessage = "Type the amount in pounds and whole pence, like 15 or 12.50.")]
+    public string? OtherAmount { get; set; }
+
+    /// <summary>A beneficiary branch id, or <see cref="DonateModel.ShareAcrossAll"/>.</summary>
+    public string Beneficiary { get; set; } = DonateModel.ShareAcrossAll;
+
+    public bool ShowPublicName { get; set; }
+
+    [StringLength(100, ErrorMessage = "Keep the public name to 100 characters or fewer.")]
+    public string? PublicName { get; set; }
+
+    [StringLength(200, ErrorMessage = "Keep the organisation's name to 200 characters or fewer.")]
+    public string? OrganisationName { get; set; }
+
+    [Required(ErrorMessage = "Enter your name for the receipt.")]
+    [StringLength(200, ErrorMessage = "Keep your name to 200 characters or fewer.")]
+    public string? DonorName { get; set; }
+
+    [Required(ErrorMessage = "Enter your email address for the receipt.")]
+    [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
+    [StringLength(320, ErrorMessage = "Enter an email address like name@example.org.")]
+    public string? Email { get; set; }
+
+    [StringLength(DonateModel.MaxMessageLength, ErrorMessage = "Keep your message to 2,000 characters or fewer.")]
+    public string? Message { get; set; }
+
+    public bool CoverFee { get; set; }
+
+    [Range(typeof(bool), "true", "true", ErrorMessage = "Tick the box to confirm you have read the privacy notice: we cannot take your donation without it.")]
+    public bool Consent { get; set; }
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+
+namespace Solidarity.Web.Pages.Donations;
+
+/// <summary>
+/// Where Stripe sends the supporter back. The return proves nothing (anyone can open the URL), so the page
+/// only reports what the verified webhooks have recorded, and refreshes itself until they have.
+/// </summary>
+internal sealed class ThankYouModel(SolidarityDbContext db) : PageModel
+{
+    public const int RefreshSeconds = 3;
+
+    public DonationOutcome Donation { get; private set; } = default!;
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var donation = await db.Donations.AsNoTracking()
+            .Where(d => d.Id == id && d.Method == DonationMethod.Card)
+            .Join(db.Disputes, d => d.DisputeId, dispute => dispute.Id, (d, dispute) => new DonationOutcome(
+                d.Id, d.Status, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, dispute.Slug, dispute.Title))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (donation is null)
+        {
+            return NotFound();
+        }
+
+        Donation = donation;
+        return Page();
+    }
+}
+
+internal sealed record DonationOutcome(
+    Guid Id, DonationStatus Status, long ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle)
+{
+    public bool IsBeingConfirmed => Status is DonationStatus.Pending or DonationStatus.AwaitingPayment;
+
+    /// <summary>"j***@example.org": enough for the supporter to recognise, nothing for anyone else.</summary>
+    public string? MaskedEmail
+    {
+        get
+        {
+            var at = Email?.LastIndexOf('@') ?? -1;
+            return Email is null || at < 1 ? null : $"{Email[0]}***{Email[at..]}";
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// Keeps the preset amounts and the typed amount exclusive, and shows the fee estimate and total as the
+// supporter chooses. The form works the same without it: the server computes both on every post.
+(() => {
+  const form = document.getElementById('donate-form');
+  if (!form) return;
+
+  const basisPoints = Number(form.dataset.feeBasisPoints);
+  const fixedPence = Number(form.dataset.feeFixedPence);
+  const presets = [...form.querySelectorAll('input[name="Input.Preset"]')];
+  const other = document.getElementById('other-amount');
+  const coverFee = document.getElementById('cover-fee');
+  const feeEstimate = document.getElementById('fee-estimate');
+  const total = document.getElementById('charge-total');
+  const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
+
+  const amountPence = () => {
+    const typed = other.value.trim().replace(/^£/, '').replace(/,/g, '');
+    if (typed !== '') {
+      return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : null;
+    }
+    const chosen = presets.find(p => p.checked);
+    return chosen ? Number(chosen.value) : null;
+  };
+
+  const update = () => {
+    const amount = amountPence();
+    if (amount === null || amount < 100 || amount > 1000000) {
+      feeEstimate.textContent = 'add about';
+      total.textContent = '';
+      return;
+    }
+    const fee = Math.ceil(amount * basisPoints / 10000) + fixedPence;
+    feeEstimate.textContent = `add ${pounds.format(fee / 100)}`;
+    total.textContent = `You will pay ${pounds.format((amount + (coverFee.checked ? fee : 0)) / 100)}.`;
+  };
+
+  other.addEventListener('input', () => {
+    if (other.value.trim() !== '') presets.forEach(p => { p.checked = false; });
+    update();
+  });
+  presets.forEach(p => p.addEventListener('change', () => { other.value = ''; update(); }));
+  coverFee.addEventListener('change', update);
+  update();
+})();

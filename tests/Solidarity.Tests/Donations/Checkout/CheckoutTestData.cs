@@ -1,0 +1,100 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Solidarity.Core.Disputes;
+using Solidarity.Testing;
+
+namespace Solidarity.Tests.Donations.Checkout;
+
+/// <summary>A dispute with two beneficiary branches sharing 60/40, and a branch of the same union that is not a beneficiary.</summary>
+public sealed record SeededDispute(Guid Id, string Slug, string Title, Guid MajorBranchId, Guid MinorBranchId, Guid OutsiderBranchId)
+{
+    public string DonatePath => $"/disputes/{Slug}/donate";
+}
+
+internal static class CheckoutTestData
+{
+    public const string DonorName = "Jo Bloggs";
+    public const string DonorEmail = "jo.bloggs@example.org";
+
+    public static async Task<SeededDispute> SeedDisputeAsync(
+        SolidarityApp app, string slug = "warehouse-strike", DisputeStatus status = DisputeStatus.TakingAction, bool published = true)
+    {
+        var union = new Union { Name = "Test Union " + slug };
+        Branch NewBranch(string code, string name) => new()
+        {
+            Code = code, Name = name, Union = union, PostalAddress = "1 Example Street\nBurton upon Trent", ContactName = "A. Secretary",
+        };
+        var major = NewBranch(slug[..3].ToUpperInvariant() + "1", "Burton Logistics Branch");
+        var minor = NewBranch(slug[..3].ToUpperInvariant() + "2", "Castleford Warehouse Branch");
+        var outsider = NewBranch(slug[..3].ToUpperInvariant() + "9", "Unrelated Branch");
+        var now = DateTimeOffset.UtcNow;
+        var dispute = new Dispute
+        {
+            Slug = slug, Title = "Warehouse workers " + slug, Employer = "Example Retail", Union = union, Summary = "Workers are out.",
+            Body = "Why they are out.", Status = status, IsPublished = published, CreatedAt = now, UpdatedAt = now,
+        };
+        dispute.Workplaces.Add(new Workplace { Name = "Burton distribution centre", Town = "Burton-on-Trent", Branch = major });
+        dispute.Workplaces.Add(new Workplace { Name = "Castleford distribution centre", Town = "Castleford", Branch = minor });
+        dispute.Beneficiaries.Add(new BeneficiaryBranch { Branch = major, ShareBasisPoints = 6_000 });
+        dispute.Beneficiaries.Add(new BeneficiaryBranch { Branch = minor, ShareBasisPoints = 4_000 });
+        await app.WithDbAsync(async db =>
+        {
+            db.AddRange(union, major, minor, outsider, dispute);
+            await db.SaveChangesAsync();
+        });
+        return new SeededDispute(dispute.Id, slug, dispute.Title, major.Id, minor.Id, outsider.Id);
+    }
+
+    /// <summary>A complete, valid form: £25, shared across all branches, anonymous, privacy notice accepted.</summary>
+    public static Dictionary<string, string> ValidForm() => new()
+    {
+        ["Input.Preset"] = "2500",
+        ["Input.OtherAmount"] = "",
+        ["Input.Beneficiary"] = "all",
+        ["Input.ShowPublicName"] = "false",
+        ["Input.PublicName"] = "",
+        ["Input.OrganisationName"] = "",
+        ["Input.DonorName"] = DonorName,
+        ["Input.Email"] = DonorEmail,
+        ["Input.Message"] = "",
+        ["Input.CoverFee"] = "false",
+        ["Input.Consent"] = "true",
+    };
+
+    public static HttpClient Browser(this SolidarityApp app) =>
+        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}.");
+        return await ParseAsync(response);
+    }
+
+    public static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
+        new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+
+    /// <summary>Posts <paramref name="fields"/> to <paramref name="path"/> with an antiforgery token from a page that has a form.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(
+        this HttpClient client, string path, IReadOnlyDictionary<string, string> fields, string? tokenFrom = null)
+    {
+        var page = await client.GetPageAsync(tokenFrom ?? path);
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value");
+        Assert.False(string.IsNullOrEmpty(token), $"{tokenFrom ?? path} has no antiforgery token.");
+        var body = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token! };
+        return await client.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent(body));
+    }
+
+    public static string ValueOf(this IHtmlDocument page, string name) =>
+        page.QuerySelector($"[name='{name}']") switch
+        {
+            IHtmlTextAreaElement area => area.Value,
+            IHtmlInputElement input => input.Value,
+            _ => throw new InvalidOperationException($"The page has no field {name}."),
+        };
+
+    public static string? CheckedValueOf(this IHtmlDocument page, string name) =>
+        page.QuerySelectorAll($"input[name='{name}']").OfType<IHtmlInputElement>().SingleOrDefault(i => i.IsChecked && i.Type != "hidden")?.Value;
+}

@@ -1,0 +1,396 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Messages;
+using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
+using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
+
+namespace Solidarity.Tests.Donations.Checkout;
+
+/// <summary>The donation form against Stripe.net talking to a loopback stand-in for Stripe's API.</summary>
+public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture own) : SiteTest(fixture), IClassFixture<StandInSiteFixture>
+{
+    private const string SessionsPath = "/v1/checkout/sessions";
+
+    private StandInSite Site => own.Site;
+    private StripeStandIn Stripe => own.StandIn;
+
+    public override async Task InitializeAsync()
+    {
+        await own.StartOnAsync(Fixture.Server);
+        await Site.ResetAsync();
+        Stripe.Reset();
+        Stripe.On("POST", SessionsPath, request => new StripeAnswer(200, SessionJson(request)));
+    }
+
+    [Fact]
+    public async Task Valid_donation_creates_a_pending_donation_and_a_checkout_session_then_redirects_to_it()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var client = Site.Browser();
+        var form = ValidForm();
+        form["Input.Preset"] = "";
+        form["Input.OtherAmount"] = "25";
+        form["Input.CoverFee"] = "true";
+
+        using var response = await client.PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
+        Assert.Equal(DonationStatus.Pending, donation.Status);
+        Assert.Equal(DonationMethod.Card, donation.Method);
+        Assert.Equal(2_500, donation.AmountPence);
+        Assert.Equal(58, donation.FeeCoverPence);
+        Assert.Null(donation.PublicName);
+        Assert.Equal(DonorName, donation.DonorName);
+        Assert.Equal(DonorEmail, donation.Email);
+        Assert.NotNull(donation.PrivacyConsentAt);
+        Assert.Equal(donation.ChargedPence, donation.Allocations.Sum(a => a.AmountPence));
+
+        var request = Assert.Single(Stripe.Requests);
+        var id = donation.Id.ToString();
+        Assert.Equal("POST", request.Method);
+        Assert.Equal(SessionsPath, request.Path);
+        Assert.Equal(id, request.IdempotencyKey);
+        Assert.Equal("Bearer " + StandInSite.SecretKey, request.Authorization);
+        var fields = request.Form;
+        Assert.Equal("payment", fields["mode"]);
+        Assert.Equal("donate", fields["submit_type"]);
+        Assert.Equal("gbp", fields["currency"]);
+        Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);
+        Assert.Equal("2558", fields["line_items[0][price_data][unit_amount]"]);
+        Assert.Equal($"Strike fund donation: {dispute.Title}", fields["line_items[0][price_data][product_data][name]"]);
+        Assert.Equal("1", fields["line_items[0][quantity]"]);
+        Assert.Equal(id, fields["client_reference_id"]);
+        Assert.Equal(id, fields["metadata[donation_id]"]);
+        Assert.Equal(dispute.Slug, fields["metadata[dispute]"]);
+        Assert.Equal(id, fields["payment_intent_data[metadata][donation_id]"]);
+        Assert.Equal(dispute.Slug, fields["payment_intent_data[metadata][dispute]"]);
+        Assert.Equal(DonorEmail, fields["customer_email"]);
+        Assert.Equal($"http://localhost/donations/{id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}", fields["success_url"]);
+        Assert.Equal($"http://localhost/disputes/{dispute.Slug}/donate?cancelled={id}", fields["cancel_url"]);
+
+        Assert.Equal("cs_test_standin_" + id.Replace("-", "", StringComparison.Ordinal), donation.StripeCheckoutSessionId);
+        Assert.Equal(new Uri("https://checkout.stripe.com/c/pay/" + donation.StripeCheckoutSessionId), response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Shared_donation_of_an_odd_amount_splits_60_40_to_the_penny()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.OtherAmount"] = "10.01";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
+        Assert.Null(donation.ChosenBranchId);
+        var parts = donation.Allocations.ToDictionary(a => a.BranchId, a => a.AmountPence);
+        Assert.Equal(601, parts[dispute.MajorBranchId]);
+        Assert.Equal(400, parts[dispute.MinorBranchId]);
+        Assert.Equal(1_001, parts.Values.Sum());
+        Assert.Equal("1001", Assert.Single(Stripe.Requests).Form["line_items[0][price_data][unit_amount]"]);
+    }
+
+    [Fact]
+    public async Task Donation_to_one_branch_allocates_the_whole_charge_to_it_and_keeps_the_public_names_and_message()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Preset"] = "1000";
+        form["Input.Beneficiary"] = dispute.MinorBranchId.ToString();
+        form["Input.CoverFee"] = "true";
+        form["Input.ShowPublicName"] = "true";
+        form["Input.PublicName"] = "Sam from Selly Oak";
+        form["Input.OrganisationName"] = "South Birmingham Momentum";
+        form["Input.Message"] = "Solidarity from Birmingham!";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
+        Assert.Equal(dispute.MinorBranchId, donation.ChosenBranchId);
+        Assert.Equal(1_035, donation.ChargedPence);
+        var allocation = Assert.Single(donation.Allocations);
+        Assert.Equal((dispute.MinorBranchId, 1_035L), (allocation.BranchId, allocation.AmountPence));
+        Assert.Equal("Sam from Selly Oak", donation.PublicName);
+        Assert.Equal("South Birmingham Momentum", donation.OrganisationName);
+
+        var message = await Site.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync());
+        Assert.Equal(donation.Id, message.DonationId);
+        Assert.Equal(dispute.Id, message.DisputeId);
+        Assert.Equal(ModerationStatus.Pending, message.Status);
+        Assert.Equal("Solidarity from Birmingham!", message.Body);
+        Assert.Equal("Sam from Selly Oak", message.AuthorName);
+    }
+
+    public static TheoryData<string, string, string, string> BadInputs => new()
+    {
+        // field, value, the field whose message shows, part of the message
+        { "Input.Preset", "", "Input.OtherAmount", "Choose an amount" },
+        { "Input.OtherAmount", "0", "Input.OtherAmount", "at least £1" },
+        { "Input.OtherAmount", "-5", "Input.OtherAmount", "at least £1" },
+        { "Input.OtherAmount", "10000.01", "Input.OtherAmount", "£10,000" },
+        { "Input.OtherAmount", "abc", "Input.OtherAmount", "pounds and whole pence" },
+        { "Input.OtherAmount", "5.001", "Input.OtherAmount", "pounds and whole pence" },
+        { "Input.Preset", "777", "Input.OtherAmount", "Choose one of the amounts shown" },
+        { "Input.Email", "", "Input.Email", "Enter your email address" },
+        { "Input.Email", "not-an-email", "Input.Email", "name@example.org" },
+        { "Input.DonorName", "", "Input.DonorName", "Enter your name" },
+        { "Input.Consent", "false", "Input.Consent", "privacy notice" },
+        { "Input.Beneficiary", "outsider", "Input.Beneficiary", "Choose one of this dispute's branches" },
+        { "Input.Beneficiary", "not-a-branch", "Input.Beneficiary", "Choose one of this dispute's branches" },
+        { "Input.ShowPublicName", "true", "Input.PublicName", "Type the name to show" },
+        { "Input.Message", new string('x', 2_001), "Input.Message", "2,000 characters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Bad_input_returns_the_form_with_a_message_at_the_field_and_the_typed_values_without_a_donation_or_a_Stripe_call(
+        string field, string value, string errorField, string message)
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.OrganisationName"] = "Trades Council";
+        form["Input.Message"] = "Stay strong";
+        form[field] = field == "Input.Beneficiary" && value == "outsider" ? dispute.OutsiderBranchId.ToString() : value;
+        if (field == "Input.OtherAmount")
+        {
+            form["Input.Preset"] = "";
+        }
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        var error = page.QuerySelector($"[data-valmsg-for='{errorField}']");
+        Assert.NotNull(error);
+        Assert.Contains(message, error.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Trades Council", page.ValueOf("Input.OrganisationName"));
+        Assert.Equal(form["Input.DonorName"], page.ValueOf("Input.DonorName"));
+        Assert.Equal(form["Input.Email"], page.ValueOf("Input.Email"));
+        Assert.Equal(form["Input.Message"], page.ValueOf("Input.Message"));
+        if (field == "Input.OtherAmount")
+        {
+            Assert.Equal(value, page.ValueOf("Input.OtherAmount"));
+        }
+        else
+        {
+            Assert.Equal(form["Input.Preset"] is "777" or "" ? null : form["Input.Preset"], page.CheckedValueOf("Input.Preset"));
+        }
+
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Equal(0, await Site.WithDbAsync(db => db.SupportMessages.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
+
+    [Fact]
+    public async Task Unknown_or_unpublished_dispute_answers_404_to_the_form_and_to_a_post()
+    {
+        var active = await SeedDisputeAsync(Site);
+        await SeedDisputeAsync(Site, "draft-dispute", published: false);
+        var client = Site.Browser();
+
+        foreach (var path in new[] { "/disputes/no-such-dispute/donate", "/disputes/draft-dispute/donate" })
+        {
+            using var get = await client.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+            using var post = await client.PostFormAsync(path, ValidForm(), tokenFrom: active.DonatePath);
+            Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+        }
+
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
+
+    [Fact]
+    public async Task Won_dispute_shows_that_it_takes_no_donations_and_refuses_a_post()
+    {
+        var active = await SeedDisputeAsync(Site);
+        var won = await SeedDisputeAsync(Site, "won-dispute", DisputeStatus.Won);
+        var client = Site.Browser();
+
+        var page = await client.GetPageAsync(won.DonatePath);
+        Assert.Contains("no longer taking donations", page.QuerySelector("#not-accepting")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("#donate-form"));
+
+        using var post = await client.PostFormAsync(won.DonatePath, ValidForm(), tokenFrom: active.DonatePath);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.NotNull((await ParseAsync(post)).QuerySelector("#not-accepting"));
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
+
+    [Fact]
+    public async Task Stripe_failing_with_500_shows_payments_unavailable_keeps_the_form_and_leaves_the_donation_pending_after_retries_with_one_key()
+    {
+        Stripe.On("POST", SessionsPath, _ => new StripeAnswer(500, """{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}"""));
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Message"] = "Stay strong";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Equal(
+            "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.",
+            page.QuerySelector("#payments-unavailable")?.TextContent.Trim());
+        Assert.Equal("2500", page.CheckedValueOf("Input.Preset"));
+        Assert.Equal(DonorEmail, page.ValueOf("Input.Email"));
+        Assert.Equal("Stay strong", page.ValueOf("Input.Message"));
+
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(DonationStatus.Pending, donation.Status);
+        Assert.Null(donation.StripeCheckoutSessionId);
+        var attempts = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
+        // The first attempt and the two retries Stripe.net is registered with.
+        Assert.Equal(3, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Cancel_link_shows_the_form_filled_from_the_pending_donation_with_a_note_that_nothing_was_charged()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Preset"] = "";
+        form["Input.OtherAmount"] = "12.34";
+        form["Input.Beneficiary"] = dispute.MajorBranchId.ToString();
+        form["Input.ShowPublicName"] = "true";
+        form["Input.PublicName"] = "Sam";
+        form["Input.OrganisationName"] = "Trades Council";
+        form["Input.Message"] = "Stay strong";
+        form["Input.CoverFee"] = "true";
+        var client = Site.Browser();
+        using (var post = await client.PostFormAsync(dispute.DonatePath, form))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+        }
+
+        var cancelUrl = new Uri(Assert.Single(Stripe.Requests).Form["cancel_url"]).PathAndQuery;
+        var page = await Site.Browser().GetPageAsync(cancelUrl);
+
+        Assert.Contains("nothing was charged", page.QuerySelector("#cancelled-notice")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("12.34", page.ValueOf("Input.OtherAmount"));
+        Assert.Null(page.CheckedValueOf("Input.Preset"));
+        Assert.Equal(dispute.MajorBranchId.ToString(), page.CheckedValueOf("Input.Beneficiary"));
+        Assert.Equal("true", page.CheckedValueOf("Input.ShowPublicName"));
+        Assert.Equal("Sam", page.ValueOf("Input.PublicName"));
+        Assert.Equal("Trades Council", page.ValueOf("Input.OrganisationName"));
+        Assert.Equal(DonorName, page.ValueOf("Input.DonorName"));
+        Assert.Equal(DonorEmail, page.ValueOf("Input.Email"));
+        Assert.Equal("Stay strong", page.ValueOf("Input.Message"));
+        Assert.Equal("true", page.CheckedValueOf("Input.CoverFee"));
+    }
+
+    [Fact]
+    public async Task Cancel_link_prefills_nothing_for_another_disputes_paid_or_day_old_donation()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var other = await SeedDisputeAsync(Site, "other-dispute");
+        var client = Site.Browser();
+        using (var post = await client.PostFormAsync(dispute.DonatePath, ValidForm()))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+        }
+
+        var id = await Site.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
+        await AssertPrefilledAsync(dispute, id, expected: true);
+        await AssertPrefilledAsync(other, id, expected: false);
+
+        await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s.SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(-25))));
+        await AssertPrefilledAsync(dispute, id, expected: false);
+
+        await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(25))
+            .SetProperty(d => d.Status, DonationStatus.Paid)));
+        await AssertPrefilledAsync(dispute, id, expected: false);
+    }
+
+    [Fact]
+    public async Task Form_shows_the_fee_estimate_and_total_computed_on_the_server()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.CoverFee"] = "true";
+        form["Input.Consent"] = "false";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        var page = await ParseAsync(response);
+        Assert.Equal("add £0.58", page.QuerySelector("#fee-estimate")!.TextContent.Trim());
+        Assert.Equal("You will pay £25.58.", page.QuerySelector("#charge-total")!.TextContent.Trim());
+        Assert.Contains("1.5% + 20p", page.QuerySelector("label[for=cover-fee]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Form_offers_the_presets_the_branches_anonymity_by_default_and_a_privacy_notice_on_special_category_data()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+
+        var page = await Site.Browser().GetPageAsync(dispute.DonatePath);
+
+        Assert.Equal(["500", "1000", "2500", "5000"], page.QuerySelectorAll("input[name='Input.Preset']").Select(i => i.GetAttribute("value")));
+        Assert.Equal(
+            ["all", dispute.MajorBranchId.ToString(), dispute.MinorBranchId.ToString()],
+            page.QuerySelectorAll("input[name='Input.Beneficiary']").Select(i => i.GetAttribute("value")));
+        Assert.Equal("false", page.CheckedValueOf("Input.ShowPublicName"));
+        Assert.Null(page.CheckedValueOf("Input.Consent"));
+        var notice = page.QuerySelector(".privacy-notice")!.TextContent;
+        Assert.Contains("special-category data", notice, StringComparison.Ordinal);
+        Assert.Contains("trade-union sympathies", notice, StringComparison.Ordinal);
+        Assert.Contains("erased", notice, StringComparison.Ordinal);
+        Assert.Empty(page.QuerySelectorAll("script:not([src])"));
+        Assert.Empty(page.QuerySelectorAll("[style]"));
+    }
+
+    private async Task AssertPrefilledAsync(SeededDispute dispute, Guid donationId, bool expected)
+    {
+        var page = await Site.Browser().GetPageAsync($"{dispute.DonatePath}?cancelled={donationId}");
+        Assert.Equal(expected, page.QuerySelector("#cancelled-notice") is not null);
+        Assert.Equal(expected ? DonorEmail : "", page.ValueOf("Input.Email"));
+        Assert.Equal(expected ? DonorName : "", page.ValueOf("Input.DonorName"));
+    }
+
+    /// <summary>An open checkout.session as Stripe answers a create, from what the site asked for.</summary>
+    private static string SessionJson(StripeRequest request)
+    {
+        var fields = request.Form;
+        var donationId = fields.GetValueOrDefault("client_reference_id", "");
+        var sessionId = "cs_test_standin_" + donationId.Replace("-", "", StringComparison.Ordinal);
+        var amount = long.Parse(fields.GetValueOrDefault("line_items[0][price_data][unit_amount]", "0"), System.Globalization.CultureInfo.InvariantCulture);
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = sessionId,
+            ["object"] = "checkout.session",
+            ["amount_subtotal"] = amount,
+            ["amount_total"] = amount,
+            ["cancel_url"] = fields.GetValueOrDefault("cancel_url"),
+            ["client_reference_id"] = donationId,
+            ["created"] = 1_495_000_000,
+            ["currency"] = "gbp",
+            ["customer"] = null,
+            ["customer_email"] = fields.GetValueOrDefault("customer_email"),
+            ["expires_at"] = 1_495_086_400,
+            ["livemode"] = false,
+            ["metadata"] = new Dictionary<string, string?>
+            {
+                ["donation_id"] = fields.GetValueOrDefault("metadata[donation_id]"),
+                ["dispute"] = fields.GetValueOrDefault("metadata[dispute]"),
+            },
+            ["mode"] = "payment",
+            ["payment_intent"] = null,
+            ["payment_method_types"] = new[] { "card" },
+            ["payment_status"] = "unpaid",
+            ["status"] = "open",
+            ["submit_type"] = "donate",
+            ["success_url"] = fields.GetValueOrDefault("success_url"),
+            ["url"] = "https://checkout.stripe.com/c/pay/" + sessionId,
+        });
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using Solidarity.Core.Donations;
+using Solidarity.Tests.Infrastructure;
+using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
+
+namespace Solidarity.Tests.Donations.Checkout;
+
+public sealed class ThankYouTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task Pending_donation_says_the_payment_is_being_confirmed_and_refreshes_itself()
+    {
+        var (dispute, id) = await DonationAsync(DonationStatus.Pending);
+
+        var page = await App.Browser().GetPageAsync($"/donations/{id}/thank-you?session_id=cs_test_anything");
+
+        Assert.Equal("Thank you — your payment is being confirmed", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Equal("3", page.QuerySelector("meta[http-equiv=refresh]")?.GetAttribute("content"));
+        Assert.Contains("£25.58", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(dispute.Title, page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("#receipt-download"));
+    }
+
+    [Fact]
+    public async Task Donation_awaiting_a_delayed_payment_is_still_being_confirmed()
+    {
+        var (_, id) = await DonationAsync(DonationStatus.AwaitingPayment);
+
+        var page = await App.Browser().GetPageAsync($"/donations/{id}/thank-you");
+
+        Assert.Equal("Thank you — your payment is being confirmed", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("few working days", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Paid_donation_confirms_the_amount_links_to_the_dispute_and_leaves_a_place_for_the_receipt()
+    {
+        var (dispute, id) = await DonationAsync(DonationStatus.Paid);
+
+        var page = await App.Browser().GetPageAsync($"/donations/{id}/thank-you");
+
+        Assert.Equal("Payment confirmed", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("£25.58", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector($"main a[href='/disputes/{dispute.Slug}']"));
+        Assert.Null(page.QuerySelector("meta[http-equiv=refresh]"));
+        Assert.Equal(id.ToString(), page.QuerySelector("#receipt-download")?.GetAttribute("data-donation-id"));
+        Assert.Contains("j***@example.org", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DonationStatus.Expired)]
+    [InlineData(DonationStatus.Failed)]
+    public async Task Expired_or_failed_donation_says_nothing_was_taken_and_offers_to_try_again(DonationStatus status)
+    {
+        var (dispute, id) = await DonationAsync(status);
+
+        var page = await App.Browser().GetPageAsync($"/donations/{id}/thank-you");
+
+        Assert.Equal("Your payment did not go through", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("nothing was taken", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector($"a[href='/disputes/{dispute.Slug}/donate']"));
+        Assert.Null(page.QuerySelector("meta[http-equiv=refresh]"));
+    }
+
+    [Theory]
+    [InlineData(DonationStatus.Pending)]
+    [InlineData(DonationStatus.Paid)]
+    [InlineData(DonationStatus.Expired)]
+    public async Task Thank_you_page_shows_no_private_name_or_full_email(DonationStatus status)
+    {
+        var (_, id) = await DonationAsync(status);
+
+        using var response = await App.Browser().GetAsync(new Uri($"/donations/{id}/thank-you", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(DonorName, html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(DonorEmail, html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Trades Council", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_donation_answers_404()
+    {
+        using var response = await App.Browser().GetAsync(new Uri($"/donations/{Guid.CreateVersion7()}/thank-you", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private async Task<(SeededDispute Dispute, Guid DonationId)> DonationAsync(DonationStatus status)
+    {
+        var dispute = await SeedDisputeAsync(App);
+        var donation = new Donation
+        {
+            DisputeId = dispute.Id,
+            Method = DonationMethod.Card,
+            Status = status,
+            AmountPence = 2_500,
+            FeeCoverPence = 58,
+            DonorName = DonorName,
+            Email = DonorEmail,
+            OrganisationName = null,
+            Reference = "Trades Council",
+            PrivacyConsentAt = DateTimeOffset.UtcNow,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        donation.Allocations.Add(new DonationAllocation { BranchId = dispute.MajorBranchId, AmountPence = 2_558 });
+        await App.WithDbAsync(async db =>
+        {
+            db.Donations.Add(donation);
+            await db.SaveChangesAsync();
+        });
+        return (dispute, donation.Id);
+    }
+}
