@@ -2,7 +2,11 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -64,6 +68,10 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddProblemDetails();
         builder.AddStripe();
+        builder.AddJobs();
+        builder.AddPdf();
+        builder.AddEmail();
+        builder.AddReceipts();
     }
 
     public static void UseSolidarity(this WebApplication app)
@@ -85,5 +93,7 @@ internal static class SolidarityServices
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+        app.MapReceipts();
+        app.MapJobsDashboard();
     }
 }
