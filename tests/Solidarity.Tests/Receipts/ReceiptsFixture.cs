@@ -34,14 +34,18 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    /// <summary>A real Hangfire server on the site's storage and job activator, as another worker process would run.</summary>
+    /// <summary>
+    /// A real Hangfire server on the site's database and job activator, with a storage instance of its own as
+    /// another worker process would have.
+    /// </summary>
     internal BackgroundJobServer StartJobServer(string name, int workerCount = 2)
     {
         var services = App.Services;
-        var options = JobsHosting.Configure(new BackgroundJobServerOptions(), services.GetRequiredService<JobsSettings>(), name);
+        var settings = services.GetRequiredService<JobsSettings>();
+        var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;
         options.Activator = services.GetRequiredService<JobActivator>();
-        return new BackgroundJobServer(options, services.GetRequiredService<JobStorage>());
+        return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
     }
 
     /// <summary>Empties every table, Hangfire's too, and the mailbox.</summary>

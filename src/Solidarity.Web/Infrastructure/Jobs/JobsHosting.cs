@@ -72,18 +72,7 @@ internal static class JobsHosting
         UseRetryPolicy(settings);
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddSingleton<JobStorage>(_ =>
-        {
-            var storageOptions = new PostgreSqlStorageOptions
-            {
-                SchemaName = settings.SchemaName,
-                PrepareSchemaIfNecessary = true,
-                QueuePollInterval = settings.QueuePollInterval,
-                InvisibilityTimeout = settings.InvisibilityTimeout,
-                UseSlidingInvisibilityTimeout = true,
-            };
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
-        });
+        services.AddSingleton<JobStorage>(_ => CreateStorage(connectionString, settings));
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -102,6 +91,23 @@ internal static class JobsHosting
         }
 
         return settings.Role;
+    }
+
+    /// <summary>
+    /// The storage of one process. Each process has its own instance: a running job's claim is renewed by the
+    /// storage instance that fetched it, so a job whose process died is handed on after the invisibility timeout.
+    /// </summary>
+    public static JobStorage CreateStorage(string connectionString, JobsSettings settings)
+    {
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = settings.SchemaName,
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = settings.QueuePollInterval,
+            InvisibilityTimeout = settings.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
     }
 
     /// <summary>The options every Hangfire server of the site uses, in-process or started by a test.</summary>
