@@ -472,6 +472,10 @@ namespace Solidarity.Migrations.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AnnouncesStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("AuthorName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -482,22 +486,93 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(20000)
                         .HasColumnType("character varying(20000)");
 
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasDefaultValueSql("now()");
+
                     b.Property<Guid>("DisputeId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset>("PublishedAt")
+                    b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ScheduledFor")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Published");
 
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ScheduledFor")
+                        .HasFilter("\"Status\" = 'Scheduled'");
 
                     b.HasIndex("DisputeId", "PublishedAt");
 
-                    b.ToTable("DisputeUpdates");
+                    b.ToTable("DisputeUpdates", t =>
+                        {
+                            t.HasCheckConstraint("ck_updates_published_has_time", "\"Status\" <> 'Published' OR \"PublishedAt\" IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_updates_scheduled_has_time", "\"Status\" <> 'Scheduled' OR \"ScheduledFor\" IS NOT NULL");
+                        });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Disputes.DisputeUpdateRevision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EditedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("EditedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PreviousBody")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<string>("PreviousTitle")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("UpdateId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UpdateId", "EditedAt");
+
+                    b.ToTable("DisputeUpdateRevisions");
                 });
 
             modelBuilder.Entity("Solidarity.Core.Disputes.Union", b =>
@@ -779,6 +854,41 @@ namespace Solidarity.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Messages.BranchDigest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date");
+
+                    b.Property<int>("MessageCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BranchId", "Date")
+                        .IsUnique();
+
+                    b.ToTable("BranchDigests", t =>
+                        {
+                            t.HasCheckConstraint("ck_digests_window", "\"Since\" IS NULL OR \"Since\" < \"Until\"");
+                        });
+                });
+
             modelBuilder.Entity("Solidarity.Core.Messages.SupportMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -803,9 +913,23 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<Guid?>("DonationId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ModeratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModeratedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("ModeratedByUserId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("OrganisationName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -820,9 +944,18 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasIndex("DonationId");
 
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("Status", "ModeratedAt");
+
                     b.HasIndex("DisputeId", "Status", "CreatedAt");
 
-                    b.ToTable("SupportMessages");
+                    b.ToTable("SupportMessages", t =>
+                        {
+                            t.HasCheckConstraint("ck_messages_moderated_when_decided", "(\"Status\" = 'Pending' AND \"ModeratedAt\" IS NULL) OR (\"Status\" <> 'Pending' AND \"ModeratedAt\" IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_messages_rejection_has_reason", "\"Status\" <> 'Rejected' OR \"RejectionReason\" IS NOT NULL");
+                        });
                 });
 
             modelBuilder.Entity("Solidarity.Core.Receipts.EmailDelivery", b =>
@@ -1064,6 +1197,15 @@ namespace Solidarity.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Disputes.DisputeUpdateRevision", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.DisputeUpdate", null)
+                        .WithMany("Revisions")
+                        .HasForeignKey("UpdateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Solidarity.Core.Disputes.Workplace", b =>
                 {
                     b.HasOne("Solidarity.Core.Disputes.Branch", "Branch")
@@ -1129,6 +1271,15 @@ namespace Solidarity.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Messages.BranchDigest", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Solidarity.Core.Messages.SupportMessage", b =>
                 {
                     b.HasOne("Solidarity.Core.Disputes.Dispute", null)
@@ -1166,6 +1317,11 @@ namespace Solidarity.Migrations.Migrations
                     b.Navigation("Updates");
 
                     b.Navigation("Workplaces");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Disputes.DisputeUpdate", b =>
+                {
+                    b.Navigation("Revisions");
                 });
 
             modelBuilder.Entity("Solidarity.Core.Donations.Donation", b =>

@@ -96,6 +96,30 @@ internal sealed class DisputeUpdateConfiguration : IEntityTypeConfiguration<Disp
         update.Property(u => u.Title).HasMaxLength(200);
         update.Property(u => u.Body).HasMaxLength(20_000);
         update.Property(u => u.AuthorName).HasMaxLength(200);
+        update.Property(u => u.Status).HasConversion<string>().HasMaxLength(16).HasDefaultValue(UpdateStatus.Published).HasSentinel((UpdateStatus)(-1));
+        update.Property(u => u.CreatedAt).HasDefaultValueSql("now()");
+        update.Property(u => u.Version).IsRowVersion();
         update.HasIndex(u => new { u.DisputeId, u.PublishedAt });
+
+        // The scheduler's every-minute query: only the few scheduled rows are indexed.
+        update.HasIndex(u => u.ScheduledFor).HasFilter("\"Status\" = 'Scheduled'");
+        update.HasMany(u => u.Revisions).WithOne().HasForeignKey(r => r.UpdateId).OnDelete(DeleteBehavior.Cascade);
+        update.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_updates_published_has_time", "\"Status\" <> 'Published' OR \"PublishedAt\" IS NOT NULL");
+            t.HasCheckConstraint("ck_updates_scheduled_has_time", "\"Status\" <> 'Scheduled' OR \"ScheduledFor\" IS NOT NULL");
+        });
+    }
+}
+
+internal sealed class DisputeUpdateRevisionConfiguration : IEntityTypeConfiguration<DisputeUpdateRevision>
+{
+    public void Configure(EntityTypeBuilder<DisputeUpdateRevision> revision)
+    {
+        revision.Property(r => r.Id).UseIdentityAlwaysColumn();
+        revision.Property(r => r.PreviousTitle).HasMaxLength(200);
+        revision.Property(r => r.PreviousBody).HasMaxLength(20_000);
+        revision.Property(r => r.EditedByName).HasMaxLength(256);
+        revision.HasIndex(r => new { r.UpdateId, r.EditedAt });
     }
 }

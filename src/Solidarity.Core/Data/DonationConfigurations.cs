@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Core.Messages;
 
 namespace Solidarity.Core.Data;
 
@@ -79,20 +78,5 @@ internal sealed class StripeEventRecordConfiguration : IEntityTypeConfiguration<
         record.Property(e => e.ObjectId).HasMaxLength(255);
         record.Property(e => e.Outcome).HasMaxLength(50);
         record.HasIndex(e => new { e.Outcome, e.ReceivedAt });
-    }
-}
-
-internal sealed class SupportMessageConfiguration : IEntityTypeConfiguration<SupportMessage>
-{
-    public void Configure(EntityTypeBuilder<SupportMessage> message)
-    {
-        message.Property(m => m.AuthorName).HasMaxLength(100);
-        message.Property(m => m.OrganisationName).HasMaxLength(200);
-        message.Property(m => m.Town).HasMaxLength(100);
-        message.Property(m => m.Body).HasMaxLength(2_000);
-        message.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
-        message.HasOne<Dispute>().WithMany().HasForeignKey(m => m.DisputeId).OnDelete(DeleteBehavior.Restrict);
-        message.HasOne<Donation>().WithMany().HasForeignKey(m => m.DonationId).OnDelete(DeleteBehavior.Restrict);
-        message.HasIndex(m => new { m.DisputeId, m.Status, m.CreatedAt });
     }
 }

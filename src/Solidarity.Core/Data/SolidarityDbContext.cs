@@ -23,12 +23,14 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<BeneficiaryBranch> BeneficiaryBranches => Set<BeneficiaryBranch>();
     public DbSet<DisputeAction> DisputeActions => Set<DisputeAction>();
     public DbSet<DisputeUpdate> DisputeUpdates => Set<DisputeUpdate>();
+    public DbSet<DisputeUpdateRevision> DisputeUpdateRevisions => Set<DisputeUpdateRevision>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Donation> Donations => Set<Donation>();
     public DbSet<DonationAllocation> DonationAllocations => Set<DonationAllocation>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
+    public DbSet<BranchDigest> BranchDigests => Set<BranchDigest>();
     public DbSet<Receipt> Receipts => Set<Receipt>();
     public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
     public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();

@@ -10,6 +10,12 @@ public enum ModerationStatus
 /// <summary>A message of support to the workers in a dispute, shown only once a moderator approves it.</summary>
 public sealed class SupportMessage
 {
+    public const int MaxBodyLength = 2_000;
+    public const int MaxAuthorNameLength = 100;
+    public const int MaxOrganisationNameLength = 200;
+    public const int MaxTownLength = 100;
+    public const int MaxRejectionReasonLength = 500;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid DisputeId { get; set; }
     public Guid? DonationId { get; set; }
@@ -23,4 +29,15 @@ public sealed class SupportMessage
     public required string Body { get; set; }
     public ModerationStatus Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The moderator's account when the decision was made. Not a foreign key: the record of who decided
+    /// outlives the account, and <see cref="ModeratedByName"/> keeps the name it had.
+    /// </summary>
+    public Guid? ModeratedByUserId { get; set; }
+    public string? ModeratedByName { get; set; }
+    public DateTimeOffset? ModeratedAt { get; set; }
+
+    /// <summary>Why a message was rejected; seen by moderators only, never by the author or the public.</summary>
+    public string? RejectionReason { get; set; }
 }

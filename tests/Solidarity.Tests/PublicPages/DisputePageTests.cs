@@ -108,7 +108,7 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
         Assert.Contains("replays the Argos warehouse strike of May 2017", Text(page.QuerySelector(".disclaimer")), StringComparison.Ordinal);
         Assert.Contains("£0 raised of £20,000 target", Text(page.QuerySelector(".dispute-side .raised")), StringComparison.Ordinal);
         Assert.Equal("Argos warehouse strike", page.QuerySelector("meta[property='og:title']")!.GetAttribute("content"));
-        Assert.StartsWith("About 1,400 Argos warehouse workers", page.QuerySelector("meta[property='og:description']")!.GetAttribute("content"), StringComparison.Ordinal);
+        Assert.StartsWith("£0 raised of £20,000 · About 1,400 Argos warehouse workers", page.QuerySelector("meta[property='og:description']")!.GetAttribute("content"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,14 +122,14 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
     }
 
     [Fact]
-    public async Task Message_page_says_messages_are_coming_and_where_to_write_meanwhile()
+    public async Task Message_page_has_the_message_form_and_where_to_write_by_post()
     {
         await App.SeedDemoAsync();
 
         var page = await GetPageAsync($"{ArgosPath}/message");
 
         Assert.Equal("Send a message of support", Text(page.QuerySelector("h1")));
-        Assert.Contains("coming soon", Text(page.QuerySelector(".notice")), StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("form.message-form textarea[name='Input.Body']"));
         Assert.Contains(page.QuerySelectorAll("address"), a => Text(a).Contains("PO Box 0000 Burton upon Trent DE14 9ZZ", StringComparison.Ordinal));
     }
 

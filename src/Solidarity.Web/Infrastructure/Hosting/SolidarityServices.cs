@@ -9,6 +9,8 @@ using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
+using Solidarity.Web.Pages.Feeds;
+using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
@@ -79,6 +81,7 @@ internal static class SolidarityServices
         builder.AddPdf();
         builder.AddEmail();
         builder.AddReceipts();
+        builder.AddMessages();
     }
 
     public static void UseSolidarity(this WebApplication app)
@@ -103,5 +106,7 @@ internal static class SolidarityServices
         app.MapStripeWebhook();
         app.MapReceipts();
         app.MapJobsDashboard();
+        app.MapFeeds();
+        app.UseRecurringJobs();
     }
 }

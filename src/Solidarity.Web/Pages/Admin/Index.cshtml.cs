@@ -11,6 +11,8 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
 
     public sealed record Counts(int Disputes, int Published, int Active, int Unpublished, int Branches, int Unions, int AuditEntries);
 
+    public int MessagesWaiting { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var disputes = await db.Disputes.AsNoTracking()
@@ -25,5 +27,6 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
             await db.Branches.CountAsync(cancellationToken),
             await db.Unions.CountAsync(cancellationToken),
             await db.AuditEntries.CountAsync(cancellationToken));
+        MessagesWaiting = await db.SupportMessages.CountAsync(m => m.Status == Core.Messages.ModerationStatus.Pending, cancellationToken);
     }
 }

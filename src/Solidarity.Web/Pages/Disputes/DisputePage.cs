@@ -13,7 +13,8 @@ public sealed record BranchView(string Code, string Name, string ContactName, st
     public string SharePercent => $"{ShareBasisPoints / 100m:0.##}%";
 }
 
-public sealed record UpdateView(string Title, string Body, DateTimeOffset PublishedAt, string AuthorName);
+/// <summary>A published update; <see cref="Body"/> is Markdown, shown through SafeMarkdown only.</summary>
+public sealed record UpdateView(Guid Id, string Title, string Body, DateTimeOffset PublishedAt, string AuthorName, DisputeStatus? AnnouncesStatus);
 
 public sealed record DisputePage(
     Guid Id,
@@ -37,9 +38,9 @@ public sealed record DisputePage(
 {
     /// <summary>
     /// Loads a published dispute by its slug, or null: an unpublished dispute is as unknown to the
-    /// public as one that does not exist.
+    /// public as one that does not exist. Its updates are those published by <paramref name="now"/>.
     /// </summary>
-    public static async Task<DisputePage?> LoadAsync(SolidarityDbContext db, string? slug, CancellationToken cancellationToken)
+    public static async Task<DisputePage?> LoadAsync(SolidarityDbContext db, string? slug, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!Slugs.IsWellFormed(slug))
         {
@@ -58,7 +59,11 @@ public sealed record DisputePage(
                     .Select(b => new BranchView(b.Branch.Code, b.Branch.Name, b.Branch.ContactName, b.Branch.ContactEmail, b.Branch.PostalAddress, b.ShareBasisPoints))
                     .ToList(),
                 d.Actions.OrderBy(a => a.StartsAt).Select(a => new ActionView(a.Kind, a.Title, a.Details, a.StartsAt, a.EndsAt)).ToList(),
-                d.Updates.OrderByDescending(u => u.PublishedAt).Select(u => new UpdateView(u.Title, u.Body, u.PublishedAt, u.AuthorName)).ToList()))
+                d.Updates
+                    .Where(u => u.Status == UpdateStatus.Published && u.PublishedAt <= now)
+                    .OrderByDescending(u => u.PublishedAt)
+                    .Select(u => new UpdateView(u.Id, u.Title, u.Body, u.PublishedAt!.Value, u.AuthorName, u.AnnouncesStatus))
+                    .ToList()))
             .AsSplitQuery()
             .SingleOrDefaultAsync(cancellationToken);
     }

@@ -159,7 +159,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
         return RedirectToPage(new { id });
     }
 
-    /// <summary>Posts a dispute update (news) straight away; it is plain text, shown escaped on the public page.</summary>
+    /// <summary>Posts a dispute update (news) straight away, in Markdown; drafts, schedules and edits are on the updates pages.</summary>
     public async Task<IActionResult> OnPostUpdateAsync(Guid id, [Bind(Prefix = "Update")] UpdateInput update, CancellationToken cancellationToken)
     {
         var dispute = await LoadAsync(id, cancellationToken);
@@ -187,6 +187,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
             DisputeId = dispute.Id,
             Title = update.Title.Trim(),
             Body = update.Body.Trim(),
+            Status = UpdateStatus.Published,
             PublishedAt = time.GetUtcNow(),
             AuthorName = string.IsNullOrWhiteSpace(user?.DisplayName) ? DefaultAuthorName : user.DisplayName,
         };
@@ -224,8 +225,8 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
         Current = new Summary(dispute.Id, dispute.Slug, dispute.Title, dispute.IsPublished, dispute.Status, dispute.CreatedAt, dispute.UpdatedAt);
         Updates = (await db.DisputeUpdates.AsNoTracking()
                 .Where(u => u.DisputeId == dispute.Id)
-                .OrderByDescending(u => u.PublishedAt)
-                .Select(u => new { u.Title, u.PublishedAt, u.AuthorName })
+                .OrderByDescending(u => u.PublishedAt ?? u.ScheduledFor ?? u.CreatedAt)
+                .Select(u => new { u.Title, PublishedAt = u.PublishedAt ?? u.ScheduledFor ?? u.CreatedAt, u.AuthorName })
                 .ToListAsync(cancellationToken))
             .Select(u => (u.Title, u.PublishedAt, u.AuthorName)).ToList();
         Options = await DisputeFormOptions.LoadAsync(db, cancellationToken);

@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Messages;
+
+namespace Solidarity.Web.Pages.Admin.Messages;
+
+public static class MessageAuditActions
+{
+    public const string Approved = "message.approved";
+    public const string Rejected = "message.rejected";
+}
+
+/// <summary>
+/// Approves or rejects pending messages. The decision is one conditional UPDATE on rows still pending, so of two
+/// moderators deciding the same message at once only the first changes it; the second is told it was already
+/// decided, and a message once decided is never decided again. Audit entries are written in the same transaction.
+/// </summary>
+public sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, TimeProvider time)
+{
+    public const int MaxPerDecision = 200;
+
+    /// <summary>The messages this call moderated; the others were already moderated (or do not exist) and are left alone.</summary>
+    public async Task<IReadOnlyList<Guid>> DecideAsync(
+        ClaimsPrincipal moderator, IReadOnlyCollection<Guid> messageIds, ModerationStatus decision, string? reason, CancellationToken cancellationToken)
+    {
+        if (decision == ModerationStatus.Pending)
+        {
+            throw new ArgumentOutOfRangeException(nameof(decision), decision, "A decision is Approved or Rejected.");
+        }
+
+        if (decision == ModerationStatus.Rejected && string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ArgumentException("A rejection needs a reason.", nameof(reason));
+        }
+
+        var ids = messageIds.Distinct().Take(MaxPerDecision).ToArray();
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        Guid? userId = Guid.TryParse(moderator.FindFirstValue(ClaimTypes.NameIdentifier), out var parsed) ? parsed : null;
+        var name = moderator.FindFirstValue(ClaimTypes.Email) ?? moderator.Identity?.Name ?? "unknown";
+        var status = decision.ToString();
+        var kept = decision == ModerationStatus.Rejected ? reason!.Trim() : null;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var changed = await db.Database.SqlQuery<Guid>($"""
+            UPDATE "SupportMessages"
+            SET "Status" = {status}, "ModeratedAt" = {now}, "ModeratedByUserId" = {userId}, "ModeratedByName" = {name}, "RejectionReason" = {kept}
+            WHERE "Id" = ANY({ids}) AND "Status" = 'Pending'
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+
+        foreach (var id in changed)
+        {
+            audit.Record(moderator, decision == ModerationStatus.Approved ? MessageAuditActions.Approved : MessageAuditActions.Rejected,
+                "SupportMessage", id.ToString(), kept is null ? null : new { reason = kept });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return changed;
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
+
+namespace Solidarity.Web.Pages.Admin.Updates;
+
+/// <summary>A dispute's updates in every state: drafts, scheduled and published.</summary>
+internal sealed class IndexModel(SolidarityDbContext db) : PageModel
+{
+    public DisputeHeading Dispute { get; private set; } = default!;
+    public IReadOnlyList<UpdateRow> Updates { get; private set; } = [];
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public sealed record DisputeHeading(Guid Id, string Title, string Slug, DisputeStatus Status, bool IsPublished);
+
+    public sealed record UpdateRow(
+        Guid Id, string Title, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, DateTimeOffset CreatedAt,
+        string AuthorName, int Revisions, DisputeStatus? AnnouncesStatus);
+
+    public async Task<IActionResult> OnGetAsync(Guid disputeId, CancellationToken cancellationToken)
+    {
+        var dispute = await db.Disputes.AsNoTracking()
+            .Where(d => d.Id == disputeId)
+            .Select(d => new DisputeHeading(d.Id, d.Title, d.Slug, d.Status, d.IsPublished))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        Dispute = dispute;
+        Updates = await db.DisputeUpdates.AsNoTracking()
+            .Where(u => u.DisputeId == disputeId)
+            .OrderBy(u => u.Status == UpdateStatus.Published ? 1 : 0)
+            .ThenByDescending(u => u.PublishedAt ?? u.ScheduledFor ?? u.CreatedAt)
+            .Select(u => new UpdateRow(u.Id, u.Title, u.Status, u.PublishedAt, u.ScheduledFor, u.CreatedAt, u.AuthorName, u.Revisions.Count, u.AnnouncesStatus))
+            .ToListAsync(cancellationToken);
+        return Page();
+    }
+}

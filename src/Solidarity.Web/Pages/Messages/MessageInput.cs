@@ -1,0 +1,110 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Solidarity.Core.Messages;
+
+namespace Solidarity.Web.Pages.Messages;
+
+/// <summary>What a supporter types. Field rules are annotations; the rules about the text itself are in <see cref="MessageRules"/>.</summary>
+public sealed class MessageInput
+{
+    [StringLength(SupportMessage.MaxAuthorNameLength, ErrorMessage = "Keep your name to 100 characters or fewer.")]
+    public string? AuthorName { get; set; }
+
+    [StringLength(SupportMessage.MaxOrganisationNameLength, ErrorMessage = "Keep the organisation's name to 200 characters or fewer.")]
+    public string? OrganisationName { get; set; }
+
+    [StringLength(SupportMessage.MaxTownLength, ErrorMessage = "Keep the town to 100 characters or fewer.")]
+    public string? Town { get; set; }
+
+    /// <summary>Checked in code rather than by an annotation: line breaks count once however the browser sends them.</summary>
+    public string? Body { get; set; }
+
+    /// <summary>
+    /// The honeypot: hidden from people by the stylesheet and from screen readers, left empty by them,
+    /// filled in by form-filling robots.
+    /// </summary>
+    public string? Website { get; set; }
+}
+
+public static partial class MessageRules
+{
+    /// <summary>More links than this and a message reads as advertising; supporters rarely need one.</summary>
+    public const int MaxLinks = 2;
+
+    public const string BodyRequired = "Write your message: it cannot be empty.";
+    public const string BodyTooLong = "Keep your message to 2,000 characters or fewer.";
+    public const string TooManyLinks = "Messages can have at most 2 web links: please remove some and send it again.";
+    public const string Unprintable = "Your message has characters we cannot show (control characters): please retype it.";
+    public const string TooFast = "You have sent several messages in a short time. Please wait ten minutes and send this one again: your text is kept below.";
+
+    /// <summary>Line breaks as "\n", surrounding space trimmed: the text as stored.</summary>
+    public static string? Normalise(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Trim();
+
+    /// <summary>Adds an error for each rule the text breaks; answers the text to store when it breaks none.</summary>
+    public static string? CheckBody(string? typed, ModelStateDictionary modelState, string key)
+    {
+        var body = Normalise(typed);
+        if (body is null)
+        {
+            modelState.AddModelError(key, BodyRequired);
+            return null;
+        }
+
+        if (body.Length > SupportMessage.MaxBodyLength)
+        {
+            modelState.AddModelError(key, BodyTooLong);
+            return null;
+        }
+
+        if (HasUnprintable(body))
+        {
+            modelState.AddModelError(key, Unprintable);
+            return null;
+        }
+
+        if (CountLinks(body) > MaxLinks)
+        {
+            modelState.AddModelError(key, TooManyLinks);
+            return null;
+        }
+
+        return body;
+    }
+
+    public static void CheckLine(string? value, ModelStateDictionary modelState, string key)
+    {
+        if (value is not null && (value.Contains('\n', StringComparison.Ordinal) || HasUnprintable(value)))
+        {
+            modelState.AddModelError(key, "Keep this to one line of ordinary characters.");
+        }
+    }
+
+    public static int CountLinks(string text) => LinkPattern().Count(text);
+
+    /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
+    private static bool HasUnprintable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if ((char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Anything a reader would take for a link: a scheme, "www.", or a domain followed by a path.</summary>
+    [GeneratedRegex(@"\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+|\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|org|net|uk|io|info|biz|ru|xyz|top|co)/\S*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LinkPattern();
+}

@@ -1,0 +1,23 @@
+using Solidarity.Web.Infrastructure.Html;
+using Solidarity.Web.Pages.Admin.Messages;
+using Solidarity.Web.Pages.Admin.Updates;
+using Solidarity.Web.Pages.Feeds;
+
+namespace Solidarity.Web.Pages.Messages;
+
+internal static class MessagesHosting
+{
+    /// <summary>Messages of support, their moderation and digest, dispute updates and the feeds.</summary>
+    public static void AddMessages(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<MessageSettings>(builder.Configuration.GetSection(MessageSettings.Section));
+        services.AddSingleton<MessageRateLimiter>();
+        services.AddSingleton<SafeMarkdown>();
+        services.AddSingleton<SiteAddress>();
+        services.AddScoped<ApprovedMessagesQuery>();
+        services.AddScoped<MessageModeration>();
+        services.AddScoped<PublishScheduledUpdatesJob>();
+        services.AddScoped<SendBranchDigestsJob>();
+    }
+}

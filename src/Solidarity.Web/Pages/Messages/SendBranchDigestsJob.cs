@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Npgsql;
+using Solidarity.Core.Data;
+using Solidarity.Core.Messages;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Messages;
+
+/// <summary>
+/// Once a day, emails each branch contact the messages approved since the branch's last digest for the disputes
+/// the branch receives money from. A digest row, unique per branch and London day, is inserted with its delivery
+/// row in one transaction, so a second run the same day (or a second worker) adds nothing; the send is then
+/// guarded like a receipt email: the delivery row is locked while the mail server is spoken to and marked sent in
+/// the same transaction. Branches with no email address or nothing new are skipped.
+/// </summary>
+internal sealed class SendBranchDigestsJob(
+    SolidarityDbContext db,
+    IEmailSender sender,
+    IOptions<SmtpSettings> smtpOptions,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILogger<SendBranchDigestsJob> logger)
+{
+    public const string RecurringId = "send-branch-digests";
+
+    /// <summary>
+    /// A message approved in the last moments before the cutoff may still be committing; leaving them to the
+    /// next digest means none falls between two windows.
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
+
+    public static string DeliveryKey(Guid digestId) => $"digest:{digestId}";
+
+    /// <summary>Answers how many digest emails this run sent (today's and any earlier ones still owed).</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(LondonClock.ToLondon(now).DateTime);
+        var branches = await db.Branches.AsNoTracking()
+            .Where(b => b.ContactEmail != null && b.ContactEmail != "")
+            .OrderBy(b => b.Code)
+            .Select(b => b.Id)
+            .ToListAsync(cancellationToken);
+        foreach (var branchId in branches)
+        {
+            await RecordDigestAsync(branchId, today, now - Settle, cancellationToken);
+        }
+
+        var owed = await db.BranchDigests.AsNoTracking()
+            .Where(d => db.EmailDeliveries.Any(e => e.Key == "digest:" + d.Id.ToString() && e.SentAt == null))
+            .OrderBy(d => d.Date).ThenBy(d => d.Id)
+            .Select(d => d.Id)
+            .ToListAsync(cancellationToken);
+        var sent = 0;
+        foreach (var digestId in owed)
+        {
+            sent += await SendOnceAsync(digestId, cancellationToken) ? 1 : 0;
+        }
+
+        return sent;
+    }
+
+    private async Task RecordDigestAsync(Guid branchId, DateOnly today, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        if (await db.BranchDigests.AnyAsync(d => d.BranchId == branchId && d.Date == today, cancellationToken))
+        {
+            return;
+        }
+
+        var since = await db.BranchDigests.Where(d => d.BranchId == branchId).MaxAsync(d => (DateTimeOffset?)d.Until, cancellationToken);
+        if (since >= until)
+        {
+            return;
+        }
+
+        var count = await ApprovedFor(branchId, since, until).CountAsync(cancellationToken);
+        if (count == 0)
+        {
+            return;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var digest = new BranchDigest
+        {
+            BranchId = branchId, Date = today, Since = since, Until = until, MessageCount = count, CreatedAt = time.GetUtcNow(),
+        };
+        db.BranchDigests.Add(digest);
+        db.EmailDeliveries.Add(new EmailDelivery { Key = DeliveryKey(digest.Id), CreatedAt = digest.CreatedAt });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another run recorded today's digest for this branch first: it is the one that will be sent.
+            await transaction.RollbackAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task<bool> SendOnceAsync(Guid digestId, CancellationToken cancellationToken)
+    {
+        var key = DeliveryKey(digestId);
+        try
+        {
+            return await SendLockedAsync(digestId, key, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            var failedAt = time.GetUtcNow();
+            var error = e.Message.Length > 500 ? e.Message[..500] : e.Message;
+            await db.EmailDeliveries.Where(d => d.Key == key).ExecuteUpdateAsync(
+                d => d.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastAttemptAt, failedAt).SetProperty(x => x.LastError, error),
+                CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<bool> SendLockedAsync(Guid digestId, string key, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var delivery = (await db.EmailDeliveries
+            .FromSql($"""SELECT * FROM "EmailDeliveries" WHERE "Key" = {key} FOR UPDATE""")
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+        if (delivery is null || delivery.SentAt is not null)
+        {
+            return false;
+        }
+
+        var digest = await db.BranchDigests.AsNoTracking().SingleAsync(d => d.Id == digestId, cancellationToken);
+        var branch = await db.Branches.AsNoTracking()
+            .Where(b => b.Id == digest.BranchId)
+            .Select(b => new { b.Code, b.Name, b.ContactName, b.ContactEmail })
+            .SingleAsync(cancellationToken);
+        delivery.Attempts++;
+        delivery.LastAttemptAt = time.GetUtcNow();
+        if (string.IsNullOrWhiteSpace(branch.ContactEmail))
+        {
+            delivery.LastError = "No email address.";
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
+
+        var messages = await ApprovedFor(digest.BranchId, digest.Since, digest.Until)
+            .OrderBy(m => m.DisputeTitle).ThenBy(m => m.CreatedAt)
+            .ToListAsync(cancellationToken);
+        var message = Compose(digest, branch.Name, branch.Code, branch.ContactName, branch.ContactEmail, messages);
+        delivery.MessageId = message.MessageId;
+
+        await sender.SendAsync(message, cancellationToken);
+
+        delivery.SentAt = time.GetUtcNow();
+        delivery.LastError = null;
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        logger.LogInformation("Digest of {Count} messages for branch {Code} sent", messages.Count, branch.Code);
+        return true;
+    }
+
+    private sealed record DigestLine(string DisputeTitle, string DisputeSlug, string? AuthorName, string? OrganisationName, string? Town, string Body, DateTimeOffset CreatedAt);
+
+    /// <summary>Messages approved in (since, until] for the disputes the branch is a beneficiary of.</summary>
+    private IQueryable<DigestLine> ApprovedFor(Guid branchId, DateTimeOffset? since, DateTimeOffset until) =>
+        db.SupportMessages.AsNoTracking()
+            .Where(m => m.Status == ModerationStatus.Approved && m.ModeratedAt <= until && (since == null || m.ModeratedAt > since))
+            .Where(m => db.BeneficiaryBranches.Any(b => b.BranchId == branchId && b.DisputeId == m.DisputeId))
+            .Join(db.Disputes, m => m.DisputeId, d => d.Id, (m, d) => new DigestLine(d.Title, d.Slug, m.AuthorName, m.OrganisationName, m.Town, m.Body, m.CreatedAt));
+
+    private MimeMessage Compose(BranchDigest digest, string branchName, string branchCode, string contactName, string email, IReadOnlyList<DigestLine> messages)
+    {
+        var from = smtpOptions.Value.FromAddress;
+        var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
+        var day = digest.Date.ToString("dddd d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
+        var siteBaseUrl = (configuration["Site:BaseUrl"] ?? "http://localhost:5080").TrimEnd('/');
+        var message = new MimeMessage
+        {
+            // The same for every attempt, so a duplicate after a crash is recognisable as one message.
+            MessageId = $"digest-{digest.Id:N}@{domain}",
+            Subject = messages.Count == 1
+                ? $"1 new message of support for {branchName} ({day})"
+                : $"{messages.Count} new messages of support for {branchName} ({day})",
+        };
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(contactName, email));
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Dear {contactName},");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Supporters have sent these messages to the members of {branchName} ({branchCode}). Please pass them on.");
+        foreach (var dispute in messages.GroupBy(m => (m.DisputeTitle, m.DisputeSlug)))
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"== {dispute.Key.DisputeTitle} ==");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{siteBaseUrl}/disputes/{dispute.Key.DisputeSlug}#messages");
+            foreach (var line in dispute)
+            {
+                var from_ = string.Join(", ", new[] { line.AuthorName ?? "Anonymous", line.OrganisationName, line.Town }.Where(p => p is not null));
+                text.AppendLine();
+                text.AppendLine(line.Body);
+                text.AppendLine(CultureInfo.InvariantCulture, $"  from {from_}, {LondonClock.LongDate(line.CreatedAt)}");
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine("You receive this once a day when there are new messages, because you are the branch's contact on Solidarity.");
+        message.Body = new TextPart("plain") { Text = text.ToString() };
+        return message;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Solidarity.Core.Data;
+using Solidarity.Core.Messages;
+using Solidarity.Web.Pages.Disputes;
+
+namespace Solidarity.Web.Pages.Messages;
+
+internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limiter, TimeProvider time, ILogger<WriteModel> logger) : PageModel
+{
+    [BindProperty]
+    public MessageInput Input { get; set; } = new();
+
+    public DisputePage Dispute { get; private set; } = default!;
+
+    [TempData]
+    public bool Sent { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
+    {
+        var dispute = await DisputePage.LoadAsync(db, slug, time.GetUtcNow(), cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        Dispute = dispute;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string slug, CancellationToken cancellationToken)
+    {
+        var dispute = await DisputePage.LoadAsync(db, slug, time.GetUtcNow(), cancellationToken);
+        if (dispute is null)
+        {
+            return NotFound();
+        }
+
+        Dispute = dispute;
+        if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
+        {
+            ModelState.AddModelError("", MessageRules.TooFast);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = "600";
+            return Page();
+        }
+
+        if (!string.IsNullOrEmpty(Input.Website))
+        {
+            // A robot filled the hidden field: it is told what a person would be told, and nothing is kept.
+            logger.LogInformation("Message to {Slug} dropped: the honeypot field was filled", slug);
+            Sent = true;
+            return RedirectToPage(new { slug });
+        }
+
+        var body = MessageRules.CheckBody(Input.Body, ModelState, "Input.Body");
+        MessageRules.CheckLine(Input.AuthorName, ModelState, "Input.AuthorName");
+        MessageRules.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
+        MessageRules.CheckLine(Input.Town, ModelState, "Input.Town");
+        if (body is null || !ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        db.SupportMessages.Add(new SupportMessage
+        {
+            DisputeId = dispute.Id,
+            AuthorName = MessageRules.Normalise(Input.AuthorName),
+            OrganisationName = MessageRules.Normalise(Input.OrganisationName),
+            Town = MessageRules.Normalise(Input.Town),
+            Body = body,
+            Status = ModerationStatus.Pending,
+            CreatedAt = time.GetUtcNow(),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        Sent = true;
+        return RedirectToPage(new { slug });
+    }
+}

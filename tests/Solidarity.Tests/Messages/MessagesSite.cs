@@ -1,0 +1,189 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Disputes;
+using Solidarity.Testing;
+using Solidarity.Tests.Admin.Money;
+using Solidarity.Tests.PublicPages;
+
+namespace Solidarity.Tests.Messages;
+
+/// <summary>
+/// The site for messages, updates and feeds: a clock the tests set, mail to a loopback SMTP server, and a test-only
+/// header that sets the client address, so each test sends from an address of its own and the rate limit can be
+/// tried address by address.
+/// </summary>
+public sealed class MessagesApp(int smtpPort) : SolidarityApp
+{
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+    public const string BaseUrl = "https://solidarity.test";
+
+    public TestClock Clock { get; } = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Smtp:Host", "127.0.0.1"),
+        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Smtp:Security", "None"),
+        new("Smtp:TimeoutSeconds", "5"),
+        new("Smtp:From", "Solidarity <messages@solidarity.test>"),
+        new("Site:BaseUrl", BaseUrl),
+    ];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+        });
+    }
+
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext context, RequestDelegate rest) =>
+            {
+                if (context.Request.Headers.TryGetValue(ClientAddressHeader, out var value) && IPAddress.TryParse(value, out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return rest(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public sealed class MessagesFixture : IAsyncLifetime
+{
+    public LoopbackSmtp Smtp { get; private set; } = default!;
+    public MessagesApp App { get; private set; } = default!;
+
+    /// <summary>The same site with a test sign-in for admins (see <see cref="AdminSite"/>).</summary>
+    public WebApplicationFactory<Program> Admin { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        var server = await TestPostgres.SharedAsync();
+        Smtp = await LoopbackSmtp.StartAsync();
+        App = new MessagesApp(Smtp.Port);
+        await App.InitialiseAsync(server, "solidarity_messages");
+        Admin = AdminSite.For(App);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Admin.DisposeAsync();
+        await App.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MessagesCollection : ICollectionFixture<MessagesFixture>
+{
+    public const string Name = "messages";
+}
+
+/// <summary>
+/// A test on the messages site: tables and mailbox emptied, the clock at its default, and the Argos dispute with
+/// two beneficiary branches (Burton with a contact email, Castleford without) and its 2017 strike.
+/// </summary>
+[Collection(MessagesCollection.Name)]
+public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
+{
+    public const string Slug = "argos-warehouse-strike";
+    public const string DisputePath = "/disputes/" + Slug;
+    public const string BurtonEmail = "wm7680@branch.example";
+
+    /// <summary>17 May 2017 06:00 to 31 May 2017 05:59, London (BST).</summary>
+    public static readonly DateTimeOffset StrikeStarts = new(2017, 5, 17, 5, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset StrikeEnds = new(2017, 5, 31, 4, 59, 0, TimeSpan.Zero);
+
+    protected MessagesFixture Fixture { get; } = fixture;
+    protected MessagesApp App => Fixture.App;
+    protected LoopbackSmtp Smtp => Fixture.Smtp;
+    protected TestClock Clock => App.Clock;
+    protected Dispute Argos { get; private set; } = default!;
+    protected Branch Burton { get; private set; } = default!;
+    protected Branch Castleford { get; private set; } = default!;
+
+    /// <summary>A client address of this test's own, so the rate limit of one test never touches another.</summary>
+    protected string ClientAddress { get; } = $"10.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(1, 255)}";
+
+    public virtual async Task InitializeAsync()
+    {
+        Clock.Now = TestClock.Default;
+        await App.ResetAsync();
+        Smtp.Clear();
+        await App.WithDbAsync(async db =>
+        {
+            var union = new Union { Name = "Unite the Union" };
+            Burton = new Branch
+            {
+                Code = "WM7680", Name = "Burton on Trent branch", Union = union, PostalAddress = "PO Box 0000\nBurton upon Trent",
+                ContactName = "Pat Example", ContactEmail = BurtonEmail,
+            };
+            Castleford = new Branch { Code = "YH0001", Name = "Castleford branch", Union = union, PostalAddress = "PO Box 1", ContactName = "Sam Sample" };
+            Argos = new Dispute
+            {
+                Slug = Slug, Title = "Argos warehouse strike", Employer = "Argos", Union = union,
+                Summary = "About 1,400 warehouse workers defend their jobs.", Body = "Why they are out.", IsPublished = true,
+                Status = DisputeStatus.TakingAction, TargetPence = 2_000_000,
+                CreatedAt = TestClock.Default.AddDays(-10), UpdatedAt = TestClock.Default.AddDays(-10),
+            };
+            Argos.Beneficiaries.Add(new BeneficiaryBranch { Branch = Burton, ShareBasisPoints = 6_000 });
+            Argos.Beneficiaries.Add(new BeneficiaryBranch { Branch = Castleford, ShareBasisPoints = 4_000 });
+            Argos.Actions.Add(new DisputeAction
+            {
+                Kind = ActionKind.Strike, Title = "Two-week continuous strike", Details = "Picket lines from 06:00; bring a flask, and friends.",
+                StartsAt = StrikeStarts, EndsAt = StrikeEnds,
+            });
+            db.AddRange(union, Burton, Castleford, Argos);
+            await db.SaveChangesAsync();
+        });
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A visitor's client: cookies kept, redirects shown, from <see cref="ClientAddress"/>.</summary>
+    protected HttpClient Visitor(string? address = null)
+    {
+        var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add(MessagesApp.ClientAddressHeader, address ?? ClientAddress);
+        return client;
+    }
+
+    protected HttpClient AdminClient() => Fixture.Admin.AdminClient();
+
+    protected static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
+        new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+
+    protected static async Task<IHtmlDocument> GetPageAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}");
+        return await ParseAsync(response);
+    }
+
+    /// <summary>Runs a job class directly, in a scope of its own, as a Hangfire worker would.</summary>
+    protected async Task<T> RunAsync<TJob, T>(Func<TJob, Task<T>> run)
+        where TJob : notnull
+    {
+        await using var scope = App.Scope();
+        return await run(scope.ServiceProvider.GetRequiredService<TJob>());
+    }
+
+    protected static string Squash(string? text) =>
+        string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}
