@@ -153,9 +153,9 @@ internal sealed class SendBranchDigestsJob(
             return false;
         }
 
-        var messages = await ApprovedFor(digest.BranchId, digest.Since, digest.Until)
-            .OrderBy(m => m.DisputeTitle).ThenBy(m => m.CreatedAt)
-            .ToListAsync(cancellationToken);
+        var messages = (await ApprovedFor(digest.BranchId, digest.Since, digest.Until).ToListAsync(cancellationToken))
+            .OrderBy(m => m.DisputeTitle, StringComparer.Ordinal).ThenBy(m => m.CreatedAt)
+            .ToList();
         var message = Compose(digest, branch.Name, branch.Code, branch.ContactName, branch.ContactEmail, messages);
         delivery.MessageId = message.MessageId;
 
