@@ -26,7 +26,7 @@ internal static class FeedEndpoints
         HttpContext http, SolidarityDbContext db, SafeMarkdown markdown, SiteAddress site, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var entries = await PublishedUpdates(db, now).Take(MaxEntries).ToListAsync(cancellationToken);
+        var entries = await PublishedUpdatesAsync(db, now, null, cancellationToken);
         var feed = new AtomFeed(
             Id: $"tag:{site.Authority(http.Request)},2026:updates",
             Title: "Solidarity: news from every dispute",
@@ -47,7 +47,7 @@ internal static class FeedEndpoints
         }
 
         var now = time.GetUtcNow();
-        var entries = await PublishedUpdates(db, now).Where(u => u.DisputeId == dispute.Id).Take(MaxEntries).ToListAsync(cancellationToken);
+        var entries = await PublishedUpdatesAsync(db, now, dispute.Id, cancellationToken);
         var feed = new AtomFeed(
             Id: $"urn:uuid:{dispute.Id}",
             Title: $"{dispute.Title}: news",
@@ -99,13 +99,21 @@ internal static class FeedEndpoints
         public DateTimeOffset Updated => EditedAt is { } edited && edited > Published ? edited : Published;
     }
 
-    /// <summary>Published updates of published disputes, newest first.</summary>
-    private static IQueryable<PublishedUpdate> PublishedUpdates(SolidarityDbContext db, DateTimeOffset now) =>
-        db.DisputeUpdates.AsNoTracking()
-            .Where(u => u.Status == UpdateStatus.Published && u.PublishedAt <= now)
-            .Join(db.Disputes.Where(d => d.IsPublished), u => u.DisputeId, d => d.Id, (u, d) => new PublishedUpdate(
+    /// <summary>The newest published updates of published disputes (of one dispute when given), newest first.</summary>
+    private static async Task<List<PublishedUpdate>> PublishedUpdatesAsync(SolidarityDbContext db, DateTimeOffset now, Guid? disputeId, CancellationToken cancellationToken)
+    {
+        var newest = await db.DisputeUpdates.AsNoTracking()
+            .Where(u => u.Status == UpdateStatus.Published && u.PublishedAt <= now && (disputeId == null || u.DisputeId == disputeId))
+            .Where(u => db.Disputes.Any(d => d.Id == u.DisputeId && d.IsPublished))
+            .OrderByDescending(u => u.PublishedAt).ThenByDescending(u => u.Id)
+            .Take(MaxEntries)
+            .Join(db.Disputes, u => u.DisputeId, d => d.Id, (u, d) => new PublishedUpdate(
                 u.Id, d.Id, d.Slug, d.Title, u.Title, u.Body, u.AuthorName, u.PublishedAt!.Value, u.EditedAt))
-            .OrderByDescending(u => u.Published).ThenByDescending(u => u.Id);
+            .ToListAsync(cancellationToken);
+
+        // The join does not keep the order the database gave; the entries are put back in it here.
+        return [.. newest.OrderByDescending(u => u.Published).ThenByDescending(u => u.Id)];
+    }
 
     private static AtomEntry Entry(PublishedUpdate update, SafeMarkdown markdown, SiteAddress site, HttpRequest request, bool withDisputeTitle) => new(
         Id: $"urn:uuid:{update.Id}",
