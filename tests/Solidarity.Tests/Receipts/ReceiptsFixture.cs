@@ -30,6 +30,9 @@ public sealed class ReceiptsFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
+
+        // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await Smtp.DisposeAsync();
         await Server.DisposeAsync();
     }
@@ -45,6 +48,7 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;
         options.Activator = services.GetRequiredService<JobActivator>();
+        options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
         return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
     }
 
