@@ -167,12 +167,16 @@ internal static class JobsHosting
         return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
     }
 
-    private sealed class NoHttpServer : IServer
+    private sealed class NoHttpServer(ILogger<NoHttpServer> logger) : IServer
     {
         public IFeatureCollection Features { get; } = CreateFeatures();
 
         public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
-            where TContext : notnull => Task.CompletedTask;
+            where TContext : notnull
+        {
+            logger.LogInformation("Worker role: running background jobs, serving no HTTP");
+            return Task.CompletedTask;
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -183,8 +187,16 @@ internal static class JobsHosting
         private static FeatureCollection CreateFeatures()
         {
             var features = new FeatureCollection();
-            features.Set<IServerAddressesFeature>(new ServerAddressesFeature());
+            features.Set<IServerAddressesFeature>(new NoAddresses());
             return features;
+        }
+
+        /// <summary>Read-only and empty, so the host neither adds the configured URLs nor reports listening on them.</summary>
+        private sealed class NoAddresses : IServerAddressesFeature
+        {
+            public ICollection<string> Addresses { get; } = new System.Collections.ObjectModel.ReadOnlyCollection<string>([]);
+
+            public bool PreferHostingUrls { get; set; }
         }
     }
 }
