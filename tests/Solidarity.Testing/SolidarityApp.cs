@@ -55,6 +55,9 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         builder.UseSetting("Database:MigrateOnStartup", "false");
         builder.UseSetting("DemoData:Seed", "false");
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
+
+        // No Hangfire server in the test host: tests that run jobs start their own servers on its storage.
+        builder.UseSetting("Jobs:Role", "web");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

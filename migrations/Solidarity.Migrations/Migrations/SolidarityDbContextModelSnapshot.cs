@@ -825,6 +825,129 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("SupportMessages");
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Receipts.EmailDelivery", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("EmailDeliveries");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Receipts.Receipt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AmountPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<Guid>("DonationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DownloadTokenExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("DownloadTokenHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("OriginalReceiptId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Pdf")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("RefundKey")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DonationId")
+                        .IsUnique()
+                        .HasFilter("\"Kind\" = 'Receipt'");
+
+                    b.HasIndex("DownloadTokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("OriginalReceiptId");
+
+                    b.HasIndex("RefundKey")
+                        .IsUnique();
+
+                    b.ToTable("Receipts", t =>
+                        {
+                            t.HasCheckConstraint("ck_receipts_amount_positive", "\"AmountPence\" > 0");
+
+                            t.HasCheckConstraint("ck_receipts_credit_note_refers_to_receipt", "(\"Kind\" = 'Receipt' AND \"RefundKey\" IS NULL AND \"OriginalReceiptId\" IS NULL) OR (\"Kind\" = 'CreditNote' AND \"RefundKey\" IS NOT NULL AND \"OriginalReceiptId\" IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Receipts.ReceiptCounter", b =>
+                {
+                    b.Property<string>("Series")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Series", "Year");
+
+                    b.ToTable("ReceiptCounters", t =>
+                        {
+                            t.HasCheckConstraint("ck_receipt_counters_next_positive", "\"Next\" > 0");
+                        });
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1017,6 +1140,20 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Donations.Donation", null)
                         .WithMany()
                         .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Receipts.Receipt", b =>
+                {
+                    b.HasOne("Solidarity.Core.Donations.Donation", null)
+                        .WithMany()
+                        .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Receipts.Receipt", null)
+                        .WithMany()
+                        .HasForeignKey("OriginalReceiptId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 

@@ -7,6 +7,7 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
+using Solidarity.Core.Receipts;
 
 namespace Solidarity.Core.Data;
 
@@ -28,6 +29,9 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
+    public DbSet<Receipt> Receipts => Set<Receipt>();
+    public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
+    public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

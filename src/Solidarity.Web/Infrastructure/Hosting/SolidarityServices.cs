@@ -2,10 +2,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -71,6 +75,10 @@ internal static class SolidarityServices
         services.AddProblemDetails();
         builder.AddStripe();
         builder.AddDonationCheckout();
+        builder.AddJobs();
+        builder.AddPdf();
+        builder.AddEmail();
+        builder.AddReceipts();
     }
 
     public static void UseSolidarity(this WebApplication app)
@@ -93,5 +101,7 @@ internal static class SolidarityServices
         app.UseAuthorization();
         app.MapRazorPages();
         app.MapStripeWebhook();
+        app.MapReceipts();
+        app.MapJobsDashboard();
     }
 }

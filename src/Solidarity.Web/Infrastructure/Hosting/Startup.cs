@@ -12,7 +12,7 @@ internal static class Startup
     /// </summary>
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
     {
-        var command = args.FirstOrDefault(a => !a.StartsWith('-'));
+        var command = Command(args);
         var migrateOnStartup = app.Configuration.GetValue("Database:MigrateOnStartup", app.Environment.IsDevelopment());
         var seedDemo = app.Configuration.GetValue("DemoData:Seed", app.Environment.IsDevelopment());
 
@@ -44,6 +44,23 @@ internal static class Startup
 
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>The first argument that is neither an option nor an option's value (`--role worker migrate` is `migrate`).</summary>
+    private static string? Command(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith('-'))
+            {
+                i += args[i].Contains('=', StringComparison.Ordinal) ? 0 : 1;
+                continue;
+            }
+
+            return args[i];
+        }
+
+        return null;
     }
 
     private static async Task MigrateAsync(IServiceProvider services)

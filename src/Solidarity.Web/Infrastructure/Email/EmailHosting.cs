@@ -1,0 +1,58 @@
+namespace Solidarity.Web.Infrastructure.Email;
+
+internal static class EmailHosting
+{
+    /// <summary>
+    /// SMTP through MailKit when Smtp:Host is set; otherwise .eml files in Smtp:PickupDirectory, which in
+    /// Development defaults to the repository's git-ignored .local/mail. Production needs a mail server.
+    /// </summary>
+    public static void AddEmail(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(SmtpSettings.Section);
+        builder.Services.Configure<SmtpSettings>(section);
+        var settings = section.Get<SmtpSettings>() ?? new SmtpSettings();
+
+        if (!string.IsNullOrWhiteSpace(settings.Host))
+        {
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+            return;
+        }
+
+        var pickup = settings.PickupDirectory;
+        if (string.IsNullOrWhiteSpace(pickup) && builder.Environment.IsDevelopment())
+        {
+            pickup = Path.Combine(RepositoryRoot(builder.Environment.ContentRootPath), ".local", "mail");
+        }
+
+        if (!string.IsNullOrWhiteSpace(pickup))
+        {
+            var directory = Path.GetFullPath(pickup);
+            Console.WriteLine($"Email: no Smtp:Host set; messages are written as .eml files to {directory}");
+            builder.Services.AddSingleton<IEmailSender>(services =>
+                new PickupFolderEmailSender(directory, services.GetRequiredService<ILogger<PickupFolderEmailSender>>()));
+            return;
+        }
+
+        if (builder.Environment.IsProduction())
+        {
+            throw new InvalidOperationException(
+                "Smtp:Host is not set: receipts could not be emailed. Set Smtp__Host, Smtp__Port, Smtp__User, Smtp__Password and Smtp__From.");
+        }
+
+        builder.Services.AddSingleton<IEmailSender, UnconfiguredEmailSender>();
+    }
+
+    /// <summary>The folder holding the solution file, so every project writes to the same .local/mail.</summary>
+    private static string RepositoryRoot(string contentRoot)
+    {
+        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Solidarity.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return contentRoot;
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Receipts;
+using Microsoft.Extensions.Options;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+/// <summary>
+/// Gives a paid donation its receipt: number, PDF and row in one transaction, then the email. A second
+/// run finds the receipt (or loses the race on the unique index, which rolls its number back) and at most
+/// enqueues the email again, which is itself sent once.
+/// </summary>
+internal sealed class IssueReceiptJob(
+    SolidarityDbContext db,
+    ReceiptFactsQuery factsQuery,
+    ReceiptNumbers numbers,
+    ReceiptDocument document,
+    ReceiptScheduler scheduler,
+    IOptions<ReceiptSettings> options,
+    TimeProvider time,
+    ILogger<IssueReceiptJob> logger)
+{
+    public async Task RunAsync(Guid donationId, CancellationToken cancellationToken)
+    {
+        var receiptId = await FindReceiptAsync(donationId, cancellationToken);
+        if (receiptId is null)
+        {
+            var facts = await factsQuery.LoadAsync(donationId, cancellationToken);
+            if (facts is null || facts.Status is not DonationStatus.Paid)
+            {
+                logger.LogWarning("No receipt for donation {DonationId}: it is {Status}", donationId, facts?.Status.ToString() ?? "unknown");
+                return;
+            }
+
+            receiptId = await IssueAsync(facts, cancellationToken)
+                ?? await FindReceiptAsync(donationId, cancellationToken)
+                ?? throw new InvalidOperationException($"The receipt of donation {donationId} was neither found nor issued.");
+        }
+
+        await EmailIfOwedAsync(receiptId.Value, cancellationToken);
+    }
+
+    private async Task<Guid?> IssueAsync(ReceiptFacts facts, CancellationToken cancellationToken)
+    {
+        var issuedAt = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var number = await numbers.TakeAsync(options.Value.ReceiptSeries, facts.PaidAt ?? issuedAt, cancellationToken);
+        var receipt = new Receipt
+        {
+            DonationId = facts.DonationId,
+            Kind = ReceiptKind.Receipt,
+            Number = number,
+            AmountPence = facts.AmountPence,
+            Currency = facts.Currency,
+            IssuedAt = issuedAt,
+            Pdf = document.RenderReceipt(number, issuedAt, facts),
+        };
+        db.Receipts.Add(receipt);
+        if (facts.Email is not null)
+        {
+            db.EmailDeliveries.Add(new EmailDelivery { Key = SendReceiptEmailJob.DeliveryKey(receipt.Id), CreatedAt = issuedAt });
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another run issued this donation's receipt first; rolling back returns our number to the sequence.
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return null;
+        }
+
+        logger.LogInformation("Receipt {Number} issued for donation {DonationId}", number, facts.DonationId);
+        return receipt.Id;
+    }
+
+    private Task<Guid?> FindReceiptAsync(Guid donationId, CancellationToken cancellationToken) =>
+        db.Receipts.Where(r => r.DonationId == donationId && r.Kind == ReceiptKind.Receipt)
+            .Select(r => (Guid?)r.Id)
+            .SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Enqueues the email unless it went already, so a run that stopped before enqueueing is made good.</summary>
+    private async Task EmailIfOwedAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        var key = SendReceiptEmailJob.DeliveryKey(receiptId);
+        var owed = await db.EmailDeliveries.AnyAsync(d => d.Key == key && d.SentAt == null, cancellationToken);
+        if (owed)
+        {
+            scheduler.EmailReceipt(receiptId);
+        }
+    }
+}

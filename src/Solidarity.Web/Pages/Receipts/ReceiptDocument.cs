@@ -1,0 +1,189 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Money;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Pdf;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+/// <summary>Everything a receipt or credit note states, gathered before its number is taken.</summary>
+internal sealed record ReceiptFacts(
+    Guid DonationId,
+    DonationStatus Status,
+    string? Email,
+    string ReceivedFrom,
+    string? GivenBy,
+    DateTimeOffset? PaidAt,
+    long AmountPence,
+    long FeeCoverPence,
+    string Currency,
+    DonationMethod Method,
+    string? Reference,
+    string DisputeTitle,
+    IReadOnlyList<BranchShare> Branches);
+
+internal sealed record BranchShare(string Name, long AmountPence);
+
+/// <summary>A credit note's own facts: what was refunded, and the receipt it corrects.</summary>
+internal sealed record CreditNoteFacts(string RefundKey, long RefundedPence, DateTimeOffset RefundedAt, string OriginalNumber, DateTimeOffset OriginalIssuedAt);
+
+internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
+{
+    public async Task<ReceiptFacts?> LoadAsync(Guid donationId, CancellationToken cancellationToken)
+    {
+        var donation = await db.Donations.AsNoTracking()
+            .Where(d => d.Id == donationId)
+            .Select(d => new
+            {
+                d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.AmountPence, d.FeeCoverPence,
+                d.Currency, d.Method, d.Reference, d.ChosenBranchId, d.DisputeId,
+                DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
+                Allocations = d.Allocations.Select(a => new { a.BranchId, a.AmountPence }).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (donation is null)
+        {
+            return null;
+        }
+
+        var branchIds = donation.Allocations.Select(a => a.BranchId).ToList();
+        if (branchIds.Count == 0 && donation.ChosenBranchId is { } chosen)
+        {
+            branchIds.Add(chosen);
+        }
+
+        if (branchIds.Count == 0)
+        {
+            branchIds = await db.BeneficiaryBranches.Where(b => b.DisputeId == donation.DisputeId).Select(b => b.BranchId).ToListAsync(cancellationToken);
+        }
+
+        var names = await db.Branches.AsNoTracking()
+            .Where(b => branchIds.Contains(b.Id))
+            .Select(b => new { b.Id, b.Name, b.Code })
+            .ToDictionaryAsync(b => b.Id, b => $"{b.Name} ({b.Code})", cancellationToken);
+
+        // Allocations fix each branch's part when the donation is made; older rows without them fall back to the
+        // chosen branch, or to the dispute's beneficiaries with no amounts.
+        IReadOnlyList<BranchShare> branches = donation.Allocations.Count > 0
+            ? donation.Allocations.Where(a => a.AmountPence > 0).Select(a => new BranchShare(names[a.BranchId], a.AmountPence)).OrderBy(b => b.Name, StringComparer.Ordinal).ToList()
+            : names.Values.Order(StringComparer.Ordinal).Select(n => new BranchShare(n, donation.ChosenBranchId is null ? 0 : donation.AmountPence + donation.FeeCoverPence)).ToList();
+
+        var organisation = Clean(donation.OrganisationName);
+        var person = Clean(donation.DonorName) ?? Clean(donation.PublicName);
+        return new ReceiptFacts(
+            donation.Id,
+            donation.Status,
+            Clean(donation.Email),
+            organisation ?? person ?? "Anonymous donor",
+            organisation is null ? null : person,
+            donation.PaidAt,
+            donation.AmountPence,
+            donation.FeeCoverPence,
+            donation.Currency,
+            donation.Method,
+            Clean(donation.Reference),
+            donation.DisputeTitle,
+            branches);
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
+
+/// <summary>The PDF of a receipt or credit note.</summary>
+internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
+{
+    public const string NoGiftAid = "Gifts to a strike fund are not charitable donations and carry no Gift Aid.";
+
+    public byte[] RenderReceipt(string number, DateTimeOffset issuedAt, ReceiptFacts facts)
+    {
+        var settings = options.Value;
+        using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
+        Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt);
+        From(pdf, facts);
+        pdf.Row("Amount", Format(facts.AmountPence, facts.Currency));
+        if (facts.FeeCoverPence > 0)
+        {
+            pdf.Row("Processing fee covered", Format(facts.FeeCoverPence, facts.Currency));
+            pdf.Row("Total paid", Format(facts.AmountPence + facts.FeeCoverPence, facts.Currency));
+        }
+
+        pdf.Row("Payment method", MethodText(facts.Method));
+        if (facts.Reference is not null && facts.Method is not DonationMethod.Card)
+        {
+            pdf.Row("Reference", facts.Reference);
+        }
+
+        Purpose(pdf, facts);
+        Closing(pdf, "Thank you. Your gift goes to the workers on strike through their union branch.");
+        return pdf.ToBytes();
+    }
+
+    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts refund)
+    {
+        var settings = options.Value;
+        using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
+        Letterhead(pdf, settings, "Credit note", number, refund.RefundedAt);
+        pdf.Row("Refers to receipt", $"{refund.OriginalNumber} of {LondonClock.LongDate(refund.OriginalIssuedAt)}");
+        From(pdf, facts);
+        pdf.Row("Amount refunded", Format(refund.RefundedPence, facts.Currency));
+        pdf.Row("Original gift", Format(facts.AmountPence, facts.Currency));
+        pdf.Row("Refunded to", MethodText(facts.Method));
+        Purpose(pdf, facts);
+        Closing(pdf, $"This credit note records a refund. Receipt {refund.OriginalNumber} stays as it was issued.");
+        return pdf.ToBytes();
+    }
+
+    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date)
+    {
+        pdf.TitleLine(settings.OrganisationName);
+        if (!string.IsNullOrWhiteSpace(settings.OrganisationAddress))
+        {
+            pdf.SmallParagraph(settings.OrganisationAddress);
+        }
+
+        pdf.Rule();
+        pdf.HeadingLine($"{title} {number}");
+        pdf.Row("Number", number);
+        pdf.Row("Date", LondonClock.ToLondon(date).ToString("d MMMM yyyy", LondonClock.Uk));
+    }
+
+    private static void From(PdfLayout pdf, ReceiptFacts facts)
+    {
+        pdf.Row("Received from", facts.ReceivedFrom);
+        if (facts.GivenBy is not null)
+        {
+            pdf.Row("Given by", facts.GivenBy);
+        }
+    }
+
+    private static void Purpose(PdfLayout pdf, ReceiptFacts facts)
+    {
+        pdf.Row("For the dispute", facts.DisputeTitle);
+        foreach (var (branch, index) in facts.Branches.Select((b, i) => (b, i)))
+        {
+            var share = branch.AmountPence > 0 ? $"{branch.Name}: {Format(branch.AmountPence, facts.Currency)}" : branch.Name;
+            pdf.Row(index == 0 ? (facts.Branches.Count == 1 ? "Beneficiary branch" : "Beneficiary branches") : "", share);
+        }
+    }
+
+    private static void Closing(PdfLayout pdf, string line)
+    {
+        pdf.Rule();
+        pdf.Paragraph(line);
+        pdf.Paragraph(NoGiftAid);
+    }
+
+    public static string MethodText(DonationMethod method) => method switch
+    {
+        DonationMethod.Card => "Card (online)",
+        DonationMethod.Cheque => "Cheque",
+        DonationMethod.BankTransfer => "Bank transfer",
+        DonationMethod.Collection => "Collection",
+        _ => method.ToString(),
+    };
+
+    public static string Format(long pence, string currency) => new Money(pence, currency).Format();
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Receipts;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+internal static class ReceiptEndpoints
+{
+    /// <summary>
+    /// GET /receipts/{token}: the PDF an emailed link points to. GET /donations/{id}/receipt: the receipt for
+    /// the browser that made the donation, within a day. Everything else is a plain 404, the same whether or
+    /// not a receipt exists.
+    /// </summary>
+    public static void MapReceipts(this WebApplication app)
+    {
+        app.MapGet("/receipts/{token}", async (string token, SolidarityDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            if (!ReceiptTokens.TryHash(token, out var hash))
+            {
+                return Results.NotFound();
+            }
+
+            var now = time.GetUtcNow();
+            var receipt = await db.Receipts.AsNoTracking()
+                .Where(r => r.DownloadTokenHash == hash && r.DownloadTokenExpiresAt > now)
+                .Select(r => new { r.Number, r.Pdf })
+                .SingleOrDefaultAsync(cancellationToken);
+            return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
+        });
+
+        app.MapGet("/donations/{donationId:guid}/receipt", async (
+            Guid donationId, HttpContext http, DonorBrowser donor, SolidarityDbContext db, CancellationToken cancellationToken) =>
+        {
+            if (!donor.MadeDonation(http, donationId))
+            {
+                return Results.NotFound();
+            }
+
+            var receipt = await db.Receipts.AsNoTracking()
+                .Where(r => r.DonationId == donationId && r.Kind == ReceiptKind.Receipt)
+                .Select(r => new { r.Number, r.Pdf })
+                .SingleOrDefaultAsync(cancellationToken);
+            return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
+        });
+    }
+
+    private static PrivatePdf Pdf(string number, byte[] pdf) => new(number, pdf);
+
+    /// <summary>A PDF download that no shared cache keeps.</summary>
+    private sealed class PrivatePdf(string number, byte[] pdf) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.CacheControl = "private, no-store";
+            httpContext.Response.Headers["X-Robots-Tag"] = "noindex";
+            return Results.File(pdf, "application/pdf", $"{number}.pdf").ExecuteAsync(httpContext);
+        }
+    }
+}

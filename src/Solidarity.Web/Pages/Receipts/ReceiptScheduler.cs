@@ -1,0 +1,22 @@
+using Hangfire;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+/// <summary>
+/// What the rest of the site calls when money is confirmed or refunded. Each call enqueues a job that is
+/// safe to run any number of times, so a duplicate webhook may call it again.
+/// </summary>
+internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
+{
+    /// <summary>After a donation became Paid (card webhook or offline money recorded): issue and email its receipt.</summary>
+    public string DonationConfirmed(Guid donationId) =>
+        jobs.Enqueue<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
+
+    /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it.</summary>
+    /// <param name="refundKey">Stripe's refund id (re_…), the StripeObjectId of the refund's ledger entries.</param>
+    public string RefundRecorded(Guid donationId, string refundKey) =>
+        jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, refundKey, CancellationToken.None));
+
+    internal string EmailReceipt(Guid receiptId) =>
+        jobs.Enqueue<SendReceiptEmailJob>(job => job.RunAsync(receiptId, CancellationToken.None));
+}

@@ -1,0 +1,25 @@
+namespace Solidarity.Web.Pages.Receipts;
+
+public sealed class ReceiptSettings
+{
+    public const string Section = "Receipts";
+
+    /// <summary>Receipts are numbered "SOL-2026-000042".</summary>
+    public string ReceiptSeries { get; set; } = "SOL";
+
+    /// <summary>Credit notes have a sequence of their own, "SOL-CN-2026-000007", so receipts stay gap-free on their own.</summary>
+    public string CreditNoteSeries { get; set; } = "SOL-CN";
+
+    /// <summary>How long an emailed download link works.</summary>
+    public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long the browser that made a donation may fetch its receipt from the thank-you page.</summary>
+    public TimeSpan DonorBrowserLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>From Organisation:Name and Organisation:Address.</summary>
+    public string OrganisationName { get; set; } = "Solidarity";
+    public string OrganisationAddress { get; set; } = "";
+
+    /// <summary>From Site:BaseUrl: the start of the links in emails.</summary>
+    public string SiteBaseUrl { get; set; } = "http://localhost:5080";
+}

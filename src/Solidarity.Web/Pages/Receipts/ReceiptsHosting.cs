@@ -1,0 +1,24 @@
+namespace Solidarity.Web.Pages.Receipts;
+
+internal static class ReceiptsHosting
+{
+    public static void AddReceipts(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.Configure<ReceiptSettings>(settings =>
+        {
+            configuration.GetSection(ReceiptSettings.Section).Bind(settings);
+            settings.OrganisationName = configuration["Organisation:Name"] ?? settings.OrganisationName;
+            settings.OrganisationAddress = configuration["Organisation:Address"] ?? settings.OrganisationAddress;
+            settings.SiteBaseUrl = (configuration["Site:BaseUrl"] ?? settings.SiteBaseUrl).TrimEnd('/');
+        });
+        builder.Services.AddScoped<ReceiptScheduler>();
+        builder.Services.AddScoped<ReceiptNumbers>();
+        builder.Services.AddScoped<ReceiptFactsQuery>();
+        builder.Services.AddSingleton<ReceiptDocument>();
+        builder.Services.AddSingleton<DonorBrowser>();
+        builder.Services.AddScoped<IssueReceiptJob>();
+        builder.Services.AddScoped<IssueCreditNoteJob>();
+        builder.Services.AddScoped<SendReceiptEmailJob>();
+    }
+}

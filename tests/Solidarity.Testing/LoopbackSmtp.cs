@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Solidarity.Testing;
+
+/// <summary>
+/// A real SMTP server on a loopback port that keeps what it receives. It can be stopped and started again
+/// on the same port, to play a mail server that is down for a while.
+/// </summary>
+public sealed class LoopbackSmtp : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private CancellationTokenSource? _stop;
+    private Task? _running;
+
+    private LoopbackSmtp(int port) => Port = port;
+
+    public int Port { get; }
+
+    public bool IsRunning => _running is { IsCompleted: false };
+
+    public IReadOnlyCollection<MimeMessage> Messages => _messages;
+
+    /// <summary>Reserves a free port and starts listening on it.</summary>
+    public static async Task<LoopbackSmtp> StartAsync()
+    {
+        var smtp = new LoopbackSmtp(FreePort());
+        await smtp.StartListeningAsync();
+        return smtp;
+    }
+
+    public async Task StartListeningAsync()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("localhost")
+            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        _stop = new CancellationTokenSource();
+        _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+        await WaitUntilAsync(accepting: true);
+    }
+
+    /// <summary>Stops listening: connections are refused until <see cref="StartListeningAsync"/>.</summary>
+    public async Task StopListeningAsync()
+    {
+        if (_stop is null || _running is null)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _running = null;
+        await WaitUntilAsync(accepting: false);
+    }
+
+    public void Clear()
+    {
+        while (_messages.TryDequeue(out _))
+        {
+        }
+
+        while (_arrived.CurrentCount > 0)
+        {
+            _arrived.Wait(0);
+        }
+    }
+
+    /// <summary>Waits for the next message to arrive, up to <paramref name="timeout"/>.</summary>
+    public async Task<MimeMessage> WaitForMessageAsync(TimeSpan timeout)
+    {
+        var before = _messages.Count;
+        if (!await _arrived.WaitAsync(timeout))
+        {
+            throw new TimeoutException($"No email arrived on port {Port} within {timeout} ({before} received before).");
+        }
+
+        return _messages.Last();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopListeningAsync();
+        _stop?.Dispose();
+        _arrived.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private async Task WaitUntilAsync(bool accepting)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var probe = new TcpClient();
+            try
+            {
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                if (accepting)
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                if (!accepting)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException($"The loopback SMTP server on port {Port} did not {(accepting ? "start" : "stop")}.");
+    }
+
+    private void Received(MimeMessage message)
+    {
+        _messages.Enqueue(message);
+        _arrived.Release();
+    }
+
+    private sealed class Store(LoopbackSmtp owner) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(
+            ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            using var stream = new MemoryStream();
+            foreach (var segment in buffer)
+            {
+                stream.Write(segment.Span);
+            }
+
+            stream.Position = 0;
+            owner.Received(await MimeMessage.LoadAsync(stream, cancellationToken));
+            return SmtpResponse.Ok;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Accounts;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Tests.Receipts;
+
+public sealed class ReceiptAccessTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+{
+    [Fact]
+    public async Task Emailed_link_downloads_the_pdf_while_bad_tampered_or_expired_tokens_answer_the_same_404()
+    {
+        var (receiptPdf, token) = await IssueAndEmailAsync();
+        using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using (var good = await client.GetAsync($"/receipts/{token}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+            Assert.Equal(receiptPdf, await good.Content.ReadAsByteArrayAsync());
+            Assert.Contains("no-store", good.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+        }
+
+        var tampered = token[..20] + (token[20] == 'A' ? 'B' : 'A') + token[21..];
+        var random = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var answers = new List<string>();
+        foreach (var bad in new[] { tampered, random, token[..^1], token + "A", "not-a-token", token.ToUpperInvariant() })
+        {
+            using var response = await client.GetAsync($"/receipts/{bad}");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        await App.WithDbAsync(db => db.Receipts.ExecuteUpdateAsync(r => r.SetProperty(x => x.DownloadTokenExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        using (var expired = await client.GetAsync($"/receipts/{token}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+            answers.Add(await expired.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(answers.Distinct());
+    }
+
+    [Fact]
+    public async Task Only_the_hash_of_the_download_token_is_stored()
+    {
+        var (_, token) = await IssueAndEmailAsync();
+
+        var stored = await App.WithDbAsync(db => db.Receipts.Select(r => r.DownloadTokenHash).SingleAsync());
+        Assert.NotNull(stored);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(token)), stored);
+        var expires = await App.WithDbAsync(db => db.Receipts.Select(r => r.DownloadTokenExpiresAt).SingleAsync());
+        Assert.InRange(expires!.Value, DateTimeOffset.UtcNow.AddDays(89), DateTimeOffset.UtcNow.AddDays(91));
+    }
+
+    [Fact]
+    public async Task Thank_you_download_answers_only_the_browser_that_made_the_donation()
+    {
+        var donation = await AddDonationAsync(email: null);
+        var other = await AddDonationAsync(email: null);
+        using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var cookie = DonorCookie(donation.Id);
+
+        using (var early = await Get(client, $"/donations/{donation.Id}/receipt", cookie))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, early.StatusCode);
+        }
+
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(other.Id, CancellationToken.None));
+
+        using (var mine = await Get(client, $"/donations/{donation.Id}/receipt", cookie))
+        {
+            Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+            Assert.Equal("application/pdf", mine.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("SOL-2017-000001", ReceiptIssuingTests.PdfText(await mine.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
+        }
+
+        using (var stranger = await Get(client, $"/donations/{donation.Id}/receipt", cookie: null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        }
+
+        var forgedForOther = cookie.Replace(donation.Id.ToString("N"), other.Id.ToString("N"), StringComparison.Ordinal);
+        using (var someoneElses = await Get(client, $"/donations/{other.Id}/receipt", forgedForOther))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, someoneElses.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Jobs_dashboard_is_for_admins_signed_in_with_a_second_factor_only()
+    {
+        using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using (var anonymous = await Get(client, "/admin/jobs", cookie: null))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+            Assert.StartsWith("/account/sign-in", anonymous.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+        }
+
+        foreach (var (role, mfa) in new[] { (Roles.BranchOfficer, true), (Roles.Admin, false) })
+        {
+            using var refused = await Get(client, "/admin/jobs", SignInCookie(role, mfa));
+            Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+            Assert.DoesNotContain("Solidarity jobs", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var admin = await Get(client, "/admin/jobs", SignInCookie(Roles.Admin, mfa: true));
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Contains("Solidarity jobs", await admin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(byte[] Pdf, string Token)> IssueAndEmailAsync()
+    {
+        var donation = await AddDonationAsync();
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        var receipt = Assert.Single(await ReceiptsAsync());
+        await RunAsync<SendReceiptEmailJob>(job => job.RunAsync(receipt.Id, CancellationToken.None));
+        var link = ReceiptJobServerTests.LinkIn(Assert.Single(Smtp.Messages));
+        return (receipt.Pdf, link[(link.LastIndexOf('/') + 1)..]);
+    }
+
+    private string DonorCookie(Guid donationId)
+    {
+        var http = new DefaultHttpContext { RequestServices = App.Services };
+        App.Services.GetRequiredService<DonorBrowser>().Remember(http, donationId);
+        return http.Response.Headers.SetCookie.ToString().Split(';')[0];
+    }
+
+    /// <summary>The site's own sign-in cookie for a user in <paramref name="role"/>, as the sign-in page would issue it.</summary>
+    private string SignInCookie(string role, bool mfa)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
+            new(ClaimTypes.Name, $"{role.ToLowerInvariant()}@example.org"),
+            new(ClaimTypes.Role, role),
+        };
+        if (mfa)
+        {
+            claims.Add(new Claim("amr", "mfa"));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, IdentityConstants.ApplicationScheme));
+        var properties = new AuthenticationProperties { IssuedUtc = DateTimeOffset.UtcNow, ExpiresUtc = DateTimeOffset.UtcNow.AddHours(1) };
+        var options = App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
+        var ticket = options.TicketDataFormat.Protect(new AuthenticationTicket(principal, properties, IdentityConstants.ApplicationScheme));
+        return $"{options.Cookie.Name}={ticket}";
+    }
+
+    private static Task<HttpResponseMessage> Get(HttpClient client, string path, string? cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        return client.SendAsync(request);
+    }
+}

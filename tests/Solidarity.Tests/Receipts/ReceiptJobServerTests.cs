@@ -1,0 +1,219 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Tests.Receipts;
+
+/// <summary>The jobs run by real Hangfire servers on the test database, as worker processes would run them.</summary>
+public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+{
+    [Fact]
+    public async Task Confirmed_donation_is_receipted_and_emailed_with_the_pdf_and_a_link_that_downloads_it()
+    {
+        var donation = await AddDonationAsync();
+        using var server = Fixture.StartJobServer("end-to-end");
+
+        await using (var scope = App.Scope())
+        {
+            scope.ServiceProvider.GetRequiredService<ReceiptScheduler>().DonationConfirmed(donation.Id);
+        }
+
+        var message = await Smtp.WaitForMessageAsync(Patience);
+        var receipt = Assert.Single(await ReceiptsAsync());
+        Assert.Equal("jo@example.org", Assert.Single(message.To.Mailboxes).Address);
+        Assert.Contains(receipt.Number, message.Subject, StringComparison.Ordinal);
+        Assert.StartsWith($"receipt-{receipt.Id:N}@", message.MessageId, StringComparison.Ordinal);
+        var attachment = Assert.Single(message.Attachments.OfType<MimePart>());
+        Assert.Equal("application/pdf", attachment.ContentType.MimeType);
+        Assert.NotNull(attachment.Content);
+        Assert.Equal($"{receipt.Number}.pdf", attachment.FileName);
+        using var attached = new MemoryStream();
+        await attachment.Content.DecodeToAsync(attached);
+        Assert.Contains("£25.00", ReceiptIssuingTests.PdfText(attached.ToArray()), StringComparison.Ordinal);
+
+        var link = LinkIn(message);
+        Assert.StartsWith(ReceiptsApp.BaseUrl + "/receipts/", link, StringComparison.Ordinal);
+        using var client = App.CreateClient();
+        using var response = await client.GetAsync(new Uri(link).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(receipt.Pdf, await response.Content.ReadAsByteArrayAsync());
+
+        await Eventually(() => Task.FromResult(SucceededCount() == 2), "both jobs to succeed");
+        Assert.Single(Smtp.Messages);
+    }
+
+    [Fact]
+    public async Task Mail_server_down_then_up_sends_exactly_one_email_and_the_receipt_stays_downloadable_meanwhile()
+    {
+        var donation = await AddDonationAsync();
+        await Smtp.StopListeningAsync();
+        try
+        {
+            using var server = Fixture.StartJobServer("smtp-outage");
+            await using (var scope = App.Scope())
+            {
+                scope.ServiceProvider.GetRequiredService<ReceiptScheduler>().DonationConfirmed(donation.Id);
+            }
+
+            await Eventually(
+                () => App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Attempts >= 2 && d.SentAt == null)),
+                "two failed attempts to send");
+            Assert.Single(await ReceiptsAsync());
+            var failed = await App.WithDbAsync(db => db.EmailDeliveries.SingleAsync());
+            Assert.NotNull(failed.LastError);
+
+            await Smtp.StartListeningAsync();
+            var message = await Smtp.WaitForMessageAsync(Patience);
+            await Eventually(() => Task.FromResult(SucceededCount() == 2), "the email job to succeed");
+            Assert.Contains("SOL-2017-000001", message.Subject, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Smtp.StartListeningAsync();
+        }
+
+        var receipt = Assert.Single(await ReceiptsAsync());
+        await RunAsync<SendReceiptEmailJob>(job => job.RunAsync(receipt.Id, CancellationToken.None));
+        Assert.Single(Smtp.Messages);
+        Assert.NotNull((await App.WithDbAsync(db => db.EmailDeliveries.SingleAsync())).SentAt);
+    }
+
+    [Fact]
+    public async Task A_thousand_receipts_issued_by_four_servers_are_numbered_without_gaps_or_repeats()
+    {
+        const int count = 1_000;
+        var donations = new List<Solidarity.Core.Donations.Donation>();
+        for (var i = 0; i < count; i++)
+        {
+            donations.Add(new Solidarity.Core.Donations.Donation
+            {
+                DisputeId = Dispute.Id, ChosenBranchId = Burton.Id, Method = Solidarity.Core.Donations.DonationMethod.Cheque,
+                Status = Solidarity.Core.Donations.DonationStatus.Paid, AmountPence = 100 + i, DonorName = $"Donor {i}",
+                CreatedAt = PaidAt, PaidAt = PaidAt,
+            });
+        }
+
+        await App.WithDbAsync(db =>
+        {
+            db.Donations.AddRange(donations);
+            return db.SaveChangesAsync();
+        });
+
+        await using (var scope = App.Scope())
+        {
+            var scheduler = scope.ServiceProvider.GetRequiredService<ReceiptScheduler>();
+            foreach (var donation in donations)
+            {
+                scheduler.DonationConfirmed(donation.Id);
+            }
+
+            // Duplicate confirmations race the originals for the same receipt.
+            foreach (var donation in donations.Take(100))
+            {
+                scheduler.DonationConfirmed(donation.Id);
+            }
+        }
+
+        var servers = Enumerable.Range(1, 4).Select(i => Fixture.StartJobServer($"numbering-{i}", workerCount: 4)).ToList();
+        try
+        {
+            await Eventually(() => Task.FromResult(SucceededCount() == count + 100), "every job to succeed", TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            servers.ForEach(s => s.SendStop());
+            servers.ForEach(s => s.Dispose());
+        }
+
+        var numbers = await App.WithDbAsync(db => db.Receipts.Select(r => r.Number).ToListAsync());
+        Assert.Equal(count, numbers.Count);
+        Assert.Equal(
+            Enumerable.Range(1, count).Select(n => ReceiptNumbers.Format("SOL", 2017, n)),
+            numbers.Order(StringComparer.Ordinal));
+        Assert.Equal(count, await App.WithDbAsync(db => db.Receipts.Select(r => r.DonationId).Distinct().CountAsync()));
+        Assert.Equal(count + 1, await App.WithDbAsync(db => db.ReceiptCounters.Select(c => c.Next).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Job_on_a_worker_that_dies_mid_run_is_completed_once_by_another_server()
+    {
+        var donation = await AddDonationAsync(email: null);
+        StallingReceiptJob.Reset();
+        var dying = Fixture.StartJobServer("dying", workerCount: 1);
+        string jobId;
+        await using (var scope = App.Scope())
+        {
+            jobId = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>()
+                .Enqueue<StallingReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        }
+
+        Assert.True(StallingReceiptJob.FirstAttemptStarted.Wait(Patience), "The first attempt never started.");
+
+        // The server goes away without finishing the job, as a killed process would: its claim on the job lapses.
+        dying.Dispose();
+        using var survivor = Fixture.StartJobServer("survivor", workerCount: 1);
+        await Eventually(() => Task.FromResult(StateOf(jobId) == SucceededState.StateName), "the job to succeed on the survivor");
+        StallingReceiptJob.ReleaseFirstAttempt();
+
+        Assert.Equal(2, StallingReceiptJob.Attempts);
+        var receipt = Assert.Single(await ReceiptsAsync());
+        Assert.Equal("SOL-2017-000001", receipt.Number);
+        Assert.Equal(2, await App.WithDbAsync(db => db.ReceiptCounters.Select(c => c.Next).SingleAsync()));
+    }
+
+    private long SucceededCount() => App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().SucceededListCount();
+
+    private string? StateOf(string jobId)
+    {
+        using var connection = App.Services.GetRequiredService<JobStorage>().GetConnection();
+        return connection.GetStateData(jobId)?.Name;
+    }
+
+    internal static string LinkIn(MimeMessage message) => LinkPattern().Match(message.TextBody ?? "").Value;
+
+    [GeneratedRegex(@"http://\S+/receipts/[A-Za-z0-9_-]+")]
+    private static partial Regex LinkPattern();
+}
+
+/// <summary>
+/// Issues a receipt, except that its first attempt stalls before doing anything and never finishes: the
+/// worker running it is gone. Later attempts do the real work.
+/// </summary>
+internal sealed class StallingReceiptJob(IssueReceiptJob receipts)
+{
+    private static int _attempts;
+    private static ManualResetEventSlim _firstAttemptStarted = new();
+    private static ManualResetEventSlim _release = new();
+
+    public static int Attempts => _attempts;
+
+    public static ManualResetEventSlim FirstAttemptStarted => _firstAttemptStarted;
+
+    public static void Reset()
+    {
+        _attempts = 0;
+        _firstAttemptStarted = new ManualResetEventSlim();
+        _release = new ManualResetEventSlim();
+    }
+
+    public static void ReleaseFirstAttempt() => _release.Set();
+
+    public async Task RunAsync(Guid donationId, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _attempts) == 1)
+        {
+            _firstAttemptStarted.Set();
+            await Task.Run(() => _release.Wait(), CancellationToken.None);
+            throw new InvalidOperationException("This worker was killed; its attempt must not count.");
+        }
+
+        await receipts.RunAsync(donationId, cancellationToken);
+    }
+}

@@ -1,0 +1,201 @@
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Receipts;
+using Solidarity.Testing;
+using Solidarity.Web.Infrastructure.Jobs;
+
+namespace Solidarity.Tests.Receipts;
+
+/// <summary>
+/// A site of its own for the receipt tests: mail goes to a loopback SMTP server, and Hangfire polls and
+/// retries in seconds. The host runs no job server; tests start real ones with <see cref="StartJobServer"/>.
+/// </summary>
+public sealed class ReceiptsFixture : IAsyncLifetime
+{
+    public TestPostgres Server { get; private set; } = default!;
+    public LoopbackSmtp Smtp { get; private set; } = default!;
+    public ReceiptsApp App { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await TestPostgres.StartAsync();
+        Smtp = await LoopbackSmtp.StartAsync();
+        App = new ReceiptsApp(Smtp.Port);
+        await App.InitialiseAsync(Server, "receipts_test");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+
+        // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        await Smtp.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A real Hangfire server on the site's database and job activator, with a storage instance of its own as
+    /// another worker process would have.
+    /// </summary>
+    internal BackgroundJobServer StartJobServer(string name, int workerCount = 2)
+    {
+        var services = App.Services;
+        var settings = services.GetRequiredService<JobsSettings>();
+        var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
+        options.WorkerCount = workerCount;
+        options.Activator = services.GetRequiredService<JobActivator>();
+        options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
+        return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
+    }
+
+    /// <summary>Empties every table, Hangfire's too, and the mailbox.</summary>
+    public async Task ResetAsync()
+    {
+        await App.ResetAsync();
+        Smtp.Clear();
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var truncate = new NpgsqlCommand(
+            "TRUNCATE hangfire.job, hangfire.jobqueue, hangfire.state, hangfire.jobparameter, hangfire.counter, hangfire.aggregatedcounter, hangfire.set, hangfire.hash, hangfire.list, hangfire.server, hangfire.lock RESTART IDENTITY CASCADE",
+            connection);
+        await truncate.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class ReceiptsApp(int smtpPort) : SolidarityApp
+{
+    public const string BaseUrl = "http://localhost";
+    public const string OrganisationName = "Burton Trades Union Council";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Smtp:Host", "127.0.0.1"),
+        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Smtp:Security", "None"),
+        new("Smtp:TimeoutSeconds", "5"),
+        new("Smtp:From", "Solidarity receipts <receipts@solidarity.test>"),
+        new("Site:BaseUrl", BaseUrl),
+        new("Organisation:Name", OrganisationName),
+        new("Organisation:Address", "1 Example Street, Burton upon Trent DE14 0AA"),
+        new("Jobs:QueuePollInterval", "00:00:00.200"),
+        new("Jobs:SchedulePollingInterval", "00:00:00.500"),
+        new("Jobs:InvisibilityTimeout", "00:00:03"),
+        new("Jobs:ShutdownTimeout", "00:00:01"),
+        new("Jobs:RetryDelaysSeconds:0", "1"),
+        new("Jobs:RetryDelaysSeconds:1", "1"),
+        new("Jobs:RetryDelaysSeconds:2", "1"),
+    ];
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReceiptsCollection : ICollectionFixture<ReceiptsFixture>
+{
+    public const string Name = "receipts";
+}
+
+/// <summary>A receipt test: every table and the mailbox emptied first; a dispute with two branches to give to.</summary>
+[Collection(ReceiptsCollection.Name)]
+public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
+{
+    /// <summary>26 May 2017, 14:30 in London: the day the High Court turned down Argos's injunction.</summary>
+    protected static readonly DateTimeOffset PaidAt = new(2017, 5, 26, 13, 30, 0, TimeSpan.Zero);
+
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    protected ReceiptsFixture Fixture { get; } = fixture;
+    protected ReceiptsApp App => Fixture.App;
+    protected LoopbackSmtp Smtp => Fixture.Smtp;
+    protected Dispute Dispute { get; private set; } = default!;
+    protected Branch Burton { get; private set; } = default!;
+    protected Branch Castleford { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        await Fixture.ResetAsync();
+        await App.WithDbAsync(async db =>
+        {
+            var union = new Union { Name = "Unite the Union" };
+            Burton = new Branch { Code = "WM7680", Name = "Burton on Trent branch", Union = union, PostalAddress = "1 Test Street", ContactName = "A. Secretary" };
+            Castleford = new Branch { Code = "YH0001", Name = "Castleford branch", Union = union, PostalAddress = "2 Test Street", ContactName = "B. Secretary" };
+            Dispute = new Dispute
+            {
+                Slug = "argos-warehouse-strike", Title = "Argos warehouse strike", Employer = "Argos", Union = union,
+                Summary = "s", Body = "b", IsPublished = true,
+            };
+            Dispute.Beneficiaries.Add(new BeneficiaryBranch { Branch = Burton, ShareBasisPoints = 6_000 });
+            Dispute.Beneficiaries.Add(new BeneficiaryBranch { Branch = Castleford, ShareBasisPoints = 4_000 });
+            db.AddRange(union, Burton, Castleford, Dispute);
+            await db.SaveChangesAsync();
+        });
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A paid card donation of £25 to the Burton branch, with an email unless told otherwise.</summary>
+    protected async Task<Donation> AddDonationAsync(
+        string? email = "jo@example.org", long amountPence = 2_500, long feeCoverPence = 0, string? organisation = null,
+        DonationStatus status = DonationStatus.Paid, bool split = false)
+    {
+        var donation = new Donation
+        {
+            DisputeId = Dispute.Id,
+            ChosenBranchId = split ? null : Burton.Id,
+            Method = DonationMethod.Card,
+            Status = status,
+            AmountPence = amountPence,
+            FeeCoverPence = feeCoverPence,
+            DonorName = "Jo Bloggs",
+            OrganisationName = organisation,
+            Email = email,
+            CreatedAt = PaidAt.AddMinutes(-2),
+            PaidAt = status == DonationStatus.Paid ? PaidAt : null,
+        };
+        var charged = amountPence + feeCoverPence;
+        if (split)
+        {
+            donation.Allocations.Add(new DonationAllocation { BranchId = Burton.Id, AmountPence = charged * 6 / 10 });
+            donation.Allocations.Add(new DonationAllocation { BranchId = Castleford.Id, AmountPence = charged - (charged * 6 / 10) });
+        }
+        else
+        {
+            donation.Allocations.Add(new DonationAllocation { BranchId = Burton.Id, AmountPence = charged });
+        }
+
+        await App.WithDbAsync(db =>
+        {
+            db.Donations.Add(donation);
+            return db.SaveChangesAsync();
+        });
+        return donation;
+    }
+
+    /// <summary>Runs a job class directly, in a scope of its own, as a Hangfire worker would.</summary>
+    protected async Task RunAsync<TJob>(Func<TJob, Task> run)
+        where TJob : notnull
+    {
+        await using var scope = App.Scope();
+        await run(scope.ServiceProvider.GetRequiredService<TJob>());
+    }
+
+    protected Task<List<Receipt>> ReceiptsAsync() =>
+        App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Receipts.OrderBy(r => r.Number)));
+
+    /// <summary>Polls until <paramref name="condition"/> holds; the timeout only stops a broken test from hanging.</summary>
+    protected static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Patience);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Still waiting for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
