@@ -21,7 +21,7 @@ public sealed class ReceiptsFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestPostgres.StartAsync();
+        Server = await TestPostgres.SharedAsync();
         Smtp = await LoopbackSmtp.StartAsync();
         App = new ReceiptsApp(Smtp.Port);
         await App.InitialiseAsync(Server, "receipts_test");
@@ -34,7 +34,6 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await Smtp.DisposeAsync();
-        await Server.DisposeAsync();
     }
 
     /// <summary>

@@ -1,0 +1,23 @@
+using Hangfire;
+using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Web.Infrastructure.Jobs;
+
+/// <summary>
+/// Every recurring job of the site, registered in this one place at start-up. A schedule can be changed
+/// with configuration: `Jobs:Schedules:{job id}` = a cron expression, read in Europe/London time.
+/// </summary>
+internal static class RecurringJobs
+{
+    public static void RegisterRecurringJobs(this WebApplication app)
+    {
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        var options = new RecurringJobOptions { TimeZone = LondonClock.London };
+        string Cron(string id, string fallback) => app.Configuration[$"Jobs:Schedules:{id}"] ?? fallback;
+
+        jobs.AddOrUpdate<IssueMissingReceiptsJob>(
+            IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(IssueMissingReceiptsJob.RecurringJobId, "*/15 * * * *"), options);
+    }
+}
