@@ -64,17 +64,6 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Hangfire keeps its logger in a process-wide static, set from the host that configured it last. Once that
-    /// host is gone the next host to start would log through its disposed logger factory, so it is cleared here.
-    /// </summary>
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        GC.SuppressFinalize(this);
-    }
-
     /// <summary>A scope on the site's services, for arranging data and checking what a request left behind.</summary>
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 

@@ -107,6 +107,5 @@ internal static class SolidarityServices
         app.MapReceipts();
         app.MapJobsDashboard();
         app.MapFeeds();
-        app.UseRecurringJobs();
     }
 }

@@ -1,25 +1,31 @@
 using Hangfire;
-using Microsoft.Extensions.Options;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin.Updates;
 using Solidarity.Web.Pages.Messages;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
-/// <summary>Every recurring job of the site, in one place; cron expressions are read in Europe/London.</summary>
+/// <summary>
+/// Every recurring job of the site, registered in this one place at start-up. A schedule can be changed
+/// with configuration: `Jobs:Schedules:{job id}` = a cron expression, read in Europe/London time.
+/// </summary>
 internal static class RecurringJobs
 {
-    public static void UseRecurringJobs(this WebApplication app)
+    public static void RegisterRecurringJobs(this WebApplication app)
     {
-        // A manager on the site's own storage: resolving Hangfire's registered one would configure Hangfire's
-        // process-wide globals (its logger among them) from this host, which outlive the host in tests.
-        var jobs = new RecurringJobManager(app.Services.GetRequiredService<JobStorage>());
-        var london = new RecurringJobOptions { TimeZone = LondonClock.London };
-        var messages = app.Services.GetRequiredService<IOptions<MessageSettings>>().Value;
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        var options = new RecurringJobOptions { TimeZone = LondonClock.London };
+        string Cron(string id, string fallback) => app.Configuration[$"Jobs:Schedules:{id}"] ?? fallback;
 
+        jobs.AddOrUpdate<IssueMissingReceiptsJob>(
+            IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(IssueMissingReceiptsJob.RecurringJobId, "*/15 * * * *"), options);
         jobs.AddOrUpdate<PublishScheduledUpdatesJob>(
-            PublishScheduledUpdatesJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), london);
+            PublishScheduledUpdatesJob.RecurringId, job => job.RunAsync(CancellationToken.None),
+            Cron(PublishScheduledUpdatesJob.RecurringId, "* * * * *"), options);
         jobs.AddOrUpdate<SendBranchDigestsJob>(
-            SendBranchDigestsJob.RecurringId, job => job.RunAsync(CancellationToken.None), messages.DigestCron, london);
+            SendBranchDigestsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
+            Cron(SendBranchDigestsJob.RecurringId, "0 7 * * *"), options);
     }
 }

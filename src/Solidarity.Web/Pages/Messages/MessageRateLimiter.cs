@@ -14,9 +14,6 @@ public sealed class MessageSettings
 
     /// <summary>Approved messages on one page of a dispute's list.</summary>
     public int PageSize { get; set; } = 10;
-
-    /// <summary>When the branch digest is sent: cron, Europe/London.</summary>
-    public string DigestCron { get; set; } = "0 7 * * *";
 }
 
 /// <summary>
