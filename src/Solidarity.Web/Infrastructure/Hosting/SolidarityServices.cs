@@ -10,6 +10,7 @@ using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Receipts;
+using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -79,6 +80,8 @@ internal static class SolidarityServices
         builder.AddPdf();
         builder.AddEmail();
         builder.AddReceipts();
+        builder.AddRemittances();
+        services.AddHostedService<RecurringJobs>();
     }
 
     public static void UseSolidarity(this WebApplication app)
