@@ -92,8 +92,9 @@ internal sealed class StatementPdf : IDisposable
     {
         using var pdf = new StatementPdf(facts, organisation);
         await pdf.RenderAsync(lines, cancellationToken);
+        var pages = pdf.PageCount;
         pdf._document.Save(output, closeStream: false);
-        return pdf.PageCount;
+        return pages;
     }
 
     public void Dispose()
@@ -216,7 +217,10 @@ internal sealed class StatementPdf : IDisposable
     {
         _graphics!.DrawLine(XPens.Gray, Margin, _y, Margin + Width, _y);
         _y += 1;
-        Cells([label, "", "", Amount(_gross), Amount(_fee), Amount(_gross - _fee)], CellBoldFont);
+
+        // The label spans the date and name columns; the amounts stand under their own.
+        _graphics.DrawString(label, CellBoldFont, XBrushes.Black, new XRect(Margin, _y, Columns[2].X, RowHeight), XStringFormats.TopLeft);
+        Cells(["", "", "", Amount(_gross), Amount(_fee), Amount(_gross - _fee)], CellBoldFont);
     }
 
     private void Cells(IReadOnlyList<string> values, XFont font)
