@@ -22,12 +22,25 @@ internal sealed class BuildStatementsJob(StatementBuilder builder, IOptions<Remi
     public async Task<int> RunUntilAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken)
     {
         var created = 0;
+        var failures = new List<Exception>();
         foreach (var branchId in await builder.BranchesWithActivityAsync(periodEnd, cancellationToken))
         {
-            var (outcome, _) = await builder.BuildAsync(branchId, periodEnd, cancellationToken);
-            created += outcome == StatementOutcome.Created ? 1 : 0;
+            try
+            {
+                var (outcome, _) = await builder.BuildAsync(branchId, periodEnd, cancellationToken);
+                created += outcome == StatementOutcome.Created ? 1 : 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One branch's failure rolls back only its own statement; the others still get theirs, and the
+                // job fails at the end so that a retry makes good the ones missing.
+                logger.LogError(e, "No statement for branch {BranchId} up to {PeriodEnd}", branchId, periodEnd);
+                failures.Add(e);
+            }
         }
 
-        return created;
+        return failures.Count == 0
+            ? created
+            : throw new AggregateException($"{failures.Count} branch statement(s) up to {periodEnd:O} failed; {created} created.", failures);
     }
 }
