@@ -15,9 +15,10 @@ internal static class PortalQueries
     public static Task<BranchHeading?> HeadingAsync(SolidarityDbContext db, Guid branchId, CancellationToken cancellationToken) =>
         db.Branches.AsNoTracking().Where(b => b.Id == branchId).Select(b => new BranchHeading(b.Id, b.Code, b.Name)).SingleOrDefaultAsync(cancellationToken);
 
-    /// <summary>The branch's money dispute by dispute, summed by PostgreSQL.</summary>
-    public static Task<List<DisputeRaised>> ByDisputeAsync(SolidarityDbContext db, Guid branchId, CancellationToken cancellationToken) =>
-        db.LedgerEntries.AsNoTracking()
+    /// <summary>The branch's money dispute by dispute, summed by PostgreSQL; a branch has a handful of disputes, not thousands.</summary>
+    public static async Task<List<DisputeRaised>> ByDisputeAsync(SolidarityDbContext db, Guid branchId, CancellationToken cancellationToken)
+    {
+        var sums = await db.LedgerEntries.AsNoTracking()
             .Where(e => e.BranchId == branchId)
             .GroupBy(e => e.DisputeId)
             .Select(g => new
@@ -29,7 +30,12 @@ internal static class PortalQueries
                 Remitted = g.Sum(e => e.Kind == LedgerEntryKind.Remittance ? e.AmountPence : 0),
                 Owed = g.Sum(e => e.AmountPence),
             })
-            .Join(db.Disputes, s => s.DisputeId, d => d.Id, (s, d) => new DisputeRaised(s.DisputeId, d.Title, s.Donations, s.Fees, s.Taken, s.Remitted, s.Owed))
-            .OrderBy(d => d.Title)
             .ToListAsync(cancellationToken);
+        var ids = sums.Select(s => s.DisputeId).ToList();
+        var titles = await db.Disputes.AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Title, cancellationToken);
+        return sums
+            .Select(s => new DisputeRaised(s.DisputeId, titles[s.DisputeId], s.Donations, s.Fees, s.Taken, s.Remitted, s.Owed))
+            .OrderBy(d => d.Title, StringComparer.CurrentCulture)
+            .ToList();
+    }
 }
