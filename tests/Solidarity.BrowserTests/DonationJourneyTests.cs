@@ -47,6 +47,17 @@ public sealed class DonationJourneyTests(BrowserFixture fixture) : BrowserTest(f
         await Expect(page.Locator("#donation-state")).ToContainTextAsync("£25.00");
         Assert.DoesNotContain("Jo Bloggs", await page.ContentAsync(), StringComparison.Ordinal);
 
+        // The receipt is issued by a background job; the page refreshes itself until it can offer it.
+        var receiptLink = page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Download your receipt SOL-\\d{4}-\\d{6}") });
+        await Expect(receiptLink).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        var download = await page.RunAndWaitForDownloadAsync(() => receiptLink.ClickAsync());
+        await using (var pdf = await download.CreateReadStreamAsync())
+        {
+            var header = new byte[5];
+            await pdf.ReadExactlyAsync(header);
+            Assert.Equal("%PDF-"u8.ToArray(), header);
+        }
+
         var raisedAfter = await RaisedPenceAsync(slug);
         Assert.Equal(raisedBefore + 2_500, raisedAfter);
         await page.Locator($"main a[href='/disputes/{slug}']").First.ClickAsync();

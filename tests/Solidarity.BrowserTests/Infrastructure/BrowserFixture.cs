@@ -54,7 +54,28 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 /// <summary>The site served by Kestrel on 127.0.0.1 and a port the system picks.</summary>
 public sealed class BrowserSite : SolidarityApp
 {
+    private readonly string _mailFolder = Path.Combine(Path.GetTempPath(), "solidarity-browser-mail-" + Guid.NewGuid().ToString("N")[..8]);
+
     public BrowserSite() => UseKestrel(0);
+
+    /// <summary>As a real deployment: the site runs its own job server, so receipts appear as they would for a donor.</summary>
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Jobs:Role", "all"),
+        new("Jobs:QueuePollInterval", "00:00:00.250"),
+        new("Jobs:SchedulePollingInterval", "00:00:01"),
+        new("Jobs:ShutdownTimeout", "00:00:01"),
+        new("Smtp:PickupDirectory", _mailFolder),
+    ];
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_mailFolder))
+        {
+            Directory.Delete(_mailFolder, recursive: true);
+        }
+    }
 
     /// <summary>Where the site listens, known once the site has started: "http://127.0.0.1:PORT/".</summary>
     public Uri Origin

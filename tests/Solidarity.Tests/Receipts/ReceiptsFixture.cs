@@ -21,7 +21,7 @@ public sealed class ReceiptsFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestPostgres.StartAsync();
+        Server = await TestPostgres.SharedAsync();
         Smtp = await LoopbackSmtp.StartAsync();
         App = new ReceiptsApp(Smtp.Port);
         await App.InitialiseAsync(Server, "receipts_test");
@@ -30,8 +30,10 @@ public sealed class ReceiptsFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
+
+        // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await Smtp.DisposeAsync();
-        await Server.DisposeAsync();
     }
 
     /// <summary>
@@ -45,6 +47,7 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;
         options.Activator = services.GetRequiredService<JobActivator>();
+        options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
         return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
     }
 

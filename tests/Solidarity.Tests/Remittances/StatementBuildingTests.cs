@@ -2,7 +2,7 @@ using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
@@ -214,10 +214,7 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
     {
         await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);
         await GiveAsync(Heywood, 1_500, WeekOneEnd.AddDays(-3), 43);
-        foreach (var service in App.Services.GetServices<IHostedService>().OfType<RecurringJobs>())
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
+        RecurringJobs.Register(App.Services.GetRequiredService<IRecurringJobManager>(), App.Services.GetRequiredService<IConfiguration>());
 
         var storage = App.Services.GetRequiredService<JobStorage>();
         using (var connection = storage.GetConnection())

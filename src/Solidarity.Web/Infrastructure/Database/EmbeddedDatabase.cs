@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Hosting;
 using Testcontainers.PostgreSql;
 
 namespace Solidarity.Web.Infrastructure.Database;
@@ -30,7 +31,7 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
     {
         if (LocalPostgresCluster.FindServerBinaries() is { } binaries)
         {
-            var folder = Path.Combine(RepositoryRoot(contentRoot), ".local", "postgres");
+            var folder = LocalState.Folder(contentRoot, "postgres");
             var cluster = await LocalPostgresCluster.StartKeptAsync(folder, binaries, cancellationToken);
             await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
             return new EmbeddedDatabase(cluster.ConnectionString(DatabaseName),
@@ -53,19 +54,6 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
             "ConnectionStrings__Solidarity=\"Host=localhost;Database=solidarity;Username=...;Password=...\".");
     }
 
-    /// <summary>The folder holding Solidarity.sln, so the kept cluster sits in the git-ignored .local/ of the clone.</summary>
-    private static string RepositoryRoot(string contentRoot)
-    {
-        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Solidarity.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return contentRoot;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using Solidarity.Web.Infrastructure.Hosting;
+
 namespace Solidarity.Web.Infrastructure.Email;
 
 internal static class EmailHosting
@@ -21,7 +23,7 @@ internal static class EmailHosting
         var pickup = settings.PickupDirectory;
         if (string.IsNullOrWhiteSpace(pickup) && builder.Environment.IsDevelopment())
         {
-            pickup = Path.Combine(RepositoryRoot(builder.Environment.ContentRootPath), ".local", "mail");
+            pickup = LocalState.Folder(builder.Environment.ContentRootPath, "mail");
         }
 
         if (!string.IsNullOrWhiteSpace(pickup))
@@ -40,19 +42,5 @@ internal static class EmailHosting
         }
 
         builder.Services.AddSingleton<IEmailSender, UnconfiguredEmailSender>();
-    }
-
-    /// <summary>The folder holding the solution file, so every project writes to the same .local/mail.</summary>
-    private static string RepositoryRoot(string contentRoot)
-    {
-        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Solidarity.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return contentRoot;
     }
 }

@@ -81,7 +81,6 @@ internal static class SolidarityServices
         builder.AddEmail();
         builder.AddReceipts();
         builder.AddRemittances();
-        services.AddHostedService<RecurringJobs>();
     }
 
     public static void UseSolidarity(this WebApplication app)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Web.Demo;
+using Solidarity.Web.Infrastructure.Jobs;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -40,6 +41,12 @@ internal static class Startup
         if (seedDemo)
         {
             await SeedDemoAsync(app);
+        }
+
+        if (app.Services.GetRequiredService<JobsSettings>().Role is not JobsRole.Web)
+        {
+            // The processes that run jobs keep the schedules; a web-only process leaves them to its workers.
+            app.RegisterRecurringJobs();
         }
 
         await app.RunAsync();

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -69,10 +70,19 @@ internal static class JobsHosting
         var connectionString = builder.Configuration.GetConnectionString(DatabaseHosting.ConnectionStringName)
             ?? throw new InvalidOperationException("The jobs need the database: ConnectionStrings:Solidarity is not set.");
 
-        UseRetryPolicy(settings);
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddSingleton<JobStorage>(_ => CreateStorage(connectionString, settings));
+        services.AddSingleton<IJobFilterProvider>(provider =>
+        {
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return Filters(settings);
+        });
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            // Hangfire logs through a static provider that its global configuration binds to this host's loggers.
+            provider.GetRequiredService<IGlobalConfiguration>();
+            return CreateStorage(connectionString, settings);
+        });
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -135,24 +145,38 @@ internal static class JobsHosting
             .RequireAuthorization(SolidarityServices.AdminPolicy);
     }
 
-    /// <summary>Replaces Hangfire's default of ten quick retries with the configured back-off, for every job.</summary>
-    private static void UseRetryPolicy(JobsSettings settings)
+    /// <summary>
+    /// Hangfire's global filters with its default of ten quick retries replaced by the configured back-off.
+    /// Registered before AddHangfire, so the servers and the client of this process use it; the static
+    /// global filters stay untouched.
+    /// </summary>
+    private static JobFilterProviderCollection Filters(JobsSettings settings)
     {
-        GlobalJobFilters.Filters.Remove<AutomaticRetryAttribute>();
-        GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute
+        var filters = new JobFilterCollection();
+        foreach (var filter in GlobalJobFilters.Filters.Where(f => f.Instance is not AutomaticRetryAttribute))
+        {
+            filters.Add(filter.Instance, filter.Order);
+        }
+
+        filters.Add(new AutomaticRetryAttribute
         {
             Attempts = settings.RetryAttempts,
             DelaysInSeconds = settings.RetryDelaysSeconds is { Length: > 0 } delays ? delays : JobsSettings.DefaultRetryDelaysSeconds,
             OnAttemptsExceeded = AttemptsExceededAction.Fail,
         });
+        return new JobFilterProviderCollection(filters, new JobFilterAttributeFilterProvider());
     }
 
-    private sealed class NoHttpServer : IServer
+    private sealed class NoHttpServer(ILogger<NoHttpServer> logger) : IServer
     {
         public IFeatureCollection Features { get; } = CreateFeatures();
 
         public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
-            where TContext : notnull => Task.CompletedTask;
+            where TContext : notnull
+        {
+            logger.LogInformation("Worker role: running background jobs, serving no HTTP");
+            return Task.CompletedTask;
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -163,8 +187,16 @@ internal static class JobsHosting
         private static FeatureCollection CreateFeatures()
         {
             var features = new FeatureCollection();
-            features.Set<IServerAddressesFeature>(new ServerAddressesFeature());
+            features.Set<IServerAddressesFeature>(new NoAddresses());
             return features;
+        }
+
+        /// <summary>Read-only and empty, so the host neither adds the configured URLs nor reports listening on them.</summary>
+        private sealed class NoAddresses : IServerAddressesFeature
+        {
+            public ICollection<string> Addresses { get; } = new System.Collections.ObjectModel.ReadOnlyCollection<string>([]);
+
+            public bool PreferHostingUrls { get; set; }
         }
     }
 }

@@ -1,22 +1,31 @@
 using Hangfire;
-using Microsoft.Extensions.Options;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Receipts;
 using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
 /// <summary>
-/// Every recurring job of the site, registered in this one place when a process starts. Registering is an
-/// upsert keyed by the job's id, so every process may do it and a changed schedule replaces the old one.
+/// Every recurring job of the site, registered in this one place at start-up. A schedule can be changed
+/// with configuration: `Jobs:Schedules:{job id}` = a cron expression, read in Europe/London time.
 /// </summary>
-internal sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<RemittanceSettings> remittances) : IHostedService
+internal static class RecurringJobs
 {
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var london = new RecurringJobOptions { TimeZone = LondonClock.London };
-        jobs.AddOrUpdate<BuildStatementsJob>(BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None), remittances.Value.StatementCron, london);
-        return Task.CompletedTask;
-    }
+    public static void RegisterRecurringJobs(this WebApplication app) =>
+        Register(app.Services.GetRequiredService<IRecurringJobManager>(), app.Configuration);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public static void Register(IRecurringJobManager jobs, IConfiguration configuration)
+    {
+        var options = new RecurringJobOptions { TimeZone = LondonClock.London };
+        string Cron(string id, string fallback) => configuration[$"Jobs:Schedules:{id}"] ?? fallback;
+
+        jobs.AddOrUpdate<IssueMissingReceiptsJob>(
+            IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(IssueMissingReceiptsJob.RecurringJobId, "*/15 * * * *"), options);
+
+        var remittances = configuration.GetSection(RemittanceSettings.Section).Get<RemittanceSettings>() ?? new RemittanceSettings();
+        jobs.AddOrUpdate<BuildStatementsJob>(
+            BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
+            Cron(BuildStatementsJob.RecurringId, remittances.StatementCron), options);
+    }
 }

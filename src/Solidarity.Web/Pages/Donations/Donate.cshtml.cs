@@ -10,11 +10,14 @@ using Solidarity.Core.Messages;
 using Solidarity.Core.Money;
 using Solidarity.Web.Pages.Donations.Checkout;
 
+using Solidarity.Web.Pages.Receipts;
+
 namespace Solidarity.Web.Pages.Donations;
 
 internal sealed class DonateModel(
     SolidarityDbContext db,
     ICheckoutGateway checkout,
+    DonorBrowser donorBrowser,
     FeeEstimator fees,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
@@ -191,6 +194,7 @@ internal sealed class DonateModel(
 
         donation.StripeCheckoutSessionId = session.SessionId;
         await db.SaveChangesAsync(cancellationToken);
+        donorBrowser.Remember(HttpContext, donation.Id);
 
         Response.Headers.Location = session.Url;
         return StatusCode(StatusCodes.Status303SeeOther);

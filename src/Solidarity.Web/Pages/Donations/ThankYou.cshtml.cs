@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations;
 
@@ -10,18 +12,24 @@ namespace Solidarity.Web.Pages.Donations;
 /// Where Stripe sends the supporter back. The return proves nothing (anyone can open the URL), so the page
 /// only reports what the verified webhooks have recorded, and refreshes itself until they have.
 /// </summary>
-internal sealed class ThankYouModel(SolidarityDbContext db) : PageModel
+internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBrowser, TimeProvider time) : PageModel
 {
     public const int RefreshSeconds = 3;
 
+    /// <summary>How long after the payment the donor's page keeps refreshing while its receipt is prepared.</summary>
+    private static readonly TimeSpan ReceiptWait = TimeSpan.FromMinutes(5);
+
     public DonationOutcome Donation { get; private set; } = default!;
+
+    /// <summary>The page refreshes itself: the payment is being confirmed, or the donor's receipt is on its way.</summary>
+    public bool Refreshes { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         var donation = await db.Donations.AsNoTracking()
             .Where(d => d.Id == id && d.Method == DonationMethod.Card)
             .Join(db.Disputes, d => d.DisputeId, dispute => dispute.Id, (d, dispute) => new DonationOutcome(
-                d.Id, d.Status, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, dispute.Slug, dispute.Title))
+                d.Id, d.Status, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, dispute.Slug, dispute.Title, d.PaidAt))
             .SingleOrDefaultAsync(cancellationToken);
         if (donation is null)
         {
@@ -29,12 +37,18 @@ internal sealed class ThankYouModel(SolidarityDbContext db) : PageModel
         }
 
         Donation = donation;
+        Refreshes = donation.Status == DonationStatus.Pending
+            || (donation.Status == DonationStatus.Paid
+                && donation.PaidAt > time.GetUtcNow() - ReceiptWait
+                && donorBrowser.MadeDonation(HttpContext, donation.Id)
+                && !await db.Receipts.AnyAsync(r => r.DonationId == donation.Id && r.Kind == ReceiptKind.Receipt, cancellationToken));
         return Page();
     }
 }
 
 internal sealed record DonationOutcome(
-    Guid Id, DonationStatus Status, long ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle)
+    Guid Id, DonationStatus Status, long ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle,
+    DateTimeOffset? PaidAt)
 {
     public bool IsBeingConfirmed => Status is DonationStatus.Pending or DonationStatus.AwaitingPayment;
 

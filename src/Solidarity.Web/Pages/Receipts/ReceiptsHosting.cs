@@ -20,5 +20,6 @@ internal static class ReceiptsHosting
         builder.Services.AddScoped<IssueReceiptJob>();
         builder.Services.AddScoped<IssueCreditNoteJob>();
         builder.Services.AddScoped<SendReceiptEmailJob>();
+        builder.Services.AddScoped<IssueMissingReceiptsJob>();
     }
 }

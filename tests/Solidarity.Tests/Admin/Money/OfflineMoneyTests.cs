@@ -1,11 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Tests.Donations.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Admin.Money;
 
@@ -54,6 +56,8 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal((LedgerEntryKind.OfflineDonation, 125_050L, _scenario.Burton, donation.Id), (entry.Kind, entry.AmountPence, entry.BranchId, entry.DonationId));
         var audit = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
         Assert.Equal(("offline-donation.recorded", "treasurer@example.org", donation.Id.ToString()), (audit.Action, audit.UserName, audit.SubjectId));
+        var enqueued = App.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 1_000);
+        Assert.Contains(enqueued, job => job.Value.Job.Type == typeof(IssueReceiptJob) && Equals(job.Value.Job.Args[0], donation.Id));
 
         var page = await client.GetPageAsync(Path);
         Assert.Contains("Recorded £1,250.50", page.Body!.TextContent, StringComparison.Ordinal);

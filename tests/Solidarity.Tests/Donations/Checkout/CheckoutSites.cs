@@ -37,7 +37,9 @@ public sealed class TestCheckoutSite : SolidarityApp
 /// <summary>The site as deployed: Production, with a Stripe key.</summary>
 public sealed class ProductionSite : SolidarityApp
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Stripe:SecretKey", StandInSite.SecretKey)];
+    // Production refuses to start without a Stripe key and a mail server; neither is contacted here.
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1")];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

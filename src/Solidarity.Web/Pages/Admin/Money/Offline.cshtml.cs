@@ -11,6 +11,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Admin.Money;
 
@@ -18,7 +19,7 @@ namespace Solidarity.Web.Pages.Admin.Money;
 /// Offline money (cheques, bank transfers, collections) recorded by an admin: a paid donation and its
 /// ledger entry, and the correction of a mistake by a reversing entry, never by editing.
 /// </summary>
-internal sealed class OfflineModel(SolidarityDbContext db, TimeProvider time) : PageModel
+internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler receipts, TimeProvider time) : PageModel
 {
     public const long MaxPence = 100_000_000;
 
@@ -129,6 +130,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, TimeProvider time) : 
 
         // One SaveChanges: the donation, its ledger entry and the audit row commit together or not at all.
         await db.SaveChangesAsync(cancellationToken);
+        receipts.DonationConfirmed(donation.Id);
         Status = $"Recorded {Core.Money.Money.Pence(pence).Format()} received by {MethodLabel(donation.Method).ToLowerInvariant()}.";
         return RedirectToPage();
     }

@@ -4,6 +4,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Money;
 using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Receipts;
 using Stripe;
 using Stripe.Checkout;
 
@@ -29,9 +30,12 @@ internal static class WebhookOutcomes
 /// would, so events may arrive in any order without losing or doubling an entry.
 /// </summary>
 internal sealed class StripeEventProcessor(
-    SolidarityDbContext db, StripeLookups stripe, TimeProvider time, ILogger<StripeEventProcessor> logger)
+    SolidarityDbContext db, StripeLookups stripe, ReceiptScheduler receipts, TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
+
+    /// <summary>Receipts and credit notes owed by the event being applied, enqueued once it has committed.</summary>
+    private readonly List<Action> _afterCommit = [];
 
     public async Task<string> ProcessAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
@@ -64,6 +68,12 @@ internal sealed class StripeEventProcessor(
             $"""UPDATE "StripeEvents" SET "Outcome" = {outcome}, "DonationId" = {donationId} WHERE "EventId" = {stripeEvent.Id}""",
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // A crash between the commit and here loses no receipt: IssueMissingReceiptsJob finds what is owed.
+        foreach (var schedule in _afterCommit)
+        {
+            schedule();
+        }
 
         if (outcome == WebhookOutcomes.UnknownDonation)
         {
@@ -192,9 +202,13 @@ internal sealed class StripeEventProcessor(
                 continue;
             }
 
-            await TakeBackAsync(
-                donation, LedgerEntryKind.Refund, refund.Id, refund.Amount, branch => LedgerKeys.Refund(refund.Id, branch),
-                Instant(refund.Created, occurredAt), cancellationToken);
+            if (await TakeBackAsync(
+                    donation, LedgerEntryKind.Refund, refund.Id, refund.Amount, branch => LedgerKeys.Refund(refund.Id, branch),
+                    Instant(refund.Created, occurredAt), cancellationToken))
+            {
+                var (donationId, refundId) = (donation.Id, refund.Id);
+                _afterCommit.Add(() => receipts.RefundRecorded(donationId, refundId));
+            }
         }
 
         return (WebhookOutcomes.Applied, donation.Id);
@@ -252,6 +266,8 @@ internal sealed class StripeEventProcessor(
         {
             donation.Status = DonationStatus.Paid;
             donation.PaidAt ??= occurredAt;
+            var donationId = donation.Id;
+            _afterCommit.Add(() => receipts.DonationConfirmed(donationId));
         }
 
         await LedgerWriter.PostAsync(
@@ -266,14 +282,15 @@ internal sealed class StripeEventProcessor(
     /// Posts a refund or chargeback once per Stripe object, split by what each branch still holds of the
     /// donation, so that no branch ever gives back more than it received.
     /// </summary>
-    private async Task TakeBackAsync(
+    /// <returns>Whether entries were posted; false when this Stripe object had been posted before.</returns>
+    private async Task<bool> TakeBackAsync(
         Donation donation, LedgerEntryKind kind, string stripeObjectId, long amount, Func<Guid, string> key,
         DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (await db.LedgerEntries.AnyAsync(
                 e => e.DonationId == donation.Id && e.Kind == kind && e.StripeObjectId == stripeObjectId, cancellationToken))
         {
-            return;
+            return false;
         }
 
         var takenBack = await db.LedgerEntries
@@ -297,6 +314,7 @@ internal sealed class StripeEventProcessor(
             BranchSplit.Within(amount, holdings).Select(part => new LedgerLine(
                 donation.DisputeId, part.BranchId, kind, -part.Pence, key(part.BranchId), donation.Id, stripeObjectId, occurredAt)),
             cancellationToken);
+        return true;
     }
 
     /// <summary>Stripe's fee, split by the donation's allocation and keyed by its balance transaction.</summary>

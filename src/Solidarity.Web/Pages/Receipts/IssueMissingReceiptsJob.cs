@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Receipts;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+/// <summary>
+/// The safety net behind "every confirmed donation gets a receipt": receipts are enqueued right after the
+/// webhook or the admin's record commits, and a process that dies in between would lose that enqueue.
+/// This finds paid donations without a receipt, and refunds without a credit note, and enqueues them again;
+/// the jobs themselves issue each document once, so enqueuing twice is harmless.
+/// </summary>
+internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptScheduler scheduler, TimeProvider time, ILogger<IssueMissingReceiptsJob> logger)
+{
+    public const string RecurringJobId = "receipts:issue-missing";
+
+    /// <summary>Leaves the usual path time to do its work first.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
+    private const int BatchSize = 500;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - Grace;
+        var donations = await db.Donations.AsNoTracking()
+            .Where(d => d.Status == DonationStatus.Paid && d.PaidAt < before)
+            .Where(d => !db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.Receipt))
+            .OrderBy(d => d.PaidAt)
+            .Select(d => d.Id)
+            .Take(BatchSize)
+            .ToListAsync(cancellationToken);
+        var refunds = await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.Kind == LedgerEntryKind.Refund && e.DonationId != null && e.StripeObjectId != null && e.RecordedAt < before)
+            .Where(e => !db.Receipts.Any(r => r.Kind == ReceiptKind.CreditNote && r.RefundKey == e.StripeObjectId))
+            .Select(e => new { DonationId = e.DonationId!.Value, RefundId = e.StripeObjectId! })
+            .Distinct()
+            .Take(BatchSize)
+            .ToListAsync(cancellationToken);
+
+        foreach (var donationId in donations)
+        {
+            scheduler.DonationConfirmed(donationId);
+        }
+
+        foreach (var refund in refunds)
+        {
+            scheduler.RefundRecorded(refund.DonationId, refund.RefundId);
+        }
+
+        if (donations.Count + refunds.Count > 0)
+        {
+            logger.LogWarning("Enqueued {Receipts} missing receipts and {CreditNotes} missing credit notes", donations.Count, refunds.Count);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Receipts;
+using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Tests.Receipts;
+
+/// <summary>How receipts follow the money: the webhook and the safety net enqueue them, a real job server issues them.</summary>
+public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+{
+    [Fact]
+    public async Task Webhook_confirming_a_card_payment_gets_the_donor_a_receipt_by_email()
+    {
+        var donation = await AddDonationAsync(status: DonationStatus.Pending);
+        var payment = new CardPayment(donation.Id, donation.ChargedPence);
+        using var server = Fixture.StartJobServer("wiring");
+
+        await WebhookSender.DeliverAsync(App.CreateClient(), payment.Completed());
+
+        await Eventually(async () => (await ReceiptsAsync()).Count == 1 && Smtp.Messages.Count == 1, "the receipt and its email");
+        var receipt = Assert.Single(await ReceiptsAsync());
+        Assert.Equal(donation.Id, receipt.DonationId);
+        Assert.Equal(ReceiptKind.Receipt, receipt.Kind);
+    }
+
+    [Fact]
+    public async Task Duplicate_confirmation_webhooks_issue_one_receipt_and_one_email()
+    {
+        var donation = await AddDonationAsync(status: DonationStatus.Pending);
+        var payment = new CardPayment(donation.Id, donation.ChargedPence);
+        var completed = payment.Completed();
+        var client = App.CreateClient();
+        using var server = Fixture.StartJobServer("wiring");
+
+        await WebhookSender.DeliverAsync(client, completed);
+        await WebhookSender.DeliverAsync(client, completed);
+        await WebhookSender.DeliverAsync(client, payment.ChargeSucceeded());
+
+        await Eventually(async () => Smtp.Messages.Count == 1, "the receipt email");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(await ReceiptsAsync());
+        Assert.Single(Smtp.Messages);
+    }
+
+    [Fact]
+    public async Task Refund_webhook_gets_the_donor_a_credit_note_for_that_refund()
+    {
+        var donation = await AddDonationAsync(status: DonationStatus.Pending);
+        var payment = new CardPayment(donation.Id, donation.ChargedPence);
+        var client = App.CreateClient();
+        using var server = Fixture.StartJobServer("wiring");
+
+        await WebhookSender.DeliverAsync(client, payment.Completed());
+        var (refundId, refunded) = payment.Refund(1_000);
+        await WebhookSender.DeliverAsync(client, refunded);
+
+        await Eventually(async () => (await ReceiptsAsync()).Count == 2, "the receipt and the credit note");
+        var creditNote = Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote);
+        Assert.Equal(refundId, creditNote.RefundKey);
+        Assert.Equal(1_000, creditNote.AmountPence);
+    }
+
+    [Fact]
+    public async Task Paid_donations_whose_receipt_was_never_enqueued_are_found_and_issued()
+    {
+        // Paid in 2017 with no receipt: as if the process had died between the webhook's commit and the enqueue.
+        var donation = await AddDonationAsync();
+        using var server = Fixture.StartJobServer("wiring");
+
+        await RunAsync<IssueMissingReceiptsJob>(job => job.RunAsync(CancellationToken.None));
+
+        await Eventually(async () => (await ReceiptsAsync()).Count == 1, "the missed receipt");
+        Assert.Equal(donation.Id, Assert.Single(await ReceiptsAsync()).DonationId);
+    }
+
+    [Fact]
+    public async Task Thank_you_page_offers_the_receipt_to_the_browser_that_made_the_donation_only()
+    {
+        var donation = await AddDonationAsync();
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        var receiptNumber = Assert.Single(await ReceiptsAsync()).Number;
+        var thankYou = $"/donations/{donation.Id}/thank-you";
+
+        var donorBrowser = App.CreateClient();
+        donorBrowser.DefaultRequestHeaders.Add("Cookie", DonorCookie(donation.Id));
+        var donorPage = await donorBrowser.GetStringAsync(thankYou);
+        Assert.Contains($"/donations/{donation.Id}/receipt", donorPage, StringComparison.Ordinal);
+        Assert.Contains(receiptNumber, donorPage, StringComparison.Ordinal);
+        using var pdf = await donorBrowser.GetAsync($"/donations/{donation.Id}/receipt");
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+
+        var someoneElse = await App.CreateClient().GetStringAsync(thankYou);
+        Assert.DoesNotContain($"/donations/{donation.Id}/receipt", someoneElse, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiptNumber, someoneElse, StringComparison.Ordinal);
+    }
+
+    /// <summary>The cookie the donate page sets when it sends the supporter to pay.</summary>
+    private string DonorCookie(Guid donationId)
+    {
+        var http = new DefaultHttpContext();
+        App.Services.GetRequiredService<DonorBrowser>().Remember(http, donationId);
+        var setCookie = http.Response.Headers.SetCookie.ToString();
+        return setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
+    }
+}
