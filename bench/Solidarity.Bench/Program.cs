@@ -12,7 +12,8 @@ using Solidarity.Testing;
 // Webhook throughput: distinct signed checkout.session.completed events, each verified, recorded once
 // and posted to the ledger (two entries, a 60/40 split), through the in-process site on PostgreSQL.
 // Run: dotnet run -c Release --project bench/Solidarity.Bench [-- events-per-run]
-var perRun = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+// The statement benchmark: dotnet run -c Release --project bench/Solidarity.Bench -- statements [small large]
+var perRun = args.Length > 0 && args[0] != "statements" ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
 const int Warmup = 100;
 const int Senders = 8;
 
@@ -26,6 +27,11 @@ while (root is not null && !File.Exists(Path.Combine(root.FullName, "Solidarity.
 Environment.SetEnvironmentVariable(
     "ASPNETCORE_TEST_CONTENTROOT_SOLIDARITY_WEB",
     Path.Combine(root?.FullName ?? throw new InvalidOperationException("Run from inside the repository."), "src", "Solidarity.Web"));
+
+if (args is ["statements", ..])
+{
+    return await StatementBench.RunAsync(args[1..]);
+}
 
 await using var server = await TestPostgres.StartAsync();
 await using var app = new SolidarityApp();

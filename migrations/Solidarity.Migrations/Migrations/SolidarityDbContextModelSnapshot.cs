@@ -1081,6 +1081,154 @@ namespace Solidarity.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Remittances.RemittancePayment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AmountPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BankReference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ConfirmedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("ConfirmedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<DateOnly>("PaidOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecordedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("RecordedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReferenceKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("StatementId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferenceKey")
+                        .IsUnique();
+
+                    b.HasIndex("StatementId");
+
+                    b.HasIndex("BranchId", "RecordedAt");
+
+                    b.ToTable("RemittancePayments", t =>
+                        {
+                            t.HasCheckConstraint("ck_remittance_payments_amount_positive", "\"AmountPence\" > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Remittances.RemittanceStatement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("ApprovedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CardDonationsPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ChargebackReversalsPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ChargebacksPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ClosingPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<int>("DonationCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("EntryCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("FeesPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OfflinePence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpeningPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RefundsPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RemittancesPence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BranchId", "PeriodEnd")
+                        .IsUnique();
+
+                    b.ToTable("RemittanceStatements", t =>
+                        {
+                            t.HasCheckConstraint("ck_statements_closing_adds_up", "\"ClosingPence\" = \"OpeningPence\" + \"CardDonationsPence\" + \"FeesPence\" + \"RefundsPence\" + \"ChargebacksPence\" + \"ChargebackReversalsPence\" + \"OfflinePence\" + \"RemittancesPence\"");
+
+                            t.HasCheckConstraint("ck_statements_period_forward", "\"PeriodStart\" < \"PeriodEnd\"");
+                        });
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1306,6 +1454,30 @@ namespace Solidarity.Migrations.Migrations
                         .WithMany()
                         .HasForeignKey("OriginalReceiptId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Remittances.RemittancePayment", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Remittances.RemittanceStatement", null)
+                        .WithMany()
+                        .HasForeignKey("StatementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Remittances.RemittanceStatement", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Solidarity.Core.Disputes.Dispute", b =>

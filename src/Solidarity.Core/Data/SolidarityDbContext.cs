@@ -8,6 +8,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
+using Solidarity.Core.Remittances;
 
 namespace Solidarity.Core.Data;
 
@@ -34,6 +35,8 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<Receipt> Receipts => Set<Receipt>();
     public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
     public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
+    public DbSet<RemittanceStatement> RemittanceStatements => Set<RemittanceStatement>();
+    public DbSet<RemittancePayment> RemittancePayments => Set<RemittancePayment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

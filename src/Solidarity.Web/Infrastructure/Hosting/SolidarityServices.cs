@@ -12,6 +12,7 @@ using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Feeds;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
+using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -82,6 +83,7 @@ internal static class SolidarityServices
         builder.AddEmail();
         builder.AddReceipts();
         builder.AddMessages();
+        builder.AddRemittances();
     }
 
     public static void UseSolidarity(this WebApplication app)

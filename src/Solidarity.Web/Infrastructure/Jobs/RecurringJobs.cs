@@ -3,6 +3,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin.Updates;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
+using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
@@ -12,11 +13,13 @@ namespace Solidarity.Web.Infrastructure.Jobs;
 /// </summary>
 internal static class RecurringJobs
 {
-    public static void RegisterRecurringJobs(this WebApplication app)
+    public static void RegisterRecurringJobs(this WebApplication app) =>
+        Register(app.Services.GetRequiredService<IRecurringJobManager>(), app.Configuration);
+
+    public static void Register(IRecurringJobManager jobs, IConfiguration configuration)
     {
-        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         var options = new RecurringJobOptions { TimeZone = LondonClock.London };
-        string Cron(string id, string fallback) => app.Configuration[$"Jobs:Schedules:{id}"] ?? fallback;
+        string Cron(string id, string fallback) => configuration[$"Jobs:Schedules:{id}"] ?? fallback;
 
         jobs.AddOrUpdate<IssueMissingReceiptsJob>(
             IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
@@ -27,5 +30,10 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<SendBranchDigestsJob>(
             SendBranchDigestsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
             Cron(SendBranchDigestsJob.RecurringId, "0 7 * * *"), options);
+
+        var remittances = configuration.GetSection(RemittanceSettings.Section).Get<RemittanceSettings>() ?? new RemittanceSettings();
+        jobs.AddOrUpdate<BuildStatementsJob>(
+            BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
+            Cron(BuildStatementsJob.RecurringId, remittances.StatementCron), options);
     }
 }

@@ -30,4 +30,6 @@ internal static class LedgerKeys
     public static string Chargeback(string disputeId, Guid branchId) => $"chargeback:{disputeId}:{branchId}";
 
     public static string ChargebackReversed(string disputeId, Guid branchId) => $"chargeback:{disputeId}:reversed:{branchId}";
+
+    public static string Remittance(Guid paymentId, Guid disputeId) => $"remittance:{paymentId}:{disputeId}";
 }

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Remittances;
+using Solidarity.Web.Pages.Remittances;
+
+namespace Solidarity.Web.Pages.BranchPortal;
+
+/// <summary>One of the branch's statements, its downloads, and the transfers paying it, which the officer confirms on arrival.</summary>
+internal sealed class StatementModel(SolidarityDbContext db, BranchOfficers officers, StatementFiles files, RemittancePayments payments) : PageModel
+{
+    [TempData]
+    public string? Notice { get; set; }
+
+    public StatementFacts Facts { get; private set; } = default!;
+    public IReadOnlyList<RemittancePayment> Payments { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await officers.BranchIdAsync(User, cancellationToken) is not { } branchId
+            || await files.FindAsync(id, branchId, cancellationToken) is not { } facts)
+        {
+            return NotFound();
+        }
+
+        Facts = facts;
+        Payments = await db.RemittancePayments.AsNoTracking().Where(p => p.StatementId == id && p.BranchId == branchId).OrderBy(p => p.RecordedAt).ToListAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid paymentId, CancellationToken cancellationToken)
+    {
+        if (await officers.BranchIdAsync(User, cancellationToken) is not { } branchId
+            || await files.FindAsync(id, branchId, cancellationToken) is null
+            || !await db.RemittancePayments.AnyAsync(p => p.Id == paymentId && p.StatementId == id, cancellationToken)
+            || await payments.ConfirmAsync(paymentId, branchId, User, cancellationToken) is not { } result)
+        {
+            return NotFound();
+        }
+
+        Notice = result.Message;
+        return RedirectToPage(new { id });
+    }
+}

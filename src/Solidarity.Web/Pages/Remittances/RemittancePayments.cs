@@ -1,0 +1,246 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Data;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Remittances;
+using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Admin;
+using Solidarity.Web.Pages.Donations.Ledger;
+
+namespace Solidarity.Web.Pages.Remittances;
+
+/// <summary>What an admin types to record a bank transfer.</summary>
+internal sealed record PaymentRequest(DateOnly? PaidOn, string? Amount, string? BankReference);
+
+/// <summary>The outcome of an action: done, or the reasons it was refused, by form field ("" for the whole form).</summary>
+internal sealed record RemittanceResult(bool Done, IReadOnlyList<KeyValuePair<string, string>> Errors, string? Message = null)
+{
+    public static RemittanceResult Refused(string field, string message) => new(false, [new(field, message)]);
+}
+
+internal static class RemittanceAuditActions
+{
+    public const string StatementApproved = "remittance-statement.approved";
+    public const string PaymentRecorded = "remittance.recorded";
+    public const string PaymentConfirmed = "remittance.confirmed";
+}
+
+/// <summary>
+/// Approving statements, recording the transfers that pay them, and branches confirming that the money
+/// arrived. Money moves only through the ledger: a payment posts a negative Remittance entry per dispute
+/// in the transaction that records it, keyed by the payment, so it can never post twice.
+/// </summary>
+internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audit, TimeProvider time)
+{
+    public const int MaxReferenceLength = 100;
+
+    /// <summary>How many admins the site has; with only one, the two-person rule cannot apply.</summary>
+    public Task<int> AdminCountAsync(CancellationToken cancellationToken) =>
+        db.UserRoles.Join(db.Roles.Where(r => r.Name == Roles.Admin), ur => ur.RoleId, r => r.Id, (ur, _) => ur.UserId).Distinct().CountAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="userId"/> may record the payment of a statement approved by <paramref name="approvedBy"/>.</summary>
+    public static bool TwoPersonRuleAllows(Guid? approvedBy, Guid? userId, int adminCount) => adminCount <= 1 || approvedBy != userId;
+
+    /// <summary>What the branch is owed now: the sum of every entry posted to it.</summary>
+    public async Task<long> OwedAsync(Guid branchId, CancellationToken cancellationToken) =>
+        await db.LedgerEntries.Where(e => e.BranchId == branchId).SumAsync(e => (long?)e.AmountPence, cancellationToken) ?? 0;
+
+    public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var userId = BranchOfficers.UserId(admin);
+        var name = BranchOfficers.UserName(admin);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var approved = await db.RemittanceStatements
+            .Where(s => s.Id == statementId && s.ApprovedAt == null)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.ApprovedAt, now)
+                .SetProperty(x => x.ApprovedByUserId, userId)
+                .SetProperty(x => x.ApprovedByName, name), cancellationToken);
+        if (approved == 0)
+        {
+            return new RemittanceResult(false, [], "The statement was already approved; nothing changed.");
+        }
+
+        audit.Record(admin, RemittanceAuditActions.StatementApproved, nameof(RemittanceStatement), statementId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new RemittanceResult(true, [], "Statement approved.");
+    }
+
+    public async Task<RemittanceResult> RecordAsync(Guid statementId, PaymentRequest request, ClaimsPrincipal admin, CancellationToken cancellationToken)
+    {
+        var errors = new List<KeyValuePair<string, string>>();
+        var pence = ParseAmount(request.Amount, errors);
+        var today = DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
+        if (request.PaidOn is null)
+        {
+            errors.Add(new("Input.PaidOn", "Enter the date the transfer was made."));
+        }
+        else if (request.PaidOn > today)
+        {
+            errors.Add(new("Input.PaidOn", "The payment date cannot be in the future."));
+        }
+
+        var reference = request.BankReference?.Trim();
+        if (string.IsNullOrEmpty(reference))
+        {
+            errors.Add(new("Input.BankReference", "Enter the bank's reference for the transfer."));
+        }
+        else if (reference.Length > MaxReferenceLength)
+        {
+            errors.Add(new("Input.BankReference", $"The bank reference can be up to {MaxReferenceLength} characters."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new RemittanceResult(false, errors);
+        }
+
+        var userId = BranchOfficers.UserId(admin) ?? throw new InvalidOperationException("A payment is recorded by a signed-in admin.");
+        var referenceKey = RemittancePayment.NormaliseReference(reference!);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var statement = await db.RemittanceStatements.AsNoTracking()
+            .Where(s => s.Id == statementId)
+            .Select(s => new { s.Id, s.BranchId, s.ApprovedAt, s.ApprovedByUserId })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (statement is null)
+        {
+            return RemittanceResult.Refused("", "There is no such statement.");
+        }
+
+        // Payments to one branch queue here, so two admins cannot both pay the same balance.
+        await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Branches" WHERE "Id" = {statement.BranchId} FOR UPDATE""", cancellationToken);
+        if (statement.ApprovedAt is null)
+        {
+            return RemittanceResult.Refused("", "Approve the statement before recording the transfer that pays it.");
+        }
+
+        if (!TwoPersonRuleAllows(statement.ApprovedByUserId, userId, await AdminCountAsync(cancellationToken)))
+        {
+            return RemittanceResult.Refused("", "You approved this statement, so another admin must record its payment (two-person rule).");
+        }
+
+        if (await db.RemittancePayments.AnyAsync(p => p.ReferenceKey == referenceKey, cancellationToken))
+        {
+            return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
+        }
+
+        var owedByDispute = await db.LedgerEntries
+            .Where(e => e.BranchId == statement.BranchId)
+            .GroupBy(e => e.DisputeId)
+            .Select(g => new { DisputeId = g.Key, Pence = g.Sum(e => e.AmountPence) })
+            .OrderBy(g => g.DisputeId)
+            .ToListAsync(cancellationToken);
+        var owed = owedByDispute.Sum(d => d.Pence);
+        if (pence > owed)
+        {
+            return RemittanceResult.Refused(
+                "Input.Amount", $"That is more than the branch is owed ({Core.Money.Money.Pence(Math.Max(owed, 0)).Format()}); nothing was posted.");
+        }
+
+        var now = time.GetUtcNow();
+        var payment = new RemittancePayment
+        {
+            StatementId = statement.Id,
+            BranchId = statement.BranchId,
+            AmountPence = pence,
+            PaidOn = request.PaidOn!.Value,
+            BankReference = reference!,
+            ReferenceKey = referenceKey,
+            RecordedAt = now,
+            RecordedByUserId = userId,
+            RecordedByName = BranchOfficers.UserName(admin),
+        };
+        db.RemittancePayments.Add(payment);
+        audit.Record(admin, RemittanceAuditActions.PaymentRecorded, nameof(RemittancePayment), payment.Id.ToString(), new
+        {
+            payment.StatementId, payment.BranchId, payment.AmountPence, payment.PaidOn, payment.BankReference,
+        });
+
+        // A branch is paid one sum; the ledger keeps money per dispute, so the sum is divided in proportion to what
+        // each dispute still owes the branch, and no dispute is paid more than it owes.
+        var paidOn = LondonClock.FromLondon(payment.PaidOn.ToDateTime(TimeOnly.MinValue));
+        var parts = BranchSplit.Within(pence, owedByDispute.Select(d => (d.DisputeId, d.Pence)).ToList());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await LedgerWriter.PostAsync(
+                db,
+                parts.Select(p => new LedgerLine(
+                    p.BranchId, statement.BranchId, LedgerEntryKind.Remittance, -p.Pence, LedgerKeys.Remittance(payment.Id, p.BranchId),
+                    null, null, paidOn, $"Bank transfer {reference}")),
+                cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
+        }
+
+        return new RemittanceResult(true, [], $"Recorded {Core.Money.Money.Pence(pence).Format()} paid on {payment.PaidOn:d MMMM yyyy} ({reference}).");
+    }
+
+    /// <summary>The branch officer says the money arrived. Once: a second confirmation changes nothing.</summary>
+    public async Task<RemittanceResult?> ConfirmAsync(Guid paymentId, Guid branchId, ClaimsPrincipal officer, CancellationToken cancellationToken)
+    {
+        if (!await db.RemittancePayments.AnyAsync(p => p.Id == paymentId && p.BranchId == branchId, cancellationToken))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var userId = BranchOfficers.UserId(officer);
+        var name = BranchOfficers.UserName(officer);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var confirmed = await db.RemittancePayments
+            .Where(p => p.Id == paymentId && p.BranchId == branchId && p.ConfirmedAt == null)
+            .ExecuteUpdateAsync(p => p
+                .SetProperty(x => x.ConfirmedAt, now)
+                .SetProperty(x => x.ConfirmedByUserId, userId)
+                .SetProperty(x => x.ConfirmedByName, name), cancellationToken);
+        if (confirmed == 0)
+        {
+            return new RemittanceResult(false, [], "This transfer was already confirmed; nothing changed.");
+        }
+
+        audit.Record(officer, RemittanceAuditActions.PaymentConfirmed, nameof(RemittancePayment), paymentId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new RemittanceResult(true, [], "Thank you: the transfer is confirmed as received.");
+    }
+
+    private static long ParseAmount(string? text, List<KeyValuePair<string, string>> errors)
+    {
+        const string Field = "Input.Amount";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new(Field, "Enter the amount paid, in pounds."));
+            return 0;
+        }
+
+        if (text.Trim().StartsWith('-'))
+        {
+            errors.Add(new(Field, "The amount must be more than £0: a payment cannot be negative."));
+            return 0;
+        }
+
+        if (!Core.Money.Money.TryParsePounds(text, out var amount))
+        {
+            errors.Add(new(Field, "Enter the amount in pounds and pence, for example 250 or 250.00."));
+            return 0;
+        }
+
+        if (amount.MinorUnits <= 0)
+        {
+            errors.Add(new(Field, "The amount must be more than £0."));
+        }
+
+        return amount.MinorUnits;
+    }
+}

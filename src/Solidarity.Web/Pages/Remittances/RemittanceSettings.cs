@@ -1,0 +1,30 @@
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Remittances;
+
+internal sealed class RemittanceSettings
+{
+    public const string Section = "Remittances";
+
+    /// <summary>
+    /// When the statements job runs, in Europe/London (Hangfire cron). Mondays at 06:00 by default: the week
+    /// closed at midnight, and the hours between leave any entry recorded just before midnight time to commit.
+    /// </summary>
+    public string StatementCron { get; set; } = "0 6 * * 1";
+
+    /// <summary>A period ends at 00:00 London on this day; a run covers up to the last such midnight before it.</summary>
+    public DayOfWeek PeriodEndsOn { get; set; } = DayOfWeek.Monday;
+}
+
+/// <summary>Where statement periods end: midnight in London on the configured day, whatever the UTC offset that week.</summary>
+internal static class StatementPeriods
+{
+    /// <summary>The last period end at or before <paramref name="now"/>.</summary>
+    public static DateTimeOffset LastEndBefore(DateTimeOffset now, DayOfWeek endsOn)
+    {
+        var londonDate = DateOnly.FromDateTime(LondonClock.ToLondon(now).DateTime);
+        var daysBack = ((int)londonDate.DayOfWeek - (int)endsOn + 7) % 7;
+        var end = LondonClock.FromLondon(londonDate.AddDays(-daysBack).ToDateTime(TimeOnly.MinValue));
+        return end <= now ? end : LondonClock.FromLondon(londonDate.AddDays(-daysBack - 7).ToDateTime(TimeOnly.MinValue));
+    }
+}

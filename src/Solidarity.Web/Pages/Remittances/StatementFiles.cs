@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Data;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Web.Pages.Remittances;
+
+/// <summary>
+/// A statement's PDF and CSV, generated when downloaded rather than stored. The statement row freezes the
+/// totals and the ledger never changes, so the same statement always gives the same lines; storing the files
+/// would keep a copy of every donation list, week after week, that the ledger can give again on demand.
+/// </summary>
+internal sealed class StatementFiles(SolidarityDbContext db, StatementQueries queries, IOptions<ReceiptSettings> settings)
+{
+    /// <summary>The statement, when it exists and, for a branch officer, is their branch's: otherwise null, which pages answer with 404.</summary>
+    public Task<StatementFacts?> FindAsync(Guid statementId, Guid? onlyForBranch, CancellationToken cancellationToken) =>
+        db.RemittanceStatements.AsNoTracking()
+            .Where(s => s.Id == statementId && (onlyForBranch == null || s.BranchId == onlyForBranch))
+            .Join(db.Branches, s => s.BranchId, b => b.Id, (s, b) => new StatementFacts(s, b.Code, b.Name))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    public IAsyncEnumerable<StatementLine> Lines(StatementFacts facts, CancellationToken cancellationToken) =>
+        queries.LinesAsync(facts.Statement.BranchId, facts.Statement.PeriodStart, facts.Statement.PeriodEnd, cancellationToken);
+
+    public Task WriteCsvAsync(Stream output, StatementFacts facts, CancellationToken cancellationToken) =>
+        StatementCsv.WriteAsync(output, Lines(facts, cancellationToken), cancellationToken);
+
+    public Task<int> WritePdfAsync(Stream output, StatementFacts facts, CancellationToken cancellationToken) =>
+        StatementPdf.WriteAsync(output, facts, settings.Value.OrganisationName, Lines(facts, cancellationToken), cancellationToken);
+
+    /// <summary>The download of <paramref name="format"/> ("pdf" or "csv"), or null for any other format.</summary>
+    public IActionResult? Download(StatementFacts facts, string format) => format switch
+    {
+        "pdf" => new StatementDownload(this, facts, StatementPdf.ContentType, facts.FileName("pdf")),
+        "csv" => new StatementDownload(this, facts, StatementCsv.ContentType, facts.FileName("csv")),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Streams the file into the response. The PDF goes through a temporary file first: PDFsharp writes its
+    /// cross-reference table by seeking, which a response body cannot do, and a file keeps it out of memory.
+    /// </summary>
+    private sealed class StatementDownload(StatementFiles files, StatementFacts facts, string contentType, string fileName) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            var cancellationToken = context.HttpContext.RequestAborted;
+            response.ContentType = contentType;
+            response.Headers.CacheControl = "private, no-store";
+            response.Headers["X-Robots-Tag"] = "noindex";
+            response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName, Inline = false }.ToString();
+            if (contentType == StatementCsv.ContentType)
+            {
+                await files.WriteCsvAsync(response.Body, facts, cancellationToken);
+                return;
+            }
+
+            var path = Path.GetTempFileName();
+            await using var temporary = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await files.WritePdfAsync(temporary, facts, cancellationToken);
+            response.ContentLength = temporary.Length;
+            temporary.Position = 0;
+            await temporary.CopyToAsync(response.Body, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Data;
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+
+namespace Solidarity.Web.Pages.Remittances;
+
+/// <summary>A period's entries summed by kind, by PostgreSQL.</summary>
+internal sealed record PeriodTotals
+{
+    public int EntryCount { get; init; }
+    public int DonationCount { get; init; }
+    public DateTimeOffset? FirstRecordedAt { get; init; }
+    public long CardDonationsPence { get; init; }
+    public long FeesPence { get; init; }
+    public long RefundsPence { get; init; }
+    public long ChargebacksPence { get; init; }
+    public long ChargebackReversalsPence { get; init; }
+    public long OfflinePence { get; init; }
+    public long RemittancesPence { get; init; }
+    public long OtherPence { get; init; }
+}
+
+/// <summary>
+/// One donation on a statement: what the period's entries gave the branch from it. Gross is the branch's
+/// part of the gift (card or offline, less an offline entry reversed as a mistake); fee is what Stripe kept
+/// of that part, shown as a positive deduction; net is gross less fee.
+/// </summary>
+internal sealed record StatementLine(Guid DonationId, DateTimeOffset Date, string From, DonationMethod Method, long GrossPence, long FeePence)
+{
+    public long NetPence => GrossPence - FeePence;
+
+    public const string Anonymous = "Anonymous";
+
+    /// <summary>The organisation if one gave, else the name the donor chose to show; never the private name or email.</summary>
+    public static string PublicFrom(string? organisation, string? publicName) =>
+        !string.IsNullOrWhiteSpace(organisation) ? organisation.Trim()
+        : !string.IsNullOrWhiteSpace(publicName) ? publicName.Trim()
+        : Anonymous;
+}
+
+/// <summary>
+/// The SQL behind statements. The kinds are named once here, so the totals, the donation lines and the
+/// files all count the same entries. A period is the entries a branch's ledger recorded in [start, end).
+/// </summary>
+internal sealed class StatementQueries(SolidarityDbContext db)
+{
+    /// <summary>Entries that belong to one donation's line: what it gave, and the fees taken from it.</summary>
+    private const string GrossKinds = "'DonationReceived', 'OfflineDonation', 'OfflineDonationReversed'";
+    private const string FeeKinds = "'ProcessingFee', 'ChargebackFee'";
+
+    private const string PeriodFilter = """
+        "BranchId" = @branch AND "RecordedAt" >= @start AND "RecordedAt" < @end
+        """;
+
+    private const string TotalsSql = $"""
+        SELECT COUNT(*)::int AS "EntryCount",
+            (COUNT(DISTINCT "DonationId") FILTER (WHERE "DonationId" IS NOT NULL AND "Kind" IN ({GrossKinds}, {FeeKinds})))::int AS "DonationCount",
+            MIN("RecordedAt") AS "FirstRecordedAt",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'DonationReceived'), 0)::bigint AS "CardDonationsPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0)::bigint AS "FeesPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Refund'), 0)::bigint AS "RefundsPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Chargeback'), 0)::bigint AS "ChargebacksPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'ChargebackReversed'), 0)::bigint AS "ChargebackReversalsPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ('OfflineDonation', 'OfflineDonationReversed')), 0)::bigint AS "OfflinePence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Remittance'), 0)::bigint AS "RemittancesPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" NOT IN ({GrossKinds}, {FeeKinds}, 'Refund', 'Chargeback', 'ChargebackReversed', 'Remittance')), 0)::bigint AS "OtherPence"
+        FROM "LedgerEntries"
+        WHERE {PeriodFilter}
+        """;
+
+    private const string LinesSql = $"""
+        SELECT d."Id", COALESCE(d."PaidAt", d."CreatedAt") AS at, d."OrganisationName", d."PublicName", d."Method", l.gross, l.fee
+        FROM (
+            SELECT "DonationId",
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({GrossKinds})), 0)::bigint AS gross,
+                (-COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0))::bigint AS fee
+            FROM "LedgerEntries"
+            WHERE {PeriodFilter} AND "DonationId" IS NOT NULL AND "Kind" IN ({GrossKinds}, {FeeKinds})
+            GROUP BY "DonationId") AS l
+        JOIN "Donations" AS d ON d."Id" = l."DonationId"
+        ORDER BY at, d."Id"
+        """;
+
+    public Task<PeriodTotals> TotalsAsync(Guid branchId, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<PeriodTotals>(TotalsSql, Parameters(branchId, start, end)).SingleAsync(cancellationToken);
+
+    /// <summary>
+    /// The donation lines of a period, read one row at a time from PostgreSQL: the caller writes each line
+    /// out and lets it go, so memory does not grow with the number of donations.
+    /// </summary>
+    public async IAsyncEnumerable<StatementLine> LinesAsync(
+        Guid branchId, DateTimeOffset start, DateTimeOffset end, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = LinesSql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.Parameters.AddRange(Parameters(branchId, start, end));
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return Read(reader);
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static StatementLine Read(DbDataReader reader)
+    {
+        // Sequential access: columns are read in the order the query names them.
+        var id = reader.GetGuid(0);
+        var at = reader.GetFieldValue<DateTimeOffset>(1);
+        var organisation = reader.IsDBNull(2) ? null : reader.GetString(2);
+        var publicName = reader.IsDBNull(3) ? null : reader.GetString(3);
+        var method = Enum.Parse<DonationMethod>(reader.GetString(4));
+        return new StatementLine(id, at, StatementLine.PublicFrom(organisation, publicName), method, reader.GetInt64(5), reader.GetInt64(6));
+    }
+
+    private static NpgsqlParameter[] Parameters(Guid branchId, DateTimeOffset? start, DateTimeOffset end) =>
+    [
+        new("branch", branchId),
+        new("start", (start ?? DateTimeOffset.MinValue).ToUniversalTime()),
+        new("end", end.ToUniversalTime()),
+    ];
+}

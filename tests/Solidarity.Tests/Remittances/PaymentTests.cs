@@ -1,0 +1,212 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Messages;
+using Solidarity.Tests.Accounts;
+using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Remittances;
+
+namespace Solidarity.Tests.Remittances;
+
+/// <summary>Approving statements, recording the transfers that pay them, and the branch confirming them, through the pages.</summary>
+public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(fixture)
+{
+    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+
+    [Fact]
+    public async Task Second_admin_records_the_transfer_which_posts_a_remittance_and_the_officer_confirms_it_once()
+    {
+        var statementId = await StatementAsync();
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, payerAccount) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        await ApproveAsync(approver, statementId);
+
+        using var paid = await PayAsync(payer, statementId, "60.00", "BACS 0001");
+
+        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        var payment = await App.WithDbAsync(db => db.RemittancePayments.SingleAsync());
+        Assert.Equal(6_000, payment.AmountPence);
+        Assert.Equal(payerAccount.Id, payment.RecordedByUserId);
+        var remittance = Assert.Single(await App.WithDbAsync(db => db.LedgerEntries.Where(e => e.Kind == LedgerEntryKind.Remittance).ToListAsync()));
+        Assert.Equal(-6_000, remittance.AmountPence);
+        Assert.Equal(LedgerKeys.Remittance(payment.Id, DisputeId), remittance.Key);
+        Assert.Equal(Burton, remittance.BranchId);
+        Assert.Equal(10_000 - 170 - 6_000, await LedgerSumAsync(Burton));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => new { a.Action, a.UserName }).ToListAsync());
+        Assert.Contains(audit, a => a.Action == RemittanceAuditActions.StatementApproved && a.UserName == "approver@example.org");
+        Assert.Contains(audit, a => a.Action == RemittanceAuditActions.PaymentRecorded && a.UserName == "payer@example.org");
+
+        var (officer, officerAccount) = await OfficerAsync(Burton, "officer@example.org");
+        var page = await HtmlForm.GetAsync(officer, $"/branch/statements/{statementId}", "form[action*='handler=Confirm']");
+        using (var confirmed = await page.SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        }
+
+        var after = await App.WithDbAsync(db => db.RemittancePayments.SingleAsync());
+        Assert.Equal(officerAccount.Id, after.ConfirmedByUserId);
+        Assert.NotNull(after.ConfirmedAt);
+        using (var again = await page.SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        }
+
+        Assert.Equal(after.ConfirmedAt, (await App.WithDbAsync(db => db.RemittancePayments.SingleAsync())).ConfirmedAt);
+        Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == RemittanceAuditActions.PaymentConfirmed).ToListAsync()));
+
+        var admin = await (await approver.GetAsync("/admin/remittances")).Content.ReadAsStringAsync();
+        Assert.Contains("Confirmed by officer@example.org", admin, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("100.01", "BACS 0002", null, "more than the branch is owed")]
+    [InlineData("-5", "BACS 0003", null, "must be more than £0")]
+    [InlineData("0", "BACS 0004", null, "must be more than £0")]
+    [InlineData("12.345", "BACS 0005", null, "Enter the amount in pounds and pence")]
+    [InlineData("10", "BACS 0006", "2099-01-01", "cannot be in the future")]
+    [InlineData("10", "bacs  0001", null, "already recorded")]
+    public async Task Bad_payments_are_refused_with_a_clear_message_and_nothing_is_posted(string amount, string reference, string? date, string message)
+    {
+        var statementId = await StatementAsync();
+        await GiveAsync(Burton, 170, WeekOneEnd.AddDays(2));
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        await ApproveAsync(approver, statementId);
+        using (var first = await PayAsync(payer, statementId, "1.00", "BACS 0001"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        }
+
+        var before = await EntriesAsync();
+
+        using var refused = await PayAsync(payer, statementId, amount, reference, date);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains(message, WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, await EntriesAsync());
+        Assert.Equal(1, await App.WithDbAsync(db => db.RemittancePayments.CountAsync()));
+    }
+
+    [Fact]
+    public async Task The_admin_who_approved_cannot_record_the_payment_while_another_admin_exists()
+    {
+        var statementId = await StatementAsync();
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        await SignIn.CreateAccountAsync(App, "second@example.org", Solidarity.Core.Accounts.Roles.Admin, withAuthenticator: true);
+        await ApproveAsync(approver, statementId);
+
+        var page = await (await approver.GetAsync($"/admin/remittances/statements/{statementId}")).Content.ReadAsStringAsync();
+        Assert.Contains("another admin must record its payment", page, StringComparison.Ordinal);
+        using var refused = await PayAsync(approver, statementId, "10", "BACS 0009", form: false);
+
+        Assert.Contains("another admin must record its payment", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await App.WithDbAsync(db => db.RemittancePayments.ToListAsync()));
+        Assert.DoesNotContain(await EntriesAsync(), e => e.Key.StartsWith("remittance:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_site_with_a_single_admin_says_so_and_lets_that_admin_approve_and_pay()
+    {
+        var statementId = await StatementAsync();
+        var (admin, _) = await SignIn.AsAdminAsync(App, "only@example.org");
+        await ApproveAsync(admin, statementId);
+
+        var page = await (await admin.GetAsync($"/admin/remittances/statements/{statementId}")).Content.ReadAsStringAsync();
+        Assert.Contains("only one admin, so the two-person rule cannot apply", page, StringComparison.Ordinal);
+        using var paid = await PayAsync(admin, statementId, "25", "BACS 0010");
+
+        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        Assert.Single(await App.WithDbAsync(db => db.RemittancePayments.ToListAsync()));
+    }
+
+    [Fact]
+    public async Task A_statement_must_be_approved_before_its_payment_is_recorded()
+    {
+        var statementId = await StatementAsync();
+        var (admin, _) = await SignIn.AsAdminAsync(App, "only@example.org");
+
+        using var refused = await PayAsync(admin, statementId, "25", "BACS 0011", form: false);
+
+        Assert.Contains("Approve the statement before", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await App.WithDbAsync(db => db.RemittancePayments.ToListAsync()));
+    }
+
+    [Fact]
+    public async Task Officer_reads_the_approved_messages_for_the_branch_disputes_and_downloads_them_as_a_booklet()
+    {
+        await App.WithDbAsync(db =>
+        {
+            db.SupportMessages.AddRange(
+                new SupportMessage { DisputeId = DisputeId, Body = "Solidarity from Birmingham!", AuthorName = "Jo", OrganisationName = "Momentum South Birmingham", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd },
+                new SupportMessage { DisputeId = DisputeId, Body = "Not yet moderated", Status = ModerationStatus.Pending, CreatedAt = WeekOneEnd },
+                new SupportMessage { DisputeId = DisputeId, Body = "Rejected abuse", Status = ModerationStatus.Rejected, CreatedAt = WeekOneEnd },
+                new SupportMessage { DisputeId = OtherDisputeId, Body = "For the care workers", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd });
+            return db.SaveChangesAsync();
+        });
+        var (officer, _) = await OfficerAsync(Lutterworth, "officer@example.org");
+
+        var page = WebUtility.HtmlDecode(await (await officer.GetAsync("/branch/messages")).Content.ReadAsStringAsync());
+        var booklet = StatementFileReader.PdfText(await DownloadAsync(officer, "/branch/messages/booklet", "application/pdf"));
+
+        foreach (var text in new[] { page, booklet })
+        {
+            Assert.Contains("Solidarity from Birmingham!", text, StringComparison.Ordinal);
+            Assert.Contains("Jo, Momentum South Birmingham", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Not yet moderated", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Rejected abuse", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("For the care workers", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Officer_sees_what_was_raised_for_the_branch_dispute_by_dispute()
+    {
+        await GiveAsync(Burton, 10_000, WeekOneEnd.AddDays(-1), 170);
+        await GiveAsync(Burton, 2_000, WeekOneEnd.AddDays(-1), 50, disputeId: OtherDisputeId);
+        await GiveAsync(Lutterworth, 7_700, WeekOneEnd.AddDays(-1), 100);
+        var (officer, _) = await OfficerAsync(Burton, "officer@example.org");
+
+        var document = await HtmlForm.ParseAsync(await officer.GetAsync("/branch"));
+
+        var rows = document.QuerySelectorAll("#raised tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains(rows, r => r.Contains("Argos warehouse strike", StringComparison.Ordinal) && r.Contains("£100.00", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("Heywood care workers", StringComparison.Ordinal) && r.Contains("£20.00", StringComparison.Ordinal));
+        Assert.Equal("£117.80", document.QuerySelector("#owed-now")!.TextContent);
+    }
+
+    private async Task<Guid> StatementAsync()
+    {
+        await GiveAsync(Burton, 10_000, WeekOneEnd.AddDays(-1), 170, publicName: "Jo");
+        return (await BuildAsync(Burton, WeekOneEnd))!.Value;
+    }
+
+    private static async Task ApproveAsync(HttpClient admin, Guid statementId)
+    {
+        var form = await HtmlForm.GetAsync(admin, $"/admin/remittances/statements/{statementId}", "form[action*='handler=Approve']");
+        using var response = await form.SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
+    /// <summary>Posts the payment form; without <paramref name="form"/> the page shows none, so the post is built by hand with the page's token.</summary>
+    private static async Task<HttpResponseMessage> PayAsync(HttpClient admin, Guid statementId, string amount, string reference, string? date = null, bool form = true)
+    {
+        var path = $"/admin/remittances/statements/{statementId}";
+        if (form)
+        {
+            var payment = await HtmlForm.GetAsync(admin, path, "#record-payment");
+            return await payment.Set("Input.Amount", amount).Set("Input.BankReference", reference).Set("Input.PaidOn", date ?? Today).SubmitAsync();
+        }
+
+        var page = await HtmlForm.ParseAsync(await admin.GetAsync(path));
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        return await admin.PostAsync($"{path}?handler=Pay", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Amount"] = amount, ["Input.BankReference"] = reference, ["Input.PaidOn"] = date ?? Today, ["__RequestVerificationToken"] = token,
+        }));
+    }
+
+    private Task<List<(string Key, long Pence)>> EntriesAsync() =>
+        App.WithDbAsync(async db => (await db.LedgerEntries.OrderBy(e => e.Id).Select(e => new { e.Key, e.AmountPence, e.Kind }).ToListAsync())
+            .Select(e => (e.Key, e.AmountPence)).ToList());
+}
