@@ -137,10 +137,10 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
         await App.WithDbAsync(db =>
         {
             db.SupportMessages.AddRange(
-                new SupportMessage { DisputeId = DisputeId, Body = "Solidarity from Birmingham!", AuthorName = "Jo", OrganisationName = "Momentum South Birmingham", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd },
+                new SupportMessage { DisputeId = DisputeId, Body = "Solidarity from Birmingham!", AuthorName = "Jo", OrganisationName = "Momentum South Birmingham", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd, ModeratedAt = WeekOneEnd },
                 new SupportMessage { DisputeId = DisputeId, Body = "Not yet moderated", Status = ModerationStatus.Pending, CreatedAt = WeekOneEnd },
-                new SupportMessage { DisputeId = DisputeId, Body = "Rejected abuse", Status = ModerationStatus.Rejected, CreatedAt = WeekOneEnd },
-                new SupportMessage { DisputeId = OtherDisputeId, Body = "For the care workers", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd });
+                new SupportMessage { DisputeId = DisputeId, Body = "Rejected abuse", Status = ModerationStatus.Rejected, CreatedAt = WeekOneEnd, ModeratedAt = WeekOneEnd, RejectionReason = "Abusive" },
+                new SupportMessage { DisputeId = OtherDisputeId, Body = "For the care workers", Status = ModerationStatus.Approved, CreatedAt = WeekOneEnd, ModeratedAt = WeekOneEnd });
             return db.SaveChangesAsync();
         });
         var (officer, _) = await OfficerAsync(Lutterworth, "officer@example.org");
