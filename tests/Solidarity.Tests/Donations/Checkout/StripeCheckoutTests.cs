@@ -146,7 +146,47 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         { "Input.Beneficiary", "not-a-branch", "Input.Beneficiary", "Choose one of this dispute's branches" },
         { "Input.ShowPublicName", "true", "Input.PublicName", "Type the name to show" },
         { "Input.Message", new string('x', 2_001), "Input.Message", "2,000 characters" },
+        { "Input.Message", "See https://a.example https://b.example https://c.example", "Input.Message", "at most 2 web links" },
     };
+
+    [Theory]
+    [InlineData("Input.DonorName")]
+    [InlineData("Input.OrganisationName")]
+    [InlineData("Input.PublicName")]
+    [InlineData("Input.Email")]
+    [InlineData("Input.Message")]
+    public async Task Control_characters_in_any_field_are_refused_with_a_message_not_a_server_error(string field)
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.ShowPublicName"] = "true";
+        form["Input.PublicName"] = "Sam";
+        form[field] = field == "Input.Email" ? "jo\u0007@example.org" : "Jo\u0007Bloggs";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var error = (await ParseAsync(response)).QuerySelector($"[data-valmsg-for='{field}']");
+        Assert.False(string.IsNullOrWhiteSpace(error?.TextContent), $"No message at {field}.");
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
+
+    [Fact]
+    public async Task A_NUL_character_is_refused_with_the_bad_request_page_and_nothing_is_written()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.DonorName"] = "Jo\0Bloggs";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        // The form reader refuses it before the page runs, so the page cannot keep the typed values.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("could not understand", (await ParseAsync(response)).Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
 
     [Theory]
     [MemberData(nameof(BadInputs))]
