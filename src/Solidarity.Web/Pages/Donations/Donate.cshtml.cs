@@ -56,7 +56,9 @@ internal sealed class DonateModel(
         }
 
         Dispute = dispute;
-        if (cancelled is { } donationId && dispute.AcceptsDonations)
+        // Only the browser that made the donation gets its details back: the cancel address can be shared,
+        // logged or seen at Stripe, and must show nobody else the donor's name, email or message.
+        if (cancelled is { } donationId && dispute.AcceptsDonations && donorBrowser.MadeDonation(HttpContext, donationId))
         {
             var since = clock.GetUtcNow() - CancelledPrefillWindow;
             var pending = await db.Donations.AsNoTracking()

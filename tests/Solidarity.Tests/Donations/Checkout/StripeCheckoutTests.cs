@@ -273,7 +273,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         }
 
         var cancelUrl = new Uri(Assert.Single(Stripe.Requests).Form["cancel_url"]).PathAndQuery;
-        var page = await Site.Browser().GetPageAsync(cancelUrl);
+        var page = await client.GetPageAsync(cancelUrl);
 
         Assert.Contains("nothing was charged", page.QuerySelector("#cancelled-notice")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("12.34", page.ValueOf("Input.OtherAmount"));
@@ -300,16 +300,16 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         }
 
         var id = await Site.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
-        await AssertPrefilledAsync(dispute, id, expected: true);
-        await AssertPrefilledAsync(other, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: true);
+        await AssertPrefilledAsync(client, other, id, expected: false);
 
         await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s.SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(-25))));
-        await AssertPrefilledAsync(dispute, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: false);
 
         await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s
             .SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(25))
             .SetProperty(d => d.Status, DonationStatus.Paid)));
-        await AssertPrefilledAsync(dispute, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: false);
     }
 
     [Fact]
@@ -349,9 +349,30 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Empty(page.QuerySelectorAll("[style]"));
     }
 
-    private async Task AssertPrefilledAsync(SeededDispute dispute, Guid donationId, bool expected)
+    [Fact]
+    public async Task Cancel_link_opened_in_another_browser_shows_nothing_of_the_donor()
     {
-        var page = await Site.Browser().GetPageAsync($"{dispute.DonatePath}?cancelled={donationId}");
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Message"] = "Stay strong";
+        using (var post = await Site.Browser().PostFormAsync(dispute.DonatePath, form))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+        }
+
+        // The cancel address is shared, logged or seen at Stripe: someone else opening it gets an empty form.
+        var cancelUrl = new Uri(Assert.Single(Stripe.Requests).Form["cancel_url"]).PathAndQuery;
+        var page = await Site.Browser().GetPageAsync(cancelUrl);
+
+        Assert.Null(page.QuerySelector("#cancelled-notice"));
+        Assert.Equal("", page.ValueOf("Input.Email"));
+        Assert.Equal("", page.ValueOf("Input.DonorName"));
+        Assert.DoesNotContain("Stay strong", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    private static async Task AssertPrefilledAsync(HttpClient browser, SeededDispute dispute, Guid donationId, bool expected)
+    {
+        var page = await browser.GetPageAsync($"{dispute.DonatePath}?cancelled={donationId}");
         Assert.Equal(expected, page.QuerySelector("#cancelled-notice") is not null);
         Assert.Equal(expected ? DonorEmail : "", page.ValueOf("Input.Email"));
         Assert.Equal(expected ? DonorName : "", page.ValueOf("Input.DonorName"));
