@@ -6,6 +6,7 @@ using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
@@ -79,6 +80,7 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddDonationLedger();
         services.AddScoped<Pages.Admin.AuditTrail>();
+        services.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
         builder.AddStripe();
