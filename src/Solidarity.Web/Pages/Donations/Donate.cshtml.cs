@@ -8,6 +8,7 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Money;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
@@ -18,6 +19,7 @@ internal sealed class DonateModel(
     SolidarityDbContext db,
     ICheckoutGateway checkout,
     DonorBrowser donorBrowser,
+    SiteAddress siteAddress,
     FeeEstimator fees,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
@@ -182,7 +184,8 @@ internal sealed class DonateModel(
         // webhook can never arrive for a donation the site does not have.
         await db.SaveChangesAsync(cancellationToken);
 
-        var siteBase = new Uri($"{Request.Scheme}://{Request.Host}{Request.PathBase}/");
+        // Site:BaseUrl where set (always in Production), so a forged Host header cannot choose where Stripe sends the donor back.
+        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
         StartedCheckout session;
         try
         {
