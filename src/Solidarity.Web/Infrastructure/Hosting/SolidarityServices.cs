@@ -28,6 +28,7 @@ internal static class SolidarityServices
     {
         var services = builder.Services;
 
+        builder.AddSolidarityDataProtection();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
