@@ -29,6 +29,7 @@ internal static class SolidarityServices
         var services = builder.Services;
 
         builder.AddSolidarityDataProtection();
+        builder.AddSolidarityForwardedHeaders();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -89,6 +90,7 @@ internal static class SolidarityServices
 
     public static void UseSolidarity(this WebApplication app)
     {
+        app.UseSolidarityForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
