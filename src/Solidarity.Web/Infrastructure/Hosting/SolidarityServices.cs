@@ -30,6 +30,7 @@ internal static class SolidarityServices
 
         builder.AddSolidarityDataProtection();
         builder.AddSolidarityForwardedHeaders();
+        builder.AddSolidarityHealth();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -107,6 +108,7 @@ internal static class SolidarityServices
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapSolidarityHealth();
         app.MapRazorPages();
         app.MapStripeWebhook();
         app.MapReceipts();
