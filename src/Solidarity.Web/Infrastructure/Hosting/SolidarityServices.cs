@@ -6,6 +6,7 @@ using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
@@ -27,6 +28,11 @@ internal static class SolidarityServices
     public static void AddSolidarityServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration["Site:BaseUrl"]))
+        {
+            // Receipt e-mails, digests and feeds carry absolute links; guessing them from a request would be wrong in a job.
+            throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
+        }
 
         builder.AddSolidarityDataProtection();
         builder.AddSolidarityForwardedHeaders();
@@ -77,6 +83,7 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddDonationLedger();
         services.AddScoped<Pages.Admin.AuditTrail>();
+        services.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
         builder.AddStripe();

@@ -14,7 +14,7 @@ namespace Solidarity.Web.Pages.Receipts;
 /// </summary>
 internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptScheduler scheduler, TimeProvider time, ILogger<IssueMissingReceiptsJob> logger)
 {
-    public const string RecurringJobId = "receipts:issue-missing";
+    public const string RecurringJobId = "issue-missing-receipts";
 
     /// <summary>Leaves the usual path time to do its work first.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);

@@ -37,9 +37,9 @@ public sealed class TestCheckoutSite : SolidarityApp
 /// <summary>The site as deployed: Production, with a Stripe key.</summary>
 public sealed class ProductionSite : SolidarityApp
 {
-    // Production refuses to start without a Stripe key and a mail server; neither is contacted here.
+    // Production refuses to start without a Stripe key, a mail server and its public address; none is contacted here.
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1")];
+        [new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example")];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Data;
+using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
+
+namespace Solidarity.Tests.Hosting;
+
+/// <summary>In Production the site refuses to start, saying which setting is missing, rather than take money it cannot handle.</summary>
+public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private static readonly Dictionary<string, string?> Complete = new()
+    {
+        ["Stripe:SecretKey"] = "sk_test_production_startup",
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Site:BaseUrl"] = "https://solidarity.example",
+    };
+
+    [Fact]
+    public async Task Production_with_every_setting_starts()
+    {
+        await using var site = new ProductionSite(Complete, App.ConnectionString);
+
+        var db = site.Services.CreateScope().ServiceProvider.GetRequiredService<SolidarityDbContext>();
+        Assert.True(await db.Database.CanConnectAsync());
+    }
+
+    [Theory]
+    [InlineData("Stripe:SecretKey", "Stripe:SecretKey and Stripe:WebhookSecret must be set")]
+    [InlineData("Smtp:Host", "Smtp:Host is not set")]
+    [InlineData("Site:BaseUrl", "Site:BaseUrl is not set")]
+    public async Task Production_without_a_required_setting_stops_with_a_message_naming_it(string missing, string message)
+    {
+        var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };
+        await using var site = new ProductionSite(settings, App.ConnectionString);
+
+        var refused = Assert.ThrowsAny<Exception>(() => site.Services);
+
+        Assert.Contains(message, refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            [.. settings, new("ConnectionStrings:Solidarity", connectionString)];
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseEnvironment("Production");
+        }
+    }
+}
