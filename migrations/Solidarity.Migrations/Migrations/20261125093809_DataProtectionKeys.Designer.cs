@@ -12,7 +12,7 @@ using Solidarity.Core.Data;
 namespace Solidarity.Migrations.Migrations
 {
     [DbContext(typeof(SolidarityDbContext))]
-    [Migration("20261125092126_DataProtectionKeys")]
+    [Migration("20261125093809_DataProtectionKeys")]
     partial class DataProtectionKeys
     {
         /// <inheritdoc />
@@ -682,6 +682,9 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("FeeCoverPence")
                         .HasColumnType("bigint");
 
@@ -746,6 +749,8 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("Donations", t =>
                         {
                             t.HasCheckConstraint("ck_donations_amount_positive", "\"AmountPence\" > 0");
+
+                            t.HasCheckConstraint("ck_donations_erased_holds_no_person", "\"ErasedAt\" IS NULL OR (\"DonorName\" IS NULL AND \"Email\" IS NULL AND \"PublicName\" IS NULL)");
 
                             t.HasCheckConstraint("ck_donations_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
                         });
