@@ -34,6 +34,9 @@ internal static class SolidarityServices
             throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
         }
 
+        builder.AddSolidarityDataProtection();
+        builder.AddSolidarityForwardedHeaders();
+        builder.AddSolidarityHealth();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -95,6 +98,7 @@ internal static class SolidarityServices
 
     public static void UseSolidarity(this WebApplication app)
     {
+        app.UseSolidarityForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
@@ -111,6 +115,7 @@ internal static class SolidarityServices
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapSolidarityHealth();
         app.MapRazorPages();
         app.MapStripeWebhook();
         app.MapReceipts();
