@@ -77,6 +77,16 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         }
     }
 
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+
+        // Hangfire logs through a static provider bound to the last host that configured it; left pointing at
+        // this host's disposed loggers, the next Hangfire type to initialise in this process would fail for good.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        GC.SuppressFinalize(this);
+    }
+
     /// <summary>A scope on the site's services, for arranging data and checking what a request left behind.</summary>
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 
