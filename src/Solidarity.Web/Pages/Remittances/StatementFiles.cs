@@ -26,8 +26,13 @@ internal sealed class StatementFiles(SolidarityDbContext db, StatementQueries qu
     public Task WriteCsvAsync(Stream output, StatementFacts facts, CancellationToken cancellationToken) =>
         StatementCsv.WriteAsync(output, Lines(facts, cancellationToken), cancellationToken);
 
-    public Task<int> WritePdfAsync(Stream output, StatementFacts facts, CancellationToken cancellationToken) =>
-        StatementPdf.WriteAsync(output, facts, settings.Value.OrganisationName, Lines(facts, cancellationToken), cancellationToken);
+    /// <summary>Writes the PDF front to back, never seeking, so <paramref name="output"/> can be a response body.</summary>
+    public async Task<int> WritePdfAsync(Stream output, StatementFacts facts, CancellationToken cancellationToken)
+    {
+        var statement = facts.Statement;
+        var count = await queries.LineCountAsync(statement.BranchId, statement.PeriodStart, statement.PeriodEnd, cancellationToken);
+        return await StatementPdf.WriteAsync(output, facts, settings.Value.OrganisationName, count, Lines(facts, cancellationToken), cancellationToken);
+    }
 
     /// <summary>The download of <paramref name="format"/> ("pdf" or "csv"), or null for any other format.</summary>
     public IActionResult? Download(StatementFacts facts, string format) => format switch
@@ -37,10 +42,7 @@ internal sealed class StatementFiles(SolidarityDbContext db, StatementQueries qu
         _ => null,
     };
 
-    /// <summary>
-    /// Streams the file into the response. The PDF goes through a temporary file first: PDFsharp writes its
-    /// cross-reference table by seeking, which a response body cannot do, and a file keeps it out of memory.
-    /// </summary>
+    /// <summary>Streams the file into the response as it is generated: neither file is ever whole in memory or on disk.</summary>
     private sealed class StatementDownload(StatementFiles files, StatementFacts facts, string contentType, string fileName) : IActionResult
     {
         public async Task ExecuteResultAsync(ActionContext context)
@@ -54,15 +56,11 @@ internal sealed class StatementFiles(SolidarityDbContext db, StatementQueries qu
             if (contentType == StatementCsv.ContentType)
             {
                 await files.WriteCsvAsync(response.Body, facts, cancellationToken);
-                return;
             }
-
-            var path = Path.GetTempFileName();
-            await using var temporary = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await files.WritePdfAsync(temporary, facts, cancellationToken);
-            response.ContentLength = temporary.Length;
-            temporary.Position = 0;
-            await temporary.CopyToAsync(response.Body, cancellationToken);
+            else
+            {
+                await files.WritePdfAsync(response.Body, facts, cancellationToken);
+            }
         }
     }
 }

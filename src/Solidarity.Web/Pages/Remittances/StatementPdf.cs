@@ -1,6 +1,3 @@
-using PdfSharp.Drawing;
-using PdfSharp.Pdf;
-using PdfSharp.Pdf.Advanced;
 using Solidarity.Core.Remittances;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Pdf;
@@ -36,9 +33,10 @@ internal sealed record StatementFacts(RemittanceStatement Statement, string Bran
 
 /// <summary>
 /// A statement as a PDF: the summary, then every donation in a table that runs over as many pages as it
-/// needs, each page carrying its running totals forward to the next, and "Page x of y" written on every page
-/// once the number of pages is known. Lines are drawn as they are read and each finished page is compressed,
-/// so the document holds drawn pages, never the list of donations.
+/// needs, each page carrying its running totals forward to the next, and "Page x of y" on every page. The
+/// number of donations is counted before the first is read, and a page holds a fixed number of rows, so the
+/// number of pages is known from the start and the document is written in one pass: each page goes to the
+/// output as soon as it is full, and memory does not grow with the number of donations.
 /// </summary>
 internal sealed class StatementPdf : IDisposable
 {
@@ -50,12 +48,23 @@ internal sealed class StatementPdf : IDisposable
     private const double Margin = 40;
     private const double FooterHeight = 28;
     private const double RowHeight = 13;
+    private const double Width = PdfStreamWriter.PageWidth - 2 * Margin;
+    private const double Bottom = PdfStreamWriter.PageHeight - Margin - FooterHeight;
+    private const double Gray = 0.5;
+    private const double LightGray = 0.83;
+    private const string Ellipsis = "\u2026";
 
-    private static readonly XFont TitleFont = new(SystemFontResolver.DefaultFamily, 16, XFontStyleEx.Bold);
-    private static readonly XFont HeadingFont = new(SystemFontResolver.DefaultFamily, 10.5, XFontStyleEx.Bold);
-    private static readonly XFont BodyFont = new(SystemFontResolver.DefaultFamily, 9, XFontStyleEx.Regular);
-    private static readonly XFont CellFont = new(SystemFontResolver.DefaultFamily, 8, XFontStyleEx.Regular);
-    private static readonly XFont CellBoldFont = new(SystemFontResolver.DefaultFamily, 8, XFontStyleEx.Bold);
+    /// <summary>The column headings: a row and the gap under its rule.</summary>
+    private const double HeadingsHeight = RowHeight + 2;
+
+    /// <summary>A totals row: the rule above it and the row.</summary>
+    private const double TotalsHeight = 1 + RowHeight;
+
+    private static readonly (PdfStandardFont Font, double Size) TitleFont = (PdfStandardFont.HelveticaBold, 16);
+    private static readonly (PdfStandardFont Font, double Size) HeadingFont = (PdfStandardFont.HelveticaBold, 10.5);
+    private static readonly (PdfStandardFont Font, double Size) BodyFont = (PdfStandardFont.Helvetica, 9);
+    private static readonly (PdfStandardFont Font, double Size) CellFont = (PdfStandardFont.Helvetica, 8);
+    private static readonly (PdfStandardFont Font, double Size) CellBoldFont = (PdfStandardFont.HelveticaBold, 8);
 
     /// <summary>Date, from, method, gross, fee, net: left edge and width, in points from the margin.</summary>
     private static readonly (double X, double Width, bool Right)[] Columns =
@@ -63,65 +72,89 @@ internal sealed class StatementPdf : IDisposable
         (0, 62, false), (64, 196, false), (262, 72, false), (336, 58, true), (396, 55, true), (453, 62, true),
     ];
 
-    private readonly PdfDocument _document = new();
+    private readonly PdfStreamWriter _writer;
     private readonly StatementFacts _facts;
     private readonly string _organisation;
-    private XGraphics? _graphics;
-    private PdfPage? _page;
+    private readonly int _lineCount;
+    private int _pageCount;
     private double _y;
     private long _gross;
     private long _fee;
 
-    private StatementPdf(StatementFacts facts, string organisation)
+    private StatementPdf(Stream output, StatementFacts facts, string organisation, int lineCount)
     {
+        _writer = new PdfStreamWriter(output);
         _facts = facts;
         _organisation = organisation;
-        _document.Info.Title = $"Remittance statement {facts.BranchCode} {facts.PeriodText}";
-        _document.Info.Author = organisation;
-        _document.Info.Creator = organisation;
-        _document.Info.CreationDate = facts.Statement.CreatedAt.UtcDateTime;
-        _document.Info.ModificationDate = facts.Statement.CreatedAt.UtcDateTime;
-        _document.Options.CompressContentStreams = true;
+        _lineCount = lineCount;
     }
 
-    public int PageCount => _document.PageCount;
+    private PdfPageContent Page => _writer.Page;
 
-    /// <summary>Renders the statement and saves it to <paramref name="output"/>, which PDFsharp needs to be seekable.</summary>
+    public void Dispose() => _writer.Dispose();
+
+    /// <summary>
+    /// Renders the statement's <paramref name="lineCount"/> donation lines into <paramref name="output"/>, which is
+    /// only appended to, and answers the number of pages.
+    /// </summary>
     public static async Task<int> WriteAsync(
-        Stream output, StatementFacts facts, string organisation, IAsyncEnumerable<StatementLine> lines, CancellationToken cancellationToken)
+        Stream output, StatementFacts facts, string organisation, int lineCount, IAsyncEnumerable<StatementLine> lines, CancellationToken cancellationToken)
     {
-        using var pdf = new StatementPdf(facts, organisation);
+        using var pdf = new StatementPdf(output, facts, organisation, lineCount);
         await pdf.RenderAsync(lines, cancellationToken);
-        var pages = pdf.PageCount;
-        pdf._document.Save(output, closeStream: false);
-        return pages;
+        return pdf._writer.PageCount;
     }
 
-    public void Dispose()
+    /// <summary>How many rows a page holds below <paramref name="top"/> while leaving room for the totals row under them.</summary>
+    private static int RowsBelow(double top)
     {
-        _graphics?.Dispose();
-        _document.Dispose();
+        var rows = 0;
+        for (var y = top; y + 2 * RowHeight <= Bottom; y += RowHeight)
+        {
+            rows++;
+        }
+
+        return rows;
     }
 
     private async Task RenderAsync(IAsyncEnumerable<StatementLine> lines, CancellationToken cancellationToken)
     {
-        NewPage();
+        await _writer.BeginAsync(
+            new PdfDocumentInfo($"Remittance statement {_facts.BranchCode} {_facts.PeriodText}", _organisation, _facts.Statement.CreatedAt),
+            cancellationToken);
+        _y = Margin;
         Summary();
-        var any = false;
+        if (_lineCount == 0)
+        {
+            _pageCount = 1;
+            Text("No donations were recorded for the branch in this period.", BodyFont);
+            await EndPageAsync(cancellationToken);
+            await _writer.EndAsync(cancellationToken);
+            return;
+        }
+
+        ColumnHeadings();
+        var capacity = RowsBelow(_y);
+        var perPage = RowsBelow(Margin + HeadingsHeight + TotalsHeight);
+        _pageCount = 1 + (Math.Max(0, _lineCount - capacity) + perPage - 1) / perPage;
+
+        var written = 0;
+        var onPage = 0;
         await foreach (var line in lines.WithCancellation(cancellationToken))
         {
-            if (!any)
+            if (++written > _lineCount)
             {
-                ColumnHeadings();
-                any = true;
+                throw Changed();
             }
 
-            if (_y + 2 * RowHeight > Bottom)
+            if (onPage == capacity)
             {
                 TotalsRow(CarriedForward);
-                NewPage();
+                await EndPageAsync(cancellationToken);
+                _y = Margin;
                 ColumnHeadings();
                 TotalsRow(BroughtForward);
+                (onPage, capacity) = (0, perPage);
             }
 
             Cells(
@@ -130,58 +163,35 @@ internal sealed class StatementPdf : IDisposable
                     Amount(line.GrossPence), Amount(line.FeePence), Amount(line.NetPence),
                 ],
                 CellFont);
+            onPage++;
             _gross += line.GrossPence;
             _fee += line.FeePence;
         }
 
-        if (any)
+        if (written != _lineCount)
         {
-            if (_y + RowHeight > Bottom)
-            {
-                TotalsRow(CarriedForward);
-                NewPage();
-                ColumnHeadings();
-                TotalsRow(BroughtForward);
-            }
-
-            TotalsRow(Total);
-        }
-        else
-        {
-            Text("No donations were recorded for the branch in this period.", BodyFont);
+            throw Changed();
         }
 
-        FinishPage();
-        NumberPages();
+        // The last page always has room: a page's rows stop one row short of the bottom, for this row.
+        TotalsRow(Total);
+        await EndPageAsync(cancellationToken);
+        await _writer.EndAsync(cancellationToken);
     }
 
-    private double Width => _page!.Width.Point - 2 * Margin;
+    /// <summary>The lines are read from a closed period of an append-only ledger, so a different count is a fault, never a race to tolerate.</summary>
+    private InvalidOperationException Changed() =>
+        new($"Statement {_facts.Statement.Id} was counted with {_lineCount} donation lines but read with a different number.");
 
-    private double Bottom => _page!.Height.Point - Margin - FooterHeight;
-
-    private void NewPage()
+    /// <summary>Every page says where it is in the document, then goes to the output.</summary>
+    private async Task EndPageAsync(CancellationToken cancellationToken)
     {
-        FinishPage();
-        _page = _document.AddPage();
-        _page.Size = PdfSharp.PageSize.A4;
-        _graphics = XGraphics.FromPdfPage(_page);
-        _y = Margin;
-    }
-
-    /// <summary>Writes the page's drawing into its content stream and compresses it now rather than at save.</summary>
-    private void FinishPage()
-    {
-        if (_graphics is null)
-        {
-            return;
-        }
-
-        _graphics.Dispose();
-        _graphics = null;
-        foreach (var content in _page!.Contents.OfType<PdfContent>())
-        {
-            content.Compressed = true;
-        }
+        var y = PdfStreamWriter.PageHeight - Margin - FooterHeight + 12;
+        Page.Line(Margin, y - 2, PdfStreamWriter.PageWidth - Margin, y - 2, LightGray);
+        var (font, size) = CellFont;
+        Page.Text(Fit($"{_facts.BranchCode} \u00b7 {_facts.PeriodText}", CellFont, 360), font, size, Margin, y, Gray);
+        Page.TextRight($"Page {_writer.PageCount + 1} of {_pageCount}", font, size, PdfStreamWriter.PageWidth - Margin, y);
+        await _writer.EndPageAsync(cancellationToken);
     }
 
     private void Summary()
@@ -194,9 +204,9 @@ internal sealed class StatementPdf : IDisposable
         _y += 6;
         foreach (var (label, pence) in _facts.Summary)
         {
-            var font = label.StartsWith("Closing", StringComparison.Ordinal) || label.StartsWith("Opening", StringComparison.Ordinal) ? CellBoldFont : BodyFont;
-            _graphics!.DrawString(label, font, XBrushes.Black, new XRect(Margin, _y, 260, RowHeight), XStringFormats.TopLeft);
-            _graphics.DrawString(Amount(pence), font, XBrushes.Black, new XRect(Margin + 260, _y, 100, RowHeight), XStringFormats.TopRight);
+            var (font, size) = label.StartsWith("Closing", StringComparison.Ordinal) || label.StartsWith("Opening", StringComparison.Ordinal) ? CellBoldFont : BodyFont;
+            Page.Text(Fit(label, (font, size), 260), font, size, Margin, _y);
+            Page.TextRight(Amount(pence), font, size, Margin + 360, _y);
             _y += RowHeight + 1;
         }
 
@@ -209,79 +219,72 @@ internal sealed class StatementPdf : IDisposable
     private void ColumnHeadings()
     {
         Cells(["Date", "From", "Method", "Gross", "Fee", "Net"], CellBoldFont);
-        _graphics!.DrawLine(XPens.Gray, Margin, _y - 1, Margin + Width, _y - 1);
-        _y += 2;
+        Page.Line(Margin, _y - 1, Margin + Width, _y - 1, Gray);
+        _y += HeadingsHeight - RowHeight;
     }
 
     private void TotalsRow(string label)
     {
-        _graphics!.DrawLine(XPens.Gray, Margin, _y, Margin + Width, _y);
-        _y += 1;
+        Page.Line(Margin, _y, Margin + Width, _y, Gray);
+        _y += TotalsHeight - RowHeight;
 
         // The label spans the date and name columns; the amounts stand under their own.
-        _graphics.DrawString(label, CellBoldFont, XBrushes.Black, new XRect(Margin, _y, Columns[2].X, RowHeight), XStringFormats.TopLeft);
+        var (font, size) = CellBoldFont;
+        Page.Text(Fit(label, CellBoldFont, Columns[2].X), font, size, Margin, _y);
         Cells(["", "", "", Amount(_gross), Amount(_fee), Amount(_gross - _fee)], CellBoldFont);
     }
 
-    private void Cells(IReadOnlyList<string> values, XFont font)
+    private void Cells(IReadOnlyList<string> values, (PdfStandardFont Font, double Size) font)
     {
         for (var i = 0; i < Columns.Length; i++)
         {
             var (x, width, right) = Columns[i];
             var text = Fit(values[i], font, width);
-            _graphics!.DrawString(text, font, XBrushes.Black, new XRect(Margin + x, _y, width, RowHeight), right ? XStringFormats.TopRight : XStringFormats.TopLeft);
+            if (right)
+            {
+                Page.TextRight(text, font.Font, font.Size, Margin + x + width, _y);
+            }
+            else
+            {
+                Page.Text(text, font.Font, font.Size, Margin + x, _y);
+            }
         }
 
         _y += RowHeight;
     }
 
-    private void Text(string text, XFont font)
+    private void Text(string text, (PdfStandardFont Font, double Size) font)
     {
-        _graphics!.DrawString(Fit(text, font, Width), font, XBrushes.Black, new XRect(Margin, _y, Width, font.GetHeight()), XStringFormats.TopLeft);
-        _y += font.GetHeight() + 3;
+        Page.Text(Fit(text, font, Width), font.Font, font.Size, Margin, _y);
+        _y += LineHeight(font.Size) + 3;
     }
 
+    /// <summary>The distance from one line of text to the next.</summary>
+    private static double LineHeight(double size) => size * 1.15;
+
     /// <summary>Cuts text that would overrun its column, ending it with an ellipsis.</summary>
-    private string Fit(string text, XFont font, double width)
+    private static string Fit(string text, (PdfStandardFont Font, double Size) font, double width)
     {
-        if (text.Length == 0 || _graphics!.MeasureString(text, font).Width <= width)
+        if (font.Font.Width(text, font.Size) <= width)
         {
             return text;
         }
 
-        var length = text.Length;
-        while (length > 1 && _graphics.MeasureString(text[..length] + "…", font).Width > width)
+        var room = width - font.Font.Width(Ellipsis, font.Size);
+        var used = 0.0;
+        var length = 0;
+        foreach (var rune in text.EnumerateRunes())
         {
-            length = Math.Max(1, length * 9 / 10);
-        }
-
-        return text[..length].TrimEnd() + "…";
-    }
-
-    /// <summary>The second pass: now that the document is complete, every page says where it is in it.</summary>
-    private void NumberPages()
-    {
-        var count = _document.PageCount;
-        for (var i = 0; i < count; i++)
-        {
-            var page = _document.Pages[i];
-            using (var graphics = XGraphics.FromPdfPage(page, XGraphicsPdfPageOptions.Append))
+            used += font.Font.Width(rune, font.Size);
+            if (used > room)
             {
-                var y = page.Height.Point - Margin - FooterHeight + 12;
-                graphics.DrawLine(XPens.LightGray, Margin, y - 2, page.Width.Point - Margin, y - 2);
-                graphics.DrawString(
-                    $"{_facts.BranchCode} · {_facts.PeriodText}", CellFont, XBrushes.Gray,
-                    new XRect(Margin, y, 360, RowHeight), XStringFormats.TopLeft);
-                graphics.DrawString(
-                    $"Page {i + 1} of {count}", CellFont, XBrushes.Black,
-                    new XRect(page.Width.Point - Margin - 150, y, 150, RowHeight), XStringFormats.TopRight);
+                break;
             }
 
-            foreach (var content in page.Contents.OfType<PdfContent>())
-            {
-                content.Compressed = true;
-            }
+            length += rune.Utf16SequenceLength;
         }
+
+        return text[..length].TrimEnd() + Ellipsis;
     }
 
     public static string Amount(long pence) => new Core.Money.Money(pence, Core.Money.Money.Gbp).Format();

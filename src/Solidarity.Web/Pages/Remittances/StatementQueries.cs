@@ -73,8 +73,8 @@ internal sealed class StatementQueries(SolidarityDbContext db)
         WHERE {PeriodFilter}
         """;
 
-    private const string LinesSql = $"""
-        SELECT d."Id", COALESCE(d."PaidAt", d."CreatedAt") AS at, d."OrganisationName", d."PublicName", d."Method", l.gross, l.fee
+    /// <summary>A period's donation lines: one row per donation, what its entries gave and the fees taken from it.</summary>
+    private const string LinesFrom = $"""
         FROM (
             SELECT "DonationId",
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({GrossKinds})), 0)::bigint AS gross,
@@ -83,11 +83,25 @@ internal sealed class StatementQueries(SolidarityDbContext db)
             WHERE {PeriodFilter} AND "DonationId" IS NOT NULL AND "Kind" IN ({GrossKinds}, {FeeKinds})
             GROUP BY "DonationId") AS l
         JOIN "Donations" AS d ON d."Id" = l."DonationId"
+        """;
+
+    private const string LinesSql = $"""
+        SELECT d."Id", COALESCE(d."PaidAt", d."CreatedAt") AS at, d."OrganisationName", d."PublicName", d."Method", l.gross, l.fee
+        {LinesFrom}
         ORDER BY at, d."Id"
+        """;
+
+    private const string LineCountSql = $"""
+        SELECT COUNT(*)::int AS "Value"
+        {LinesFrom}
         """;
 
     public Task<PeriodTotals> TotalsAsync(Guid branchId, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<PeriodTotals>(TotalsSql, Parameters(branchId, start, end)).SingleAsync(cancellationToken);
+
+    /// <summary>How many lines <see cref="LinesAsync"/> gives for the period, counted by PostgreSQL without reading them.</summary>
+    public Task<int> LineCountAsync(Guid branchId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<int>(LineCountSql, Parameters(branchId, start, end)).SingleAsync(cancellationToken);
 
     /// <summary>
     /// The donation lines of a period, read one row at a time from PostgreSQL: the caller writes each line
