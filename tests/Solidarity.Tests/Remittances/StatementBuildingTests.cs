@@ -67,6 +67,26 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
     }
 
     [Fact]
+    public async Task Refund_that_failed_after_a_statement_counted_it_is_netted_into_the_next_statements_refunds()
+    {
+        var donation = await GiveAsync(Burton, 10_000, WeekOneEnd.AddDays(-3), 170);
+        await PostAsync(donation, LedgerEntryKind.Refund, -2_500, WeekOneEnd.AddDays(-1));
+        await PostAsync(donation, LedgerEntryKind.Refund, -1_000, WeekOneEnd.AddDays(1));
+        await PostAsync(donation, LedgerEntryKind.RefundReversed, 2_500, WeekOneEnd.AddDays(2));
+
+        await RunJobUntilAsync(WeekOneEnd);
+        await RunJobUntilAsync(WeekOneEnd.AddDays(7));
+
+        var statements = await StatementsAsync(Burton);
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(-2_500, statements[0].RefundsPence);
+        Assert.Equal(1_500, statements[1].RefundsPence);
+        Assert.Equal(statements[0].ClosingPence, statements[1].OpeningPence);
+        Assert.Equal(statements[1].OpeningPence + statements[1].MovementPence, statements[1].ClosingPence);
+        Assert.Equal(await LedgerSumAsync(Burton), statements[1].ClosingPence);
+    }
+
+    [Fact]
     public async Task A_run_that_dies_part_way_leaves_no_half_statement_and_the_rerun_completes_it_once()
     {
         await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);

@@ -17,6 +17,9 @@ internal static class WebhookOutcomes
     public const string Ignored = "ignored";
     public const string UnknownDonation = "unknown-donation";
 
+    /// <summary>A refund reached failed or cancelled: anything posted for it was reversed, and it never posts again.</summary>
+    public const string RefundEnded = "refund-ended";
+
     /// <summary>Not recorded: the event was already recorded by an earlier or concurrent delivery.</summary>
     public const string Duplicate = "duplicate";
 }
@@ -128,6 +131,8 @@ internal sealed class StripeEventProcessor(
                 ChargeAsync(charge, facts, occurredAt, cancellationToken),
             (EventTypes.ChargeDisputeCreated or EventTypes.ChargeDisputeClosed, Dispute dispute) =>
                 DisputeAsync(dispute, facts, occurredAt, cancellationToken),
+            (EventTypes.ChargeRefundUpdated, Refund refund) =>
+                RefundUpdatedAsync(refund, occurredAt, cancellationToken),
             _ => Task.FromResult<(string, Guid?)>((WebhookOutcomes.Ignored, null)),
         };
 
@@ -196,8 +201,9 @@ internal sealed class StripeEventProcessor(
         await PostFeeAsync(donation, facts.Fee, occurredAt, cancellationToken);
         foreach (var refund in (facts.Refunds ?? []).OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
-            // A failed or cancelled refund gave nothing back; pending ones have already left the balance.
-            if (refund.Status is "failed" or "canceled")
+            // A failed or cancelled refund gave nothing back; pending ones have already left the balance. A refund
+            // posted while pending and listed here as failed is reversed by its own charge.refund.updated, not here.
+            if (refund.Status is "failed" or "canceled" || await RefundEndedAsync(refund.Id, cancellationToken))
             {
                 continue;
             }
@@ -260,6 +266,50 @@ internal sealed class StripeEventProcessor(
         return (WebhookOutcomes.Applied, donation.Id);
     }
 
+    /// <summary>
+    /// A refund that fails or is cancelled after it was posted gives the money back to the branches, exactly as
+    /// it was taken from each. The credit note already issued for it stands, as every issued document does; a
+    /// fresh receipt for the restored gift would follow a reversal only if the organisation decides it wants one.
+    /// </summary>
+    private async Task<(string, Guid?)> RefundUpdatedAsync(Refund refund, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var donation = await FindAndLockAsync(Metadata(refund.Metadata), null, refund.PaymentIntentId, refund.ChargeId, cancellationToken);
+        if (donation is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        if (refund.Status is not ("failed" or "canceled"))
+        {
+            return (WebhookOutcomes.Applied, donation.Id);
+        }
+
+        var refunded = await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.DonationId == donation.Id && e.Kind == LedgerEntryKind.Refund && e.StripeObjectId == refund.Id)
+            .Select(e => new { e.BranchId, e.AmountPence })
+            .ToListAsync(cancellationToken);
+        if (refunded.Count > 0)
+        {
+            logger.LogWarning(
+                "Refund {RefundId} of donation {DonationId} is {Status} ({FailureReason}); giving {Pence}p back to the branches",
+                refund.Id, donation.Id, refund.Status, refund.FailureReason, -refunded.Sum(e => e.AmountPence));
+        }
+
+        await LedgerWriter.PostAsync(
+            db,
+            refunded.Select(e => new LedgerLine(
+                donation.DisputeId, e.BranchId, LedgerEntryKind.RefundReversed, -e.AmountPence,
+                LedgerKeys.RefundReversed(refund.Id, e.BranchId), donation.Id, refund.Id, occurredAt, refund.FailureReason)),
+            cancellationToken);
+
+        // Recorded so that a charge.refunded delivered late, still listing this refund as pending, never posts it.
+        return (WebhookOutcomes.RefundEnded, donation.Id);
+    }
+
+    private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
+        db.StripeEvents.AsNoTracking().AnyAsync(
+            e => e.Type == EventTypes.ChargeRefundUpdated && e.ObjectId == refundId && e.Outcome == WebhookOutcomes.RefundEnded, cancellationToken);
+
     private async Task ConfirmPaidAsync(Donation donation, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (donation.Status != DonationStatus.Paid)
@@ -295,7 +345,8 @@ internal sealed class StripeEventProcessor(
 
         var takenBack = await db.LedgerEntries
             .Where(e => e.DonationId == donation.Id
-                && (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
+                && (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.RefundReversed
+                    || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
             .GroupBy(e => e.BranchId)
             .Select(g => new { BranchId = g.Key, Pence = g.Sum(e => e.AmountPence) })
             .ToDictionaryAsync(g => g.BranchId, g => g.Pence, cancellationToken);
