@@ -165,7 +165,8 @@ internal sealed class StripeEventProcessor(
     private async Task<(string, Guid?)> SessionEndedAsync(Session session, bool expired, CancellationToken cancellationToken)
     {
         var donation = await FindAndLockAsync(
-            Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, null, cancellationToken);
+            Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, null, cancellationToken,
+            lockBranches: false);
         if (donation is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
@@ -390,7 +391,7 @@ internal sealed class StripeEventProcessor(
     }
 
     private async Task<Donation?> FindAndLockAsync(
-        Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken)
+        Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken, bool lockBranches = true)
     {
         var id = await FindDonationIdAsync(donationId, sessionId, paymentIntentId, chargeId, cancellationToken);
         if (id is null)
@@ -399,7 +400,20 @@ internal sealed class StripeEventProcessor(
         }
 
         await db.Database.ExecuteSqlInterpolatedAsync($"""SELECT 1 FROM "Donations" WHERE "Id" = {id} FOR UPDATE""", cancellationToken);
-        return await db.Donations.Include(d => d.Allocations).SingleAsync(d => d.Id == id, cancellationToken);
+        var donation = await db.Donations.Include(d => d.Allocations).SingleAsync(d => d.Id == id, cancellationToken);
+        if (lockBranches)
+        {
+            // The lock a remittance payment takes on its branch: refunds, chargebacks and fees wait for a payment in
+            // progress, and a payment reads the balance after them, so a payment of the whole balance can never cross
+            // one and leave the branch owing. Taken before anything is posted, because each entry share-locks its
+            // branch through the foreign key and two events each holding that share could not both upgrade it; and in
+            // one order, by id, after the donation's, so events about overlapping branches cannot deadlock.
+            var branchIds = donation.Allocations.Select(a => a.BranchId).Distinct().ToArray();
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""SELECT 1 FROM "Branches" WHERE "Id" = ANY({branchIds}) ORDER BY "Id" FOR UPDATE""", cancellationToken);
+        }
+
+        return donation;
     }
 
     private async Task<Guid?> FindDonationIdAsync(
