@@ -17,6 +17,9 @@ internal static class WebhookOutcomes
     public const string Ignored = "ignored";
     public const string UnknownDonation = "unknown-donation";
 
+    /// <summary>Stripe's amount or currency differs from what the site asked the donor to pay: nothing was posted.</summary>
+    public const string AmountMismatch = "amount-mismatch";
+
     /// <summary>A refund reached failed or cancelled: anything posted for it was reversed, and it never posts again.</summary>
     public const string RefundEnded = "refund-ended";
 
@@ -146,6 +149,11 @@ internal sealed class StripeEventProcessor(
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        if (Mismatched(donation, session.AmountTotal, session.Currency, session.Id))
+        {
+            return (WebhookOutcomes.AmountMismatch, donation.Id);
+        }
+
         donation.StripeCheckoutSessionId ??= session.Id;
         donation.StripePaymentIntentId ??= session.PaymentIntentId;
         donation.StripeChargeId ??= facts.Charge?.Id;
@@ -190,6 +198,11 @@ internal sealed class StripeEventProcessor(
         if (donation is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        if (Mismatched(donation, charge.Amount > 0 ? charge.Amount : null, charge.Currency, charge.Id))
+        {
+            return (WebhookOutcomes.AmountMismatch, donation.Id);
         }
 
         donation.StripeChargeId ??= charge.Id;
@@ -310,6 +323,25 @@ internal sealed class StripeEventProcessor(
     private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
         db.StripeEvents.AsNoTracking().AnyAsync(
             e => e.Type == EventTypes.ChargeRefundUpdated && e.ObjectId == refundId && e.Outcome == WebhookOutcomes.RefundEnded, cancellationToken);
+
+    /// <summary>
+    /// Whether Stripe took a different sum than the donation records: the ledger must hold what the donor paid,
+    /// not what the site meant them to, so such an event posts nothing and waits for an admin. An amount or
+    /// currency the payload leaves out proves nothing either way and does not block.
+    /// </summary>
+    private bool Mismatched(Donation donation, long? amount, string? currency, string stripeObjectId)
+    {
+        var amountDiffers = amount is { } given && given != donation.ChargedPence;
+        var currencyDiffers = !string.IsNullOrEmpty(currency) && !string.Equals(currency, donation.Currency, StringComparison.OrdinalIgnoreCase);
+        if (amountDiffers || currencyDiffers)
+        {
+            logger.LogWarning(
+                "Stripe {StripeObjectId} is for {Amount} {Currency} but donation {DonationId} charged {Charged} {DonationCurrency}; nothing posted",
+                stripeObjectId, amount, currency, donation.Id, donation.ChargedPence, donation.Currency);
+        }
+
+        return amountDiffers || currencyDiffers;
+    }
 
     private async Task ConfirmPaidAsync(Donation donation, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
