@@ -1,21 +1,20 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
-using Solidarity.Testing;
+using Solidarity.Bench;
 
-// Webhook throughput: distinct signed checkout.session.completed events, each verified, recorded once
-// and posted to the ledger (two entries, a 60/40 split), through the in-process site on PostgreSQL.
-// Run: dotnet run -c Release --project bench/Solidarity.Bench [-- events-per-run]
-// The statement benchmark: dotnet run -c Release --project bench/Solidarity.Bench -- statements [small large]
-var perRun = args.Length > 0 && args[0] != "statements" ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
-const int Warmup = 100;
-const int Senders = 8;
+// Benchmarks of the site's heavy paths; see bench/README.md. Run in Release:
+//   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] | receipts [n] | statements [sizes...]>
+const string Usage = """
+    Usage: dotnet run -c Release --project bench/Solidarity.Bench -- <benchmark> [arguments]
+      webhooks [n]          n signed checkout.session.completed events, one sender then 8 at once (default 2000)
+      receipts [n]          n receipt PDFs rendered on one thread, without the database (default 500)
+      statements [sizes...] a week's statement, CSV and PDF for a branch of each size (default 20000 200000)
+    """;
+
+if (args.Length == 0)
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
 
 // The site's content root, which the test host otherwise looks for beside the solution file.
 var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -28,131 +27,26 @@ Environment.SetEnvironmentVariable(
     "ASPNETCORE_TEST_CONTENTROOT_SOLIDARITY_WEB",
     Path.Combine(root?.FullName ?? throw new InvalidOperationException("Run from inside the repository."), "src", "Solidarity.Web"));
 
-if (args is ["statements", ..])
+try
 {
-    return await StatementBench.RunAsync(args[1..]);
-}
-
-await using var server = await TestPostgres.StartAsync();
-await using var app = new SolidarityApp();
-await app.InitialiseAsync(server, "bench");
-Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores");
-
-var donations = await SeedAsync(app, Warmup + 2 * perRun);
-var payloads = donations.Select(CompletedEvent).ToArray();
-using var client = app.CreateClient();
-
-await SendAllAsync(payloads[..Warmup], 1);
-var sequential = await SendAllAsync(payloads[Warmup..(Warmup + perRun)], 1);
-var concurrent = await SendAllAsync(payloads[(Warmup + perRun)..], Senders);
-
-var (entries, events) = await app.WithDbAsync(async db => (await db.LedgerEntries.CountAsync(), await db.StripeEvents.CountAsync()));
-if (entries != 2 * donations.Count || events != donations.Count)
-{
-    throw new InvalidOperationException($"Expected {2 * donations.Count} entries and {donations.Count} events; found {entries} and {events}.");
-}
-
-Report("sequential, 1 sender", perRun, sequential);
-Report($"concurrent, {Senders} senders", perRun, concurrent);
-Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries.");
-return 0;
-
-async Task<TimeSpan> SendAllAsync(string[] batch, int senders)
-{
-    var next = -1;
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+    return args[0] switch
     {
-        for (var i = Interlocked.Increment(ref next); i < batch.Length; i = Interlocked.Increment(ref next))
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
-            {
-                Content = new StringContent(batch[i], Encoding.UTF8, "application/json"),
-            };
-            request.Headers.TryAddWithoutValidation("Stripe-Signature", Sign(batch[i]));
-            using var response = await client.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            if (!response.IsSuccessStatusCode || body != "applied")
-            {
-                throw new InvalidOperationException($"Delivery answered {(int)response.StatusCode}: {body}");
-            }
-        }
-    }));
-    return clock.Elapsed;
-}
-
-static void Report(string label, int count, TimeSpan elapsed) => Console.WriteLine(string.Create(
-    CultureInfo.InvariantCulture,
-    $"{label,-24} {count,6} events in {elapsed.TotalSeconds,6:F2} s = {count / elapsed.TotalSeconds,7:F0} events/s ({elapsed.TotalMilliseconds / count:F2} ms each)"));
-
-static string Sign(string payload)
-{
-    var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-    var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(SolidarityApp.WebhookSecret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
-    return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
-}
-
-static string CompletedEvent(Donation donation) => new JsonObject
-{
-    ["id"] = "evt_bench_" + donation.Id.ToString("N"),
-    ["object"] = "event",
-    ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-    ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-    ["livemode"] = false,
-    ["pending_webhooks"] = 1,
-    ["type"] = "checkout.session.completed",
-    ["data"] = new JsonObject
-    {
-        ["object"] = new JsonObject
-        {
-            ["id"] = donation.StripeCheckoutSessionId,
-            ["object"] = "checkout.session",
-            ["amount_total"] = donation.AmountPence,
-            ["client_reference_id"] = donation.Id.ToString(),
-            ["currency"] = "gbp",
-            ["metadata"] = new JsonObject { ["donation_id"] = donation.Id.ToString() },
-            ["mode"] = "payment",
-            ["payment_intent"] = "pi_bench_" + donation.Id.ToString("N"),
-            ["payment_status"] = "paid",
-            ["status"] = "complete",
-        },
-    },
-}.ToJsonString();
-
-static async Task<List<Donation>> SeedAsync(SolidarityApp app, int count) => await app.WithDbAsync(async db =>
-{
-    var union = new Union { Name = "Bench Union" };
-    var first = new Branch { Code = "BENCH1", Name = "First", Union = union, PostalAddress = "1 Street", ContactName = "Contact" };
-    var second = new Branch { Code = "BENCH2", Name = "Second", Union = union, PostalAddress = "2 Street", ContactName = "Contact" };
-    var dispute = new Dispute
-    {
-        Slug = "bench", Title = "Bench", Employer = "Employer", Union = union, Summary = "s", Body = "b",
-        Beneficiaries =
-        [
-            new BeneficiaryBranch { Branch = first, BranchId = first.Id, ShareBasisPoints = 6_000 },
-            new BeneficiaryBranch { Branch = second, BranchId = second.Id, ShareBasisPoints = 4_000 },
-        ],
+        "webhooks" => await WebhookBench.RunAsync(Count(args, 2_000)),
+        "receipts" => ReceiptBench.Run(Count(args, 500)),
+        "statements" => await StatementBench.RunAsync(args[1..]),
+        _ => Fail($"Unknown benchmark '{args[0]}'."),
     };
-    db.AddRange(union, first, second, dispute);
-    var random = new Random(17);
-    var donations = Enumerable.Range(0, count).Select(_ =>
-    {
-        var amount = random.Next(100, 100_000);
-        var parts = Allocation.Split(amount, [6_000, 4_000]);
-        var donation = new Donation
-        {
-            DisputeId = dispute.Id, Method = DonationMethod.Card, Status = DonationStatus.Pending, AmountPence = amount,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Allocations =
-            [
-                new DonationAllocation { BranchId = first.Id, AmountPence = parts[0] },
-                new DonationAllocation { BranchId = second.Id, AmountPence = parts[1] },
-            ],
-        };
-        donation.StripeCheckoutSessionId = "cs_bench_" + donation.Id.ToString("N");
-        return donation;
-    }).ToList();
-    db.Donations.AddRange(donations);
-    await db.SaveChangesAsync();
-    return donations;
-});
+}
+catch (FormatException)
+{
+    return Fail($"'{string.Join(' ', args[1..])}' is not a count.");
+}
+
+static int Count(string[] args, int fallback) => args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : fallback;
+
+int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}

@@ -8,6 +8,8 @@ using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Remittances;
 
+namespace Solidarity.Bench;
+
 /// <summary>
 /// A week's statement for a branch with many donations: the statement built from the ledger, then its CSV and PDF,
 /// timed, with the memory the process used while doing it. Run for a small and a large branch, so that memory

@@ -37,8 +37,21 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = ["public"],
-            TablesToIgnore = ["__EFMigrationsHistory"],
+
+            // The data-protection keys outlive every test, as they outlive every request in production: a site that
+            // cached a key before an emptying would write cookies that a second site on the database could not read.
+            TablesToIgnore = ["__EFMigrationsHistory", "DataProtectionKeys"],
         });
+    }
+
+    /// <summary>
+    /// Makes this app a second process of the site on <paramref name="other"/>'s database, already migrated, as a
+    /// second web or worker machine would be. Call before the app is first used.
+    /// </summary>
+    public void ShareDatabaseOf(SolidarityApp other)
+    {
+        ConnectionString = other.ConnectionString;
+        _respawner = other._respawner;
     }
 
     public async Task ResetAsync()
@@ -62,6 +75,16 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+
+        // Hangfire logs through a static provider bound to the last host that configured it; left pointing at
+        // this host's disposed loggers, the next Hangfire type to initialise in this process would fail for good.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A scope on the site's services, for arranging data and checking what a request left behind.</summary>

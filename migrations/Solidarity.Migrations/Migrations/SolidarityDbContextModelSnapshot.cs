@@ -22,6 +22,25 @@ namespace Solidarity.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
                 {
                     b.Property<Guid>("Id")
@@ -660,6 +679,9 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("FeeCoverPence")
                         .HasColumnType("bigint");
 
@@ -724,6 +746,8 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("Donations", t =>
                         {
                             t.HasCheckConstraint("ck_donations_amount_positive", "\"AmountPence\" > 0");
+
+                            t.HasCheckConstraint("ck_donations_erased_holds_no_person", "\"ErasedAt\" IS NULL OR (\"DonorName\" IS NULL AND \"Email\" IS NULL AND \"PublicName\" IS NULL)");
 
                             t.HasCheckConstraint("ck_donations_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
                         });

@@ -32,6 +32,10 @@ internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
         {
             t.HasCheckConstraint("ck_donations_amount_positive", "\"AmountPence\" > 0");
             t.HasCheckConstraint("ck_donations_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
+
+            // An erased donation stays erased: nothing can write a name or an address back onto it.
+            t.HasCheckConstraint("ck_donations_erased_holds_no_person",
+                "\"ErasedAt\" IS NULL OR (\"DonorName\" IS NULL AND \"Email\" IS NULL AND \"PublicName\" IS NULL)");
         });
     }
 }

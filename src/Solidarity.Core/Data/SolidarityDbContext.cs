@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ using Solidarity.Core.Remittances;
 namespace Solidarity.Core.Data;
 
 public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> options)
-    : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<ApplicationUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public const string MigrationsAssembly = "Solidarity.Migrations";
 
@@ -37,6 +38,12 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
     public DbSet<RemittanceStatement> RemittanceStatements => Set<RemittanceStatement>();
     public DbSet<RemittancePayment> RemittancePayments => Set<RemittancePayment>();
+
+    /// <summary>
+    /// ASP.NET Core's data-protection keys, which encrypt the sign-in, antiforgery and donor-browser cookies: kept here so
+    /// that every web and worker process reads the same keys and a new container does not sign everyone out.
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -74,6 +74,12 @@ public sealed class Donation
     public string? Reference { get; set; }
     public Guid? RecordedByUserId { get; set; }
 
+    /// <summary>
+    /// When the donor's personal data was erased at their request: names and email gone, the money and its
+    /// ledger entries kept. Null while the data is held.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; set; }
+
     public long ChargedPence => AmountPence + FeeCoverPence;
 
     public List<DonationAllocation> Allocations { get; set; } = [];

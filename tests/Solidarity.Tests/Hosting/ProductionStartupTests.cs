@@ -1,8 +1,10 @@
+using MailKit.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Testing;
+using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Hosting;
@@ -38,6 +40,30 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         var refused = Assert.ThrowsAny<Exception>(() => site.Services);
 
         Assert.Contains(message, refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_refuses_unencrypted_mail()
+    {
+        var settings = new Dictionary<string, string?>(Complete) { ["Smtp:Security"] = "None" };
+        await using var site = new ProductionSite(settings, App.ConnectionString);
+
+        var refused = Assert.ThrowsAny<Exception>(() => site.Services);
+
+        Assert.Contains("must be encrypted", refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(587, SecureSocketOptions.StartTls)]
+    [InlineData(465, SecureSocketOptions.SslOnConnect)]
+    [InlineData(25, SecureSocketOptions.StartTls)]
+    public void In_Production_automatic_mail_security_never_falls_back_to_plain_text(int port, SecureSocketOptions expected)
+    {
+        var production = new SmtpSettings { Port = port, RequireEncryption = true };
+        var development = new SmtpSettings { Port = port };
+
+        Assert.Equal(expected, production.EffectiveSecurity);
+        Assert.Equal(SecureSocketOptions.Auto, development.EffectiveSecurity);
     }
 
     private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp

@@ -54,6 +54,31 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     }
 
     [Fact]
+    public async Task A_message_sent_with_a_donation_waits_for_the_payment_before_it_reaches_the_queue()
+    {
+        var donation = new Core.Donations.Donation
+        {
+            DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Pending,
+            AmountPence = 1_000, Email = "jo@example.org", CreatedAt = Clock.Now,
+        };
+        var message = new SupportMessage { DisputeId = Argos.Id, DonationId = donation.Id, Body = "With my tenner", CreatedAt = Clock.Now };
+        await App.WithDbAsync(db =>
+        {
+            db.AddRange(donation, message);
+            return db.SaveChangesAsync();
+        });
+        using var admin = AdminClient();
+
+        Assert.Empty((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
+        Assert.Equal("0", (await admin.GetPageAsync("/admin")).QuerySelector("[data-testid=messages-waiting]")!.TextContent);
+
+        await App.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, Core.Donations.DonationStatus.Paid)));
+
+        var queued = Assert.Single((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
+        Assert.Equal(message.Id.ToString(), queued.GetAttribute("data-message-id"));
+    }
+
+    [Fact]
     public async Task Approving_records_who_and_when_audits_it_and_shows_the_message()
     {
         var message = await AddPendingAsync("Solidarity from Leek", TimeSpan.FromHours(1));

@@ -39,6 +39,10 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
 
         var link = LinkIn(message);
         Assert.StartsWith(ReceiptsApp.BaseUrl + "/receipts/", link, StringComparison.Ordinal);
+
+        // The link's token is committed with the delivery, a moment after the mail server accepted the message.
+        await Eventually(
+            () => App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.SentAt != null)), "the delivery to be recorded as sent");
         using var client = App.CreateClient();
         using var response = await client.GetAsync(new Uri(link).PathAndQuery);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

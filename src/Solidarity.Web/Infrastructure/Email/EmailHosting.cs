@@ -11,8 +11,18 @@ internal static class EmailHosting
     public static void AddEmail(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SmtpSettings.Section);
-        builder.Services.Configure<SmtpSettings>(section);
+        var production = builder.Environment.IsProduction();
+        builder.Services.Configure<SmtpSettings>(smtp =>
+        {
+            section.Bind(smtp);
+            smtp.RequireEncryption = production;
+        });
         var settings = section.Get<SmtpSettings>() ?? new SmtpSettings();
+        if (production && settings.Security == MailKit.Security.SecureSocketOptions.None)
+        {
+            throw new InvalidOperationException(
+                "Smtp:Security is None: in Production e-mail (which carries donors' names and addresses) must be encrypted. Use Auto, StartTls or SslOnConnect.");
+        }
 
         if (!string.IsNullOrWhiteSpace(settings.Host))
         {

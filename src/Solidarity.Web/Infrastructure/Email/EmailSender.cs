@@ -22,6 +22,16 @@ internal sealed class SmtpSettings
 
     public int TimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Set in Production: receipts carry donors' names and addresses, so "Auto" must not fall back to plain text
+    /// when a server (or someone in the middle) does not offer STARTTLS.
+    /// </summary>
+    public bool RequireEncryption { get; set; }
+
+    public SecureSocketOptions EffectiveSecurity => Security == SecureSocketOptions.Auto && RequireEncryption
+        ? Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls
+        : Security;
+
     /// <summary>Where messages are written as .eml files instead of being sent (Development without a mail server).</summary>
     public string? PickupDirectory { get; set; }
 
@@ -40,7 +50,7 @@ internal sealed class SmtpEmailSender(IOptions<SmtpSettings> options, ILogger<Sm
     {
         var settings = options.Value;
         using var client = new SmtpClient { Timeout = settings.TimeoutSeconds * 1000 };
-        await client.ConnectAsync(settings.Host ?? "localhost", settings.Port, settings.Security, cancellationToken);
+        await client.ConnectAsync(settings.Host ?? "localhost", settings.Port, settings.EffectiveSecurity, cancellationToken);
         if (!string.IsNullOrEmpty(settings.User))
         {
             await client.AuthenticateAsync(settings.User, settings.Password ?? "", cancellationToken);
@@ -63,7 +73,7 @@ internal sealed class PickupFolderEmailSender(string directory, ILogger<PickupFo
         var safeId = string.Concat((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
         var path = Path.Combine(Directory, $"{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{safeId}.eml");
         await message.WriteToAsync(path, cancellationToken);
-        logger.LogInformation("Email {MessageId} to {To} written to {Path}", message.MessageId, message.To, path);
+        logger.LogInformation("Email {MessageId} written to {Path}", message.MessageId, path);
     }
 }
 

@@ -6,6 +6,7 @@ using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
@@ -33,6 +34,9 @@ internal static class SolidarityServices
             throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
         }
 
+        builder.AddSolidarityDataProtection();
+        builder.AddSolidarityForwardedHeaders();
+        builder.AddSolidarityHealth();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -79,6 +83,7 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddDonationLedger();
         services.AddScoped<Pages.Admin.AuditTrail>();
+        services.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
         builder.AddStripe();
@@ -93,6 +98,7 @@ internal static class SolidarityServices
 
     public static void UseSolidarity(this WebApplication app)
     {
+        app.UseSolidarityForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
@@ -109,6 +115,7 @@ internal static class SolidarityServices
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapSolidarityHealth();
         app.MapRazorPages();
         app.MapStripeWebhook();
         app.MapReceipts();

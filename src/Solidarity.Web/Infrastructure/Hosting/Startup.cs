@@ -16,6 +16,12 @@ internal static class Startup
         var command = Command(args);
         var migrateOnStartup = app.Configuration.GetValue("Database:MigrateOnStartup", app.Environment.IsDevelopment());
         var seedDemo = app.Configuration.GetValue("DemoData:Seed", app.Environment.IsDevelopment());
+        if (app.Environment.IsProduction() && (seedDemo || command == "seed-demo"))
+        {
+            // The demo admin's password is published in the README: on a real site it would be a way in.
+            await Console.Error.WriteLineAsync("Demo data is never added in Production: use a demonstration environment (e.g. ASPNETCORE_ENVIRONMENT=Demo).");
+            return 2;
+        }
 
         switch (command)
         {

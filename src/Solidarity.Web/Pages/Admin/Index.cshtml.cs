@@ -27,6 +27,6 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
             await db.Branches.CountAsync(cancellationToken),
             await db.Unions.CountAsync(cancellationToken),
             await db.AuditEntries.CountAsync(cancellationToken));
-        MessagesWaiting = await db.SupportMessages.CountAsync(m => m.Status == Core.Messages.ModerationStatus.Pending, cancellationToken);
+        MessagesWaiting = await Messages.ModerationQueue.Waiting(db).CountAsync(cancellationToken);
     }
 }

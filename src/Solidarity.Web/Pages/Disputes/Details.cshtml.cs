@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Feeds;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Web.Pages.Disputes;

@@ -8,8 +8,9 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Money;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
-
+using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations;
@@ -18,6 +19,7 @@ internal sealed class DonateModel(
     SolidarityDbContext db,
     ICheckoutGateway checkout,
     DonorBrowser donorBrowser,
+    SiteAddress siteAddress,
     FeeEstimator fees,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
@@ -56,7 +58,9 @@ internal sealed class DonateModel(
         }
 
         Dispute = dispute;
-        if (cancelled is { } donationId && dispute.AcceptsDonations)
+        // Only the browser that made the donation gets its details back: the cancel address can be shared,
+        // logged or seen at Stripe, and must show nobody else the donor's name, email or message.
+        if (cancelled is { } donationId && dispute.AcceptsDonations && donorBrowser.MadeDonation(HttpContext, donationId))
         {
             var since = clock.GetUtcNow() - CancelledPrefillWindow;
             var pending = await db.Donations.AsNoTracking()
@@ -129,6 +133,16 @@ internal sealed class DonateModel(
                 "Type the name to show, or choose to stay anonymous.");
         }
 
+        // Names and the email are single lines of printable text (PostgreSQL refuses a NUL, say); the message
+        // follows the same rules as one written on its own: printable, and at most two links.
+        MessageRules.CheckLine(Input.PublicName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.PublicName)}");
+        MessageRules.CheckLine(Input.OrganisationName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.OrganisationName)}");
+        MessageRules.CheckLine(Input.DonorName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.DonorName)}");
+        MessageRules.CheckLine(Input.Email, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Email)}");
+        var message = MessageRules.Normalise(Input.Message) is null
+            ? null
+            : MessageRules.CheckBody(Input.Message, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Message)}");
+
         if (!ModelState.IsValid)
         {
             return Page();
@@ -152,7 +166,7 @@ internal sealed class DonateModel(
         };
         donation.Allocations = Allocate(donation, dispute);
         db.Donations.Add(donation);
-        if (Trimmed(Input.Message) is { } message)
+        if (message is not null)
         {
             db.SupportMessages.Add(new SupportMessage
             {
@@ -170,7 +184,8 @@ internal sealed class DonateModel(
         // webhook can never arrive for a donation the site does not have.
         await db.SaveChangesAsync(cancellationToken);
 
-        var siteBase = new Uri($"{Request.Scheme}://{Request.Host}{Request.PathBase}/");
+        // Site:BaseUrl where set (always in Production), so a forged Host header cannot choose where Stripe sends the donor back.
+        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
         StartedCheckout session;
         try
         {

@@ -1,7 +1,7 @@
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Html;
 using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Admin.Updates;
-using Solidarity.Web.Pages.Feeds;
 
 namespace Solidarity.Web.Pages.Messages;
 

@@ -23,7 +23,8 @@ internal sealed record ReceiptFacts(
     DonationMethod Method,
     string? Reference,
     string DisputeTitle,
-    IReadOnlyList<BranchShare> Branches);
+    IReadOnlyList<BranchShare> Branches,
+    DateTimeOffset? ErasedAt = null);
 
 internal sealed record BranchShare(string Name, long AmountPence);
 
@@ -39,7 +40,7 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             .Select(d => new
             {
                 d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.AmountPence, d.FeeCoverPence,
-                d.Currency, d.Method, d.Reference, d.ChosenBranchId, d.DisputeId,
+                d.Currency, d.Method, d.Reference, d.ChosenBranchId, d.DisputeId, d.ErasedAt,
                 DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
                 Allocations = d.Allocations.Select(a => new { a.BranchId, a.AmountPence }).ToList(),
             })
@@ -72,7 +73,8 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             : names.Values.Order(StringComparer.Ordinal).Select(n => new BranchShare(n, donation.ChosenBranchId is null ? 0 : donation.AmountPence + donation.FeeCoverPence)).ToList();
 
         var organisation = Clean(donation.OrganisationName);
-        var person = Clean(donation.DonorName) ?? Clean(donation.PublicName);
+        var erased = donation.ErasedAt is not null;
+        var person = erased ? ReceiptDocument.NameRemoved : Clean(donation.DonorName) ?? Clean(donation.PublicName);
         return new ReceiptFacts(
             donation.Id,
             donation.Status,
@@ -84,9 +86,12 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             donation.FeeCoverPence,
             donation.Currency,
             donation.Method,
-            Clean(donation.Reference),
+
+            // A cheque's or transfer's reference often carries the payer's name; it stays in the books, off the document.
+            erased ? null : Clean(donation.Reference),
             donation.DisputeTitle,
-            branches);
+            branches,
+            donation.ErasedAt);
     }
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -97,11 +102,15 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
 {
     public const string NoGiftAid = "Gifts to a strike fund are not charitable donations and carry no Gift Aid.";
 
-    public byte[] RenderReceipt(string number, DateTimeOffset issuedAt, ReceiptFacts facts)
+    /// <summary>Stands where the donor's name was, once their personal data has been erased.</summary>
+    public const string NameRemoved = "Name removed at the donor's request";
+
+    /// <param name="reissuedAt">Set when the document is rendered again after erasure: same number, date and amounts.</param>
+    public byte[] RenderReceipt(string number, DateTimeOffset issuedAt, ReceiptFacts facts, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
         using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt);
+        Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt, reissuedAt);
         From(pdf, facts);
         pdf.Row("Amount", Format(facts.AmountPence, facts.Currency));
         if (facts.FeeCoverPence > 0)
@@ -121,11 +130,12 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         return pdf.ToBytes();
     }
 
-    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts refund)
+    /// <param name="reissuedAt">Set when the document is rendered again after erasure: same number, date and amounts.</param>
+    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts refund, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
         using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Credit note", number, refund.RefundedAt);
+        Letterhead(pdf, settings, "Credit note", number, refund.RefundedAt, reissuedAt);
         pdf.Row("Refers to receipt", $"{refund.OriginalNumber} of {LondonClock.LongDate(refund.OriginalIssuedAt)}");
         From(pdf, facts);
         pdf.Row("Amount refunded", Format(refund.RefundedPence, facts.Currency));
@@ -136,7 +146,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         return pdf.ToBytes();
     }
 
-    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date)
+    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date, DateTimeOffset? reissuedAt)
     {
         pdf.TitleLine(settings.OrganisationName);
         if (!string.IsNullOrWhiteSpace(settings.OrganisationAddress))
@@ -148,6 +158,10 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.HeadingLine($"{title} {number}");
         pdf.Row("Number", number);
         pdf.Row("Date", LondonClock.ToLondon(date).ToString("d MMMM yyyy", LondonClock.Uk));
+        if (reissuedAt is { } reissued)
+        {
+            pdf.Row("Reissued after erasure", $"{LondonClock.LongDate(reissued)}: the donor's personal data was erased at their request; the number, date and amounts are as first issued.");
+        }
     }
 
     private static void From(PdfLayout pdf, ReceiptFacts facts)

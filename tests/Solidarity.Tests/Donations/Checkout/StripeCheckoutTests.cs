@@ -146,7 +146,47 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         { "Input.Beneficiary", "not-a-branch", "Input.Beneficiary", "Choose one of this dispute's branches" },
         { "Input.ShowPublicName", "true", "Input.PublicName", "Type the name to show" },
         { "Input.Message", new string('x', 2_001), "Input.Message", "2,000 characters" },
+        { "Input.Message", "See https://a.example https://b.example https://c.example", "Input.Message", "at most 2 web links" },
     };
+
+    [Theory]
+    [InlineData("Input.DonorName")]
+    [InlineData("Input.OrganisationName")]
+    [InlineData("Input.PublicName")]
+    [InlineData("Input.Email")]
+    [InlineData("Input.Message")]
+    public async Task Control_characters_in_any_field_are_refused_with_a_message_not_a_server_error(string field)
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.ShowPublicName"] = "true";
+        form["Input.PublicName"] = "Sam";
+        form[field] = field == "Input.Email" ? "jo\u0007@example.org" : "Jo\u0007Bloggs";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var error = (await ParseAsync(response)).QuerySelector($"[data-valmsg-for='{field}']");
+        Assert.False(string.IsNullOrWhiteSpace(error?.TextContent), $"No message at {field}.");
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
+
+    [Fact]
+    public async Task A_NUL_character_is_refused_with_the_bad_request_page_and_nothing_is_written()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.DonorName"] = "Jo\0Bloggs";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        // The form reader refuses it before the page runs, so the page cannot keep the typed values.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("could not understand", (await ParseAsync(response)).Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        Assert.Empty(Stripe.Requests);
+    }
 
     [Theory]
     [MemberData(nameof(BadInputs))]
@@ -273,7 +313,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         }
 
         var cancelUrl = new Uri(Assert.Single(Stripe.Requests).Form["cancel_url"]).PathAndQuery;
-        var page = await Site.Browser().GetPageAsync(cancelUrl);
+        var page = await client.GetPageAsync(cancelUrl);
 
         Assert.Contains("nothing was charged", page.QuerySelector("#cancelled-notice")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("12.34", page.ValueOf("Input.OtherAmount"));
@@ -300,16 +340,16 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         }
 
         var id = await Site.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
-        await AssertPrefilledAsync(dispute, id, expected: true);
-        await AssertPrefilledAsync(other, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: true);
+        await AssertPrefilledAsync(client, other, id, expected: false);
 
         await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s.SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(-25))));
-        await AssertPrefilledAsync(dispute, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: false);
 
         await Site.WithDbAsync(db => db.Donations.ExecuteUpdateAsync(s => s
             .SetProperty(d => d.CreatedAt, d => d.CreatedAt.AddHours(25))
             .SetProperty(d => d.Status, DonationStatus.Paid)));
-        await AssertPrefilledAsync(dispute, id, expected: false);
+        await AssertPrefilledAsync(client, dispute, id, expected: false);
     }
 
     [Fact]
@@ -349,9 +389,30 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Empty(page.QuerySelectorAll("[style]"));
     }
 
-    private async Task AssertPrefilledAsync(SeededDispute dispute, Guid donationId, bool expected)
+    [Fact]
+    public async Task Cancel_link_opened_in_another_browser_shows_nothing_of_the_donor()
     {
-        var page = await Site.Browser().GetPageAsync($"{dispute.DonatePath}?cancelled={donationId}");
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Message"] = "Stay strong";
+        using (var post = await Site.Browser().PostFormAsync(dispute.DonatePath, form))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+        }
+
+        // The cancel address is shared, logged or seen at Stripe: someone else opening it gets an empty form.
+        var cancelUrl = new Uri(Assert.Single(Stripe.Requests).Form["cancel_url"]).PathAndQuery;
+        var page = await Site.Browser().GetPageAsync(cancelUrl);
+
+        Assert.Null(page.QuerySelector("#cancelled-notice"));
+        Assert.Equal("", page.ValueOf("Input.Email"));
+        Assert.Equal("", page.ValueOf("Input.DonorName"));
+        Assert.DoesNotContain("Stay strong", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    private static async Task AssertPrefilledAsync(HttpClient browser, SeededDispute dispute, Guid donationId, bool expected)
+    {
+        var page = await browser.GetPageAsync($"{dispute.DonatePath}?cancelled={donationId}");
         Assert.Equal(expected, page.QuerySelector("#cancelled-notice") is not null);
         Assert.Equal(expected ? DonorEmail : "", page.ValueOf("Input.Email"));
         Assert.Equal(expected ? DonorName : "", page.ValueOf("Input.DonorName"));

@@ -131,8 +131,8 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
     [Fact]
     public async Task Cancel_returns_to_the_form_filled_in_again()
     {
-        var (dispute, checkoutPath, donationId) = await StartDonationAsync();
         var client = Site.Browser();
+        var (dispute, checkoutPath, donationId) = await StartDonationAsync(client);
 
         using var response = await client.PostFormAsync(checkoutPath + "?handler=Cancel", new Dictionary<string, string>());
 
@@ -201,12 +201,12 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
     }
 
     /// <summary>Submits a £25 donation with the fee covered and returns where the site sent the supporter to pay.</summary>
-    private async Task<(SeededDispute Dispute, string CheckoutPath, Guid DonationId)> StartDonationAsync()
+    private async Task<(SeededDispute Dispute, string CheckoutPath, Guid DonationId)> StartDonationAsync(HttpClient? browser = null)
     {
         var dispute = await SeedDisputeAsync(Site);
         var form = ValidForm();
         form["Input.CoverFee"] = "true";
-        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+        using var response = await (browser ?? Site.Browser()).PostFormAsync(dispute.DonatePath, form);
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         var location = response.Headers.Location!;
         Assert.Equal("localhost", location.Host);

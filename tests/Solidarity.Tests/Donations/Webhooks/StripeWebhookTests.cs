@@ -39,6 +39,31 @@ public sealed class StripeWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(("applied", payment.DonationId), (record.Outcome, record.DonationId));
     }
 
+    [Fact]
+    public async Task Oversized_body_without_a_length_is_refused_and_records_nothing()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 2_500), 2_500);
+        var payload = payment.Completed().Replace("\"livemode\"", $"\"padding\":\"{new string('x', 600 * 1024)}\",\"livemode\"", StringComparison.Ordinal);
+        using var client = App.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookSender.Path)
+        {
+            // A stream of unknown length is sent chunked, so the endpoint cannot check a Content-Length first.
+            Content = new StreamContent(new UnknownLengthStream(System.Text.Encoding.UTF8.GetBytes(payload))),
+        };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSigner.Header(payload, SolidarityApp.WebhookSecret, DateTimeOffset.UtcNow));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, await App.WithDbAsync(db => db.StripeEvents.CountAsync()));
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+    }
+
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     [Theory]
     [InlineData("forged")]
     [InlineData("wrong-secret")]

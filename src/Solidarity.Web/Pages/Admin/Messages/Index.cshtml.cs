@@ -75,7 +75,7 @@ internal sealed class IndexModel(SolidarityDbContext db, MessageModeration moder
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var pending = db.SupportMessages.AsNoTracking().Where(m => m.Status == ModerationStatus.Pending);
+        var pending = ModerationQueue.Waiting(db);
         PendingCount = await pending.CountAsync(cancellationToken);
         Queue = await pending
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)

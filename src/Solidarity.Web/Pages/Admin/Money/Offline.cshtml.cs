@@ -11,6 +11,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Admin.Money;
@@ -78,6 +79,12 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
         {
             ModelState.AddModelError("Input.PayerName", "Enter the payer's name or the organisation that gave.");
         }
+
+        // Single lines of printable text: PostgreSQL refuses some control characters and nobody types them.
+        MessageRules.CheckLine(Input.PayerName, ModelState, "Input.PayerName");
+        MessageRules.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
+        MessageRules.CheckLine(Input.Email, ModelState, "Input.Email");
+        MessageRules.CheckLine(Input.Reference, ModelState, "Input.Reference");
 
         if (Input.DisputeId is { } disputeId && Input.BranchId is { } branchId
             && !await db.BeneficiaryBranches.AnyAsync(b => b.DisputeId == disputeId && b.BranchId == branchId, cancellationToken))

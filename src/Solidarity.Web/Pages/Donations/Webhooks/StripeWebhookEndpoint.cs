@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Solidarity.Web.Infrastructure.Stripe;
 using Stripe;
@@ -39,10 +40,21 @@ internal static class StripeWebhookEndpoint
             return Results.Text("Payload too large.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        string json;
-        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+        // A chunked body has no length to check up front: cap what the server will read instead.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        string json;
+        try
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
             json = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException)
+        {
+            return Results.Text("Payload too large.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (json.Length > MaxBodyBytes)

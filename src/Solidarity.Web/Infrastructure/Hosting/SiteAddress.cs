@@ -1,4 +1,4 @@
-namespace Solidarity.Web.Pages.Feeds;
+namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
 /// Absolute addresses for link previews and feeds: Site:BaseUrl where it is set (what people share), else the

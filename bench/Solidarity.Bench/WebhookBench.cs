@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Money;
+using Solidarity.Testing;
+
+namespace Solidarity.Bench;
+
+/// <summary>
+/// Webhook throughput: distinct signed checkout.session.completed events, each verified, recorded once and posted to
+/// the ledger (two entries, a 60/40 split), through the in-process site on PostgreSQL; first from one sender, then
+/// from <see cref="Senders"/> at once.
+/// </summary>
+internal static class WebhookBench
+{
+    private const int Warmup = 100;
+    private const int Senders = 8;
+
+    public static async Task<int> RunAsync(int perRun)
+    {
+        await using var server = await TestPostgres.StartAsync();
+        await using var app = new SolidarityApp();
+        await app.InitialiseAsync(server, "bench");
+        Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores");
+
+        var donations = await SeedAsync(app, Warmup + 2 * perRun);
+        var payloads = donations.Select(CompletedEvent).ToArray();
+        using var client = app.CreateClient();
+
+        await SendAllAsync(client, payloads[..Warmup], 1);
+        var sequential = await SendAllAsync(client, payloads[Warmup..(Warmup + perRun)], 1);
+        var concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders);
+
+        var (entries, events) = await app.WithDbAsync(async db => (await db.LedgerEntries.CountAsync(), await db.StripeEvents.CountAsync()));
+        if (entries != 2 * donations.Count || events != donations.Count)
+        {
+            throw new InvalidOperationException($"Expected {2 * donations.Count} entries and {donations.Count} events; found {entries} and {events}.");
+        }
+
+        Report("sequential, 1 sender", perRun, sequential);
+        Report($"concurrent, {Senders} senders", perRun, concurrent);
+        Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries.");
+        return 0;
+    }
+
+    private static async Task<TimeSpan> SendAllAsync(HttpClient client, string[] batch, int senders)
+    {
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < batch.Length; i = Interlocked.Increment(ref next))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+                {
+                    Content = new StringContent(batch[i], Encoding.UTF8, "application/json"),
+                };
+                request.Headers.TryAddWithoutValidation("Stripe-Signature", Sign(batch[i]));
+                using var response = await client.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode || body != "applied")
+                {
+                    throw new InvalidOperationException($"Delivery answered {(int)response.StatusCode}: {body}");
+                }
+            }
+        }));
+        return clock.Elapsed;
+    }
+
+    private static void Report(string label, int count, TimeSpan elapsed) => Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{label,-24} {count,6} events in {elapsed.TotalSeconds,6:F2} s = {count / elapsed.TotalSeconds,7:F0} events/s ({elapsed.TotalMilliseconds / count:F2} ms each)"));
+
+    private static string Sign(string payload)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(SolidarityApp.WebhookSecret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
+        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    private static string CompletedEvent(Donation donation) => new JsonObject
+    {
+        ["id"] = "evt_bench_" + donation.Id.ToString("N"),
+        ["object"] = "event",
+        ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["livemode"] = false,
+        ["pending_webhooks"] = 1,
+        ["type"] = "checkout.session.completed",
+        ["data"] = new JsonObject
+        {
+            ["object"] = new JsonObject
+            {
+                ["id"] = donation.StripeCheckoutSessionId,
+                ["object"] = "checkout.session",
+                ["amount_total"] = donation.AmountPence,
+                ["client_reference_id"] = donation.Id.ToString(),
+                ["currency"] = "gbp",
+                ["metadata"] = new JsonObject { ["donation_id"] = donation.Id.ToString() },
+                ["mode"] = "payment",
+                ["payment_intent"] = "pi_bench_" + donation.Id.ToString("N"),
+                ["payment_status"] = "paid",
+                ["status"] = "complete",
+            },
+        },
+    }.ToJsonString();
+
+    private static async Task<List<Donation>> SeedAsync(SolidarityApp app, int count) => await app.WithDbAsync(async db =>
+    {
+        var union = new Union { Name = "Bench Union" };
+        var first = new Branch { Code = "BENCH1", Name = "First", Union = union, PostalAddress = "1 Street", ContactName = "Contact" };
+        var second = new Branch { Code = "BENCH2", Name = "Second", Union = union, PostalAddress = "2 Street", ContactName = "Contact" };
+        var dispute = new Dispute
+        {
+            Slug = "bench", Title = "Bench", Employer = "Employer", Union = union, Summary = "s", Body = "b",
+            Beneficiaries =
+            [
+                new BeneficiaryBranch { Branch = first, BranchId = first.Id, ShareBasisPoints = 6_000 },
+                new BeneficiaryBranch { Branch = second, BranchId = second.Id, ShareBasisPoints = 4_000 },
+            ],
+        };
+        db.AddRange(union, first, second, dispute);
+        var random = new Random(17);
+        var donations = Enumerable.Range(0, count).Select(_ =>
+        {
+            var amount = random.Next(100, 100_000);
+            var parts = Allocation.Split(amount, [6_000, 4_000]);
+            var donation = new Donation
+            {
+                DisputeId = dispute.Id, Method = DonationMethod.Card, Status = DonationStatus.Pending, AmountPence = amount,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Allocations =
+                [
+                    new DonationAllocation { BranchId = first.Id, AmountPence = parts[0] },
+                    new DonationAllocation { BranchId = second.Id, AmountPence = parts[1] },
+                ],
+            };
+            donation.StripeCheckoutSessionId = "cs_bench_" + donation.Id.ToString("N");
+            return donation;
+        }).ToList();
+        db.Donations.AddRange(donations);
+        await db.SaveChangesAsync();
+        return donations;
+    });
+}

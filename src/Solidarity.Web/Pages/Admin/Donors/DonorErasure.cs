@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Ledger;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Web.Pages.Admin.Donors;
+
+/// <summary>What an erasure did, or why it did nothing.</summary>
+internal abstract record ErasureOutcome
+{
+    public sealed record Erased(int Donations, int Messages, int Receipts) : ErasureOutcome;
+
+    /// <summary>No donation holds the address; <paramref name="ErasedAt"/> is when an earlier erasure of it ran, if one did.</summary>
+    public sealed record NothingHeld(DateTimeOffset? ErasedAt) : ErasureOutcome;
+}
+
+/// <summary>
+/// Erases a donor at their request: the person goes, the money stays. In one transaction their donations lose
+/// name, email and display name (and the organisation's name unless it is kept as not a person's), the messages
+/// they sent with them lose author, town and text, every receipt and credit note is rendered again under the
+/// same number, date and amount without the name, and its download link stops working. Ledger entries and
+/// amounts are not touched. The audit entry names the address only by its SHA-256.
+/// </summary>
+internal sealed class DonorErasure(
+    SolidarityDbContext db, ReceiptFactsQuery factsQuery, ReceiptDocument document, AuditTrail audit, TimeProvider time)
+{
+    public const string MessageRemoved = "This message was removed at its author's request.";
+
+    /// <summary>What replaces a failed delivery's error text, which may quote the address the server refused.</summary>
+    public const string DeliveryErased = "Recipient erased at the donor's request.";
+
+    public async Task<ErasureOutcome> EraseAsync(
+        ClaimsPrincipal admin, string email, string reason, bool keepOrganisationName, CancellationToken cancellationToken)
+    {
+        var normalised = DonorEmail.Normalise(email);
+        var hash = DonorEmail.Sha256(email);
+        var now = time.GetUtcNow();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Locked first, so a second erasure of the same address waits here and then finds nothing left to erase.
+        var donations = await db.Donations
+            .FromSql($"""SELECT * FROM "Donations" WHERE lower("Email") = {normalised} ORDER BY "Id" FOR UPDATE""")
+            .ToListAsync(cancellationToken);
+        if (donations.Count == 0)
+        {
+            return new ErasureOutcome.NothingHeld(await ErasedAtAsync(email, cancellationToken));
+        }
+
+        foreach (var donation in donations)
+        {
+            donation.DonorName = null;
+            donation.Email = null;
+            donation.PublicName = null;
+            donation.OrganisationName = keepOrganisationName ? donation.OrganisationName : null;
+            donation.ErasedAt = now;
+        }
+
+        var ids = donations.Select(d => d.Id).ToList();
+        var messages = await db.SupportMessages
+            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .ToListAsync(cancellationToken);
+        foreach (var message in messages)
+        {
+            // Moderation fields stay: the record of who approved or rejected what outlives the text.
+            message.AuthorName = null;
+            message.Town = null;
+            message.OrganisationName = keepOrganisationName ? message.OrganisationName : null;
+            message.Body = MessageRemoved;
+        }
+
+        // Saved inside the transaction so that the receipt facts read below see the donor already gone.
+        await db.SaveChangesAsync(cancellationToken);
+
+        var receipts = await db.Receipts.Where(r => ids.Contains(r.DonationId)).ToListAsync(cancellationToken);
+        await ReissueAsync(receipts, now, cancellationToken);
+
+        var keys = receipts.Select(r => SendReceiptEmailJob.DeliveryKey(r.Id)).ToList();
+        await db.EmailDeliveries
+            .Where(d => keys.Contains(d.Key) && d.LastError != null)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);
+
+        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
+        {
+            EmailSha256 = hash,
+            Donations = donations.Count,
+            Messages = messages.Count,
+            Receipts = receipts.Count,
+            KeptOrganisationName = keepOrganisationName,
+            Reason = reason,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
+    }
+
+    /// <summary>When this address was last erased, found through the audit log by the address's SHA-256.</summary>
+    public Task<DateTimeOffset?> ErasedAtAsync(string email, CancellationToken cancellationToken)
+    {
+        var hash = DonorEmail.Sha256(email);
+        return db.AuditEntries.AsNoTracking()
+            .Where(a => a.SubjectType == DonorAuditActions.Subject && a.SubjectId == hash && a.Action == DonorAuditActions.Erased)
+            .OrderByDescending(a => a.At)
+            .Select(a => (DateTimeOffset?)a.At)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Renders each receipt and credit note again from the erased donation: the numbers stay where they were in
+    /// their gap-free series, and the books keep every document they had. Old download links stop working.
+    /// </summary>
+    private async Task ReissueAsync(IReadOnlyList<Receipt> receipts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var refundKeys = receipts.Where(r => r.RefundKey is not null).Select(r => r.RefundKey!).ToList();
+        var refundedAt = await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.Kind == LedgerEntryKind.Refund && e.StripeObjectId != null && refundKeys.Contains(e.StripeObjectId))
+            .GroupBy(e => e.StripeObjectId!)
+            .Select(g => new { Key = g.Key, At = g.Min(e => e.OccurredAt) })
+            .ToDictionaryAsync(g => g.Key, g => g.At, cancellationToken);
+        var originals = receipts.Where(r => r.Kind == ReceiptKind.Receipt).ToDictionary(r => r.Id);
+
+        var facts = new Dictionary<Guid, ReceiptFacts>();
+        foreach (var receipt in receipts)
+        {
+            if (!facts.TryGetValue(receipt.DonationId, out var donation))
+            {
+                donation = await factsQuery.LoadAsync(receipt.DonationId, cancellationToken)
+                    ?? throw new InvalidOperationException($"Donation {receipt.DonationId} of receipt {receipt.Number} is gone.");
+                facts[receipt.DonationId] = donation;
+            }
+
+            if (receipt.Kind == ReceiptKind.Receipt)
+            {
+                receipt.Pdf = document.RenderReceipt(receipt.Number, receipt.IssuedAt, donation, reissuedAt: now);
+            }
+            else
+            {
+                var original = originals[receipt.OriginalReceiptId!.Value];
+                var refund = new CreditNoteFacts(
+                    receipt.RefundKey!, receipt.AmountPence, refundedAt.GetValueOrDefault(receipt.RefundKey!, receipt.IssuedAt),
+                    original.Number, original.IssuedAt);
+                receipt.Pdf = document.RenderCreditNote(receipt.Number, donation, refund, reissuedAt: now);
+            }
+
+            receipt.DownloadTokenHash = null;
+            receipt.DownloadTokenExpiresAt = null;
+        }
+    }
+}

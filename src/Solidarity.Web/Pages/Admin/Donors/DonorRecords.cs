@@ -1,0 +1,158 @@
+using System.Linq.Expressions;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Messages;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Web.Pages.Admin.Donors;
+
+internal sealed record DonorDonation(
+    Guid Id, DateTimeOffset Date, string Dispute, long AmountPence, long FeeCoverPence, string Currency, DonationMethod Method,
+    DonationStatus Status, string? DonorName, string? PublicName, string? OrganisationName);
+
+internal sealed record DonorMessage(Guid Id, DateTimeOffset CreatedAt, string Dispute, string? AuthorName, string? OrganisationName, string? Town, string Body, ModerationStatus Status);
+
+internal sealed record DonorReceipt(string Number, ReceiptKind Kind, DateTimeOffset IssuedAt, long AmountPence, string Currency);
+
+/// <summary>What the admin sees of one address: enough to recognise the donor and the request, no more.</summary>
+internal sealed record DonorSummary(IReadOnlyList<DonorDonation> Donations, IReadOnlyList<DonorMessage> Messages, IReadOnlyList<DonorReceipt> Receipts)
+{
+    public bool IsEmpty => Donations.Count == 0;
+
+    public bool HasOrganisation => Donations.Any(d => !string.IsNullOrWhiteSpace(d.OrganisationName));
+}
+
+/// <summary>Everything held about one address, as the file given to the donor who asked for it.</summary>
+internal sealed record DonorExport(
+    string About,
+    DateTimeOffset ExportedAt,
+    string Email,
+    IReadOnlyList<DonorExport.Donation> Donations,
+    IReadOnlyList<DonorExport.Message> Messages,
+    IReadOnlyList<DonorExport.Document> Receipts,
+    IReadOnlyList<DonorExport.Delivery> EmailDeliveries)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+
+        // The file is read by a person: "£" and "'" as themselves, not as \u escapes. It is never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    internal sealed record Donation(
+        Guid Id, string Dispute, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt, DonationMethod Method, DonationStatus Status,
+        long AmountPence, long FeeCoverPence, string Currency, string? DonorName, string? Email, string? PublicName, string? OrganisationName,
+        DateTimeOffset? PrivacyConsentAt, string? ChosenBranch, string? Reference, string? StripeCheckoutSessionId,
+        string? StripePaymentIntentId, string? StripeChargeId, IReadOnlyList<Allocation> Allocations);
+
+    internal sealed record Allocation(string Branch, long AmountPence);
+
+    internal sealed record Message(
+        Guid Id, Guid? DonationId, string Dispute, DateTimeOffset CreatedAt, string? AuthorName, string? OrganisationName, string? Town,
+        string Body, ModerationStatus Status, DateTimeOffset? ModeratedAt, string? RejectionReason);
+
+    internal sealed record Document(
+        Guid DonationId, string Number, ReceiptKind Kind, DateTimeOffset IssuedAt, long AmountPence, string Currency, string? RefundKey,
+        DateTimeOffset? DownloadLinkExpiresAt);
+
+    internal sealed record Delivery(
+        string ReceiptNumber, DateTimeOffset CreatedAt, int Attempts, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, string? MessageId,
+        string? LastError);
+}
+
+/// <summary>Reads a donor's records: the summary for the admin page and the export for the donor.</summary>
+internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
+{
+    public const string ExportAbout =
+        "Everything the organisation holds about this email address: donations, how each was divided between branches, " +
+        "messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
+
+    /// <summary>Donations given with this address, compared case-insensitively: lower("Email") is indexed for it.</summary>
+    public static Expression<Func<Donation, bool>> GivenWith(string email)
+    {
+        var normalised = DonorEmail.Normalise(email);
+        return d => d.Email != null && d.Email.ToLower() == normalised;
+    }
+
+    public async Task<DonorSummary> SummaryAsync(string email, CancellationToken cancellationToken)
+    {
+        var donations = await db.Donations.AsNoTracking()
+            .Where(GivenWith(email))
+            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+            .Select(d => new DonorDonation(
+                d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(),
+                d.AmountPence, d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName))
+            .ToListAsync(cancellationToken);
+        var ids = donations.Select(d => d.Id).ToList();
+        var messages = await db.SupportMessages.AsNoTracking()
+            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .OrderBy(m => m.CreatedAt)
+            .Select(m => new DonorMessage(
+                m.Id, m.CreatedAt, db.Disputes.Where(x => x.Id == m.DisputeId).Select(x => x.Title).First(),
+                m.AuthorName, m.OrganisationName, m.Town, m.Body, m.Status))
+            .ToListAsync(cancellationToken);
+        var receipts = await db.Receipts.AsNoTracking()
+            .Where(r => ids.Contains(r.DonationId))
+            .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
+            .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
+            .ToListAsync(cancellationToken);
+        return new DonorSummary(donations, messages, receipts);
+    }
+
+    public async Task<DonorExport> ExportAsync(string email, CancellationToken cancellationToken)
+    {
+        var donations = await db.Donations.AsNoTracking()
+            .Where(GivenWith(email))
+            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+            .Select(d => new DonorExport.Donation(
+                d.Id,
+                db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(),
+                d.CreatedAt, d.PaidAt, d.Method, d.Status, d.AmountPence, d.FeeCoverPence, d.Currency,
+                d.DonorName, d.Email, d.PublicName, d.OrganisationName, d.PrivacyConsentAt,
+                db.Branches.Where(b => b.Id == d.ChosenBranchId).Select(b => b.Name + " (" + b.Code + ")").FirstOrDefault(),
+                d.Reference, d.StripeCheckoutSessionId, d.StripePaymentIntentId, d.StripeChargeId,
+                d.Allocations
+                    .OrderBy(a => a.BranchId)
+                    .Select(a => new DonorExport.Allocation(
+                        db.Branches.Where(b => b.Id == a.BranchId).Select(b => b.Name + " (" + b.Code + ")").First(), a.AmountPence))
+                    .ToList()))
+            .ToListAsync(cancellationToken);
+        var ids = donations.Select(d => d.Id).ToList();
+        var messages = await db.SupportMessages.AsNoTracking()
+            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
+            .Select(m => new DonorExport.Message(
+                m.Id, m.DonationId, db.Disputes.Where(x => x.Id == m.DisputeId).Select(x => x.Title).First(), m.CreatedAt,
+                m.AuthorName, m.OrganisationName, m.Town, m.Body, m.Status, m.ModeratedAt, m.RejectionReason))
+            .ToListAsync(cancellationToken);
+        var receipts = await db.Receipts.AsNoTracking()
+            .Where(r => ids.Contains(r.DonationId))
+            .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
+            .Select(r => new { r.Id, Document = new DonorExport.Document(
+                r.DonationId, r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency, r.RefundKey, r.DownloadTokenExpiresAt) })
+            .ToListAsync(cancellationToken);
+        var numbers = receipts.ToDictionary(r => SendReceiptEmailJob.DeliveryKey(r.Id), r => r.Document.Number);
+        var keys = numbers.Keys.ToList();
+        var deliveries = await db.EmailDeliveries.AsNoTracking()
+            .Where(e => keys.Contains(e.Key))
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Key)
+            .Select(e => new { e.Key, e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError })
+            .ToListAsync(cancellationToken);
+
+        return new DonorExport(
+            ExportAbout,
+            time.GetUtcNow(),
+            DonorEmail.Normalise(email),
+            donations,
+            messages,
+            receipts.Select(r => r.Document).ToList(),
+            deliveries.Select(e => new DonorExport.Delivery(numbers[e.Key], e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError)).ToList());
+    }
+}

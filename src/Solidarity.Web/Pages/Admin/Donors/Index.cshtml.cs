@@ -1,0 +1,168 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Admin.Donors;
+
+/// <summary>
+/// A donor's records, found by their full email address, exported or erased at their request. The address
+/// travels only in POST bodies, never in a URL, so it stays out of access logs, browser history and Referer
+/// headers; and no response of this page is stored by a browser or a proxy.
+/// </summary>
+internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, AuditTrail audit, SolidarityDbContext db)
+    : PageModel
+{
+    public const int MaxReasonLength = 400;
+
+    [BindProperty]
+    public DonorInput Input { get; set; } = new();
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>The records of the address searched for; null until a full address was given.</summary>
+    public DonorSummary? Found { get; private set; }
+
+    /// <summary>When the address searched for was erased before, if it was and nothing is held now.</summary>
+    public DateTimeOffset? ErasedBefore { get; private set; }
+
+    public sealed class DonorInput
+    {
+        [Required(ErrorMessage = "Enter the donor's email address.")]
+        [StringLength(DonorEmail.MaxLength, ErrorMessage = "An email address is at most 320 characters.")]
+        [Display(Name = "Donor's email address")]
+        public string? Email { get; set; }
+
+        [Display(Name = "Keep the organisation's name (an organisation, not a person)")]
+        public bool KeepOrganisationName { get; set; }
+
+        [Display(Name = "Reason")]
+        public string? Reason { get; set; }
+
+        [Display(Name = "I have checked that this request comes from the donor, and understand that erasure cannot be undone")]
+        public bool Confirm { get; set; }
+    }
+
+    public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
+        Response.Headers.CacheControl = "no-store";
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
+    {
+        if (CheckAddress())
+        {
+            await LoadAsync(cancellationToken);
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostExportAsync(CancellationToken cancellationToken)
+    {
+        if (!CheckAddress())
+        {
+            return Page();
+        }
+
+        var export = await records.ExportAsync(Input.Email!, cancellationToken);
+        if (export.Donations.Count == 0)
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        var hash = DonorEmail.Sha256(Input.Email!);
+        audit.Record(User, DonorAuditActions.Exported, DonorAuditActions.Subject, hash, new
+        {
+            EmailSha256 = hash,
+            Donations = export.Donations.Count,
+            Messages = export.Messages.Count,
+            Receipts = export.Receipts.Count,
+            EmailDeliveries = export.EmailDeliveries.Count,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var date = LondonClock.ToLondon(export.ExportedAt).ToString("yyyy-MM-dd", LondonClock.Uk);
+        return File(JsonSerializer.SerializeToUtf8Bytes(export, DonorExport.Json), "application/json", $"donor-data-{date}.json");
+    }
+
+    public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
+    {
+        var addressGiven = CheckAddress();
+        var reason = string.IsNullOrWhiteSpace(Input.Reason) ? null : Input.Reason.Trim();
+        if (reason is null)
+        {
+            ModelState.AddModelError("Input.Reason", "Give the reason for erasing, for example \"request by email of 3 June\".");
+        }
+        else if (reason.Length > MaxReasonLength)
+        {
+            ModelState.AddModelError("Input.Reason", $"Keep the reason to {MaxReasonLength} characters or fewer.");
+        }
+        else if (addressGiven && reason.Contains(Input.Email!.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            ModelState.AddModelError("Input.Reason", "Leave the email address out of the reason: the audit log keeps the reason and must not hold the address.");
+        }
+
+        if (!Input.Confirm)
+        {
+            ModelState.AddModelError("Input.Confirm", "Tick the box to confirm the request comes from the donor and that erasure cannot be undone.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            if (addressGiven)
+            {
+                await LoadAsync(cancellationToken);
+            }
+
+            return Page();
+        }
+
+        var outcome = await erasure.EraseAsync(User, Input.Email!, reason!, Input.KeepOrganisationName, cancellationToken);
+        Notice = outcome switch
+        {
+            ErasureOutcome.Erased erased =>
+                $"Erased the donor's personal data from {Count(erased.Donations, "donation")}, {Count(erased.Messages, "message")} " +
+                $"and {Count(erased.Receipts, "receipt or credit note", "receipts and credit notes")}, reissued under the same numbers. " +
+                "The amounts and the ledger are unchanged.",
+            ErasureOutcome.NothingHeld { ErasedAt: { } at } =>
+                $"Nothing to erase: this address was already erased on {LondonClock.DateTime(at)}. Nothing changed.",
+            _ => "Nothing to erase: no donation was given with this address. Nothing changed.",
+        };
+        return RedirectToPage();
+    }
+
+    private bool CheckAddress()
+    {
+        if (ModelState.GetFieldValidationState("Input.Email") == ModelValidationState.Valid
+            && !DonorEmail.IsFullAddress(Input.Email))
+        {
+            ModelState.AddModelError("Input.Email", "Enter the donor's full email address, for example jo@example.org: a part of one finds nobody.");
+        }
+
+        return ModelState.GetFieldValidationState("Input.Email") == ModelValidationState.Valid;
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Found = await records.SummaryAsync(Input.Email!, cancellationToken);
+        if (Found.IsEmpty)
+        {
+            ErasedBefore = await erasure.ErasedAtAsync(Input.Email!, cancellationToken);
+        }
+    }
+
+    private static string Count(int n, string one, string? many = null) => n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
+
+    /// <summary>For the page: the name a donation shows publicly, as statements and the site show it.</summary>
+    public static string ShownAs(DonorDonation donation) =>
+        Pages.Remittances.StatementLine.PublicFrom(donation.OrganisationName, donation.PublicName);
+}

@@ -1,0 +1,463 @@
+using System.Net;
+using System.Text.Json;
+using AngleSharp.Dom;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Audit;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Messages;
+using Solidarity.Core.Receipts;
+using Solidarity.Tests.Accounts;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Admin.Donors;
+using Solidarity.Web.Pages.Disputes;
+using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Receipts;
+using Solidarity.Web.Pages.Remittances;
+
+namespace Solidarity.Tests.Privacy;
+
+/// <summary>
+/// Finding, exporting and erasing a donor through /admin/donors, as a signed-in admin with a second factor,
+/// against the real database: the person goes, the money stays.
+/// </summary>
+public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private const string Reason = "Request by email of 3 June";
+
+    [Theory]
+    [InlineData("example.org")]
+    [InlineData("jo@")]
+    [InlineData("@example.org")]
+    [InlineData("jo@example")]
+    [InlineData("jo")]
+    public async Task Search_needs_a_full_email_address_and_shows_nothing_for_a_part_of_one(string partial)
+    {
+        await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+
+        var (response, page) = await FindAsync(client, partial);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Enter the donor's full email address", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[data-testid=donations]"));
+        Assert.DoesNotContain(DonorData.JoName, page.Body.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(DonorData.SamName, page.Body.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_by_exact_address_in_any_case_lists_only_that_donors_donations_messages_and_receipts()
+    {
+        await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+
+        var (response, page) = await FindAsync(client, "  JO@EXAMPLE.ORG ");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        var donations = page.QuerySelectorAll("[data-testid=donations] tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, donations.Count);
+        Assert.Contains(donations, r => r.Contains("£25.00", StringComparison.Ordinal) && r.Contains("Card (online)", StringComparison.Ordinal) && r.Contains("Paid", StringComparison.Ordinal));
+        Assert.Contains(donations, r => r.Contains("£10.00", StringComparison.Ordinal) && r.Contains("Cheque", StringComparison.Ordinal) && r.Contains(DonorData.JoOrganisation, StringComparison.Ordinal));
+        Assert.All(donations, r => Assert.Contains("Argos warehouse strike", r, StringComparison.Ordinal));
+        Assert.Contains(DonorData.JoMessageBody, page.QuerySelector("[data-testid=messages]")!.TextContent, StringComparison.Ordinal);
+        var receipts = page.QuerySelectorAll("[data-testid=receipts] tbody tr").Select(r => r.Children[0].TextContent).ToList();
+        Assert.Equal(["SOL-2017-000001", "SOL-2017-000002", "SOL-CN-2017-000001"], receipts.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(DonorData.SamName, page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(DonorData.KimName, page.Body.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("£50.00", page.Body.TextContent, StringComparison.Ordinal);
+
+        // The address is compared whole: what would be a wildcard elsewhere is only a character here.
+        var (_, wildcard) = await FindAsync(client, "%@example.org");
+        Assert.NotNull(wildcard.QuerySelector("[data-testid=nothing-held]"));
+        Assert.Null(wildcard.QuerySelector("[data-testid=donations]"));
+    }
+
+    [Fact]
+    public async Task Export_is_a_json_attachment_of_exactly_that_donors_data_and_is_audited_without_the_address()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await data.EmailedReceiptAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var (_, page) = await FindAsync(client, "jo@example.org");
+
+        using var response = await HtmlForm.From(client, page, "#export-form").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.EndsWith(".json", response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName, StringComparison.Ordinal);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        var text = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(text);
+        var root = json.RootElement;
+        Assert.Equal("jo@example.org", root.GetProperty("email").GetString());
+
+        var donations = root.GetProperty("donations").EnumerateArray().ToList();
+        Assert.Equal(data.JosDonations.Order(), donations.Select(d => d.GetProperty("id").GetGuid()).Order());
+        var card = donations.Single(d => d.GetProperty("id").GetGuid() == data.JoCard);
+        Assert.Equal(DonorData.JoName, card.GetProperty("donorName").GetString());
+        Assert.Equal(DonorData.JoEmail, card.GetProperty("email").GetString());
+        Assert.Equal(DonorData.JoPublicName, card.GetProperty("publicName").GetString());
+        Assert.Equal(2_500, card.GetProperty("amountPence").GetInt64());
+        Assert.Equal(58, card.GetProperty("feeCoverPence").GetInt64());
+        Assert.Equal("Card", card.GetProperty("method").GetString());
+        Assert.Equal("Paid", card.GetProperty("status").GetString());
+        Assert.Equal("ch_test_jo", card.GetProperty("stripeChargeId").GetString());
+        Assert.Equal("pi_test_jo", card.GetProperty("stripePaymentIntentId").GetString());
+        Assert.Equal(DonorData.PaidAt, card.GetProperty("paidAt").GetDateTimeOffset());
+        var allocation = Assert.Single(card.GetProperty("allocations").EnumerateArray().ToList());
+        Assert.Equal(2_558, allocation.GetProperty("amountPence").GetInt64());
+        Assert.Equal("Burton on Trent branch (WM7680)", allocation.GetProperty("branch").GetString());
+        var cheque = donations.Single(d => d.GetProperty("id").GetGuid() == data.JoCheque);
+        Assert.Equal(DonorData.JoOrganisation, cheque.GetProperty("organisationName").GetString());
+        Assert.Equal(DonorData.JoChequeReference, cheque.GetProperty("reference").GetString());
+
+        var message = Assert.Single(root.GetProperty("messages").EnumerateArray().ToList());
+        Assert.Equal(DonorData.JoMessageBody, message.GetProperty("body").GetString());
+        Assert.Equal(DonorData.JoTown, message.GetProperty("town").GetString());
+        var receipts = root.GetProperty("receipts").EnumerateArray().ToList();
+        Assert.Equal(["SOL-2017-000001", "SOL-2017-000002", "SOL-CN-2017-000001"], receipts.Select(r => r.GetProperty("number").GetString()).Order(StringComparer.Ordinal));
+        Assert.Contains(receipts, r => r.GetProperty("kind").GetString() == "CreditNote" && r.GetProperty("amountPence").GetInt64() == 1_000);
+        Assert.All(receipts, r => Assert.False(r.TryGetProperty("pdf", out _)));
+        var deliveries = root.GetProperty("emailDeliveries").EnumerateArray().ToList();
+        Assert.Equal(3, deliveries.Count);
+        Assert.Contains(deliveries, d => d.GetProperty("attempts").GetInt32() == 1 && d.GetProperty("lastError").GetString()!.Contains("mailbox full", StringComparison.Ordinal));
+
+        foreach (var other in new[] { DonorData.SamName, DonorData.SamEmail, DonorData.KimName, DonorData.KimEmail, "ch_test_sam" })
+        {
+            Assert.DoesNotContain(other, text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Exported));
+        Assert.Equal(DonorEmail.Sha256("jo@example.org"), audit.SubjectId);
+        Assert.Equal("admin@example.org", audit.UserName);
+        AssertHoldsNothingOfJo(audit.Details);
+        using var details = JsonDocument.Parse(audit.Details!);
+        Assert.Equal(2, details.RootElement.GetProperty("donations").GetInt32());
+        Assert.Equal(DonorEmail.Sha256("JO@example.ORG"), details.RootElement.GetProperty("emailSha256").GetString());
+    }
+
+    [Fact]
+    public async Task Erasure_removes_the_person_everywhere_and_leaves_the_money_and_the_numbers_as_they_were()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var token = await data.EmailedReceiptAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var before = await MoneyAsync(data);
+        var receiptsBefore = await ReceiptsAsync(data.JosDonations);
+        var othersBefore = await OthersAsync(data);
+        using (var download = await client.GetAsync($"/receipts/{token}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        }
+
+        var dispute = await (await client.GetAsync($"/disputes/{DonorData.Slug}")).Content.ReadAsStringAsync();
+        Assert.Contains(DonorData.JoTown, dispute, StringComparison.Ordinal);
+
+        using var erased = await EraseAsync(client, "jo@example.org");
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        var notice = (await HtmlForm.ParseAsync(await client.GetAsync("/admin/donors"))).QuerySelector(".notice")!.TextContent;
+        Assert.Contains("2 donations, 1 message and 3 receipts and credit notes", notice, StringComparison.Ordinal);
+
+        var donations = await App.WithDbAsync(db => db.Donations.AsNoTracking().Where(d => data.JosDonations.Contains(d.Id)).ToListAsync());
+        Assert.All(donations, d =>
+        {
+            Assert.Null(d.DonorName);
+            Assert.Null(d.Email);
+            Assert.Null(d.PublicName);
+            Assert.Null(d.OrganisationName);
+            Assert.NotNull(d.ErasedAt);
+        });
+        Assert.Equal([2_500L, 1_000L], donations.OrderByDescending(d => d.AmountPence).Select(d => d.AmountPence));
+        Assert.Equal(58, donations.Single(d => d.Id == data.JoCard).FeeCoverPence);
+        Assert.Equal("ch_test_jo", donations.Single(d => d.Id == data.JoCard).StripeChargeId);
+
+        var message = await App.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync(m => m.Id == data.JoMessage));
+        Assert.Null(message.AuthorName);
+        Assert.Null(message.Town);
+        Assert.Equal(DonorErasure.MessageRemoved, message.Body);
+        Assert.Equal(ModerationStatus.Approved, message.Status);
+        Assert.Equal("moderator@example.org", message.ModeratedByName);
+        Assert.Equal(DonorData.PaidAt.AddHours(1), message.ModeratedAt);
+
+        var receiptsAfter = await ReceiptsAsync(data.JosDonations);
+        Assert.Equal(receiptsBefore.Select(r => (r.Number, r.AmountPence, r.IssuedAt)), receiptsAfter.Select(r => (r.Number, r.AmountPence, r.IssuedAt)));
+        Assert.All(receiptsAfter, r => Assert.Null(r.DownloadTokenHash));
+        foreach (var (old, reissued) in receiptsBefore.Zip(receiptsAfter))
+        {
+            var oldText = ReceiptIssuingTests.PdfText(old.Pdf);
+            var text = ReceiptIssuingTests.PdfText(reissued.Pdf);
+            Assert.Contains(DonorData.JoName, oldText, StringComparison.Ordinal);
+            Assert.Contains(reissued.Number, text, StringComparison.Ordinal);
+            Assert.Contains(new Core.Money.Money(reissued.AmountPence, "GBP").Format(), text, StringComparison.Ordinal);
+            Assert.Contains("26 May 2017", text, StringComparison.Ordinal);
+            Assert.Contains(ReceiptDocument.NameRemoved, text, StringComparison.Ordinal);
+            Assert.Contains("Reissued after erasure", text, StringComparison.Ordinal);
+            AssertHoldsNothingOfJo(text);
+        }
+
+        Assert.Contains("SOL-2017-000001", ReceiptIssuingTests.PdfText(receiptsAfter.Single(r => r.Number == "SOL-CN-2017-000001").Pdf), StringComparison.Ordinal);
+        using (var download = await client.GetAsync($"/receipts/{token}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
+        }
+
+        var deliveries = await App.WithDbAsync(db => db.EmailDeliveries.AsNoTracking().Select(d => d.LastError).ToListAsync());
+        Assert.All(deliveries, e => Assert.DoesNotContain("example.org", e ?? "", StringComparison.OrdinalIgnoreCase));
+
+        Assert.Equal(before, await MoneyAsync(data));
+        Assert.Equal(othersBefore, await OthersAsync(data));
+
+        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        Assert.Equal(DonorEmail.Sha256("jo@example.org"), audit.SubjectId);
+        AssertHoldsNothingOfJo(audit.Details);
+        using var details = JsonDocument.Parse(audit.Details!);
+        Assert.Equal(2, details.RootElement.GetProperty("donations").GetInt32());
+        Assert.Equal(1, details.RootElement.GetProperty("messages").GetInt32());
+        Assert.Equal(3, details.RootElement.GetProperty("receipts").GetInt32());
+        Assert.Equal(Reason, details.RootElement.GetProperty("reason").GetString());
+
+        var publicPage = await (await client.GetAsync($"/disputes/{DonorData.Slug}")).Content.ReadAsStringAsync();
+        AssertHoldsNothingOfJo(publicPage);
+        Assert.Contains(DonorErasure.MessageRemoved.Replace("'", "&#x27;", StringComparison.Ordinal), publicPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remittance_statements_show_erased_donors_as_anonymous_and_keep_an_organisation_when_asked()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var linesBefore = await StatementLinesAsync(data);
+        Assert.Contains(linesBefore, l => l.From == DonorData.JoPublicName);
+
+        using var erased = await EraseAsync(client, DonorData.JoEmail, keepOrganisation: true);
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        var lines = await StatementLinesAsync(data);
+        Assert.Equal(linesBefore.Select(l => (l.DonationId, l.GrossPence, l.FeePence)), lines.Select(l => (l.DonationId, l.GrossPence, l.FeePence)));
+        Assert.Equal(StatementLine.Anonymous, lines.Single(l => l.DonationId == data.JoCard).From);
+        Assert.Equal(DonorData.JoOrganisation, lines.Single(l => l.DonationId == data.JoCheque).From);
+        Assert.Equal("Sam O", lines.Single(l => l.DonationId == data.Sam).From);
+        var cheque = await App.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync(d => d.Id == data.JoCheque));
+        Assert.Null(cheque.DonorName);
+        Assert.Null(cheque.Email);
+        var receipt = await App.WithDbAsync(db => db.Receipts.AsNoTracking().SingleAsync(r => r.DonationId == data.JoCheque));
+        var text = ReceiptIssuingTests.PdfText(receipt.Pdf);
+        Assert.Contains(DonorData.JoOrganisation, text, StringComparison.Ordinal);
+        Assert.Contains(ReceiptDocument.NameRemoved, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("BLOGGS", text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Thank_you_page_shows_nothing_of_the_donor_after_erasure()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var visitor = SignIn.NewClient(App);
+        var path = $"/donations/{data.JoCard}/thank-you";
+        Assert.Contains("***@Example.org", await (await visitor.GetAsync(path)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var erased = await EraseAsync(client, DonorData.JoEmail);
+
+        using var response = await visitor.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("£25.58", (await HtmlForm.ParseAsync(response)).Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("@Example.org", html, StringComparison.OrdinalIgnoreCase);
+        AssertHoldsNothingOfJo(html);
+    }
+
+    [Fact]
+    public async Task Erasing_twice_changes_nothing_the_second_time_and_says_so()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var (_, page) = await FindAsync(client, DonorData.JoEmail);
+        using (await HtmlForm.From(client, page, "#erase-form").Set("Input.Reason", Reason).Set("Input.Confirm", "true").SubmitAsync())
+        {
+        }
+
+        var receipts = await ReceiptsAsync(data.JosDonations);
+        var donations = await App.WithDbAsync(db => db.Donations.AsNoTracking().OrderBy(d => d.Id).Select(d => new { d.Id, d.ErasedAt }).ToListAsync());
+
+        // The same form again, as a second click or a resubmission would send it.
+        using var again = await HtmlForm.From(client, page, "#erase-form").Set("Input.Reason", Reason).Set("Input.Confirm", "true").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        var notice = (await HtmlForm.ParseAsync(await client.GetAsync("/admin/donors"))).QuerySelector(".notice")!.TextContent;
+        Assert.Contains("already erased", notice, StringComparison.Ordinal);
+        Assert.Contains("Nothing changed", notice, StringComparison.Ordinal);
+        Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        Assert.Equal(receipts.Select(r => r.Pdf), (await ReceiptsAsync(data.JosDonations)).Select(r => r.Pdf));
+        Assert.Equal(donations, await App.WithDbAsync(db => db.Donations.AsNoTracking().OrderBy(d => d.Id).Select(d => new { d.Id, d.ErasedAt }).ToListAsync()));
+
+        var (_, search) = await FindAsync(client, DonorData.JoEmail);
+        Assert.Contains("erased on", search.QuerySelector("[data-testid=nothing-held]")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(search.QuerySelector("#erase-form"));
+    }
+
+    [Theory]
+    [InlineData("", "true", "Give the reason for erasing")]
+    [InlineData(Reason, "false", "Tick the box to confirm")]
+    [InlineData("Asked by jo@example.org on 3 June", "true", "Leave the email address out of the reason")]
+    public async Task Erasure_needs_the_confirmation_and_a_reason_and_changes_nothing_without_them(string reason, string confirm, string error)
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var before = await SnapshotAsync();
+        var (_, page) = await FindAsync(client, DonorData.JoEmail);
+
+        using var response = await HtmlForm.From(client, page, "#erase-form").Set("Input.Reason", reason).Set("Input.Confirm", confirm).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var again = await HtmlForm.ParseAsync(response);
+        Assert.Contains(error, again.QuerySelector("#erase-form")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(again.QuerySelector("[data-testid=donations]"));
+        Assert.Equal(before, await SnapshotAsync());
+        Assert.Empty(await AuditAsync(DonorAuditActions.Erased));
+        Assert.NotNull(await App.WithDbAsync(db => db.Donations.AsNoTracking().Where(d => d.Id == data.JoCard).Select(d => d.Email).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Nobody_but_an_admin_with_a_second_factor_reaches_the_donor_pages()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var before = await SnapshotAsync();
+        using var anonymous = SignIn.NewClient(App);
+        var noFactor = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
+        using var adminWithoutFactor = SignIn.NewClient(App);
+        using (await SignIn.WithPasswordAsync(adminWithoutFactor, noFactor.Email, noFactor.Password))
+        {
+        }
+
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: data.Burton);
+        using var officerClient = SignIn.NewClient(App);
+        using (var signedIn = await SignIn.WithPasswordAsync(officerClient, officer.Email, officer.Password))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        foreach (var (who, client, to) in new[]
+                 {
+                     ("anonymous", anonymous, "/account/sign-in"),
+                     ("admin without a second factor", adminWithoutFactor, "/account/access-denied"),
+                     ("branch officer", officerClient, "/account/access-denied"),
+                 })
+        {
+            var token = await TokenAsync(client);
+            foreach (var handler in new[] { "Find", "Export", "Erase" })
+            {
+                using var post = await client.PostAsync($"/admin/donors?handler={handler}", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["Input.Email"] = DonorData.JoEmail, ["Input.Reason"] = Reason, ["Input.Confirm"] = "true", ["__RequestVerificationToken"] = token,
+                }));
+                Assert.True(post.StatusCode == HttpStatusCode.Redirect, $"{who} POST {handler}: {post.StatusCode}");
+                Assert.Equal(to, post.Headers.Location!.AbsolutePath);
+            }
+
+            using var get = await client.GetAsync("/admin/donors");
+            Assert.True(get.StatusCode == HttpStatusCode.Redirect, $"{who} GET: {get.StatusCode}");
+            Assert.Equal(to, get.Headers.Location!.AbsolutePath);
+        }
+
+        Assert.Equal(before, await SnapshotAsync());
+        Assert.Empty(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.SubjectType == DonorAuditActions.Subject).ToListAsync()));
+
+        var (admin, _) = await SignIn.AsAdminAsync(App);
+        var dashboard = await HtmlForm.ParseAsync(await admin.GetAsync("/admin"));
+        Assert.NotNull(dashboard.QuerySelector("main a[href='/admin/donors']"));
+        using var reached = await admin.GetAsync("/admin/donors");
+        Assert.Equal(HttpStatusCode.OK, reached.StatusCode);
+    }
+
+    private static async Task<(HttpResponseMessage Response, IDocument Page)> FindAsync(HttpClient client, string email)
+    {
+        var form = await HtmlForm.GetAsync(client, "/admin/donors", "#find-form");
+        var response = await form.Set("Input.Email", email).SubmitAsync();
+        return (response, await HtmlForm.ParseAsync(response));
+    }
+
+    private static async Task<HttpResponseMessage> EraseAsync(HttpClient client, string email, bool keepOrganisation = false)
+    {
+        var (_, page) = await FindAsync(client, email);
+        var form = HtmlForm.From(client, page, "#erase-form").Set("Input.Reason", Reason).Set("Input.Confirm", "true");
+        if (keepOrganisation)
+        {
+            form.Set("Input.KeepOrganisationName", "true");
+        }
+
+        return await form.SubmitAsync();
+    }
+
+    /// <summary>An antiforgery token for the client's own identity, from a public form.</summary>
+    private static async Task<string> TokenAsync(HttpClient client)
+    {
+        var page = await HtmlForm.ParseAsync(await client.GetAsync($"/disputes/{DonorData.Slug}/donate"));
+        return page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The donate page has no antiforgery token.");
+    }
+
+    private static void AssertHoldsNothingOfJo(string? text)
+    {
+        foreach (var personal in new[] { DonorData.JoName, DonorData.JoPublicName, DonorData.JoEmail, DonorData.JoTown, DonorData.JoMessageBody, "Bloggs" })
+        {
+            Assert.DoesNotContain(personal, text ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private Task<List<Receipt>> ReceiptsAsync(IReadOnlyList<Guid> donations) =>
+        App.WithDbAsync(db => db.Receipts.AsNoTracking().Where(r => donations.Contains(r.DonationId)).OrderBy(r => r.Number).ToListAsync());
+
+    private Task<List<AuditEntry>> AuditAsync(string action) =>
+        App.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == action).ToListAsync());
+
+    /// <summary>Every ledger entry as stored, and every figure derived from the ledger that the site shows.</summary>
+    private async Task<string> MoneyAsync(DonorData data)
+    {
+        await using var scope = App.Scope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<Core.Data.SolidarityDbContext>();
+        var entries = await db.LedgerEntries.AsNoTracking().OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.Kind, e.AmountPence, e.Key, e.DonationId, e.BranchId, e.OccurredAt, e.RecordedAt, e.Note })
+            .ToListAsync();
+        var totals = await services.GetRequiredService<DisputeTotalsQuery>().ForDisputeAsync(data.DisputeId, CancellationToken.None);
+        var ledger = services.GetRequiredService<LedgerQueries>();
+        var money = await ledger.ForDisputesAsync([data.DisputeId], CancellationToken.None);
+        var balance = await ledger.BranchBalanceAsync(data.Burton, null, CancellationToken.None);
+        Assert.Equal(4, totals.Supporters);
+        return JsonSerializer.Serialize(new { entries, totals, money, balance });
+    }
+
+    private Task<string> OthersAsync(DonorData data) => App.WithDbAsync(async db => JsonSerializer.Serialize(new
+    {
+        Donations = await db.Donations.AsNoTracking().Where(d => d.Id == data.Sam || d.Id == data.Kim).OrderBy(d => d.Id).ToListAsync(),
+        Receipts = await db.Receipts.AsNoTracking().Where(r => r.DonationId == data.Sam || r.DonationId == data.Kim).OrderBy(r => r.Number).ToListAsync(),
+    }));
+
+    /// <summary>Everything erasure could touch, so that a refused erasure can be shown to have touched nothing.</summary>
+    private Task<string> SnapshotAsync() => App.WithDbAsync(async db => JsonSerializer.Serialize(new
+    {
+        Donations = await db.Donations.AsNoTracking().OrderBy(d => d.Id).ToListAsync(),
+        Messages = await db.SupportMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(),
+        Receipts = await db.Receipts.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+        Deliveries = await db.EmailDeliveries.AsNoTracking().OrderBy(d => d.Key).ToListAsync(),
+        Ledger = await db.LedgerEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync(),
+    }));
+
+    private async Task<List<StatementLine>> StatementLinesAsync(DonorData data)
+    {
+        await using var scope = App.Scope();
+        var queries = scope.ServiceProvider.GetRequiredService<StatementQueries>();
+        var lines = new List<StatementLine>();
+        await foreach (var line in queries.LinesAsync(data.Burton, DonorData.PaidAt.AddDays(-1), DonorData.PaidAt.AddDays(1), CancellationToken.None))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+}
