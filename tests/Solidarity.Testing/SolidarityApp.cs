@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Respawn;
 using Solidarity.Core.Data;
@@ -14,6 +15,14 @@ namespace Solidarity.Testing;
 /// </summary>
 public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
 {
+    static SolidarityApp()
+    {
+        // Hangfire's static filters keep the loggers of whichever host first touched them; initialised here, before
+        // any host exists, they keep none, so disposing a test host can never break them for later tests.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        _ = Hangfire.GlobalJobFilters.Filters;
+    }
+
     private Respawner? _respawner;
 
     public const string WebhookSecret = "whsec_test_secret_for_the_test_suite";
@@ -75,6 +84,16 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+
+        // Hangfire logs through a static provider bound to the last host that configured it. Test hosts come and go
+        // (derived factories too, which share this method), so none keeps it: Hangfire logs nothing in tests.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        return host;
     }
 
     public override async ValueTask DisposeAsync()

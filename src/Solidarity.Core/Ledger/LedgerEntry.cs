@@ -5,6 +5,9 @@ public enum LedgerEntryKind
     DonationReceived,
     ProcessingFee,
     Refund,
+
+    /// <summary>A refund posted while pending that Stripe then failed or cancelled: the money is the branch's again.</summary>
+    RefundReversed,
     Chargeback,
     ChargebackReversed,
     ChargebackFee,

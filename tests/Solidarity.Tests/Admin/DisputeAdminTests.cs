@@ -22,6 +22,12 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         using var created = await form.Set(AdminData.NewDisputeValues(seeded)).SubmitAsync();
 
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        using var anonymous = App.CreateClient();
+        using (var unpublished = await anonymous.GetAsync("/disputes/argos-warehouses-2017"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unpublished.StatusCode);
+        }
+
         var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking()
             .Include(d => d.Workplaces).Include(d => d.Beneficiaries).Include(d => d.Actions)
             .SingleAsync());
@@ -66,6 +72,13 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
 
         var listed = await HtmlForm.ParseAsync(await client.GetAsync("/admin/disputes"));
         Assert.Contains("Published", listed.QuerySelector("tr[data-dispute='argos-warehouses-2017']")!.TextContent, StringComparison.Ordinal);
+
+        // Published, it is on the public site: its own page and a card on the home page.
+        var publicPage = await HtmlForm.ParseAsync(await anonymous.GetAsync("/disputes/argos-warehouses-2017"));
+        Assert.Equal("Argos warehouse strike", publicPage.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("Lutterworth DC", publicPage.Body!.TextContent, StringComparison.Ordinal);
+        var home = await HtmlForm.ParseAsync(await anonymous.GetAsync("/"));
+        Assert.NotNull(home.QuerySelector("a[href='/disputes/argos-warehouses-2017']"));
     }
 
     [Fact]
@@ -83,6 +96,9 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.False(await App.WithDbAsync(db => db.Disputes.Select(d => d.IsPublished).SingleAsync()));
         Assert.Equal(AuditActions.DisputeUnpublished, (await App.WithDbAsync(db => db.AuditEntries.SingleAsync())).Action);
+        var slug = await App.WithDbAsync(db => db.Disputes.Select(d => d.Slug).SingleAsync());
+        using var publicPage = await App.CreateClient().GetAsync($"/disputes/{slug}");
+        Assert.Equal(HttpStatusCode.NotFound, publicPage.StatusCode);
     }
 
     [Fact]

@@ -67,6 +67,26 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
     }
 
     [Fact]
+    public async Task Refund_that_failed_after_a_statement_counted_it_is_netted_into_the_next_statements_refunds()
+    {
+        var donation = await GiveAsync(Burton, 10_000, WeekOneEnd.AddDays(-3), 170);
+        await PostAsync(donation, LedgerEntryKind.Refund, -2_500, WeekOneEnd.AddDays(-1));
+        await PostAsync(donation, LedgerEntryKind.Refund, -1_000, WeekOneEnd.AddDays(1));
+        await PostAsync(donation, LedgerEntryKind.RefundReversed, 2_500, WeekOneEnd.AddDays(2));
+
+        await RunJobUntilAsync(WeekOneEnd);
+        await RunJobUntilAsync(WeekOneEnd.AddDays(7));
+
+        var statements = await StatementsAsync(Burton);
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(-2_500, statements[0].RefundsPence);
+        Assert.Equal(1_500, statements[1].RefundsPence);
+        Assert.Equal(statements[0].ClosingPence, statements[1].OpeningPence);
+        Assert.Equal(statements[1].OpeningPence + statements[1].MovementPence, statements[1].ClosingPence);
+        Assert.Equal(await LedgerSumAsync(Burton), statements[1].ClosingPence);
+    }
+
+    [Fact]
     public async Task A_run_that_dies_part_way_leaves_no_half_statement_and_the_rerun_completes_it_once()
     {
         await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);
@@ -228,7 +248,7 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
         using var server = Fixture.StartJobServer("statements");
         App.Services.GetRequiredService<IRecurringJobManager>().Trigger(BuildStatementsJob.RecurringId);
 
-        var periodEnd = StatementPeriods.LastEndBefore(DateTimeOffset.UtcNow, DayOfWeek.Monday);
+        var periodEnd = StatementPeriods.LastClosable(DateTimeOffset.UtcNow, new RemittanceSettings());
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((await StatementsAsync(Burton)).Count == 0 || (await StatementsAsync(Heywood)).Count == 0)
         {
@@ -241,6 +261,33 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
         Assert.Equal(2_500 - 58, burton.ClosingPence);
         Assert.Equal(1_500 - 43, Assert.Single(await StatementsAsync(Heywood)).ClosingPence);
         Assert.Empty(await StatementsAsync(Lutterworth));
+    }
+
+    [Theory]
+    [InlineData(9, null, 0)]
+    [InlineData(10, null, 1)]
+    [InlineData(0, "0", 1)]
+    [InlineData(29, "30", 0)]
+    public async Task A_period_is_closed_only_once_it_ended_at_least_the_settle_time_ago(int minutesAfterEnd, string? settleMinutes, int statements)
+    {
+        await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);
+        var settings = new RemittanceSettings();
+        if (settleMinutes is not null)
+        {
+            settings.SettleMinutes = int.Parse(settleMinutes, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using var scope = App.Scope();
+        var clock = new Solidarity.Tests.PublicPages.TestClock { Now = WeekOneEnd.AddMinutes(minutesAfterEnd) };
+        var job = new BuildStatementsJob(
+            scope.ServiceProvider.GetRequiredService<StatementBuilder>(), Microsoft.Extensions.Options.Options.Create(settings), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BuildStatementsJob>.Instance);
+
+        await job.RunAsync(CancellationToken.None);
+
+        var made = await StatementsAsync(Burton);
+        Assert.Equal(statements, made.Count);
+        Assert.All(made, s => Assert.Equal(WeekOneEnd, s.PeriodEnd));
     }
 
     [Theory]

@@ -26,7 +26,7 @@ internal static class PortalQueries
                 DisputeId = g.Key,
                 Donations = g.Sum(e => e.Kind == LedgerEntryKind.DonationReceived || e.Kind == LedgerEntryKind.OfflineDonation || e.Kind == LedgerEntryKind.OfflineDonationReversed ? e.AmountPence : 0),
                 Fees = g.Sum(e => e.Kind == LedgerEntryKind.ProcessingFee || e.Kind == LedgerEntryKind.ChargebackFee ? e.AmountPence : 0),
-                Taken = g.Sum(e => e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed ? e.AmountPence : 0),
+                Taken = g.Sum(e => e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.RefundReversed || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed ? e.AmountPence : 0),
                 Remitted = g.Sum(e => e.Kind == LedgerEntryKind.Remittance ? e.AmountPence : 0),
                 Owed = g.Sum(e => e.AmountPence),
             })

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Solidarity.Core.Data;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
@@ -76,21 +75,9 @@ internal sealed class IssueCreditNoteJob(
             IssuedAt = issuedAt,
             Pdf = document.RenderCreditNote(number, facts, new CreditNoteFacts(refundKey, refund.Pence, refund.At, original.Number, original.IssuedAt)),
         };
-        db.Receipts.Add(creditNote);
-        if (facts.Email is not null)
+        // False: another run issued it first, and rolling back returned our number to the sequence.
+        if (!await IssuedDocuments.CommitAsync(db, transaction, creditNote, emailed: facts.Email is not null, cancellationToken))
         {
-            db.EmailDeliveries.Add(new EmailDelivery { Key = SendReceiptEmailJob.DeliveryKey(creditNote.Id), CreatedAt = issuedAt });
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            db.ChangeTracker.Clear();
             return null;
         }
 

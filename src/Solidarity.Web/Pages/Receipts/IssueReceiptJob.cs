@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
-using Microsoft.Extensions.Options;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -57,22 +56,9 @@ internal sealed class IssueReceiptJob(
             IssuedAt = issuedAt,
             Pdf = document.RenderReceipt(number, issuedAt, facts),
         };
-        db.Receipts.Add(receipt);
-        if (facts.Email is not null)
+        // False: another run issued it first, and rolling back returned our number to the sequence.
+        if (!await IssuedDocuments.CommitAsync(db, transaction, receipt, emailed: facts.Email is not null, cancellationToken))
         {
-            db.EmailDeliveries.Add(new EmailDelivery { Key = SendReceiptEmailJob.DeliveryKey(receipt.Id), CreatedAt = issuedAt });
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // Another run issued this donation's receipt first; rolling back returns our number to the sequence.
-            await transaction.RollbackAsync(cancellationToken);
-            db.ChangeTracker.Clear();
             return null;
         }
 

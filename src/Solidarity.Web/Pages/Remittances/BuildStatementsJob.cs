@@ -4,8 +4,8 @@ namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>
 /// The weekly statements: for every branch with ledger activity since its last statement, the statement of
-/// the period up to the last period end before now. Safe to run any number of times: a branch already
-/// stated for that period end, or without activity, is left alone.
+/// the period up to the last period end that ended at least the settle time ago. Safe to run any number of
+/// times: a branch already stated for that period end, or without activity, is left alone.
 /// </summary>
 internal sealed class BuildStatementsJob(StatementBuilder builder, IOptions<RemittanceSettings> options, TimeProvider time, ILogger<BuildStatementsJob> logger)
 {
@@ -13,7 +13,7 @@ internal sealed class BuildStatementsJob(StatementBuilder builder, IOptions<Remi
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var periodEnd = StatementPeriods.LastEndBefore(time.GetUtcNow(), options.Value.PeriodEndsOn);
+        var periodEnd = StatementPeriods.LastClosable(time.GetUtcNow(), options.Value);
         var created = await RunUntilAsync(periodEnd, cancellationToken);
         logger.LogInformation("Statements up to {PeriodEnd}: {Created} created", periodEnd, created);
     }

@@ -14,11 +14,22 @@ internal sealed class RemittanceSettings
 
     /// <summary>A period ends at 00:00 London on this day; a run covers up to the last such midnight before it.</summary>
     public DayOfWeek PeriodEndsOn { get; set; } = DayOfWeek.Monday;
+
+    /// <summary>
+    /// How long after a period end it may be closed. An entry is stamped when its transaction starts and is seen
+    /// when it commits, so one begun just before midnight may not be readable yet at midnight; a period closed then
+    /// would leave it out, and the next period, starting at that midnight, would never include it.
+    /// </summary>
+    public int SettleMinutes { get; set; } = 10;
 }
 
 /// <summary>Where statement periods end: midnight in London on the configured day, whatever the UTC offset that week.</summary>
 internal static class StatementPeriods
 {
+    /// <summary>The last period end that has had time to settle: at or before <paramref name="now"/> less the settle time.</summary>
+    public static DateTimeOffset LastClosable(DateTimeOffset now, RemittanceSettings settings) =>
+        LastEndBefore(now - TimeSpan.FromMinutes(Math.Max(settings.SettleMinutes, 0)), settings.PeriodEndsOn);
+
     /// <summary>The last period end at or before <paramref name="now"/>.</summary>
     public static DateTimeOffset LastEndBefore(DateTimeOffset now, DayOfWeek endsOn)
     {

@@ -53,6 +53,9 @@ internal sealed class StatementQueries(SolidarityDbContext db)
     private const string GrossKinds = "'DonationReceived', 'OfflineDonation', 'OfflineDonationReversed'";
     private const string FeeKinds = "'ProcessingFee', 'ChargebackFee'";
 
+    /// <summary>A refund reversed because Stripe failed it is netted into the refunds line, the way it netted the total.</summary>
+    private const string RefundKinds = "'Refund', 'RefundReversed'";
+
     private const string PeriodFilter = """
         "BranchId" = @branch AND "RecordedAt" >= @start AND "RecordedAt" < @end
         """;
@@ -63,12 +66,12 @@ internal sealed class StatementQueries(SolidarityDbContext db)
             MIN("RecordedAt") AS "FirstRecordedAt",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'DonationReceived'), 0)::bigint AS "CardDonationsPence",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0)::bigint AS "FeesPence",
-            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Refund'), 0)::bigint AS "RefundsPence",
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({RefundKinds})), 0)::bigint AS "RefundsPence",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Chargeback'), 0)::bigint AS "ChargebacksPence",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'ChargebackReversed'), 0)::bigint AS "ChargebackReversalsPence",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ('OfflineDonation', 'OfflineDonationReversed')), 0)::bigint AS "OfflinePence",
             COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Remittance'), 0)::bigint AS "RemittancesPence",
-            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" NOT IN ({GrossKinds}, {FeeKinds}, 'Refund', 'Chargeback', 'ChargebackReversed', 'Remittance')), 0)::bigint AS "OtherPence"
+            COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" NOT IN ({GrossKinds}, {FeeKinds}, {RefundKinds}, 'Chargeback', 'ChargebackReversed', 'Remittance')), 0)::bigint AS "OtherPence"
         FROM "LedgerEntries"
         WHERE {PeriodFilter}
         """;

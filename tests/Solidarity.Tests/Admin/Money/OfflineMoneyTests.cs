@@ -64,6 +64,23 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("Cheque 000123", page.QuerySelector("table")!.TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_same_form_posted_twice_records_the_money_once()
+    {
+        using var client = _site.AdminClient();
+        var form = ValidCheque();
+        form["Input.EntryId"] = Guid.CreateVersion7().ToString();
+
+        using var first = await client.PostFormAsync(Path, form);
+        using var again = await client.PostFormAsync(Path, form);
+
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Single(await App.WithDbAsync(db => db.Donations.ToListAsync()));
+        Assert.Single(await MoneyScenario.EntriesAsync(App));
+        var page = await client.GetPageAsync(Path);
+        Assert.Contains("already recorded", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Input.Amount", "0", "more than £0")]
     [InlineData("Input.Amount", "-5", "pounds and pence")]

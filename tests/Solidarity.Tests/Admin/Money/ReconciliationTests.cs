@@ -60,4 +60,24 @@ public sealed class ReconciliationTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("£5.80", tables[3], StringComparison.Ordinal);
         Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, stale)).Status);
     }
+
+    [Fact]
+    public async Task Lists_events_for_a_sum_the_donation_does_not_record_next_to_the_orphans()
+    {
+        var donationId = await _scenario.CardDonationAsync(App, 2_500);
+        var overcharged = new CardPayment(donationId, 25_000);
+        using (var webhooks = App.CreateClient())
+        {
+            await WebhookSender.DeliverAsync(webhooks, overcharged.Completed());
+        }
+
+        using var client = _site.AdminClient();
+        var page = await client.GetPageAsync(Path);
+
+        var heading = Assert.Single(page.QuerySelectorAll("h2"), h => h.TextContent.Contains("amount does not match", StringComparison.Ordinal));
+        var table = heading.NextElementSibling?.NextElementSibling;
+        Assert.Equal("TABLE", table?.TagName);
+        Assert.Contains(overcharged.SessionId, table!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(donationId.ToString(), table.TextContent, StringComparison.Ordinal);
+    }
 }

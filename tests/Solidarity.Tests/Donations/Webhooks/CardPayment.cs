@@ -30,6 +30,30 @@ internal sealed class CardPayment(Guid donationId, long amountPence)
         return (refundId, StripePayloads.Event("charge.refunded", StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, [.. _refunds])));
     }
 
+    /// <summary>
+    /// Stripe changes a refund's status (a pending refund the bank returns becomes "failed"): the
+    /// charge.refund.updated event, and every later charge.refunded lists it with its new status.
+    /// </summary>
+    public string RefundUpdated(string refundId, string status, string? failureReason = null)
+    {
+        var refund = _refunds.Single(r => (string?)r["id"] == refundId);
+        refund["status"] = status;
+        refund["failure_reason"] = failureReason;
+        return StripePayloads.Event("charge.refund.updated", (JsonObject)refund.DeepClone());
+    }
+
+    /// <summary>charge.refunded as Stripe would send it now, listing every refund with its current status.</summary>
+    public string Refunded() =>
+        StripePayloads.Event("charge.refunded", StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, [.. _refunds]));
+
+    /// <summary>A refund with a given status and the charge.refunded event that lists it.</summary>
+    public (string RefundId, string Event) Refund(long amountPence, string status)
+    {
+        var (refundId, _) = Refund(amountPence);
+        _refunds[^1]["status"] = status;
+        return (refundId, Refunded());
+    }
+
     public string Dispute(string disputeId, string type, string status, long amountPence, params JsonObject[] balanceTransactions) =>
         StripePayloads.Event(type, StripePayloads.Dispute(disputeId, ChargeId, PaymentIntentId, amountPence, status, balanceTransactions));
 }

@@ -61,8 +61,9 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit) : Page
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
+            // Another admin took the code between the check and the save.
             db.ChangeTracker.Clear();
             ModelState.AddModelError("Input.Code", BranchForm.CodeTakenMessage);
             Unions = await UnionChoice.OptionsAsync(db, cancellationToken);

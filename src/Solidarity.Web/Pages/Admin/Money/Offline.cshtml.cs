@@ -39,11 +39,19 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Input.ReceivedOn = Today();
+        Input.EntryId = Guid.CreateVersion7();
         await LoadAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        // The form carries the id its entry will have, so a double click or a resubmitted form records it once.
+        if (Input.EntryId is { } entryId && await db.Donations.AnyAsync(d => d.Id == entryId, cancellationToken))
+        {
+            Status = "That entry was already recorded: nothing was added.";
+            return RedirectToPage();
+        }
+
         var pence = 0L;
         if (!string.IsNullOrWhiteSpace(Input.Amount))
         {
@@ -102,6 +110,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
         var receivedAt = LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue));
         var donation = new Donation
         {
+            Id = Input.EntryId ?? Guid.CreateVersion7(),
             DisputeId = Input.DisputeId!.Value,
             ChosenBranchId = Input.BranchId!.Value,
             Method = Input.Method!.Value,
@@ -136,7 +145,17 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
         }, now));
 
         // One SaveChanges: the donation, its ledger entry and the audit row commit together or not at all.
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // The same form posted twice at once: the other request recorded it.
+            Status = "That entry was already recorded: nothing was added.";
+            return RedirectToPage();
+        }
+
         receipts.DonationConfirmed(donation.Id);
         Status = $"Recorded {Core.Money.Money.Pence(pence).Format()} received by {MethodLabel(donation.Method).ToLowerInvariant()}.";
         return RedirectToPage();
@@ -242,6 +261,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
 
 public sealed class OfflineInput
 {
+    /// <summary>Chosen when the form is shown; the recorded donation takes it as its id.</summary>
+    public Guid? EntryId { get; set; }
+
     [Required(ErrorMessage = "Choose how the money came: cheque, bank transfer or collection.")]
     [Display(Name = "How it came")]
     public DonationMethod? Method { get; set; }

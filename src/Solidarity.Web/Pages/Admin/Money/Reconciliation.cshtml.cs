@@ -8,14 +8,15 @@ using Solidarity.Web.Pages.Donations.Webhooks;
 namespace Solidarity.Web.Pages.Admin.Money;
 
 /// <summary>
-/// What needs an admin's eye: Stripe events about no known donation, donations still unconfirmed a
-/// day on, and the money per dispute and per branch as the ledger has it.
+/// What needs an admin's eye: Stripe events about no known donation or for a sum the donation does not
+/// record, donations still unconfirmed a day on, and the money per dispute and per branch as the ledger has it.
 /// </summary>
 internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries ledger, TimeProvider time) : PageModel
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
 
     public IReadOnlyList<OrphanEvent> Orphans { get; private set; } = [];
+    public IReadOnlyList<MismatchEvent> Mismatches { get; private set; } = [];
     public IReadOnlyList<StalePayment> Stale { get; private set; } = [];
     public IReadOnlyList<DisputeLine> Disputes { get; private set; } = [];
     public IReadOnlyList<BranchBalance> Branches { get; private set; } = [];
@@ -27,6 +28,13 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
             .OrderByDescending(e => e.ReceivedAt)
             .Take(200)
             .Select(e => new OrphanEvent(e.EventId, e.Type, e.ObjectId, e.StripeCreatedAt, e.ReceivedAt))
+            .ToListAsync(cancellationToken);
+
+        Mismatches = await db.StripeEvents.AsNoTracking()
+            .Where(e => e.Outcome == WebhookOutcomes.AmountMismatch)
+            .OrderByDescending(e => e.ReceivedAt)
+            .Take(200)
+            .Select(e => new MismatchEvent(e.EventId, e.Type, e.ObjectId, e.DonationId, e.StripeCreatedAt, e.ReceivedAt))
             .ToListAsync(cancellationToken);
 
         var cutOff = time.GetUtcNow() - StaleAfter;
@@ -49,6 +57,8 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
 }
 
 public sealed record OrphanEvent(string EventId, string Type, string? ObjectId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
+
+public sealed record MismatchEvent(string EventId, string Type, string? ObjectId, Guid? DonationId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
 
 public sealed record StalePayment(Guid Id, DateTimeOffset CreatedAt, string Dispute, long ChargedPence, DonationStatus Status, string? SessionId);
 

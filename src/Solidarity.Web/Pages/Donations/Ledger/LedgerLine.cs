@@ -27,6 +27,8 @@ internal static class LedgerKeys
 
     public static string Refund(string refundId, Guid branchId) => $"refund:{refundId}:{branchId}";
 
+    public static string RefundReversed(string refundId, Guid branchId) => $"refund:{refundId}:reversed:{branchId}";
+
     public static string Chargeback(string disputeId, Guid branchId) => $"chargeback:{disputeId}:{branchId}";
 
     public static string ChargebackReversed(string disputeId, Guid branchId) => $"chargeback:{disputeId}:reversed:{branchId}";

@@ -14,7 +14,7 @@ public sealed record DisputeMoney
     /// <summary>Stripe's processing and dispute fees (negative).</summary>
     public long FeesPence { get; init; }
 
-    /// <summary>Refunds (negative).</summary>
+    /// <summary>Refunds less those Stripe failed or cancelled after they were posted (negative or zero).</summary>
     public long RefundsPence { get; init; }
 
     /// <summary>Chargebacks less those won back (negative or zero).</summary>
@@ -51,6 +51,7 @@ public sealed class LedgerQueries(SolidarityDbContext db)
 {
     private const string ReceivedKinds = "'DonationReceived', 'OfflineDonation', 'OfflineDonationReversed'";
     private const string FeeKinds = "'ProcessingFee', 'ChargebackFee'";
+    private const string RefundKinds = "'Refund', 'RefundReversed'";
     private const string ChargebackKinds = "'Chargeback', 'ChargebackReversed'";
 
     private const string DisputeMoneySql = $"""
@@ -58,7 +59,7 @@ public sealed class LedgerQueries(SolidarityDbContext db)
             SELECT "DisputeId",
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ReceivedKinds})), 0) AS gross,
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0) AS fees,
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" = 'Refund'), 0) AS refunds,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({RefundKinds})), 0) AS refunds,
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0) AS chargebacks
             FROM "LedgerEntries"
             WHERE @all OR "DisputeId" = ANY(@ids)
@@ -84,7 +85,7 @@ public sealed class LedgerQueries(SolidarityDbContext db)
         SELECT e."BranchId" AS "BranchId", b."Code" AS "Code", b."Name" AS "Name",
             COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({ReceivedKinds})), 0) AS "ReceivedPence",
             COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({FeeKinds})), 0) AS "FeesPence",
-            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" = 'Refund' OR e."Kind" IN ({ChargebackKinds})), 0) AS "RefundsAndChargebacksPence",
+            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({RefundKinds}, {ChargebackKinds})), 0) AS "RefundsAndChargebacksPence",
             COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" = 'Remittance'), 0) AS "RemittedPence",
             SUM(e."AmountPence") AS "OwedPence"
         FROM "LedgerEntries" AS e JOIN "Branches" AS b ON b."Id" = e."BranchId"

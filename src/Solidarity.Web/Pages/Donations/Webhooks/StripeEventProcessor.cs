@@ -17,6 +17,12 @@ internal static class WebhookOutcomes
     public const string Ignored = "ignored";
     public const string UnknownDonation = "unknown-donation";
 
+    /// <summary>Stripe's amount or currency differs from what the site asked the donor to pay: nothing was posted.</summary>
+    public const string AmountMismatch = "amount-mismatch";
+
+    /// <summary>A refund reached failed or cancelled: anything posted for it was reversed, and it never posts again.</summary>
+    public const string RefundEnded = "refund-ended";
+
     /// <summary>Not recorded: the event was already recorded by an earlier or concurrent delivery.</summary>
     public const string Duplicate = "duplicate";
 }
@@ -128,6 +134,8 @@ internal sealed class StripeEventProcessor(
                 ChargeAsync(charge, facts, occurredAt, cancellationToken),
             (EventTypes.ChargeDisputeCreated or EventTypes.ChargeDisputeClosed, Dispute dispute) =>
                 DisputeAsync(dispute, facts, occurredAt, cancellationToken),
+            (EventTypes.ChargeRefundUpdated, Refund refund) =>
+                RefundUpdatedAsync(refund, occurredAt, cancellationToken),
             _ => Task.FromResult<(string, Guid?)>((WebhookOutcomes.Ignored, null)),
         };
 
@@ -139,6 +147,11 @@ internal sealed class StripeEventProcessor(
         if (donation is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        if (Mismatched(donation, session.AmountTotal, session.Currency, session.Id))
+        {
+            return (WebhookOutcomes.AmountMismatch, donation.Id);
         }
 
         donation.StripeCheckoutSessionId ??= session.Id;
@@ -160,7 +173,8 @@ internal sealed class StripeEventProcessor(
     private async Task<(string, Guid?)> SessionEndedAsync(Session session, bool expired, CancellationToken cancellationToken)
     {
         var donation = await FindAndLockAsync(
-            Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, null, cancellationToken);
+            Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, null, cancellationToken,
+            lockBranches: false);
         if (donation is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
@@ -186,6 +200,11 @@ internal sealed class StripeEventProcessor(
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        if (Mismatched(donation, charge.Amount > 0 ? charge.Amount : null, charge.Currency, charge.Id))
+        {
+            return (WebhookOutcomes.AmountMismatch, donation.Id);
+        }
+
         donation.StripeChargeId ??= charge.Id;
         donation.StripePaymentIntentId ??= charge.PaymentIntentId;
         if (charge.Paid && charge.Status == "succeeded")
@@ -196,8 +215,9 @@ internal sealed class StripeEventProcessor(
         await PostFeeAsync(donation, facts.Fee, occurredAt, cancellationToken);
         foreach (var refund in (facts.Refunds ?? []).OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
-            // A failed or cancelled refund gave nothing back; pending ones have already left the balance.
-            if (refund.Status is "failed" or "canceled")
+            // A failed or cancelled refund gave nothing back; pending ones have already left the balance. A refund
+            // posted while pending and listed here as failed is reversed by its own charge.refund.updated, not here.
+            if (refund.Status is "failed" or "canceled" || await RefundEndedAsync(refund.Id, cancellationToken))
             {
                 continue;
             }
@@ -260,6 +280,69 @@ internal sealed class StripeEventProcessor(
         return (WebhookOutcomes.Applied, donation.Id);
     }
 
+    /// <summary>
+    /// A refund that fails or is cancelled after it was posted gives the money back to the branches, exactly as
+    /// it was taken from each. The credit note already issued for it stands, as every issued document does; a
+    /// fresh receipt for the restored gift would follow a reversal only if the organisation decides it wants one.
+    /// </summary>
+    private async Task<(string, Guid?)> RefundUpdatedAsync(Refund refund, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var donation = await FindAndLockAsync(Metadata(refund.Metadata), null, refund.PaymentIntentId, refund.ChargeId, cancellationToken);
+        if (donation is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        if (refund.Status is not ("failed" or "canceled"))
+        {
+            return (WebhookOutcomes.Applied, donation.Id);
+        }
+
+        var refunded = await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.DonationId == donation.Id && e.Kind == LedgerEntryKind.Refund && e.StripeObjectId == refund.Id)
+            .Select(e => new { e.BranchId, e.AmountPence })
+            .ToListAsync(cancellationToken);
+        if (refunded.Count > 0)
+        {
+            logger.LogWarning(
+                "Refund {RefundId} of donation {DonationId} is {Status} ({FailureReason}); giving {Pence}p back to the branches",
+                refund.Id, donation.Id, refund.Status, refund.FailureReason, -refunded.Sum(e => e.AmountPence));
+        }
+
+        await LedgerWriter.PostAsync(
+            db,
+            refunded.Select(e => new LedgerLine(
+                donation.DisputeId, e.BranchId, LedgerEntryKind.RefundReversed, -e.AmountPence,
+                LedgerKeys.RefundReversed(refund.Id, e.BranchId), donation.Id, refund.Id, occurredAt, refund.FailureReason)),
+            cancellationToken);
+
+        // Recorded so that a charge.refunded delivered late, still listing this refund as pending, never posts it.
+        return (WebhookOutcomes.RefundEnded, donation.Id);
+    }
+
+    private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
+        db.StripeEvents.AsNoTracking().AnyAsync(
+            e => e.Type == EventTypes.ChargeRefundUpdated && e.ObjectId == refundId && e.Outcome == WebhookOutcomes.RefundEnded, cancellationToken);
+
+    /// <summary>
+    /// Whether Stripe took a different sum than the donation records: the ledger must hold what the donor paid,
+    /// not what the site meant them to, so such an event posts nothing and waits for an admin. An amount or
+    /// currency the payload leaves out proves nothing either way and does not block.
+    /// </summary>
+    private bool Mismatched(Donation donation, long? amount, string? currency, string stripeObjectId)
+    {
+        var amountDiffers = amount is { } given && given != donation.ChargedPence;
+        var currencyDiffers = !string.IsNullOrEmpty(currency) && !string.Equals(currency, donation.Currency, StringComparison.OrdinalIgnoreCase);
+        if (amountDiffers || currencyDiffers)
+        {
+            logger.LogWarning(
+                "Stripe {StripeObjectId} is for {Amount} {Currency} but donation {DonationId} charged {Charged} {DonationCurrency}; nothing posted",
+                stripeObjectId, amount, currency, donation.Id, donation.ChargedPence, donation.Currency);
+        }
+
+        return amountDiffers || currencyDiffers;
+    }
+
     private async Task ConfirmPaidAsync(Donation donation, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (donation.Status != DonationStatus.Paid)
@@ -295,7 +378,8 @@ internal sealed class StripeEventProcessor(
 
         var takenBack = await db.LedgerEntries
             .Where(e => e.DonationId == donation.Id
-                && (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
+                && (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.RefundReversed
+                    || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
             .GroupBy(e => e.BranchId)
             .Select(g => new { BranchId = g.Key, Pence = g.Sum(e => e.AmountPence) })
             .ToDictionaryAsync(g => g.BranchId, g => g.Pence, cancellationToken);
@@ -339,7 +423,7 @@ internal sealed class StripeEventProcessor(
     }
 
     private async Task<Donation?> FindAndLockAsync(
-        Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken)
+        Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken, bool lockBranches = true)
     {
         var id = await FindDonationIdAsync(donationId, sessionId, paymentIntentId, chargeId, cancellationToken);
         if (id is null)
@@ -348,7 +432,20 @@ internal sealed class StripeEventProcessor(
         }
 
         await db.Database.ExecuteSqlInterpolatedAsync($"""SELECT 1 FROM "Donations" WHERE "Id" = {id} FOR UPDATE""", cancellationToken);
-        return await db.Donations.Include(d => d.Allocations).SingleAsync(d => d.Id == id, cancellationToken);
+        var donation = await db.Donations.Include(d => d.Allocations).SingleAsync(d => d.Id == id, cancellationToken);
+        if (lockBranches)
+        {
+            // The lock a remittance payment takes on its branch: refunds, chargebacks and fees wait for a payment in
+            // progress, and a payment reads the balance after them, so a payment of the whole balance can never cross
+            // one and leave the branch owing. Taken before anything is posted, because each entry share-locks its
+            // branch through the foreign key and two events each holding that share could not both upgrade it; and in
+            // one order, by id, after the donation's, so events about overlapping branches cannot deadlock.
+            var branchIds = donation.Allocations.Select(a => a.BranchId).Distinct().ToArray();
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""SELECT 1 FROM "Branches" WHERE "Id" = ANY({branchIds}) ORDER BY "Id" FOR UPDATE""", cancellationToken);
+        }
+
+        return donation;
     }
 
     private async Task<Guid?> FindDonationIdAsync(
