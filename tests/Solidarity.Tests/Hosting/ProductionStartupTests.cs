@@ -66,6 +66,40 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         Assert.Equal(SecureSocketOptions.Auto, development.EffectiveSecurity);
     }
 
+    [Theory]
+    [InlineData("seed-demo")]
+    [InlineData("--DemoData:Seed=true")]
+    public async Task Production_refuses_demo_data_whose_admin_password_is_published(string argument)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { typeof(Program).Assembly.Location, argument },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Solidarity"] = App.ConnectionString,
+                ["Stripe__SecretKey"] = Complete["Stripe:SecretKey"],
+                ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
+                ["Smtp__Host"] = Complete["Smtp:Host"],
+                ["Site__BaseUrl"] = Complete["Site:BaseUrl"],
+                ["Jobs__Role"] = "web",
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(patience.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("Demo data is never added in Production", await error, StringComparison.Ordinal);
+        _ = await output;
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
     private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp
     {
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
