@@ -31,7 +31,7 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
     {
         if (LocalPostgresCluster.FindServerBinaries() is { } binaries)
         {
-            var folder = LocalState.Folder(contentRoot, "postgres");
+            var folder = LocalPostgresCluster.ReachableFolder(LocalState.Folder(contentRoot, "postgres"));
             var cluster = await LocalPostgresCluster.StartKeptAsync(folder, binaries, cancellationToken);
             await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
             return new EmbeddedDatabase(cluster.ConnectionString(DatabaseName),

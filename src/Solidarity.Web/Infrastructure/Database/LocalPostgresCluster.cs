@@ -61,6 +61,38 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// As root the server runs as the postgres user, which cannot reach a folder under, say, /root. Where it could
+    /// not, the kept cluster goes to a folder of its own under /var/tmp, named after the wanted one.
+    /// </summary>
+    public static string ReachableFolder(string wanted)
+    {
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows())
+        {
+            return wanted;
+        }
+
+        var existing = new DirectoryInfo(Path.GetFullPath(wanted));
+        while (existing is { Exists: false })
+        {
+            existing = existing.Parent;
+        }
+
+        using var probe = Process.Start(new ProcessStartInfo("runuser", ["-u", "postgres", "--", "test", "-x", existing?.FullName ?? "/"])
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+        });
+        probe?.WaitForExit();
+        if (probe is { ExitCode: 0 })
+        {
+            return wanted;
+        }
+
+        var name = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(wanted))))[..12].ToLowerInvariant();
+        return Path.Combine("/var/tmp", "solidarity-dev-" + name);
+    }
+
     /// <summary>Starts (creating on first use) a cluster kept in <paramref name="root"/> between runs.</summary>
     public static Task<LocalPostgresCluster> StartKeptAsync(string root, string binDirectory, CancellationToken cancellationToken = default) =>
         StartAsync(root, binDirectory, throwaway: false, cancellationToken);
