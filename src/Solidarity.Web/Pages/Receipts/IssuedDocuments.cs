@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
 
@@ -27,7 +26,7 @@ internal static class IssuedDocuments
             await transaction.CommitAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Ledger;
@@ -176,7 +175,7 @@ internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audi
                 cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Solidarity.Core.Data;
 using Solidarity.Core.Remittances;
 
@@ -86,7 +85,7 @@ internal sealed class StatementBuilder(SolidarityDbContext db, StatementQueries 
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // The lock makes this unlikely; the unique index makes it harmless.
             await transaction.RollbackAsync(cancellationToken);

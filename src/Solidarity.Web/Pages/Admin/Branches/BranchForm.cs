@@ -55,6 +55,22 @@ internal static class BranchForm
         }
     }
 
+    /// <summary>Saves the branch and its audit entries; false, with the message at the code, when another admin took the code meanwhile.</summary>
+    public static async Task<bool> SaveAsync(SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            modelState.AddModelError("Input.Code", CodeTakenMessage);
+            return false;
+        }
+    }
+
     public static void Apply(BranchInput input, Guid unionId, Branch branch)
     {
         branch.Code = Normalise(input.Code);

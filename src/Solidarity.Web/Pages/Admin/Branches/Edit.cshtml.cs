@@ -57,15 +57,8 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit) : Page
         }
 
         audit.Record(User, AuditActions.BranchEdited, "Branch", branch.Id.ToString(), changes);
-        try
+        if (!await BranchForm.SaveAsync(db, ModelState, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            // Another admin took the code between the check and the save.
-            db.ChangeTracker.Clear();
-            ModelState.AddModelError("Input.Code", BranchForm.CodeTakenMessage);
             Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
             return Page();
         }

@@ -36,15 +36,8 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit) : PageM
         }
 
         audit.Record(User, AuditActions.BranchCreated, "Branch", branch.Id.ToString(), BranchForm.Snapshot(branch, union.Name));
-        try
+        if (!await BranchForm.SaveAsync(db, ModelState, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            // Another admin took the code between the check and the save.
-            db.ChangeTracker.Clear();
-            ModelState.AddModelError("Input.Code", BranchForm.CodeTakenMessage);
             Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
             return Page();
         }

@@ -149,7 +149,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // The same form posted twice at once: the other request recorded it.
             Status = "That entry was already recorded: nothing was added.";
