@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
@@ -53,5 +55,26 @@ public sealed class DisputeCardsQuery(SolidarityDbContext db, DisputeTotalsQuery
                 Progress.Of(sums[r.Id], r.TargetPence)))
             .ToList();
         return (cards, paging);
+    }
+}
+
+/// <summary>A paged list of dispute cards (the home page's active disputes, the past ones): `?page=` is 1 or more.</summary>
+internal abstract class DisputeCardsPageModel(
+    SolidarityDbContext db, DisputeTotalsQuery totals, TimeProvider time, IReadOnlyCollection<DisputeStatus> statuses) : PageModel
+{
+    private const int PageSize = 12;
+
+    public IReadOnlyList<DisputeCard> Disputes { get; private set; } = [];
+    public Paging Paging { get; private set; } = new(1, PageSize, 0);
+
+    public async Task<IActionResult> OnGetAsync([FromQuery] int page = 1, CancellationToken cancellationToken = default)
+    {
+        if (!ModelState.IsValid || page < 1)
+        {
+            return BadRequest();
+        }
+
+        (Disputes, Paging) = await new DisputeCardsQuery(db, totals, time).PageAsync(statuses, page, PageSize, cancellationToken);
+        return Paging.Exists ? Page() : NotFound();
     }
 }
