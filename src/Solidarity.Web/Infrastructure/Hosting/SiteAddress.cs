@@ -1,15 +1,20 @@
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
-/// Absolute addresses for link previews and feeds: Site:BaseUrl where it is set (what people share), else the
-/// address this request came in on.
+/// The site's absolute address: Site:BaseUrl where it is set (what people share; Production requires it), else,
+/// for a request, the address it came in on, and for a job, which has no request, the development address.
 /// </summary>
 public sealed class SiteAddress(IConfiguration configuration)
 {
+    public const string DevelopmentBaseUrl = "http://localhost:5080";
+
+    private string? Configured => configuration["Site:BaseUrl"] is { Length: > 0 } configured ? configured.TrimEnd('/') : null;
+
+    /// <summary>For links written outside a request: e-mails sent by jobs.</summary>
+    public string BaseUrl() => Configured ?? DevelopmentBaseUrl;
+
     public string BaseUrl(HttpRequest request) =>
-        configuration["Site:BaseUrl"] is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : $"{request.Scheme}://{request.Host.Value}{request.PathBase.Value}";
+        Configured ?? $"{request.Scheme}://{request.Host.Value}{request.PathBase.Value}";
 
     public string Absolute(HttpRequest request, string path) => BaseUrl(request) + path;
 

@@ -80,6 +80,7 @@ internal static class SolidarityServices
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();
+        services.AddSingleton<SiteAddress>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
         services.AddDonationLedger();
         services.AddScoped<Pages.Admin.AuditTrail>();

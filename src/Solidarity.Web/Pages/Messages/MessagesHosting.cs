@@ -1,4 +1,3 @@
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Html;
 using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Admin.Updates;
@@ -14,7 +13,6 @@ internal static class MessagesHosting
         services.Configure<MessageSettings>(builder.Configuration.GetSection(MessageSettings.Section));
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<SafeMarkdown>();
-        services.AddSingleton<SiteAddress>();
         services.AddScoped<ApprovedMessagesQuery>();
         services.AddScoped<MessageModeration>();
         services.AddScoped<PublishScheduledUpdatesJob>();

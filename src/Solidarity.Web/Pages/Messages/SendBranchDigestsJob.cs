@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Npgsql;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
@@ -23,7 +22,7 @@ internal sealed class SendBranchDigestsJob(
     SolidarityDbContext db,
     IEmailSender sender,
     IOptions<SmtpSettings> smtpOptions,
-    IConfiguration configuration,
+    SiteAddress site,
     TimeProvider time,
     ILogger<SendBranchDigestsJob> logger)
 {
@@ -97,7 +96,7 @@ internal sealed class SendBranchDigestsJob(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Another run recorded today's digest for this branch first: it is the one that will be sent.
             await transaction.RollbackAsync(cancellationToken);
@@ -183,7 +182,7 @@ internal sealed class SendBranchDigestsJob(
         var from = smtpOptions.Value.FromAddress;
         var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
         var day = digest.Date.ToString("dddd d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
-        var siteBaseUrl = (configuration["Site:BaseUrl"] ?? "http://localhost:5080").TrimEnd('/');
+        var siteBaseUrl = site.BaseUrl();
         var message = new MimeMessage
         {
             // The same for every attempt, so a duplicate after a crash is recognisable as one message.

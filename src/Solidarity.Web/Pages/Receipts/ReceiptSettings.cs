@@ -19,7 +19,4 @@ public sealed class ReceiptSettings
     /// <summary>From Organisation:Name and Organisation:Address.</summary>
     public string OrganisationName { get; set; } = "Solidarity";
     public string OrganisationAddress { get; set; } = "";
-
-    /// <summary>From Site:BaseUrl: the start of the links in emails.</summary>
-    public string SiteBaseUrl { get; set; } = "http://localhost:5080";
 }

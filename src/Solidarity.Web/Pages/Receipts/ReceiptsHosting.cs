@@ -10,7 +10,6 @@ internal static class ReceiptsHosting
             configuration.GetSection(ReceiptSettings.Section).Bind(settings);
             settings.OrganisationName = configuration["Organisation:Name"] ?? settings.OrganisationName;
             settings.OrganisationAddress = configuration["Organisation:Address"] ?? settings.OrganisationAddress;
-            settings.SiteBaseUrl = (configuration["Site:BaseUrl"] ?? settings.SiteBaseUrl).TrimEnd('/');
         });
         builder.Services.AddScoped<ReceiptScheduler>();
         builder.Services.AddScoped<ReceiptNumbers>();

@@ -18,6 +18,7 @@ namespace Solidarity.Web.Pages.Receipts;
 internal sealed class SendReceiptEmailJob(
     SolidarityDbContext db,
     IEmailSender sender,
+    SiteAddress site,
     IOptions<ReceiptSettings> receiptOptions,
     IOptions<SmtpSettings> smtpOptions,
     TimeProvider time,
@@ -83,7 +84,7 @@ internal sealed class SendReceiptEmailJob(
         var (token, hash) = ReceiptTokens.Create();
         receipt.DownloadTokenHash = hash;
         receipt.DownloadTokenExpiresAt = now + settings.DownloadLinkLifetime;
-        var message = Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{settings.SiteBaseUrl}/receipts/{token}");
+        var message = Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}");
         delivery.MessageId = message.MessageId;
 
         await sender.SendAsync(message, cancellationToken);
