@@ -66,6 +66,9 @@ public sealed class BrowserSite : SolidarityApp
         new("Jobs:SchedulePollingInterval", "00:00:01"),
         new("Jobs:ShutdownTimeout", "00:00:01"),
         new("Smtp:PickupDirectory", _mailFolder),
+
+        // The demo has one admin, who approves and pays, as the demo's own settings allow.
+        new("Remittances:AllowSingleAdmin", "true"),
     ];
 
     public override async ValueTask DisposeAsync()

@@ -13,7 +13,7 @@ using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Disputes;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 using Solidarity.Web.Pages.Remittances;
 

@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Tests.Accounts;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Tests.Remittances;
@@ -59,7 +60,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     }
 
     [Theory]
-    [InlineData("100.01", "BACS 0002", null, "more than the branch is owed")]
+    [InlineData("97.31", "BACS 0002", null, "more than this statement has left to pay (£97.30")]
     [InlineData("-5", "BACS 0003", null, "must be more than £0")]
     [InlineData("0", "BACS 0004", null, "must be more than £0")]
     [InlineData("12.345", "BACS 0005", null, "Enter the amount in pounds and pence")]
@@ -105,14 +106,74 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     }
 
     [Fact]
-    public async Task A_site_with_a_single_admin_says_so_and_lets_that_admin_approve_and_pay()
+    public async Task Payments_against_one_statement_never_add_up_to_more_than_it_approved()
+    {
+        var statementId = await StatementAsync();
+        await GiveAsync(Burton, 50_000, WeekOneEnd.AddDays(2));
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        await ApproveAsync(approver, statementId);
+        using (var first = await PayAsync(payer, statementId, "60.00", "BACS 0021"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        }
+
+        using var refused = await PayAsync(payer, statementId, "38.31", "BACS 0022");
+        using var rest = await PayAsync(payer, statementId, "38.30", "BACS 0023");
+
+        Assert.Contains("more than this statement has left to pay (£38.30", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, rest.StatusCode);
+        Assert.Equal([6_000L, 3_830L], await App.WithDbAsync(db => db.RemittancePayments.OrderBy(p => p.RecordedAt).Select(p => p.AmountPence).ToListAsync()));
+        var page = await HtmlForm.ParseAsync(await payer.GetAsync($"/admin/remittances/statements/{statementId}"));
+        Assert.Contains("paid in full", page.QuerySelector("#statement-paid")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("#record-payment"));
+    }
+
+    [Fact]
+    public async Task A_payment_is_refused_when_the_branch_now_holds_less_than_its_statement_approved()
+    {
+        var statementId = await StatementAsync();
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        await ApproveAsync(approver, statementId);
+
+        // A refund after the statement closed: the branch holds £48.30, although the statement approved £98.30.
+        var refunded = await GiveAsync(Burton, 1, WeekOneEnd.AddDays(1));
+        await PostAsync(refunded, LedgerEntryKind.Refund, -5_001, WeekOneEnd.AddDays(2));
+        var before = await EntriesAsync();
+
+        using var refused = await PayAsync(payer, statementId, "50.00", "BACS 0031");
+
+        Assert.Contains("more than the branch is owed (£48.30)", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, await EntriesAsync());
+    }
+
+    [Fact]
+    public async Task On_a_single_admin_site_the_two_person_rule_holds_unless_the_setting_waives_it()
     {
         var statementId = await StatementAsync();
         var (admin, _) = await SignIn.AsAdminAsync(App, "only@example.org");
         await ApproveAsync(admin, statementId);
 
+        var page = WebUtility.HtmlDecode(await (await admin.GetAsync($"/admin/remittances/statements/{statementId}")).Content.ReadAsStringAsync());
+        using var refused = await PayAsync(admin, statementId, "25", "BACS 0010", form: false);
+
+        Assert.Contains("another admin must record its payment", page, StringComparison.Ordinal);
+        Assert.Contains("Remittances:AllowSingleAdmin", page, StringComparison.Ordinal);
+        Assert.Contains("another admin must record its payment", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await App.WithDbAsync(db => db.RemittancePayments.ToListAsync()));
+    }
+
+    [Fact]
+    public async Task A_single_admin_site_that_allows_it_says_so_and_lets_that_admin_approve_and_pay()
+    {
+        await using var site = App.WithWebHostBuilder(b => b.UseSetting("Remittances:AllowSingleAdmin", "true"));
+        var statementId = await StatementAsync();
+        var (admin, _) = await SignIn.AsAdminAsync(site, "only@example.org");
+        await ApproveAsync(admin, statementId);
+
         var page = await (await admin.GetAsync($"/admin/remittances/statements/{statementId}")).Content.ReadAsStringAsync();
-        Assert.Contains("only one admin, so the two-person rule cannot apply", page, StringComparison.Ordinal);
+        Assert.Contains("the two-person rule is waived", page, StringComparison.Ordinal);
         using var paid = await PayAsync(admin, statementId, "25", "BACS 0010");
 
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);

@@ -18,7 +18,7 @@ public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
         var entry = new AuditEntry
         {
             At = time.GetUtcNow(),
-            UserId = Guid.TryParse(actor.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : null,
+            UserId = Pages.Remittances.BranchOfficers.UserId(actor),
             UserName = actor.FindFirstValue(ClaimTypes.Email) ?? actor.Identity?.Name ?? "unknown",
             Action = action,
             SubjectType = subjectType,

@@ -1,4 +1,4 @@
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Pages.Disputes;
 

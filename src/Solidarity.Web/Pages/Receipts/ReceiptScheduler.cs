@@ -17,6 +17,16 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
     public string RefundRecorded(Guid donationId, string refundKey) =>
         jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, refundKey, CancellationToken.None));
 
+    /// <summary>After offline money was reversed (a bounced cheque, an entry made in error): a credit note against its receipt.</summary>
+    public string OfflineReversed(Guid donationId) =>
+        jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, CreditNoteKeys.OfflineReversal(donationId), CancellationToken.None));
+
     internal string EmailReceipt(Guid receiptId) =>
         jobs.Enqueue<SendReceiptEmailJob>(job => job.RunAsync(receiptId, CancellationToken.None));
+}
+
+/// <summary>What a credit note answers to: a Stripe refund (its re_… id), or the reversal of offline money.</summary>
+internal static class CreditNoteKeys
+{
+    public static string OfflineReversal(Guid donationId) => $"reversal:{donationId}";
 }

@@ -1,13 +1,12 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
 using Solidarity.Core.Remittances;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Pages.Remittances;
 
@@ -30,22 +29,39 @@ internal static class RemittanceAuditActions
 /// <summary>
 /// Approving statements, recording the transfers that pay them, and branches confirming that the money
 /// arrived. Money moves only through the ledger: a payment posts a negative Remittance entry per dispute
-/// in the transaction that records it, keyed by the payment, so it can never post twice.
+/// in the transaction that records it, keyed by the payment, so it can never post twice. Each payment pays one
+/// approved statement, and all the payments against a statement together never exceed what it approved.
 /// </summary>
-internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audit, TimeProvider time)
+internal sealed class RemittancePayments(
+    SolidarityDbContext db, LedgerPostings ledger, AuditTrail audit, IOptions<RemittanceSettings> settings, TimeProvider time)
 {
     public const int MaxReferenceLength = 100;
 
-    /// <summary>How many admins the site has; with only one, the two-person rule cannot apply.</summary>
+    /// <summary>Whether one admin may approve a statement and record its payment on a site that has only one admin.</summary>
+    public bool AllowSingleAdmin => settings.Value.AllowSingleAdmin;
+
+    /// <summary>How many admins the site has.</summary>
     public Task<int> AdminCountAsync(CancellationToken cancellationToken) =>
         db.UserRoles.Join(db.Roles.Where(r => r.Name == Roles.Admin), ur => ur.RoleId, r => r.Id, (ur, _) => ur.UserId).Distinct().CountAsync(cancellationToken);
 
-    /// <summary>Whether <paramref name="userId"/> may record the payment of a statement approved by <paramref name="approvedBy"/>.</summary>
-    public static bool TwoPersonRuleAllows(Guid? approvedBy, Guid? userId, int adminCount) => adminCount <= 1 || approvedBy != userId;
+    /// <summary>
+    /// Whether <paramref name="userId"/> may record the payment of a statement approved by <paramref name="approvedBy"/>:
+    /// only someone else, unless the site has one admin and <c>Remittances:AllowSingleAdmin</c> waives the rule.
+    /// </summary>
+    public static bool TwoPersonRuleAllows(Guid? approvedBy, Guid? userId, int adminCount, bool allowSingleAdmin) =>
+        approvedBy != userId || (allowSingleAdmin && adminCount <= 1);
 
     /// <summary>What the branch is owed now: the sum of every entry posted to it.</summary>
     public async Task<long> OwedAsync(Guid branchId, CancellationToken cancellationToken) =>
         await db.LedgerEntries.Where(e => e.BranchId == branchId).SumAsync(e => (long?)e.AmountPence, cancellationToken) ?? 0;
+
+    /// <summary>What a statement approved (its closing balance, never below zero), and what has been paid against it.</summary>
+    public async Task<(long Approved, long Paid)> StatementPaymentsAsync(Guid statementId, CancellationToken cancellationToken)
+    {
+        var closing = await db.RemittanceStatements.Where(s => s.Id == statementId).Select(s => s.ClosingPence).SingleAsync(cancellationToken);
+        var paid = await db.RemittancePayments.Where(p => p.StatementId == statementId).SumAsync(p => (long?)p.AmountPence, cancellationToken) ?? 0;
+        return (Math.Max(closing, 0), paid);
+    }
 
     public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken)
     {
@@ -111,14 +127,14 @@ internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audi
             return RemittanceResult.Refused("", "There is no such statement.");
         }
 
-        // Payments to one branch queue here, so two admins cannot both pay the same balance.
-        await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Branches" WHERE "Id" = {statement.BranchId} FOR UPDATE""", cancellationToken);
+        // Payments to one branch queue here, so two admins cannot both pay the same balance or the same statement.
+        var branch = await LedgerLocks.BranchAsync(db, statement.BranchId, cancellationToken);
         if (statement.ApprovedAt is null)
         {
             return RemittanceResult.Refused("", "Approve the statement before recording the transfer that pays it.");
         }
 
-        if (!TwoPersonRuleAllows(statement.ApprovedByUserId, userId, await AdminCountAsync(cancellationToken)))
+        if (!TwoPersonRuleAllows(statement.ApprovedByUserId, userId, await AdminCountAsync(cancellationToken), AllowSingleAdmin))
         {
             return RemittanceResult.Refused("", "You approved this statement, so another admin must record its payment (two-person rule).");
         }
@@ -128,13 +144,16 @@ internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audi
             return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
         }
 
-        var owedByDispute = await db.LedgerEntries
-            .Where(e => e.BranchId == statement.BranchId)
-            .GroupBy(e => e.DisputeId)
-            .Select(g => new { DisputeId = g.Key, Pence = g.Sum(e => e.AmountPence) })
-            .OrderBy(g => g.DisputeId)
-            .ToListAsync(cancellationToken);
-        var owed = owedByDispute.Sum(d => d.Pence);
+        var (approved, paid) = await StatementPaymentsAsync(statement.Id, cancellationToken);
+        if (pence > approved - paid)
+        {
+            return RemittanceResult.Refused(
+                "Input.Amount",
+                $"That is more than this statement has left to pay ({Core.Money.Money.Pence(Math.Max(approved - paid, 0)).Format()}: " +
+                $"{Core.Money.Money.Pence(approved).Format()} approved, {Core.Money.Money.Pence(paid).Format()} already paid); nothing was posted.");
+        }
+
+        var owed = (await ledger.OwedByDisputeAsync(branch, cancellationToken)).Sum(d => d.Pence);
         if (pence > owed)
         {
             return RemittanceResult.Refused(
@@ -160,19 +179,11 @@ internal sealed class RemittancePayments(SolidarityDbContext db, AuditTrail audi
             payment.StatementId, payment.BranchId, payment.AmountPence, payment.PaidOn, payment.BankReference,
         });
 
-        // A branch is paid one sum; the ledger keeps money per dispute, so the sum is divided in proportion to what
-        // each dispute still owes the branch, and no dispute is paid more than it owes.
         var paidOn = LondonClock.FromLondon(payment.PaidOn.ToDateTime(TimeOnly.MinValue));
-        var parts = BranchSplit.Within(pence, owedByDispute.Select(d => (d.DisputeId, d.Pence)).ToList());
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await LedgerWriter.PostAsync(
-                db,
-                parts.Select(p => new LedgerLine(
-                    p.BranchId, statement.BranchId, LedgerEntryKind.Remittance, -p.Pence, LedgerKeys.Remittance(payment.Id, p.BranchId),
-                    null, null, paidOn, $"Bank transfer {reference}")),
-                cancellationToken);
+            await ledger.RemittancePaidAsync(branch, payment.Id, pence, paidOn, $"Bank transfer {reference}", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())

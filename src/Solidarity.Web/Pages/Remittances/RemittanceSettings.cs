@@ -21,6 +21,13 @@ internal sealed class RemittanceSettings
     /// would leave it out, and the next period, starting at that midnight, would never include it.
     /// </summary>
     public int SettleMinutes { get; set; } = 10;
+
+    /// <summary>
+    /// The two-person rule: the admin who approved a statement may not record its payment. On a site with a single
+    /// admin that rule cannot be met; only when this is true may that admin do both. False by default, so a site
+    /// that wants the safeguard is never quietly without it.
+    /// </summary>
+    public bool AllowSingleAdmin { get; set; }
 }
 
 /// <summary>Where statement periods end: midnight in London on the configured day, whatever the UTC offset that week.</summary>

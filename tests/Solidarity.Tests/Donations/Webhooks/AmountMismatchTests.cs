@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Donations.Webhooks;

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Donations.Webhooks;

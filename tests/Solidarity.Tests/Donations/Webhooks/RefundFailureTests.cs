@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Disputes;
 

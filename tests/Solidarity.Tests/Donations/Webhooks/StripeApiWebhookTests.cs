@@ -5,9 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
-using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Tests.Donations.Webhooks;
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
-using Solidarity.Tests.Donations.Ledger;
+using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Disputes;
 

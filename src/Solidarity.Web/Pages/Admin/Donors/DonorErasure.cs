@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
@@ -41,9 +42,7 @@ internal sealed class DonorErasure(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         // Locked first, so a second erasure of the same address waits here and then finds nothing left to erase.
-        var donations = await db.Donations
-            .FromSql($"""SELECT * FROM "Donations" WHERE lower("Email") = {normalised} ORDER BY "Id" FOR UPDATE""")
-            .ToListAsync(cancellationToken);
+        var donations = await LedgerLocks.DonationsByEmailAsync(db, normalised, cancellationToken);
         if (donations.Count == 0)
         {
             return new ErasureOutcome.NothingHeld(await ErasedAtAsync(email, cancellationToken));

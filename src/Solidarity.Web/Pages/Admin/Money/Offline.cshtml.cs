@@ -1,30 +1,22 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Audit;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Admin.Money;
 
 /// <summary>
-/// Offline money (cheques, bank transfers, collections) recorded by an admin: a paid donation and its
-/// ledger entry, and the correction of a mistake by a reversing entry, never by editing.
+/// The admin's page for offline money (cheques, bank transfers, collections): it binds and checks the form, and
+/// <see cref="OfflineMoney"/> records or reverses the entry.
 /// </summary>
-internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler receipts, TimeProvider time) : PageModel
+internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline, TimeProvider time) : PageModel
 {
     public const long MaxPence = 100_000_000;
-
-    public static readonly DonationMethod[] Methods = [DonationMethod.Cheque, DonationMethod.BankTransfer, DonationMethod.Collection];
 
     [BindProperty]
     public OfflineInput Input { get; set; } = new();
@@ -36,6 +28,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
     public IReadOnlyList<Choice> Branches { get; private set; } = [];
     public IReadOnlyList<OfflineRow> Recent { get; private set; } = [];
 
+    /// <summary>A reversal held back because it would leave a branch owing money it was already paid.</summary>
+    public PendingReversal? Overdraw { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Input.ReceivedOn = Today();
@@ -46,7 +41,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         // The form carries the id its entry will have, so a double click or a resubmitted form records it once.
-        if (Input.EntryId is { } entryId && await db.Donations.AnyAsync(d => d.Id == entryId, cancellationToken))
+        if (Input.EntryId is { } entryId && await offline.IsRecordedAsync(entryId, cancellationToken))
         {
             Status = "That entry was already recorded: nothing was added.";
             return RedirectToPage();
@@ -73,7 +68,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
             }
         }
 
-        if (Input.Method is { } method && !Methods.Contains(method))
+        if (Input.Method is { } method && !OfflineMoney.Methods.Contains(method))
         {
             ModelState.AddModelError("Input.Method", "Choose cheque, bank transfer or collection.");
         }
@@ -106,62 +101,17 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
             return Page();
         }
 
-        var now = time.GetUtcNow();
-        var receivedAt = LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue));
-        var donation = new Donation
-        {
-            Id = Input.EntryId ?? Guid.CreateVersion7(),
-            DisputeId = Input.DisputeId!.Value,
-            ChosenBranchId = Input.BranchId!.Value,
-            Method = Input.Method!.Value,
-            Status = DonationStatus.Paid,
-            AmountPence = pence,
-            DonorName = Trimmed(Input.PayerName),
-            OrganisationName = Trimmed(Input.OrganisationName),
-            Email = Trimmed(Input.Email),
-            Reference = Trimmed(Input.Reference),
-            CreatedAt = now,
-            PaidAt = receivedAt,
-            RecordedByUserId = UserId(),
-        };
-        donation.Allocations.Add(new DonationAllocation { BranchId = donation.ChosenBranchId.Value, AmountPence = pence });
-        db.Donations.Add(donation);
-        db.LedgerEntries.Add(new LedgerEntry
-        {
-            DisputeId = donation.DisputeId,
-            BranchId = donation.ChosenBranchId.Value,
-            Kind = LedgerEntryKind.OfflineDonation,
-            AmountPence = pence,
-            Key = LedgerKeys.Offline(donation.Id, donation.ChosenBranchId.Value),
-            DonationId = donation.Id,
-            OccurredAt = receivedAt,
-            RecordedAt = now,
-            Note = $"{MethodLabel(donation.Method)} {donation.Reference}".Trim(),
-        });
-        db.AuditEntries.Add(Audit("offline-donation.recorded", donation.Id, new
-        {
-            donation.DisputeId, BranchId = donation.ChosenBranchId, Method = donation.Method.ToString(), donation.AmountPence,
-            ReceivedOn = Input.ReceivedOn, donation.Reference,
-        }, now));
-
-        // One SaveChanges: the donation, its ledger entry and the audit row commit together or not at all.
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // The same form posted twice at once: the other request recorded it.
-            Status = "That entry was already recorded: nothing was added.";
-            return RedirectToPage();
-        }
-
-        receipts.DonationConfirmed(donation.Id);
-        Status = $"Recorded {Core.Money.Money.Pence(pence).Format()} received by {MethodLabel(donation.Method).ToLowerInvariant()}.";
+        var gift = new OfflineGift(
+            Input.EntryId ?? Guid.CreateVersion7(), Input.DisputeId!.Value, Input.BranchId!.Value, Input.Method!.Value, pence,
+            LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue)),
+            Trimmed(Input.PayerName), Trimmed(Input.OrganisationName), Trimmed(Input.Email), Trimmed(Input.Reference));
+        Status = await offline.RecordAsync(gift, User, cancellationToken)
+            ? $"Recorded {Core.Money.Money.Pence(pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
+            : "That entry was already recorded: nothing was added.";
         return RedirectToPage();
     }
 
-    public async Task<IActionResult> OnPostReverseAsync(Guid donationId, string? reason, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostReverseAsync(Guid donationId, string? reason, bool confirmOverdraw, CancellationToken cancellationToken)
     {
         reason = Trimmed(reason);
         if (reason is null || reason.Length > 400)
@@ -171,46 +121,24 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
             return Page();
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlInterpolatedAsync($"""SELECT 1 FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE""", cancellationToken);
-        var donation = await db.Donations.SingleOrDefaultAsync(d => d.Id == donationId && Methods.Contains(d.Method), cancellationToken);
-        if (donation is null)
+        switch (await offline.ReverseAsync(donationId, reason, confirmOverdraw, User, cancellationToken))
         {
-            return NotFound();
+            case null:
+                return NotFound();
+            case OfflineReversal.AlreadyReversed:
+                Status = "That entry was already reversed; nothing changed.";
+                return RedirectToPage();
+            case OfflineReversal.WouldOverdraw overdraw:
+                Overdraw = new PendingReversal(donationId, reason, overdraw.BranchCode, overdraw.BalanceAfterPence);
+                await LoadAsync(cancellationToken);
+                return Page();
+            case OfflineReversal.Reversed reversed:
+                Status = $"Reversed {Core.Money.Money.Pence(reversed.Pence).Format()}.";
+                return RedirectToPage();
+            default:
+                throw new InvalidOperationException("An offline reversal ended in an unknown way.");
         }
-
-        if (donation.Status == DonationStatus.Reversed)
-        {
-            Status = "That entry was already reversed; nothing changed.";
-            return RedirectToPage();
-        }
-
-        var now = time.GetUtcNow();
-        var received = await db.LedgerEntries.AsNoTracking()
-            .Where(e => e.DonationId == donationId && e.Kind == LedgerEntryKind.OfflineDonation)
-            .Select(e => new { e.DisputeId, e.BranchId, e.AmountPence })
-            .ToListAsync(cancellationToken);
-        await LedgerWriter.PostAsync(
-            db,
-            received.Select(e => new LedgerLine(
-                e.DisputeId, e.BranchId, LedgerEntryKind.OfflineDonationReversed, -e.AmountPence,
-                LedgerKeys.OfflineReversed(donationId, e.BranchId), donationId, null, now, reason)),
-            cancellationToken);
-        donation.Status = DonationStatus.Reversed;
-        db.AuditEntries.Add(Audit("offline-donation.reversed", donationId, new { Reason = reason, donation.AmountPence }, now));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Status = $"Reversed {Core.Money.Money.Pence(donation.AmountPence).Format()}.";
-        return RedirectToPage();
     }
-
-    public static string MethodLabel(DonationMethod method) => method switch
-    {
-        DonationMethod.Cheque => "Cheque",
-        DonationMethod.BankTransfer => "Bank transfer",
-        DonationMethod.Collection => "Collection",
-        _ => method.ToString(),
-    };
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -225,7 +153,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
             .Select(b => new Choice(b.Id, b.Code + " " + b.Name))
             .ToListAsync(cancellationToken);
         Recent = await db.Donations.AsNoTracking()
-            .Where(d => Methods.Contains(d.Method))
+            .Where(d => OfflineMoney.Methods.Contains(d.Method))
             .OrderByDescending(d => d.CreatedAt)
             .Take(50)
             .Select(d => new OfflineRow(
@@ -243,21 +171,11 @@ internal sealed class OfflineModel(SolidarityDbContext db, ReceiptScheduler rece
 
     private DateOnly Today() => DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
 
-    private Guid? UserId() => Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
-
-    private AuditEntry Audit(string action, Guid donationId, object details, DateTimeOffset at) => new()
-    {
-        At = at,
-        UserId = UserId(),
-        UserName = User.Identity?.Name ?? "unknown",
-        Action = action,
-        SubjectType = nameof(Donation),
-        SubjectId = donationId.ToString(),
-        Details = JsonSerializer.Serialize(details),
-    };
-
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>A reversal waiting for the admin to confirm that the branch will owe <see cref="BalanceAfterPence"/>.</summary>
+public sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
 
 public sealed class OfflineInput
 {

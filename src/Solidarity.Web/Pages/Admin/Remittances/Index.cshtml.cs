@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Pages.Admin.Remittances;
 

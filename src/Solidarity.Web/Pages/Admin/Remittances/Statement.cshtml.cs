@@ -24,7 +24,12 @@ internal sealed class StatementModel(SolidarityDbContext db, StatementFiles file
     public IReadOnlyList<StatementLine> Preview { get; private set; } = [];
     public IReadOnlyList<RemittancePayment> Payments { get; private set; } = [];
     public long OwedPence { get; private set; }
+
+    /// <summary>What the statement approved (its closing balance, never below zero) and what has been paid against it.</summary>
+    public long ApprovedPence { get; private set; }
+    public long PaidPence { get; private set; }
     public int AdminCount { get; private set; }
+    public bool AllowSingleAdmin => payments.AllowSingleAdmin;
 
     /// <summary>This admin approved the statement and another admin exists: they may not record its payment.</summary>
     public bool BlockedByTwoPersonRule { get; private set; }
@@ -37,7 +42,8 @@ internal sealed class StatementModel(SolidarityDbContext db, StatementFiles file
         }
 
         Input.PaidOn = DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
-        Input.Amount = OwedPence > 0 ? StatementCsv.Pounds(Math.Min(OwedPence, Math.Max(Facts.Statement.ClosingPence, 0))) : null;
+        var payable = Math.Min(OwedPence, ApprovedPence - PaidPence);
+        Input.Amount = payable > 0 ? StatementCsv.Pounds(payable) : null;
         return Page();
     }
 
@@ -100,9 +106,10 @@ internal sealed class StatementModel(SolidarityDbContext db, StatementFiles file
         Preview = preview;
         Payments = await db.RemittancePayments.AsNoTracking().Where(p => p.StatementId == id).OrderBy(p => p.RecordedAt).ToListAsync(cancellationToken);
         OwedPence = await payments.OwedAsync(facts.Statement.BranchId, cancellationToken);
+        (ApprovedPence, PaidPence) = await payments.StatementPaymentsAsync(id, cancellationToken);
         AdminCount = await payments.AdminCountAsync(cancellationToken);
         BlockedByTwoPersonRule = facts.Statement.ApprovedAt is not null
-            && !RemittancePayments.TwoPersonRuleAllows(facts.Statement.ApprovedByUserId, BranchOfficers.UserId(User), AdminCount);
+            && !RemittancePayments.TwoPersonRuleAllows(facts.Statement.ApprovedByUserId, BranchOfficers.UserId(User), AdminCount, AllowSingleAdmin);
         return true;
     }
 }

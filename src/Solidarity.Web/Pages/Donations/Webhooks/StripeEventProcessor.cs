@@ -3,7 +3,7 @@ using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Money;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 using Stripe;
 using Stripe.Checkout;
@@ -36,7 +36,8 @@ internal static class WebhookOutcomes
 /// would, so events may arrive in any order without losing or doubling an entry.
 /// </summary>
 internal sealed class StripeEventProcessor(
-    SolidarityDbContext db, StripeLookups stripe, ReceiptScheduler receipts, TimeProvider time, ILogger<StripeEventProcessor> logger)
+    SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, TimeProvider time,
+    ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
 
@@ -114,7 +115,7 @@ internal sealed class StripeEventProcessor(
             case Charge charge when stripeEvent.Type is EventTypes.ChargeRefunded:
                 return new Facts(charge, Refunds: await stripe.RefundsAsync(charge, cancellationToken));
 
-            case Dispute dispute when stripeEvent.Type is EventTypes.ChargeDisputeCreated or EventTypes.ChargeDisputeClosed:
+            case Dispute dispute when IsDisputeEvent(stripeEvent.Type):
                 var known = await FindDonationIdAsync(Metadata(dispute.Charge?.Metadata, dispute.Metadata), null, dispute.PaymentIntentId, dispute.ChargeId, cancellationToken);
                 return new Facts(known is null ? await stripe.ChargeAsync(dispute, cancellationToken) : dispute.Charge);
 
@@ -132,23 +133,32 @@ internal sealed class StripeEventProcessor(
                 SessionEndedAsync(session, stripeEvent.Type == EventTypes.CheckoutSessionExpired, cancellationToken),
             (EventTypes.ChargeSucceeded or EventTypes.ChargeUpdated or EventTypes.ChargeRefunded, Charge charge) =>
                 ChargeAsync(charge, facts, occurredAt, cancellationToken),
-            (EventTypes.ChargeDisputeCreated or EventTypes.ChargeDisputeClosed, Dispute dispute) =>
-                DisputeAsync(dispute, facts, occurredAt, cancellationToken),
+            (var type, Dispute dispute) when IsDisputeEvent(type) =>
+                DisputeAsync(dispute, type, facts, occurredAt, cancellationToken),
             (EventTypes.ChargeRefundUpdated, Refund refund) =>
                 RefundUpdatedAsync(refund, occurredAt, cancellationToken),
             _ => Task.FromResult<(string, Guid?)>((WebhookOutcomes.Ignored, null)),
         };
 
+    /// <summary>
+    /// The events of a chargeback. Stripe withdraws the money when it opens one (<c>funds_withdrawn</c> follows
+    /// <c>created</c>) and reinstates it when the organisation wins (<c>funds_reinstated</c> beside <c>closed</c>); each
+    /// pair posts under one ledger key per dispute, so the money moves once, in any delivery order.
+    /// </summary>
+    private static bool IsDisputeEvent(string type) => type is EventTypes.ChargeDisputeCreated or EventTypes.ChargeDisputeClosed
+        or EventTypes.ChargeDisputeFundsWithdrawn or EventTypes.ChargeDisputeFundsReinstated;
+
     private async Task<(string, Guid?)> SessionPaidAsync(
         Session session, bool asyncPaymentSucceeded, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
-        var donation = await FindAndLockAsync(
+        var locked = await FindAndLockAsync(
             Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, facts.Charge?.Id, cancellationToken);
-        if (donation is null)
+        if (locked is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        var donation = locked.Donation;
         if (Mismatched(donation, session.AmountTotal, session.Currency, session.Id))
         {
             return (WebhookOutcomes.AmountMismatch, donation.Id);
@@ -159,22 +169,22 @@ internal sealed class StripeEventProcessor(
         donation.StripeChargeId ??= facts.Charge?.Id;
         if (asyncPaymentSucceeded || session.PaymentStatus == "paid")
         {
-            await ConfirmPaidAsync(donation, session.PaymentIntentId ?? session.Id, occurredAt, cancellationToken);
+            await ConfirmPaidAsync(locked, session.PaymentIntentId ?? session.Id, occurredAt, cancellationToken);
         }
         else if (donation.Status == DonationStatus.Pending)
         {
             donation.Status = DonationStatus.AwaitingPayment;
         }
 
-        await PostFeeAsync(donation, facts.Fee, occurredAt, cancellationToken);
+        await ledger.FeeAsync(locked, Fee(facts.Fee), occurredAt, cancellationToken);
         return (WebhookOutcomes.Applied, donation.Id);
     }
 
     private async Task<(string, Guid?)> SessionEndedAsync(Session session, bool expired, CancellationToken cancellationToken)
     {
-        var donation = await FindAndLockAsync(
+        var donation = (await FindAndLockAsync(
             Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId), session.Id, session.PaymentIntentId, null, cancellationToken,
-            lockBranches: false);
+            lockBranches: false))?.Donation;
         if (donation is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
@@ -194,12 +204,13 @@ internal sealed class StripeEventProcessor(
 
     private async Task<(string, Guid?)> ChargeAsync(Charge charge, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
-        var donation = await FindAndLockAsync(Metadata(charge.Metadata), null, charge.PaymentIntentId, charge.Id, cancellationToken);
-        if (donation is null)
+        var locked = await FindAndLockAsync(Metadata(charge.Metadata), null, charge.PaymentIntentId, charge.Id, cancellationToken);
+        if (locked is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        var donation = locked.Donation;
         if (Mismatched(donation, charge.Amount > 0 ? charge.Amount : null, charge.Currency, charge.Id))
         {
             return (WebhookOutcomes.AmountMismatch, donation.Id);
@@ -209,10 +220,10 @@ internal sealed class StripeEventProcessor(
         donation.StripePaymentIntentId ??= charge.PaymentIntentId;
         if (charge.Paid && charge.Status == "succeeded")
         {
-            await ConfirmPaidAsync(donation, charge.Id, occurredAt, cancellationToken);
+            await ConfirmPaidAsync(locked, charge.Id, occurredAt, cancellationToken);
         }
 
-        await PostFeeAsync(donation, facts.Fee, occurredAt, cancellationToken);
+        await ledger.FeeAsync(locked, Fee(facts.Fee), occurredAt, cancellationToken);
         foreach (var refund in (facts.Refunds ?? []).OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
             // A failed or cancelled refund gave nothing back; pending ones have already left the balance. A refund
@@ -222,9 +233,7 @@ internal sealed class StripeEventProcessor(
                 continue;
             }
 
-            if (await TakeBackAsync(
-                    donation, LedgerEntryKind.Refund, refund.Id, refund.Amount, branch => LedgerKeys.Refund(refund.Id, branch),
-                    Instant(refund.Created, occurredAt), cancellationToken))
+            if (await ledger.RefundAsync(locked, refund.Id, refund.Amount, Instant(refund.Created, occurredAt), cancellationToken))
             {
                 var (donationId, refundId) = (donation.Id, refund.Id);
                 _afterCommit.Add(() => receipts.RefundRecorded(donationId, refundId));
@@ -234,47 +243,39 @@ internal sealed class StripeEventProcessor(
         return (WebhookOutcomes.Applied, donation.Id);
     }
 
-    private async Task<(string, Guid?)> DisputeAsync(Dispute dispute, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task<(string, Guid?)> DisputeAsync(
+        Dispute dispute, string type, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
-        var donation = await FindAndLockAsync(
+        var locked = await FindAndLockAsync(
             Metadata(facts.Charge?.Metadata, dispute.Metadata), null, dispute.PaymentIntentId ?? facts.Charge?.PaymentIntentId,
             dispute.ChargeId, cancellationToken);
-        if (donation is null)
+        if (locked is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        var donation = locked.Donation;
         donation.StripeChargeId ??= dispute.ChargeId;
 
         // Only a charge that was paid can be disputed, so the dispute itself proves the payment.
-        await ConfirmPaidAsync(donation, dispute.ChargeId, occurredAt, cancellationToken);
+        await ConfirmPaidAsync(locked, dispute.ChargeId, occurredAt, cancellationToken);
 
-        // Inquiries ("warning_…") withdraw no money; a closed dispute implies its opening, whichever came first.
-        if (dispute.Status?.StartsWith("warning_", StringComparison.Ordinal) == true)
+        // Inquiries ("warning_…") withdraw no money, and neither does their closing; a reinstatement, a closed dispute
+        // or a withdrawal each imply the opening, whichever came first.
+        if (dispute.Status?.StartsWith("warning_", StringComparison.Ordinal) == true && type != EventTypes.ChargeDisputeFundsWithdrawn)
         {
             return (WebhookOutcomes.Applied, donation.Id);
         }
 
-        await TakeBackAsync(
-            donation, LedgerEntryKind.Chargeback, dispute.Id, dispute.Amount, branch => LedgerKeys.Chargeback(dispute.Id, branch),
-            Instant(dispute.Created, occurredAt), cancellationToken);
+        await ledger.ChargebackAsync(locked, dispute.Id, dispute.Amount, Instant(dispute.Created, occurredAt), cancellationToken);
         foreach (var fee in dispute.BalanceTransactions ?? [])
         {
-            await PostFeeAsync(donation, fee, occurredAt, cancellationToken, LedgerEntryKind.ChargebackFee);
+            await ledger.FeeAsync(locked, Fee(fee), occurredAt, cancellationToken, LedgerEntryKind.ChargebackFee);
         }
 
-        if (dispute.Status == "won")
+        if (dispute.Status == "won" || type == EventTypes.ChargeDisputeFundsReinstated)
         {
-            var chargedBack = await db.LedgerEntries.AsNoTracking()
-                .Where(e => e.DonationId == donation.Id && e.Kind == LedgerEntryKind.Chargeback && e.StripeObjectId == dispute.Id)
-                .Select(e => new { e.BranchId, e.AmountPence })
-                .ToListAsync(cancellationToken);
-            await LedgerWriter.PostAsync(
-                db,
-                chargedBack.Select(e => new LedgerLine(
-                    donation.DisputeId, e.BranchId, LedgerEntryKind.ChargebackReversed, -e.AmountPence,
-                    LedgerKeys.ChargebackReversed(dispute.Id, e.BranchId), donation.Id, dispute.Id, occurredAt)),
-                cancellationToken);
+            await ledger.ChargebackReversedAsync(locked, dispute.Id, occurredAt, cancellationToken);
         }
 
         return (WebhookOutcomes.Applied, donation.Id);
@@ -287,37 +288,27 @@ internal sealed class StripeEventProcessor(
     /// </summary>
     private async Task<(string, Guid?)> RefundUpdatedAsync(Refund refund, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
-        var donation = await FindAndLockAsync(Metadata(refund.Metadata), null, refund.PaymentIntentId, refund.ChargeId, cancellationToken);
-        if (donation is null)
+        var locked = await FindAndLockAsync(Metadata(refund.Metadata), null, refund.PaymentIntentId, refund.ChargeId, cancellationToken);
+        if (locked is null)
         {
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
         if (refund.Status is not ("failed" or "canceled"))
         {
-            return (WebhookOutcomes.Applied, donation.Id);
+            return (WebhookOutcomes.Applied, locked.Donation.Id);
         }
 
-        var refunded = await db.LedgerEntries.AsNoTracking()
-            .Where(e => e.DonationId == donation.Id && e.Kind == LedgerEntryKind.Refund && e.StripeObjectId == refund.Id)
-            .Select(e => new { e.BranchId, e.AmountPence })
-            .ToListAsync(cancellationToken);
-        if (refunded.Count > 0)
+        var givenBack = await ledger.RefundFailedAsync(locked, refund.Id, refund.FailureReason, occurredAt, cancellationToken);
+        if (givenBack > 0)
         {
             logger.LogWarning(
-                "Refund {RefundId} of donation {DonationId} is {Status} ({FailureReason}); giving {Pence}p back to the branches",
-                refund.Id, donation.Id, refund.Status, refund.FailureReason, -refunded.Sum(e => e.AmountPence));
+                "Refund {RefundId} of donation {DonationId} is {Status} ({FailureReason}); gave {Pence}p back to the branches",
+                refund.Id, locked.Donation.Id, refund.Status, refund.FailureReason, givenBack);
         }
 
-        await LedgerWriter.PostAsync(
-            db,
-            refunded.Select(e => new LedgerLine(
-                donation.DisputeId, e.BranchId, LedgerEntryKind.RefundReversed, -e.AmountPence,
-                LedgerKeys.RefundReversed(refund.Id, e.BranchId), donation.Id, refund.Id, occurredAt, refund.FailureReason)),
-            cancellationToken);
-
         // Recorded so that a charge.refunded delivered late, still listing this refund as pending, never posts it.
-        return (WebhookOutcomes.RefundEnded, donation.Id);
+        return (WebhookOutcomes.RefundEnded, locked.Donation.Id);
     }
 
     private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
@@ -343,8 +334,9 @@ internal sealed class StripeEventProcessor(
         return amountDiffers || currencyDiffers;
     }
 
-    private async Task ConfirmPaidAsync(Donation donation, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task ConfirmPaidAsync(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
+        var donation = locked.Donation;
         if (donation.Status != DonationStatus.Paid)
         {
             donation.Status = DonationStatus.Paid;
@@ -353,99 +345,17 @@ internal sealed class StripeEventProcessor(
             _afterCommit.Add(() => receipts.DonationConfirmed(donationId));
         }
 
-        await LedgerWriter.PostAsync(
-            db,
-            donation.Allocations.Select(a => new LedgerLine(
-                donation.DisputeId, a.BranchId, LedgerEntryKind.DonationReceived, a.AmountPence,
-                LedgerKeys.Received(donation.Id, a.BranchId), donation.Id, stripeObjectId, occurredAt)),
-            cancellationToken);
+        await ledger.PaymentConfirmedAsync(locked, stripeObjectId, occurredAt, cancellationToken);
     }
 
-    /// <summary>
-    /// Posts a refund or chargeback once per Stripe object, split by what each branch still holds of the
-    /// donation, so that no branch ever gives back more than it received.
-    /// </summary>
-    /// <returns>Whether entries were posted; false when this Stripe object had been posted before.</returns>
-    private async Task<bool> TakeBackAsync(
-        Donation donation, LedgerEntryKind kind, string stripeObjectId, long amount, Func<Guid, string> key,
-        DateTimeOffset occurredAt, CancellationToken cancellationToken)
-    {
-        if (await db.LedgerEntries.AnyAsync(
-                e => e.DonationId == donation.Id && e.Kind == kind && e.StripeObjectId == stripeObjectId, cancellationToken))
-        {
-            return false;
-        }
+    private static StripeFee? Fee(BalanceTransaction? transaction) =>
+        transaction is null ? null : new StripeFee(transaction.Id, transaction.Fee, transaction.Net);
 
-        var takenBack = await db.LedgerEntries
-            .Where(e => e.DonationId == donation.Id
-                && (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.RefundReversed
-                    || e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
-            .GroupBy(e => e.BranchId)
-            .Select(g => new { BranchId = g.Key, Pence = g.Sum(e => e.AmountPence) })
-            .ToDictionaryAsync(g => g.BranchId, g => g.Pence, cancellationToken);
-        var holdings = donation.Allocations.Select(a => (a.BranchId, a.AmountPence + takenBack.GetValueOrDefault(a.BranchId))).ToArray();
-        var held = holdings.Sum(h => h.Item2);
-        if (amount > held)
-        {
-            logger.LogWarning(
-                "{Kind} {StripeObjectId} of {Amount}p exceeds the {Held}p donation {DonationId} still holds; posting {Held}p",
-                kind, stripeObjectId, amount, held, donation.Id, held);
-            amount = held;
-        }
-
-        await LedgerWriter.PostAsync(
-            db,
-            BranchSplit.Within(amount, holdings).Select(part => new LedgerLine(
-                donation.DisputeId, part.BranchId, kind, -part.Pence, key(part.BranchId), donation.Id, stripeObjectId, occurredAt)),
-            cancellationToken);
-        return true;
-    }
-
-    /// <summary>Stripe's fee, split by the donation's allocation and keyed by its balance transaction.</summary>
-    private async Task PostFeeAsync(
-        Donation donation, BalanceTransaction? transaction, DateTimeOffset occurredAt, CancellationToken cancellationToken,
-        LedgerEntryKind kind = LedgerEntryKind.ProcessingFee)
-    {
-        if (transaction is null || transaction.Fee == 0 || string.IsNullOrEmpty(transaction.Id))
-        {
-            return;
-        }
-
-        var sign = transaction.Fee > 0 ? -1 : 1;
-        var note = $"Stripe fee {Money.Pence(transaction.Fee).Format()}, net {Money.Pence(transaction.Net).Format()}";
-        await LedgerWriter.PostAsync(
-            db,
-            BranchSplit.ByAllocation(Math.Abs(transaction.Fee), donation.Allocations.Select(a => (a.BranchId, a.AmountPence)).ToArray())
-                .Select(part => new LedgerLine(
-                    donation.DisputeId, part.BranchId, kind, sign * part.Pence, LedgerKeys.Fee(transaction.Id, part.BranchId),
-                    donation.Id, transaction.Id, occurredAt, note)),
-            cancellationToken);
-    }
-
-    private async Task<Donation?> FindAndLockAsync(
+    private async Task<LockedDonation?> FindAndLockAsync(
         Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken, bool lockBranches = true)
     {
         var id = await FindDonationIdAsync(donationId, sessionId, paymentIntentId, chargeId, cancellationToken);
-        if (id is null)
-        {
-            return null;
-        }
-
-        await db.Database.ExecuteSqlInterpolatedAsync($"""SELECT 1 FROM "Donations" WHERE "Id" = {id} FOR UPDATE""", cancellationToken);
-        var donation = await db.Donations.Include(d => d.Allocations).SingleAsync(d => d.Id == id, cancellationToken);
-        if (lockBranches)
-        {
-            // The lock a remittance payment takes on its branch: refunds, chargebacks and fees wait for a payment in
-            // progress, and a payment reads the balance after them, so a payment of the whole balance can never cross
-            // one and leave the branch owing. Taken before anything is posted, because each entry share-locks its
-            // branch through the foreign key and two events each holding that share could not both upgrade it; and in
-            // one order, by id, after the donation's, so events about overlapping branches cannot deadlock.
-            var branchIds = donation.Allocations.Select(a => a.BranchId).Distinct().ToArray();
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""SELECT 1 FROM "Branches" WHERE "Id" = ANY({branchIds}) ORDER BY "Id" FOR UPDATE""", cancellationToken);
-        }
-
-        return donation;
+        return id is null ? null : await LedgerLocks.DonationAsync(db, id.Value, cancellationToken, withBranches: lockBranches);
     }
 
     private async Task<Guid?> FindDonationIdAsync(

@@ -5,11 +5,11 @@ using Solidarity.Core.Ledger;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
-using Solidarity.Web.Pages.Donations.Ledger;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Stripe;
 
-namespace Solidarity.Tests.Donations.Ledger;
+namespace Solidarity.Tests.Ledger;
 
 /// <summary>
 /// Random histories of donations, refunds and chargebacks, delivered with duplicates and in shuffled

@@ -2,11 +2,12 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Data;
+using Solidarity.Core.Money;
 
-namespace Solidarity.Web.Pages.Donations.Ledger;
+namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>
-/// Posts entries with INSERT … ON CONFLICT ("Key") DO NOTHING: a cause already posted, by this
+/// Writes entries for <see cref="LedgerPostings"/>, the only caller. Posts entries with INSERT … ON CONFLICT ("Key") DO NOTHING: a cause already posted, by this
 /// request or a concurrent one, is left as it is instead of failing the whole transaction.
 /// </summary>
 internal static class LedgerWriter
@@ -35,7 +36,7 @@ internal static class LedgerWriter
             sql.Append(')');
             object?[] values =
             [
-                line.DisputeId, line.BranchId, line.Kind.ToString(), line.AmountPence, Core.Money.Money.Gbp, line.Key,
+                line.DisputeId, line.BranchId, line.Kind.ToString(), line.AmountPence, Money.Gbp, line.Key,
                 line.DonationId, line.StripeObjectId, line.OccurredAt.ToUniversalTime(), line.Note,
             ];
             parameters.AddRange(values.Select((value, column) => new NpgsqlParameter($"p{row * ColumnsPerRow + column}", value ?? DBNull.Value)));

@@ -1,6 +1,6 @@
 using Solidarity.Core.Money;
 
-namespace Solidarity.Web.Pages.Donations.Ledger;
+namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>Divides an amount taken back from a donation (refund, chargeback, fee) between its branches.</summary>
 internal static class BranchSplit

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 
-namespace Solidarity.Web.Pages.Donations.Ledger;
+namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>A dispute's money, summed from the ledger by kind.</summary>
 public sealed record DisputeMoney

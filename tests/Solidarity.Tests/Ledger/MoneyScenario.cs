@@ -5,7 +5,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Money;
 using Solidarity.Testing;
 
-namespace Solidarity.Tests.Donations.Ledger;
+namespace Solidarity.Tests.Ledger;
 
 /// <summary>
 /// A dispute with two beneficiary branches sharing donations 60/40 (Burton and Lutterworth), and a

@@ -1,0 +1,115 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Web.Pages.Ledger;
+using Solidarity.Web.Pages.Receipts;
+
+namespace Solidarity.Web.Pages.Admin.Money;
+
+/// <summary>Offline money as an admin recorded it, checked by the page.</summary>
+internal sealed record OfflineGift(
+    Guid EntryId, Guid DisputeId, Guid BranchId, DonationMethod Method, long Pence, DateTimeOffset ReceivedAt,
+    string? PayerName, string? OrganisationName, string? Email, string? Reference);
+
+internal static class OfflineAuditActions
+{
+    public const string Recorded = "offline-donation.recorded";
+    public const string Reversed = "offline-donation.reversed";
+}
+
+/// <summary>
+/// Offline money (cheques, bank transfers, collections): recording it as a paid donation with its ledger entry and
+/// audit row in one transaction, and correcting a mistake (or a bounced cheque) by reversing entries, never by editing.
+/// </summary>
+internal sealed class OfflineMoney(
+    SolidarityDbContext db, LedgerPostings ledger, AuditTrail audit, ReceiptScheduler receipts, TimeProvider time)
+{
+    public static readonly DonationMethod[] Methods = [DonationMethod.Cheque, DonationMethod.BankTransfer, DonationMethod.Collection];
+
+    public Task<bool> IsRecordedAsync(Guid entryId, CancellationToken cancellationToken) =>
+        db.Donations.AnyAsync(d => d.Id == entryId, cancellationToken);
+
+    /// <returns>False when the entry was already recorded (the same form posted twice): nothing was added.</returns>
+    public async Task<bool> RecordAsync(OfflineGift gift, ClaimsPrincipal admin, CancellationToken cancellationToken)
+    {
+        var donation = new Donation
+        {
+            Id = gift.EntryId,
+            DisputeId = gift.DisputeId,
+            ChosenBranchId = gift.BranchId,
+            Method = gift.Method,
+            Status = DonationStatus.Paid,
+            AmountPence = gift.Pence,
+            DonorName = gift.PayerName,
+            OrganisationName = gift.OrganisationName,
+            Email = gift.Email,
+            Reference = gift.Reference,
+            CreatedAt = time.GetUtcNow(),
+            PaidAt = gift.ReceivedAt,
+            RecordedByUserId = Pages.Remittances.BranchOfficers.UserId(admin),
+        };
+        donation.Allocations.Add(new DonationAllocation { BranchId = gift.BranchId, AmountPence = gift.Pence });
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Donations.Add(donation);
+        try
+        {
+            // The donation's row first, as every lock order starts with the donation; the branch's lock follows.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // The same form posted twice at once: the other request recorded it.
+            db.ChangeTracker.Clear();
+            return false;
+        }
+
+        var locked = await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
+        await ledger.OfflineReceivedAsync(locked, gift.ReceivedAt, $"{MethodLabel(gift.Method)} {gift.Reference}".Trim(), cancellationToken);
+        audit.Record(admin, OfflineAuditActions.Recorded, nameof(Donation), donation.Id.ToString(), new
+        {
+            donation.DisputeId, BranchId = gift.BranchId, Method = gift.Method.ToString(), donation.AmountPence,
+            ReceivedOn = DateOnly.FromDateTime(Infrastructure.Hosting.LondonClock.ToLondon(gift.ReceivedAt).DateTime), donation.Reference,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        receipts.DonationConfirmed(donation.Id);
+        return true;
+    }
+
+    /// <returns>Null when there is no such offline entry.</returns>
+    public async Task<OfflineReversal?> ReverseAsync(
+        Guid donationId, string reason, bool confirmOverdraw, ClaimsPrincipal admin, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = await LedgerLocks.DonationAsync(db, donationId, cancellationToken);
+        if (locked is null || !Methods.Contains(locked.Donation.Method))
+        {
+            return null;
+        }
+
+        var outcome = await ledger.OfflineReversedAsync(locked, reason, confirmOverdraw, cancellationToken);
+        if (outcome is not OfflineReversal.Reversed)
+        {
+            return outcome;
+        }
+
+        audit.Record(admin, OfflineAuditActions.Reversed, nameof(Donation), donationId.ToString(), new
+        {
+            Reason = reason, locked.Donation.AmountPence, Overdrawn = confirmOverdraw,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        receipts.OfflineReversed(donationId);
+        return outcome;
+    }
+
+    public static string MethodLabel(DonationMethod method) => method switch
+    {
+        DonationMethod.Cheque => "Cheque",
+        DonationMethod.BankTransfer => "Bank transfer",
+        DonationMethod.Collection => "Collection",
+        _ => method.ToString(),
+    };
+}

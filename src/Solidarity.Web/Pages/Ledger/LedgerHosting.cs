@@ -1,0 +1,12 @@
+namespace Solidarity.Web.Pages.Ledger;
+
+internal static class LedgerHosting
+{
+    /// <summary>The ledger: the one service that posts money, and the sums the pages read.</summary>
+    public static IServiceCollection AddLedger(this IServiceCollection services)
+    {
+        services.AddScoped<LedgerPostings>();
+        services.AddScoped<LedgerQueries>();
+        return services;
+    }
+}

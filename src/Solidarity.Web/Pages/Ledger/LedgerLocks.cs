@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+
+namespace Solidarity.Web.Pages.Ledger;
+
+/// <summary>A donation whose row, and the rows of the branches it is allocated to, this transaction holds locked.</summary>
+internal sealed class LockedDonation
+{
+    internal LockedDonation(Donation donation, IReadOnlyList<Guid> branchIds)
+    {
+        Donation = donation;
+        BranchIds = branchIds;
+    }
+
+    public Donation Donation { get; }
+
+    /// <summary>The branches locked with it, sorted; empty when only the donation was locked.</summary>
+    public IReadOnlyList<Guid> BranchIds { get; }
+}
+
+/// <summary>A branch whose row this transaction holds locked: its balance cannot change until the commit.</summary>
+internal sealed record LockedBranch(Guid BranchId);
+
+/// <summary>
+/// The one place that takes the row locks money depends on, always in this order:
+/// <list type="number">
+/// <item>the donation (one at a time, or several sorted by id);</item>
+/// <item>then the branches its money is allocated to, sorted by id.</item>
+/// </list>
+/// Why these locks: a branch's lock is what a remittance payment holds while it reads the branch's balance and pays
+/// it, so refunds, chargebacks and fees wait for a payment in progress, and a payment reads the balance after them;
+/// a payment of the whole balance can never cross one and leave the branch owing. The donation's lock serialises the
+/// events about one gift (webhooks, an admin's reversal, an erasure, its receipt being issued).
+/// Why this order: two transactions that take overlapping locks in the same order cannot deadlock. Branches are
+/// locked before anything is posted, because each ledger entry share-locks its branch through the foreign key, and
+/// two transactions each holding that share could not both upgrade it.
+/// Every transaction that posts money or reads a balance to act on it takes its locks here; other locks (an email
+/// delivery row, a statement) belong to their own feature.
+/// </summary>
+internal static class LedgerLocks
+{
+    /// <summary>Locks the donation and, with <paramref name="withBranches"/>, its branches; null when there is no such donation.</summary>
+    public static async Task<LockedDonation?> DonationAsync(
+        SolidarityDbContext db, Guid donationId, CancellationToken cancellationToken, bool withBranches = true)
+    {
+        var donation = await db.Donations
+            .FromSql($"""SELECT * FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE""")
+            .Include(d => d.Allocations)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (donation is null)
+        {
+            return null;
+        }
+
+        var branchIds = withBranches ? await BranchesAsync(db, donation.Allocations.Select(a => a.BranchId), cancellationToken) : [];
+        return new LockedDonation(donation, branchIds);
+    }
+
+    /// <summary>
+    /// Locks every donation given from one email address, in id order, without their branches: for changes to the
+    /// person (an erasure), which move no money.
+    /// </summary>
+    public static Task<List<Donation>> DonationsByEmailAsync(SolidarityDbContext db, string normalisedEmail, CancellationToken cancellationToken) =>
+        db.Donations
+            .FromSql($"""SELECT * FROM "Donations" WHERE lower("Email") = {normalisedEmail} ORDER BY "Id" FOR UPDATE""")
+            .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Locks a donation that this transaction has just inserted (its row is already its own) together with its
+    /// branches, so that offline money is posted under the same locks as card money.
+    /// </summary>
+    public static async Task<LockedDonation> NewDonationAsync(SolidarityDbContext db, Donation inserted, CancellationToken cancellationToken) =>
+        new(inserted, await BranchesAsync(db, inserted.Allocations.Select(a => a.BranchId), cancellationToken));
+
+    public static async Task<LockedBranch> BranchAsync(SolidarityDbContext db, Guid branchId, CancellationToken cancellationToken)
+    {
+        await BranchesAsync(db, [branchId], cancellationToken);
+        return new LockedBranch(branchId);
+    }
+
+    private static async Task<Guid[]> BranchesAsync(SolidarityDbContext db, IEnumerable<Guid> branchIds, CancellationToken cancellationToken)
+    {
+        var sorted = branchIds.Distinct().Order().ToArray();
+        if (sorted.Length > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""SELECT 1 FROM "Branches" WHERE "Id" = ANY({sorted}) ORDER BY "Id" FOR UPDATE""", cancellationToken);
+        }
+
+        return sorted;
+    }
+}
