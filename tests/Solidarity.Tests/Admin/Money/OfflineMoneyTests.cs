@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Tests.Accounts;
 using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -150,6 +151,45 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         var totals = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<Solidarity.Web.Pages.Disputes.DisputeTotalsQuery>(scope.ServiceProvider).ForDisputeAsync(_scenario.DisputeId, default);
         Assert.Equal(Solidarity.Web.Pages.Disputes.DisputeTotals.None, totals);
+    }
+
+    [Fact]
+    public async Task Reversing_money_the_branch_was_already_paid_asks_first_and_then_lists_what_the_branch_owes_back()
+    {
+        using var client = _site.AdminClient();
+        (await client.PostFormAsync(Path, ValidCheque())).Dispose();
+        var donationId = await App.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
+        await App.WithDbAsync(db =>
+        {
+            // The branch was paid everything it held, cheque included.
+            db.LedgerEntries.Add(new LedgerEntry
+            {
+                DisputeId = _scenario.DisputeId, BranchId = _scenario.Burton, Kind = LedgerEntryKind.Remittance, AmountPence = -125_050,
+                Key = "test:remittance", OccurredAt = DateTimeOffset.UtcNow,
+            });
+            return db.SaveChangesAsync();
+        });
+        var before = await MoneyScenario.EntriesAsync(App);
+
+        using var held = await client.PostFormAsync(Path, [new("donationId", donationId.ToString()), new("reason", "Cheque bounced")], "Reverse");
+
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        var warning = await HtmlForm.ParseAsync(held);
+        Assert.Contains("leaves branch WM7680 owing £1,250.50", warning.QuerySelector("[role=alert] p")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(before.Select(e => e.Key), (await MoneyScenario.EntriesAsync(App)).Select(e => e.Key));
+        Assert.Equal(DonationStatus.Paid, (await MoneyScenario.DonationAsync(App, donationId)).Status);
+        var reconciliation = await client.GetPageAsync("/admin/money/reconciliation");
+        Assert.NotNull(reconciliation.QuerySelector("#owing-back-none"));
+
+        using var confirmed = await client.PostFormAsync(
+            Path, [new("donationId", donationId.ToString()), new("reason", "Cheque bounced"), new("confirmOverdraw", "true")], "Reverse");
+
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Equal(DonationStatus.Reversed, (await MoneyScenario.DonationAsync(App, donationId)).Status);
+        reconciliation = await client.GetPageAsync("/admin/money/reconciliation");
+        var owing = Assert.Single(reconciliation.QuerySelectorAll("#owing-back tbody tr"));
+        Assert.Equal("WM7680", owing.GetAttribute("data-branch"));
+        Assert.Contains("£1,250.50", owing.TextContent, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -22,6 +22,15 @@ internal sealed class CardPayment(Guid donationId, long amountPence)
     public string ChargeSucceeded(JsonNode? balanceTransaction = null, string type = "charge.succeeded") =>
         StripePayloads.Event(type, StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, balanceTransaction: balanceTransaction));
 
+    /// <summary>A Bacs or SEPA charge still settling, as charge.updated reports it: not paid, though Stripe may already quote its fee.</summary>
+    public string ChargePending(JsonNode? balanceTransaction = null)
+    {
+        var charge = StripePayloads.Charge(DonationId, ChargeId, PaymentIntentId, AmountPence, balanceTransaction: balanceTransaction);
+        charge["status"] = "pending";
+        charge["paid"] = false;
+        return StripePayloads.Event("charge.updated", charge);
+    }
+
     /// <summary>A refund, and the charge.refunded event that lists it with every earlier refund, as Stripe does.</summary>
     public (string RefundId, string Event) Refund(long amountPence)
     {

@@ -295,6 +295,96 @@ public sealed class StripeWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(0, (await TotalsAsync()).RaisedPence);
     }
 
+    public static TheoryData<int> Orders() => [.. Enumerable.Range(0, 24)];
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task Funds_withdrawn_and_reinstated_move_the_chargeback_once_in_any_order(int order)
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 3_000), 3_000);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, payment.Completed());
+        string[] events =
+        [
+            payment.Dispute("dp_test_funds", "charge.dispute.created", "needs_response", 3_000),
+            payment.Dispute("dp_test_funds", "charge.dispute.funds_withdrawn", "needs_response", 3_000),
+            payment.Dispute("dp_test_funds", "charge.dispute.funds_reinstated", "won", 3_000),
+            payment.Dispute("dp_test_funds", "charge.dispute.closed", "won", 3_000),
+        ];
+
+        foreach (var payload in Permutation(events, order))
+        {
+            await WebhookSender.DeliverAsync(client, payload);
+        }
+
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal(-3_000, entries.Where(e => e.Kind == LedgerEntryKind.Chargeback).Sum(e => e.AmountPence));
+        Assert.Equal(3_000, entries.Where(e => e.Kind == LedgerEntryKind.ChargebackReversed).Sum(e => e.AmountPence));
+        Assert.Equal(new DisputeTotals(3_000, 1), await TotalsAsync());
+    }
+
+    [Fact]
+    public async Task Funds_withdrawn_alone_takes_the_chargeback_and_a_lost_close_takes_nothing_more()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 2_000), 2_000);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, payment.Completed());
+
+        await WebhookSender.DeliverAsync(client, payment.Dispute("dp_test_withdrawn", "charge.dispute.funds_withdrawn", "needs_response", 2_000));
+        Assert.Equal(0, (await TotalsAsync()).RaisedPence);
+        await WebhookSender.DeliverAsync(client, payment.Dispute("dp_test_withdrawn", "charge.dispute.created", "needs_response", 2_000));
+        await WebhookSender.DeliverAsync(client, payment.Dispute("dp_test_withdrawn", "charge.dispute.closed", "lost", 2_000));
+
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal(-2_000, entries.Where(e => e.Kind == LedgerEntryKind.Chargeback).Sum(e => e.AmountPence));
+        Assert.DoesNotContain(entries, e => e.Kind == LedgerEntryKind.ChargebackReversed);
+    }
+
+    private static IEnumerable<T> Permutation<T>(IReadOnlyList<T> items, int index)
+    {
+        var left = items.ToList();
+        for (var n = left.Count; n > 0; n--)
+        {
+            var pick = index % n;
+            index /= n;
+            yield return left[pick];
+            left.RemoveAt(pick);
+        }
+    }
+
+    [Fact]
+    public async Task Async_payment_that_fails_leaves_nothing_on_any_branch_though_its_fee_was_quoted()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 2_000), 2_000);
+        using var client = App.CreateClient();
+        var fee = StripePayloads.BalanceTransaction("txn_test_bacs_fails", payment.ChargeId, 2_000, 40);
+
+        await WebhookSender.DeliverAsync(client, payment.Completed("unpaid"));
+        await WebhookSender.DeliverAsync(client, payment.ChargePending(fee));
+        await WebhookSender.DeliverAsync(client, payment.SessionEvent("checkout.session.async_payment_failed", "unpaid", "complete"));
+
+        Assert.Equal(DonationStatus.Failed, (await MoneyScenario.DonationAsync(App, payment.DonationId)).Status);
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+    }
+
+    [Fact]
+    public async Task Async_payment_posts_its_fee_once_it_is_confirmed()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 2_000), 2_000);
+        using var client = App.CreateClient();
+        var fee = StripePayloads.BalanceTransaction("txn_test_bacs_paid", payment.ChargeId, 2_000, 40);
+
+        await WebhookSender.DeliverAsync(client, payment.Completed("unpaid"));
+        await WebhookSender.DeliverAsync(client, payment.ChargePending(fee));
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+        await WebhookSender.DeliverAsync(client, payment.SessionEvent("checkout.session.async_payment_succeeded", "paid", "complete"));
+        await WebhookSender.DeliverAsync(client, payment.ChargeSucceeded(fee));
+
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal(2_000, entries.Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        Assert.Equal(-40, entries.Where(e => e.Kind == LedgerEntryKind.ProcessingFee).Sum(e => e.AmountPence));
+    }
+
     [Fact]
     public async Task Inquiry_withdraws_no_money()
     {

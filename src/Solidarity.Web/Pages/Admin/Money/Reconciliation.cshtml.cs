@@ -8,8 +8,9 @@ using Solidarity.Web.Pages.Donations.Webhooks;
 namespace Solidarity.Web.Pages.Admin.Money;
 
 /// <summary>
-/// What needs an admin's eye: Stripe events about no known donation or for a sum the donation does not
-/// record, donations still unconfirmed a day on, and the money per dispute and per branch as the ledger has it.
+/// What needs an admin's eye: branches that owe money back, Stripe events about no known donation or for a sum the
+/// donation does not record, donations still unconfirmed a day on, and the money per dispute and per branch as the
+/// ledger has it.
 /// </summary>
 internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries ledger, TimeProvider time) : PageModel
 {
@@ -20,6 +21,9 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
     public IReadOnlyList<StalePayment> Stale { get; private set; } = [];
     public IReadOnlyList<DisputeLine> Disputes { get; private set; } = [];
     public IReadOnlyList<BranchBalance> Branches { get; private set; } = [];
+
+    /// <summary>Branches below zero: paid money that Stripe (or a confirmed reversal) then took back.</summary>
+    public IReadOnlyList<BranchBalance> OwingBack => Branches.Where(b => b.OwedPence < 0).ToList();
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
