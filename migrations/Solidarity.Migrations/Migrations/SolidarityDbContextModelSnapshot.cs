@@ -878,6 +878,31 @@ namespace Solidarity.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Ledger.LedgerTotal", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("AmountPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EntryCount")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DisputeId", "BranchId", "Kind");
+
+                    b.HasIndex("BranchId");
+
+                    b.ToTable("LedgerTotals");
+                });
+
             modelBuilder.Entity("Solidarity.Core.Messages.BranchDigest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1441,6 +1466,21 @@ namespace Solidarity.Migrations.Migrations
                         .WithMany()
                         .HasForeignKey("DonationId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Ledger.LedgerTotal", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Solidarity.Core.Messages.BranchDigest", b =>

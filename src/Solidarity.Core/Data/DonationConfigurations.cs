@@ -72,6 +72,17 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
     }
 }
 
+internal sealed class LedgerTotalConfiguration : IEntityTypeConfiguration<LedgerTotal>
+{
+    public void Configure(EntityTypeBuilder<LedgerTotal> total)
+    {
+        total.HasKey(t => new { t.DisputeId, t.BranchId, t.Kind });
+        total.Property(t => t.Kind).HasConversion<string>().HasMaxLength(32);
+        total.HasOne<Dispute>().WithMany().HasForeignKey(t => t.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        total.HasOne<Branch>().WithMany().HasForeignKey(t => t.BranchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class StripeEventRecordConfiguration : IEntityTypeConfiguration<StripeEventRecord>
 {
     public void Configure(EntityTypeBuilder<StripeEventRecord> record)

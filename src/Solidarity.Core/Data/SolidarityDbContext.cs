@@ -30,6 +30,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<Donation> Donations => Set<Donation>();
     public DbSet<DonationAllocation> DonationAllocations => Set<DonationAllocation>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    public DbSet<LedgerTotal> LedgerTotals => Set<LedgerTotal>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
     public DbSet<BranchDigest> BranchDigests => Set<BranchDigest>();

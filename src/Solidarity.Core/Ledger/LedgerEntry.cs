@@ -42,3 +42,19 @@ public sealed class LedgerEntry
     public DateTimeOffset RecordedAt { get; set; }
     public string? Note { get; set; }
 }
+
+/// <summary>
+/// The running sum of every ledger entry of one kind posted to one branch for one dispute. The database keeps it in
+/// step: a statement trigger on LedgerEntries adds each statement's new entries to it in the same transaction, so
+/// pages read a dispute's money from a few rows instead of summing every entry. One row per dispute, branch and
+/// kind, updated under the branch lock every posting already holds, so payments to different branches never queue
+/// behind one another. <c>CheckLedgerTotalsJob</c> recomputes the sums from the entries and reports any difference.
+/// </summary>
+public sealed class LedgerTotal
+{
+    public Guid DisputeId { get; set; }
+    public Guid BranchId { get; set; }
+    public LedgerEntryKind Kind { get; set; }
+    public long AmountPence { get; set; }
+    public long EntryCount { get; set; }
+}

@@ -62,6 +62,7 @@ public sealed class AdminActionInvariantTests(SiteFixture fixture) : SiteTest(fi
         }
 
         var entries = await MoneyScenario.EntriesAsync(App);
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
         Assert.Equal(entries.Count, entries.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count());
         await using (var scope = App.Scope())
         {

@@ -78,6 +78,7 @@ public sealed class LedgerInvariantTests(SiteFixture fixture) : SiteTest(fixture
 
         var entries = await MoneyScenario.EntriesAsync(App);
         AssertInvariants(scenario, histories, entries);
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
         await AssertQueriesMatchEntriesAsync(scenario, histories, entries);
 
         var events = await App.WithDbAsync(db => db.StripeEvents.CountAsync());

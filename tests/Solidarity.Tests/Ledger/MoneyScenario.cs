@@ -88,6 +88,18 @@ internal sealed record MoneyScenario(Guid DisputeId, Guid Burton, Guid Lutterwor
     public static Task<List<LedgerEntry>> EntriesAsync(SolidarityApp app) =>
         app.WithDbAsync(db => db.LedgerEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
 
+    /// <summary>The running totals, as the database kept them, equal the entries summed here, row for row.</summary>
+    public static async Task AssertTotalsMatchEntriesAsync(SolidarityApp app)
+    {
+        var entries = await EntriesAsync(app);
+        var totals = await app.WithDbAsync(db => db.LedgerTotals.AsNoTracking().ToListAsync());
+        Assert.Equal(
+            entries.GroupBy(e => (e.DisputeId, e.BranchId, e.Kind))
+                .Select(g => (g.Key.DisputeId, g.Key.BranchId, g.Key.Kind, g.Sum(e => e.AmountPence), (long)g.Count()))
+                .Order(),
+            totals.Select(t => (t.DisputeId, t.BranchId, t.Kind, t.AmountPence, t.EntryCount)).Order());
+    }
+
     public static Task<Donation> DonationAsync(SolidarityApp app, Guid id) =>
         app.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync(d => d.Id == id));
 }

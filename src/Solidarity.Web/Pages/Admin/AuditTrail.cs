@@ -13,13 +13,23 @@ public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
 {
     private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
 
-    public AuditEntry Record(ClaimsPrincipal actor, string action, string subjectType, string subjectId, object? details = null)
+    /// <summary>What the site did by itself (a background job), rather than a signed-in person.</summary>
+    public const string SiteActor = "site";
+
+    public AuditEntry Record(ClaimsPrincipal actor, string action, string subjectType, string subjectId, object? details = null) =>
+        Add(Pages.Remittances.BranchOfficers.UserId(actor), Pages.Remittances.BranchOfficers.UserName(actor), action, subjectType, subjectId, details);
+
+    /// <summary>An entry for something a background job did, in the same unit of work as the change it describes.</summary>
+    public AuditEntry RecordBySite(string action, string subjectType, string subjectId, object? details = null) =>
+        Add(null, SiteActor, action, subjectType, subjectId, details);
+
+    private AuditEntry Add(Guid? userId, string userName, string action, string subjectType, string subjectId, object? details)
     {
         var entry = new AuditEntry
         {
             At = time.GetUtcNow(),
-            UserId = Pages.Remittances.BranchOfficers.UserId(actor),
-            UserName = actor.FindFirstValue(ClaimTypes.Email) ?? actor.Identity?.Name ?? "unknown",
+            UserId = userId,
+            UserName = userName,
             Action = action,
             SubjectType = subjectType,
             SubjectId = subjectId,

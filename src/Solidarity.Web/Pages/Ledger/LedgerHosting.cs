@@ -7,6 +7,7 @@ internal static class LedgerHosting
     {
         services.AddScoped<LedgerPostings>();
         services.AddScoped<LedgerQueries>();
+        services.AddScoped<CheckLedgerTotalsJob>();
         return services;
     }
 }

@@ -161,7 +161,7 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
 
     /// <summary>What a branch is owed now, per dispute: the sum of every entry posted to it.</summary>
     public async Task<IReadOnlyList<(Guid DisputeId, long Pence)>> OwedByDisputeAsync(LockedBranch branch, CancellationToken cancellationToken) =>
-        (await db.LedgerEntries
+        (await db.LedgerTotals
             .Where(e => e.BranchId == branch.BranchId)
             .GroupBy(e => e.DisputeId)
             .Select(g => new { DisputeId = g.Key, Pence = g.Sum(e => e.AmountPence) })
@@ -225,8 +225,9 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
         return true;
     }
 
+    /// <summary>The branch's balance from its running totals, which the branch lock the caller holds keeps still.</summary>
     private async Task<long> BalanceAsync(Guid branchId, CancellationToken cancellationToken) =>
-        await db.LedgerEntries.Where(e => e.BranchId == branchId).SumAsync(e => (long?)e.AmountPence, cancellationToken) ?? 0;
+        await db.LedgerTotals.Where(t => t.BranchId == branchId).SumAsync(t => (long?)t.AmountPence, cancellationToken) ?? 0;
 
     private async Task<List<(Guid BranchId, long AmountPence)>> EntriesAsync(
         Guid donationId, LedgerEntryKind kind, string? stripeObjectId, CancellationToken cancellationToken) =>

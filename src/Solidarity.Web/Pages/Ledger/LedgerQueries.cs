@@ -43,9 +43,21 @@ public sealed record BranchBalance
     public long OwedPence { get; init; }
 }
 
+/// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
+public sealed record TotalsDifference
+{
+    public Guid DisputeId { get; init; }
+    public Guid BranchId { get; init; }
+    public string Kind { get; init; } = "";
+    public long TotalPence { get; init; }
+    public long EntriesPence { get; init; }
+}
+
 /// <summary>
-/// Sums over the ledger, done by PostgreSQL (GROUP BY), never by loading entries. The kinds are
-/// named here once so that every page counts "raised" the same way.
+/// Sums over the ledger, done by PostgreSQL, never by loading entries. Money by dispute and current balances are read
+/// from the running totals (<c>LedgerTotals</c>, a few rows per branch), so they cost the same at a million entries
+/// as at ten; balances as of a date, and supporters, are summed from the entries. The kinds are named here once so
+/// that every page counts "raised" the same way.
 /// </summary>
 public sealed class LedgerQueries(SolidarityDbContext db)
 {
@@ -57,11 +69,11 @@ public sealed class LedgerQueries(SolidarityDbContext db)
     private const string DisputeMoneySql = $"""
         WITH sums AS (
             SELECT "DisputeId",
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ReceivedKinds})), 0) AS gross,
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0) AS fees,
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({RefundKinds})), 0) AS refunds,
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0) AS chargebacks
-            FROM "LedgerEntries"
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ReceivedKinds})), 0)::bigint AS gross,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0)::bigint AS fees,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({RefundKinds})), 0)::bigint AS refunds,
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0)::bigint AS chargebacks
+            FROM "LedgerTotals"
             WHERE @all OR "DisputeId" = ANY(@ids)
             GROUP BY "DisputeId"),
         givers AS (
@@ -79,6 +91,31 @@ public sealed class LedgerQueries(SolidarityDbContext db)
             s.gross + s.refunds + s.chargebacks + s.fees AS "NetPence",
             COALESCE(g.supporters, 0) AS "Supporters"
         FROM sums AS s LEFT JOIN givers AS g ON g."DisputeId" = s."DisputeId"
+        """;
+
+    private const string CurrentBranchBalanceSql = $"""
+        SELECT t."BranchId" AS "BranchId", b."Code" AS "Code", b."Name" AS "Name",
+            COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" IN ({ReceivedKinds})), 0)::bigint AS "ReceivedPence",
+            COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" IN ({FeeKinds})), 0)::bigint AS "FeesPence",
+            COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" IN ({RefundKinds}, {ChargebackKinds})), 0)::bigint AS "RefundsAndChargebacksPence",
+            COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" = 'Remittance'), 0)::bigint AS "RemittedPence",
+            SUM(t."AmountPence")::bigint AS "OwedPence"
+        FROM "LedgerTotals" AS t JOIN "Branches" AS b ON b."Id" = t."BranchId"
+        WHERE @all OR t."BranchId" = ANY(@ids)
+        GROUP BY t."BranchId", b."Code", b."Name"
+        ORDER BY b."Code"
+        """;
+
+    private const string TotalsDifferencesSql = """
+        WITH entries AS (
+            SELECT "DisputeId", "BranchId", "Kind", SUM("AmountPence")::bigint AS pence
+            FROM "LedgerEntries" GROUP BY "DisputeId", "BranchId", "Kind")
+        SELECT COALESCE(t."DisputeId", e."DisputeId") AS "DisputeId", COALESCE(t."BranchId", e."BranchId") AS "BranchId",
+            COALESCE(t."Kind", e."Kind") AS "Kind", COALESCE(t."AmountPence", 0) AS "TotalPence", COALESCE(e.pence, 0) AS "EntriesPence"
+        FROM "LedgerTotals" AS t
+        FULL JOIN entries AS e ON e."DisputeId" = t."DisputeId" AND e."BranchId" = t."BranchId" AND e."Kind" = t."Kind"
+        WHERE COALESCE(t."AmountPence", 0) <> COALESCE(e.pence, 0)
+        ORDER BY 1, 2, 3
         """;
 
     private const string BranchBalanceSql = $"""
@@ -111,13 +148,19 @@ public sealed class LedgerQueries(SolidarityDbContext db)
         db.Database.SqlQueryRaw<DisputeMoney>(DisputeMoneySql, Parameter("all", all), Parameter("ids", ids))
             .ToListAsync(cancellationToken);
 
+    /// <summary>Every running total that no longer equals the sum of its entries; empty while the ledger is sound.</summary>
+    public Task<List<TotalsDifference>> TotalsDifferencesAsync(CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<TotalsDifference>(TotalsDifferencesSql).ToListAsync(cancellationToken);
+
     private Task<List<BranchBalance>> BranchBalancesAsync(bool all, Guid[] ids, DateTimeOffset? until, CancellationToken cancellationToken) =>
-        db.Database.SqlQueryRaw<BranchBalance>(
-                BranchBalanceSql,
-                Parameter("all", all),
-                Parameter("ids", ids),
-                Parameter("until", (until ?? DateTimeOffset.MaxValue).ToUniversalTime()))
-            .ToListAsync(cancellationToken);
+        until is null
+            ? db.Database.SqlQueryRaw<BranchBalance>(CurrentBranchBalanceSql, Parameter("all", all), Parameter("ids", ids)).ToListAsync(cancellationToken)
+            : db.Database.SqlQueryRaw<BranchBalance>(
+                    BranchBalanceSql,
+                    Parameter("all", all),
+                    Parameter("ids", ids),
+                    Parameter("until", until.Value.ToUniversalTime()))
+                .ToListAsync(cancellationToken);
 
     private static Npgsql.NpgsqlParameter Parameter(string name, object value) => new(name, value);
 }

@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Admin;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Tests.Admin.Money;
 
@@ -79,5 +83,36 @@ public sealed class ReconciliationTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("TABLE", table?.TagName);
         Assert.Contains(overcharged.SessionId, table!.TextContent, StringComparison.Ordinal);
         Assert.Contains(donationId.ToString(), table.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_running_total_changed_by_hand_is_shown_on_the_page_and_recorded_by_the_check_job()
+    {
+        var paid = new CardPayment(await _scenario.CardDonationAsync(App, 2_000, _scenario.Burton), 2_000);
+        using (var sender = App.CreateClient())
+        {
+            await WebhookSender.DeliverAsync(sender, paid.Completed());
+        }
+
+        using var client = _site.AdminClient();
+        Assert.Null((await client.GetPageAsync(Path)).QuerySelector("#totals-differences"));
+        await using (var scope = App.Scope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<CheckLedgerTotalsJob>().RunAsync(CancellationToken.None));
+        }
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "LedgerTotals" SET "AmountPence" = "AmountPence" + 1"""));
+
+        var row = Assert.Single((await client.GetPageAsync(Path)).QuerySelectorAll("#totals-differences tbody tr"));
+        Assert.Contains("£20.01", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("£20.00", row.TextContent, StringComparison.Ordinal);
+        await using (var scope = App.Scope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<CheckLedgerTotalsJob>().RunAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(
+            [CheckLedgerTotalsJob.DifferenceFound],
+            await App.WithDbAsync(db => db.AuditEntries.Where(a => a.UserName == AuditTrail.SiteActor).Select(a => a.Action).ToListAsync()));
     }
 }

@@ -22,6 +22,9 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
     public IReadOnlyList<DisputeLine> Disputes { get; private set; } = [];
     public IReadOnlyList<BranchBalance> Branches { get; private set; } = [];
 
+    /// <summary>Running totals that differ from the sum of their entries: empty unless someone wrote to the tables by hand.</summary>
+    public IReadOnlyList<TotalsDifference> TotalsDifferences { get; private set; } = [];
+
     /// <summary>Branches below zero: paid money that Stripe (or a confirmed reversal) then took back.</summary>
     public IReadOnlyList<BranchBalance> OwingBack => Branches.Where(b => b.OwedPence < 0).ToList();
 
@@ -57,6 +60,7 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
             .OrderBy(l => l.Title, StringComparer.CurrentCulture)
             .ToList();
         Branches = await ledger.BranchBalancesAsync(null, cancellationToken);
+        TotalsDifferences = await ledger.TotalsDifferencesAsync(cancellationToken);
     }
 }
 
