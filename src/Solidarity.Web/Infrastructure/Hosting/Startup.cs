@@ -53,6 +53,8 @@ internal static class Startup
             await SeedDemoAsync(app);
         }
 
+        // Every role warns, web ones too: they read the same settings, and the mistake is seen sooner.
+        RecurringJobs.WarnOfUnknownSchedules(app.Logger, app.Configuration);
         if (app.Services.GetRequiredService<JobsSettings>().Role is not JobsRole.Web)
         {
             // The processes that run jobs keep the schedules; a web-only process leaves them to its workers.
