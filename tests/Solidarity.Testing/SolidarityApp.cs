@@ -40,6 +40,8 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
             await scope.ServiceProvider.GetRequiredService<SolidarityDbContext>().Database.MigrateAsync();
         }
 
+        await TestPostgres.GrantResetAsync(ConnectionString);
+
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         _respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
@@ -63,10 +65,13 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         _respawner = other._respawner;
     }
 
+    /// <summary>
+    /// Empties every table but the ignored ones. Respawn truncates, which the append-only tables refuse to all but
+    /// the test servers' reset role, so it runs as that role.
+    /// </summary>
     public async Task ResetAsync()
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await TestPostgres.OpenAsResetRoleAsync(ConnectionString);
         await _respawner!.ResetAsync(connection);
     }
 

@@ -13,6 +13,13 @@ public sealed class TestPostgres : IAsyncDisposable
 {
     public const string EnvironmentVariable = "SOLIDARITY_TEST_POSTGRES";
 
+    /// <summary>
+    /// The one role the append-only tables let TRUNCATE them (migration AppendOnlyTablesRefuseTruncate), so that
+    /// tests can empty every table between them. Only test servers have it: it cannot log in, and acts with no
+    /// privilege but the TRUNCATE each test database grants it.
+    /// </summary>
+    public const string ResetRole = "solidarity_test_reset";
+
     private readonly IAsyncDisposable? _owned;
     private readonly string _serverConnectionString;
 
@@ -41,6 +48,13 @@ public sealed class TestPostgres : IAsyncDisposable
     }
 
     public static async Task<TestPostgres> StartAsync()
+    {
+        var server = await StartServerAsync();
+        await server.CreateResetRoleAsync();
+        return server;
+    }
+
+    private static async Task<TestPostgres> StartServerAsync()
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured))
@@ -73,6 +87,61 @@ public sealed class TestPostgres : IAsyncDisposable
         }
 
         return new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+    }
+
+    /// <summary>Creates <see cref="ResetRole"/> if the server lacks it, and lets the tests' user act as it.</summary>
+    private async Task CreateResetRoleAsync()
+    {
+        await using var connection = new NpgsqlConnection(_serverConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand(
+            $$"""
+            DO $$
+            BEGIN
+                BEGIN
+                    CREATE ROLE {{ResetRole}} NOLOGIN;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    -- Made by an earlier run, or by another test process on the same server at the same moment.
+                    NULL;
+                END;
+                IF NOT pg_has_role(current_user, '{{ResetRole}}', 'MEMBER') THEN
+                    EXECUTE format('GRANT {{ResetRole}} TO %I', current_user);
+                END IF;
+            END $$
+            """,
+            connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Lets <see cref="ResetRole"/> empty every table of a migrated database, and nothing else.</summary>
+    public static async Task GrantResetAsync(string databaseConnectionString)
+    {
+        await using var connection = new NpgsqlConnection(databaseConnectionString);
+        await connection.OpenAsync();
+        await using var grant = new NpgsqlCommand(
+            $"GRANT USAGE ON SCHEMA public TO {ResetRole}; GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {ResetRole};", connection);
+        await grant.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A connection acting as <see cref="ResetRole"/>. It is not pooled, so the role never outlives it to reach a
+    /// connection the site uses.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAsResetRoleAsync(string databaseConnectionString)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(databaseConnectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync();
+            await using var setRole = new NpgsqlCommand($"SET ROLE {ResetRole}", connection);
+            await setRole.ExecuteNonQueryAsync();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -23,14 +23,7 @@ public sealed class MigrationTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Audit_entries_cannot_be_changed_or_deleted()
     {
-        await App.WithDbAsync(async db =>
-        {
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = DateTimeOffset.UtcNow, UserName = "admin@example.org", Action = "dispute.created", SubjectType = "Dispute", SubjectId = "x",
-            });
-            await db.SaveChangesAsync();
-        });
+        await AddAuditEntryAsync();
 
         await App.WithDbAsync(async db =>
         {
@@ -45,25 +38,7 @@ public sealed class MigrationTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Ledger_entries_cannot_be_changed_or_deleted()
     {
-        await App.WithDbAsync(async db =>
-        {
-            var union = new Solidarity.Core.Disputes.Union { Name = "Test Union" };
-            var branch = new Solidarity.Core.Disputes.Branch
-            {
-                Code = "TB1", Name = "Test branch", Union = union, PostalAddress = "1 Test Street", ContactName = "Test Contact",
-            };
-            var dispute = new Solidarity.Core.Disputes.Dispute
-            {
-                Slug = "ledger-test", Title = "Ledger test", Employer = "Employer", Union = union, Summary = "s", Body = "b",
-            };
-            db.AddRange(union, branch, dispute);
-            db.LedgerEntries.Add(new Solidarity.Core.Ledger.LedgerEntry
-            {
-                DisputeId = dispute.Id, BranchId = branch.Id, Kind = Solidarity.Core.Ledger.LedgerEntryKind.OfflineDonation,
-                AmountPence = 1_000, Key = "offline:test", OccurredAt = DateTimeOffset.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        });
+        await AddLedgerEntryAsync();
 
         await App.WithDbAsync(async db =>
         {
@@ -73,4 +48,66 @@ public sealed class MigrationTests(SiteFixture fixture) : SiteTest(fixture)
             Assert.Equal(1_000, await db.LedgerEntries.SumAsync(e => e.AmountPence));
         });
     }
+
+    [Theory]
+    [InlineData("TRUNCATE \"AuditEntries\"")]
+    [InlineData("TRUNCATE \"LedgerEntries\"")]
+    [InlineData("TRUNCATE \"LedgerEntries\", \"AuditEntries\"")]
+    [InlineData("TRUNCATE \"Disputes\" CASCADE")]
+    public async Task Append_only_tables_refuse_truncate_from_the_sites_connection(string truncate)
+    {
+        await AddAuditEntryAsync();
+        await AddLedgerEntryAsync();
+
+        await App.WithDbAsync(async db =>
+        {
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.Database.ExecuteSqlRawAsync(truncate));
+            Assert.Equal(Npgsql.PostgresErrorCodes.RestrictViolation, refused.SqlState);
+            Assert.Contains("append-only: TRUNCATE refused", refused.MessageText, StringComparison.Ordinal);
+            Assert.Equal(1, await db.AuditEntries.CountAsync());
+            Assert.Equal(1, await db.LedgerEntries.CountAsync());
+            Assert.Equal(1, await db.Disputes.CountAsync());
+        });
+    }
+
+    [Fact]
+    public async Task The_test_reset_still_empties_the_append_only_tables()
+    {
+        await AddAuditEntryAsync();
+        await AddLedgerEntryAsync();
+
+        await App.ResetAsync();
+
+        Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync()));
+        Assert.Equal(0, await App.WithDbAsync(db => db.LedgerEntries.CountAsync()));
+    }
+
+    private Task AddAuditEntryAsync() => App.WithDbAsync(async db =>
+    {
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = DateTimeOffset.UtcNow, UserName = "admin@example.org", Action = "dispute.created", SubjectType = "Dispute", SubjectId = "x",
+        });
+        await db.SaveChangesAsync();
+    });
+
+    private Task AddLedgerEntryAsync() => App.WithDbAsync(async db =>
+    {
+        var union = new Solidarity.Core.Disputes.Union { Name = "Test Union" };
+        var branch = new Solidarity.Core.Disputes.Branch
+        {
+            Code = "TB1", Name = "Test branch", Union = union, PostalAddress = "1 Test Street", ContactName = "Test Contact",
+        };
+        var dispute = new Solidarity.Core.Disputes.Dispute
+        {
+            Slug = "ledger-test", Title = "Ledger test", Employer = "Employer", Union = union, Summary = "s", Body = "b",
+        };
+        db.AddRange(union, branch, dispute);
+        db.LedgerEntries.Add(new Solidarity.Core.Ledger.LedgerEntry
+        {
+            DisputeId = dispute.Id, BranchId = branch.Id, Kind = Solidarity.Core.Ledger.LedgerEntryKind.OfflineDonation,
+            AmountPence = 1_000, Key = "offline:test", OccurredAt = DateTimeOffset.UtcNow,
+        });
+        await db.SaveChangesAsync();
+    });
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Infrastructure.Stripe;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -9,7 +10,8 @@ internal static class Startup
 {
     /// <summary>
     /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
-    /// `seed-demo` also adds the demo data (never done automatically outside Development).
+    /// `seed-demo` also adds the demo data (never done automatically outside Development); `check-stripe` checks that
+    /// Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not.
     /// </summary>
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
     {
@@ -32,10 +34,12 @@ internal static class Startup
                 await MigrateAsync(app.Services);
                 await SeedDemoAsync(app);
                 return 0;
+            case "check-stripe":
+                return await CheckStripeAsync(app.Services);
             case null:
                 break;
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo; or none to run the site.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, check-stripe; or none to run the site.");
                 return 2;
         }
 
@@ -49,6 +53,8 @@ internal static class Startup
             await SeedDemoAsync(app);
         }
 
+        // Every role warns, web ones too: they read the same settings, and the mistake is seen sooner.
+        RecurringJobs.WarnOfUnknownSchedules(app.Logger, app.Configuration);
         if (app.Services.GetRequiredService<JobsSettings>().Role is not JobsRole.Web)
         {
             // The processes that run jobs keep the schedules; a web-only process leaves them to its workers.
@@ -81,6 +87,12 @@ internal static class Startup
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
         await db.Database.MigrateAsync();
+    }
+
+    private static async Task<int> CheckStripeAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StripeWebhookCheck>().RunAsync(Console.Out, CancellationToken.None);
     }
 
     private static async Task SeedDemoAsync(WebApplication app)

@@ -13,13 +13,24 @@ namespace Solidarity.Web.Infrastructure.Jobs;
 /// </summary>
 internal static class RecurringJobs
 {
+    private const string SchedulesSection = "Jobs:Schedules";
+
+    /// <summary>The id of every recurring job <see cref="Register"/> adds: the keys `Jobs:Schedules` may hold.</summary>
+    public static readonly IReadOnlyList<string> Ids =
+    [
+        IssueMissingReceiptsJob.RecurringJobId,
+        PublishScheduledUpdatesJob.RecurringId,
+        SendBranchDigestsJob.RecurringId,
+        BuildStatementsJob.RecurringId,
+    ];
+
     public static void RegisterRecurringJobs(this WebApplication app) =>
         Register(app.Services.GetRequiredService<IRecurringJobManager>(), app.Configuration);
 
     public static void Register(IRecurringJobManager jobs, IConfiguration configuration)
     {
         var options = new RecurringJobOptions { TimeZone = LondonClock.London };
-        string Cron(string id, string fallback) => configuration[$"Jobs:Schedules:{id}"] ?? fallback;
+        string Cron(string id, string fallback) => configuration[$"{SchedulesSection}:{id}"] ?? fallback;
 
         jobs.AddOrUpdate<IssueMissingReceiptsJob>(
             IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
@@ -35,5 +46,34 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<BuildStatementsJob>(
             BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
             Cron(BuildStatementsJob.RecurringId, remittances.StatementCron), options);
+    }
+
+    /// <summary>
+    /// The keys under `Jobs:Schedules` that name no recurring job (a typo, or an id from an older runbook): each
+    /// is ignored, so the job it meant keeps its default schedule. Keys ignore case, as the lookup does.
+    /// </summary>
+    public static IReadOnlyList<string> UnknownScheduleKeys(IConfiguration configuration)
+    {
+        var schedules = configuration.GetSection(SchedulesSection);
+
+        // Only leaves are schedules: some sources (the command line among them) give each parent of a key
+        // containing colons an empty value of its own.
+        return schedules.AsEnumerable(makePathsRelative: true)
+            .Where(setting => setting.Value is not null && !schedules.GetSection(setting.Key).GetChildren().Any())
+            .Select(setting => setting.Key)
+            .Where(key => !Ids.Contains(key, StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Warns of every unknown schedule key, so a schedule that changes nothing is seen in the log.</summary>
+    public static void WarnOfUnknownSchedules(ILogger logger, IConfiguration configuration)
+    {
+        foreach (var key in UnknownScheduleKeys(configuration))
+        {
+            logger.LogWarning(
+                "{Section}:{Key} names no recurring job and is ignored. Recurring job ids: {KnownIds}",
+                SchedulesSection, key, string.Join(", ", Ids));
+        }
     }
 }

@@ -41,5 +41,6 @@ internal static class StripeHosting
                 HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 2),
             });
         });
+        builder.Services.AddTransient<StripeWebhookCheck>();
     }
 }
