@@ -1,6 +1,7 @@
 using Hangfire;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin.Updates;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
 using Solidarity.Web.Pages.Remittances;
@@ -22,6 +23,7 @@ internal static class RecurringJobs
         PublishScheduledUpdatesJob.RecurringId,
         SendBranchDigestsJob.RecurringId,
         BuildStatementsJob.RecurringId,
+        CheckLedgerTotalsJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -46,6 +48,9 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<BuildStatementsJob>(
             BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
             Cron(BuildStatementsJob.RecurringId, remittances.StatementCron), options);
+        jobs.AddOrUpdate<CheckLedgerTotalsJob>(
+            CheckLedgerTotalsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(CheckLedgerTotalsJob.RecurringJobId, "30 * * * *"), options);
     }
 
     /// <summary>
