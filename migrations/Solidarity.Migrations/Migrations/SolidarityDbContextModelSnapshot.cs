@@ -660,6 +660,9 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<Guid?>("ChosenBranchId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("CountsAsSupporter")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -670,6 +673,10 @@ namespace Solidarity.Migrations.Migrations
 
                     b.Property<Guid>("DisputeId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("DonorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
 
                     b.Property<string>("DonorName")
                         .HasMaxLength(200)
@@ -810,6 +817,25 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("StripeEvents");
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Ledger.DisputeSupporter", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DonorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<int>("CountingGifts")
+                        .HasColumnType("integer");
+
+                    b.HasKey("DisputeId", "DonorKey");
+
+                    b.HasIndex("DonorKey");
+
+                    b.ToTable("DisputeSupporters");
+                });
+
             modelBuilder.Entity("Solidarity.Core.Ledger.LedgerEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -901,6 +927,24 @@ namespace Solidarity.Migrations.Migrations
                     b.HasIndex("BranchId");
 
                     b.ToTable("LedgerTotals");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Ledger.SupporterTotal", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Supporters")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DisputeId", "BranchId");
+
+                    b.HasIndex("BranchId");
+
+                    b.ToTable("SupporterTotals");
                 });
 
             modelBuilder.Entity("Solidarity.Core.Messages.BranchDigest", b =>
@@ -1448,6 +1492,15 @@ namespace Solidarity.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Ledger.DisputeSupporter", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Solidarity.Core.Ledger.LedgerEntry", b =>
                 {
                     b.HasOne("Solidarity.Core.Disputes.Branch", null)
@@ -1469,6 +1522,21 @@ namespace Solidarity.Migrations.Migrations
                 });
 
             modelBuilder.Entity("Solidarity.Core.Ledger.LedgerTotal", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Ledger.SupporterTotal", b =>
                 {
                     b.HasOne("Solidarity.Core.Disputes.Branch", null)
                         .WithMany()

@@ -15,6 +15,7 @@ internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
         donation.Property(d => d.OrganisationName).HasMaxLength(200);
         donation.Property(d => d.DonorName).HasMaxLength(200);
         donation.Property(d => d.Email).HasMaxLength(320);
+        donation.Property(d => d.DonorKey).HasMaxLength(80);
         donation.Property(d => d.StripeCheckoutSessionId).HasMaxLength(255);
         donation.Property(d => d.StripePaymentIntentId).HasMaxLength(255);
         donation.Property(d => d.StripeChargeId).HasMaxLength(255);
@@ -78,6 +79,27 @@ internal sealed class LedgerTotalConfiguration : IEntityTypeConfiguration<Ledger
     {
         total.HasKey(t => new { t.DisputeId, t.BranchId, t.Kind });
         total.Property(t => t.Kind).HasConversion<string>().HasMaxLength(32);
+        total.HasOne<Dispute>().WithMany().HasForeignKey(t => t.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        total.HasOne<Branch>().WithMany().HasForeignKey(t => t.BranchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DisputeSupporterConfiguration : IEntityTypeConfiguration<DisputeSupporter>
+{
+    public void Configure(EntityTypeBuilder<DisputeSupporter> supporter)
+    {
+        supporter.HasKey(s => new { s.DisputeId, s.DonorKey });
+        supporter.Property(s => s.DonorKey).HasMaxLength(80);
+        supporter.HasIndex(s => s.DonorKey);
+        supporter.HasOne<Dispute>().WithMany().HasForeignKey(s => s.DisputeId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class SupporterTotalConfiguration : IEntityTypeConfiguration<SupporterTotal>
+{
+    public void Configure(EntityTypeBuilder<SupporterTotal> total)
+    {
+        total.HasKey(t => new { t.DisputeId, t.BranchId });
         total.HasOne<Dispute>().WithMany().HasForeignKey(t => t.DisputeId).OnDelete(DeleteBehavior.Restrict);
         total.HasOne<Branch>().WithMany().HasForeignKey(t => t.BranchId).OnDelete(DeleteBehavior.Restrict);
     }

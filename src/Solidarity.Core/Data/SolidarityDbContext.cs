@@ -31,6 +31,8 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<DonationAllocation> DonationAllocations => Set<DonationAllocation>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerTotal> LedgerTotals => Set<LedgerTotal>();
+    public DbSet<DisputeSupporter> DisputeSupporters => Set<DisputeSupporter>();
+    public DbSet<SupporterTotal> SupporterTotals => Set<SupporterTotal>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
     public DbSet<BranchDigest> BranchDigests => Set<BranchDigest>();

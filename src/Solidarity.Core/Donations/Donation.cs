@@ -80,6 +80,16 @@ public sealed class Donation
     /// </summary>
     public DateTimeOffset? ErasedAt { get; set; }
 
+    /// <summary>
+    /// Who gave, for counting supporters as people: a keyed hash of the lower-cased email, or of an organisation's
+    /// normalised name, never the email itself. Null for a gift with neither (an offline gift with no email), which
+    /// counts once on its own. Erasure replaces it with a random key, so the person goes and the count stays.
+    /// </summary>
+    public string? DonorKey { get; set; }
+
+    /// <summary>Whether the gift counts its donor as a supporter now: money came in and was not all refunded or charged back.</summary>
+    public bool CountsAsSupporter { get; set; }
+
     public long ChargedPence => AmountPence + FeeCoverPence;
 
     public List<DonationAllocation> Allocations { get; set; } = [];

@@ -58,3 +58,27 @@ public sealed class LedgerTotal
     public long AmountPence { get; set; }
     public long EntryCount { get; set; }
 }
+
+/// <summary>
+/// How many of one donor's gifts to a dispute count now (<see cref="Donations.Donation.CountsAsSupporter"/>): the donor
+/// is a supporter of the dispute while this is above zero.
+/// </summary>
+public sealed class DisputeSupporter
+{
+    public Guid DisputeId { get; set; }
+    public required string DonorKey { get; set; }
+    public int CountingGifts { get; set; }
+}
+
+/// <summary>
+/// A dispute's supporters, kept as one running count per beneficiary branch so that no single row serialises a
+/// dispute's payments: a donor who starts or stops counting moves the row of the branch of the gift that made the
+/// change, under the branch lock that posting already holds. A branch's row alone means nothing (a donor may arrive
+/// through one branch and leave through another); their sum is the dispute's number of supporters.
+/// </summary>
+public sealed class SupporterTotal
+{
+    public Guid DisputeId { get; set; }
+    public Guid BranchId { get; set; }
+    public long Supporters { get; set; }
+}

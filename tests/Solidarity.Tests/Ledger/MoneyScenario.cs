@@ -53,7 +53,8 @@ internal sealed record MoneyScenario(Guid DisputeId, Guid Burton, Guid Lutterwor
     }
 
     /// <summary>A pending card donation as the donate form leaves it: shared 60/40 unless a branch is chosen.</summary>
-    public async Task<Guid> CardDonationAsync(SolidarityApp app, long amountPence, Guid? chosenBranch = null, Guid? disputeId = null)
+    public async Task<Guid> CardDonationAsync(
+        SolidarityApp app, long amountPence, Guid? chosenBranch = null, Guid? disputeId = null, string? donorKey = null)
     {
         var donation = new Donation
         {
@@ -63,6 +64,7 @@ internal sealed record MoneyScenario(Guid DisputeId, Guid Burton, Guid Lutterwor
             Status = DonationStatus.Pending,
             AmountPence = amountPence,
             PublicName = "A supporter",
+            DonorKey = donorKey,
             CreatedAt = DateTimeOffset.UtcNow,
         };
         donation.StripeCheckoutSessionId = "cs_test_" + donation.Id.ToString("N");
@@ -98,6 +100,22 @@ internal sealed record MoneyScenario(Guid DisputeId, Guid Burton, Guid Lutterwor
                 .Select(g => (g.Key.DisputeId, g.Key.BranchId, g.Key.Kind, g.Sum(e => e.AmountPence), (long)g.Count()))
                 .Order(),
             totals.Select(t => (t.DisputeId, t.BranchId, t.Kind, t.AmountPence, t.EntryCount)).Order());
+
+        // Supporters: each donor (or keyless gift) with a gift whose money is not all refunded or charged back, once.
+        var donors = await app.WithDbAsync(db => db.Donations.AsNoTracking().Select(d => new { d.Id, d.DisputeId, d.DonorKey }).ToListAsync());
+        var held = entries.Where(e => e.DonationId is not null && e.Kind is not (LedgerEntryKind.ProcessingFee or LedgerEntryKind.ChargebackFee))
+            .GroupBy(e => e.DonationId!.Value)
+            .Where(g => g.Sum(e => e.AmountPence) > 0)
+            .Select(g => g.Key)
+            .ToHashSet();
+        var expected = donors.Where(d => held.Contains(d.Id))
+            .GroupBy(d => d.DisputeId)
+            .ToDictionary(g => g.Key, g => (long)g.Select(d => d.DonorKey ?? $"gift:{d.Id:N}").Distinct().Count());
+        var counted = await app.WithDbAsync(db => db.SupporterTotals.AsNoTracking()
+            .GroupBy(t => t.DisputeId).Select(g => new { g.Key, Supporters = g.Sum(t => t.Supporters) }).ToListAsync());
+        Assert.Equal(
+            expected.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key),
+            counted.Where(c => c.Supporters != 0).ToDictionary(c => c.Key, c => c.Supporters).OrderBy(kv => kv.Key));
     }
 
     public static Task<Donation> DonationAsync(SolidarityApp app, Guid id) =>

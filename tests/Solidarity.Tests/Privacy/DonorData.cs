@@ -6,6 +6,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Privacy;
@@ -62,6 +63,12 @@ internal sealed record DonorData(Guid DisputeId, Guid Burton, Guid JoCard, Guid 
             sam.PublicName = "Sam O";
             sam.StripeChargeId = "ch_test_sam";
             var kim = Donation(dispute, burton, DonationMethod.Cheque, 700, KimName, KimEmail);
+            var keys = app.Services.GetRequiredService<SupporterKeys>();
+            foreach (var donation in new[] { joCard, joCheque, sam, kim })
+            {
+                donation.DonorKey = keys.For(donation.Email, donation.OrganisationName);
+            }
+
             db.Donations.AddRange(joCard, joCheque, sam, kim);
 
             var message = new SupportMessage

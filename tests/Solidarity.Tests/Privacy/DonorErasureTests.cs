@@ -141,6 +141,30 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Erasure_replaces_the_email_key_supporters_are_counted_by_and_the_count_stays()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var emailKey = App.Services.GetRequiredService<SupporterKeys>().For(DonorData.JoEmail, null);
+        var countBefore = await SupportersAsync(data);
+
+        using var erased = await EraseAsync(client, DonorData.JoEmail);
+
+        var card = await App.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync(d => d.Id == data.JoCard));
+        Assert.StartsWith("erased:", card.DonorKey, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.DisputeSupporters.CountAsync(s => s.DonorKey == emailKey)));
+        Assert.Equal(1, await App.WithDbAsync(db => db.DisputeSupporters.CountAsync(s => s.DonorKey == card.DonorKey && s.CountingGifts == 1)));
+        Assert.Equal(countBefore, await SupportersAsync(data));
+        await Ledger.MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    private async Task<int> SupportersAsync(DonorData data)
+    {
+        await using var scope = App.Scope();
+        return (await scope.ServiceProvider.GetRequiredService<DisputeTotalsQuery>().ForDisputeAsync(data.DisputeId, CancellationToken.None)).Supporters;
+    }
+
+    [Fact]
     public async Task Erasure_removes_the_person_everywhere_and_leaves_the_money_and_the_numbers_as_they_were()
     {
         var data = await DonorData.SeedAsync(App);

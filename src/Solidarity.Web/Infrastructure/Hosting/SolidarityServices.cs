@@ -83,7 +83,7 @@ internal static class SolidarityServices
         services.AddSingleton<LondonClock>();
         services.AddSingleton<SiteAddress>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
-        services.AddLedger();
+        services.AddLedger(builder.Configuration);
         services.AddStripeWebhooks();
         services.AddOfflineMoney();
         services.AddScoped<Pages.Admin.AuditTrail>();

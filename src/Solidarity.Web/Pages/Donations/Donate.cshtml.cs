@@ -10,6 +10,7 @@ using Solidarity.Core.Messages;
 using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
 
@@ -21,6 +22,7 @@ internal sealed class DonateModel(
     DonorBrowser donorBrowser,
     SiteAddress siteAddress,
     FeeEstimator fees,
+    SupporterKeys supporters,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
 {
@@ -161,6 +163,7 @@ internal sealed class DonateModel(
             OrganisationName = Trimmed(Input.OrganisationName),
             DonorName = Input.DonorName!.Trim(),
             Email = Input.Email!.Trim(),
+            DonorKey = supporters.For(Input.Email, Input.OrganisationName),
             PrivacyConsentAt = now,
             CreatedAt = now,
         };

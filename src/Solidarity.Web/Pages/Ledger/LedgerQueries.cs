@@ -26,7 +26,10 @@ public sealed record DisputeMoney
     /// <summary>Everything owed to the branches before remittances: raised less fees.</summary>
     public long NetPence { get; init; }
 
-    /// <summary>Donations that brought money in and were not reversed as a mistake.</summary>
+    /// <summary>
+    /// People and organisations with at least one gift that still holds money (not refunded in full, not lost to a
+    /// chargeback), each counted once however often they gave.
+    /// </summary>
     public int Supporters { get; init; }
 }
 
@@ -55,8 +58,8 @@ public sealed record TotalsDifference
 
 /// <summary>
 /// Sums over the ledger, done by PostgreSQL, never by loading entries. Money by dispute and current balances are read
-/// from the running totals (<c>LedgerTotals</c>, a few rows per branch), so they cost the same at a million entries
-/// as at ten; balances as of a date, and supporters, are summed from the entries. The kinds are named here once so
+/// from the running totals (<c>LedgerTotals</c> and <c>SupporterTotals</c>, a few rows per branch), so they cost the same
+/// at a million entries as at ten; balances as of a date are summed from the entries. The kinds are named here once so
 /// that every page counts "raised" the same way.
 /// </summary>
 public sealed class LedgerQueries(SolidarityDbContext db)
@@ -77,13 +80,9 @@ public sealed class LedgerQueries(SolidarityDbContext db)
             WHERE @all OR "DisputeId" = ANY(@ids)
             GROUP BY "DisputeId"),
         givers AS (
-            SELECT "DisputeId", COUNT(*)::int AS supporters
-            FROM (
-                SELECT "DisputeId", "DonationId"
-                FROM "LedgerEntries"
-                WHERE (@all OR "DisputeId" = ANY(@ids)) AND "DonationId" IS NOT NULL AND "Kind" IN ({ReceivedKinds})
-                GROUP BY "DisputeId", "DonationId"
-                HAVING SUM("AmountPence") > 0) AS per_donation
+            SELECT "DisputeId", SUM("Supporters")::int AS supporters
+            FROM "SupporterTotals"
+            WHERE @all OR "DisputeId" = ANY(@ids)
             GROUP BY "DisputeId")
         SELECT s."DisputeId" AS "DisputeId",
             s.gross AS "GrossPence", s.fees AS "FeesPence", s.refunds AS "RefundsPence", s.chargebacks AS "ChargebacksPence",

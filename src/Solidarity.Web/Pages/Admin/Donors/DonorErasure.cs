@@ -48,8 +48,20 @@ internal sealed class DonorErasure(
             return new ErasureOutcome.NothingHeld(await ErasedAtAsync(email, cancellationToken));
         }
 
+        // The key supporters are counted by goes too: an email's key moves, with its tallies, to a random one, so the
+        // person can no longer be found by it and the number of supporters does not change. An organisation's key is
+        // of its name, not of the person, and stays.
+        var emailKeys = donations.Select(d => d.DonorKey).OfType<string>().Where(SupporterKeys.IsOfEmail).Distinct().ToList();
+        var newKeys = emailKeys.ToDictionary(key => key, _ => SupporterKeys.Random());
+        foreach (var (oldKey, newKey) in newKeys)
+        {
+            await db.DisputeSupporters.Where(s => s.DonorKey == oldKey)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.DonorKey, newKey), cancellationToken);
+        }
+
         foreach (var donation in donations)
         {
+            donation.DonorKey = donation.DonorKey is { } key && newKeys.TryGetValue(key, out var newKey) ? newKey : donation.DonorKey;
             donation.DonorName = null;
             donation.Email = null;
             donation.PublicName = null;

@@ -23,7 +23,7 @@ internal static class OfflineAuditActions
 /// audit row in one transaction, and correcting a mistake (or a bounced cheque) by reversing entries, never by editing.
 /// </summary>
 internal sealed class OfflineMoney(
-    SolidarityDbContext db, LedgerPostings ledger, AuditTrail audit, ReceiptScheduler receipts, TimeProvider time)
+    SolidarityDbContext db, LedgerPostings ledger, SupporterKeys supporters, AuditTrail audit, ReceiptScheduler receipts, TimeProvider time)
 {
     public static readonly DonationMethod[] Methods = [DonationMethod.Cheque, DonationMethod.BankTransfer, DonationMethod.Collection];
 
@@ -44,6 +44,7 @@ internal sealed class OfflineMoney(
             DonorName = gift.PayerName,
             OrganisationName = gift.OrganisationName,
             Email = gift.Email,
+            DonorKey = supporters.For(gift.Email, gift.OrganisationName),
             Reference = gift.Reference,
             CreatedAt = time.GetUtcNow(),
             PaidAt = gift.ReceivedAt,
