@@ -198,6 +198,9 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<long?>("LastAuthenticatorTimeStep")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");
 
@@ -1320,6 +1323,32 @@ namespace Solidarity.Migrations.Migrations
 
                             t.HasCheckConstraint("ck_statements_period_forward", "\"PeriodStart\" < \"PeriodEnd\"");
                         });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Throttling.ThrottleCounter", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Scope", "Subject", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("ThrottleCounters");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

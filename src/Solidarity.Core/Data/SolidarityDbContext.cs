@@ -10,6 +10,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
 using Solidarity.Core.Remittances;
+using Solidarity.Core.Throttling;
 
 namespace Solidarity.Core.Data;
 
@@ -32,6 +33,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerTotal> LedgerTotals => Set<LedgerTotal>();
     public DbSet<DisputeSupporter> DisputeSupporters => Set<DisputeSupporter>();
+    public DbSet<ThrottleCounter> ThrottleCounters => Set<ThrottleCounter>();
     public DbSet<SupporterTotal> SupporterTotals => Set<SupporterTotal>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();

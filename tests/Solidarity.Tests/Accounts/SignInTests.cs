@@ -110,28 +110,6 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
-    public async Task Five_wrong_passwords_lock_the_account_for_15_minutes_even_against_the_right_password()
-    {
-        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
-        using var client = SignIn.NewClient(App);
-
-        for (var attempt = 1; attempt <= 4; attempt++)
-        {
-            using var wrong = await SignIn.WithPasswordAsync(client, officer.Email, $"wrong password {attempt}");
-            Assert.Contains(SignInModel.IncorrectMessage, await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
-
-        using var fifth = await SignIn.WithPasswordAsync(client, officer.Email, "wrong password 5");
-        Assert.Contains("locked for 15 minutes", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-
-        using var right = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
-        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        Assert.Contains("locked for 15 minutes", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var lockoutEnd = await App.WithDbAsync(db => db.Users.Where(u => u.Id == officer.Id).Select(u => u.LockoutEnd).SingleAsync());
-        Assert.NotNull(lockoutEnd);
-    }
-
-    [Fact]
     public async Task Sign_in_honours_a_local_return_url()
     {
         var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Admin.Money;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.PublicPages;
 
 namespace Solidarity.Tests.Messages;
@@ -21,7 +22,7 @@ namespace Solidarity.Tests.Messages;
 /// </summary>
 public sealed class MessagesApp(int smtpPort) : SolidarityApp
 {
-    public const string ClientAddressHeader = "X-Test-Client-Address";
+    public const string ClientAddressHeader = ClientAddress.Header;
     public const string BaseUrl = "https://solidarity.test";
 
     public TestClock Clock { get; } = new();
@@ -42,25 +43,8 @@ public sealed class MessagesApp(int smtpPort) : SolidarityApp
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+            services.AddSingleton<IStartupFilter, ClientAddress>();
         });
-    }
-
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate rest) =>
-            {
-                if (context.Request.Headers.TryGetValue(ClientAddressHeader, out var value) && IPAddress.TryParse(value, out var address))
-                {
-                    context.Connection.RemoteIpAddress = address;
-                }
-
-                return rest(context);
-            });
-            next(app);
-        };
     }
 }
 

@@ -6,6 +6,8 @@ using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Infrastructure.Throttling;
+using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Pages.Donations.Checkout;
@@ -44,12 +46,16 @@ internal static class SolidarityServices
                 options.SignIn.RequireConfirmedAccount = false;
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                options.Lockout.AllowedForNewUsers = true;
+                // No lock: anyone who knows an address could keep its owner out. SignInThrottle slows whoever fails instead.
+                options.Lockout.AllowedForNewUsers = false;
+                options.Lockout.MaxFailedAccessAttempts = int.MaxValue;
+                options.Tokens.AuthenticatorTokenProvider = OnceOnlyAuthenticatorTokenProvider.Name;
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
+        services.AddScoped<SignInThrottle>();
+        builder.AddThrottling();
 
         services.ConfigureApplicationCookie(cookie =>
         {

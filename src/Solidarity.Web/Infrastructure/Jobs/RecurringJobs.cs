@@ -1,5 +1,6 @@
 using Hangfire;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Updates;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
@@ -24,6 +25,7 @@ internal static class RecurringJobs
         SendBranchDigestsJob.RecurringId,
         BuildStatementsJob.RecurringId,
         CheckLedgerTotalsJob.RecurringJobId,
+        PurgeThrottlesJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -51,6 +53,9 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<CheckLedgerTotalsJob>(
             CheckLedgerTotalsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             Cron(CheckLedgerTotalsJob.RecurringJobId, "30 * * * *"), options);
+        jobs.AddOrUpdate<PurgeThrottlesJob>(
+            PurgeThrottlesJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(PurgeThrottlesJob.RecurringJobId, "10 * * * *"), options);
     }
 
     /// <summary>

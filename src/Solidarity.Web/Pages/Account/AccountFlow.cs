@@ -17,9 +17,6 @@ internal static class AccountFlow
     public static string? LocalOrNull(IUrlHelper url, string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : null;
 
-    public static string LockedOutMessage(IdentityOptions options) =>
-        $"Too many failed attempts: this account is locked for {(int)options.Lockout.DefaultLockoutTimeSpan.TotalMinutes} minutes. Try again later.";
-
     public static bool UsedSecondFactor(ClaimsPrincipal principal) => principal.HasClaim(AmrClaim, SolidarityServices.MfaAmr);
 
     /// <summary>"abcd efgh ijkl ...": easier to type into an authenticator app than one long string.</summary>

@@ -8,9 +8,15 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
-internal sealed class SignInModel(SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager) : PageModel
+internal sealed class SignInModel(
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
 {
-    public const string IncorrectMessage = "Email or password is incorrect.";
+    /// <summary>
+    /// The one answer to a wrong password, an unknown address and a sign-in slowed after failures, so that none of
+    /// them tells anyone which addresses have accounts or which are being attacked.
+    /// </summary>
+    public const string IncorrectMessage =
+        "Email or password is incorrect, or there have been too many attempts: check them, wait a minute, and try again.";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -44,21 +50,19 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signInManager, 
             return Page();
         }
 
-        var user = await userManager.FindByEmailAsync(Input.Email);
+        var client = HttpContext.Connection.RemoteIpAddress;
+        var cancellationToken = HttpContext.RequestAborted;
+        var user = await throttle.WaitAsync(Input.Email, client, cancellationToken) > TimeSpan.Zero
+            ? null
+            : await userManager.FindByEmailAsync(Input.Email);
         if (user is null)
         {
-            // Hash anyway, so an unknown address answers as slowly as a wrong password and timing tells nothing.
+            // Hash anyway, so an unknown address (or a slowed one) answers as slowly as a wrong password.
             userManager.PasswordHasher.HashPassword(new ApplicationUser(), Input.Password);
-            return Incorrect();
+            return await FailedAsync(client);
         }
 
-        var result = await signInManager.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            ModelState.AddModelError("", AccountFlow.LockedOutMessage(userManager.Options));
-            return Page();
-        }
-
+        var result = await signInManager.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: false);
         if (result.RequiresTwoFactor)
         {
             return RedirectToPage("/Account/SignInTwoFactor", new { ReturnUrl });
@@ -66,7 +70,7 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signInManager, 
 
         if (!result.Succeeded)
         {
-            return Incorrect();
+            return await FailedAsync(client);
         }
 
         if (await userManager.IsInRoleAsync(user, Roles.Admin))
@@ -86,8 +90,9 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signInManager, 
         return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin: false));
     }
 
-    private PageResult Incorrect()
+    private async Task<PageResult> FailedAsync(System.Net.IPAddress? client)
     {
+        await throttle.FailedAsync(Input.Email, client, HttpContext.RequestAborted);
         ModelState.AddModelError("", IncorrectMessage);
         return Page();
     }

@@ -8,7 +8,8 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
-internal sealed class SignInRecoveryCodeModel(SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager) : PageModel
+internal sealed class SignInRecoveryCodeModel(
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -45,15 +46,19 @@ internal sealed class SignInRecoveryCodeModel(SignInManager<ApplicationUser> sig
             return Page();
         }
 
-        var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(Input.Code.Replace(" ", "", StringComparison.Ordinal));
-        if (result.Succeeded)
+        var client = HttpContext.Connection.RemoteIpAddress;
+        var email = user.Email ?? user.Id.ToString();
+        if (await throttle.WaitAsync(email, client, HttpContext.RequestAborted) == TimeSpan.Zero)
         {
-            return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await userManager.IsInRoleAsync(user, Roles.Admin)));
+            var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(Input.Code.Replace(" ", "", StringComparison.Ordinal));
+            if (result.Succeeded)
+            {
+                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await userManager.IsInRoleAsync(user, Roles.Admin)));
+            }
         }
 
-        ModelState.AddModelError("", result.IsLockedOut
-            ? AccountFlow.LockedOutMessage(userManager.Options)
-            : "That recovery code is not right, or it has been used already.");
+        await throttle.FailedAsync(email, client, HttpContext.RequestAborted);
+        ModelState.AddModelError("", "That recovery code is not right, or it has been used already, or there have been too many attempts: wait a minute and try again.");
         return Page();
     }
 }

@@ -8,9 +8,11 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
-internal sealed class SignInTwoFactorModel(SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager) : PageModel
+internal sealed class SignInTwoFactorModel(
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
 {
-    public const string WrongCodeMessage = "That code is not right. Enter the newest code your authenticator app shows.";
+    public const string WrongCodeMessage =
+        "That code is not right, or has been used already, or there have been too many attempts: wait for the next code and enter it.";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -59,16 +61,21 @@ internal sealed class SignInTwoFactorModel(SignInManager<ApplicationUser> signIn
             return Page();
         }
 
-        var result = await signInManager.TwoFactorAuthenticatorSignInAsync(
-            AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !isAdmin);
-        if (result.Succeeded)
+        // Codes are throttled as passwords are: six digits would otherwise fall to anyone who has the password.
+        var client = HttpContext.Connection.RemoteIpAddress;
+        var email = user.Email ?? user.Id.ToString();
+        if (await throttle.WaitAsync(email, client, HttpContext.RequestAborted) == TimeSpan.Zero)
         {
-            return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin));
+            var result = await signInManager.TwoFactorAuthenticatorSignInAsync(
+                AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !isAdmin);
+            if (result.Succeeded)
+            {
+                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin));
+            }
         }
 
-        ModelState.AddModelError("", result.IsLockedOut
-            ? AccountFlow.LockedOutMessage(userManager.Options)
-            : WrongCodeMessage);
+        await throttle.FailedAsync(email, client, HttpContext.RequestAborted);
+        ModelState.AddModelError("", WrongCodeMessage);
         return Page();
     }
 }

@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Solidarity.Core.Throttling;
+
+namespace Solidarity.Core.Data;
+
+internal sealed class ThrottleCounterConfiguration : IEntityTypeConfiguration<ThrottleCounter>
+{
+    public void Configure(EntityTypeBuilder<ThrottleCounter> counter)
+    {
+        counter.HasKey(c => new { c.Scope, c.Subject, c.WindowStart });
+        counter.Property(c => c.Scope).HasMaxLength(40);
+        counter.Property(c => c.Subject).HasMaxLength(100);
+        counter.HasIndex(c => c.WindowStart);
+    }
+}

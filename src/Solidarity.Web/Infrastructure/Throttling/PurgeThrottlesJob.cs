@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Infrastructure.Throttling;
+
+/// <summary>Removes throttle counters a day after their window began: even hashed, a client's trail is kept no longer.</summary>
+internal sealed class PurgeThrottlesJob(SolidarityDbContext db, TimeProvider time)
+{
+    public const string RecurringJobId = "purge-throttles";
+
+    public static readonly TimeSpan KeptFor = TimeSpan.FromDays(1);
+
+    public Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - KeptFor;
+        return db.ThrottleCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken);
+    }
+}

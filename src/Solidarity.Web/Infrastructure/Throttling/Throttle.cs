@@ -1,0 +1,101 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Data;
+
+namespace Solidarity.Web.Infrastructure.Throttling;
+
+internal sealed class ThrottleSettings
+{
+    public const string Section = "Throttling";
+
+    /// <summary>
+    /// The secret of the keyed hash that names a client address or an email address in the counters, so that the
+    /// database never holds either. Production refuses to start without one of its own.
+    /// </summary>
+    public string? Key { get; set; }
+}
+
+/// <summary>What a counter held after an attempt was counted, or when it was only read.</summary>
+internal sealed record ThrottleState(int Count, DateTimeOffset? LastAt)
+{
+    public static readonly ThrottleState None = new(0, null);
+}
+
+/// <summary>
+/// Counters of attempts kept in PostgreSQL, so that a limit holds across every web process of the site: one row
+/// per scope, subject and window, incremented by a single upsert, so two processes counting at once both count.
+/// Subjects are keyed hashes (<see cref="ClientSubject"/>, <see cref="TextSubject"/>): the table never holds an
+/// address. <see cref="PurgeThrottlesJob"/> removes windows that ended more than a day ago.
+/// </summary>
+internal sealed class Throttle(SolidarityDbContext db, IOptions<ThrottleSettings> settings, TimeProvider time)
+{
+    /// <summary>Development and the test suite hash with this; Production refuses to start without a key of its own.</summary>
+    public const string DevelopmentKey = "development-only-throttle-key";
+
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(settings.Value.Key is { Length: > 0 } key ? key : DevelopmentKey);
+
+    /// <summary>Counts one attempt in the current window of <paramref name="window"/> and returns the window's count with it.</summary>
+    public async Task<ThrottleState> HitAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var counted = await db.Database.SqlQuery<HitRow>($"""
+            INSERT INTO "ThrottleCounters" ("Scope", "Subject", "WindowStart", "Count", "LastAt")
+            VALUES ({scope}, {subject}, {WindowStart(now, window)}, 1, {now})
+            ON CONFLICT ("Scope", "Subject", "WindowStart") DO UPDATE
+                SET "Count" = "ThrottleCounters"."Count" + 1, "LastAt" = GREATEST("ThrottleCounters"."LastAt", EXCLUDED."LastAt")
+            RETURNING "Count", "LastAt"
+            """).ToListAsync(cancellationToken);
+        return new ThrottleState(counted[0].Count, counted[0].LastAt);
+    }
+
+    /// <summary>The current window's count, without counting.</summary>
+    public async Task<ThrottleState> PeekAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var start = WindowStart(time.GetUtcNow(), window);
+        var row = await db.ThrottleCounters.AsNoTracking()
+            .Where(c => c.Scope == scope && c.Subject == subject && c.WindowStart == start)
+            .Select(c => new { c.Count, c.LastAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        return row is null ? ThrottleState.None : new ThrottleState(row.Count, row.LastAt);
+    }
+
+    /// <summary>
+    /// A client, by the keyed hash of its address: an IPv4 address, or an IPv6 /64, since one home or phone is given a
+    /// whole /64 and counting its addresses one by one would count nothing.
+    /// </summary>
+    public string ClientSubject(IPAddress? address) => TextSubject("client", ClientPartition(address));
+
+    /// <summary>Anything a person typed (an email address, an account name), by its keyed hash, lower-cased first.</summary>
+    public string TextSubject(string kind, string value) =>
+        kind + ":" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(value.Trim().ToLowerInvariant())))[..40];
+
+    public static string ClientPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private static DateTimeOffset WindowStart(DateTimeOffset now, TimeSpan window) =>
+        new(now.UtcTicks - (now.UtcTicks % window.Ticks), TimeSpan.Zero);
+
+    private sealed record HitRow(int Count, DateTimeOffset LastAt);
+}

@@ -1,0 +1,12 @@
+namespace Solidarity.Web.Infrastructure.Throttling;
+
+internal static class ThrottlingHosting
+{
+    /// <summary>Counters of attempts shared by every web process, for sign-in and the forms that could be flooded.</summary>
+    public static void AddThrottling(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<ThrottleSettings>(builder.Configuration.GetSection(ThrottleSettings.Section));
+        builder.Services.AddScoped<Throttle>();
+        builder.Services.AddScoped<PurgeThrottlesJob>();
+    }
+}
