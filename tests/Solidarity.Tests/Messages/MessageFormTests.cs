@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Messages;
 using Solidarity.Tests.Accounts;
@@ -202,6 +203,30 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
         using var elsewhere = Visitor("192.0.2.77");
         using var fromAnotherAddress = await SendAsync(elsewhere, "From another address");
         Assert.Equal(HttpStatusCode.Redirect, fromAnotherAddress.StatusCode);
+    }
+
+    [Fact]
+    public async Task Five_messages_in_ten_minutes_means_five_across_every_web_process()
+    {
+        await using var second = new MessagesApp(Smtp.Port);
+        second.ShareDatabaseOf(App);
+        second.Clock.Now = Clock.Now;
+        using var here = Visitor();
+        using var there = second.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        there.DefaultRequestHeaders.Add(MessagesApp.ClientAddressHeader, ClientAddress);
+        for (var i = 1; i <= 5; i++)
+        {
+            using var accepted = await SendAsync(i % 2 == 0 ? there : here, $"Message {i}");
+            Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        }
+
+        using var refusedHere = await SendAsync(here, "Message 6");
+        using var refusedThere = await SendAsync(there, "Message 7");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedHere.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedThere.StatusCode);
+        Assert.NotNull(refusedThere.Headers.RetryAfter);
+        Assert.Equal(5, (await StoredAsync()).Count);
     }
 
     [Fact]

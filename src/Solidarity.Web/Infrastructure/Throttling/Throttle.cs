@@ -51,6 +51,40 @@ internal sealed class Throttle(SolidarityDbContext db, IOptions<ThrottleSettings
         return new ThrottleState(counted[0].Count, counted[0].LastAt);
     }
 
+    /// <summary>
+    /// Takes one of <paramref name="limit"/> permits per <paramref name="window"/>, sliding: the previous window's count
+    /// weighs in for the part of it still inside the last <paramref name="window"/>, so a burst across a window's edge
+    /// gets no second allowance. A refused attempt counts too, so a flood stays refused while it goes on.
+    /// </summary>
+    /// <returns>Null when allowed; otherwise how long until a permit is free again.</returns>
+    public async Task<TimeSpan?> TryTakeAsync(string scope, string subject, int limit, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var current = await HitAsync(scope, subject, window, cancellationToken);
+        var start = WindowStart(now, window);
+        var previousStart = start - window;
+        var previous = await db.ThrottleCounters.AsNoTracking()
+            .Where(c => c.Scope == scope && c.Subject == subject && c.WindowStart == previousStart)
+            .Select(c => (int?)c.Count)
+            .SingleOrDefaultAsync(cancellationToken) ?? 0;
+        var stillInside = 1 - ((now - start) / window);
+        if (current.Count + (previous * stillInside) <= limit)
+        {
+            return null;
+        }
+
+        // Past the limit within this window alone, only its end frees a permit; otherwise the previous window's
+        // weight fades as time passes, and the wait is until enough of it has.
+        if (current.Count > limit || previous == 0)
+        {
+            return start + window - now;
+        }
+
+        var fadeTo = (limit - current.Count) / (double)previous;
+        var wait = (stillInside - fadeTo) * window;
+        return wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+    }
+
     /// <summary>The current window's count, without counting.</summary>
     public async Task<ThrottleState> PeekAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)
     {

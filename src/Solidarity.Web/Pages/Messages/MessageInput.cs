@@ -36,7 +36,7 @@ public static partial class MessageRules
     public const string BodyTooLong = "Keep your message to 2,000 characters or fewer.";
     public const string TooManyLinks = "Messages can have at most 2 web links: please remove some and send it again.";
     public const string Unprintable = "Your message has characters we cannot show (control characters): please retype it.";
-    public const string TooFast = "You have sent several messages in a short time. Please wait ten minutes and send this one again: your text is kept below.";
+    public const string TooFast = "You have sent several messages in a short time.";
 
     /// <summary>Line breaks as "\n", surrounding space trimmed: the text as stored.</summary>
     public static string? Normalise(string? text) =>

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Messages;
 
@@ -17,51 +17,15 @@ public sealed class MessageSettings
 }
 
 /// <summary>
-/// The limit on messages per client address: ASP.NET Core's partitioned sliding-window limiter, asked from the
-/// page handler rather than by the middleware, so that a refused sender gets the form back with the text they
-/// typed and a 429, instead of a bare status page that loses it.
+/// The limit on messages per client address, counted in PostgreSQL so that five messages per ten minutes means five
+/// across every web process. Asked from the page handler rather than by middleware, so that a refused sender gets the
+/// form back with the text they typed and a 429, instead of a bare status page that loses it.
 /// </summary>
-public sealed class MessageRateLimiter(IOptions<MessageSettings> options) : IDisposable
+internal sealed class MessageRateLimiter(Throttle throttle, IOptions<MessageSettings> options)
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-        RateLimitPartition.GetSlidingWindowLimiter(address, _ => new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.RateLimitPermits,
-            Window = options.Value.RateLimitWindow,
-            SegmentsPerWindow = 10,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+    public const string Scope = "message";
 
-    /// <summary>Takes one permit for <paramref name="address"/>; false when its allowance is used up.</summary>
-    public bool TryAcquire(IPAddress? address)
-    {
-        using var lease = _limiter.AttemptAcquire(PartitionOf(address));
-        return lease.IsAcquired;
-    }
-
-    /// <summary>An IPv4 address, or an IPv6 /64: one home or phone is given a whole /64, so counting its addresses one by one counts nothing.</summary>
-    public static string PartitionOf(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
-
-    public void Dispose() => _limiter.Dispose();
+    /// <returns>Null when the message may be sent; otherwise how long until this address may send again.</returns>
+    public Task<TimeSpan?> TryAcquireAsync(IPAddress? address, CancellationToken cancellationToken) =>
+        throttle.TryTakeAsync(Scope, throttle.ClientSubject(address), options.Value.RateLimitPermits, options.Value.RateLimitWindow, cancellationToken);
 }

@@ -11,7 +11,7 @@ internal static class MessagesHosting
     {
         var services = builder.Services;
         services.Configure<MessageSettings>(builder.Configuration.GetSection(MessageSettings.Section));
-        services.AddSingleton<MessageRateLimiter>();
+        services.AddScoped<MessageRateLimiter>();
         services.AddSingleton<SafeMarkdown>();
         services.AddScoped<ApprovedMessagesQuery>();
         services.AddScoped<MessageModeration>();

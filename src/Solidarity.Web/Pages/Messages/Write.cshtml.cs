@@ -37,11 +37,12 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
         }
 
         Dispute = dispute;
-        if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
+        if (await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, cancellationToken) is { } wait)
         {
-            ModelState.AddModelError("", MessageRules.TooFast);
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            ModelState.AddModelError("", $"{MessageRules.TooFast} Please send this one again in {minutes} minute{(minutes == 1 ? "" : "s")}: your text is kept below.");
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = "600";
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page();
         }
 
