@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Hosting;
@@ -71,33 +72,75 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("--DemoData:Seed=true")]
     public async Task Production_refuses_demo_data_whose_admin_password_is_published(string argument)
     {
+        var (exitCode, error) = await RunProductionProcessAsync(ProcessEnvironment(), argument);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Demo data is never added in Production", error, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    public static TheoryData<string> RequiredSettings => [.. ProductionSettings.Required];
+
+    /// <summary>
+    /// The list deployments are checked against (deploy/kubernetes) holds only settings whose absence really stops a
+    /// process, run as the container runs it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RequiredSettings))]
+    public async Task Production_process_refuses_to_start_without_each_required_setting_and_names_it(string setting)
+    {
+        var environment = ProcessEnvironment();
+        environment[ProductionSettings.EnvironmentVariable(setting)] = "";
+
+        var (exitCode, error) = await RunProductionProcessAsync(environment, "migrate");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(setting, error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every required setting, as environment variables: what a container of the image is given.</summary>
+    private Dictionary<string, string?> ProcessEnvironment() => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["ConnectionStrings__Solidarity"] = App.ConnectionString,
+        ["Stripe__SecretKey"] = Complete["Stripe:SecretKey"],
+        ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
+        ["Smtp__Host"] = Complete["Smtp:Host"],
+        ["Site__BaseUrl"] = Complete["Site:BaseUrl"],
+        ["Jobs__Role"] = "web",
+        ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+    };
+
+    /// <summary>Runs the site's own program, as `dotnet Solidarity.Web.dll` does in the container, and waits for it to exit.</summary>
+    private static async Task<(int ExitCode, string Error)> RunProductionProcessAsync(Dictionary<string, string?> environment, string argument)
+    {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { typeof(Program).Assembly.Location, argument },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Solidarity"] = App.ConnectionString,
-                ["Stripe__SecretKey"] = Complete["Stripe:SecretKey"],
-                ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-                ["Smtp__Host"] = Complete["Smtp:Host"],
-                ["Site__BaseUrl"] = Complete["Site:BaseUrl"],
-                ["Jobs__Role"] = "web",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            },
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = System.Diagnostics.Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(patience.Token);
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Demo data is never added in Production", await error, StringComparison.Ordinal);
         _ = await output;
-        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+        return (process.ExitCode, await error);
     }
 
     private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp

@@ -6,9 +6,10 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 /// </summary>
 public sealed class SiteAddress(IConfiguration configuration)
 {
+    public const string Setting = "Site:BaseUrl";
     public const string DevelopmentBaseUrl = "http://localhost:5080";
 
-    private string? Configured => configuration["Site:BaseUrl"] is { Length: > 0 } configured ? configured.TrimEnd('/') : null;
+    private string? Configured => configuration[Setting] is { Length: > 0 } configured ? configured.TrimEnd('/') : null;
 
     /// <summary>For links written outside a request: e-mails sent by jobs.</summary>
     public string BaseUrl() => Configured ?? DevelopmentBaseUrl;

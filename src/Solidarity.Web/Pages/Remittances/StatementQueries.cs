@@ -1,9 +1,9 @@
 using System.Data;
-using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 
@@ -107,13 +107,14 @@ internal sealed class StatementQueries(SolidarityDbContext db)
         db.Database.SqlQueryRaw<int>(LineCountSql, Parameters(branchId, start, end)).SingleAsync(cancellationToken);
 
     /// <summary>
-    /// The donation lines of a period, read one row at a time from PostgreSQL: the caller writes each line
-    /// out and lets it go, so memory does not grow with the number of donations.
+    /// The donation lines of a period, streamed from PostgreSQL by a binary COPY: the caller writes each line out and
+    /// lets it go, so memory does not grow with the number of donations, and the rows come at the speed PostgreSQL
+    /// sends them, with none of a query's per-row protocol.
     /// </summary>
     public async IAsyncEnumerable<StatementLine> LinesAsync(
         Guid branchId, DateTimeOffset start, DateTimeOffset end, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var opened = connection.State != ConnectionState.Open;
         if (opened)
         {
@@ -122,14 +123,19 @@ internal sealed class StatementQueries(SolidarityDbContext db)
 
         try
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = LinesSql;
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.Parameters.AddRange(Parameters(branchId, start, end));
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            // A download the browser abandoned cancels the token, and with it the COPY in PostgreSQL.
+            await using var export = await connection.BeginBinaryExportAsync($"COPY ({LinesCopySql(branchId, start, end)}) TO STDOUT (FORMAT BINARY)", cancellationToken);
+            while (await export.StartRowAsync(cancellationToken) != -1)
             {
-                yield return Read(reader);
+                // Columns come in the order the query names them.
+                var id = await export.ReadAsync<Guid>(NpgsqlDbType.Uuid, cancellationToken);
+                var at = await export.ReadAsync<DateTimeOffset>(NpgsqlDbType.TimestampTz, cancellationToken);
+                var organisation = await NullableTextAsync(export, cancellationToken);
+                var publicName = await NullableTextAsync(export, cancellationToken);
+                var method = Enum.Parse<DonationMethod>(await export.ReadAsync<string>(NpgsqlDbType.Text, cancellationToken));
+                var gross = await export.ReadAsync<long>(NpgsqlDbType.Bigint, cancellationToken);
+                var fee = await export.ReadAsync<long>(NpgsqlDbType.Bigint, cancellationToken);
+                yield return new StatementLine(id, at, StatementLine.PublicFrom(organisation, publicName), method, gross, fee);
             }
         }
         finally
@@ -141,15 +147,29 @@ internal sealed class StatementQueries(SolidarityDbContext db)
         }
     }
 
-    private static StatementLine Read(DbDataReader reader)
+    /// <summary>
+    /// The lines query as COPY takes it, with no parameters: the branch and the instants are written in as typed
+    /// literals the site formats itself from a Guid and two instants, never from text a person typed.
+    /// </summary>
+    public static string LinesCopySql(Guid branchId, DateTimeOffset start, DateTimeOffset end) =>
+        LinesSql
+            .Replace("@branch", string.Create(CultureInfo.InvariantCulture, $"'{branchId:D}'::uuid"), StringComparison.Ordinal)
+            .Replace("@start", Literal(start), StringComparison.Ordinal)
+            .Replace("@end", Literal(end), StringComparison.Ordinal);
+
+    /// <summary>To the microsecond, PostgreSQL's precision, as a parameter would be sent.</summary>
+    private static string Literal(DateTimeOffset instant) =>
+        string.Create(CultureInfo.InvariantCulture, $"'{instant.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'::timestamptz");
+
+    private static async ValueTask<string?> NullableTextAsync(NpgsqlBinaryExporter export, CancellationToken cancellationToken)
     {
-        // Sequential access: columns are read in the order the query names them.
-        var id = reader.GetGuid(0);
-        var at = reader.GetFieldValue<DateTimeOffset>(1);
-        var organisation = reader.IsDBNull(2) ? null : reader.GetString(2);
-        var publicName = reader.IsDBNull(3) ? null : reader.GetString(3);
-        var method = Enum.Parse<DonationMethod>(reader.GetString(4));
-        return new StatementLine(id, at, StatementLine.PublicFrom(organisation, publicName), method, reader.GetInt64(5), reader.GetInt64(6));
+        if (export.IsNull)
+        {
+            await export.SkipAsync(cancellationToken);
+            return null;
+        }
+
+        return await export.ReadAsync<string>(NpgsqlDbType.Text, cancellationToken);
     }
 
     private static NpgsqlParameter[] Parameters(Guid branchId, DateTimeOffset? start, DateTimeOffset end) =>
