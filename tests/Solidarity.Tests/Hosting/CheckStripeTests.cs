@@ -174,6 +174,8 @@ public sealed class CheckStripeTests(SiteFixture fixture) : SiteTest(fixture)
                 ["Stripe__ApiBase"] = _stripe.BaseUrl,
                 ["Smtp__Host"] = "127.0.0.1",
                 ["Site__BaseUrl"] = SiteUrl,
+                ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
+                ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
                 ["Jobs__Role"] = "web",
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             },

@@ -18,6 +18,8 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         ["Stripe:SecretKey"] = "sk_test_production_startup",
         ["Smtp:Host"] = "127.0.0.1",
         ["Site:BaseUrl"] = "https://solidarity.example",
+        ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
+        ["Throttling:Key"] = "a-production-throttling-key-for-the-test",
     };
 
     [Fact]
@@ -33,6 +35,8 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("Stripe:SecretKey", "Stripe:SecretKey and Stripe:WebhookSecret must be set")]
     [InlineData("Smtp:Host", "Smtp:Host is not set")]
     [InlineData("Site:BaseUrl", "Site:BaseUrl is not set")]
+    [InlineData("Supporters:CountingKey", "Supporters:CountingKey is not set")]
+    [InlineData("Throttling:Key", "Throttling:Key is not set")]
     public async Task Production_without_a_required_setting_stops_with_a_message_naming_it(string missing, string message)
     {
         var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };
@@ -107,6 +111,8 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
         ["Smtp__Host"] = Complete["Smtp:Host"],
         ["Site__BaseUrl"] = Complete["Site:BaseUrl"],
+        ["Supporters__CountingKey"] = Complete["Supporters:CountingKey"],
+        ["Throttling__Key"] = Complete["Throttling:Key"],
         ["Jobs__Role"] = "web",
         ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
     };

@@ -89,7 +89,7 @@ internal static class SolidarityServices
         services.AddSingleton<LondonClock>();
         services.AddSingleton<SiteAddress>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
-        services.AddLedger(builder.Configuration);
+        builder.AddLedger();
         services.AddStripeWebhooks();
         services.AddOfflineMoney();
         services.AddScoped<Pages.Admin.AuditTrail>();

@@ -11,6 +11,8 @@ internal sealed class ThrottleSettings
 {
     public const string Section = "Throttling";
 
+    public const string KeySetting = $"{Section}:{nameof(Key)}";
+
     /// <summary>
     /// The secret of the keyed hash that names a client address or an email address in the counters, so that the
     /// database never holds either. Production refuses to start without one of its own.

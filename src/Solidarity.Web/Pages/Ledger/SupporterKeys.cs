@@ -8,6 +8,8 @@ internal sealed class SupporterSettings
 {
     public const string Section = "Supporters";
 
+    public const string CountingKeySetting = $"{Section}:{nameof(CountingKey)}";
+
     /// <summary>
     /// The secret behind donor keys, used for nothing else: with it, the same email always gives the same key, so a
     /// person who gives twice counts once; without it, a key cannot be tested against a guessed address.

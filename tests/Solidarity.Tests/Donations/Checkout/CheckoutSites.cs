@@ -37,9 +37,12 @@ public sealed class TestCheckoutSite : SolidarityApp
 /// <summary>The site as deployed: Production, with a Stripe key.</summary>
 public sealed class ProductionSite : SolidarityApp
 {
-    // Production refuses to start without a Stripe key, a mail server and its public address; none is contacted here.
+    // Production refuses to start without a Stripe key, a mail server, its public address and its hashing keys; none is contacted here.
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example")];
+    [
+        new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example"),
+        new("Supporters:CountingKey", "a-production-counting-key-for-the-test"), new("Throttling:Key", "a-production-throttling-key-for-the-test"),
+    ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
