@@ -51,7 +51,7 @@ internal sealed class IssueReceiptJob(
             DonationId = facts.DonationId,
             Kind = ReceiptKind.Receipt,
             Number = number,
-            AmountPence = facts.AmountPence,
+            AmountPence = facts.ChargedPence,
             Currency = facts.Currency,
             IssuedAt = issuedAt,
             Pdf = document.RenderReceipt(number, issuedAt, facts),

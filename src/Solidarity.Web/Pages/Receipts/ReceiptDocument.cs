@@ -24,7 +24,11 @@ internal sealed record ReceiptFacts(
     string? Reference,
     string DisputeTitle,
     IReadOnlyList<BranchShare> Branches,
-    DateTimeOffset? ErasedAt = null);
+    DateTimeOffset? ErasedAt = null)
+{
+    /// <summary>What the donor was charged: the gift and, when they chose to cover it, the card fee.</summary>
+    public long ChargedPence => AmountPence + FeeCoverPence;
+}
 
 internal sealed record BranchShare(string Name, long AmountPence);
 
@@ -112,13 +116,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
         Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt, reissuedAt);
         From(pdf, facts);
-        pdf.Row("Amount", Format(facts.AmountPence, facts.Currency));
-        if (facts.FeeCoverPence > 0)
-        {
-            pdf.Row("Processing fee covered", Format(facts.FeeCoverPence, facts.Currency));
-            pdf.Row("Total paid", Format(facts.AmountPence + facts.FeeCoverPence, facts.Currency));
-        }
-
+        Charge(pdf, facts);
         pdf.Row("Payment method", MethodText(facts.Method));
         if (facts.Reference is not null && facts.Method is not DonationMethod.Card)
         {
@@ -139,12 +137,32 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.Row("Refers to receipt", $"{refund.OriginalNumber} of {LondonClock.LongDate(refund.OriginalIssuedAt)}");
         From(pdf, facts);
         pdf.Row("Amount refunded", Format(refund.RefundedPence, facts.Currency));
-        pdf.Row("Original gift", Format(facts.AmountPence, facts.Currency));
+        Charge(pdf, facts);
         pdf.Row("Refunded to", MethodText(facts.Method));
         Purpose(pdf, facts);
-        Closing(pdf, $"This credit note records a refund. Receipt {refund.OriginalNumber} stays as it was issued.");
+        Closing(pdf, $"This credit note records {RefundText(facts, refund.RefundedPence)}. Receipt {refund.OriginalNumber} stays as it was issued.");
         return pdf.ToBytes();
     }
+
+    /// <summary>The gift, and when the donor covered the card fee, the cover and the total charged: what the receipt's amount is made of.</summary>
+    private static void Charge(PdfLayout pdf, ReceiptFacts facts)
+    {
+        pdf.Row("Gift", Format(facts.AmountPence, facts.Currency));
+        if (facts.FeeCoverPence > 0)
+        {
+            pdf.Row("Covering the card fee", Format(facts.FeeCoverPence, facts.Currency));
+            pdf.Row("Total charged", Format(facts.ChargedPence, facts.Currency));
+        }
+    }
+
+    /// <summary>Refunds are of the charge: a whole refund gives back the fee cover too, which the note says.</summary>
+    private static string RefundText(ReceiptFacts facts, long refundedPence) => (refundedPence >= facts.ChargedPence, facts.FeeCoverPence > 0) switch
+    {
+        (true, true) => "a refund of the whole charge, including the card fee the donor covered",
+        (true, false) => "a refund of the whole gift",
+        (false, true) => "a refund of part of the charge",
+        (false, false) => "a refund of part of the gift",
+    };
 
     private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date, DateTimeOffset? reissuedAt)
     {
