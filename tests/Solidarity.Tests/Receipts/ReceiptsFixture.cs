@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -6,6 +7,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Receipts;
 
@@ -178,6 +180,15 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     {
         await using var scope = App.Scope();
         await run(scope.ServiceProvider.GetRequiredService<TJob>());
+    }
+
+    /// <summary>Erases the donor who gave from <paramref name="email"/>, as an admin does from /admin/donors.</summary>
+    private protected async Task<ErasureOutcome> EraseAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var admin = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Guid.CreateVersion7().ToString()), new Claim(ClaimTypes.Name, "treasurer@example.org")], "Test"));
+        await using var scope = App.Scope();
+        return await scope.ServiceProvider.GetRequiredService<DonorErasure>().EraseAsync(admin, email, "Asked by email", keepOrganisationName: false, cancellationToken);
     }
 
     protected Task<List<Receipt>> ReceiptsAsync() =>

@@ -32,8 +32,8 @@ internal sealed record ReceiptFacts(
 
 internal sealed record BranchShare(string Name, long AmountPence);
 
-/// <summary>A credit note's own facts: what was refunded, and the receipt it corrects.</summary>
-internal sealed record CreditNoteFacts(string RefundKey, long RefundedPence, DateTimeOffset RefundedAt, string OriginalNumber, DateTimeOffset OriginalIssuedAt);
+/// <summary>A credit note's own facts: what was taken back (refunded, or reversed), and the receipt it corrects.</summary>
+internal sealed record CreditNoteFacts(string Key, CreditOwed Credit, string OriginalNumber, DateTimeOffset OriginalIssuedAt);
 
 internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
 {
@@ -129,18 +129,33 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     }
 
     /// <param name="reissuedAt">Set when the document is rendered again after erasure: same number, date and amounts.</param>
-    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts refund, DateTimeOffset? reissuedAt = null)
+    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts note, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
+        var credit = note.Credit;
         using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Credit note", number, refund.RefundedAt, reissuedAt);
-        pdf.Row("Refers to receipt", $"{refund.OriginalNumber} of {LondonClock.LongDate(refund.OriginalIssuedAt)}");
+        Letterhead(pdf, settings, "Credit note", number, credit.At, reissuedAt);
+        pdf.Row("Refers to receipt", $"{note.OriginalNumber} of {LondonClock.LongDate(note.OriginalIssuedAt)}");
         From(pdf, facts);
-        pdf.Row("Amount refunded", Format(refund.RefundedPence, facts.Currency));
-        Charge(pdf, facts);
-        pdf.Row("Refunded to", MethodText(facts.Method));
-        Purpose(pdf, facts);
-        Closing(pdf, $"This credit note records {RefundText(facts, refund.RefundedPence)}. Receipt {refund.OriginalNumber} stays as it was issued.");
+        if (credit.Cause is CreditNoteCause.OfflineReversal)
+        {
+            pdf.Row("Amount reversed", Format(credit.Pence, facts.Currency));
+            Charge(pdf, facts);
+
+            // The admin's own reason stays in the books: it may name the payer, their bank or their account.
+            pdf.Row("Reason", ReversalText(facts.Method));
+            Purpose(pdf, facts);
+            Closing(pdf, $"This credit note records that the payment was reversed, so the gift was not received. Receipt {note.OriginalNumber} stays as it was issued.");
+        }
+        else
+        {
+            pdf.Row("Amount refunded", Format(credit.Pence, facts.Currency));
+            Charge(pdf, facts);
+            pdf.Row("Refunded to", MethodText(facts.Method));
+            Purpose(pdf, facts);
+            Closing(pdf, $"This credit note records {RefundText(facts, credit.Pence)}. Receipt {note.OriginalNumber} stays as it was issued.");
+        }
+
         return pdf.ToBytes();
     }
 
@@ -207,6 +222,12 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.Paragraph(line);
         pdf.Paragraph(NoGiftAid);
     }
+
+    private static string ReversalText(DonationMethod method) => method switch
+    {
+        DonationMethod.Cheque => "Cheque returned unpaid, or entry corrected",
+        _ => "Payment returned, or entry corrected",
+    };
 
     public static string MethodText(DonationMethod method) => method switch
     {
