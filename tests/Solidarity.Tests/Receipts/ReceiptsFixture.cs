@@ -48,7 +48,9 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         var settings = services.GetRequiredService<JobsSettings>();
         var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;
-        options.Activator = services.GetRequiredService<JobActivator>();
+        // Resolved from DI, the activator is whatever Hangfire's global configuration held when first asked for, which can
+        // be another host's (an admin site of a test, since disposed): this one is bound to this site's services.
+        options.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>());
         options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
         return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
     }
@@ -116,6 +118,9 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Hangfire logs through a static provider bound to the last host that configured it, perhaps an admin site
+        // (AdminSite.For) of an earlier test, now disposed.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await Fixture.ResetAsync();
         await App.WithDbAsync(async db =>
         {
