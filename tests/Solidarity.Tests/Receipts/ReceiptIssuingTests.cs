@@ -15,6 +15,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
     [Fact]
     public async Task Receipt_pdf_states_number_date_donor_amount_method_dispute_branch_and_no_gift_aid()
     {
+        App.Clock.Now = IssuedAt;
         var donation = await AddDonationAsync();
 
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
@@ -131,11 +132,13 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
     [Fact]
     public async Task Refund_gets_a_credit_note_that_refers_to_the_receipt_which_stays_unchanged()
     {
+        App.Clock.Now = IssuedAt;
         var donation = await AddDonationAsync();
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
         var receipt = Assert.Single(await ReceiptsAsync());
         await PostRefundAsync(donation, "re_partial_1", 1_000);
         await PostRefundAsync(donation, "re_partial_2", 1_500);
+        App.Clock.Now = PaidAt.AddDays(3).AddHours(1);
 
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, "re_partial_1", CancellationToken.None));
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, "re_partial_1", CancellationToken.None));

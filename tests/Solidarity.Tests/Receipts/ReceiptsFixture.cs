@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Hangfire;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Disputes;
@@ -69,10 +71,26 @@ public sealed class ReceiptsFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The system's clock until a test sets the time; the site, its jobs and its admin pages all read it.</summary>
+public sealed class ReceiptsClock : TimeProvider
+{
+    public DateTimeOffset? Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now ?? TimeProvider.System.GetUtcNow();
+}
+
 public sealed class ReceiptsApp(int smtpPort) : SolidarityApp
 {
     public const string BaseUrl = "http://localhost";
     public const string OrganisationName = "Burton Trades Union Council";
+
+    public ReceiptsClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -107,6 +125,9 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>26 May 2017, 14:30 in London: the day the High Court turned down Argos's injunction.</summary>
     protected static readonly DateTimeOffset PaidAt = new(2017, 5, 26, 13, 30, 0, TimeSpan.Zero);
 
+    /// <summary>Five minutes after <see cref="PaidAt"/>: for tests that set the clock, as documents are numbered in the year they are issued.</summary>
+    protected static readonly DateTimeOffset IssuedAt = PaidAt.AddMinutes(5);
+
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     protected ReceiptsFixture Fixture { get; } = fixture;
@@ -121,6 +142,7 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
         // Hangfire logs through a static provider bound to the last host that configured it, perhaps an admin site
         // (AdminSite.For) of an earlier test, now disposed.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        App.Clock.Now = null;
         await Fixture.ResetAsync();
         await App.WithDbAsync(async db =>
         {
@@ -144,8 +166,9 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>A paid card donation of £25 to the Burton branch, with an email unless told otherwise.</summary>
     protected async Task<Donation> AddDonationAsync(
         string? email = "jo@example.org", long amountPence = 2_500, long feeCoverPence = 0, string? organisation = null,
-        DonationStatus status = DonationStatus.Paid, bool split = false)
+        DonationStatus status = DonationStatus.Paid, bool split = false, DateTimeOffset? paidAt = null)
     {
+        var paid = paidAt ?? PaidAt;
         var donation = new Donation
         {
             DisputeId = Dispute.Id,
@@ -157,8 +180,8 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
             DonorName = "Jo Bloggs",
             OrganisationName = organisation,
             Email = email,
-            CreatedAt = PaidAt.AddMinutes(-2),
-            PaidAt = status == DonationStatus.Paid ? PaidAt : null,
+            CreatedAt = paid.AddMinutes(-2),
+            PaidAt = status == DonationStatus.Paid ? paid : null,
         };
         var charged = amountPence + feeCoverPence;
         if (split)

@@ -81,7 +81,9 @@ internal sealed class IssueCreditNoteJob(
         var facts = await factsQuery.LoadAsync(donationId, cancellationToken)
             ?? throw new InvalidOperationException($"Donation {donationId} is gone.");
         var issuedAt = time.GetUtcNow();
-        var number = await numbers.TakeAsync(options.Value.CreditNoteSeries, owed.At, cancellationToken);
+        // In the series of the year it is issued in, as receipts are (see ReceiptNumbers): a refund on 31 December whose note is
+        // issued on 2 January takes a number of the new year, and the note gives both dates.
+        var number = await numbers.TakeAsync(options.Value.CreditNoteSeries, issuedAt, cancellationToken);
         var creditNote = new Receipt
         {
             DonationId = donationId,
@@ -92,7 +94,7 @@ internal sealed class IssueCreditNoteJob(
             AmountPence = owed.Pence,
             Currency = facts.Currency,
             IssuedAt = issuedAt,
-            Pdf = document.RenderCreditNote(number, facts, new CreditNoteFacts(creditKey, owed, original.Number, original.IssuedAt)),
+            Pdf = document.RenderCreditNote(number, issuedAt, facts, new CreditNoteFacts(creditKey, owed, original.Number, original.IssuedAt)),
         };
 
         // False: another run issued it first, and rolling back returned our number to the sequence.

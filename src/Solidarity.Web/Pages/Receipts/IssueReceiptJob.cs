@@ -45,7 +45,9 @@ internal sealed class IssueReceiptJob(
     {
         var issuedAt = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var number = await numbers.TakeAsync(options.Value.ReceiptSeries, facts.PaidAt ?? issuedAt, cancellationToken);
+        // The year it is issued in, not the year the money came (see ReceiptNumbers): back-dated offline money is numbered in
+        // the series still open, and its receipt says when it was received and when recorded.
+        var number = await numbers.TakeAsync(options.Value.ReceiptSeries, issuedAt, cancellationToken);
         var receipt = new Receipt
         {
             DonationId = facts.DonationId,

@@ -10,6 +10,8 @@ using Solidarity.Web.Infrastructure.Pdf;
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>Everything a receipt or credit note states, gathered before its number is taken.</summary>
+/// <param name="PaidAt">When the money was received: paid by card, or (offline) the date the admin gave.</param>
+/// <param name="RecordedAt">When an admin recorded offline money, which can be days after it was received; null for card payments.</param>
 internal sealed record ReceiptFacts(
     Guid DonationId,
     DonationStatus Status,
@@ -17,6 +19,7 @@ internal sealed record ReceiptFacts(
     string ReceivedFrom,
     string? GivenBy,
     DateTimeOffset? PaidAt,
+    DateTimeOffset? RecordedAt,
     long AmountPence,
     long FeeCoverPence,
     string Currency,
@@ -43,7 +46,7 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             .Where(d => d.Id == donationId)
             .Select(d => new
             {
-                d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.AmountPence, d.FeeCoverPence,
+                d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.CreatedAt, d.AmountPence, d.FeeCoverPence,
                 d.Currency, d.Method, d.Reference, d.ChosenBranchId, d.DisputeId, d.ErasedAt,
                 DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
                 Allocations = d.Allocations.Select(a => new { a.BranchId, a.AmountPence }).ToList(),
@@ -86,6 +89,9 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             organisation ?? person ?? "Anonymous donor",
             organisation is null ? null : person,
             donation.PaidAt,
+
+            // A card donation's row is created when checkout starts; it is recorded as paid, at PaidAt.
+            donation.Method is DonationMethod.Card ? null : donation.CreatedAt,
             donation.AmountPence,
             donation.FeeCoverPence,
             donation.Currency,
@@ -114,7 +120,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     {
         var settings = options.Value;
         using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt, reissuedAt);
+        Letterhead(pdf, settings, "Receipt", number, Dates("Received", facts.PaidAt ?? issuedAt, "recorded", facts.RecordedAt), reissuedAt);
         From(pdf, facts);
         Charge(pdf, facts);
         pdf.Row("Payment method", MethodText(facts.Method));
@@ -129,12 +135,14 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     }
 
     /// <param name="reissuedAt">Set when the document is rendered again after erasure: same number, date and amounts.</param>
-    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts note, DateTimeOffset? reissuedAt = null)
+    /// <param name="issuedAt">When the credit note was first issued, which may be later than the refund or reversal it records.</param>
+    public byte[] RenderCreditNote(string number, DateTimeOffset issuedAt, ReceiptFacts facts, CreditNoteFacts note, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
         var credit = note.Credit;
+        var taken = credit.Cause is CreditNoteCause.OfflineReversal ? "Reversed" : "Refunded";
         using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Credit note", number, credit.At, reissuedAt);
+        Letterhead(pdf, settings, "Credit note", number, Dates(taken, credit.At, "issued", issuedAt), reissuedAt);
         pdf.Row("Refers to receipt", $"{note.OriginalNumber} of {LondonClock.LongDate(note.OriginalIssuedAt)}");
         From(pdf, facts);
         if (credit.Cause is CreditNoteCause.OfflineReversal)
@@ -179,7 +187,21 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         (false, false) => "a refund of part of the gift",
     };
 
-    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date, DateTimeOffset? reissuedAt)
+    /// <summary>
+    /// "26 May 2017"; or, when the money was recorded (or the credit note issued) on another London day than it came or
+    /// went, both: "Received 28 December 2026; recorded 3 January 2027", so a number of the later year explains itself.
+    /// </summary>
+    private static string Dates(string what, DateTimeOffset at, string then, DateTimeOffset? later)
+    {
+        var first = LondonClock.ToLondon(at);
+        return later is { } next && LondonClock.ToLondon(next).Date != first.Date
+            ? $"{what} {Day(first)}; {then} {Day(LondonClock.ToLondon(next))}"
+            : Day(first);
+    }
+
+    private static string Day(DateTimeOffset london) => london.ToString("d MMMM yyyy", LondonClock.Uk);
+
+    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, string date, DateTimeOffset? reissuedAt)
     {
         pdf.TitleLine(settings.OrganisationName);
         if (!string.IsNullOrWhiteSpace(settings.OrganisationAddress))
@@ -190,7 +212,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.Rule();
         pdf.HeadingLine($"{title} {number}");
         pdf.Row("Number", number);
-        pdf.Row("Date", LondonClock.ToLondon(date).ToString("d MMMM yyyy", LondonClock.Uk));
+        pdf.Row("Date", date);
         if (reissuedAt is { } reissued)
         {
             pdf.Row("Reissued after erasure", $"{LondonClock.LongDate(reissued)}: the donor's personal data was erased at their request; the number, date and amounts are as first issued.");

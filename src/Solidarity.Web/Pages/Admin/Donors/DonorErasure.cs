@@ -136,7 +136,7 @@ internal sealed class DonorErasure(
                 var cause = CreditNoteKeys.IsOfflineReversal(key) ? CreditNoteCause.OfflineReversal : CreditNoteCause.Refund;
                 var at = (await credits.LoadAsync(receipt.DonationId, key, cancellationToken))?.At ?? receipt.IssuedAt;
                 var note = new CreditNoteFacts(key, new CreditOwed(cause, receipt.AmountPence, at), original.Number, original.IssuedAt);
-                receipt.Pdf = document.RenderCreditNote(receipt.Number, donation, note, reissuedAt: now);
+                receipt.Pdf = document.RenderCreditNote(receipt.Number, receipt.IssuedAt, donation, note, reissuedAt: now);
             }
 
             receipt.DownloadTokenHash = null;
