@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -48,6 +49,21 @@ internal sealed class IssueCreditNoteJob(
     private async Task<Guid?> IssueAsync(Guid donationId, string creditKey, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Held from reading the facts until the note is committed: an erasure of the donor either waits and renders this note
+        // again without the name, or goes first and the facts have no name. A refund failing meanwhile waits too: the note
+        // issued before it stands.
+        if (await LedgerLocks.DonationAsync(db, donationId, cancellationToken, withBranches: false) is null)
+        {
+            throw new InvalidOperationException($"Donation {donationId} is gone.");
+        }
+
+        // Another run may have issued it while this one waited for the lock.
+        if (await FindAsync(creditKey, cancellationToken) is { } issued)
+        {
+            return issued;
+        }
+
         var original = await db.Receipts.AsNoTracking()
             .Where(r => r.DonationId == donationId && r.Kind == ReceiptKind.Receipt)
             .Select(r => new { r.Id, r.Number, r.IssuedAt })
