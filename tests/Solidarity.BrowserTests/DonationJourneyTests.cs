@@ -81,8 +81,8 @@ public sealed class DonationJourneyTests(BrowserFixture fixture) : BrowserTest(f
         await page.Locator("#other-amount").FillAsync("12.50");
         await page.GetByLabel("Cover the card processing fee", new() { Exact = false }).CheckAsync();
 
-        await Expect(page.Locator("#fee-estimate")).ToHaveTextAsync("add £0.39");
-        await Expect(page.Locator("#charge-total")).ToHaveTextAsync("You will pay £12.89.");
+        await Expect(page.Locator("#fee-estimate")).ToHaveTextAsync("add £0.40");
+        await Expect(page.Locator("#charge-total")).ToHaveTextAsync("You will pay £12.90.");
         Assert.False(await page.Locator("#preset-1000").IsCheckedAsync(), "Typing an amount should clear the preset.");
     }
 

@@ -27,7 +27,10 @@ public sealed class Receipt
     /// <summary>For a credit note: the receipt it corrects.</summary>
     public Guid? OriginalReceiptId { get; set; }
 
-    /// <summary>The amount the document states: the gift for a receipt, the refunded amount for a credit note.</summary>
+    /// <summary>
+    /// The amount the document states: for a receipt, what the donor was charged (the gift and any card fee they covered);
+    /// for a credit note, what it credits back.
+    /// </summary>
     public long AmountPence { get; set; }
     public string Currency { get; set; } = Money.Money.Gbp;
     public DateTimeOffset IssuedAt { get; set; }

@@ -117,6 +117,14 @@ internal sealed record DonorData(Guid DisputeId, Guid Burton, Guid JoCard, Guid 
 
     public IReadOnlyList<Guid> JosDonations => [JoCard, JoCheque];
 
+    /// <summary>The numbers of Jo's two receipts and one credit note, in ordinal order; numbered in the year the seed ran.</summary>
+    public async Task<List<string>> JosDocumentNumbersAsync(SolidarityApp app)
+    {
+        var numbers = await app.WithDbAsync(db => db.Receipts.Where(r => r.DonationId == JoCard || r.DonationId == JoCheque).Select(r => r.Number).ToListAsync());
+        Assert.Equal(3, numbers.Count);
+        return numbers.Order(StringComparer.Ordinal).ToList();
+    }
+
     private static Donation Donation(Dispute dispute, Branch branch, DonationMethod method, long pence, string name, string email)
     {
         var donation = new Donation

@@ -15,7 +15,8 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
     [Fact]
     public async Task Receipt_pdf_states_number_date_donor_amount_method_dispute_branch_and_no_gift_aid()
     {
-        var donation = await AddDonationAsync(feeCoverPence: 58);
+        App.Clock.Now = IssuedAt;
+        var donation = await AddDonationAsync();
 
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
 
@@ -28,13 +29,47 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
         Assert.Contains("SOL-2017-000001", text, StringComparison.Ordinal);
         Assert.Contains("26 May 2017", text, StringComparison.Ordinal);
         Assert.Contains("Jo Bloggs", text, StringComparison.Ordinal);
-        Assert.Contains("£25.00", text, StringComparison.Ordinal);
-        Assert.Contains("£0.58", text, StringComparison.Ordinal);
-        Assert.Contains("£25.58", text, StringComparison.Ordinal);
+        Assert.Contains("Gift £25.00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("card fee", text, StringComparison.Ordinal);
         Assert.Contains("Card (online)", text, StringComparison.Ordinal);
         Assert.Contains("Argos warehouse strike", text, StringComparison.Ordinal);
         Assert.Contains("Burton on Trent branch (WM7680)", text, StringComparison.Ordinal);
         Assert.Contains(ReceiptDocument.NoGiftAid, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Receipt_with_the_fee_covered_itemises_the_gift_the_cover_and_the_total_charged()
+    {
+        // £25 grossed up at 1.5% + 20p: Stripe's estimated fee on £25.59 is 39p + 20p, which leaves the £25.
+        var donation = await AddDonationAsync(feeCoverPence: 59);
+
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+
+        var receipt = Assert.Single(await ReceiptsAsync());
+        Assert.Equal(2_559, receipt.AmountPence);
+        var text = PdfText(receipt.Pdf);
+        Assert.Contains("Gift £25.00", text, StringComparison.Ordinal);
+        Assert.Contains("Covering the card fee £0.59", text, StringComparison.Ordinal);
+        Assert.Contains("Total charged £25.59", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refund_of_the_whole_charge_credits_the_whole_charged_total_and_says_so()
+    {
+        var donation = await AddDonationAsync(feeCoverPence: 59);
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        await PostRefundAsync(donation, "re_whole", 2_559);
+
+        await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, "re_whole", CancellationToken.None));
+
+        var creditNote = Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote);
+        Assert.Equal(2_559, creditNote.AmountPence);
+        var text = PdfText(creditNote.Pdf);
+        Assert.Contains("Amount refunded £25.59", text, StringComparison.Ordinal);
+        Assert.Contains("Gift £25.00", text, StringComparison.Ordinal);
+        Assert.Contains("Covering the card fee £0.59", text, StringComparison.Ordinal);
+        Assert.Contains("Total charged £25.59", text, StringComparison.Ordinal);
+        Assert.Contains("refund of the whole charge, including the card fee the donor covered", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,11 +132,13 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
     [Fact]
     public async Task Refund_gets_a_credit_note_that_refers_to_the_receipt_which_stays_unchanged()
     {
+        App.Clock.Now = IssuedAt;
         var donation = await AddDonationAsync();
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
         var receipt = Assert.Single(await ReceiptsAsync());
         await PostRefundAsync(donation, "re_partial_1", 1_000);
         await PostRefundAsync(donation, "re_partial_2", 1_500);
+        App.Clock.Now = PaidAt.AddDays(3).AddHours(1);
 
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, "re_partial_1", CancellationToken.None));
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, "re_partial_1", CancellationToken.None));

@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using Hangfire;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Disputes;
@@ -6,6 +9,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Receipts;
 
@@ -46,7 +50,9 @@ public sealed class ReceiptsFixture : IAsyncLifetime
         var settings = services.GetRequiredService<JobsSettings>();
         var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;
-        options.Activator = services.GetRequiredService<JobActivator>();
+        // Resolved from DI, the activator is whatever Hangfire's global configuration held when first asked for, which can
+        // be another host's (an admin site of a test, since disposed): this one is bound to this site's services.
+        options.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>());
         options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
         return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
     }
@@ -65,10 +71,26 @@ public sealed class ReceiptsFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The system's clock until a test sets the time; the site, its jobs and its admin pages all read it.</summary>
+public sealed class ReceiptsClock : TimeProvider
+{
+    public DateTimeOffset? Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now ?? TimeProvider.System.GetUtcNow();
+}
+
 public sealed class ReceiptsApp(int smtpPort) : SolidarityApp
 {
     public const string BaseUrl = "http://localhost";
     public const string OrganisationName = "Burton Trades Union Council";
+
+    public ReceiptsClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -103,6 +125,9 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>26 May 2017, 14:30 in London: the day the High Court turned down Argos's injunction.</summary>
     protected static readonly DateTimeOffset PaidAt = new(2017, 5, 26, 13, 30, 0, TimeSpan.Zero);
 
+    /// <summary>Five minutes after <see cref="PaidAt"/>: for tests that set the clock, as documents are numbered in the year they are issued.</summary>
+    protected static readonly DateTimeOffset IssuedAt = PaidAt.AddMinutes(5);
+
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     protected ReceiptsFixture Fixture { get; } = fixture;
@@ -114,6 +139,10 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Hangfire logs through a static provider bound to the last host that configured it, perhaps an admin site
+        // (AdminSite.For) of an earlier test, now disposed.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        App.Clock.Now = null;
         await Fixture.ResetAsync();
         await App.WithDbAsync(async db =>
         {
@@ -137,8 +166,9 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>A paid card donation of £25 to the Burton branch, with an email unless told otherwise.</summary>
     protected async Task<Donation> AddDonationAsync(
         string? email = "jo@example.org", long amountPence = 2_500, long feeCoverPence = 0, string? organisation = null,
-        DonationStatus status = DonationStatus.Paid, bool split = false)
+        DonationStatus status = DonationStatus.Paid, bool split = false, DateTimeOffset? paidAt = null)
     {
+        var paid = paidAt ?? PaidAt;
         var donation = new Donation
         {
             DisputeId = Dispute.Id,
@@ -150,8 +180,8 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
             DonorName = "Jo Bloggs",
             OrganisationName = organisation,
             Email = email,
-            CreatedAt = PaidAt.AddMinutes(-2),
-            PaidAt = status == DonationStatus.Paid ? PaidAt : null,
+            CreatedAt = paid.AddMinutes(-2),
+            PaidAt = status == DonationStatus.Paid ? paid : null,
         };
         var charged = amountPence + feeCoverPence;
         if (split)
@@ -178,6 +208,15 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     {
         await using var scope = App.Scope();
         await run(scope.ServiceProvider.GetRequiredService<TJob>());
+    }
+
+    /// <summary>Erases the donor who gave from <paramref name="email"/>, as an admin does from /admin/donors.</summary>
+    private protected async Task<ErasureOutcome> EraseAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var admin = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Guid.CreateVersion7().ToString()), new Claim(ClaimTypes.Name, "treasurer@example.org")], "Test"));
+        await using var scope = App.Scope();
+        return await scope.ServiceProvider.GetRequiredService<DonorErasure>().EraseAsync(admin, email, "Asked by email", keepOrganisationName: false, cancellationToken);
     }
 
     protected Task<List<Receipt>> ReceiptsAsync() =>

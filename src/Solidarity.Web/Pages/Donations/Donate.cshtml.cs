@@ -158,7 +158,7 @@ internal sealed class DonateModel(
             Method = DonationMethod.Card,
             Status = DonationStatus.Pending,
             AmountPence = amountPence,
-            FeeCoverPence = Input.CoverFee ? fees.EstimateFor(amountPence) : 0,
+            FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
             PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
             OrganisationName = Trimmed(Input.OrganisationName),
             DonorName = Input.DonorName!.Trim(),

@@ -9,8 +9,9 @@ namespace Solidarity.Web.Pages.Receipts;
 /// <summary>
 /// The safety net behind "every confirmed donation gets a receipt": receipts are enqueued right after the
 /// webhook or the admin's record commits, and a process that dies in between would lose that enqueue.
-/// This finds paid donations without a receipt, and refunds without a credit note, and enqueues them again;
-/// the jobs themselves issue each document once, so enqueuing twice is harmless.
+/// This finds paid donations without a receipt, refunds without a credit note (unless the refund failed), and
+/// reversed offline money whose receipt has no credit note, and enqueues them again; the jobs themselves issue
+/// each document once, so enqueuing twice is harmless.
 /// </summary>
 internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptScheduler scheduler, TimeProvider time, ILogger<IssueMissingReceiptsJob> logger)
 {
@@ -31,10 +32,23 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
         var refunds = await db.LedgerEntries.AsNoTracking()
-            .Where(e => e.Kind == LedgerEntryKind.Refund && e.DonationId != null && e.StripeObjectId != null && e.RecordedAt < before)
-            .Where(e => !db.Receipts.Any(r => r.Kind == ReceiptKind.CreditNote && r.RefundKey == e.StripeObjectId))
-            .Select(e => new { DonationId = e.DonationId!.Value, RefundId = e.StripeObjectId! })
-            .Distinct()
+            .Where(e => (e.Kind == LedgerEntryKind.Refund || e.Kind == LedgerEntryKind.RefundReversed) && e.DonationId != null && e.StripeObjectId != null)
+            .GroupBy(e => new { DonationId = e.DonationId!.Value, RefundId = e.StripeObjectId! })
+
+            // A refund that failed is netted to zero by its reversing entries: no credit note is owed for it.
+            .Where(g => g.Sum(e => e.AmountPence) != 0 && g.Min(e => e.RecordedAt) < before)
+            .Select(g => g.Key)
+            .Where(k => !db.Receipts.Any(r => r.Kind == ReceiptKind.CreditNote && r.RefundKey == k.RefundId))
+            .Take(BatchSize)
+            .ToListAsync(cancellationToken);
+        var reversals = await db.Donations.AsNoTracking()
+            .Where(d => d.Status == DonationStatus.Reversed)
+            .Where(d => db.LedgerEntries.Any(e => e.DonationId == d.Id && e.Kind == LedgerEntryKind.OfflineDonationReversed && e.RecordedAt < before))
+
+            // Reversed before its receipt was issued, a donation never gets one, and no credit note is owed.
+            .Where(d => db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.Receipt))
+            .Where(d => !db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.CreditNote && r.RefundKey!.StartsWith(CreditNoteKeys.OfflineReversalPrefix)))
+            .Select(d => d.Id)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
 
@@ -48,9 +62,15 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             scheduler.RefundRecorded(refund.DonationId, refund.RefundId);
         }
 
-        if (donations.Count + refunds.Count > 0)
+        foreach (var donationId in reversals)
         {
-            logger.LogWarning("Enqueued {Receipts} missing receipts and {CreditNotes} missing credit notes", donations.Count, refunds.Count);
+            scheduler.OfflineReversed(donationId);
+        }
+
+        var creditNotes = refunds.Count + reversals.Count;
+        if (donations.Count + creditNotes > 0)
+        {
+            logger.LogWarning("Enqueued {Receipts} missing receipts and {CreditNotes} missing credit notes", donations.Count, creditNotes);
         }
     }
 }

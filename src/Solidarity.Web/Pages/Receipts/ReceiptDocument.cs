@@ -10,6 +10,8 @@ using Solidarity.Web.Infrastructure.Pdf;
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>Everything a receipt or credit note states, gathered before its number is taken.</summary>
+/// <param name="PaidAt">When the money was received: paid by card, or (offline) the date the admin gave.</param>
+/// <param name="RecordedAt">When an admin recorded offline money, which can be days after it was received; null for card payments.</param>
 internal sealed record ReceiptFacts(
     Guid DonationId,
     DonationStatus Status,
@@ -17,6 +19,7 @@ internal sealed record ReceiptFacts(
     string ReceivedFrom,
     string? GivenBy,
     DateTimeOffset? PaidAt,
+    DateTimeOffset? RecordedAt,
     long AmountPence,
     long FeeCoverPence,
     string Currency,
@@ -24,12 +27,16 @@ internal sealed record ReceiptFacts(
     string? Reference,
     string DisputeTitle,
     IReadOnlyList<BranchShare> Branches,
-    DateTimeOffset? ErasedAt = null);
+    DateTimeOffset? ErasedAt = null)
+{
+    /// <summary>What the donor was charged: the gift and, when they chose to cover it, the card fee.</summary>
+    public long ChargedPence => AmountPence + FeeCoverPence;
+}
 
 internal sealed record BranchShare(string Name, long AmountPence);
 
-/// <summary>A credit note's own facts: what was refunded, and the receipt it corrects.</summary>
-internal sealed record CreditNoteFacts(string RefundKey, long RefundedPence, DateTimeOffset RefundedAt, string OriginalNumber, DateTimeOffset OriginalIssuedAt);
+/// <summary>A credit note's own facts: what was taken back (refunded, or reversed), and the receipt it corrects.</summary>
+internal sealed record CreditNoteFacts(string Key, CreditOwed Credit, string OriginalNumber, DateTimeOffset OriginalIssuedAt);
 
 internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
 {
@@ -39,7 +46,7 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             .Where(d => d.Id == donationId)
             .Select(d => new
             {
-                d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.AmountPence, d.FeeCoverPence,
+                d.Id, d.Status, d.Email, d.DonorName, d.OrganisationName, d.PublicName, d.PaidAt, d.CreatedAt, d.AmountPence, d.FeeCoverPence,
                 d.Currency, d.Method, d.Reference, d.ChosenBranchId, d.DisputeId, d.ErasedAt,
                 DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
                 Allocations = d.Allocations.Select(a => new { a.BranchId, a.AmountPence }).ToList(),
@@ -82,6 +89,9 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             organisation ?? person ?? "Anonymous donor",
             organisation is null ? null : person,
             donation.PaidAt,
+
+            // A card donation's row is created when checkout starts; it is recorded as paid, at PaidAt.
+            donation.Method is DonationMethod.Card ? null : donation.CreatedAt,
             donation.AmountPence,
             donation.FeeCoverPence,
             donation.Currency,
@@ -110,15 +120,9 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     {
         var settings = options.Value;
         using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Receipt", number, facts.PaidAt ?? issuedAt, reissuedAt);
+        Letterhead(pdf, settings, "Receipt", number, Dates("Received", facts.PaidAt ?? issuedAt, "recorded", facts.RecordedAt), reissuedAt);
         From(pdf, facts);
-        pdf.Row("Amount", Format(facts.AmountPence, facts.Currency));
-        if (facts.FeeCoverPence > 0)
-        {
-            pdf.Row("Processing fee covered", Format(facts.FeeCoverPence, facts.Currency));
-            pdf.Row("Total paid", Format(facts.AmountPence + facts.FeeCoverPence, facts.Currency));
-        }
-
+        Charge(pdf, facts);
         pdf.Row("Payment method", MethodText(facts.Method));
         if (facts.Reference is not null && facts.Method is not DonationMethod.Card)
         {
@@ -131,22 +135,73 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     }
 
     /// <param name="reissuedAt">Set when the document is rendered again after erasure: same number, date and amounts.</param>
-    public byte[] RenderCreditNote(string number, ReceiptFacts facts, CreditNoteFacts refund, DateTimeOffset? reissuedAt = null)
+    /// <param name="issuedAt">When the credit note was first issued, which may be later than the refund or reversal it records.</param>
+    public byte[] RenderCreditNote(string number, DateTimeOffset issuedAt, ReceiptFacts facts, CreditNoteFacts note, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
+        var credit = note.Credit;
+        var taken = credit.Cause is CreditNoteCause.OfflineReversal ? "Reversed" : "Refunded";
         using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
-        Letterhead(pdf, settings, "Credit note", number, refund.RefundedAt, reissuedAt);
-        pdf.Row("Refers to receipt", $"{refund.OriginalNumber} of {LondonClock.LongDate(refund.OriginalIssuedAt)}");
+        Letterhead(pdf, settings, "Credit note", number, Dates(taken, credit.At, "issued", issuedAt), reissuedAt);
+        pdf.Row("Refers to receipt", $"{note.OriginalNumber} of {LondonClock.LongDate(note.OriginalIssuedAt)}");
         From(pdf, facts);
-        pdf.Row("Amount refunded", Format(refund.RefundedPence, facts.Currency));
-        pdf.Row("Original gift", Format(facts.AmountPence, facts.Currency));
-        pdf.Row("Refunded to", MethodText(facts.Method));
-        Purpose(pdf, facts);
-        Closing(pdf, $"This credit note records a refund. Receipt {refund.OriginalNumber} stays as it was issued.");
+        if (credit.Cause is CreditNoteCause.OfflineReversal)
+        {
+            pdf.Row("Amount reversed", Format(credit.Pence, facts.Currency));
+            Charge(pdf, facts);
+
+            // The admin's own reason stays in the books: it may name the payer, their bank or their account.
+            pdf.Row("Reason", ReversalText(facts.Method));
+            Purpose(pdf, facts);
+            Closing(pdf, $"This credit note records that the payment was reversed, so the gift was not received. Receipt {note.OriginalNumber} stays as it was issued.");
+        }
+        else
+        {
+            pdf.Row("Amount refunded", Format(credit.Pence, facts.Currency));
+            Charge(pdf, facts);
+            pdf.Row("Refunded to", MethodText(facts.Method));
+            Purpose(pdf, facts);
+            Closing(pdf, $"This credit note records {RefundText(facts, credit.Pence)}. Receipt {note.OriginalNumber} stays as it was issued.");
+        }
+
         return pdf.ToBytes();
     }
 
-    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, DateTimeOffset date, DateTimeOffset? reissuedAt)
+    /// <summary>The gift, and when the donor covered the card fee, the cover and the total charged: what the receipt's amount is made of.</summary>
+    private static void Charge(PdfLayout pdf, ReceiptFacts facts)
+    {
+        pdf.Row("Gift", Format(facts.AmountPence, facts.Currency));
+        if (facts.FeeCoverPence > 0)
+        {
+            pdf.Row("Covering the card fee", Format(facts.FeeCoverPence, facts.Currency));
+            pdf.Row("Total charged", Format(facts.ChargedPence, facts.Currency));
+        }
+    }
+
+    /// <summary>Refunds are of the charge: a whole refund gives back the fee cover too, which the note says.</summary>
+    private static string RefundText(ReceiptFacts facts, long refundedPence) => (refundedPence >= facts.ChargedPence, facts.FeeCoverPence > 0) switch
+    {
+        (true, true) => "a refund of the whole charge, including the card fee the donor covered",
+        (true, false) => "a refund of the whole gift",
+        (false, true) => "a refund of part of the charge",
+        (false, false) => "a refund of part of the gift",
+    };
+
+    /// <summary>
+    /// "26 May 2017"; or, when the money was recorded (or the credit note issued) on another London day than it came or
+    /// went, both: "Received 28 December 2026; recorded 3 January 2027", so a number of the later year explains itself.
+    /// </summary>
+    private static string Dates(string what, DateTimeOffset at, string then, DateTimeOffset? later)
+    {
+        var first = LondonClock.ToLondon(at);
+        return later is { } next && LondonClock.ToLondon(next).Date != first.Date
+            ? $"{what} {Day(first)}; {then} {Day(LondonClock.ToLondon(next))}"
+            : Day(first);
+    }
+
+    private static string Day(DateTimeOffset london) => london.ToString("d MMMM yyyy", LondonClock.Uk);
+
+    private static void Letterhead(PdfLayout pdf, ReceiptSettings settings, string title, string number, string date, DateTimeOffset? reissuedAt)
     {
         pdf.TitleLine(settings.OrganisationName);
         if (!string.IsNullOrWhiteSpace(settings.OrganisationAddress))
@@ -157,7 +212,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.Rule();
         pdf.HeadingLine($"{title} {number}");
         pdf.Row("Number", number);
-        pdf.Row("Date", LondonClock.ToLondon(date).ToString("d MMMM yyyy", LondonClock.Uk));
+        pdf.Row("Date", date);
         if (reissuedAt is { } reissued)
         {
             pdf.Row("Reissued after erasure", $"{LondonClock.LongDate(reissued)}: the donor's personal data was erased at their request; the number, date and amounts are as first issued.");
@@ -189,6 +244,12 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         pdf.Paragraph(line);
         pdf.Paragraph(NoGiftAid);
     }
+
+    private static string ReversalText(DonationMethod method) => method switch
+    {
+        DonationMethod.Cheque => "Cheque returned unpaid, or entry corrected",
+        _ => "Payment returned, or entry corrected",
+    };
 
     public static string MethodText(DonationMethod method) => method switch
     {

@@ -12,7 +12,7 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
     public string DonationConfirmed(Guid donationId) =>
         jobs.Enqueue<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
 
-    /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it.</summary>
+    /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it, unless the refund has failed meanwhile.</summary>
     /// <param name="refundKey">Stripe's refund id (re_…), the StripeObjectId of the refund's ledger entries.</param>
     public string RefundRecorded(Guid donationId, string refundKey) =>
         jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, refundKey, CancellationToken.None));
@@ -28,5 +28,10 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
 /// <summary>What a credit note answers to: a Stripe refund (its re_… id), or the reversal of offline money.</summary>
 internal static class CreditNoteKeys
 {
-    public static string OfflineReversal(Guid donationId) => $"reversal:{donationId}";
+    /// <summary>Stripe's refund ids start "re_", so no refund can be taken for a reversal.</summary>
+    public const string OfflineReversalPrefix = "reversal:";
+
+    public static string OfflineReversal(Guid donationId) => $"{OfflineReversalPrefix}{donationId}";
+
+    public static bool IsOfflineReversal(string key) => key.StartsWith(OfflineReversalPrefix, StringComparison.Ordinal);
 }

@@ -14,6 +14,7 @@ internal static class ReceiptsHosting
         builder.Services.AddScoped<ReceiptScheduler>();
         builder.Services.AddScoped<ReceiptNumbers>();
         builder.Services.AddScoped<ReceiptFactsQuery>();
+        builder.Services.AddScoped<CreditNoteQuery>();
         builder.Services.AddSingleton<ReceiptDocument>();
         builder.Services.AddSingleton<DonorBrowser>();
         builder.Services.AddScoped<IssueReceiptJob>();

@@ -102,27 +102,37 @@ internal sealed class SendReceiptEmailJob(
         var from = smtpOptions.Value.FromAddress;
         var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
         var creditNote = receipt.Kind == ReceiptKind.CreditNote;
+        var reversal = creditNote && CreditNoteKeys.IsOfflineReversal(receipt.RefundKey!);
         var expires = LondonClock.LongDate(receipt.DownloadTokenExpiresAt!.Value);
 
         var message = new MimeMessage
         {
             // The same for every attempt, so a duplicate after a crash is recognisable as one message.
             MessageId = $"{(creditNote ? "credit-note" : "receipt")}-{receipt.Id:N}@{domain}",
-            Subject = creditNote
-                ? $"Credit note {receipt.Number} for your refund ({disputeTitle})"
-                : $"Your receipt {receipt.Number}: thank you for supporting {disputeTitle}",
+            Subject = (creditNote, reversal) switch
+            {
+                (true, true) => $"Credit note {receipt.Number}: your payment was reversed ({disputeTitle})",
+                (true, false) => $"Credit note {receipt.Number} for your refund ({disputeTitle})",
+                _ => $"Your receipt {receipt.Number}: thank you for supporting {disputeTitle}",
+            },
         };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(name ?? "", email));
 
-        var text = creditNote
-            ? $"""
+        var text = (creditNote, reversal) switch
+        {
+            (true, true) => $"""
+               The payment for your gift to {disputeTitle} was reversed (a cheque returned unpaid, or an entry corrected):
+               credit note {receipt.Number} is attached. It refers to receipt {originalNumber}, which stays as issued.
+               """,
+            (true, false) => $"""
                Your gift to {disputeTitle} has been refunded in part or in full: credit note {receipt.Number} is attached.
                It refers to receipt {originalNumber}, which stays valid as issued.
-               """
-            : $"""
+               """,
+            _ => $"""
                Thank you for supporting {disputeTitle}. Your receipt {receipt.Number} is attached.
-               """;
+               """,
+        };
         var body = new BodyBuilder
         {
             TextBody = $"""

@@ -29,7 +29,10 @@
       total.textContent = '';
       return;
     }
-    const fee = Math.ceil(amount * basisPoints / 10000) + fixedPence;
+    // FeeEstimator.CoverFor: Stripe's fee is taken from the whole charge, so the charge is grossed up,
+    // ceil((gift + fixed) / (1 - rate)). The server works this out again on every post; its figure is the one charged.
+    const remainder = 10000 - basisPoints;
+    const fee = Math.floor(((amount + fixedPence) * 10000 + remainder - 1) / remainder) - amount;
     feeEstimate.textContent = `add ${pounds.format(fee / 100)}`;
     total.textContent = `You will pay ${pounds.format((amount + (coverFee.checked ? fee : 0)) / 100)}.`;
   };

@@ -43,7 +43,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal(DonationStatus.Pending, donation.Status);
         Assert.Equal(DonationMethod.Card, donation.Method);
         Assert.Equal(2_500, donation.AmountPence);
-        Assert.Equal(58, donation.FeeCoverPence);
+        Assert.Equal(59, donation.FeeCoverPence);
         Assert.Null(donation.PublicName);
         Assert.Equal(DonorName, donation.DonorName);
         Assert.Equal(DonorEmail, donation.Email);
@@ -61,7 +61,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal("donate", fields["submit_type"]);
         Assert.Equal("gbp", fields["currency"]);
         Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);
-        Assert.Equal("2558", fields["line_items[0][price_data][unit_amount]"]);
+        Assert.Equal("2559", fields["line_items[0][price_data][unit_amount]"]);
         Assert.Equal($"Strike fund donation: {dispute.Title}", fields["line_items[0][price_data][product_data][name]"]);
         Assert.Equal("1", fields["line_items[0][quantity]"]);
         Assert.Equal(id, fields["client_reference_id"]);
@@ -114,9 +114,9 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
         Assert.Equal(dispute.MinorBranchId, donation.ChosenBranchId);
-        Assert.Equal(1_035, donation.ChargedPence);
+        Assert.Equal(1_036, donation.ChargedPence);
         var allocation = Assert.Single(donation.Allocations);
-        Assert.Equal((dispute.MinorBranchId, 1_035L), (allocation.BranchId, allocation.AmountPence));
+        Assert.Equal((dispute.MinorBranchId, 1_036L), (allocation.BranchId, allocation.AmountPence));
         Assert.Equal("Sam from Selly Oak", donation.PublicName);
         Assert.Equal("South Birmingham Momentum", donation.OrganisationName);
 
@@ -363,8 +363,8 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
 
         var page = await ParseAsync(response);
-        Assert.Equal("add £0.58", page.QuerySelector("#fee-estimate")!.TextContent.Trim());
-        Assert.Equal("You will pay £25.58.", page.QuerySelector("#charge-total")!.TextContent.Trim());
+        Assert.Equal("add £0.59", page.QuerySelector("#fee-estimate")!.TextContent.Trim());
+        Assert.Equal("You will pay £25.59.", page.QuerySelector("#charge-total")!.TextContent.Trim());
         Assert.Contains("1.5% + 20p", page.QuerySelector("label[for=cover-fee]")!.TextContent, StringComparison.Ordinal);
     }
 

@@ -27,7 +27,7 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
         Assert.Matches("^/test-checkout/cs_test_local_[A-Za-z0-9]{32}$", checkoutPath);
         var page = await Site.Browser().GetPageAsync(checkoutPath);
         Assert.Equal("TEST MODE — no money moves", page.QuerySelector(".test-mode-banner")!.TextContent.Trim());
-        Assert.Equal("£25.58", page.QuerySelector("#test-checkout-amount")!.TextContent.Trim());
+        Assert.Equal("£25.59", page.QuerySelector("#test-checkout-amount")!.TextContent.Trim());
         Assert.Contains(dispute.Title, page.QuerySelector("#test-checkout-dispute")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(
             ["Pay (test)", "Pay later (async, test)", "Decline (test)", "Cancel"],
@@ -61,7 +61,7 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
         Assert.Equal(donationId.ToString(), session.ClientReferenceId);
         Assert.Equal(donationId.ToString(), session.Metadata["donation_id"]);
         Assert.Equal(dispute.Slug, session.Metadata["dispute"]);
-        Assert.Equal(2_558, session.AmountTotal);
+        Assert.Equal(2_559, session.AmountTotal);
         Assert.Equal("gbp", session.Currency);
         Assert.Equal("paid", session.PaymentStatus);
         Assert.Equal("complete", session.Status);
@@ -78,7 +78,7 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
 
         var webhook = Assert.Single(Site.Webhooks.Received);
         Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(webhook.Body, webhook.Signature, "whsec_someone_elses_secret"));
-        Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(webhook.Body.Replace("2558", "1", StringComparison.Ordinal), webhook.Signature, SolidarityApp.WebhookSecret));
+        Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(webhook.Body.Replace("2559", "1", StringComparison.Ordinal), webhook.Signature, SolidarityApp.WebhookSecret));
     }
 
     [Theory]

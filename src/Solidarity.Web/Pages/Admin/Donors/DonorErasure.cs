@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
@@ -25,7 +24,7 @@ internal abstract record ErasureOutcome
 /// amounts are not touched. The audit entry names the address only by its SHA-256.
 /// </summary>
 internal sealed class DonorErasure(
-    SolidarityDbContext db, ReceiptFactsQuery factsQuery, ReceiptDocument document, AuditTrail audit, TimeProvider time)
+    SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -124,12 +123,6 @@ internal sealed class DonorErasure(
     /// </summary>
     private async Task ReissueAsync(IReadOnlyList<Receipt> receipts, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var refundKeys = receipts.Where(r => r.RefundKey is not null).Select(r => r.RefundKey!).ToList();
-        var refundedAt = await db.LedgerEntries.AsNoTracking()
-            .Where(e => e.Kind == LedgerEntryKind.Refund && e.StripeObjectId != null && refundKeys.Contains(e.StripeObjectId))
-            .GroupBy(e => e.StripeObjectId!)
-            .Select(g => new { Key = g.Key, At = g.Min(e => e.OccurredAt) })
-            .ToDictionaryAsync(g => g.Key, g => g.At, cancellationToken);
         var originals = receipts.Where(r => r.Kind == ReceiptKind.Receipt).ToDictionary(r => r.Id);
 
         var facts = new Dictionary<Guid, ReceiptFacts>();
@@ -149,10 +142,13 @@ internal sealed class DonorErasure(
             else
             {
                 var original = originals[receipt.OriginalReceiptId!.Value];
-                var refund = new CreditNoteFacts(
-                    receipt.RefundKey!, receipt.AmountPence, refundedAt.GetValueOrDefault(receipt.RefundKey!, receipt.IssuedAt),
-                    original.Number, original.IssuedAt);
-                receipt.Pdf = document.RenderCreditNote(receipt.Number, donation, refund, reissuedAt: now);
+
+                // The amount as first issued: a refund that failed after its note was issued leaves the ledger at zero.
+                var key = receipt.RefundKey!;
+                var cause = CreditNoteKeys.IsOfflineReversal(key) ? CreditNoteCause.OfflineReversal : CreditNoteCause.Refund;
+                var at = (await credits.LoadAsync(receipt.DonationId, key, cancellationToken))?.At ?? receipt.IssuedAt;
+                var note = new CreditNoteFacts(key, new CreditOwed(cause, receipt.AmountPence, at), original.Number, original.IssuedAt);
+                receipt.Pdf = document.RenderCreditNote(receipt.Number, receipt.IssuedAt, donation, note, reissuedAt: now);
             }
 
             receipt.DownloadTokenHash = null;
