@@ -43,7 +43,7 @@ internal static class ReceiptBench
     }
 
     private static ReceiptFacts Facts(int i) => new(
-        Guid.NewGuid(), DonationStatus.Paid, "jo@example.org", $"Supporter number {i}", null, PaidAt, 2_500, 58, "GBP",
+        Guid.NewGuid(), DonationStatus.Paid, "jo@example.org", $"Supporter number {i}", null, PaidAt, PaidAt, 2_500, 58, "GBP",
         DonationMethod.Card, null, "Argos warehouse strike",
         [new BranchShare("Burton on Trent branch (WM7680)", 1_535), new BranchShare("Castleford branch (YH0001)", 1_023)]);
 }
