@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.Tests.PublicPages;
@@ -41,10 +42,29 @@ public sealed class PublicSiteApp : SolidarityApp
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
+            SqlCommandLog.AddTo(services);
         });
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public Task<(HttpResponseMessage Response, IReadOnlyList<string> Commands)> GetCountingAsync(HttpClient client, string path) =>
+        GetCountingAsync(this, client, path);
+
+    /// <summary>
+    /// GETs <paramref name="path"/> from <paramref name="site"/> (this app or a host derived from it) as a named
+    /// request, and answers what the site sent the database to serve it.
+    /// </summary>
+    public static async Task<(HttpResponseMessage Response, IReadOnlyList<string> Commands)> GetCountingAsync(
+        WebApplicationFactory<Program> site, HttpClient client, string path)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add(SqlCommandLog.Header, requestId);
+        var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return (response, site.Services.GetRequiredService<SqlCommandLog>().CommandsOf(requestId));
+    }
 
     public Task<IReadOnlyList<string>> SeedDemoAsync() => DemoData.SeedAsync(Services, CancellationToken.None);
 
