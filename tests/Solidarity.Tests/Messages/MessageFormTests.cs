@@ -76,15 +76,18 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     }
 
     [Fact]
-    public async Task The_form_on_the_dispute_page_sends_a_message_too()
+    public async Task The_dispute_page_links_to_the_message_form_and_carries_no_form_of_its_own()
     {
         using var client = Visitor();
 
-        using var response = await SendAsync(client, "From the dispute page.", path: DisputePath);
+        using var response = await client.GetAsync(DisputePath);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(MessagePath, response.Headers.Location!.OriginalString);
-        Assert.Equal("From the dispute page.", Assert.Single(await StoredAsync()).Body);
+        var page = await ParseAsync(response);
+        Assert.Contains(page.QuerySelectorAll("section[aria-labelledby=messages] a"),
+            a => a.GetAttribute("href") == MessagePath && Squash(a.TextContent) == "Send a message of support");
+        Assert.Empty(page.QuerySelectorAll("main form"));
+        Assert.Null(page.QuerySelector("input[name=__RequestVerificationToken]"));
+        Assert.False(response.Headers.Contains("Set-Cookie"), "The dispute page set a cookie: " + string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : []));
     }
 
     public static TheoryData<string, string> BadBodies() => new()

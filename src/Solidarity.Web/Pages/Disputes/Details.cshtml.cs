@@ -9,7 +9,8 @@ namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>
 /// A dispute's public page: four commands when rendered (the dispute with its lists, a page of news, a page of
-/// messages, the totals).
+/// messages, the totals). It holds no form, so no antiforgery token to tie it to one visitor: the message form has
+/// its own page, linked from here.
 /// </summary>
 internal sealed class DetailsModel(
     SolidarityDbContext db,
@@ -25,9 +26,6 @@ internal sealed class DetailsModel(
     public string? NowOrNext { get; private set; }
     public NewsList News { get; private set; } = default!;
     public MessageList Messages { get; private set; } = default!;
-
-    /// <summary>An empty form for a new message; a refused one is shown again on the message page, never here.</summary>
-    public MessageInput MessageInput { get; } = new();
 
     public string CanonicalUrl { get; private set; } = "";
 
