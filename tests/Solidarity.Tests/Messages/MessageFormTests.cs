@@ -1,7 +1,11 @@
 using System.Net;
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
 using Solidarity.Tests.Accounts;
+using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Tests.Messages;
@@ -27,9 +31,15 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     private Task<List<SupportMessage>> StoredAsync() =>
         App.WithDbAsync(db => db.SupportMessages.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync());
 
-    private Task<int> ApproveAllAsync() =>
-        App.WithDbAsync(db => db.SupportMessages.ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.Status, ModerationStatus.Approved).SetProperty(m => m.ModeratedAt, Clock.Now)));
+    /// <summary>Approves every pending message as a moderator does, so this site's cached dispute page is evicted too.</summary>
+    private async Task ApproveAllAsync()
+    {
+        await using var scope = App.Scope();
+        var pending = await scope.ServiceProvider.GetRequiredService<SolidarityDbContext>().SupportMessages
+            .Where(m => m.Status == ModerationStatus.Pending).Select(m => m.Id).ToListAsync();
+        var moderator = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Email, "moderator@example.org")], "test"));
+        await scope.ServiceProvider.GetRequiredService<MessageModeration>().DecideAsync(moderator, pending, ModerationStatus.Approved, null, CancellationToken.None);
+    }
 
     [Fact]
     public async Task A_message_is_kept_as_typed_and_shown_escaped_with_links_left_as_text_only_once_approved()

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -9,9 +10,10 @@ namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>
 /// A dispute's public page: four commands when rendered (the dispute with its lists, a page of news, a page of
-/// messages, the totals). It holds no form, so no antiforgery token to tie it to one visitor: the message form has
-/// its own page, linked from here.
+/// messages, the totals), and output-cached for anonymous visitors (see <see cref="PublicPageCaching"/>). It holds no
+/// form, so no antiforgery token to tie it to one visitor: the message form has its own page, linked from here.
 /// </summary>
+[OutputCache(PolicyName = PublicPageCaching.PolicyName)]
 internal sealed class DetailsModel(
     SolidarityDbContext db,
     DisputeTotalsQuery totals,
@@ -52,6 +54,7 @@ internal sealed class DetailsModel(
             return NotFound();
         }
 
+        HttpContext.TagDispute(dispute.Id);
         Dispute = dispute;
         News = await DisputeNews.PageAsync(db, dispute.Id, dispute.Slug, Now, olderNews, cancellationToken);
         Messages = await approvedMessages.PageAsync(dispute.Id, dispute.Slug, olderMessages, messageSettings.Value.PageSize, cancellationToken);

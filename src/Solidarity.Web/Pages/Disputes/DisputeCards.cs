@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Disputes;
 
@@ -84,6 +85,7 @@ internal abstract class DisputeCardsPageModel(
             return BadRequest();
         }
 
+        HttpContext.TagDisputeLists();
         (Disputes, Paging) = await new DisputeCardsQuery(db, totals, time).PageAsync(statuses, page, PageSize, cancellationToken);
         return Paging.Exists ? Page() : NotFound();
     }

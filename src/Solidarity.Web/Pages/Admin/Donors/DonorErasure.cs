@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Pages.Ledger;
@@ -25,7 +26,7 @@ internal abstract record ErasureOutcome
 /// amounts are not touched. The audit entry names the address only by its SHA-256.
 /// </summary>
 internal sealed class DonorErasure(
-    SolidarityDbContext db, ReceiptFactsQuery factsQuery, ReceiptDocument document, AuditTrail audit, TimeProvider time)
+    SolidarityDbContext db, ReceiptFactsQuery factsQuery, ReceiptDocument document, AuditTrail audit, PublicPageCache cache, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -92,6 +93,9 @@ internal sealed class DonorErasure(
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
+        await cache.EvictAllAsync(cancellationToken);
         return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
     }
 
