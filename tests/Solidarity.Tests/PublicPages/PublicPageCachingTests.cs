@@ -63,6 +63,21 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     }
 
     [Fact]
+    public async Task A_cached_page_does_not_answer_for_a_spelling_of_its_address_the_site_refuses()
+    {
+        await MoneyScenario.SeedAsync(App);
+        using var client = App.Browser();
+        using var cached = (await App.GetCountingAsync(client, DisputePath)).Response;
+
+        var (response, _) = await App.GetCountingAsync(client, DisputePath.ToUpperInvariant());
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_cached_page_carries_the_security_headers()
     {
         await MoneyScenario.SeedAsync(App);

@@ -50,7 +50,13 @@ internal static class PublicPageCaching
 
     public static void AddPublicPageCaching(this IServiceCollection services)
     {
-        services.AddOutputCache(options => options.AddPolicy(PolicyName, new PublicPagePolicy()));
+        services.AddOutputCache(options =>
+        {
+            options.AddPolicy(PolicyName, new PublicPagePolicy());
+
+            // Slugs are lower case and any other spelling is not found: a cached page must not answer for it.
+            options.UseCaseSensitivePaths = true;
+        });
         services.AddSingleton<PublicPageCache>();
     }
 
