@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Respawn;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Testing;
 
@@ -66,14 +68,26 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
     }
 
     /// <summary>
-    /// Empties every table but the ignored ones. Respawn truncates, which the append-only tables refuse to all but
-    /// the test servers' reset role, so it runs as that role.
+    /// Empties every table but the ignored ones, and this site's cache of public pages, which would otherwise show the
+    /// last test's data for a few seconds. Respawn truncates, which the append-only tables refuse to all but the test
+    /// servers' reset role, so it runs as that role.
     /// </summary>
     public async Task ResetAsync()
     {
-        await using var connection = await TestPostgres.OpenAsResetRoleAsync(ConnectionString);
-        await _respawner!.ResetAsync(connection);
+        await using (var connection = await TestPostgres.OpenAsResetRoleAsync(ConnectionString))
+        {
+            await _respawner!.ResetAsync(connection);
+        }
+
+        await EvictPublicPagesAsync(this);
     }
+
+    /// <summary>
+    /// Empties <paramref name="site"/>'s cache of public pages. Each host (a derived one made by WithWebHostBuilder
+    /// too) is a process of its own and keeps its own cache, as each web process does in production.
+    /// </summary>
+    public static async Task EvictPublicPagesAsync(WebApplicationFactory<Program> site) =>
+        await site.Services.GetRequiredService<IOutputCacheStore>().EvictByTagAsync(PublicPageCaching.AllTag, CancellationToken.None);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.OutputCaching;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Disputes;
 
 namespace Solidarity.Web.Pages;
 
+[OutputCache(PolicyName = PublicPageCaching.PolicyName)]
 internal sealed class IndexModel(SolidarityDbContext db, DisputeTotalsQuery totals, TimeProvider time)
     : DisputeCardsPageModel(db, totals, time, DisputeStatuses.Active);

@@ -203,7 +203,6 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
     }
 
     [Theory]
-    [InlineData("/disputes/{0}")]
     [InlineData("/disputes/{0}/message")]
     [InlineData("/admin/messages")]
     [InlineData("/admin/disputes/{1}/updates/write")]

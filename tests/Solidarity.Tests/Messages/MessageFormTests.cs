@@ -1,8 +1,12 @@
 using System.Net;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
 using Solidarity.Tests.Accounts;
+using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Tests.Messages;
@@ -28,9 +32,15 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     private Task<List<SupportMessage>> StoredAsync() =>
         App.WithDbAsync(db => db.SupportMessages.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync());
 
-    private Task<int> ApproveAllAsync() =>
-        App.WithDbAsync(db => db.SupportMessages.ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.Status, ModerationStatus.Approved).SetProperty(m => m.ModeratedAt, Clock.Now)));
+    /// <summary>Approves every pending message as a moderator does, so this site's cached dispute page is evicted too.</summary>
+    private async Task ApproveAllAsync()
+    {
+        await using var scope = App.Scope();
+        var pending = await scope.ServiceProvider.GetRequiredService<SolidarityDbContext>().SupportMessages
+            .Where(m => m.Status == ModerationStatus.Pending).Select(m => m.Id).ToListAsync();
+        var moderator = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Email, "moderator@example.org")], "test"));
+        await scope.ServiceProvider.GetRequiredService<MessageModeration>().DecideAsync(moderator, pending, ModerationStatus.Approved, null, CancellationToken.None);
+    }
 
     [Fact]
     public async Task A_message_is_kept_as_typed_and_shown_escaped_with_links_left_as_text_only_once_approved()
@@ -77,15 +87,18 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     }
 
     [Fact]
-    public async Task The_form_on_the_dispute_page_sends_a_message_too()
+    public async Task The_dispute_page_links_to_the_message_form_and_carries_no_form_of_its_own()
     {
         using var client = Visitor();
 
-        using var response = await SendAsync(client, "From the dispute page.", path: DisputePath);
+        using var response = await client.GetAsync(DisputePath);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(MessagePath, response.Headers.Location!.OriginalString);
-        Assert.Equal("From the dispute page.", Assert.Single(await StoredAsync()).Body);
+        var page = await ParseAsync(response);
+        Assert.Contains(page.QuerySelectorAll("section[aria-labelledby=messages] a"),
+            a => a.GetAttribute("href") == MessagePath && Squash(a.TextContent) == "Send a message of support");
+        Assert.Empty(page.QuerySelectorAll("main form"));
+        Assert.Null(page.QuerySelector("input[name=__RequestVerificationToken]"));
+        Assert.False(response.Headers.Contains("Set-Cookie"), "The dispute page set a cookie: " + string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : []));
     }
 
     public static TheoryData<string, string> BadBodies() => new()
@@ -240,12 +253,10 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
         Assert.Empty(await StoredAsync());
     }
 
-    [Fact]
-    public async Task Approved_messages_show_newest_first_ten_to_a_page()
-    {
-        await App.WithDbAsync(async db =>
+    private Task AddApprovedMessagesAsync(int count, int startingAt = 1) =>
+        App.WithDbAsync(async db =>
         {
-            for (var i = 1; i <= 12; i++)
+            for (var i = startingAt; i < startingAt + count; i++)
             {
                 db.SupportMessages.Add(new SupportMessage
                 {
@@ -254,6 +265,22 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
                 });
             }
 
+            await db.SaveChangesAsync();
+        });
+
+    private static string[] Bodies(AngleSharp.Html.Dom.IHtmlDocument page) =>
+        page.QuerySelectorAll(".support-message .message-body").Select(b => b.TextContent).ToArray();
+
+    private static string OlderLink(AngleSharp.Html.Dom.IHtmlDocument page) =>
+        page.QuerySelector("nav[aria-label='Pages of messages'] a[rel=next]")?.GetAttribute("href")
+            ?? throw new InvalidOperationException("The page has no link to older messages.");
+
+    [Fact]
+    public async Task Approved_messages_show_newest_first_ten_to_a_page()
+    {
+        await AddApprovedMessagesAsync(12);
+        await App.WithDbAsync(async db =>
+        {
             db.SupportMessages.Add(new SupportMessage { DisputeId = Argos.Id, Body = "Still pending", CreatedAt = Clock.Now });
             db.SupportMessages.Add(new SupportMessage
             {
@@ -264,28 +291,58 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
         using var client = Visitor();
 
         var first = await GetPageAsync(client, DisputePath);
-        var second = await GetPageAsync(client, DisputePath + "?messages=2");
+        var second = await GetPageAsync(client, OlderLink(first));
 
-        string[] Bodies(AngleSharp.Html.Dom.IHtmlDocument page) => page.QuerySelectorAll(".support-message .message-body").Select(b => b.TextContent).ToArray();
         Assert.Equal(Enumerable.Range(3, 10).Reverse().Select(i => $"Message number {i}"), Bodies(first));
         Assert.Equal(["Message number 2", "Message number 1"], Bodies(second));
-        Assert.Equal($"{DisputePath}?messages=2#messages", first.QuerySelector("nav.pager a[rel=next]")!.GetAttribute("href"));
-        Assert.Equal($"{DisputePath}#messages", second.QuerySelector("nav.pager a[rel=prev]")!.GetAttribute("href"));
+        Assert.Matches($"^{DisputePath}\\?messages=[0-9]+_[0-9a-f]{{32}}#messages$", OlderLink(first));
+        Assert.Null(second.QuerySelector("nav[aria-label='Pages of messages'] a[rel=next]"));
+        Assert.Equal($"{DisputePath}#messages", second.QuerySelectorAll("nav[aria-label='Pages of messages'] a").Single(a => Squash(a.TextContent) == "Newest messages").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_message_approved_while_a_visitor_reads_does_not_push_one_onto_the_older_page_again()
+    {
+        await AddApprovedMessagesAsync(12);
+        using var client = Visitor();
+        var first = await GetPageAsync(client, DisputePath);
+
+        await AddApprovedMessagesAsync(1, startingAt: 13);
+        var second = await GetPageAsync(client, OlderLink(first));
+
+        Assert.Equal(["Message number 2", "Message number 1"], Bodies(second));
+    }
+
+    [Fact]
+    public async Task A_cursor_past_the_oldest_message_says_there_are_no_older_ones()
+    {
+        await AddApprovedMessagesAsync(2);
+        var cursor = new Solidarity.Web.Pages.Disputes.PageCursor(Clock.Now.AddYears(-10), Guid.Empty);
+        using var client = Visitor();
+
+        var page = await GetPageAsync(client, $"{DisputePath}?messages={cursor}");
+
+        Assert.Empty(Bodies(page));
+        Assert.Contains("No older messages.", Squash(page.QuerySelector("section[aria-labelledby=messages]")!.TextContent), StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("?messages=abc", HttpStatusCode.BadRequest)]
-    [InlineData("?messages=0", HttpStatusCode.BadRequest)]
-    [InlineData("?messages=-1", HttpStatusCode.BadRequest)]
-    [InlineData("?messages=99999999999", HttpStatusCode.BadRequest)]
-    [InlineData("?messages=2", HttpStatusCode.NotFound)]
-    public async Task A_bad_messages_page_number_is_refused(string query, HttpStatusCode expected)
+    [InlineData("?messages=abc")]
+    [InlineData("?messages=2")]
+    [InlineData("?messages=-1")]
+    [InlineData("?messages=1747652400123456")]
+    [InlineData("?messages=1747652400123456_not-a-guid")]
+    [InlineData("?messages=-1747652400123456_0190a0a0000070008000000000000001")]
+    [InlineData("?messages=99999999999999999999_0190a0a0000070008000000000000001")]
+    [InlineData("?messages=1747652400123456_0190a0a0000070008000000000000001_1")]
+    [InlineData("?updates=abc")]
+    public async Task A_bad_cursor_is_refused_with_400(string query)
     {
         using var client = Visitor();
 
         using var response = await client.GetAsync(DisputePath + query);
 
-        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Fact]

@@ -109,6 +109,7 @@ public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
     {
         Clock.Now = TestClock.Default;
         await App.ResetAsync();
+        await SolidarityApp.EvictPublicPagesAsync(Fixture.Admin);
         Smtp.Clear();
         await App.WithDbAsync(async db =>
         {

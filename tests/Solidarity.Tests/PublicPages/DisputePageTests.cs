@@ -79,6 +79,23 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
     }
 
     [Fact]
+    public async Task News_shows_ten_items_a_page_and_links_to_the_older_ones()
+    {
+        await BusyDisputes.AddAsync(App, "busy-news");
+
+        var first = await GetPageAsync("/disputes/busy-news");
+        var older = first.QuerySelector("nav[aria-label='Pages of news'] a[rel=next]")!.GetAttribute("href")!;
+        var second = await GetPageAsync(older);
+
+        static string[] Titles(AngleSharp.Dom.IDocument page) => page.QuerySelectorAll(".updates > li h3").Select(h => h.TextContent).ToArray();
+        Assert.Equal(Enumerable.Range(5, 10).Reverse().Select(i => $"News {i} of busy-news"), Titles(first));
+        Assert.Equal(Enumerable.Range(1, 4).Reverse().Select(i => $"News {i} of busy-news"), Titles(second));
+        Assert.EndsWith("#updates", older, StringComparison.Ordinal);
+        Assert.Null(second.QuerySelector("nav[aria-label='Pages of news'] a[rel=next]"));
+        Assert.Equal("/disputes/busy-news#updates", second.QuerySelector("nav[aria-label='Pages of news'] a")!.GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task Argos_page_says_how_to_give_offline_and_where_to_write()
     {
         await App.SeedDemoAsync();

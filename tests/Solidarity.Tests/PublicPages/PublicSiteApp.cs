@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.Tests.PublicPages;
@@ -41,10 +43,37 @@ public sealed class PublicSiteApp : SolidarityApp
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
+            SqlCommandLog.AddTo(services);
+            RecordingOutputCacheStore.AddTo(services);
         });
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>Empties this process's cache of public pages, so the next request renders from the database.</summary>
+    public Task EvictPublicPagesAsync() => EvictPublicPagesAsync(this);
+
+    /// <summary>What this process, or a host derived from it with WithWebHostBuilder, has put in its output cache.</summary>
+    public static IReadOnlyList<StoredPage> CachedPagesOf(WebApplicationFactory<Program> site) =>
+        ((RecordingOutputCacheStore)site.Services.GetRequiredService<IOutputCacheStore>()).Stored;
+
+    public Task<(HttpResponseMessage Response, IReadOnlyList<string> Commands)> GetCountingAsync(HttpClient client, string path) =>
+        GetCountingAsync(this, client, path);
+
+    /// <summary>
+    /// GETs <paramref name="path"/> from <paramref name="site"/> (this app or a host derived from it) as a named
+    /// request, and answers what the site sent the database to serve it: nothing, when it came from the cache.
+    /// </summary>
+    public static async Task<(HttpResponseMessage Response, IReadOnlyList<string> Commands)> GetCountingAsync(
+        WebApplicationFactory<Program> site, HttpClient client, string path)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add(SqlCommandLog.Header, requestId);
+        var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return (response, site.Services.GetRequiredService<SqlCommandLog>().CommandsOf(requestId));
+    }
 
     public Task<IReadOnlyList<string>> SeedDemoAsync() => DemoData.SeedAsync(Services, CancellationToken.None);
 

@@ -28,6 +28,9 @@ internal static class SolidarityServices
     /// <summary>The authentication-method claim Identity adds when a second factor was used.</summary>
     public const string MfaAmr = "mfa";
 
+    /// <summary>The sign-in cookie: a request carrying it is never served from, nor stored in, the public pages' cache.</summary>
+    public const string AuthCookieName = "solidarity.auth";
+
     public static void AddSolidarityServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -62,7 +65,7 @@ internal static class SolidarityServices
             cookie.LoginPath = "/account/sign-in";
             cookie.LogoutPath = "/account/sign-out";
             cookie.AccessDeniedPath = "/account/access-denied";
-            cookie.Cookie.Name = "solidarity.auth";
+            cookie.Cookie.Name = AuthCookieName;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -96,6 +99,7 @@ internal static class SolidarityServices
         services.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
         services.AddProblemDetails();
+        services.AddPublicPageCaching();
         builder.AddStripe();
         builder.AddDonationCheckout();
         builder.AddJobs();
@@ -125,6 +129,7 @@ internal static class SolidarityServices
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UsePublicPageCaching();
         app.MapSolidarityHealth();
         app.MapRazorPages();
         app.MapStripeWebhook();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Disputes;
 
@@ -24,30 +25,40 @@ public sealed class DisputeCardsQuery(SolidarityDbContext db, DisputeTotalsQuery
     public async Task<(IReadOnlyList<DisputeCard> Cards, Paging Paging)> PageAsync(
         IReadOnlyCollection<DisputeStatus> statuses, int pageNumber, int pageSize, CancellationToken cancellationToken)
     {
-        var published = db.Disputes.AsNoTracking().Where(d => d.IsPublished && statuses.Contains(d.Status));
-        var paging = new Paging(pageNumber, pageSize, await published.CountAsync(cancellationToken));
-        if (!paging.Exists)
+        if ((long)(pageNumber - 1) * pageSize > int.MaxValue)
         {
-            return ([], paging);
+            // So far past the end that its offset would overflow: no such page.
+            return ([], new Paging(pageNumber, pageSize, 0));
         }
 
+        var now = time.GetUtcNow();
+        var published = db.Disputes.AsNoTracking().Where(d => d.IsPublished && statuses.Contains(d.Status));
+
+        // One command: the page of disputes, each with the actions under way or to come (all a card says about them),
+        // and the number of disputes for the pager, counted in the same statement rather than by a query of its own.
         // Disputes taking action first: they are the ones that need money this week.
         var rows = await published
             .OrderBy(d => d.Status == DisputeStatus.TakingAction ? 0 : d.Status == DisputeStatus.Balloting ? 1 : 2)
             .ThenByDescending(d => d.UpdatedAt)
             .ThenBy(d => d.Title)
-            .Skip(paging.Skip)
-            .Take(paging.Size)
+            .Skip((pageNumber - 1) * pageSize)
+            .Take(pageSize)
             .Select(d => new
             {
                 d.Id, d.Slug, d.Title, d.Employer, Union = d.Union.Name, d.Summary, d.Status, d.WorkersInvolved, d.TargetPence,
-                Actions = d.Actions.Select(a => new ActionView(a.Kind, a.Title, a.Details, a.StartsAt, a.EndsAt)).ToList(),
+                Actions = d.Actions.Where(a => a.EndsAt > now).Select(a => new ActionView(a.Kind, a.Title, a.Details, a.StartsAt, a.EndsAt)).ToList(),
+                Total = published.Count(),
             })
-            .AsSplitQuery()
             .ToListAsync(cancellationToken);
 
+        // An empty page past the end has no row to carry the count; it needs none to be not found.
+        var paging = new Paging(pageNumber, pageSize, rows.Count == 0 ? 0 : rows[0].Total);
+        if (!paging.Exists)
+        {
+            return ([], paging);
+        }
+
         var sums = await totals.ForDisputesAsync(rows.Select(r => r.Id).ToList(), cancellationToken);
-        var now = time.GetUtcNow();
         var cards = rows
             .Select(r => new DisputeCard(
                 r.Id, r.Slug, r.Title, r.Employer, r.Union, r.Summary, r.Status, r.WorkersInvolved,
@@ -74,6 +85,7 @@ internal abstract class DisputeCardsPageModel(
             return BadRequest();
         }
 
+        HttpContext.TagDisputeLists();
         (Disputes, Paging) = await new DisputeCardsQuery(db, totals, time).PageAsync(statuses, page, PageSize, cancellationToken);
         return Paging.Exists ? Page() : NotFound();
     }

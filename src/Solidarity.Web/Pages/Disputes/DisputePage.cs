@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
@@ -12,9 +14,6 @@ public sealed record BranchView(string Code, string Name, string ContactName, st
 
     public string SharePercent => $"{ShareBasisPoints / 100m:0.##}%";
 }
-
-/// <summary>A published update; <see cref="Body"/> is Markdown, shown through SafeMarkdown only.</summary>
-public sealed record UpdateView(Guid Id, string Title, string Body, DateTimeOffset PublishedAt, string AuthorName, DisputeStatus? AnnouncesStatus);
 
 public sealed record DisputePage(
     Guid Id,
@@ -33,39 +32,89 @@ public sealed record DisputePage(
     string? Disclaimer,
     IReadOnlyList<WorkplaceView> Workplaces,
     IReadOnlyList<BranchView> Branches,
-    IReadOnlyList<ActionView> Actions,
-    IReadOnlyList<UpdateView> Updates)
+    IReadOnlyList<ActionView> Actions)
 {
     /// <summary>
-    /// Loads a published dispute by its slug, or null: an unpublished dispute is as unknown to the
-    /// public as one that does not exist. Its updates are those published by <paramref name="now"/>.
+    /// The dispute and its workplaces, branches and actions in one command and one row: each list comes back as a JSON
+    /// array built by PostgreSQL. Joining the three lists in one query instead would return every combination of them
+    /// (the dispute's text repeated on each), and a split query would cost a command per list.
     /// </summary>
-    public static async Task<DisputePage?> LoadAsync(SolidarityDbContext db, string? slug, DateTimeOffset now, CancellationToken cancellationToken)
+    private const string Sql = """
+        SELECT d."Id", d."Slug", d."Title", d."Employer", u."Name" AS "Union", u."Website" AS "UnionWebsite", d."Summary", d."Body",
+            d."Status", d."WorkersInvolved", d."TargetPence", d."ChequePayee", d."OfflineGivingNotes", d."Disclaimer",
+            COALESCE((
+                SELECT json_agg(json_build_object('name', w."Name", 'town', w."Town", 'branchCode', b."Code", 'branchName', b."Name")
+                    ORDER BY w."Town", w."Name")
+                FROM "Workplaces" AS w LEFT JOIN "Branches" AS b ON b."Id" = w."BranchId"
+                WHERE w."DisputeId" = d."Id"), '[]')::text AS "Workplaces",
+            COALESCE((
+                SELECT json_agg(json_build_object(
+                        'code', b."Code", 'name', b."Name", 'contactName', b."ContactName", 'contactEmail', b."ContactEmail",
+                        'postalAddress', b."PostalAddress", 'shareBasisPoints', bb."ShareBasisPoints")
+                    ORDER BY bb."ShareBasisPoints" DESC, b."Code")
+                FROM "BeneficiaryBranches" AS bb JOIN "Branches" AS b ON b."Id" = bb."BranchId"
+                WHERE bb."DisputeId" = d."Id"), '[]')::text AS "Branches",
+            COALESCE((
+                SELECT json_agg(json_build_object(
+                        'kind', a."Kind", 'title', a."Title", 'details', a."Details", 'startsAt', a."StartsAt", 'endsAt', a."EndsAt")
+                    ORDER BY a."StartsAt", a."Id")
+                FROM "DisputeActions" AS a
+                WHERE a."DisputeId" = d."Id"), '[]')::text AS "Actions"
+        FROM "Disputes" AS d JOIN "Unions" AS u ON u."Id" = d."UnionId"
+        WHERE d."Slug" = @slug AND d."IsPublished"
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>
+    /// Loads a published dispute by its slug, or null: an unpublished dispute is as unknown to the
+    /// public as one that does not exist.
+    /// </summary>
+    public static async Task<DisputePage?> LoadAsync(SolidarityDbContext db, string? slug, CancellationToken cancellationToken)
     {
         if (!Slugs.IsWellFormed(slug))
         {
             return null;
         }
 
-        return await db.Disputes.AsNoTracking()
-            .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new DisputePage(
-                d.Id, d.Slug, d.Title, d.Employer, d.Union.Name, d.Union.Website, d.Summary, d.Body, d.Status, d.WorkersInvolved,
-                d.TargetPence, d.ChequePayee, d.OfflineGivingNotes, d.Disclaimer,
-                d.Workplaces.OrderBy(w => w.Town).ThenBy(w => w.Name)
-                    .Select(w => new WorkplaceView(w.Name, w.Town, w.Branch == null ? null : w.Branch.Code, w.Branch == null ? null : w.Branch.Name))
-                    .ToList(),
-                d.Beneficiaries.OrderByDescending(b => b.ShareBasisPoints).ThenBy(b => b.Branch.Code)
-                    .Select(b => new BranchView(b.Branch.Code, b.Branch.Name, b.Branch.ContactName, b.Branch.ContactEmail, b.Branch.PostalAddress, b.ShareBasisPoints))
-                    .ToList(),
-                d.Actions.OrderBy(a => a.StartsAt).Select(a => new ActionView(a.Kind, a.Title, a.Details, a.StartsAt, a.EndsAt)).ToList(),
-                d.Updates
-                    .Where(u => u.Status == UpdateStatus.Published && u.PublishedAt <= now)
-                    .OrderByDescending(u => u.PublishedAt)
-                    .Select(u => new UpdateView(u.Id, u.Title, u.Body, u.PublishedAt!.Value, u.AuthorName, u.AnnouncesStatus))
-                    .ToList()))
-            .AsSplitQuery()
-            .SingleOrDefaultAsync(cancellationToken);
+        var row = (await db.Database.SqlQueryRaw<Row>(Sql, new Npgsql.NpgsqlParameter("slug", slug)).ToListAsync(cancellationToken))
+            .SingleOrDefault();
+        if (row is null)
+        {
+            return null;
+        }
+
+        // PostgreSQL writes times in JSON with the session's offset; the pages work in UTC.
+        var actions = Parse<ActionView>(row.Actions)
+            .Select(a => a with { StartsAt = a.StartsAt.ToUniversalTime(), EndsAt = a.EndsAt.ToUniversalTime() })
+            .ToList();
+        return new DisputePage(
+            row.Id, row.Slug, row.Title, row.Employer, row.Union, row.UnionWebsite, row.Summary, row.Body,
+            Enum.Parse<DisputeStatus>(row.Status), row.WorkersInvolved, row.TargetPence, row.ChequePayee, row.OfflineGivingNotes,
+            row.Disclaimer, Parse<WorkplaceView>(row.Workplaces), Parse<BranchView>(row.Branches), actions);
+    }
+
+    private static List<T> Parse<T>(string json) => JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];
+
+    private sealed class Row
+    {
+        public Guid Id { get; init; }
+        public string Slug { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Employer { get; init; } = "";
+        public string Union { get; init; } = "";
+        public string? UnionWebsite { get; init; }
+        public string Summary { get; init; } = "";
+        public string Body { get; init; } = "";
+        public string Status { get; init; } = "";
+        public int? WorkersInvolved { get; init; }
+        public long? TargetPence { get; init; }
+        public string? ChequePayee { get; init; }
+        public string? OfflineGivingNotes { get; init; }
+        public string? Disclaimer { get; init; }
+        public string Workplaces { get; init; } = "[]";
+        public string Branches { get; init; } = "[]";
+        public string Actions { get; init; } = "[]";
     }
 }
 

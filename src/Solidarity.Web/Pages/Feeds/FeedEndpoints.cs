@@ -18,14 +18,15 @@ internal static class FeedEndpoints
 
     public static void MapFeeds(this WebApplication app)
     {
-        app.MapGet("/updates.atom", AllUpdatesAsync);
-        app.MapGet("/disputes/{slug}/updates.atom", DisputeUpdatesAsync);
-        app.MapGet("/disputes/{slug}/actions.ics", ActionDaysAsync);
+        app.MapGet("/updates.atom", AllUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName);
+        app.MapGet("/disputes/{slug}/updates.atom", DisputeUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName);
+        app.MapGet("/disputes/{slug}/actions.ics", ActionDaysAsync).CacheOutput(PublicPageCaching.PolicyName);
     }
 
     private static async Task<IResult> AllUpdatesAsync(
         HttpContext http, SolidarityDbContext db, SafeMarkdown markdown, SiteAddress site, TimeProvider time, CancellationToken cancellationToken)
     {
+        http.TagDisputeLists();
         var now = time.GetUtcNow();
         var entries = await PublishedUpdatesAsync(db, now, null, cancellationToken);
         var feed = new AtomFeed(
@@ -47,6 +48,7 @@ internal static class FeedEndpoints
             return Results.NotFound();
         }
 
+        http.TagDispute(dispute.Id);
         var now = time.GetUtcNow();
         var entries = await PublishedUpdatesAsync(db, now, dispute.Id, cancellationToken);
         var feed = new AtomFeed(
@@ -68,6 +70,7 @@ internal static class FeedEndpoints
             return Results.NotFound();
         }
 
+        http.TagDispute(dispute.Id);
         var actions = await db.DisputeActions.AsNoTracking()
             .Where(a => a.DisputeId == dispute.Id)
             .OrderBy(a => a.StartsAt).ThenBy(a => a.Id)

@@ -18,7 +18,7 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
     {
-        var dispute = await DisputePage.LoadAsync(db, slug, time.GetUtcNow(), cancellationToken);
+        var dispute = await DisputePage.LoadAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return NotFound();
@@ -30,7 +30,7 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
 
     public async Task<IActionResult> OnPostAsync(string slug, CancellationToken cancellationToken)
     {
-        var dispute = await DisputePage.LoadAsync(db, slug, time.GetUtcNow(), cancellationToken);
+        var dispute = await DisputePage.LoadAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return NotFound();

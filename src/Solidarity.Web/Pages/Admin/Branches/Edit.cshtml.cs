@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Branches;
 
-internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit) : PageModel, IBranchFormPage
+internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, PublicPageCache cache) : PageModel, IBranchFormPage
 {
     [BindProperty]
     public BranchInput Input { get; set; } = new();
@@ -63,6 +64,8 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit) : Page
             return Page();
         }
 
+        // A branch's name and address are on the page of every dispute it is a beneficiary of.
+        await cache.EvictAllAsync(cancellationToken);
         TempData["Notice"] = $"Branch {branch.Code} saved.";
         return RedirectToPage("/Admin/Branches/Index");
     }

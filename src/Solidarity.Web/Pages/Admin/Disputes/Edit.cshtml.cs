@@ -6,10 +6,12 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
-internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimeProvider time, UserManager<ApplicationUser> userManager)
+internal sealed class EditModel(
+    SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager)
     : PageModel, IDisputeFormPage
 {
     [BindProperty]
@@ -115,6 +117,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
             return current is null ? NotFound() : await ShowAsync(current, cancellationToken);
         }
 
+        await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         Notice = "Saved.";
         return RedirectToPage(new { id });
     }
@@ -153,6 +156,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
             return RedirectToPage(new { id });
         }
 
+        await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         Notice = published
             ? $"Published: the dispute is on the public site at /disputes/{dispute.Slug}."
             : "Unpublished: the dispute is no longer on the public site.";
@@ -194,6 +198,7 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, TimePr
         db.DisputeUpdates.Add(news);
         audit.Record(User, AuditActions.DisputeUpdatePosted, "Dispute", dispute.Id.ToString(), new { updateId = news.Id, title = news.Title });
         await db.SaveChangesAsync(cancellationToken);
+        await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         Notice = dispute.IsPublished
             ? "Update posted: it is on the dispute's public page."
             : "Update posted: it will show on the public page once the dispute is published.";

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 
@@ -24,7 +26,8 @@ internal abstract record ErasureOutcome
 /// amounts are not touched. The audit entry names the address only by its SHA-256.
 /// </summary>
 internal sealed class DonorErasure(
-    SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit, TimeProvider time)
+    SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit,
+    PublicPageCache cache, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -103,6 +106,9 @@ internal sealed class DonorErasure(
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
+        await cache.EvictAllAsync(cancellationToken);
         return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
     }
 

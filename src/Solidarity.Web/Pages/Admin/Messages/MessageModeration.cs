@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Messages;
 
@@ -15,8 +16,9 @@ public static class MessageAuditActions
 /// Approves or rejects pending messages. The decision is one conditional UPDATE on rows still pending, so of two
 /// moderators deciding the same message at once only the first changes it; the second is told it was already
 /// decided, and a message once decided is never decided again. Audit entries are written in the same transaction.
+/// Once committed, the disputes' cached pages are evicted, so an approved message shows at once.
 /// </summary>
-public sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, TimeProvider time)
+public sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time)
 {
     public const int MaxPerDecision = 200;
 
@@ -47,21 +49,24 @@ public sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, 
         var kept = decision == ModerationStatus.Rejected ? reason!.Trim() : null;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var changed = await db.Database.SqlQuery<Guid>($"""
+        var changed = await db.Database.SqlQuery<Decided>($"""
             UPDATE "SupportMessages"
             SET "Status" = {status}, "ModeratedAt" = {now}, "ModeratedByUserId" = {userId}, "ModeratedByName" = {name}, "RejectionReason" = {kept}
             WHERE "Id" = ANY({ids}) AND "Status" = 'Pending'
-            RETURNING "Id" AS "Value"
+            RETURNING "Id", "DisputeId"
             """).ToListAsync(cancellationToken);
 
-        foreach (var id in changed)
+        foreach (var message in changed)
         {
             audit.Record(moderator, decision == ModerationStatus.Approved ? MessageAuditActions.Approved : MessageAuditActions.Rejected,
-                "SupportMessage", id.ToString(), kept is null ? null : new { reason = kept });
+                "SupportMessage", message.Id.ToString(), kept is null ? null : new { reason = kept });
         }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return changed;
+        await cache.EvictDisputesAsync(changed.Select(m => m.DisputeId), cancellationToken);
+        return [.. changed.Select(m => m.Id)];
     }
+
+    private sealed record Decided(Guid Id, Guid DisputeId);
 }

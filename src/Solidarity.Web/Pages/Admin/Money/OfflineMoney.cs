@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Core.Donations;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
@@ -23,7 +24,8 @@ internal static class OfflineAuditActions
 /// audit row in one transaction, and correcting a mistake (or a bounced cheque) by reversing entries, never by editing.
 /// </summary>
 internal sealed class OfflineMoney(
-    SolidarityDbContext db, LedgerPostings ledger, SupporterKeys supporters, AuditTrail audit, ReceiptScheduler receipts, TimeProvider time)
+    SolidarityDbContext db, LedgerPostings ledger, SupporterKeys supporters, AuditTrail audit, ReceiptScheduler receipts,
+    PublicPageCache cache, TimeProvider time)
 {
     public static readonly DonationMethod[] Methods = [DonationMethod.Cheque, DonationMethod.BankTransfer, DonationMethod.Collection];
 
@@ -76,6 +78,7 @@ internal sealed class OfflineMoney(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         receipts.DonationConfirmed(donation.Id);
+        await cache.EvictDisputeAsync(donation.DisputeId, cancellationToken);
         return true;
     }
 
@@ -103,6 +106,7 @@ internal sealed class OfflineMoney(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         receipts.OfflineReversed(donationId);
+        await cache.EvictDisputeAsync(locked.Donation.DisputeId, cancellationToken);
         return outcome;
     }
 

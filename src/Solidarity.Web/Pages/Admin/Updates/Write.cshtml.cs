@@ -19,7 +19,8 @@ namespace Solidarity.Web.Pages.Admin.Updates;
 /// change the dispute's status in the same transaction, so the news and the status never disagree.
 /// </summary>
 internal sealed class WriteModel(
-    SolidarityDbContext db, AuditTrail audit, SafeMarkdown markdown, TimeProvider time, UserManager<ApplicationUser> userManager) : PageModel
+    SolidarityDbContext db, AuditTrail audit, SafeMarkdown markdown, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager)
+    : PageModel
 {
     public const string DefaultAuthorName = "The organisers";
     public const string ScheduleFormat = "yyyy-MM-dd'T'HH:mm";
@@ -207,6 +208,7 @@ internal sealed class WriteModel(
             return await ShowAgainAsync(disputeId, current, cancellationToken);
         }
 
+        await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         TempData["Notice"] = target switch
         {
             UpdateStatus.Published when wasPublished => $"Saved: “{title}” is corrected on the public page.",

@@ -1,0 +1,143 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Primitives;
+
+namespace Solidarity.Web.Infrastructure.Hosting;
+
+/// <summary>
+/// The output cache for the public pages an anonymous visitor reads: the home page, past disputes, a dispute's page
+/// and the feeds. A dispute that goes viral brings tens of thousands of visitors an hour to one page; each web process
+/// renders it (four SQL commands) at most once per <see cref="Lifetime"/> and serves the copy in between, and
+/// visitors arriving together while it renders wait for that one render rather than each starting their own.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why 5 seconds: every web process keeps its own copy, and an admin's change is evicted only in the process that
+/// made it (<see cref="PublicPageCache"/>); money arrives by webhook at whichever process Stripe reaches, and is never
+/// evicted (on a busy day donations would empty the cache several times a second). So the lifetime is the guarantee
+/// that no process shows a page more than 5 seconds older than the database, while a page read a hundred times a
+/// second is still rendered only once in five hundred reads.
+/// </para>
+/// <para>
+/// Never cached: anything for a signed-in user (the auth cookie or an Authorization header is enough to bypass the
+/// cache, cached copies are never served to them either), responses that set a cookie or say no-store or private
+/// (rendering an antiforgery token says no-store, and sets a cookie for a new visitor, so a form added to a cached
+/// page turns its caching off rather than sharing one visitor's token), anything but a 200 to GET or HEAD, and every
+/// page that does not opt in with
+/// <c>[OutputCache(PolicyName = PublicPageCaching.PolicyName)]</c> or <c>CacheOutput(PublicPageCaching.PolicyName)</c>:
+/// the thank-you page, the donate and message forms, the admin and branch areas.
+/// </para>
+/// </remarks>
+internal static class PublicPageCaching
+{
+    public const string PolicyName = "PublicPage";
+
+    /// <summary>How long any web process may serve a copy: see the remarks on why 5 seconds.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    /// <summary>Every cached public page.</summary>
+    public const string AllTag = "public";
+
+    /// <summary>Pages listing several disputes (home, past disputes, the feed of every dispute's news).</summary>
+    public const string ListsTag = "dispute-lists";
+
+    /// <summary>
+    /// The query-string keys the pages read; any other key would only make another copy of the same page, so the
+    /// cache ignores it rather than let made-up query strings fill it.
+    /// </summary>
+    private static readonly string[] QueryKeys = ["page", "messages", "updates"];
+
+    public static string DisputeTag(Guid disputeId) => $"dispute:{disputeId}";
+
+    public static void AddPublicPageCaching(this IServiceCollection services)
+    {
+        services.AddOutputCache(options =>
+        {
+            options.AddPolicy(PolicyName, new PublicPagePolicy());
+
+            // Slugs are lower case and any other spelling is not found: a cached page must not answer for it.
+            options.UseCaseSensitivePaths = true;
+        });
+        services.AddSingleton<PublicPageCache>();
+    }
+
+    /// <summary>After authentication, so that a signed-in user is known and never served or given a cached copy.</summary>
+    public static void UsePublicPageCaching(this IApplicationBuilder app) => app.UseOutputCache();
+
+    /// <summary>Marks the page being rendered as showing <paramref name="disputeId"/>, so changing that dispute evicts it.</summary>
+    public static void TagDispute(this HttpContext context, Guid disputeId) =>
+        context.Features.Get<IOutputCacheFeature>()?.Context.Tags.Add(DisputeTag(disputeId));
+
+    /// <summary>Marks the page being rendered as a list of disputes, evicted whenever any dispute changes.</summary>
+    public static void TagDisputeLists(this HttpContext context) =>
+        context.Features.Get<IOutputCacheFeature>()?.Context.Tags.Add(ListsTag);
+
+    private sealed class PublicPagePolicy : IOutputCachePolicy
+    {
+        public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellationToken)
+        {
+            var cacheable = IsAnonymousRead(context.HttpContext);
+            context.EnableOutputCaching = true;
+            context.AllowCacheLookup = cacheable;
+            context.AllowCacheStorage = cacheable;
+            context.AllowLocking = true;
+            context.ResponseExpirationTimeSpan = Lifetime;
+            context.CacheVaryByRules.QueryKeys = QueryKeys;
+            context.Tags.Add(AllTag);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellationToken)
+        {
+            var response = context.HttpContext.Response;
+            if (response.StatusCode != StatusCodes.Status200OK
+                || !StringValues.IsNullOrEmpty(response.Headers.SetCookie)
+                || Says(response.Headers.CacheControl, "no-store")
+                || Says(response.Headers.CacheControl, "private")
+                || context.HttpContext.User.Identity?.IsAuthenticated == true)
+            {
+                context.AllowCacheStorage = false;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private static bool IsAnonymousRead(HttpContext context)
+        {
+            var request = context.Request;
+            return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+                && StringValues.IsNullOrEmpty(request.Headers.Authorization)
+                && !request.Cookies.ContainsKey(SolidarityServices.AuthCookieName)
+                && context.User.Identity?.IsAuthenticated != true;
+        }
+
+        private static bool Says(StringValues cacheControl, string directive) =>
+            cacheControl.Any(value => value?.Contains(directive, StringComparison.OrdinalIgnoreCase) == true);
+    }
+}
+
+/// <summary>
+/// Evicts cached public pages in this process, the moment an admin's change is saved, so the admin (and every visitor
+/// this process serves) sees it at once; other processes' copies expire within <see cref="PublicPageCaching.Lifetime"/>.
+/// </summary>
+public sealed class PublicPageCache(IOutputCacheStore store)
+{
+    /// <summary>After a dispute's details, updates or messages changed: its own pages and the lists that show it.</summary>
+    public async Task EvictDisputesAsync(IEnumerable<Guid> disputeIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in disputeIds.Distinct())
+        {
+            await store.EvictByTagAsync(PublicPageCaching.DisputeTag(id), cancellationToken);
+        }
+
+        await store.EvictByTagAsync(PublicPageCaching.ListsTag, cancellationToken);
+    }
+
+    public Task EvictDisputeAsync(Guid disputeId, CancellationToken cancellationToken) =>
+        EvictDisputesAsync([disputeId], cancellationToken);
+
+    /// <summary>After a change that shows on many disputes' pages: a branch's details, a donor's erasure.</summary>
+    public async Task EvictAllAsync(CancellationToken cancellationToken) =>
+        await store.EvictByTagAsync(PublicPageCaching.AllTag, cancellationToken);
+}
