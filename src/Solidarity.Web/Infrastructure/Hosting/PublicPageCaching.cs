@@ -12,10 +12,9 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 /// <remarks>
 /// <para>
 /// Why 5 seconds: every web process keeps its own copy, and an admin's change is evicted only in the process that
-/// made it (<see cref="PublicPageCache"/>); money arrives by webhook at whichever process Stripe reaches, and is never
-/// evicted (on a busy day donations would empty the cache several times a second). So the lifetime is the guarantee
-/// that no process shows a page more than 5 seconds older than the database, while a page read a hundred times a
-/// second is still rendered only once in five hundred reads.
+/// made it (<see cref="PublicPageCache"/>), as is money arriving by webhook at whichever process Stripe reaches. So
+/// the lifetime is the guarantee that no process shows a page more than 5 seconds older than the database, while a
+/// page read a hundred times a second is rendered at most once per payment that process receives, never once a read.
 /// </para>
 /// <para>
 /// Never cached: anything for a signed-in user (the auth cookie or an Authorization header is enough to bypass the

@@ -13,7 +13,7 @@ namespace Solidarity.Web.Pages.Account;
 /// and any before it. The record is saved with the account's concurrency stamp, so two sign-ins racing with one code
 /// cannot both win.
 /// </summary>
-internal sealed class OnceOnlyAuthenticatorTokenProvider(TimeProvider time) : IUserTwoFactorTokenProvider<ApplicationUser>
+internal sealed class OnceOnlyAuthenticatorTokenProvider : IUserTwoFactorTokenProvider<ApplicationUser>
 {
     public const string Name = "OnceOnlyAuthenticator";
 
@@ -36,7 +36,8 @@ internal sealed class OnceOnlyAuthenticatorTokenProvider(TimeProvider time) : IU
         }
 
         var secret = Base32Decode(key);
-        var now = time.GetUtcNow().ToUnixTimeSeconds() / (long)Step.TotalSeconds;
+        // The phone's clock is the real one, whatever clock the site's pages are given (a test may set those to 2017).
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / (long)Step.TotalSeconds;
         for (var step = now - StepsEitherSide; step <= now + StepsEitherSide; step++)
         {
             if (step <= (user.LastAuthenticatorTimeStep ?? long.MinValue) || Code(secret, step) != code)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 using Stripe;
@@ -35,13 +36,16 @@ internal static class WebhookOutcomes
 /// would, so events may arrive in any order without losing or doubling an entry.
 /// </summary>
 internal sealed class StripeEventProcessor(
-    SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, TimeProvider time,
-    ILogger<StripeEventProcessor> logger)
+    SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, PublicPageCache pages,
+    TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
 
     /// <summary>Receipts and credit notes owed by the event being applied, enqueued once it has committed.</summary>
     private readonly List<Action> _afterCommit = [];
+
+    /// <summary>The dispute whose money the event may have moved, once its donation is locked.</summary>
+    private Guid? _disputeId;
 
     public async Task<string> ProcessAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
@@ -79,6 +83,13 @@ internal sealed class StripeEventProcessor(
         foreach (var schedule in _afterCommit)
         {
             schedule();
+        }
+
+        // This process shows the new figures at once; the others within the cache's lifetime. Renders stay cheap (a few
+        // rows of running totals), and visitors arriving together share one, so evicting on every payment is affordable.
+        if (_disputeId is { } disputeId && outcome == WebhookOutcomes.Applied)
+        {
+            await pages.EvictDisputeAsync(disputeId, cancellationToken);
         }
 
         if (outcome == WebhookOutcomes.UnknownDonation)
@@ -354,7 +365,9 @@ internal sealed class StripeEventProcessor(
         Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken, bool lockBranches = true)
     {
         var id = await FindDonationIdAsync(donationId, sessionId, paymentIntentId, chargeId, cancellationToken);
-        return id is null ? null : await LedgerLocks.DonationAsync(db, id.Value, cancellationToken, withBranches: lockBranches);
+        var locked = id is null ? null : await LedgerLocks.DonationAsync(db, id.Value, cancellationToken, withBranches: lockBranches);
+        _disputeId = locked?.Donation.DisputeId;
+        return locked;
     }
 
     private async Task<Guid?> FindDonationIdAsync(
