@@ -16,12 +16,24 @@ public sealed class ApplicationUser : IdentityUser<Guid>
     /// replayed within its minute is refused: each code signs in once.
     /// </summary>
     public long? LastAuthenticatorTimeStep { get; set; }
+
+    /// <summary>When the account last completed a sign-in (password, and code where it has a second factor).</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
 }
 
 public static class Roles
 {
+    /// <summary>Everything in the admin area: money, donors, people, disputes, branches, jobs, the audit log.</summary>
     public const string Admin = "Admin";
+
+    /// <summary>Reviews messages of support and writes disputes' updates; nothing else.</summary>
+    public const string Moderator = "Moderator";
+
+    /// <summary>One branch's money, statements and messages.</summary>
     public const string BranchOfficer = "BranchOfficer";
 
-    public static readonly string[] All = [Admin, BranchOfficer];
+    public static readonly string[] All = [Admin, Moderator, BranchOfficer];
+
+    /// <summary>Roles whose every session must have used a second factor, enrolled only through an invitation.</summary>
+    public static bool NeedsSecondFactor(string role) => role is Admin or Moderator;
 }

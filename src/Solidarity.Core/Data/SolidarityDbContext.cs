@@ -28,6 +28,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<DisputeUpdate> DisputeUpdates => Set<DisputeUpdate>();
     public DbSet<DisputeUpdateRevision> DisputeUpdateRevisions => Set<DisputeUpdateRevision>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Donation> Donations => Set<Donation>();
     public DbSet<DonationAllocation> DonationAllocations => Set<DonationAllocation>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
