@@ -1,46 +1,11 @@
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.WebUtilities;
+using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;
 
-/// <summary>
-/// Download tokens: 32 random bytes, URL-safe base64 in the link; only their SHA-256 is stored, so the
-/// database alone cannot be turned into working links.
-/// </summary>
+/// <summary>Receipt download tokens: <see cref="LinkTokens"/>, as every link that carries a secret.</summary>
 internal static class ReceiptTokens
 {
-    private const int TokenBytes = 32;
-    private const int TokenLength = 43;
+    public static (string Token, byte[] Hash) Create() => LinkTokens.Create();
 
-    public static (string Token, byte[] Hash) Create()
-    {
-        var bytes = RandomNumberGenerator.GetBytes(TokenBytes);
-        return (WebEncoders.Base64UrlEncode(bytes), SHA256.HashData(bytes));
-    }
-
-    /// <summary>False for anything that is not the shape of a token, so it is not looked up at all.</summary>
-    public static bool TryHash(string? token, out byte[] hash)
-    {
-        hash = [];
-        if (token is null || token.Length != TokenLength || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-        {
-            return false;
-        }
-
-        var bytes = new byte[TokenBytes];
-        try
-        {
-            if (WebEncoders.Base64UrlDecode(token).AsSpan().TryCopyTo(bytes) is false)
-            {
-                return false;
-            }
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        hash = SHA256.HashData(bytes);
-        return true;
-    }
+    public static bool TryHash(string? token, out byte[] hash) => LinkTokens.TryHash(token, out hash);
 }
