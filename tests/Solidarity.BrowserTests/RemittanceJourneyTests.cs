@@ -1,13 +1,12 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
-using Solidarity.Core.Accounts;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Web.Demo;
+using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Remittances;
 using static Microsoft.Playwright.Assertions;
 
@@ -20,22 +19,27 @@ namespace Solidarity.BrowserTests;
 public sealed class RemittanceJourneyTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     private const string Reference = "BACS WM7680 0001";
+    private const string AdminPassword = "Picket-Line-2017";
 
     [ChromiumFact]
     public async Task Admin_records_the_transfer_for_a_statement_and_the_branch_officer_confirms_it_arrived()
     {
-        var authenticatorKey = await EnrolDemoAdminAsync();
+        var invitationPath = await DemoAdminInvitationAsync();
         var statementId = await StatementForBurtonAsync();
 
+        // The demo admin gets in as every admin does: the invitation link the demo printed, a password, an app.
         var admin = await NewPageAsync();
-        await OpenAsync(admin, "/account/sign-in?ReturnUrl=%2Fadmin%2Fremittances");
-        await admin.GetByLabel("Email").FillAsync(DemoData.AdminEmail);
-        await admin.GetByLabel("Password").FillAsync(DemoData.AdminPassword);
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await admin.WaitForURLAsync("**/account/sign-in/two-factor**");
-        await admin.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(authenticatorKey)).ComputeTotp());
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await admin.WaitForURLAsync("**/admin/remittances");
+        await OpenAsync(admin, invitationPath);
+        await admin.GetByLabel("New password", new() { Exact = true }).FillAsync(AdminPassword);
+        await admin.GetByLabel("New password again").FillAsync(AdminPassword);
+        var key = (await admin.GetByTestId("shared-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        await admin.GetByLabel("Code from the app").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Set password and turn on the app" }).ClickAsync();
+        await admin.WaitForURLAsync("**/account/authenticator/recovery-codes**");
+        await Expect(admin.Locator(".recovery-codes li")).ToHaveCountAsync(10);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "I have saved them: continue" }).ClickAsync();
+        await admin.WaitForURLAsync("**/admin");
+        await OpenAsync(admin, "/admin/remittances");
 
         await admin.Locator($"#statements a[href='/admin/remittances/statements/{statementId}']").ClickAsync();
         await admin.GetByRole(AriaRole.Button, new() { Name = "Approve this statement" }).ClickAsync();
@@ -66,15 +70,12 @@ public sealed class RemittanceJourneyTests(BrowserFixture fixture) : BrowserTest
         Assert.Equal(-4_858, entries);
     }
 
-    /// <summary>Gives the demo admin an authenticator, as enrolling at first sign-in would; answers its key.</summary>
-    private async Task<string> EnrolDemoAdminAsync()
+    /// <summary>The path of the demo admin's invitation link, as the demo prints it at start-up (seeding again makes a new one).</summary>
+    private async Task<string> DemoAdminInvitationAsync()
     {
-        await using var scope = Site.Scope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var admin = await users.FindByEmailAsync(DemoData.AdminEmail) ?? throw new InvalidOperationException("The demo has no admin.");
-        await users.ResetAuthenticatorKeyAsync(admin);
-        await users.SetTwoFactorEnabledAsync(admin, true);
-        return (await users.GetAuthenticatorKeyAsync(admin))!;
+        var report = await DemoData.SeedAsync(Site.Services, CancellationToken.None);
+        var link = report.SelectMany(line => line.Split(' ')).Single(word => word.Contains(Invitations.PathPrefix, StringComparison.Ordinal));
+        return new Uri(link).AbsolutePath;
     }
 
     /// <summary>A £50 card gift to the Burton branch (£1.42 fee) recorded last week, and the statement of that week.</summary>

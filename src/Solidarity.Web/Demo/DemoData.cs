@@ -4,22 +4,25 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Demo;
 
 /// <summary>
 /// The demo disputes and accounts. Safe to run on every start: it adds only what is missing, keyed by
-/// union name, branch code, dispute slug, role name and email, and never changes what is there.
+/// union name, branch code, dispute slug, role name and email, and never changes what is there. The demo admin gets
+/// in as every admin does, through an invitation: until someone has used one, each run makes a new one and reports
+/// its link.
 /// </summary>
 internal sealed class DemoData(
     SolidarityDbContext db,
     UserManager<ApplicationUser> users,
     RoleManager<IdentityRole<Guid>> roles,
+    Invitations invitations,
     TimeProvider time,
     IConfiguration configuration)
 {
     public const string AdminEmail = "admin@solidarity.test";
-    public const string AdminPassword = "Picket-Line-2017";
     public const string OfficerEmail = "officer@solidarity.test";
     public const string OfficerPassword = "Branch-Officer-2017";
     public const string ArgosSlug = "argos-warehouse-strike";
@@ -97,11 +100,10 @@ internal sealed class DemoData(
             }
         }
 
-        await AccountAsync(AdminEmail, AdminPassword, "Demo Admin", Roles.Admin, branchId: null);
         await AccountAsync(OfficerEmail, OfficerPassword, "Pat Example", Roles.BranchOfficer, wm7680.Id);
 
         var signIn = $"{BaseAddress()}/account/sign-in";
-        report.Add($"Demo admin: {AdminEmail} / {AdminPassword} (set up an authenticator app at first sign-in) at {signIn}");
+        report.Add(await AdminInvitationAsync(signIn, cancellationToken));
         report.Add($"Demo branch officer ({ArgosBranchCode}): {OfficerEmail} / {OfficerPassword} at {signIn}");
         return report;
     }
@@ -312,6 +314,24 @@ internal sealed class DemoData(
         return true;
     }
 
+    /// <summary>
+    /// No password is published for the demo admin, and no trust on first use: whoever opens the invitation link
+    /// printed on the console chooses the password and enrols the app, as on a real site.
+    /// </summary>
+    private async Task<string> AdminInvitationAsync(string signIn, CancellationToken cancellationToken)
+    {
+        if (await users.FindByEmailAsync(AdminEmail) is { TwoFactorEnabled: true })
+        {
+            return $"Demo admin: {AdminEmail} signs in at {signIn} with the password and authenticator app set up through the invitation "
+                + $"(`create-admin --email {AdminEmail}` makes a new invitation).";
+        }
+
+        var result = await invitations.IssueAsync(new InvitationRequest(AdminEmail, Roles.Admin, DisplayName: "Demo Admin"), Actor.Site, cancellationToken);
+        var issued = result.Issued ?? throw new InvalidOperationException($"Could not invite the demo admin: {result.Refusal}");
+        return $"Demo admin ({AdminEmail}): open {BaseAddress()}{issued.Path} to choose a password and set up an authenticator app. "
+            + "The link works once; until it is used, every start prints a new one.";
+    }
+
     private async Task AccountAsync(string email, string password, string displayName, string role, Guid? branchId)
     {
         if (await users.FindByEmailAsync(email) is not null)
@@ -319,7 +339,6 @@ internal sealed class DemoData(
             return;
         }
 
-        // No authenticator is enrolled: an admin sets one up at first sign-in, as every admin must.
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName, BranchId = branchId };
         Check(await users.CreateAsync(user, password), email);
         Check(await users.AddToRoleAsync(user, role), email);

@@ -183,66 +183,111 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
         }
     }
 
-    [Fact]
-    public async Task Admin_without_an_authenticator_is_taken_to_enrol_and_cannot_use_the_admin_area_yet()
+    [Theory]
+    [InlineData(Roles.Admin)]
+    [InlineData(Roles.Moderator)]
+    public async Task Admin_or_moderator_without_an_authenticator_is_refused_with_the_right_password_and_gets_no_session(string role)
     {
-        var admin = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
+        var account = await SignIn.CreateAccountAsync(App, "new-admin@example.org", role);
         using var client = SignIn.NewClient(App);
 
-        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password, "/admin/disputes");
+        using var password = await SignIn.WithPasswordAsync(client, account.Email, account.Password, "/admin/messages");
 
-        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
-        Assert.StartsWith("/account/authenticator?", password.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        using var admin403 = await client.GetAsync("/admin");
-        Assert.Equal("/account/access-denied", admin403.Headers.Location!.AbsolutePath);
-        using var denied = await client.GetAsync(admin403.Headers.Location);
-        Assert.Contains("needs a second factor", await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, password.StatusCode);
+        var page = await HtmlForm.ParseAsync(password);
+        Assert.Equal(SignInModel.NoSecondFactorMessage, page.QuerySelector(".form-errors li")!.TextContent.Trim());
+        var cookies = password.Headers.TryGetValues("Set-Cookie", out var set) ? set : [];
+        Assert.DoesNotContain(cookies, c => c.StartsWith("solidarity.auth=", StringComparison.Ordinal));
+        using var enrol = await client.GetAsync("/account/authenticator");
+        Assert.Equal(HttpStatusCode.Redirect, enrol.StatusCode);
+        Assert.Equal("/account/sign-in", enrol.Headers.Location!.AbsolutePath);
     }
 
     [Fact]
-    public async Task Enrolment_refuses_a_wrong_code_then_a_right_code_turns_on_the_second_factor_and_opens_the_admin_area()
+    public async Task Admin_without_an_authenticator_and_a_wrong_password_gets_the_usual_message()
     {
         var admin = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
         using var client = SignIn.NewClient(App);
-        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password, "/admin/disputes");
-        var enrolUrl = password.Headers.Location!.OriginalString;
 
-        using var enrolPage = await client.GetAsync(enrolUrl);
-        Assert.Equal(HttpStatusCode.OK, enrolPage.StatusCode);
-        Assert.True(enrolPage.Headers.CacheControl!.NoStore);
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, "not the password at all");
+
+        var page = await HtmlForm.ParseAsync(password);
+        Assert.Equal(SignInModel.IncorrectMessage, page.QuerySelector(".form-errors li")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task A_password_only_session_of_an_account_that_became_an_admin_cannot_enrol_an_authenticator()
+    {
+        await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
+        var form = await HtmlForm.GetAsync(client, "/account/authenticator");
+        await WithUsersAsync(async (users, user) => (await users.AddToRoleAsync(user, Roles.Admin)).Succeeded, officer.Id);
+
+        using var page = await client.GetAsync("/account/authenticator");
+        using var forged = await form.Set("Input.Code", "123456").SubmitAsync();
+
+        var document = await HtmlForm.ParseAsync(page);
+        Assert.Null(document.QuerySelector("[data-testid=shared-key]"));
+        Assert.Contains("invitation", document.QuerySelector(".notice")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Equal("/account/access-denied", forged.Headers.Location!.AbsolutePath);
+        Assert.False(await App.WithDbAsync(db => db.Users.Where(u => u.Id == officer.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Branch_officer_may_still_enrol_an_authenticator_from_a_password_session()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
+
+        using var enrolPage = await client.GetAsync("/account/authenticator");
         var page = await HtmlForm.ParseAsync(enrolPage);
         var key = page.QuerySelector("[data-testid=shared-key]")!.TextContent.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
-        Assert.StartsWith("data:image/png;base64,", page.QuerySelector("img.qr-code")!.GetAttribute("src"), StringComparison.Ordinal);
+        using var right = await HtmlForm.From(client, page).Set("Input.Code", SignIn.Code(key)).SubmitAsync();
 
-        using var wrong = await HtmlForm.From(client, page).Set("Input.Code", CodeNotValidNow(key)).SubmitAsync();
-        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
-        Assert.Contains("That code did not match", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.False(await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
-
-        var retry = HtmlForm.From(client, await HtmlForm.ParseAsync(wrong));
-        using var right = await retry.Set("Input.Code", SignIn.Code(key)).SubmitAsync();
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
         Assert.StartsWith("/account/authenticator/recovery-codes", right.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        Assert.True(await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+        Assert.True(await App.WithDbAsync(db => db.Users.Where(u => u.Id == officer.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+    }
 
-        using var codesPage = await client.GetAsync(right.Headers.Location);
-        var codes = (await HtmlForm.ParseAsync(codesPage)).QuerySelectorAll(".recovery-codes kbd").Select(c => c.TextContent).ToList();
-        Assert.Equal(10, codes.Distinct().Count());
-        using var codesAgain = await client.GetAsync(right.Headers.Location);
-        Assert.Equal(HttpStatusCode.Redirect, codesAgain.StatusCode);
+    [Fact]
+    public async Task Moderator_with_password_and_code_lands_on_the_messages_to_moderate()
+    {
+        var moderator = await SignIn.CreateAccountAsync(App, "moderator@example.org", Roles.Moderator, withAuthenticator: true);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, moderator.Email, moderator.Password);
 
-        using var dashboard = await client.GetAsync("/admin/disputes");
-        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        using var code = await SignIn.WithCodeAsync(client, password.Headers.Location!.OriginalString, moderator.CurrentCode());
 
-        var audit = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
-        Assert.Equal(AuditActions.AuthenticatorEnrolled, audit.Action);
-        Assert.Equal(admin.Id, audit.UserId);
-        Assert.Equal(admin.Email, audit.UserName);
-        Assert.Equal(admin.Id.ToString(), audit.SubjectId);
+        Assert.Equal("/admin/messages", code.Headers.Location!.OriginalString);
+    }
 
-        using var fresh = SignIn.NewClient(App);
-        using var nextSignIn = await SignIn.WithPasswordAsync(fresh, admin.Email, admin.Password);
-        Assert.StartsWith("/account/sign-in/two-factor", nextSignIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    [Fact]
+    public async Task A_completed_sign_in_is_recorded_on_the_account()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        using var client = SignIn.NewClient(App);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        using var adminClient = SignIn.NewClient(App);
+        using var adminPassword = await SignIn.WithPasswordAsync(adminClient, admin.Email, admin.Password);
+        var afterPasswordOnly = await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id).Select(u => u.LastSignInAt).SingleAsync());
+        using (await SignIn.WithCodeAsync(adminClient, adminPassword.Headers.Location!.OriginalString, admin.CurrentCode()))
+        {
+        }
+
+        var times = await App.WithDbAsync(db => db.Users.ToDictionaryAsync(u => u.Id, u => u.LastSignInAt));
+        Assert.True(times[officer.Id] > before, $"officer: {times[officer.Id]}");
+        Assert.Null(afterPasswordOnly);
+        Assert.True(times[admin.Id] > before, $"admin: {times[admin.Id]}");
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public sealed class ContentSecurityTests(SiteFixture fixture) : SiteTest(fixture
         var seeded = await AdminData.UnionAndBranchesAsync(App);
         var disputeId = await AdminData.DisputeAsync(App, seeded);
         var (admin, _) = await SignIn.AsAdminAsync(App);
-        var enrolling = await SignIn.CreateAccountAsync(App, "new-admin@example.org", Roles.Admin);
+        var enrolling = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
+        var invitation = await Invite.IssueAsync(App, "new-admin@example.org", Roles.Admin);
         using var anonymous = SignIn.NewClient(App);
         using var enrollingClient = SignIn.NewClient(App);
         using var _ = admin;
@@ -24,6 +25,7 @@ public sealed class ContentSecurityTests(SiteFixture fixture) : SiteTest(fixture
         {
             (anonymous, "/account/sign-in"),
             (anonymous, "/account/access-denied"),
+            (anonymous, invitation.Path),
             (enrollingClient, "/account/authenticator"),
             (admin, "/account/authenticator"),
             (admin, "/account/sign-out"),

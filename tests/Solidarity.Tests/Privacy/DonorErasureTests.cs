@@ -369,7 +369,8 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         foreach (var (who, client, to) in new[]
                  {
                      ("anonymous", anonymous, "/account/sign-in"),
-                     ("admin without a second factor", adminWithoutFactor, "/account/access-denied"),
+                     // Refused at sign-in (no trust on first use), so it has no session at all.
+                     ("admin without a second factor", adminWithoutFactor, "/account/sign-in"),
                      ("branch officer", officerClient, "/account/access-denied"),
                  })
         {

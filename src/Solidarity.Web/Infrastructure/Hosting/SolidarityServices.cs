@@ -98,6 +98,7 @@ internal static class SolidarityServices
         services.AddScoped<Pages.Admin.AuditTrail>();
         services.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
+        services.AddScoped<Invitations>();
         services.AddProblemDetails();
         services.AddPublicPageCaching();
         builder.AddStripe();

@@ -8,12 +8,12 @@ namespace Solidarity.Web.Pages.Account;
 [AllowAnonymous]
 internal sealed class AccessDeniedModel : PageModel
 {
-    /// <summary>An admin whose session has no second factor is told how to get one, not just turned away.</summary>
-    public bool AdminNeedsSecondFactor { get; private set; }
+    /// <summary>An admin or moderator whose session has no second factor is told how to get one, not just turned away.</summary>
+    public bool NeedsSecondFactor { get; private set; }
 
     public void OnGet()
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        AdminNeedsSecondFactor = User.IsInRole(Roles.Admin) && !AccountFlow.UsedSecondFactor(User);
+        NeedsSecondFactor = (User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Moderator)) && !AccountFlow.UsedSecondFactor(User);
     }
 }

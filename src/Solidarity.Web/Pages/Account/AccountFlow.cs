@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Solidarity.Core.Accounts;
 using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Account;
@@ -11,8 +12,21 @@ internal static class AccountFlow
     public const string AmrClaim = "amr";
 
     /// <summary>Only a local address is honoured, so a crafted sign-in link cannot send someone to another site.</summary>
-    public static string Landing(IUrlHelper url, string? returnUrl, bool isAdmin) =>
-        !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : isAdmin ? "/admin" : "/";
+    public static string Landing(IUrlHelper url, string? returnUrl, string home) =>
+        !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : home;
+
+    /// <summary>Where an account goes after signing in, when no page asked for it: moderators to the messages waiting.</summary>
+    public static async Task<string> HomeAsync(UserManager<ApplicationUser> users, ApplicationUser user) =>
+        await users.IsInRoleAsync(user, Roles.Admin) ? "/admin"
+        : await users.IsInRoleAsync(user, Roles.Moderator) ? "/admin/messages"
+        : "/";
+
+    /// <summary>Notes a completed sign-in on the account, for the people page.</summary>
+    public static async Task RecordSignInAsync(UserManager<ApplicationUser> users, ApplicationUser user, TimeProvider time)
+    {
+        user.LastSignInAt = time.GetUtcNow();
+        await users.UpdateAsync(user);
+    }
 
     public static string? LocalOrNull(IUrlHelper url, string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : null;

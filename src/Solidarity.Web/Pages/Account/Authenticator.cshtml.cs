@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -16,6 +15,8 @@ namespace Solidarity.Web.Pages.Account;
 /// <summary>
 /// Enrols an authenticator app (TOTP): the key is shown as text and as a QR code, and only a code the app
 /// produced turns the second factor on. Resetting or renewing needs a session that itself used a second factor.
+/// Admins and moderators enrol through their invitation, never here on a password alone: a session of theirs may
+/// set up an app here only to replace one, having signed in with it.
 /// </summary>
 [Authorize]
 internal sealed class AuthenticatorModel(
@@ -26,8 +27,6 @@ internal sealed class AuthenticatorModel(
     UrlEncoder urlEncoder) : PageModel
 {
     public const string Issuer = "Solidarity";
-    public const int RecoveryCodeCount = 10;
-    public const string RecoveryCodesKey = "RecoveryCodes";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -37,7 +36,10 @@ internal sealed class AuthenticatorModel(
 
     public bool IsEnabled { get; private set; }
     public bool SessionUsedSecondFactor { get; private set; }
-    public bool IsAdmin { get; private set; }
+    public string Home { get; private set; } = "/";
+
+    /// <summary>An admin or moderator without a second factor, in a session that used none: only an invitation helps.</summary>
+    public bool MustUseInvitation { get; private set; }
     public int RecoveryCodesLeft { get; private set; }
     public string SharedKey { get; private set; } = "";
     public string QrCodeDataUri { get; private set; } = "";
@@ -77,15 +79,18 @@ internal sealed class AuthenticatorModel(
             return RedirectToPage(new { ReturnUrl });
         }
 
+        if (await MustUseInvitationAsync(user))
+        {
+            return Forbid();
+        }
+
         if (!ModelState.IsValid)
         {
             await LoadAsync(user);
             return Page();
         }
 
-        var valid = await userManager.VerifyTwoFactorTokenAsync(
-            user, userManager.Options.Tokens.AuthenticatorTokenProvider, AccountFlow.CleanCode(Input.Code));
-        if (!valid)
+        if (!await SecondFactor.VerifyAsync(userManager, user, Input.Code))
         {
             ModelState.AddModelError("", "That code did not match. Check that the app was set up with the key shown here, and enter its newest code.");
             await LoadAsync(user);
@@ -96,20 +101,14 @@ internal sealed class AuthenticatorModel(
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             RecordForAdmin(user, AuditActions.AuthenticatorEnrolled, await userManager.IsInRoleAsync(user, Roles.Admin));
-            var enabled = await userManager.SetTwoFactorEnabledAsync(user, true);
-            if (!enabled.Succeeded)
-            {
-                return StatusCode(StatusCodes.Status409Conflict);
-            }
-
-            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
+            codes = await SecondFactor.TurnOnAsync(userManager, user);
             await transaction.CommitAsync();
         }
 
         // The password was checked when this session began and the authenticator's code has just been checked:
         // that is a two-factor sign-in, so the new cookie says so.
         await signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AccountFlow.AmrClaim, "mfa")]);
-        TempData[RecoveryCodesKey] = codes;
+        TempData[SecondFactor.RecoveryCodesKey] = codes;
         return RedirectToPage("/Account/RecoveryCodes", new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
     }
 
@@ -156,11 +155,11 @@ internal sealed class AuthenticatorModel(
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             RecordForAdmin(user, AuditActions.RecoveryCodesRenewed, await userManager.IsInRoleAsync(user, Roles.Admin));
-            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
+            codes = (await userManager.GenerateNewTwoFactorRecoveryCodesAsync(user, SecondFactor.RecoveryCodeCount))?.ToArray() ?? [];
             await transaction.CommitAsync();
         }
 
-        TempData[RecoveryCodesKey] = codes;
+        TempData[SecondFactor.RecoveryCodesKey] = codes;
         return RedirectToPage("/Account/RecoveryCodes");
     }
 
@@ -185,11 +184,17 @@ internal sealed class AuthenticatorModel(
         Response.Headers.CacheControl = "no-store";
         ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         IsEnabled = await userManager.GetTwoFactorEnabledAsync(user);
-        IsAdmin = await userManager.IsInRoleAsync(user, Roles.Admin);
+        Home = await AccountFlow.HomeAsync(userManager, user);
         SessionUsedSecondFactor = AccountFlow.UsedSecondFactor(User);
         if (IsEnabled)
         {
             RecoveryCodesLeft = await userManager.CountRecoveryCodesAsync(user);
+            return;
+        }
+
+        MustUseInvitation = await MustUseInvitationAsync(user);
+        if (MustUseInvitation)
+        {
             return;
         }
 
@@ -208,6 +213,15 @@ internal sealed class AuthenticatorModel(
                   $"?secret={key}&issuer={urlEncoder.Encode(Issuer)}&digits=6";
         QrCodeDataUri = "data:image/png;base64," + Convert.ToBase64String(QrPng(uri));
     }
+
+    /// <summary>
+    /// No trust on first use: whoever has an admin's or moderator's password must not be the one to choose the app
+    /// that proves the second factor. Only a session that signed in with the app being replaced may set up another.
+    /// </summary>
+    private async Task<bool> MustUseInvitationAsync(ApplicationUser user) =>
+        !AccountFlow.UsedSecondFactor(User)
+        && !await userManager.GetTwoFactorEnabledAsync(user)
+        && await AccountStates.NeedsSecondFactorAsync(userManager, user);
 
     private static byte[] QrPng(string text)
     {

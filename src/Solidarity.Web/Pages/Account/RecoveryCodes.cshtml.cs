@@ -18,7 +18,7 @@ internal sealed class RecoveryCodesModel(UserManager<ApplicationUser> userManage
 
     public async Task<IActionResult> OnGetAsync()
     {
-        if (TempData[AuthenticatorModel.RecoveryCodesKey] is not string[] codes || codes.Length == 0)
+        if (TempData[SecondFactor.RecoveryCodesKey] is not string[] codes || codes.Length == 0)
         {
             return RedirectToPage("/Account/Authenticator");
         }
@@ -26,7 +26,7 @@ internal sealed class RecoveryCodesModel(UserManager<ApplicationUser> userManage
         Response.Headers.CacheControl = "no-store";
         Codes = codes;
         var user = await userManager.GetUserAsync(User);
-        ContinueUrl = AccountFlow.Landing(Url, ReturnUrl, user is not null && await userManager.IsInRoleAsync(user, Roles.Admin));
+        ContinueUrl = AccountFlow.Landing(Url, ReturnUrl, user is null ? "/" : await AccountFlow.HomeAsync(userManager, user));
         return Page();
     }
 }

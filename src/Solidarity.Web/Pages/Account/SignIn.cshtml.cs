@@ -9,7 +9,7 @@ namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
 internal sealed class SignInModel(
-    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time) : PageModel
 {
     /// <summary>
     /// The one answer to a wrong password, an unknown address and a sign-in slowed after failures, so that none of
@@ -17,6 +17,10 @@ internal sealed class SignInModel(
     /// </summary>
     public const string IncorrectMessage =
         "Email or password is incorrect, or there have been too many attempts: check them, wait a minute, and try again.";
+
+    /// <summary>Only to someone who gave the right password: an admin or moderator whose second factor is not set up.</summary>
+    public const string NoSecondFactorMessage =
+        "Your account needs an authenticator app, and it is not set up. Use the link in your invitation email, or ask an admin to reset your second factor, which sends you a new invitation.";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -62,6 +66,21 @@ internal sealed class SignInModel(
             return await FailedAsync(client);
         }
 
+        if (!await userManager.GetTwoFactorEnabledAsync(user) && await AccountStates.NeedsSecondFactorAsync(userManager, user))
+        {
+            // No trust on first use: a password alone never opens a session for an admin or moderator, not even one
+            // to enrol an app with. Counted as a failure all the same, so this cannot be used to test passwords faster.
+            var check = await signInManager.CheckPasswordSignInAsync(user, Input.Password, lockoutOnFailure: false);
+            if (!check.Succeeded)
+            {
+                return await FailedAsync(client);
+            }
+
+            await throttle.FailedAsync(Input.Email, client, cancellationToken);
+            ModelState.AddModelError("", NoSecondFactorMessage);
+            return Page();
+        }
+
         var result = await signInManager.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: false);
         if (result.RequiresTwoFactor)
         {
@@ -73,21 +92,17 @@ internal sealed class SignInModel(
             return await FailedAsync(client);
         }
 
-        if (await userManager.IsInRoleAsync(user, Roles.Admin))
+        if (await AccountStates.NeedsSecondFactorAsync(userManager, user))
         {
-            if (await userManager.GetTwoFactorEnabledAsync(user))
-            {
-                // A device remembered before the account became an admin skipped the code; admins give one every time.
-                await signInManager.ForgetTwoFactorClientAsync();
-                await signInManager.SignOutAsync();
-                Notice = "Admins confirm every sign-in with a code from their authenticator app. Sign in again.";
-                return RedirectToPage("/Account/SignIn", new { ReturnUrl });
-            }
-
-            return RedirectToPage("/Account/Authenticator", new { ReturnUrl });
+            // A device remembered before the account became an admin or moderator skipped the code; they give one every time.
+            await signInManager.ForgetTwoFactorClientAsync();
+            await signInManager.SignOutAsync();
+            Notice = "Admins and moderators confirm every sign-in with a code from their authenticator app. Sign in again.";
+            return RedirectToPage("/Account/SignIn", new { ReturnUrl });
         }
 
-        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin: false));
+        await AccountFlow.RecordSignInAsync(userManager, user, time);
+        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
     }
 
     private async Task<PageResult> FailedAsync(System.Net.IPAddress? client)

@@ -9,7 +9,7 @@ namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
 internal sealed class SignInRecoveryCodeModel(
-    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -53,7 +53,8 @@ internal sealed class SignInRecoveryCodeModel(
             var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(Input.Code.Replace(" ", "", StringComparison.Ordinal));
             if (result.Succeeded)
             {
-                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await userManager.IsInRoleAsync(user, Roles.Admin)));
+                await AccountFlow.RecordSignInAsync(userManager, user, time);
+                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
             }
         }
 

@@ -9,7 +9,7 @@ namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
 internal sealed class SignInTwoFactorModel(
-    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle) : PageModel
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time) : PageModel
 {
     public const string WrongCodeMessage =
         "That code is not right, or has been used already, or there have been too many attempts: wait for the next code and enter it.";
@@ -20,7 +20,7 @@ internal sealed class SignInTwoFactorModel(
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    /// <summary>Admins give a code at every sign-in, so they are not offered to skip it on this device.</summary>
+    /// <summary>Admins and moderators give a code at every sign-in, so they are not offered to skip it on this device.</summary>
     public bool CanRememberDevice { get; private set; }
 
     public sealed class InputModel
@@ -41,7 +41,7 @@ internal sealed class SignInTwoFactorModel(
             return RedirectToPage("/Account/SignIn", new { ReturnUrl });
         }
 
-        CanRememberDevice = !await userManager.IsInRoleAsync(user, Roles.Admin);
+        CanRememberDevice = !await AccountStates.NeedsSecondFactorAsync(userManager, user);
         return Page();
     }
 
@@ -54,8 +54,8 @@ internal sealed class SignInTwoFactorModel(
             return RedirectToPage("/Account/SignIn", new { ReturnUrl });
         }
 
-        var isAdmin = await userManager.IsInRoleAsync(user, Roles.Admin);
-        CanRememberDevice = !isAdmin;
+        var privileged = await AccountStates.NeedsSecondFactorAsync(userManager, user);
+        CanRememberDevice = !privileged;
         if (!ModelState.IsValid)
         {
             return Page();
@@ -67,10 +67,11 @@ internal sealed class SignInTwoFactorModel(
         if (await throttle.WaitAsync(email, client, HttpContext.RequestAborted) == TimeSpan.Zero)
         {
             var result = await signInManager.TwoFactorAuthenticatorSignInAsync(
-                AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !isAdmin);
+                AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !privileged);
             if (result.Succeeded)
             {
-                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, isAdmin));
+                await AccountFlow.RecordSignInAsync(userManager, user, time);
+                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
             }
         }
 

@@ -16,12 +16,22 @@ public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
     /// <summary>What the site did by itself (a background job), rather than a signed-in person.</summary>
     public const string SiteActor = "site";
 
+    /// <summary>What someone with the server's settings did through a command (create-admin), not through the site.</summary>
+    public const string CommandLineActor = "command line";
+
     public AuditEntry Record(ClaimsPrincipal actor, string action, string subjectType, string subjectId, object? details = null) =>
         Add(Pages.Remittances.BranchOfficers.UserId(actor), Pages.Remittances.BranchOfficers.UserName(actor), action, subjectType, subjectId, details);
 
     /// <summary>An entry for something a background job did, in the same unit of work as the change it describes.</summary>
     public AuditEntry RecordBySite(string action, string subjectType, string subjectId, object? details = null) =>
         Add(null, SiteActor, action, subjectType, subjectId, details);
+
+    /// <summary>
+    /// An entry for someone named by id and name rather than by a session: a command on the server (create-admin),
+    /// or a person accepting an invitation, who is signed in only once the change is saved.
+    /// </summary>
+    public AuditEntry RecordAs(Guid? userId, string userName, string action, string subjectType, string subjectId, object? details = null) =>
+        Add(userId, userName, action, subjectType, subjectId, details);
 
     private AuditEntry Add(Guid? userId, string userName, string action, string subjectType, string subjectId, object? details)
     {
@@ -53,4 +63,10 @@ public static class AuditActions
     public const string AuthenticatorEnrolled = "account.authenticator-enrolled";
     public const string AuthenticatorReset = "account.authenticator-reset";
     public const string RecoveryCodesRenewed = "account.recovery-codes-renewed";
+    public const string InvitationIssued = "account.invitation-issued";
+    public const string InvitationRevoked = "account.invitation-revoked";
+    public const string InvitationAccepted = "account.invitation-accepted";
+    public const string AccountDisabled = "account.disabled";
+    public const string AccountEnabled = "account.enabled";
+    public const string SecondFactorReset = "account.second-factor-reset";
 }
