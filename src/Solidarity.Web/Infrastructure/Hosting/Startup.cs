@@ -3,6 +3,7 @@ using Solidarity.Core.Data;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -11,7 +12,8 @@ internal static class Startup
     /// <summary>
     /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
     /// `seed-demo` also adds the demo data (never done automatically outside Development); `check-stripe` checks that
-    /// Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not.
+    /// Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin`
+    /// invites an admin, printing the link and emailing it.
     /// </summary>
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
     {
@@ -20,7 +22,8 @@ internal static class Startup
         var seedDemo = app.Configuration.GetValue("DemoData:Seed", app.Environment.IsDevelopment());
         if (app.Environment.IsProduction() && (seedDemo || command == "seed-demo"))
         {
-            // The demo admin's password is published in the README: on a real site it would be a way in.
+            // The demo branch officer's password is published in the README, and the demo admin's invitation link is
+            // printed at every start until used: on a real site either would be a way in.
             await Console.Error.WriteLineAsync("Demo data is never added in Production: use a demonstration environment (e.g. ASPNETCORE_ENVIRONMENT=Demo).");
             return 2;
         }
@@ -36,10 +39,12 @@ internal static class Startup
                 return 0;
             case "check-stripe":
                 return await CheckStripeAsync(app.Services);
+            case CreateAdminCommand.Name:
+                return await CreateAdminAsync(app.Services, args);
             case null:
                 break;
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, check-stripe; or none to run the site.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, check-stripe, create-admin; or none to run the site.");
                 return 2;
         }
 
@@ -93,6 +98,13 @@ internal static class Startup
     {
         await using var scope = services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StripeWebhookCheck>().RunAsync(Console.Out, CancellationToken.None);
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, string[] args)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var command = ActivatorUtilities.CreateInstance<CreateAdminCommand>(scope.ServiceProvider);
+        return await command.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
     }
 
     private static async Task SeedDemoAsync(WebApplication app)
