@@ -23,7 +23,11 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 internal static class SolidarityServices
 {
     public const string AdminPolicy = "Admin";
+    public const string ModerationPolicy = "Moderation";
     public const string BranchOfficerPolicy = "BranchOfficer";
+
+    /// <summary>The admin area's folders that moderators share with admins; everything else in it is for admins only.</summary>
+    public static readonly string[] ModerationFolders = ["/Admin/Messages/", "/Admin/Updates/"];
 
     /// <summary>The authentication-method claim Identity adds when a second factor was used.</summary>
     public const string MfaAmr = "mfa";
@@ -78,13 +82,20 @@ internal static class SolidarityServices
                 .RequireAuthenticatedUser()
                 .RequireRole(Roles.Admin)
                 .RequireClaim("amr", MfaAmr))
+            .AddPolicy(ModerationPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireRole(Roles.Admin, Roles.Moderator)
+                .RequireClaim("amr", MfaAmr))
             .AddPolicy(BranchOfficerPolicy, policy => policy
                 .RequireAuthenticatedUser()
                 .RequireRole(Roles.BranchOfficer));
 
         services.AddRazorPages(options =>
         {
-            options.Conventions.AuthorizeFolder("/Admin", AdminPolicy);
+            // One policy per page: the moderation folders take the moderation policy instead of the admin one, and
+            // every other page under /Admin, present or future, is for admins.
+            options.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
+                new AuthorizeAttribute(IsModerationPage(page.ViewEnginePath) ? ModerationPolicy : AdminPolicy)));
             options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
@@ -110,6 +121,9 @@ internal static class SolidarityServices
         builder.AddMessages();
         builder.AddRemittances();
     }
+
+    public static bool IsModerationPage(string viewEnginePath) =>
+        ModerationFolders.Any(folder => viewEnginePath.StartsWith(folder, StringComparison.Ordinal));
 
     public static void UseSolidarity(this WebApplication app)
     {
