@@ -25,6 +25,7 @@ public sealed class AdminAreaAuthorisationTests(SiteFixture fixture) : SiteTest(
 
         Assert.Contains(routes, r => r.ForModerators);
         Assert.Contains(routes, r => !r.ForModerators);
+        Assert.Contains(routes, r => r.Path == "/admin/people");
         Assert.Contains(routes, r => r.Path.StartsWith("/admin/jobs", StringComparison.Ordinal));
     }
 
@@ -101,6 +102,19 @@ public sealed class AdminAreaAuthorisationTests(SiteFixture fixture) : SiteTest(
 
         var links = (await HtmlForm.ParseAsync(page)).QuerySelectorAll(".admin-nav a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Equal(new string?[] { "/admin/messages", "/admin/updates", "/account/authenticator" }, links);
+    }
+
+    [Fact]
+    public async Task An_admins_navigation_includes_the_people_page()
+    {
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        using var page = await client.GetAsync("/admin");
+
+        var links = (await HtmlForm.ParseAsync(page)).QuerySelectorAll(".admin-nav a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("/admin/people", links);
+        Assert.Contains("/admin/donors", links);
     }
 
     /// <summary>A refusal: sent to the access-denied page, or answered 403 or 404 directly.</summary>

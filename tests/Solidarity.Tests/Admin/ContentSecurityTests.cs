@@ -37,6 +37,7 @@ public sealed class ContentSecurityTests(SiteFixture fixture) : SiteTest(fixture
             (admin, "/admin/branches/new"),
             (admin, $"/admin/branches/{seeded.BurtonBranchId}/edit"),
             (admin, "/admin/audit"),
+            (admin, "/admin/people"),
             (admin, "/admin/updates"),
         };
         foreach (var (client, url) in pages)

@@ -29,6 +29,12 @@ internal static class SolidarityServices
     /// <summary>The admin area's folders that moderators share with admins; everything else in it is for admins only.</summary>
     public static readonly string[] ModerationFolders = ["/Admin/Messages/", "/Admin/Updates/"];
 
+    /// <summary>
+    /// How often a session is checked against its account: a disabled account, a changed password or a reset second
+    /// factor changes the security stamp, and the account's open sessions end at their next check.
+    /// </summary>
+    public static readonly TimeSpan SessionCheckInterval = TimeSpan.FromMinutes(1);
+
     /// <summary>The authentication-method claim Identity adds when a second factor was used.</summary>
     public const string MfaAmr = "mfa";
 
@@ -108,8 +114,13 @@ internal static class SolidarityServices
         services.AddOfflineMoney();
         services.AddScoped<Pages.Admin.AuditTrail>();
         services.AddDonorRecords();
-        services.Configure<SecurityStampValidatorOptions>(stamp => stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync);
+        services.Configure<SecurityStampValidatorOptions>(stamp =>
+        {
+            stamp.ValidationInterval = SessionCheckInterval;
+            stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync;
+        });
         services.AddScoped<Invitations>();
+        services.AddScoped<Pages.Admin.People.PeopleAdministration>();
         services.AddProblemDetails();
         services.AddPublicPageCaching();
         builder.AddStripe();
