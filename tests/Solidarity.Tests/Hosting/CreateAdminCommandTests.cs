@@ -147,6 +147,8 @@ public sealed class CreateAdminCommandTests(SiteFixture fixture) : SiteTest(fixt
                 ["Smtp__Port"] = "9",
                 ["Smtp__TimeoutSeconds"] = "5",
                 ["Site__BaseUrl"] = SiteUrl,
+                ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
+                ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
                 ["Jobs__Role"] = "web",
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             },
