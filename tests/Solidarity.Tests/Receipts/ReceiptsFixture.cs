@@ -137,7 +137,7 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>A paid card donation of £25 to the Burton branch, with an email unless told otherwise.</summary>
     protected async Task<Donation> AddDonationAsync(
         string? email = "jo@example.org", long amountPence = 2_500, long feeCoverPence = 0, string? organisation = null,
-        DonationStatus status = DonationStatus.Paid, bool split = false)
+        DonationStatus status = DonationStatus.Paid, bool split = false, bool receiptNotOwed = false)
     {
         var donation = new Donation
         {
@@ -152,6 +152,7 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
             Email = email,
             CreatedAt = PaidAt.AddMinutes(-2),
             PaidAt = status == DonationStatus.Paid ? PaidAt : null,
+            ReceiptNotOwed = receiptNotOwed,
         };
         var charged = amountPence + feeCoverPence;
         if (split)
