@@ -71,14 +71,36 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("--DemoData:Seed=true")]
     public async Task Production_refuses_demo_data_whose_admin_password_is_published(string argument)
     {
+        var (exitCode, error) = await RunSiteProcessAsync("Production", argument);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Demo data is never added in Production", error, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData("Testing")]
+    public async Task Volume_seed_is_refused_outside_Development(string environment)
+    {
+        var (exitCode, error) = await RunSiteProcessAsync(environment, "seed-volume", "--donations", "10", "--messages", "1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"runs only in Development (ASPNETCORE_ENVIRONMENT=Development); this is {environment}", error, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Donations.CountAsync()));
+    }
+
+    /// <summary>Runs the built site as its own process, as an operator would, and answers its exit code and standard error.</summary>
+    private async Task<(int ExitCode, string Error)> RunSiteProcessAsync(string environment, params string[] arguments)
+    {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            ArgumentList = { typeof(Program).Assembly.Location, argument },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             Environment =
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = environment,
                 ["ConnectionStrings__Solidarity"] = App.ConnectionString,
                 ["Stripe__SecretKey"] = Complete["Stripe:SecretKey"],
                 ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
@@ -88,16 +110,19 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             },
         };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = System.Diagnostics.Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await process.WaitForExitAsync(patience.Token);
-
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Demo data is never added in Production", await error, StringComparison.Ordinal);
         _ = await output;
-        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+        return (process.ExitCode, await error);
     }
 
     private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Core.Money;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Stripe;
@@ -10,7 +11,8 @@ internal static class Startup
 {
     /// <summary>
     /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
-    /// `seed-demo` also adds the demo data (never done automatically outside Development); `check-stripe` checks that
+    /// `seed-demo` also adds the demo data (never done automatically outside Development); `seed-volume` adds the demo
+    /// data and then many donations and messages to it (Development only); `check-stripe` checks that
     /// Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not.
     /// </summary>
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
@@ -34,12 +36,14 @@ internal static class Startup
                 await MigrateAsync(app.Services);
                 await SeedDemoAsync(app);
                 return 0;
+            case "seed-volume":
+                return await SeedVolumeAsync(app);
             case "check-stripe":
                 return await CheckStripeAsync(app.Services);
             case null:
                 break;
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, check-stripe; or none to run the site.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe; or none to run the site.");
                 return 2;
         }
 
@@ -94,6 +98,42 @@ internal static class Startup
         await using var scope = services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StripeWebhookCheck>().RunAsync(Console.Out, CancellationToken.None);
     }
+
+    /// <summary>`seed-volume --donations N --messages M`: the demo, then N donations and M messages to its Argos dispute.</summary>
+    private static async Task<int> SeedVolumeAsync(WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            // The ledger refuses deletes: made-up money seeded into a real site's ledger could never be taken out again.
+            await Console.Error.WriteLineAsync(
+                $"seed-volume fills the database with made-up donations and runs only in Development (ASPNETCORE_ENVIRONMENT=Development); this is {app.Environment.EnvironmentName}.");
+            return 2;
+        }
+
+        if (Count(app.Configuration, "donations", 1_000_000) is not { } donations || Count(app.Configuration, "messages", 100_000) is not { } messages)
+        {
+            await Console.Error.WriteLineAsync("Usage: seed-volume [--donations N] [--messages M], with N and M whole numbers of 0 or more.");
+            return 2;
+        }
+
+        await MigrateAsync(app.Services);
+        await SeedDemoAsync(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var report = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(donations, messages, CancellationToken.None);
+        Console.WriteLine(
+            $"Seeded {report.Donations:N0} donations ({Money.Pence(report.RaisedPence).Format(dropZeroPence: true)} from {report.DistinctDonors:N0} donors; " +
+            $"{report.LedgerEntries:N0} ledger entries) and {report.Messages:N0} messages in {report.Elapsed.TotalSeconds:N0} s.");
+        return 0;
+    }
+
+    /// <summary>A command's whole-number option (`--donations 2000` reaches configuration as `donations`); null when it is not one.</summary>
+    private static int? Count(IConfiguration configuration, string key, int fallback) =>
+        configuration[key] switch
+        {
+            null => fallback,
+            var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) => count,
+            _ => null,
+        };
 
     private static async Task SeedDemoAsync(WebApplication app)
     {
