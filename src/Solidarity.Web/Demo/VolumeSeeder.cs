@@ -78,6 +78,10 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
             {
                 var batch = gifts.Next(Math.Min(BatchSize, donations - done));
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+                // The triggers' queries over a batch's transition table have no statistics, so the planner's estimates
+                // are wild and it would spend longer compiling them (JIT) than running them.
+                await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
                 await LedgerLocks.BranchesAsync(db, dispute.Branches.Select(b => b.BranchId), cancellationToken);
                 await CopyDonationsAsync(connection, dispute.Id, batch, cancellationToken);
                 await CopyAllocationsAsync(connection, batch, cancellationToken);
