@@ -73,20 +73,20 @@ internal static partial class PagesBench
         Console.WriteLine($"After the runs: {Machine.Load()}");
 
         Console.WriteLine($"wrk {string.Join(' ', WrkLoad)}:");
-        Console.WriteLine(Invariant($"  {"",-46} {"requests/s",11} {"p99",10}   {"anchor req/s",12} {"anchor p99",10}   {"req/s ratio",11}"));
+        Console.WriteLine(Invariant($"  {"",-46} {"requests/s",11} {"p99",10}   {"anchor req/s",12} {"anchor p99",10}   {"req/s ratio",11}  requests"));
         Report("dispute page " + DisputePath, dispute, bare);
         Report("home page /", home, bare);
         Report("anchor: the same bytes, bare Kestrel", bare, bare);
-        Console.WriteLine(Invariant($"  goals: dispute page >= 50% of the anchor's requests/s: {Verdict(dispute.RequestsPerSecond >= bare.RequestsPerSecond / 2)}; dispute page p99 <= 50 ms: {Verdict(dispute.P99Ms <= 50)}"));
+        Console.WriteLine(Invariant($"  goals: dispute page >= 50% of the anchor's requests/s: {Verdict(dispute.RequestsPerSecond >= bare.RequestsPerSecond / 2)}; dispute page p99 <= 50 ms: {Verdict(dispute.EffectiveP99Ms <= 50)}"));
         Console.WriteLine(Invariant($"Site working set after the runs: VmRSS {rss / 1024.0:F1} MB (peak VmHWM {peak / 1024.0:F1} MB)  [goal: flat between 100,000 and 1,000,000 donations]"));
         return 0;
     }
 
     private static void Report(string label, WrkResult result, WrkResult anchor)
     {
-        var errors = result.Errors is { } e ? $"  ({e})" : "";
+        var errors = result.Errors is { } e ? $"; {e}" : "";
         Console.WriteLine(Invariant(
-            $"  {label,-46} {result.RequestsPerSecond,11:F0} {result.P99Ms,7:F1} ms   {anchor.RequestsPerSecond,12:F0} {anchor.P99Ms,7:F1} ms   {result.RequestsPerSecond / anchor.RequestsPerSecond * 100,10:F1}%{errors}"));
+            $"  {label,-46} {result.RequestsPerSecond,11:F0} {result.P99,10}   {anchor.RequestsPerSecond,12:F0} {anchor.P99,10}   {result.RequestsPerSecond / anchor.RequestsPerSecond * 100,10:F1}%  {result.Requests:N0}{errors}"));
     }
 
     /// <summary>
@@ -162,7 +162,13 @@ internal static partial class PagesBench
             var unit => throw new FormatException($"wrk printed a latency in '{unit}'."),
         };
         var errors = new[] { NonSuccess().Match(output), SocketErrors().Match(output) }.Where(m => m.Success).Select(m => m.Value.Trim()).ToList();
-        return new WrkResult(rate, milliseconds, errors.Count > 0 ? string.Join("; ", errors) : null);
+        var timeouts = TimedOut().Match(output);
+        return new WrkResult(
+            rate,
+            milliseconds,
+            long.Parse(RequestCount().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
+            timeouts.Success ? long.Parse(timeouts.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            errors.Count > 0 ? string.Join("; ", errors) : null);
     }
 
     private static async Task<string> RunWrkAsync(IEnumerable<string> arguments)
@@ -222,7 +228,22 @@ internal static partial class PagesBench
     [GeneratedRegex(@"Socket errors:[^\n]*")]
     private static partial Regex SocketErrors();
 
-    private sealed record WrkResult(double RequestsPerSecond, double P99Ms, string? Errors);
+    [GeneratedRegex(@"Socket errors:.*timeout (\d+)")]
+    private static partial Regex TimedOut();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex RequestCount();
+
+    private sealed record WrkResult(double RequestsPerSecond, double P99Ms, long Requests, long TimedOut, string? Errors)
+    {
+        /// <summary>
+        /// wrk leaves out of its latencies the requests it gave up waiting for (after its 2 s timeout), counting them among
+        /// its requests: with more than 1% of them, the 99th percentile is beyond 2 s whatever wrk printed.
+        /// </summary>
+        public double EffectiveP99Ms => TimedOut * 100 > Requests ? double.PositiveInfinity : P99Ms;
+
+        public string P99 => double.IsPositiveInfinity(EffectiveP99Ms) ? "> 2000 ms" : string.Create(CultureInfo.InvariantCulture, $"{P99Ms:F1} ms");
+    }
 
     private sealed class Anchor(WebApplication app, Uri address) : IAsyncDisposable
     {
