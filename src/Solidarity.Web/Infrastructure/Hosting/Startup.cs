@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Money;
 using Solidarity.Web.Demo;
+using Solidarity.Web.Infrastructure.Database;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Stripe;
 
@@ -27,24 +28,21 @@ internal static class Startup
             return 2;
         }
 
-        switch (command)
+        if (command is not null)
         {
-            case "migrate":
-                await MigrateAsync(app.Services);
-                return 0;
-            case "seed-demo":
-                await MigrateAsync(app.Services);
-                await SeedDemoAsync(app);
-                return 0;
-            case "seed-volume":
-                return await SeedVolumeAsync(app);
-            case "check-stripe":
-                return await CheckStripeAsync(app.Services);
-            case null:
-                break;
-            default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe; or none to run the site.");
-                return 2;
+            try
+            {
+                return await RunCommandAsync(app, command);
+            }
+            finally
+            {
+                // The embedded database stops with the host, and a command never starts the host: without this, a
+                // command run in Development would leave its PostgreSQL running after it exits.
+                if (app.Services.GetService<EmbeddedDatabase>() is { } embedded)
+                {
+                    await embedded.DisposeAsync();
+                }
+            }
         }
 
         if (migrateOnStartup)
@@ -67,6 +65,27 @@ internal static class Startup
 
         await app.RunAsync();
         return 0;
+    }
+
+    private static async Task<int> RunCommandAsync(WebApplication app, string command)
+    {
+        switch (command)
+        {
+            case "migrate":
+                await MigrateAsync(app.Services);
+                return 0;
+            case "seed-demo":
+                await MigrateAsync(app.Services);
+                await SeedDemoAsync(app);
+                return 0;
+            case "seed-volume":
+                return await SeedVolumeAsync(app);
+            case "check-stripe":
+                return await CheckStripeAsync(app.Services);
+            default:
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe; or none to run the site.");
+                return 2;
+        }
     }
 
     /// <summary>The first argument that is neither an option nor an option's value (`--role worker migrate` is `migrate`).</summary>
