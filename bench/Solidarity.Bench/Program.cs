@@ -2,12 +2,14 @@ using System.Globalization;
 using Solidarity.Bench;
 
 // Benchmarks of the site's heavy paths; see bench/README.md. Run in Release:
-//   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] | receipts [n] | statements [sizes...]>
+//   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] | receipts [n] | statements [sizes...] | pages [donations] [messages]>
 const string Usage = """
     Usage: dotnet run -c Release --project bench/Solidarity.Bench -- <benchmark> [arguments]
       webhooks [n]          n signed checkout.session.completed events, one sender then 8 at once (default 2000)
       receipts [n]          n receipt PDFs rendered on one thread, without the database (default 500)
       statements [sizes...] a week's statement, CSV and PDF for a branch of each size (default 20000 200000)
+      pages [donations] [messages]
+                            the dispute and home pages under wrk, with the demo seeded by volume (default 1000000 100000)
     """;
 
 if (args.Length == 0)
@@ -34,6 +36,7 @@ try
         "webhooks" => await WebhookBench.RunAsync(Count(args, 2_000)),
         "receipts" => ReceiptBench.Run(Count(args, 500)),
         "statements" => await StatementBench.RunAsync(args[1..]),
+        "pages" => await PagesBench.RunAsync(root.FullName, Count(args, 1_000_000), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000),
         _ => Fail($"Unknown benchmark '{args[0]}'."),
     };
 }

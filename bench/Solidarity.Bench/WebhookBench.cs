@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Money;
@@ -14,19 +15,23 @@ namespace Solidarity.Bench;
 /// <summary>
 /// Webhook throughput: distinct signed checkout.session.completed events, each verified, recorded once and posted to
 /// the ledger (two entries, a 60/40 split), through the in-process site on PostgreSQL; first from one sender, then
-/// from <see cref="Senders"/> at once.
+/// from <see cref="Senders"/> at once. Beside them, an anchor in the manner of pgbench: single-row INSERTs with a
+/// unique key from <see cref="AnchorClients"/> clients, on the same server, so the ratio says how much of what the
+/// server can commit one row at a time the webhook path achieves.
 /// </summary>
 internal static class WebhookBench
 {
     private const int Warmup = 100;
     private const int Senders = 8;
+    private const int AnchorClients = 32;
+    private static readonly TimeSpan AnchorDuration = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(int perRun)
     {
         await using var server = await TestPostgres.StartAsync();
         await using var app = new SolidarityApp();
         await app.InitialiseAsync(server, "bench");
-        Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores; {Machine.Load()}");
 
         var donations = await SeedAsync(app, Warmup + 2 * perRun);
         var payloads = donations.Select(CompletedEvent).ToArray();
@@ -42,10 +47,75 @@ internal static class WebhookBench
             throw new InvalidOperationException($"Expected {2 * donations.Count} entries and {donations.Count} events; found {entries} and {events}.");
         }
 
+        var (inserts, anchorTime) = await InsertAnchorAsync(app.ConnectionString);
+
         Report("sequential, 1 sender", perRun, sequential);
         Report($"concurrent, {Senders} senders", perRun, concurrent);
-        Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries.");
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{$"anchor, {AnchorClients} clients",-24} {inserts,6} single-row INSERTs in {anchorTime.TotalSeconds,6:F2} s = {inserts / anchorTime.TotalSeconds,7:F0} inserts/s"));
+        var anchorRate = inserts / anchorTime.TotalSeconds;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%: {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}]"));
+        Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries. After the runs: {Machine.Load()}");
         return 0;
+    }
+
+    /// <summary>
+    /// pgbench's question for this server: how many single-row INSERTs with a unique key it commits per second from
+    /// <see cref="AnchorClients"/> clients, each on its own connection with a prepared statement, one transaction per
+    /// row, for <see cref="AnchorDuration"/>. The scratch table has a text key of the ledger's length, uniquely indexed.
+    /// </summary>
+    private static async Task<(int Inserts, TimeSpan Elapsed)> InsertAnchorAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using (var create = dataSource.CreateCommand("""
+            CREATE TABLE bench_insert_anchor (
+                "Id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                "Key" varchar(300) NOT NULL UNIQUE,
+                "AmountPence" bigint NOT NULL,
+                "RecordedAt" timestamptz NOT NULL DEFAULT now())
+            """))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            for (var i = 0; i < AnchorClients; i++)
+            {
+                connections.Add(await dataSource.OpenConnectionAsync());
+            }
+
+            var inserted = 0;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(connections.Select((connection, client) => Task.Run(async () =>
+            {
+                await using var insert = new NpgsqlCommand("""INSERT INTO bench_insert_anchor ("Key", "AmountPence") VALUES ($1, $2)""", connection);
+                var key = new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar };
+                var amount = new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
+                insert.Parameters.Add(key);
+                insert.Parameters.Add(amount);
+                await insert.PrepareAsync();
+                for (var row = 0; clock.Elapsed < AnchorDuration; row++)
+                {
+                    key.TypedValue = $"anchor:{client}:{row}:received:{Guid.CreateVersion7()}";
+                    amount.TypedValue = 100 + row;
+                    await insert.ExecuteNonQueryAsync();
+                    Interlocked.Increment(ref inserted);
+                }
+            })));
+            return (inserted, clock.Elapsed);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<TimeSpan> SendAllAsync(HttpClient client, string[] batch, int senders)

@@ -796,6 +796,9 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<bool>("ReceiptNotOwed")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid?>("RecordedByUserId")
                         .HasColumnType("uuid");
 

@@ -90,6 +90,13 @@ public sealed class Donation
     /// <summary>Whether the gift counts its donor as a supporter now: money came in and was not all refunded or charged back.</summary>
     public bool CountsAsSupporter { get; set; }
 
+    /// <summary>
+    /// Whether the site owes no receipt for this gift: set on donations brought in by bulk import (the volume seed of a
+    /// development database), never by the site's own paths, so the safety net that issues missing receipts leaves
+    /// them alone instead of rendering and mailing a PDF for each.
+    /// </summary>
+    public bool ReceiptNotOwed { get; set; }
+
     public long ChargedPence => AmountPence + FeeCoverPence;
 
     public List<DonationAllocation> Allocations { get; set; } = [];

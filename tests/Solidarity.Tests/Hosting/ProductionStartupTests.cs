@@ -76,7 +76,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("--DemoData:Seed=true")]
     public async Task Production_refuses_demo_data_whose_admin_password_is_published(string argument)
     {
-        var (exitCode, error) = await RunProductionProcessAsync(ProcessEnvironment(), argument);
+        var (exitCode, error) = await RunSiteProcessAsync(ProcessEnvironment(), argument);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Demo data is never added in Production", error, StringComparison.Ordinal);
@@ -96,10 +96,26 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         var environment = ProcessEnvironment();
         environment[ProductionSettings.EnvironmentVariable(setting)] = "";
 
-        var (exitCode, error) = await RunProductionProcessAsync(environment, "migrate");
+        var (exitCode, error) = await RunSiteProcessAsync(environment, "migrate");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(setting, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData("Testing")]
+    public async Task Volume_seed_is_refused_outside_Development(string environmentName)
+    {
+        var environment = ProcessEnvironment();
+        environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
+
+        var (exitCode, error) = await RunSiteProcessAsync(environment, "seed-volume", "--donations", "10", "--messages", "1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"runs only in Development (ASPNETCORE_ENVIRONMENT=Development); this is {environmentName}", error, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Donations.CountAsync()));
     }
 
     /// <summary>Every required setting, as environment variables: what a container of the image is given.</summary>
@@ -118,14 +134,19 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     };
 
     /// <summary>Runs the site's own program, as `dotnet Solidarity.Web.dll` does in the container, and waits for it to exit.</summary>
-    private static async Task<(int ExitCode, string Error)> RunProductionProcessAsync(Dictionary<string, string?> environment, string argument)
+    private static async Task<(int ExitCode, string Error)> RunSiteProcessAsync(Dictionary<string, string?> environment, params string[] arguments)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            ArgumentList = { typeof(Program).Assembly.Location, argument },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -1,4 +1,5 @@
 using System.Net;
+using Hangfire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,23 @@ public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(f
 
         await Eventually(async () => (await ReceiptsAsync()).Count == 1, "the missed receipt");
         Assert.Equal(donation.Id, Assert.Single(await ReceiptsAsync()).DonationId);
+    }
+
+    [Fact]
+    public async Task Safety_net_leaves_donations_imported_with_no_receipt_owed_alone()
+    {
+        await AddDonationAsync(receiptNotOwed: true);
+        var owed = await AddDonationAsync(email: "sam@example.org");
+
+        await RunAsync<IssueMissingReceiptsJob>(job => job.RunAsync(CancellationToken.None));
+
+        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Queues()
+            .SelectMany(queue => queue.FirstJobs)
+            .Select(job => job.Value.Job)
+            .ToList();
+        var receipt = Assert.Single(enqueued);
+        Assert.Equal(nameof(IssueReceiptJob), receipt.Type.Name);
+        Assert.Equal(owed.Id, receipt.Args[0]);
     }
 
     [Fact]

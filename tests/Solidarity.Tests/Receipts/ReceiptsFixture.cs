@@ -166,7 +166,7 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
     /// <summary>A paid card donation of £25 to the Burton branch, with an email unless told otherwise.</summary>
     protected async Task<Donation> AddDonationAsync(
         string? email = "jo@example.org", long amountPence = 2_500, long feeCoverPence = 0, string? organisation = null,
-        DonationStatus status = DonationStatus.Paid, bool split = false, DateTimeOffset? paidAt = null)
+        DonationStatus status = DonationStatus.Paid, bool split = false, DateTimeOffset? paidAt = null, bool receiptNotOwed = false)
     {
         var paid = paidAt ?? PaidAt;
         var donation = new Donation
@@ -182,6 +182,7 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
             Email = email,
             CreatedAt = paid.AddMinutes(-2),
             PaidAt = status == DonationStatus.Paid ? paid : null,
+            ReceiptNotOwed = receiptNotOwed,
         };
         var charged = amountPence + feeCoverPence;
         if (split)

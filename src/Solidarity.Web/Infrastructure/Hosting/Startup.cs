@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Core.Money;
 using Solidarity.Web.Demo;
+using Solidarity.Web.Infrastructure.Database;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Account;
@@ -11,9 +13,10 @@ internal static class Startup
 {
     /// <summary>
     /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
-    /// `seed-demo` also adds the demo data (never done automatically outside Development); `check-stripe` checks that
-    /// Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin`
-    /// invites an admin, printing the link and emailing it.
+    /// `seed-demo` also adds the demo data (never done automatically outside Development); `seed-volume` adds the demo
+    /// data and then many donations and messages to it (Development only); `check-stripe` checks that Stripe's webhook
+    /// endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin` invites an admin,
+    /// printing the link and emailing it.
     /// </summary>
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
     {
@@ -28,24 +31,21 @@ internal static class Startup
             return 2;
         }
 
-        switch (command)
+        if (command is not null)
         {
-            case "migrate":
-                await MigrateAsync(app.Services);
-                return 0;
-            case "seed-demo":
-                await MigrateAsync(app.Services);
-                await SeedDemoAsync(app);
-                return 0;
-            case "check-stripe":
-                return await CheckStripeAsync(app.Services);
-            case CreateAdminCommand.Name:
-                return await CreateAdminAsync(app.Services, args);
-            case null:
-                break;
-            default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, seed-demo, check-stripe, create-admin; or none to run the site.");
-                return 2;
+            try
+            {
+                return await RunCommandAsync(app, command, args);
+            }
+            finally
+            {
+                // The embedded database stops with the host, and a command never starts the host: without this, a
+                // command run in Development would leave its PostgreSQL running after it exits.
+                if (app.Services.GetService<EmbeddedDatabase>() is { } embedded)
+                {
+                    await embedded.DisposeAsync();
+                }
+            }
         }
 
         if (migrateOnStartup)
@@ -68,6 +68,30 @@ internal static class Startup
 
         await app.RunAsync();
         return 0;
+    }
+
+    private static async Task<int> RunCommandAsync(WebApplication app, string command, string[] args)
+    {
+        switch (command)
+        {
+            case "migrate":
+                await MigrateAsync(app.Services);
+                return 0;
+            case "seed-demo":
+                await MigrateAsync(app.Services);
+                await SeedDemoAsync(app);
+                return 0;
+            case "seed-volume":
+                return await SeedVolumeAsync(app);
+            case "check-stripe":
+                return await CheckStripeAsync(app.Services);
+            case CreateAdminCommand.Name:
+                return await CreateAdminAsync(app.Services, args);
+            default:
+                await Console.Error.WriteLineAsync(
+                    $"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe, create-admin; or none to run the site.");
+                return 2;
+        }
     }
 
     /// <summary>The first argument that is neither an option nor an option's value (`--role worker migrate` is `migrate`).</summary>
@@ -106,6 +130,42 @@ internal static class Startup
         var command = ActivatorUtilities.CreateInstance<CreateAdminCommand>(scope.ServiceProvider);
         return await command.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
     }
+
+    /// <summary>`seed-volume --donations N --messages M`: the demo, then N donations and M messages to its Argos dispute.</summary>
+    private static async Task<int> SeedVolumeAsync(WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            // The ledger refuses deletes: made-up money seeded into a real site's ledger could never be taken out again.
+            await Console.Error.WriteLineAsync(
+                $"seed-volume fills the database with made-up donations and runs only in Development (ASPNETCORE_ENVIRONMENT=Development); this is {app.Environment.EnvironmentName}.");
+            return 2;
+        }
+
+        if (Count(app.Configuration, "donations", 1_000_000) is not { } donations || Count(app.Configuration, "messages", 100_000) is not { } messages)
+        {
+            await Console.Error.WriteLineAsync("Usage: seed-volume [--donations N] [--messages M], with N and M whole numbers of 0 or more.");
+            return 2;
+        }
+
+        await MigrateAsync(app.Services);
+        await SeedDemoAsync(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var report = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(donations, messages, CancellationToken.None);
+        Console.WriteLine(
+            $"Seeded {report.Donations:N0} donations ({Money.Pence(report.RaisedPence).Format(dropZeroPence: true)} from {report.DistinctDonors:N0} donors; " +
+            $"{report.LedgerEntries:N0} ledger entries) and {report.Messages:N0} messages in {report.Elapsed.TotalSeconds:N0} s.");
+        return 0;
+    }
+
+    /// <summary>A command's whole-number option (`--donations 2000` reaches configuration as `donations`); null when it is not one.</summary>
+    private static int? Count(IConfiguration configuration, string key, int fallback) =>
+        configuration[key] switch
+        {
+            null => fallback,
+            var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) => count,
+            _ => null,
+        };
 
     private static async Task SeedDemoAsync(WebApplication app)
     {

@@ -79,7 +79,8 @@ internal static class LedgerLocks
         return new LockedBranch(branchId);
     }
 
-    private static async Task<Guid[]> BranchesAsync(SolidarityDbContext db, IEnumerable<Guid> branchIds, CancellationToken cancellationToken)
+    /// <summary>Locks several branches, sorted by id: for a bulk import that posts to each of them in one transaction.</summary>
+    public static async Task<Guid[]> BranchesAsync(SolidarityDbContext db, IEnumerable<Guid> branchIds, CancellationToken cancellationToken)
     {
         var sorted = branchIds.Distinct().Order().ToArray();
         if (sorted.Length > 0)

@@ -11,7 +11,8 @@ namespace Solidarity.Web.Pages.Receipts;
 /// webhook or the admin's record commits, and a process that dies in between would lose that enqueue.
 /// This finds paid donations without a receipt, refunds without a credit note (unless the refund failed), and
 /// reversed offline money whose receipt has no credit note, and enqueues them again; the jobs themselves issue
-/// each document once, so enqueuing twice is harmless.
+/// each document once, so enqueuing twice is harmless. Donations imported with no receipt owed
+/// (<see cref="Donation.ReceiptNotOwed"/>) are not missing one, and are left alone.
 /// </summary>
 internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptScheduler scheduler, TimeProvider time, ILogger<IssueMissingReceiptsJob> logger)
 {
@@ -25,7 +26,7 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
     {
         var before = time.GetUtcNow() - Grace;
         var donations = await db.Donations.AsNoTracking()
-            .Where(d => d.Status == DonationStatus.Paid && d.PaidAt < before)
+            .Where(d => d.Status == DonationStatus.Paid && d.PaidAt < before && !d.ReceiptNotOwed)
             .Where(d => !db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.Receipt))
             .OrderBy(d => d.PaidAt)
             .Select(d => d.Id)
