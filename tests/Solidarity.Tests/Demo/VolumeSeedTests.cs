@@ -122,7 +122,7 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
         var shown = page.QuerySelectorAll(".support-message").ToList();
         Assert.Equal(10, shown.Count);
         Assert.Equal(newest.Body, shown[0].QuerySelector(".message-body")!.TextContent);
-        Assert.Contains($"Page 1 of {VolumeSeedFixture.Messages / 10}", page.QuerySelector("nav.pager")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Older messages", page.QuerySelector("nav.pager")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
