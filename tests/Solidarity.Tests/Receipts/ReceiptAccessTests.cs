@@ -1,3 +1,6 @@
+using Solidarity.Web.Infrastructure.Jobs;
+using Microsoft.Extensions.Configuration;
+using Hangfire;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -117,6 +120,20 @@ public sealed class ReceiptAccessTests(ReceiptsFixture fixture) : ReceiptsTest(f
         using var admin = await Get(client, "/admin/jobs", SignInCookie(Roles.Admin, mfa: true));
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
         Assert.Contains("Solidarity jobs", await admin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jobs_dashboard_shows_the_jobs_but_offers_no_action_on_them()
+    {
+        RecurringJobs.Register(App.Services.GetRequiredService<IRecurringJobManager>(), App.Services.GetRequiredService<IConfiguration>());
+        using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var page = await Get(client, "/admin/jobs/recurring", SignInCookie(Roles.Admin, mfa: true));
+
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(IssueMissingReceiptsJob.RecurringJobId, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("js-jobs-list-command", html, StringComparison.Ordinal);
     }
 
     private async Task<(byte[] Pdf, string Token)> IssueAndEmailAsync()

@@ -141,6 +141,10 @@ internal static class JobsHosting
                 DashboardTitle = "Solidarity jobs",
                 AppPath = "/admin",
                 DisplayStorageConnectionString = false,
+
+                // To look, never to act: a retried or deleted job (a receipt, a statement, a payment's email) would act
+                // on money with no audit entry, and every job already retries and is safe to enqueue again from the site.
+                IsReadOnlyFunc = _ => true,
             }, storage)
             .RequireAuthorization(SolidarityServices.AdminPolicy);
     }
