@@ -23,6 +23,7 @@ internal sealed class DonateModel(
     SiteAddress siteAddress,
     FeeEstimator fees,
     SupporterKeys supporters,
+    CheckoutLimits limits,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
 {
@@ -30,6 +31,11 @@ internal sealed class DonateModel(
     public const long MaximumPence = 1_000_000;
     public const int MaxMessageLength = 2_000;
     public const string ShareAcrossAll = "all";
+
+    /// <summary>What a donor is told when too many donations were started from their address, their email or the whole site.</summary>
+    public static string TooManyMessage(int minutes) =>
+        $"So many donations have been started from here in a short time that new ones are paused. Nothing was charged, " +
+        $"and your details are still in the form: please try again in {minutes} minute{(minutes == 1 ? "" : "s")}.";
     public const string PaymentsUnavailableMessage =
         "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.";
 
@@ -147,6 +153,16 @@ internal sealed class DonateModel(
 
         if (!ModelState.IsValid)
         {
+            return Page();
+        }
+
+        // Counted only once the form is valid, and before anything is stored or sent to Stripe.
+        if (await limits.TryStartAsync(HttpContext.Connection.RemoteIpAddress, Input.Email!, cancellationToken) is { } wait)
+        {
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            ModelState.AddModelError("", TooManyMessage(minutes));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Page();
         }
 

@@ -16,6 +16,8 @@ internal static class CheckoutHosting
             services.GetRequiredService<IOptions<StripeSettings>>().Value,
             services.GetRequiredService<IWebHostEnvironment>()));
         services.AddSingleton<FeeEstimator>();
+        services.Configure<CheckoutLimitSettings>(builder.Configuration.GetSection(CheckoutLimitSettings.Section));
+        services.AddScoped<CheckoutLimits>();
         services.AddScoped<StripeCheckoutGateway>();
         services.AddScoped<TestCheckoutGateway>();
         services.AddScoped<ICheckoutGateway>(services => services.GetRequiredService<TestCheckoutMode>().IsAvailable

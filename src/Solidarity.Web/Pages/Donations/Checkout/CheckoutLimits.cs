@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Throttling;
+
+namespace Solidarity.Web.Pages.Donations.Checkout;
+
+internal sealed class CheckoutLimitSettings
+{
+    public const string Section = "Donations";
+
+    /// <summary>Checkout sessions one client address may start in an hour.</summary>
+    public int SessionsPerClientPerHour { get; set; } = 10;
+
+    /// <summary>Checkout sessions one email address may start in an hour.</summary>
+    public int SessionsPerEmailPerHour { get; set; } = 5;
+
+    /// <summary>Checkout sessions the whole site may start in a minute: well inside Stripe's API rate limit.</summary>
+    public int SessionsPerSitePerMinute { get; set; } = 300;
+}
+
+/// <summary>
+/// How many Checkout Sessions may be started, counted in PostgreSQL so that the limits hold across every web process.
+/// Each session stores a name and an email and costs a call to Stripe, and scripts that test stolen cards through the
+/// smallest donation, or plant strangers' names and addresses, do it by the thousand: per client address, per email
+/// address, and for the whole site, so a flood from many addresses still cannot use up the site's Stripe rate limit.
+/// </summary>
+internal sealed class CheckoutLimits(Throttle throttle, IOptions<CheckoutLimitSettings> options)
+{
+    public const string ClientScope = "checkout-client";
+    public const string EmailScope = "checkout-email";
+    public const string SiteScope = "checkout-site";
+
+    /// <returns>Null when a session may be started; otherwise how long until one may.</returns>
+    public async Task<TimeSpan?> TryStartAsync(IPAddress? client, string email, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        TimeSpan? wait = null;
+        foreach (var (scope, subject, limit, window) in new[]
+        {
+            (ClientScope, throttle.ClientSubject(client), limits.SessionsPerClientPerHour, TimeSpan.FromHours(1)),
+            (EmailScope, throttle.TextSubject("email", email), limits.SessionsPerEmailPerHour, TimeSpan.FromHours(1)),
+            (SiteScope, "site", limits.SessionsPerSitePerMinute, TimeSpan.FromMinutes(1)),
+        })
+        {
+            if (await throttle.TryTakeAsync(scope, subject, limit, window, cancellationToken) is { } refused && refused > (wait ?? TimeSpan.Zero))
+            {
+                wait = refused;
+            }
+        }
+
+        return wait;
+    }
+}

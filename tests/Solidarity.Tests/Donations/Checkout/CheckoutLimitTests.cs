@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Donations;
+using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
+
+namespace Solidarity.Tests.Donations.Checkout;
+
+/// <summary>The donate form starts only so many Checkout Sessions per client, per email address and for the whole site.</summary>
+public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private WebApplicationFactory<Program> _site = default!;
+    private SeededDispute _dispute = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _dispute = await SeedDisputeAsync(App);
+        _site = App.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Donations:SessionsPerClientPerHour", "3");
+            b.UseSetting("Donations:SessionsPerEmailPerHour", "2");
+            b.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, ClientAddress>());
+        });
+    }
+
+    public override async Task DisposeAsync() => await _site.DisposeAsync();
+
+    [Fact]
+    public async Task Past_the_limit_for_one_client_the_form_answers_429_in_words_keeps_what_was_typed_and_stores_nothing()
+    {
+        using var client = Client("192.0.2.50");
+        for (var i = 1; i <= 3; i++)
+        {
+            using var started = await DonateAsync(client, $"donor{i}@example.org");
+            Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
+        }
+
+        using var refused = await DonateAsync(client, "donor4@example.org");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        var page = await ParseAsync(refused);
+        Assert.Contains("Nothing was charged", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("donor4@example.org", page.ValueOf("Input.Email"));
+        Assert.Equal(DonorName, page.ValueOf("Input.DonorName"));
+        Assert.Equal(3, await App.WithDbAsync(db => db.Donations.CountAsync()));
+
+        using var elsewhere = Client("192.0.2.51");
+        using var fromAnotherClient = await DonateAsync(elsewhere, "donor5@example.org");
+        Assert.Equal(HttpStatusCode.SeeOther, fromAnotherClient.StatusCode);
+    }
+
+    [Fact]
+    public async Task One_email_address_starts_only_so_many_sessions_whichever_client_it_comes_from()
+    {
+        for (var i = 1; i <= 2; i++)
+        {
+            using var client = Client($"192.0.2.{60 + i}");
+            using var started = await DonateAsync(client, "Same.Person@example.org");
+            Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
+        }
+
+        using var third = Client("192.0.2.63");
+        using var refused = await DonateAsync(third, "same.person@example.org");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(2, await App.WithDbAsync(db => db.Donations.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_refused_form_is_not_counted_against_anyone()
+    {
+        using var client = Client("192.0.2.70");
+        var invalid = ValidForm();
+        invalid["Input.Consent"] = "false";
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await client.PostFormAsync(_dispute.DonatePath, invalid);
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        }
+
+        using var started = await DonateAsync(client, "valid@example.org");
+        Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
+    }
+
+    private HttpClient Client(string address)
+    {
+        var client = _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add(ClientAddress.Header, address);
+        return client;
+    }
+
+    private Task<HttpResponseMessage> DonateAsync(HttpClient client, string email)
+    {
+        var form = ValidForm();
+        form["Input.Email"] = email;
+        return client.PostFormAsync(_dispute.DonatePath, form);
+    }
+}
