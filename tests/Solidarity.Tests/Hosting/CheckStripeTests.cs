@@ -160,35 +160,14 @@ public sealed class CheckStripeTests(SiteFixture fixture) : SiteTest(fixture)
     public async Task The_check_stripe_command_prints_the_missing_event_and_exits_1()
     {
         _stripe.ServeWebhookEndpoints([new("we_site", Webhook, Every(except: "charge.refund.updated"))]);
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { typeof(Program).Assembly.Location, "check-stripe" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Solidarity"] = App.ConnectionString,
-                ["Stripe__SecretKey"] = SecretKey,
-                ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-                ["Stripe__ApiBase"] = _stripe.BaseUrl,
-                ["Smtp__Host"] = "127.0.0.1",
-                ["Site__BaseUrl"] = SiteUrl,
-                ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
-                ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
-                ["Jobs__Role"] = "web",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            },
-        };
+        var environment = SiteProcess.ProductionEnvironment(App.ConnectionString, SiteUrl);
+        environment["Stripe__SecretKey"] = SecretKey;
+        environment["Stripe__ApiBase"] = _stripe.BaseUrl;
 
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(patience.Token);
+        var (exitCode, output, error) = await SiteProcess.RunAsync(environment, "check-stripe");
 
-        Assert.True(process.ExitCode == StripeWebhookCheck.Failed, $"exit code {process.ExitCode}; {await error}");
-        Assert.Contains("missing: charge.refund.updated", await output, StringComparison.Ordinal);
+        Assert.True(exitCode == StripeWebhookCheck.Failed, $"exit code {exitCode}; {error}");
+        Assert.Contains("missing: charge.refund.updated", output, StringComparison.Ordinal);
     }
 
     private static string[] Every(string except) => [.. HandledStripeEvents.All.Where(e => e != except)];

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -131,39 +130,11 @@ public sealed class CreateAdminCommandTests(SiteFixture fixture) : SiteTest(fixt
     }
 
     /// <summary>The built site, as an operator runs it: `dotnet Solidarity.Web.dll ARGS` in Production, with no mail server answering.</summary>
-    private async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(params string[] args)
+    private Task<(int ExitCode, string Output, string Error)> RunProcessAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Solidarity"] = App.ConnectionString,
-                ["Stripe__SecretKey"] = "sk_test_create_admin",
-                ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-                ["Smtp__Host"] = "127.0.0.1",
-                ["Smtp__Port"] = "9",
-                ["Smtp__TimeoutSeconds"] = "5",
-                ["Site__BaseUrl"] = SiteUrl,
-                ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
-                ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
-                ["Jobs__Role"] = "web",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            },
-        };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output, await error);
+        var environment = SiteProcess.ProductionEnvironment(App.ConnectionString, SiteUrl);
+        environment["Smtp__Port"] = "9";
+        environment["Smtp__TimeoutSeconds"] = "5";
+        return SiteProcess.RunAsync(environment, args);
     }
 }

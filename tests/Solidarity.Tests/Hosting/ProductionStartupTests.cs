@@ -119,55 +119,20 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     }
 
     /// <summary>Every required setting, as environment variables: what a container of the image is given.</summary>
-    private Dictionary<string, string?> ProcessEnvironment() => new()
+    private Dictionary<string, string?> ProcessEnvironment()
     {
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["ConnectionStrings__Solidarity"] = App.ConnectionString,
-        ["Stripe__SecretKey"] = Complete["Stripe:SecretKey"],
-        ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-        ["Smtp__Host"] = Complete["Smtp:Host"],
-        ["Site__BaseUrl"] = Complete["Site:BaseUrl"],
-        ["Supporters__CountingKey"] = Complete["Supporters:CountingKey"],
-        ["Throttling__Key"] = Complete["Throttling:Key"],
-        ["Jobs__Role"] = "web",
-        ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-    };
+        var environment = SiteProcess.ProductionEnvironment(App.ConnectionString, Complete["Site:BaseUrl"]!);
+        environment["Stripe__SecretKey"] = Complete["Stripe:SecretKey"];
+        environment["Smtp__Host"] = Complete["Smtp:Host"];
+        environment["Supporters__CountingKey"] = Complete["Supporters:CountingKey"];
+        environment["Throttling__Key"] = Complete["Throttling:Key"];
+        return environment;
+    }
 
-    /// <summary>Runs the site's own program, as `dotnet Solidarity.Web.dll` does in the container, and waits for it to exit.</summary>
     private static async Task<(int ExitCode, string Error)> RunSiteProcessAsync(Dictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        _ = await output;
-        return (process.ExitCode, await error);
+        var (exitCode, _, error) = await SiteProcess.RunAsync(environment, arguments);
+        return (exitCode, error);
     }
 
     private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp

@@ -24,6 +24,19 @@ internal static class ProductionSettings
         ThrottleSettings.KeySetting,
     ];
 
+    /// <summary>
+    /// Stops a Production process at start-up when <paramref name="setting"/>, the secret of a keyed hash, is missing:
+    /// the development default is published in the source, and with it anyone could test a guess against a stored hash.
+    /// </summary>
+    public static void RequireSecret(WebApplicationBuilder builder, string setting, string why)
+    {
+        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[setting]))
+        {
+            throw new InvalidOperationException(
+                $"{setting} is not set: set {EnvironmentVariable(setting)} to a long random secret (e.g. the output of `openssl rand -hex 32`). {why}");
+        }
+    }
+
     /// <summary>The environment variable that sets <paramref name="setting"/>: "Smtp__Host" for "Smtp:Host".</summary>
     public static string EnvironmentVariable(string setting) => setting.Replace(":", "__", StringComparison.Ordinal);
 }
