@@ -41,13 +41,24 @@ internal sealed record LockedBranch(Guid BranchId);
 internal static class LedgerLocks
 {
     /// <summary>Locks the donation and, with <paramref name="withBranches"/>, its branches; null when there is no such donation.</summary>
-    public static async Task<LockedDonation?> DonationAsync(
-        SolidarityDbContext db, Guid donationId, CancellationToken cancellationToken, bool withBranches = true)
+    public static Task<LockedDonation?> DonationAsync(
+        SolidarityDbContext db, Guid donationId, CancellationToken cancellationToken, bool withBranches = true) =>
+        LockAsync(db, db.Donations.FromSql($"""SELECT * FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE"""), withBranches, cancellationToken);
+
+    /// <summary>As <see cref="DonationAsync"/>, for a card donation only: null when there is no card donation with that id.</summary>
+    public static Task<LockedDonation?> CardDonationAsync(
+        SolidarityDbContext db, Guid donationId, CancellationToken cancellationToken, bool withBranches = true) =>
+        LockAsync(
+            db,
+            db.Donations.FromSql(
+                $"""SELECT * FROM "Donations" WHERE "Id" = {donationId} AND "Method" = {DonationMethod.Card.ToString()} FOR UPDATE"""),
+            withBranches,
+            cancellationToken);
+
+    private static async Task<LockedDonation?> LockAsync(
+        SolidarityDbContext db, IQueryable<Donation> row, bool withBranches, CancellationToken cancellationToken)
     {
-        var donation = await db.Donations
-            .FromSql($"""SELECT * FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE""")
-            .Include(d => d.Allocations)
-            .SingleOrDefaultAsync(cancellationToken);
+        var donation = await row.Include(d => d.Allocations).SingleOrDefaultAsync(cancellationToken);
         if (donation is null)
         {
             return null;
