@@ -20,6 +20,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         ["Site:BaseUrl"] = "https://solidarity.example",
         ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
         ["Throttling:Key"] = "a-production-throttling-key-for-the-test",
+        ["Audit:DonorKey"] = "a-production-donor-audit-key-for-the-test",
     };
 
     [Fact]
@@ -31,12 +32,24 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         Assert.True(await db.Database.CanConnectAsync());
     }
 
+    [Fact]
+    public async Task Production_refuses_a_pickup_directory_that_would_keep_donors_emails_on_disk()
+    {
+        var settings = new Dictionary<string, string?>(Complete) { ["Smtp:PickupDirectory"] = "/var/mail/solidarity" };
+        await using var site = new ProductionSite(settings, App.ConnectionString);
+
+        var refused = Assert.ThrowsAny<Exception>(() => site.Services);
+
+        Assert.Contains("Smtp:PickupDirectory is set", refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Stripe:SecretKey", "Stripe:SecretKey and Stripe:WebhookSecret must be set")]
     [InlineData("Smtp:Host", "Smtp:Host is not set")]
     [InlineData("Site:BaseUrl", "Site:BaseUrl is not set")]
     [InlineData("Supporters:CountingKey", "Supporters:CountingKey is not set")]
     [InlineData("Throttling:Key", "Throttling:Key is not set")]
+    [InlineData("Audit:DonorKey", "Audit:DonorKey is not set")]
     public async Task Production_without_a_required_setting_stops_with_a_message_naming_it(string missing, string message)
     {
         var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };
@@ -126,6 +139,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         environment["Smtp__Host"] = Complete["Smtp:Host"];
         environment["Supporters__CountingKey"] = Complete["Supporters:CountingKey"];
         environment["Throttling__Key"] = Complete["Throttling:Key"];
+        environment["Audit__DonorKey"] = Complete["Audit:DonorKey"];
         return environment;
     }
 

@@ -132,12 +132,12 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         var audit = Assert.Single(await AuditAsync(DonorAuditActions.Exported));
-        Assert.Equal(DonorEmail.Sha256("jo@example.org"), audit.SubjectId);
+        Assert.Equal(AuditName("jo@example.org"), audit.SubjectId);
         Assert.Equal("admin@example.org", audit.UserName);
         AssertHoldsNothingOfJo(audit.Details);
         using var details = JsonDocument.Parse(audit.Details!);
         Assert.Equal(2, details.RootElement.GetProperty("donations").GetInt32());
-        Assert.Equal(DonorEmail.Sha256("JO@example.ORG"), details.RootElement.GetProperty("emailSha256").GetString());
+        Assert.Equal(AuditName("JO@example.ORG"), details.RootElement.GetProperty("emailHmac").GetString());
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(othersBefore, await OthersAsync(data));
 
         var audit = Assert.Single(await AuditAsync(DonorAuditActions.Erased));
-        Assert.Equal(DonorEmail.Sha256("jo@example.org"), audit.SubjectId);
+        Assert.Equal(AuditName("jo@example.org"), audit.SubjectId);
         AssertHoldsNothingOfJo(audit.Details);
         using var details = JsonDocument.Parse(audit.Details!);
         Assert.Equal(2, details.RootElement.GetProperty("donations").GetInt32());
@@ -323,6 +323,41 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         var (_, search) = await FindAsync(client, DonorData.JoEmail);
         Assert.Contains("erased on", search.QuerySelector("[data-testid=nothing-held]")!.TextContent, StringComparison.Ordinal);
         Assert.Null(search.QuerySelector("#erase-form"));
+    }
+
+    [Fact]
+    public async Task The_audit_log_names_a_donor_by_a_keyed_hash_that_a_guessed_address_cannot_be_tested_against()
+    {
+        await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        var (_, page) = await FindAsync(client, DonorData.JoEmail);
+        using (await HtmlForm.From(client, page, "#erase-form").Set("Input.Reason", Reason).Set("Input.Confirm", "true").SubmitAsync())
+        {
+        }
+
+        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        Assert.NotEqual(DonorEmail.LegacySha256(DonorData.JoEmail), audit.SubjectId);
+        Assert.DoesNotContain(DonorEmail.LegacySha256(DonorData.JoEmail), audit.Details, StringComparison.Ordinal);
+        Assert.Equal(64, audit.SubjectId!.Length);
+    }
+
+    [Fact]
+    public async Task An_erasure_recorded_by_the_bare_hash_before_the_key_is_still_recognised()
+    {
+        await App.WithDbAsync(async db =>
+        {
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero), UserName = "admin@example.org", Action = DonorAuditActions.Erased,
+                SubjectType = DonorAuditActions.Subject, SubjectId = DonorEmail.LegacySha256("old@example.org"),
+            });
+            await db.SaveChangesAsync();
+        });
+        var (client, _) = await SignIn.AsAdminAsync(App);
+
+        var (_, search) = await FindAsync(client, "Old@Example.org");
+
+        Assert.Contains("erased on", search.QuerySelector("[data-testid=nothing-held]")!.TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -437,6 +472,13 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
 
     private Task<List<Receipt>> ReceiptsAsync(IReadOnlyList<Guid> donations) =>
         App.WithDbAsync(db => db.Receipts.AsNoTracking().Where(r => donations.Contains(r.DonationId)).OrderBy(r => r.Number).ToListAsync());
+
+    /// <summary>What the site's audit log calls a donor: the keyed hash of the address under the test suite's key.</summary>
+    private string AuditName(string email)
+    {
+        using var scope = App.Scope();
+        return scope.ServiceProvider.GetRequiredService<DonorAuditKey>().For(email);
+    }
 
     private Task<List<AuditEntry>> AuditAsync(string action) =>
         App.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == action).ToListAsync());

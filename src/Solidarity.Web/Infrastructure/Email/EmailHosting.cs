@@ -24,6 +24,14 @@ internal static class EmailHosting
                 "Smtp:Security is None: in Production e-mail (which carries donors' names and addresses) must be encrypted. Use Auto, StartTls or SslOnConnect.");
         }
 
+        if (production && !string.IsNullOrWhiteSpace(settings.PickupDirectory))
+        {
+            // Each .eml file is a copy of a donor's name, address and receipt that no erasure reaches.
+            throw new InvalidOperationException(
+                "Smtp:PickupDirectory is set: in Production e-mail goes to a mail server, never to files on disk that an erasure cannot reach. "
+                + "Remove Smtp__PickupDirectory and set Smtp__Host.");
+        }
+
         if (!string.IsNullOrWhiteSpace(settings.Host))
         {
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();

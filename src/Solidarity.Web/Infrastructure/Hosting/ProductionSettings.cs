@@ -1,13 +1,14 @@
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Infrastructure.Throttling;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
 /// The settings without which a Production process, whatever its role and even for `migrate`, refuses to start. Each is
-/// checked where it is used (DatabaseHosting, SolidarityServices, StripeHosting, EmailHosting, LedgerHosting, ThrottlingHosting); they are listed here
+/// checked where it is used (DatabaseHosting, SolidarityServices, StripeHosting, EmailHosting, LedgerHosting, ThrottlingHosting, DonorsHosting); they are listed here
 /// as well so that a deployment can be checked against one list: the tests hold every entry to a refusal at start-up,
 /// and the Kubernetes manifests to providing them all. A new refusal at start-up adds its setting here.
 /// </summary>
@@ -22,6 +23,7 @@ internal static class ProductionSettings
         $"{SmtpSettings.Section}:{nameof(SmtpSettings.Host)}",
         SupporterSettings.CountingKeySetting,
         ThrottleSettings.KeySetting,
+        DonorAuditSettings.DonorKeySetting,
     ];
 
     /// <summary>

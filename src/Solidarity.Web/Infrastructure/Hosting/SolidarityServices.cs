@@ -50,6 +50,7 @@ internal static class SolidarityServices
             throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
         }
 
+        builder.KeepLinkTokensOutOfLogs();
         builder.AddSolidarityDataProtection();
         builder.AddSolidarityForwardedHeaders();
         builder.AddSolidarityHealth();
@@ -113,7 +114,7 @@ internal static class SolidarityServices
         services.AddStripeWebhooks();
         services.AddOfflineMoney();
         services.AddScoped<Pages.Admin.AuditTrail>();
-        services.AddDonorRecords();
+        builder.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp =>
         {
             stamp.ValidationInterval = SessionCheckInterval;

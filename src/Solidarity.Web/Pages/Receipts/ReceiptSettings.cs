@@ -10,8 +10,11 @@ public sealed class ReceiptSettings
     /// <summary>Credit notes have a sequence of their own, "SOL-CN-2026-000007", so receipts stay gap-free on their own.</summary>
     public string CreditNoteSeries { get; set; } = "SOL-CN";
 
-    /// <summary>How long an emailed download link works.</summary>
-    public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromDays(90);
+    /// <summary>
+    /// How long an emailed download link works: long enough to file a receipt, short enough that an old email in a
+    /// forwarded thread or a breached mailbox no longer opens it. A donor can always ask for it again.
+    /// </summary>
+    public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>How long the browser that made a donation may fetch its receipt from the thank-you page.</summary>
     public TimeSpan DonorBrowserLifetime { get; set; } = TimeSpan.FromHours(24);

@@ -42,6 +42,7 @@ public sealed class ProductionSite : SolidarityApp
     [
         new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example"),
         new("Supporters:CountingKey", "a-production-counting-key-for-the-test"), new("Throttling:Key", "a-production-throttling-key-for-the-test"),
+        new("Audit:DonorKey", "a-production-donor-audit-key-for-the-test"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -17,10 +17,11 @@ internal static partial class DonorEmail
     public static string Normalise(string email) => email.Trim().ToLowerInvariant();
 
     /// <summary>
-    /// SHA-256 of the lower-cased address, in hex: what the audit log records instead of the address, so a later
-    /// request about the same address can be recognised without the log itself holding it.
+    /// SHA-256 of the lower-cased address, in hex: what the audit log recorded for a donor before it used
+    /// <see cref="DonorAuditKey"/>. Anyone can test a guessed address against it, so nothing new is recorded this way;
+    /// it is only matched, to find erasures recorded before.
     /// </summary>
-    public static string Sha256(string email) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(email))));
+    public static string LegacySha256(string email) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(email))));
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex FullAddress();

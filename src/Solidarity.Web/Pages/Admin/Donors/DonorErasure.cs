@@ -27,7 +27,7 @@ internal abstract record ErasureOutcome
 /// </summary>
 internal sealed class DonorErasure(
     SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit,
-    PublicPageCache cache, TimeProvider time)
+    PublicPageCache cache, DonorAuditKey auditKey, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -38,7 +38,7 @@ internal sealed class DonorErasure(
         ClaimsPrincipal admin, string email, string reason, bool keepOrganisationName, CancellationToken cancellationToken)
     {
         var normalised = DonorEmail.Normalise(email);
-        var hash = DonorEmail.Sha256(email);
+        var hash = auditKey.For(email);
         var now = time.GetUtcNow();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -97,7 +97,7 @@ internal sealed class DonorErasure(
 
         audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
         {
-            EmailSha256 = hash,
+            EmailHmac = hash,
             Donations = donations.Count,
             Messages = messages.Count,
             Receipts = receipts.Count,
@@ -112,12 +112,15 @@ internal sealed class DonorErasure(
         return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
     }
 
-    /// <summary>When this address was last erased, found through the audit log by the address's SHA-256.</summary>
+    /// <summary>
+    /// When this address was last erased, found through the audit log by the address's keyed hash, or by the bare
+    /// SHA-256 that erasures recorded before the key was introduced.
+    /// </summary>
     public Task<DateTimeOffset?> ErasedAtAsync(string email, CancellationToken cancellationToken)
     {
-        var hash = DonorEmail.Sha256(email);
+        string[] names = [auditKey.For(email), DonorEmail.LegacySha256(email)];
         return db.AuditEntries.AsNoTracking()
-            .Where(a => a.SubjectType == DonorAuditActions.Subject && a.SubjectId == hash && a.Action == DonorAuditActions.Erased)
+            .Where(a => a.SubjectType == DonorAuditActions.Subject && names.Contains(a.SubjectId) && a.Action == DonorAuditActions.Erased)
             .OrderByDescending(a => a.At)
             .Select(a => (DateTimeOffset?)a.At)
             .FirstOrDefaultAsync(cancellationToken);

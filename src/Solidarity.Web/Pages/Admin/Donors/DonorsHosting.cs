@@ -1,9 +1,18 @@
+using Solidarity.Web.Infrastructure.Hosting;
+
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 internal static class DonorsHosting
 {
-    public static void AddDonorRecords(this IServiceCollection services)
+    /// <summary>A donor's data: the export, the erasure, and the keyed name the audit log gives them.</summary>
+    public static void AddDonorRecords(this WebApplicationBuilder builder)
     {
+        ProductionSettings.RequireSecret(
+            builder, DonorAuditSettings.DonorKeySetting, "Keep it for good: with a new key, earlier erasures are no longer recognised.");
+
+        var services = builder.Services;
+        services.Configure<DonorAuditSettings>(builder.Configuration.GetSection(DonorAuditSettings.Section));
+        services.AddSingleton<DonorAuditKey>();
         services.AddScoped<DonorRecords>();
         services.AddScoped<DonorErasure>();
     }

@@ -14,7 +14,7 @@ namespace Solidarity.Web.Pages.Admin.Donors;
 /// travels only in POST bodies, never in a URL, so it stays out of access logs, browser history and Referer
 /// headers; and no response of this page is stored by a browser or a proxy.
 /// </summary>
-internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, AuditTrail audit, SolidarityDbContext db)
+internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, AuditTrail audit, DonorAuditKey auditKey, SolidarityDbContext db)
     : PageModel
 {
     public const int MaxReasonLength = 400;
@@ -79,10 +79,10 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
             return Page();
         }
 
-        var hash = DonorEmail.Sha256(Input.Email!);
+        var hash = auditKey.For(Input.Email!);
         audit.Record(User, DonorAuditActions.Exported, DonorAuditActions.Subject, hash, new
         {
-            EmailSha256 = hash,
+            EmailHmac = hash,
             Donations = export.Donations.Count,
             Messages = export.Messages.Count,
             Receipts = export.Receipts.Count,
