@@ -36,11 +36,14 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
             return NotFound();
         }
 
-        Donation = donation;
+        // Anyone holding the link (a forwarded message, a shared screen, Stripe's return address in a history) learns the
+        // amount and the status; only the browser that made the donation is shown whose address the receipt goes to.
+        var madeHere = donorBrowser.MadeDonation(HttpContext, donation.Id);
+        Donation = madeHere ? donation : donation with { Email = null };
         Refreshes = donation.Status == DonationStatus.Pending
             || (donation.Status == DonationStatus.Paid
                 && donation.PaidAt > time.GetUtcNow() - ReceiptWait
-                && donorBrowser.MadeDonation(HttpContext, donation.Id)
+                && madeHere
                 && !await db.Receipts.AnyAsync(r => r.DonationId == donation.Id && r.Kind == ReceiptKind.Receipt, cancellationToken));
         return Page();
     }

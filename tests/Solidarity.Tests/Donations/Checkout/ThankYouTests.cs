@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Web.Pages.Receipts;
 using System.Net;
 using Solidarity.Core.Donations;
 using Solidarity.Tests.Infrastructure;
@@ -46,7 +50,22 @@ public sealed class ThankYouTests(SiteFixture fixture) : SiteTest(fixture)
         // This browser did not make the donation, so it is told about the receipt but offered no download.
         Assert.Contains("receipt is being prepared", page.QuerySelector("#receipt-download")!.TextContent, StringComparison.Ordinal);
         Assert.Null(page.QuerySelector($"a[href='/donations/{id}/receipt']"));
-        Assert.Contains("j***@example.org", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("@example.org", page.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_browser_that_made_the_donation_is_told_which_address_the_receipt_goes_to()
+    {
+        var (_, id) = await DonationAsync(DonationStatus.Paid);
+        using var donor = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        donor.DefaultRequestHeaders.Add("Cookie", DonorBrowserCookie(id));
+
+        var donorsPage = await donor.GetPageAsync($"/donations/{id}/thank-you");
+        var othersPage = await App.Browser().GetPageAsync($"/donations/{id}/thank-you");
+
+        Assert.Contains("j***@example.org", donorsPage.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("@example.org", othersPage.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("£25.58", othersPage.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -113,5 +132,13 @@ public sealed class ThankYouTests(SiteFixture fixture) : SiteTest(fixture)
             await db.SaveChangesAsync();
         });
         return (dispute, donation.Id);
+    }
+
+    /// <summary>The cookie the donate form leaves in the browser that made <paramref name="donationId"/>.</summary>
+    private string DonorBrowserCookie(Guid donationId)
+    {
+        var http = new DefaultHttpContext { RequestServices = App.Services };
+        App.Services.GetRequiredService<DonorBrowser>().Remember(http, donationId);
+        return http.Response.Headers.SetCookie.ToString().Split(';')[0];
     }
 }
