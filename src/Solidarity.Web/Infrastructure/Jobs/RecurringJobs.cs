@@ -1,6 +1,7 @@
 using Hangfire;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Throttling;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Updates;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
@@ -26,6 +27,7 @@ internal static class RecurringJobs
         BuildStatementsJob.RecurringId,
         CheckLedgerTotalsJob.RecurringJobId,
         PurgeThrottlesJob.RecurringJobId,
+        ClearExpiredPersonalDataJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -56,6 +58,9 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<PurgeThrottlesJob>(
             PurgeThrottlesJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             Cron(PurgeThrottlesJob.RecurringJobId, "10 * * * *"), options);
+        jobs.AddOrUpdate<ClearExpiredPersonalDataJob>(
+            ClearExpiredPersonalDataJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(ClearExpiredPersonalDataJob.RecurringJobId, "40 3 * * *"), options);
     }
 
     /// <summary>
