@@ -1410,6 +1410,27 @@ namespace Solidarity.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Throttling.CheckoutClient", b =>
+                {
+                    b.Property<Guid>("DonationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientSubject")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DonationId");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("CheckoutClients");
+                });
+
             modelBuilder.Entity("Solidarity.Core.Throttling.ThrottleCounter", b =>
                 {
                     b.Property<string>("Scope")

@@ -35,6 +35,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<LedgerTotal> LedgerTotals => Set<LedgerTotal>();
     public DbSet<DisputeSupporter> DisputeSupporters => Set<DisputeSupporter>();
     public DbSet<ThrottleCounter> ThrottleCounters => Set<ThrottleCounter>();
+    public DbSet<CheckoutClient> CheckoutClients => Set<CheckoutClient>();
     public DbSet<SupporterTotal> SupporterTotals => Set<SupporterTotal>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();

@@ -14,3 +14,13 @@ internal sealed class ThrottleCounterConfiguration : IEntityTypeConfiguration<Th
         counter.HasIndex(c => c.WindowStart);
     }
 }
+
+internal sealed class CheckoutClientConfiguration : IEntityTypeConfiguration<CheckoutClient>
+{
+    public void Configure(EntityTypeBuilder<CheckoutClient> client)
+    {
+        client.HasKey(c => c.DonationId);
+        client.Property(c => c.ClientSubject).HasMaxLength(100);
+        client.HasIndex(c => c.CreatedAt);
+    }
+}

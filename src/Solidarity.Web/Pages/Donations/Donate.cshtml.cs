@@ -24,6 +24,7 @@ internal sealed class DonateModel(
     FeeEstimator fees,
     SupporterKeys supporters,
     CheckoutLimits limits,
+    CardTesting cardTesting,
     TimeProvider clock,
     ILogger<DonateModel> logger) : PageModel
 {
@@ -36,6 +37,14 @@ internal sealed class DonateModel(
     public static string TooManyMessage(int minutes) =>
         $"So many donations have been started from here in a short time that new ones are paused. Nothing was charged, " +
         $"and your details are still in the form: please try again in {minutes} minute{(minutes == 1 ? "" : "s")}.";
+
+    /// <summary>What a donor is told when several card payments started from their connection or address were declined.</summary>
+    public static string DeclinedCardsMessage(int hours) =>
+        "Several card payments started from this connection or email address were declined in the last hour, so new card " +
+        "donations from it are paused, to protect cardholders whose stolen cards are tried on donation forms. Nothing was " +
+        $"charged, and your details are still in the form: please try again in {hours} hour{(hours == 1 ? "" : "s")}, or " +
+        "give another way shown on the dispute's page.";
+
     public const string PaymentsUnavailableMessage =
         "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.";
 
@@ -157,10 +166,12 @@ internal sealed class DonateModel(
         }
 
         // Counted only once the form is valid, and before anything is stored or sent to Stripe.
-        if (await limits.TryStartAsync(HttpContext.Connection.RemoteIpAddress, Input.Email!, cancellationToken) is { } wait)
+        if (await limits.TryStartAsync(HttpContext.Connection.RemoteIpAddress, Input.Email!, cancellationToken) is { } refusal)
         {
-            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
-            ModelState.AddModelError("", TooManyMessage(minutes));
+            var wait = refusal.Wait;
+            ModelState.AddModelError("", refusal.CardTesting
+                ? DeclinedCardsMessage(Math.Max(1, (int)Math.Ceiling(wait.TotalHours)))
+                : TooManyMessage(Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))));
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Page();
@@ -185,6 +196,7 @@ internal sealed class DonateModel(
         };
         donation.Allocations = Allocate(donation, dispute);
         db.Donations.Add(donation);
+        cardTesting.RememberClient(donation.Id, HttpContext.Connection.RemoteIpAddress);
         if (message is not null)
         {
             db.SupportMessages.Add(new SupportMessage

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Web.Pages.Ledger;
+using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Webhooks;
 
 namespace Solidarity.Web.Pages.Admin.Money;
@@ -12,7 +13,7 @@ namespace Solidarity.Web.Pages.Admin.Money;
 /// donation does not record, donations still unconfirmed a day on, and the money per dispute and per branch as the
 /// ledger has it.
 /// </summary>
-internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries ledger, TimeProvider time) : PageModel
+internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries ledger, CardTesting cardTesting, TimeProvider time) : PageModel
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
 
@@ -24,6 +25,9 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
 
     /// <summary>Running totals that differ from the sum of their entries: empty unless someone wrote to the tables by hand.</summary>
     public IReadOnlyList<TotalsDifference> TotalsDifferences { get; private set; } = [];
+
+    /// <summary>Clients and email addresses whose new checkouts are blocked for card testing, by kind only: the site keeps no address.</summary>
+    public IReadOnlyList<CheckoutBlock> Blocks { get; private set; } = [];
 
     /// <summary>Branches below zero: paid money that Stripe (or a confirmed reversal) then took back.</summary>
     public IReadOnlyList<BranchBalance> OwingBack => Branches.Where(b => b.OwedPence < 0).ToList();
@@ -61,6 +65,7 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
             .ToList();
         Branches = await ledger.BranchBalancesAsync(null, cancellationToken);
         TotalsDifferences = await ledger.TotalsDifferencesAsync(cancellationToken);
+        Blocks = await cardTesting.BlocksAsync(cancellationToken);
     }
 }
 

@@ -18,6 +18,7 @@ internal static class CheckoutHosting
         services.AddSingleton<FeeEstimator>();
         services.Configure<CheckoutLimitSettings>(builder.Configuration.GetSection(CheckoutLimitSettings.Section));
         services.AddScoped<CheckoutLimits>();
+        services.AddScoped<CardTesting>();
         services.AddScoped<StripeCheckoutGateway>();
         services.AddScoped<TestCheckoutGateway>();
         services.AddScoped<ICheckoutGateway>(services => services.GetRequiredService<TestCheckoutMode>().IsAvailable

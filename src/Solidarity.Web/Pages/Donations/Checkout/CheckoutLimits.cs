@@ -16,7 +16,13 @@ internal sealed class CheckoutLimitSettings
 
     /// <summary>Checkout sessions the whole site may start in a minute: well inside Stripe's API rate limit.</summary>
     public int SessionsPerSitePerMinute { get; set; } = 300;
+
+    /// <summary>Declined card payments within an hour, from one client or one email address, that block it for a day.</summary>
+    public int DeclinedPaymentsBeforeBlock { get; set; } = 5;
 }
+
+/// <summary>Why a checkout may not start yet, and for how long.</summary>
+internal sealed record CheckoutRefusal(TimeSpan Wait, bool CardTesting);
 
 /// <summary>
 /// How many Checkout Sessions may be started, counted in PostgreSQL so that the limits hold across every web process.
@@ -24,15 +30,21 @@ internal sealed class CheckoutLimitSettings
 /// smallest donation, or plant strangers' names and addresses, do it by the thousand: per client address, per email
 /// address, and for the whole site, so a flood from many addresses still cannot use up the site's Stripe rate limit.
 /// </summary>
-internal sealed class CheckoutLimits(Throttle throttle, IOptions<CheckoutLimitSettings> options)
+internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting, IOptions<CheckoutLimitSettings> options)
 {
     public const string ClientScope = "checkout-client";
     public const string EmailScope = "checkout-email";
     public const string SiteScope = "checkout-site";
 
-    /// <returns>Null when a session may be started; otherwise how long until one may.</returns>
-    public async Task<TimeSpan?> TryStartAsync(IPAddress? client, string email, CancellationToken cancellationToken)
+    /// <returns>Null when a session may be started; otherwise why not, and how long until one may.</returns>
+    public async Task<CheckoutRefusal?> TryStartAsync(IPAddress? client, string email, CancellationToken cancellationToken)
     {
+        // A client or address blocked for card testing is refused before it is counted: a script stays refused all day.
+        if (await cardTesting.BlockedForAsync(client, email, cancellationToken) is { } blocked)
+        {
+            return new CheckoutRefusal(blocked, CardTesting: true);
+        }
+
         var limits = options.Value;
         TimeSpan? wait = null;
         foreach (var (scope, subject, limit, window) in new[]
@@ -48,6 +60,6 @@ internal sealed class CheckoutLimits(Throttle throttle, IOptions<CheckoutLimitSe
             }
         }
 
-        return wait;
+        return wait is { } longest ? new CheckoutRefusal(longest, CardTesting: false) : null;
     }
 }

@@ -23,5 +23,7 @@ internal static class HandledStripeEvents
         EventTypes.ChargeDisputeClosed,
         EventTypes.ChargeDisputeFundsWithdrawn,
         EventTypes.ChargeDisputeFundsReinstated,
+        EventTypes.PaymentIntentPaymentFailed,
+        EventTypes.ChargeFailed,
     ];
 }

@@ -3,6 +3,7 @@ using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 using Stripe;
@@ -37,7 +38,7 @@ internal static class WebhookOutcomes
 /// </summary>
 internal sealed class StripeEventProcessor(
     SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, PublicPageCache pages,
-    TimeProvider time, ILogger<StripeEventProcessor> logger)
+    CardTesting cardTesting, TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
 
@@ -154,6 +155,10 @@ internal sealed class StripeEventProcessor(
                 DisputeAsync(dispute, type, facts, occurredAt, cancellationToken),
             (EventTypes.ChargeRefundUpdated, Refund refund) =>
                 RefundUpdatedAsync(refund, occurredAt, cancellationToken),
+            (EventTypes.PaymentIntentPaymentFailed, PaymentIntent intent) =>
+                DeclinedAsync(Metadata(intent.Metadata), intent.Id, intent.LastPaymentError?.Charge ?? intent.LatestChargeId, stripeEvent.Id, cancellationToken),
+            (EventTypes.ChargeFailed, Charge charge) =>
+                DeclinedAsync(Metadata(charge.Metadata), charge.PaymentIntentId, charge.Id, stripeEvent.Id, cancellationToken),
             _ => Task.FromResult<(string, Guid?)>((WebhookOutcomes.Ignored, null)),
         };
 
@@ -326,6 +331,28 @@ internal sealed class StripeEventProcessor(
 
         // Recorded so that a charge.refunded delivered late, still listing this refund as pending, never posts it.
         return (WebhookOutcomes.RefundEnded, locked.Donation.Id);
+    }
+
+    /// <summary>
+    /// A card declined inside Checkout: no money moved and the donor may still pay with another card, so the donation is
+    /// left as it is. The attempt counts towards blocking card testing, once whichever of its two events comes first:
+    /// both name its charge. Stripe's decline message is not logged, since it may quote the card holder's details.
+    /// </summary>
+    private async Task<(string, Guid?)> DeclinedAsync(
+        Guid? donationId, string? paymentIntentId, string? chargeId, string eventId, CancellationToken cancellationToken)
+    {
+        if (await FindDonationIdAsync(donationId, null, paymentIntentId, chargeId, cancellationToken) is not { } id)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        var email = await db.Donations.AsNoTracking().Where(d => d.Id == id).Select(d => d.Email).SingleAsync(cancellationToken);
+        if (await cardTesting.DeclinedAsync(id, email, chargeId ?? eventId, cancellationToken))
+        {
+            logger.LogWarning("Declined card payments for donation {DonationId} blocked new checkouts from its client or email address for a day", id);
+        }
+
+        return (WebhookOutcomes.Applied, id);
     }
 
     private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
