@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
@@ -372,7 +373,7 @@ internal sealed class DonationInput
     public string? DonorName { get; set; }
 
     [Required(ErrorMessage = "Enter your email address for the receipt.")]
-    [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
+    [DeliverableEmail(ErrorMessage = "Enter an email address like name@example.org.")]
     [StringLength(320, ErrorMessage = "Enter an email address like name@example.org.")]
     public string? Email { get; set; }
 

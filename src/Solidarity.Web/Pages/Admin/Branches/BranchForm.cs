@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.Rendering;
@@ -31,7 +32,7 @@ public sealed class BranchInput
     [StringLength(200)]
     public string ContactName { get; set; } = "";
 
-    [EmailAddress(ErrorMessage = "Enter an email address like secretary@example.org.")]
+    [DeliverableEmail(ErrorMessage = "Enter an email address like secretary@example.org.")]
     [StringLength(320)]
     public string? ContactEmail { get; set; }
 }

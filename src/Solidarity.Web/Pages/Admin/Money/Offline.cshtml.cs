@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -211,7 +212,7 @@ public sealed class OfflineInput
     [Display(Name = "Organisation (shown publicly under its name)")]
     public string? OrganisationName { get; set; }
 
-    [EmailAddress(ErrorMessage = "Enter a valid email address, or leave it blank.")]
+    [DeliverableEmail(ErrorMessage = "Enter a valid email address, or leave it blank.")]
     [StringLength(320)]
     [Display(Name = "Email for a receipt (optional)")]
     public string? Email { get; set; }
