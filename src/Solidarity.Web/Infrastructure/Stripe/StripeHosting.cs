@@ -28,7 +28,8 @@ internal static class StripeHosting
         }
 
         builder.Services.Configure<StripeSettings>(builder.Configuration.GetSection(StripeSettings.Section));
-        builder.Services.AddHttpClient(HttpClientName);
+        builder.Services.AddHttpClient(HttpClientName, (services, http) =>
+            http.Timeout = TimeSpan.FromSeconds(Math.Max(1, services.GetRequiredService<IOptions<StripeSettings>>().Value.TimeoutSeconds)));
         builder.Services.AddSingleton<IStripeClient>(services =>
         {
             var options = services.GetRequiredService<IOptions<StripeSettings>>().Value;

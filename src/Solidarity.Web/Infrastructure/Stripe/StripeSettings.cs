@@ -14,6 +14,12 @@ public sealed class StripeSettings
     /// <summary>Another base URL for Stripe's API, for tests; Stripe's own when unset.</summary>
     public string? ApiBase { get; set; }
 
+    /// <summary>
+    /// Seconds one call to Stripe's API may take before it is abandoned and retried (twice, with the same idempotency
+    /// key). Stripe.net waits 80 s by default: a donor would be looking at a spinning page for minutes.
+    /// </summary>
+    public int TimeoutSeconds { get; set; } = 8;
+
     /// <summary>Seconds a webhook signature stays valid.</summary>
     public int WebhookToleranceSeconds { get; set; } = 300;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
@@ -298,6 +300,50 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         // The first attempt and the two retries Stripe.net is registered with.
         Assert.Equal(3, attempts.Count);
         Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Stripe_not_answering_is_abandoned_after_the_short_timeout_retried_with_one_key_and_the_donor_told_nothing_was_charged()
+    {
+        Stripe.On("POST", SessionsPath, request =>
+        {
+            // Longer than the site waits: the stand-in answers only after the site has given up on this attempt.
+            Thread.Sleep(TimeSpan.FromSeconds(2.5));
+            return new StripeAnswer(200, SessionJson(request));
+        });
+        var dispute = await SeedDisputeAsync(Site);
+        await using var impatient = Site.WithWebHostBuilder(b => b.UseSetting("Stripe:TimeoutSeconds", "1"));
+        using var browser = impatient.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await browser.PostFormAsync(dispute.DonatePath, ValidForm());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Contains("nothing was charged", page.QuerySelector("#payments-unavailable")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(DonorEmail, page.ValueOf("Input.Email"));
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(DonationStatus.Pending, donation.Status);
+        var attempts = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
+        Assert.True(attempts.Count >= 2, $"Expected the timed-out call to be retried; Stripe saw {attempts.Count} attempt(s).");
+        Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Stripes_error_message_which_may_quote_the_donors_address_never_reaches_the_log_but_its_code_does()
+    {
+        Stripe.On("POST", SessionsPath, _ => new StripeAnswer(400, $$$"""
+            {"error":{"type":"invalid_request_error","code":"email_invalid","param":"customer_email","message":"Invalid email address: {{{DonorEmail}}}"}}
+            """));
+        var dispute = await SeedDisputeAsync(Site);
+        using var logs = new CapturedLogs();
+        await using var logged = Site.WithWebHostBuilder(b => b.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var browser = logged.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await browser.PostFormAsync(dispute.DonatePath, ValidForm());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(logs.Entries, e => e.Message.Contains("email_invalid", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(DonorEmail, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -51,18 +51,21 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
         }
         catch (StripeException e)
         {
-            logger.LogError(e, "Stripe refused the Checkout Session for donation {DonationId}: {Status} {StripeError}",
-                donationId, (int)e.HttpStatusCode, e.StripeError?.Message);
+            // Stripe's message may quote what the donor typed (their email address, say): only its codes are logged,
+            // and the exception, whose message is Stripe's, is not.
+            logger.LogError(
+                "Stripe refused the Checkout Session for donation {DonationId}: HTTP {Status}, {StripeErrorType} {StripeErrorCode} (request {RequestId})",
+                donationId, (int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Code, e.StripeResponse?.RequestId);
             throw new CheckoutUnavailableException("Stripe did not create the Checkout Session.", e);
         }
         catch (HttpRequestException e)
         {
-            logger.LogError(e, "Stripe could not be reached for donation {DonationId}", donationId);
+            logger.LogError("Stripe could not be reached for donation {DonationId}: {Error} {StatusCode}", donationId, e.HttpRequestError, e.StatusCode);
             throw new CheckoutUnavailableException("Stripe could not be reached.", e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(e, "Stripe timed out for donation {DonationId}", donationId);
+            logger.LogError("Stripe did not answer in time for donation {DonationId}, after its retries", donationId);
             throw new CheckoutUnavailableException("Stripe did not answer in time.", e);
         }
     }

@@ -3,6 +3,7 @@ using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
@@ -123,7 +124,7 @@ internal sealed class StripeEventProcessor(
                 catch (Exception e) when (e is StripeException or HttpRequestException)
                 {
                     // The fee is not needed to confirm the payment, and the charge's own events bring it again.
-                    logger.LogWarning(e, "Could not fetch the fee for checkout session {SessionId}", session.Id);
+                    logger.LogWarning("Could not fetch the fee for checkout session {SessionId}: {Error}", session.Id, StripeErrors.Describe(e));
                     return new Facts();
                 }
 

@@ -97,7 +97,7 @@ internal static class StripeWebhookEndpoint
         catch (Exception e) when (e is StripeException or HttpRequestException)
         {
             // Nothing was recorded, so Stripe's retry of this event will apply it once the API answers.
-            logger.LogWarning(e, "Stripe's API failed while applying event {EventId}; asking Stripe to retry", stripeEvent.Id);
+            logger.LogWarning("Stripe's API failed while applying event {EventId} ({Error}); asking Stripe to retry", stripeEvent.Id, StripeErrors.Describe(e));
             return Results.Text("Stripe's API could not be reached; retry later.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
