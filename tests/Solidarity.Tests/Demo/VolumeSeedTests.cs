@@ -141,10 +141,13 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
         var paidLongAgo = await App.WithDbAsync(db => db.Donations.CountAsync(d => d.Status == DonationStatus.Paid && d.PaidAt < DateTimeOffset.UtcNow.AddHours(-1)));
         await using var scope = App.Scope();
 
+        // Other tests of this class may have enqueued a receipt for a gift of their own: only what this run adds counts.
+        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var before = monitoring.GetStatistics().Enqueued;
         await scope.ServiceProvider.GetRequiredService<IssueMissingReceiptsJob>().RunAsync(CancellationToken.None);
 
         Assert.True(paidLongAgo > 1_000, $"Only {paidLongAgo} donations are old enough for the safety net to look at.");
-        Assert.Equal(0L, App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().GetStatistics().Enqueued);
+        Assert.Equal(before, monitoring.GetStatistics().Enqueued);
     }
 
     private async Task<DisputeTotals> TotalsAsync()
