@@ -96,6 +96,32 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
     }
 
+    [Fact]
+    public async Task A_staging_site_refuses_demo_data_too()
+    {
+        var environment = ProcessEnvironment();
+        environment["ASPNETCORE_ENVIRONMENT"] = "Staging";
+
+        var (exitCode, error) = await RunSiteProcessAsync(environment, "seed-demo");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Demo data is never added in Staging", error, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    /// <summary>What the runbook's demonstration site runs: compose with ASPNETCORE_ENVIRONMENT=Demo, then seed-demo.</summary>
+    [Fact]
+    public async Task A_demonstration_environment_seeds_the_demo()
+    {
+        var environment = ProcessEnvironment();
+        environment["ASPNETCORE_ENVIRONMENT"] = "Demo";
+
+        var (exitCode, error) = await RunSiteProcessAsync(environment, "seed-demo");
+
+        Assert.True(exitCode == 0, error);
+        Assert.True(await App.WithDbAsync(db => db.Disputes.AnyAsync(d => d.Slug == Solidarity.Web.Demo.DemoData.ArgosSlug)));
+    }
+
     public static TheoryData<string> RequiredSettings => [.. ProductionSettings.Required];
 
     /// <summary>

@@ -18,16 +18,21 @@ internal static class Startup
     /// endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin` invites an admin,
     /// printing the link and emailing it.
     /// </summary>
+    /// <summary>The environments demo data may be added in: Development, a demonstration site, and the test suite's own.</summary>
+    public static bool MaySeedDemo(IHostEnvironment environment) =>
+        environment.IsDevelopment() || environment.IsEnvironment("Demo") || environment.IsEnvironment("Testing");
+
     public static async Task<int> RunSolidarityAsync(this WebApplication app, string[] args)
     {
         var command = Command(args);
         var migrateOnStartup = app.Configuration.GetValue("Database:MigrateOnStartup", app.Environment.IsDevelopment());
         var seedDemo = app.Configuration.GetValue("DemoData:Seed", app.Environment.IsDevelopment());
-        if (app.Environment.IsProduction() && (seedDemo || command == "seed-demo"))
+        if (!MaySeedDemo(app.Environment) && (seedDemo || command == "seed-demo"))
         {
             // The demo branch officer's password is published in the README, and the demo admin's invitation link is
-            // printed at every start until used: on a real site either would be a way in.
-            await Console.Error.WriteLineAsync("Demo data is never added in Production: use a demonstration environment (e.g. ASPNETCORE_ENVIRONMENT=Demo).");
+            // printed at every start until used: on a real site (a staging copy of one too) either would be a way in.
+            await Console.Error.WriteLineAsync(
+                $"Demo data is never added in {app.Environment.EnvironmentName}: only in Development, or in a demonstration environment (ASPNETCORE_ENVIRONMENT=Demo).");
             return 2;
         }
 
