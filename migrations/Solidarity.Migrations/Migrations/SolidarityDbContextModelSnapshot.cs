@@ -999,8 +999,6 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasIndex("BranchId", "OccurredAt");
 
-                    b.HasIndex("BranchId", "RecordedAt");
-
                     b.HasIndex("DisputeId", "Kind");
 
                     b.ToTable("LedgerEntries", t =>

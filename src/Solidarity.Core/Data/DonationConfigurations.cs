@@ -71,10 +71,6 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
         entry.HasIndex(e => e.Key).IsUnique();
         entry.HasIndex(e => new { e.DisputeId, e.Kind });
         entry.HasIndex(e => new { e.BranchId, e.OccurredAt });
-
-        // What a branch recorded after its last statement: statements close periods by RecordedAt, and the open books
-        // of a branch that publishes only as of its statement take these entries off its running totals.
-        entry.HasIndex(e => new { e.BranchId, e.RecordedAt });
         entry.HasIndex(e => e.DonationId);
         entry.HasOne<Dispute>().WithMany().HasForeignKey(e => e.DisputeId).OnDelete(DeleteBehavior.Restrict);
         entry.HasOne<Branch>().WithMany().HasForeignKey(e => e.BranchId).OnDelete(DeleteBehavior.Restrict);

@@ -31,11 +31,6 @@ namespace Solidarity.Migrations.Migrations
                 filter: "\"Type\" = 'charge.dispute.closed'");
 
             migrationBuilder.CreateIndex(
-                name: "IX_LedgerEntries_BranchId_RecordedAt",
-                table: "LedgerEntries",
-                columns: new[] { "BranchId", "RecordedAt" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Donations_NamedSupporters",
                 table: "Donations",
                 columns: new[] { "DisputeId", "PaidAt", "Id" },
@@ -54,10 +49,6 @@ namespace Solidarity.Migrations.Migrations
             migrationBuilder.DropIndex(
                 name: "IX_StripeEvents_ClosedDisputes",
                 table: "StripeEvents");
-
-            migrationBuilder.DropIndex(
-                name: "IX_LedgerEntries_BranchId_RecordedAt",
-                table: "LedgerEntries");
 
             migrationBuilder.DropIndex(
                 name: "IX_Donations_NamedSupporters",

@@ -12,7 +12,7 @@ using Solidarity.Core.Data;
 namespace Solidarity.Migrations.Migrations
 {
     [DbContext(typeof(SolidarityDbContext))]
-    [Migration("20261206034838_OpenBooks")]
+    [Migration("20261206035859_OpenBooks")]
     partial class OpenBooks
     {
         /// <inheritdoc />
@@ -1001,8 +1001,6 @@ namespace Solidarity.Migrations.Migrations
                         .IsUnique();
 
                     b.HasIndex("BranchId", "OccurredAt");
-
-                    b.HasIndex("BranchId", "RecordedAt");
 
                     b.HasIndex("DisputeId", "Kind");
 
