@@ -9,6 +9,10 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [InlineData("home", PhoneWidth)]
     [InlineData("argos", DesktopWidth)]
     [InlineData("argos", PhoneWidth)]
+    [InlineData("books", DesktopWidth)]
+    [InlineData("books", PhoneWidth)]
+    [InlineData("supporters", DesktopWidth)]
+    [InlineData("supporters", PhoneWidth)]
     public async Task Page_has_no_WCAG_2_1_AA_violations(string name, int width)
     {
         var page = await NewPageAsync(width);
@@ -23,6 +27,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [ChromiumTheory]
     [InlineData("home")]
     [InlineData("argos")]
+    [InlineData("books")]
+    [InlineData("supporters")]
     public async Task Page_does_not_scroll_sideways_on_a_375px_phone(string name)
     {
         var page = await NewPageAsync(PhoneWidth);
@@ -56,6 +62,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [ChromiumTheory]
     [InlineData("home")]
     [InlineData("argos")]
+    [InlineData("books")]
+    [InlineData("supporters")]
     public async Task Page_requests_nothing_from_other_origins(string name)
     {
         var page = await NewPageAsync();

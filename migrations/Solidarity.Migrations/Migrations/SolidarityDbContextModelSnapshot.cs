@@ -403,6 +403,9 @@ namespace Solidarity.Migrations.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("BooksAsOfStatement")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -806,6 +809,9 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("ShowAmountPublicly")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -837,6 +843,12 @@ namespace Solidarity.Migrations.Migrations
                     b.HasIndex("DisputeId", "Status");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex(new[] { "DisputeId", "PaidAt", "Id" }, "IX_Donations_NamedSupporters")
+                        .HasFilter("\"CountsAsSupporter\" AND \"ErasedAt\" IS NULL AND (\"PublicName\" IS NOT NULL OR \"OrganisationName\" IS NOT NULL)");
+
+                    b.HasIndex(new[] { "DisputeId" }, "IX_Donations_UnnamedSupporters")
+                        .HasFilter("\"CountsAsSupporter\" AND (\"ErasedAt\" IS NOT NULL OR (\"PublicName\" IS NULL AND \"OrganisationName\" IS NULL))");
 
                     b.ToTable("Donations", t =>
                         {
@@ -901,6 +913,9 @@ namespace Solidarity.Migrations.Migrations
                     b.HasKey("EventId");
 
                     b.HasIndex("Outcome", "ReceivedAt");
+
+                    b.HasIndex(new[] { "ObjectId" }, "IX_StripeEvents_ClosedDisputes")
+                        .HasFilter("\"Type\" = 'charge.dispute.closed'");
 
                     b.ToTable("StripeEvents");
                 });

@@ -29,6 +29,12 @@ internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
         donation.HasIndex(d => d.StripeChargeId);
         donation.HasIndex(d => new { d.Status, d.CreatedAt });
         donation.HasIndex(d => new { d.DisputeId, d.Status });
+
+        // The supporters page: named gifts that count, newest first, a page at a time; and a count of the unnamed ones.
+        donation.HasIndex(d => new { d.DisputeId, d.PaidAt, d.Id }, "IX_Donations_NamedSupporters")
+            .HasFilter("\"CountsAsSupporter\" AND \"ErasedAt\" IS NULL AND (\"PublicName\" IS NOT NULL OR \"OrganisationName\" IS NOT NULL)");
+        donation.HasIndex(d => d.DisputeId, "IX_Donations_UnnamedSupporters")
+            .HasFilter("\"CountsAsSupporter\" AND (\"ErasedAt\" IS NOT NULL OR (\"PublicName\" IS NULL AND \"OrganisationName\" IS NULL))");
         donation.ToTable(t =>
         {
             t.HasCheckConstraint("ck_donations_amount_positive", "\"AmountPence\" > 0");
@@ -115,5 +121,8 @@ internal sealed class StripeEventRecordConfiguration : IEntityTypeConfiguration<
         record.Property(e => e.ObjectId).HasMaxLength(255);
         record.Property(e => e.Outcome).HasMaxLength(50);
         record.HasIndex(e => new { e.Outcome, e.ReceivedAt });
+
+        // The open books tell a chargeback still open from one lost by whether Stripe has said it closed.
+        record.HasIndex(e => e.ObjectId, "IX_StripeEvents_ClosedDisputes").HasFilter("\"Type\" = 'charge.dispute.closed'");
     }
 }

@@ -15,4 +15,10 @@ public sealed class Branch
     public required string PostalAddress { get; set; }
     public required string ContactName { get; set; }
     public string? ContactEmail { get; set; }
+
+    /// <summary>
+    /// Whether the public books show this branch's money only as of its last weekly statement, never live: a live
+    /// "held now" tells an employer how long a hardship fund can last.
+    /// </summary>
+    public bool BooksAsOfStatement { get; set; }
 }

@@ -52,6 +52,12 @@ public sealed class Donation
     /// <summary>The organisation giving (a branch, a party, a campaign group), shown under its own name.</summary>
     public string? OrganisationName { get; set; }
 
+    /// <summary>
+    /// Whether the donor asked for the amount to be shown beside their public name (or organisation) on the dispute's
+    /// supporters page. Off unless ticked, and meaningless for an anonymous gift, whose amount is never listed.
+    /// </summary>
+    public bool ShowAmountPublicly { get; set; }
+
     /// <summary>The donor's own name for the receipt. Private: never shown publicly.</summary>
     public string? DonorName { get; set; }
 

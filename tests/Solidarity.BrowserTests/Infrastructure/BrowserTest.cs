@@ -72,11 +72,13 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         return (argos.Slug, argos.Title);
     }
 
-    /// <summary>The path of a page the tests name: "home" or "argos".</summary>
+    /// <summary>The path of a page the tests name: "home", "argos", or the Argos dispute's "books" or "supporters".</summary>
     protected async Task<string> PathOfAsync(string page) => page switch
     {
         "home" => "/",
         "argos" => $"/disputes/{(await ArgosAsync()).Slug}",
-        _ => throw new ArgumentOutOfRangeException(nameof(page), page, "Known pages: home, argos."),
+        "books" => $"/disputes/{(await ArgosAsync()).Slug}/books",
+        "supporters" => $"/disputes/{(await ArgosAsync()).Slug}/supporters",
+        _ => throw new ArgumentOutOfRangeException(nameof(page), page, "Known pages: home, argos, books, supporters."),
     };
 }

@@ -47,6 +47,27 @@ public sealed class BranchAndAuditTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Admin_chooses_to_publish_a_branchs_books_only_as_of_its_statement_and_it_is_audited()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var branchId = await App.WithDbAsync(db => db.Branches.Select(b => b.Id).FirstAsync());
+
+        var edit = await HtmlForm.GetAsync(client, $"/admin/branches/{branchId}/edit");
+        Assert.Null(edit.Element.QuerySelector("input[type=checkbox][name='Input.BooksAsOfStatement'][checked]"));
+        using var edited = await edit.Set("Input.BooksAsOfStatement", "true").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        Assert.True(await App.WithDbAsync(db => db.Branches.Where(b => b.Id == branchId).Select(b => b.BooksAsOfStatement).SingleAsync()));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync());
+        Assert.Equal((AuditActions.BranchEdited, admin.Id, branchId.ToString()), (audit.Action, audit.UserId, audit.SubjectId));
+        using var details = JsonDocument.Parse(audit.Details!);
+        Assert.Equal("yes", details.RootElement.GetProperty("booksAsOfStatement").GetProperty("to").GetString());
+        Assert.NotEqual(Guid.Empty, seeded.UnionId);
+    }
+
+    [Fact]
     public async Task A_branch_code_already_in_use_is_refused()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

@@ -182,9 +182,27 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
     }
 
     [Theory]
+    [InlineData("/")]
+    [InlineData(DisputePath)]
+    [InlineData(DisputePath + "/books")]
+    [InlineData("/disputes/past")]
+    public async Task Every_public_page_offers_the_site_wide_atom_feed(string path)
+    {
+        using var client = Visitor();
+
+        var page = await GetPageAsync(client, path);
+
+        var feeds = page.QuerySelectorAll("head link[rel=alternate][type='application/atom+xml']").Select(l => l.GetAttribute("href")).ToList();
+        Assert.Contains("/updates.atom", feeds);
+    }
+
+    [Theory]
     [InlineData(DisputePath, HttpStatusCode.OK)]
     [InlineData(DisputePath + "/updates.atom", HttpStatusCode.OK)]
     [InlineData(DisputePath + "/actions.ics", HttpStatusCode.OK)]
+    [InlineData(DisputePath + "/books", HttpStatusCode.OK)]
+    [InlineData(DisputePath + "/books.csv", HttpStatusCode.OK)]
+    [InlineData(DisputePath + "/supporters", HttpStatusCode.OK)]
     [InlineData("/disputes/no-such-dispute", HttpStatusCode.NotFound)]
     [InlineData(DisputePath + "?messages=abc", HttpStatusCode.BadRequest)]
     public async Task Pages_feeds_and_errors_carry_the_security_headers(string path, HttpStatusCode status)

@@ -153,6 +153,9 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
     [Theory]
     [InlineData("/disputes/draft-dispute")]
     [InlineData("/disputes/draft-dispute/message")]
+    [InlineData("/disputes/draft-dispute/books")]
+    [InlineData("/disputes/draft-dispute/books.csv")]
+    [InlineData("/disputes/draft-dispute/supporters")]
     public async Task Unpublished_dispute_answers_404(string path)
     {
         await TestDisputes.AddAsync(App, "draft-dispute", DisputeStatus.TakingAction, published: false);

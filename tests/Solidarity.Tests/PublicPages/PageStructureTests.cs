@@ -11,6 +11,7 @@ public sealed class PageStructureTests(PublicSiteFixture fixture) : PublicSiteTe
         string[] paths =
         [
             "/", "/disputes/past", $"/disputes/{DemoData.ArgosSlug}", $"/disputes/{DemoData.ArgosSlug}/message",
+            $"/disputes/{DemoData.ArgosSlug}/books", $"/disputes/{DemoData.ArgosSlug}/supporters",
             "/disputes/brindlewick-refuse-collectors", "/disputes/millbrook-care-night-staff",
             "/disputes/no-such-dispute", "/?page=abc", "/error", PublicSiteApp.ThrowingPath,
         ];

@@ -46,6 +46,9 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     [InlineData(DisputePath)]
     [InlineData(DisputePath + "/updates.atom")]
     [InlineData(DisputePath + "/actions.ics")]
+    [InlineData(DisputePath + "/books")]
+    [InlineData(DisputePath + "/books.csv")]
+    [InlineData(DisputePath + "/supporters")]
     [InlineData("/updates.atom")]
     public async Task Every_public_page_and_feed_is_cached_for_anonymous_visitors(string path)
     {

@@ -32,6 +32,26 @@ public sealed class QueryBudgetTests(PublicSiteFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Open_books_are_rendered_with_at_most_four_commands()
+    {
+        await BusyDisputes.AddAsync(App, "busy-dispute");
+
+        var commands = await UncachedRenderAsync("/disputes/busy-dispute/books");
+
+        Assert.True(commands.Count <= 4, Describe(commands));
+    }
+
+    [Fact]
+    public async Task Supporters_page_is_rendered_with_at_most_three_commands()
+    {
+        await BusyDisputes.AddAsync(App, "busy-dispute");
+
+        var commands = await UncachedRenderAsync("/disputes/busy-dispute/supporters");
+
+        Assert.True(commands.Count <= 3, Describe(commands));
+    }
+
+    [Fact]
     public async Task An_older_page_of_news_and_messages_is_found_by_seeking_not_by_counting_past_the_newer_ones()
     {
         await BusyDisputes.AddAsync(App, "busy-dispute");

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Primitives;
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
-/// The output cache for the public pages an anonymous visitor reads: the home page, past disputes, a dispute's page
-/// and the feeds. A dispute that goes viral brings tens of thousands of visitors an hour to one page; each web process
+/// The output cache for the public pages an anonymous visitor reads: the home page, past disputes, a dispute's page,
+/// its open books (page and CSV) and supporters, and the feeds. A dispute that goes viral brings tens of thousands of visitors an hour to one page; each web process
 /// renders it (four SQL commands) at most once per <see cref="Lifetime"/> and serves the copy in between, and
 /// visitors arriving together while it renders wait for that one render rather than each starting their own.
 /// </summary>
@@ -43,7 +43,7 @@ internal static class PublicPageCaching
     /// The query-string keys the pages read; any other key would only make another copy of the same page, so the
     /// cache ignores it rather than let made-up query strings fill it.
     /// </summary>
-    private static readonly string[] QueryKeys = ["page", "messages", "updates"];
+    private static readonly string[] QueryKeys = ["page", "messages", "updates", "older"];
 
     public static string DisputeTag(Guid disputeId) => $"dispute:{disputeId}";
 

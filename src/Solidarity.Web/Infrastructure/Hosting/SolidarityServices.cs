@@ -10,6 +10,7 @@ using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Money;
+using Solidarity.Web.Pages.Disputes.Books;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Feeds;
@@ -110,6 +111,7 @@ internal static class SolidarityServices
         services.AddSingleton<LondonClock>();
         services.AddSingleton<SiteAddress>();
         services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
+        services.AddOpenBooks();
         builder.AddLedger();
         services.AddStripeWebhooks();
         services.AddOfflineMoney();
@@ -163,5 +165,6 @@ internal static class SolidarityServices
         app.MapReceipts();
         app.MapJobsDashboard();
         app.MapFeeds();
+        app.MapOpenBooks();
     }
 }

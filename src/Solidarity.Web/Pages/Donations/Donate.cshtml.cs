@@ -86,7 +86,7 @@ internal sealed class DonateModel(
                     && d.Status == DonationStatus.Pending && d.CreatedAt >= since)
                 .Select(d => new
                 {
-                    d.AmountPence, d.FeeCoverPence, d.ChosenBranchId, d.PublicName, d.OrganisationName, d.DonorName, d.Email,
+                    d.AmountPence, d.FeeCoverPence, d.ChosenBranchId, d.PublicName, d.ShowAmountPublicly, d.OrganisationName, d.DonorName, d.Email,
                     Message = db.SupportMessages.Where(m => m.DonationId == d.Id).Select(m => m.Body).FirstOrDefault(),
                 })
                 .SingleOrDefaultAsync(cancellationToken);
@@ -100,6 +100,7 @@ internal sealed class DonateModel(
                     OtherAmount = isPreset ? null : (pending.AmountPence / 100m).ToString("0.00", CultureInfo.InvariantCulture),
                     Beneficiary = pending.ChosenBranchId?.ToString() ?? ShareAcrossAll,
                     ShowPublicName = pending.PublicName is not null,
+                    ShowAmount = pending.ShowAmountPublicly,
                     PublicName = pending.PublicName,
                     OrganisationName = pending.OrganisationName,
                     DonorName = pending.DonorName,
@@ -151,6 +152,12 @@ internal sealed class DonateModel(
                 "Type the name to show, or choose to stay anonymous.");
         }
 
+        if (Input.ShowAmount && !(Input.ShowPublicName || !string.IsNullOrWhiteSpace(Input.OrganisationName)))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.ShowAmount)}",
+                "An amount is shown only beside a name: choose to show a name, give an organisation's name, or untick the amount.");
+        }
+
         // Names and the email are single lines of printable text (PostgreSQL refuses a NUL, say); the message
         // follows the same rules as one written on its own: printable, and at most two links.
         MessageRules.CheckLine(Input.PublicName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.PublicName)}");
@@ -189,6 +196,7 @@ internal sealed class DonateModel(
             FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
             PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
             OrganisationName = Trimmed(Input.OrganisationName),
+            ShowAmountPublicly = Input.ShowAmount,
             DonorName = Input.DonorName!.Trim(),
             Email = Input.Email!.Trim(),
             DonorKey = supporters.For(Input.Email, Input.OrganisationName),
@@ -367,6 +375,9 @@ internal sealed class DonationInput
 
     [StringLength(200, ErrorMessage = "Keep the organisation's name to 200 characters or fewer.")]
     public string? OrganisationName { get; set; }
+
+    /// <summary>The separate choice to show the amount beside the name on the supporters page; off unless ticked.</summary>
+    public bool ShowAmount { get; set; }
 
     [Required(ErrorMessage = "Enter your name for the receipt.")]
     [StringLength(200, ErrorMessage = "Keep your name to 200 characters or fewer.")]

@@ -33,7 +33,7 @@ internal static class RemittanceAuditActions
 /// approved statement, and all the payments against a statement together never exceed what it approved.
 /// </summary>
 internal sealed class RemittancePayments(
-    SolidarityDbContext db, LedgerPostings ledger, AuditTrail audit, IOptions<RemittanceSettings> settings, TimeProvider time)
+    SolidarityDbContext db, LedgerPostings ledger, AuditTrail audit, IOptions<RemittanceSettings> settings, TimeProvider time, PublicPageCache pages)
 {
     public const int MaxReferenceLength = 100;
 
@@ -193,6 +193,8 @@ internal sealed class RemittancePayments(
             return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
         }
 
+        // The open books of every dispute the branch is paid for list the payment: this process shows it at once.
+        await pages.EvictAllAsync(cancellationToken);
         return new RemittanceResult(true, [], $"Recorded {Core.Money.Money.Pence(pence).Format()} paid on {payment.PaidOn:d MMMM yyyy} ({reference}).");
     }
 
@@ -222,6 +224,7 @@ internal sealed class RemittancePayments(
         audit.Record(officer, RemittanceAuditActions.PaymentConfirmed, nameof(RemittancePayment), paymentId.ToString());
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await pages.EvictAllAsync(cancellationToken);
         return new RemittanceResult(true, [], "Thank you: the transfer is confirmed as received.");
     }
 

@@ -35,6 +35,9 @@ public sealed class BranchInput
     [DeliverableEmail(ErrorMessage = "Enter an email address like secretary@example.org.")]
     [StringLength(320)]
     public string? ContactEmail { get; set; }
+
+    /// <summary>Publish the branch's money on the open books only as of its last weekly statement, never live.</summary>
+    public bool BooksAsOfStatement { get; set; }
 }
 
 public interface IBranchFormPage
@@ -80,6 +83,7 @@ internal static class BranchForm
         branch.PostalAddress = input.PostalAddress.Trim().ReplaceLineEndings("\n");
         branch.ContactName = input.ContactName.Trim();
         branch.ContactEmail = string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim();
+        branch.BooksAsOfStatement = input.BooksAsOfStatement;
     }
 
     public static BranchInput ToInput(Branch branch) => new()
@@ -90,6 +94,7 @@ internal static class BranchForm
         PostalAddress = branch.PostalAddress,
         ContactName = branch.ContactName,
         ContactEmail = branch.ContactEmail,
+        BooksAsOfStatement = branch.BooksAsOfStatement,
     };
 
     public static Dictionary<string, string?> Snapshot(Branch branch, string unionName) => new()
@@ -100,6 +105,7 @@ internal static class BranchForm
         ["postalAddress"] = branch.PostalAddress,
         ["contactName"] = branch.ContactName,
         ["contactEmail"] = branch.ContactEmail,
+        ["booksAsOfStatement"] = branch.BooksAsOfStatement ? "yes" : "no",
     };
 
     public static Dictionary<string, object> Changes(Dictionary<string, string?> before, Dictionary<string, string?> after) =>

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Disputes.Books;
+
+/// <summary>
+/// A dispute's open books: for each branch and for the whole dispute, what was given, what went back or in fees, what
+/// was paid to the branch and what is held, adding up to the penny. Output-cached and evicted with the dispute's page.
+/// </summary>
+[OutputCache(PolicyName = PublicPageCaching.PolicyName)]
+internal sealed class BooksModel(OpenBooksQuery query) : PageModel
+{
+    public DisputeBooks Books { get; private set; } = default!;
+
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
+    {
+        var books = await query.LoadAsync(slug, cancellationToken);
+        if (books is null)
+        {
+            return NotFound();
+        }
+
+        HttpContext.TagDispute(books.DisputeId);
+        Books = books;
+        return Page();
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Disputes.Supporters;
+
+/// <summary>
+/// Who gave and chose to be named, newest first, a page at a time; everyone else only counted. Output-cached, and
+/// evicted with the dispute's page whenever its money moves.
+/// </summary>
+[OutputCache(PolicyName = PublicPageCaching.PolicyName)]
+internal sealed class SupportersModel(SupportersQuery query) : PageModel
+{
+    public SupporterList Supporters { get; private set; } = default!;
+
+    /// <param name="older">Where the page of older gifts starts, as an "Older" link gives it.</param>
+    public async Task<IActionResult> OnGetAsync(string slug, [FromQuery(Name = SupporterList.QueryKey)] string? older = null, CancellationToken cancellationToken = default)
+    {
+        PageCursor? after = null;
+        if (older is not null)
+        {
+            if (!PageCursor.TryParse(older, out var cursor))
+            {
+                return BadRequest();
+            }
+
+            after = cursor;
+        }
+
+        var supporters = await query.PageAsync(slug, after, cancellationToken);
+        if (supporters is null)
+        {
+            return NotFound();
+        }
+
+        HttpContext.TagDispute(supporters.DisputeId);
+        Supporters = supporters;
+        return Page();
+    }
+}
