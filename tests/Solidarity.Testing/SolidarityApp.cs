@@ -23,6 +23,11 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         // any host exists, they keep none, so disposing a test host can never break them for later tests.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         _ = Hangfire.GlobalJobFilters.Filters;
+
+        // Each host would watch its settings files for changes, with an inotify instance each; a test run holds dozens
+        // of hosts, and Linux allows a user 128 instances, shared with everything else the user runs. Settings never
+        // change during a test, so no host (and no site process a test starts) watches them.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
     }
 
     private Respawner? _respawner;
