@@ -47,6 +47,29 @@ public sealed class TestPostgres : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// A throwaway cluster from the machine's server binaries that this test alone uses, whatever
+    /// <see cref="EnvironmentVariable"/> or Docker offer: for tests that stop and start the server under the site.
+    /// </summary>
+    public static async Task<TestPostgres> StartOwnClusterAsync()
+    {
+        var binaries = LocalPostgresCluster.FindServerBinaries() ?? throw new InvalidOperationException(
+            "This test stops and starts a PostgreSQL server of its own: install PostgreSQL's server binaries (apt-get install postgresql).");
+        var cluster = await LocalPostgresCluster.StartThrowawayAsync(binaries);
+        var server = new TestPostgres(cluster.ConnectionString("postgres"), $"a throwaway cluster on port {cluster.Port}", cluster);
+        await server.CreateResetRoleAsync();
+        return server;
+    }
+
+    /// <summary>Stops this test's own cluster (<see cref="StartOwnClusterAsync"/>) at once, as a crash would.</summary>
+    public Task StopAsync() => OwnCluster.StopAsync();
+
+    /// <summary>Starts this test's own cluster again on the same port.</summary>
+    public Task StartAgainAsync() => OwnCluster.StartAgainAsync();
+
+    private LocalPostgresCluster OwnCluster =>
+        _owned as LocalPostgresCluster ?? throw new InvalidOperationException("Only a cluster started by StartOwnClusterAsync can be stopped.");
+
     public static async Task<TestPostgres> StartAsync()
     {
         var server = await StartServerAsync();

@@ -221,14 +221,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
 
         Port = FreeLoopbackPort();
-        var options = string.Join(' ',
-            $"-p {Port}",
-            "-c listen_addresses=127.0.0.1",
-            "-c unix_socket_directories=''",
-            "-c max_connections=200",
-            _throwaway ? "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "60", "start"], cancellationToken);
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-o", ServerOptions(), "-w", "-t", "60", "start"], cancellationToken);
     }
+
+    private string ServerOptions() => string.Join(' ',
+        $"-p {Port}",
+        "-c listen_addresses=127.0.0.1",
+        "-c unix_socket_directories=''",
+        "-c max_connections=200",
+        _throwaway ? "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
 
     /// <summary>Line 4 of postmaster.pid is the port of a server that is (or was) running.</summary>
     private int? ReadRunningPort()
@@ -270,6 +271,17 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Stops the server at once, as a crash or an operator would, keeping its data: <see cref="StartAgainAsync"/> resumes it.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], cancellationToken);
+
+    /// <summary>Starts a stopped server again on the port it had, so connection strings given out before still reach it.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(
+            "pg_ctl",
+            ["-D", DataDirectory, "-l", LogFile, "-o", ServerOptions(), "-w", "-t", "60", "start"],
+            cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
