@@ -84,6 +84,14 @@ public sealed class PdfScriptsTests
     }
 
     [Fact]
+    public void A_surrogate_without_its_pair_prints_as_a_replacement_character()
+    {
+        var pdf = Document().RenderReceipt("SOL-2017-000001", PaidAt, Facts("Jo\uD800 Bloggs"));
+
+        Assert.Contains("Jo\uFFFD Bloggs", PdfTextReader.AllPieces(pdf));
+    }
+
+    [Fact]
     public void A_typical_receipt_stays_under_30_KB()
     {
         var pdf = Document().RenderReceipt("SOL-2017-000001", PaidAt, Facts("Jo Bloggs"));

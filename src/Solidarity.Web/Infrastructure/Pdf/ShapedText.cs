@@ -346,26 +346,19 @@ internal sealed class ShapedText
     /// <summary>NFC, as names are compared and copied; tabs and other controls print as spaces.</summary>
     private static string Clean(string text)
     {
-        if (!text.IsNormalized(NormalizationForm.FormC))
+        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001F') >= 0 || text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0)
         {
-            text = text.Normalize(NormalizationForm.FormC);
-        }
-
-        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001F') < 0)
-        {
-            return text;
-        }
-
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] < ' ')
+            // A surrogate without its pair is no character at all: it prints as U+FFFD, as a decoder would show it.
+            var cleaned = new StringBuilder(text.Length);
+            foreach (var rune in text.EnumerateRunes())
             {
-                chars[i] = ' ';
+                cleaned.Append(rune.Value < ' ' ? " " : rune.ToString());
             }
+
+            text = cleaned.ToString();
         }
 
-        return new string(chars);
+        return text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
     }
 
     /// <summary>Marks, joiners and variation selectors: they belong to the character before them and take its face.</summary>
