@@ -165,6 +165,8 @@ internal static class StatementBench
                 'Private ' || i, 'donor' || i || '@example.org',
                 @start + (i * interval '1 second') * (604000.0 / @count), @start + (i * interval '1 second') * (604000.0 / @count)
             FROM generate_series(1, @count) AS i;
+            INSERT INTO "DonationAllocations" ("DonationId", "BranchId", "AmountPence")
+            SELECT d."Id", @branch, d."AmountPence" FROM "Donations" AS d WHERE d."ChosenBranchId" = @branch;
             INSERT INTO "LedgerEntries" ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "OccurredAt", "RecordedAt")
             SELECT @dispute, @branch, 'DonationReceived', d."AmountPence", 'GBP', 'bench:' || d."Id" || ':received', d."Id", d."PaidAt", d."PaidAt"
             FROM "Donations" AS d WHERE d."ChosenBranchId" = @branch

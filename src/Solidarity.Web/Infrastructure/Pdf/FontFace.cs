@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using HarfBuzzSharp;
 
 namespace Solidarity.Web.Infrastructure.Pdf;
@@ -10,65 +9,52 @@ namespace Solidarity.Web.Infrastructure.Pdf;
 /// </summary>
 internal sealed class FontFace : IDisposable
 {
-    private readonly byte[] _data;
     private readonly Dictionary<string, (int Offset, int Length)> _tables;
-    private readonly int[] _loca;
-    private readonly ushort[] _advances;
-    private readonly short[] _leftBearings;
+    private readonly bool _longLoca;
+    private readonly int _metricsCount;
     private readonly Blob _blob;
     private readonly Face _face;
-    private GCHandle _pin;
 
-    private FontFace(string path, byte[] data)
+    /// <summary>
+    /// The file is mapped by HarfBuzz and read in place, outside the managed heap: the faces are megabytes (the CJK
+    /// ones several), and a document reads only the few glyphs it uses.
+    /// </summary>
+    private FontFace(string path)
     {
         Path = path;
         FileName = System.IO.Path.GetFileName(path);
-        _data = data;
-        _tables = ReadTableDirectory(data);
-        if (!_tables.ContainsKey("glyf") || !_tables.ContainsKey("loca"))
+        _blob = Blob.FromFile(path);
+        _blob.MakeImmutable();
+        try
         {
-            throw new InvalidDataException($"{FileName} has no TrueType outlines (glyf table); PDF documents can embed only TrueType faces.");
-        }
-
-        var head = Table("head");
-        UnitsPerEm = BinaryPrimitives.ReadUInt16BigEndian(head.Slice(18));
-        BoundingBox = [ReadInt16(head, 36), ReadInt16(head, 38), ReadInt16(head, 40), ReadInt16(head, 42)];
-        var longLoca = ReadInt16(head, 50) == 1;
-        GlyphCount = BinaryPrimitives.ReadUInt16BigEndian(Table("maxp").Slice(4));
-        var hhea = Table("hhea");
-        Ascender = ReadInt16(hhea, 4);
-        Descender = ReadInt16(hhea, 6);
-        var metricsCount = BinaryPrimitives.ReadUInt16BigEndian(hhea.Slice(34));
-
-        var loca = Table("loca");
-        _loca = new int[GlyphCount + 1];
-        for (var i = 0; i <= GlyphCount; i++)
-        {
-            _loca[i] = longLoca ? (int)BinaryPrimitives.ReadUInt32BigEndian(loca.Slice(i * 4)) : BinaryPrimitives.ReadUInt16BigEndian(loca.Slice(i * 2)) * 2;
-        }
-
-        var hmtx = Table("hmtx");
-        _advances = new ushort[GlyphCount];
-        _leftBearings = new short[GlyphCount];
-        for (var i = 0; i < GlyphCount; i++)
-        {
-            if (i < metricsCount)
+            _tables = ReadTableDirectory(_blob.AsSpan());
+            if (!_tables.ContainsKey("glyf") || !_tables.ContainsKey("loca"))
             {
-                _advances[i] = BinaryPrimitives.ReadUInt16BigEndian(hmtx.Slice(i * 4));
-                _leftBearings[i] = ReadInt16(hmtx, i * 4 + 2);
+                throw new InvalidDataException($"{FileName} has no TrueType outlines (glyf table); PDF documents can embed only TrueType faces.");
             }
-            else
+
+            var head = Table("head");
+            UnitsPerEm = BinaryPrimitives.ReadUInt16BigEndian(head.Slice(18));
+            BoundingBox = [ReadInt16(head, 36), ReadInt16(head, 38), ReadInt16(head, 40), ReadInt16(head, 42)];
+            _longLoca = ReadInt16(head, 50) == 1;
+            GlyphCount = BinaryPrimitives.ReadUInt16BigEndian(Table("maxp").Slice(4));
+            var hhea = Table("hhea");
+            Ascender = ReadInt16(hhea, 4);
+            Descender = ReadInt16(hhea, 6);
+            _metricsCount = BinaryPrimitives.ReadUInt16BigEndian(hhea.Slice(34));
+            if (UnitsPerEm == 0 || _metricsCount == 0 || Table("loca").Length < (GlyphCount + 1) * (_longLoca ? 4 : 2) || Table("hmtx").Length < _metricsCount * 4)
             {
-                _advances[i] = _advances[metricsCount - 1];
-                var at = metricsCount * 4 + (i - metricsCount) * 2;
-                _leftBearings[i] = at + 2 <= hmtx.Length ? ReadInt16(hmtx, at) : (short)0;
+                throw new InvalidDataException($"{FileName} has inconsistent tables.");
             }
         }
+        catch
+        {
+            _blob.Dispose();
+            throw;
+        }
 
-        // HarfBuzz reads the same bytes, pinned for the face's life, rather than a second copy of the file.
-        _pin = GCHandle.Alloc(data, GCHandleType.Pinned);
-        _blob = new Blob(_pin.AddrOfPinnedObject(), data.Length, MemoryMode.ReadOnly);
         _face = new Face(_blob, 0);
+        _face.MakeImmutable();
         HarfBuzz = new HarfBuzzSharp.Font(_face);
         HarfBuzz.SetScale(UnitsPerEm, UnitsPerEm);
     }
@@ -95,7 +81,7 @@ internal sealed class FontFace : IDisposable
     /// <summary>Shapes text with this face; scaled to font units.</summary>
     public HarfBuzzSharp.Font HarfBuzz { get; }
 
-    public static FontFace Load(string path) => new(path, File.ReadAllBytes(path));
+    public static FontFace Load(string path) => new(path);
 
     /// <summary>The face's own glyph for a character, if it has one.</summary>
     public bool TryGetGlyph(int codePoint, out ushort glyph)
@@ -113,17 +99,29 @@ internal sealed class FontFace : IDisposable
     public bool Has(int codePoint) => TryGetGlyph(codePoint, out _);
 
     /// <summary>The glyph's advance in font units, as the embedded face's metrics will state it.</summary>
-    public int Advance(ushort glyph) => glyph < _advances.Length ? _advances[glyph] : 0;
+    public int Advance(ushort glyph) =>
+        glyph >= GlyphCount ? 0 : BinaryPrimitives.ReadUInt16BigEndian(Table("hmtx").Slice(Math.Min(glyph, _metricsCount - 1) * 4));
+
+    private short LeftBearing(ushort glyph)
+    {
+        if (glyph >= GlyphCount)
+        {
+            return 0;
+        }
+
+        var hmtx = Table("hmtx");
+        var at = glyph < _metricsCount ? glyph * 4 + 2 : _metricsCount * 4 + (glyph - _metricsCount) * 2;
+        return at + 2 <= hmtx.Length ? ReadInt16(hmtx, at) : (short)0;
+    }
+
+    private int Location(int glyph) =>
+        _longLoca ? (int)BinaryPrimitives.ReadUInt32BigEndian(Table("loca").Slice(glyph * 4)) : BinaryPrimitives.ReadUInt16BigEndian(Table("loca").Slice(glyph * 2)) * 2;
 
     public void Dispose()
     {
         HarfBuzz.Dispose();
         _face.Dispose();
         _blob.Dispose();
-        if (_pin.IsAllocated)
-        {
-            _pin.Free();
-        }
     }
 
     /// <summary>
@@ -145,8 +143,8 @@ internal sealed class FontFace : IDisposable
         for (var i = 0; i < glyphs.Count; i++)
         {
             var old = glyphs[i];
-            var start = old < GlyphCount ? _loca[old] : 0;
-            var end = old < GlyphCount ? _loca[old + 1] : 0;
+            var start = old < GlyphCount ? Location(old) : 0;
+            var end = old < GlyphCount ? Location(old + 1) : 0;
             outlines.Add(end > start ? Outline(glyf.Slice(start, end - start), glyphs, newIndex) : []);
         }
 
@@ -169,7 +167,7 @@ internal sealed class FontFace : IDisposable
         for (var i = 0; i < count; i++)
         {
             BinaryPrimitives.WriteUInt16BigEndian(hmtx.AsSpan(i * 4), (ushort)Advance(glyphs[i]));
-            BinaryPrimitives.WriteInt16BigEndian(hmtx.AsSpan(i * 4 + 2), glyphs[i] < GlyphCount ? _leftBearings[glyphs[i]] : (short)0);
+            BinaryPrimitives.WriteInt16BigEndian(hmtx.AsSpan(i * 4 + 2), LeftBearing(glyphs[i]));
         }
 
         var head = Table("head").ToArray();
@@ -286,18 +284,24 @@ internal sealed class FontFace : IDisposable
 
     private ReadOnlySpan<byte> Table(string tag) =>
         _tables.TryGetValue(tag, out var table)
-            ? _data.AsSpan(table.Offset, table.Length)
+            ? _blob.AsSpan().Slice(table.Offset, table.Length)
             : throw new InvalidDataException($"{FileName} has no {tag} table.");
 
-    private static Dictionary<string, (int, int)> ReadTableDirectory(byte[] data)
+    private static Dictionary<string, (int, int)> ReadTableDirectory(ReadOnlySpan<byte> data)
     {
-        var count = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(4));
+        var count = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
         var tables = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            var record = data.AsSpan(12 + i * 16);
+            var record = data[(12 + i * 16)..];
             var tag = System.Text.Encoding.ASCII.GetString(record[..4]);
-            tables[tag] = ((int)BinaryPrimitives.ReadUInt32BigEndian(record[8..]), (int)BinaryPrimitives.ReadUInt32BigEndian(record[12..]));
+            var (offset, length) = ((int)BinaryPrimitives.ReadUInt32BigEndian(record[8..]), (int)BinaryPrimitives.ReadUInt32BigEndian(record[12..]));
+            if (offset < 0 || length < 0 || offset + length > data.Length)
+            {
+                throw new InvalidDataException($"The {tag} table lies outside the file.");
+            }
+
+            tables[tag] = (offset, length);
         }
 
         return tables;

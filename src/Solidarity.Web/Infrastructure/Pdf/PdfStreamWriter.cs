@@ -345,24 +345,27 @@ internal sealed class PdfEmbeddedFont
     /// <summary>The text each CID stands for in the ToUnicode map; null for none.</summary>
     public List<string?> Unicode { get; } = [null];
 
-    /// <summary>The CID of <paramref name="glyph"/>, handing out the next one on first use.</summary>
-    public ushort Cid(ushort glyph, string? text)
+    /// <summary>
+    /// The CID of the shaped glyph, handing out the next one on first use; the first glyph of a cluster maps to the
+    /// cluster's text in <paramref name="text"/>, the others (a conjunct's second half) to nothing.
+    /// </summary>
+    public ushort Cid(in ShapedGlyph shaped, string text)
     {
-        if (_cids.TryGetValue(glyph, out var cid))
+        if (_cids.TryGetValue(shaped.Glyph, out var cid))
         {
-            if (text is not null && Unicode[cid] is null)
+            if (shaped.FirstOfCluster && Unicode[cid] is null)
             {
-                Unicode[cid] = text;
+                Unicode[cid] = text[shaped.Cluster..shaped.ClusterEnd];
             }
 
             return cid;
         }
 
         cid = (ushort)Glyphs.Count;
-        _cids[glyph] = cid;
-        Glyphs.Add(glyph);
-        Widths.Add(Width(glyph));
-        Unicode.Add(text);
+        _cids[shaped.Glyph] = cid;
+        Glyphs.Add(shaped.Glyph);
+        Widths.Add(Width(shaped.Glyph));
+        Unicode.Add(shaped.FirstOfCluster ? text[shaped.Cluster..shaped.ClusterEnd] : null);
         return cid;
     }
 
@@ -413,7 +416,9 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
             return;
         }
 
-        Ascii($"BT {Number(gray)} g ");
+        Raw("BT "u8);
+        Num(gray);
+        Raw(" g "u8);
         var actualText = text.NeedsActualText(start, end);
         if (actualText)
         {
@@ -421,7 +426,10 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
             Ascii($"/Span << /ActualText {PdfStreamWriter.TextString(text.Text[start..end])} >> BDC ");
         }
 
-        Ascii($"{Number(x)} {Number(pageHeight - top - size * Ascent)} Td");
+        Num(x);
+        Raw(" "u8);
+        Num(pageHeight - top - size * Ascent);
+        Raw(" Td"u8);
         PdfEmbeddedFont? font = null;
         var inArray = false;
         var inString = false;
@@ -435,7 +443,7 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
             {
                 if (inArray)
                 {
-                    Ascii(inString ? ")] TJ" : "] TJ");
+                    Raw(inString ? ")] TJ"u8 : "] TJ"u8);
                     inArray = inString = false;
                 }
 
@@ -447,19 +455,25 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
                         _fontsUsed.Add(font);
                     }
 
-                    Ascii($" /{font.ResourceName} {Number(size)} Tf");
+                    Raw(" /"u8);
+                    Ascii(font.ResourceName);
+                    Raw(" "u8);
+                    Num(size);
+                    Raw(" Tf"u8);
                 }
 
                 if (glyph.YOffset != rise)
                 {
                     rise = glyph.YOffset;
-                    Ascii($" {Number(rise * size / 1000)} Ts");
+                    Raw(" "u8);
+                    Num(rise * size / 1000);
+                    Raw(" Ts"u8);
                 }
             }
 
             if (!inArray)
             {
-                Ascii(" [");
+                Raw(" ["u8);
                 inArray = true;
             }
 
@@ -467,17 +481,19 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
             var origin = pen + glyph.XOffset;
             if (Math.Abs(origin - written) > 0.5)
             {
-                Ascii(inString ? $") {Number(written - origin)} (" : $"{Number(written - origin)} (");
+                Raw(inString ? ") "u8 : ""u8);
+                Num(written - origin);
+                Raw(" ("u8);
                 inString = true;
                 written = origin;
             }
             else if (!inString)
             {
-                Ascii("(");
+                Raw("("u8);
                 inString = true;
             }
 
-            var cid = font!.Cid(glyph.Glyph, glyph.FirstOfCluster ? text.Text[glyph.Cluster..glyph.ClusterEnd] : null);
+            var cid = font!.Cid(glyph, text.Text);
             Code((byte)(cid >> 8));
             Code((byte)cid);
             written += font.Widths[cid];
@@ -486,15 +502,15 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
 
         if (inArray)
         {
-            Ascii(inString ? ")] TJ" : "] TJ");
+            Raw(inString ? ")] TJ"u8 : "] TJ"u8);
         }
 
         if (rise != 0)
         {
-            Ascii(" 0 Ts");
+            Raw(" 0 Ts"u8);
         }
 
-        Ascii(actualText ? " EMC ET\n" : " ET\n");
+        Raw(actualText ? " EMC ET\n"u8 : " ET\n"u8);
     }
 
     /// <summary>Draws <paramref name="text"/> so that it ends at <paramref name="right"/>.</summary>
@@ -538,6 +554,20 @@ internal sealed class PdfPageContent(double pageHeight, PdfFontSet fonts) : IDis
     }
 
     private void Ascii(string text) => _operators.Write(Encoding.ASCII.GetBytes(text));
+
+    private void Raw(ReadOnlySpan<byte> bytes) => _operators.Write(bytes);
+
+    /// <summary>A number as PDF writes it, to three decimals, without allocating: a statement draws a million of them.</summary>
+    private void Num(double value)
+    {
+        Span<byte> digits = stackalloc byte[32];
+        if (!value.TryFormat(digits, out var length, "0.###", CultureInfo.InvariantCulture))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Not a coordinate.");
+        }
+
+        _operators.Write(digits[..length]);
+    }
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

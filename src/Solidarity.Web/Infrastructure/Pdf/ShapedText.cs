@@ -25,7 +25,8 @@ internal sealed record ShapedRun(int Start, int End, byte Level, ShapedGlyph[] G
 /// </summary>
 internal sealed class ShapedText
 {
-    private const int CacheLimit = 4096;
+    /// <summary>Enough for the labels, dates and headings a document repeats; names and amounts mostly come once.</summary>
+    private const int CacheLimit = 256;
 
     [ThreadStatic]
     private static Buffer? _buffer;
@@ -186,6 +187,19 @@ internal sealed class ShapedText
     /// <summary>The glyphs of characters <paramref name="start"/> to <paramref name="end"/> in the order they stand on the line, left to right (L2).</summary>
     public IEnumerable<ShapedGlyph> VisualGlyphs(int start, int end)
     {
+        if (Runs.Count == 1 && Runs[0].Level == 0)
+        {
+            foreach (var glyph in Runs[0].Glyphs)
+            {
+                if (glyph.Cluster >= start && glyph.Cluster < end)
+                {
+                    yield return glyph;
+                }
+            }
+
+            yield break;
+        }
+
         var pieces = Runs.Where(r => r.Start < end && r.End > start).ToList();
         foreach (var index in Bidi.VisualOrder(pieces.Select(p => p.Level).ToList()))
         {
@@ -250,7 +264,7 @@ internal sealed class ShapedText
             }
             else
             {
-                face = faces.FirstOrDefault(f => f.Has(rune.Value));
+                face = FirstWith(faces, rune.Value);
             }
 
             var placeholder = face is null && !IsInherited(rune);
@@ -295,36 +309,30 @@ internal sealed class ShapedText
         var scale = 1000f / face.UnitsPerEm;
         var glyphs = new ShapedGlyph[infos.Length];
 
-        // Cluster boundaries in logical order: a cluster runs to the next larger cluster value, or the run's end.
-        var starts = new SortedSet<int>();
-        foreach (var info in infos)
+        // HarfBuzz keeps clusters in order (rising left to right, falling right to left), so walking the glyphs from the
+        // logical end back, each cluster ends where the one after it starts.
+        var ends = new int[infos.Length];
+        var rtl = level % 2 == 1;
+        var after = -1;
+        var afterEnd = end;
+        for (var k = infos.Length - 1; k >= 0; k--)
         {
-            starts.Add((int)info.Cluster);
-        }
-
-        var ends = new Dictionary<int, int>();
-        var previous = -1;
-        foreach (var clusterStart in starts)
-        {
-            if (previous >= 0)
+            var i = rtl ? infos.Length - 1 - k : k;
+            var cluster = (int)infos[i].Cluster;
+            if (cluster != after)
             {
-                ends[previous] = clusterStart;
+                afterEnd = after < 0 ? end : after;
+                after = cluster;
             }
 
-            previous = clusterStart;
+            ends[i] = afterEnd;
         }
 
-        if (previous >= 0)
-        {
-            ends[previous] = end;
-        }
-
-        var seen = new HashSet<int>();
         var complex = false;
         for (var i = 0; i < infos.Length; i++)
         {
             var cluster = (int)infos[i].Cluster;
-            var first = seen.Add(cluster);
+            var first = i == 0 || infos[i - 1].Cluster != infos[i].Cluster;
             complex |= !first;
             var glyph = (ushort)infos[i].Codepoint;
             var target = face;
@@ -337,10 +345,23 @@ internal sealed class ShapedText
             }
 
             var advance = target == face ? positions[i].XAdvance * scale : target.Advance(glyph) * 1000f / target.UnitsPerEm;
-            glyphs[i] = new ShapedGlyph(target, glyph, cluster, ends[cluster], first, advance, positions[i].XOffset * scale, positions[i].YOffset * scale);
+            glyphs[i] = new ShapedGlyph(target, glyph, cluster, ends[i], first, advance, positions[i].XOffset * scale, positions[i].YOffset * scale);
         }
 
         return new ShapedRun(start, end, level, glyphs, complex);
+    }
+
+    private static FontFace? FirstWith(IReadOnlyList<FontFace> faces, int codePoint)
+    {
+        for (var i = 0; i < faces.Count; i++)
+        {
+            if (faces[i].Has(codePoint))
+            {
+                return faces[i];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>NFC, as names are compared and copied; tabs and other controls print as spaces.</summary>
