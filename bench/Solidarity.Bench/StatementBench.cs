@@ -102,7 +102,7 @@ internal static class StatementBench
                   statement (SQL aggregates)  {built.TotalSeconds,8:F2} s
                   raw COPY of the same rows   {copyTime.TotalSeconds,8:F2} s  {Megabytes(copyPath),7:F1} MB  best of {Rounds}
                   CSV                         {csvTime.TotalSeconds,8:F2} s  {Megabytes(csvPath),7:F1} MB  best of {Rounds}; peak managed heap {csvPeak.Heap / 1048576.0,6:F1} MB, peak working set {csvPeak.WorkingSet / 1048576.0,6:F1} MB
-                  PDF                         {pdfTime.TotalSeconds,8:F2} s  {Megabytes(pdfPath),7:F1} MB  {pages:N0} pages; peak managed heap {pdfPeak.Heap / 1048576.0,6:F1} MB, peak working set {pdfPeak.WorkingSet / 1048576.0,6:F1} MB
+                  PDF                         {pdfTime.TotalSeconds,8:F2} s  {Megabytes(pdfPath),7:F1} MB  {new FileInfo(pdfPath).Length:N0} bytes, {pages:N0} pages; peak managed heap {pdfPeak.Heap / 1048576.0,6:F1} MB, peak working set {pdfPeak.WorkingSet / 1048576.0,6:F1} MB
                   allocated in all            {allocated / 1048576.0,8:F1} MB; GC heap before {heapBefore / 1048576.0:F1} MB, after {heapAfter / 1048576.0:F1} MB
                   process peak working set    {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,8:F1} MB (since start)
                   CSV {csvTime.TotalSeconds:F2} s   raw COPY {copyTime.TotalSeconds:F2} s   ratio {csvTime / copyTime:F2}
@@ -165,6 +165,8 @@ internal static class StatementBench
                 'Private ' || i, 'donor' || i || '@example.org',
                 @start + (i * interval '1 second') * (604000.0 / @count), @start + (i * interval '1 second') * (604000.0 / @count)
             FROM generate_series(1, @count) AS i;
+            INSERT INTO "DonationAllocations" ("DonationId", "BranchId", "AmountPence")
+            SELECT d."Id", @branch, d."AmountPence" FROM "Donations" AS d WHERE d."ChosenBranchId" = @branch;
             INSERT INTO "LedgerEntries" ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "OccurredAt", "RecordedAt")
             SELECT @dispute, @branch, 'DonationReceived', d."AmountPence", 'GBP', 'bench:' || d."Id" || ':received', d."Id", d."PaidAt", d."PaidAt"
             FROM "Donations" AS d WHERE d."ChosenBranchId" = @branch

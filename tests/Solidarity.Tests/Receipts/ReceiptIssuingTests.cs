@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Pages.Receipts;
 using UglyToad.PdfPig;
 
@@ -170,31 +169,6 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
 
         Assert.Empty(await ReceiptsAsync());
         Assert.Equal(0, await App.WithDbAsync(db => db.ReceiptCounters.CountAsync()));
-    }
-
-    [Fact]
-    public void Missing_fonts_stop_start_up_with_the_package_to_install()
-    {
-        var empty = Directory.CreateTempSubdirectory("no-fonts");
-        try
-        {
-            var error = Assert.Throws<MissingFontsException>(() => SystemFontResolver.Find([empty.FullName]));
-            Assert.Contains("fonts-dejavu-core", error.Message, StringComparison.Ordinal);
-            Assert.Contains("fonts-liberation2", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Pdf:FontDirectories", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            empty.Delete(recursive: true);
-        }
-    }
-
-    [Fact]
-    public void Fonts_are_found_in_the_system_font_folders()
-    {
-        var resolver = SystemFontResolver.Find(SystemFontResolver.DefaultDirectories);
-        Assert.Contains(resolver.FamilyName, new[] { "DejaVu Sans", "Liberation Sans" });
-        Assert.NotEmpty(resolver.GetFont(resolver.ResolveTypeface("Anything", bold: true, italic: false).FaceName));
     }
 
     private async Task PostRefundAsync(Donation donation, string refundId, long pence)

@@ -1,65 +1,62 @@
-using PdfSharp.Drawing;
-using PdfSharp.Drawing.Layout;
-using PdfSharp.Pdf;
-
 namespace Solidarity.Web.Infrastructure.Pdf;
 
 /// <summary>
 /// Writes a simple one-column A4 document top to bottom: headings, label/value rows, wrapped paragraphs.
-/// Moves to a new page when the current one is full.
+/// Moves to a new page when the current one is full. Text in any script the fonts cover, through the same
+/// writer as the statements (<see cref="PdfStreamWriter"/>).
 /// </summary>
 internal sealed class PdfLayout : IDisposable
 {
     private const double Margin = 56;
     private const double LabelWidth = 150;
+    private const double Width = PdfStreamWriter.PageWidth - 2 * Margin;
 
-    private static readonly XFont Title = new(SystemFontResolver.DefaultFamily, 18, XFontStyleEx.Bold);
-    private static readonly XFont Heading = new(SystemFontResolver.DefaultFamily, 11, XFontStyleEx.Bold);
-    private static readonly XFont Label = new(SystemFontResolver.DefaultFamily, 10, XFontStyleEx.Bold);
-    private static readonly XFont Body = new(SystemFontResolver.DefaultFamily, 10, XFontStyleEx.Regular);
-    private static readonly XFont Small = new(SystemFontResolver.DefaultFamily, 8.5, XFontStyleEx.Regular);
+    private static readonly Style Title = new(18, Bold: true);
+    private static readonly Style Heading = new(11, Bold: true);
+    private static readonly Style Label = new(10, Bold: true);
+    private static readonly Style Body = new(10, Bold: false);
+    private static readonly Style Small = new(8.5, Bold: false);
 
-    private readonly PdfDocument _document;
-    private XGraphics _graphics;
-    private double _y;
+    private readonly MemoryStream _output = new();
+    private readonly PdfStreamWriter _writer;
+    private double _y = Margin;
 
-    public PdfLayout(string title, string author)
+    public PdfLayout(string title, string author, DateTimeOffset created, PdfFonts? fonts = null)
     {
-        _document = new PdfDocument();
-        _document.Info.Title = title;
-        _document.Info.Author = author;
-        _document.Info.Creator = author;
-        _graphics = NewPage();
+        _writer = new PdfStreamWriter(_output, fonts);
+        _writer.Begin(new PdfDocumentInfo(title, author, created));
     }
 
-    private double Width => _document.Pages[^1].Width.Point - 2 * Margin;
+    private PdfPageContent Page => _writer.Page;
 
-    public void TitleLine(string text) => Write(text, Title, Margin, Width, spacingAfter: 8);
+    public void TitleLine(string text) => Write(text, Title, spacingAfter: 8);
 
     public void HeadingLine(string text)
     {
         Space(6);
-        Write(text, Heading, Margin, Width, spacingAfter: 4);
+        Write(text, Heading, spacingAfter: 4);
     }
 
-    public void Paragraph(string text) => Write(text, Body, Margin, Width, spacingAfter: 4);
+    public void Paragraph(string text) => Write(text, Body, spacingAfter: 4);
 
-    public void SmallParagraph(string text) => Write(text, Small, Margin, Width, spacingAfter: 3);
+    public void SmallParagraph(string text) => Write(text, Small, spacingAfter: 3);
 
     /// <summary>A label in the left column, its value wrapped in the right.</summary>
     public void Row(string label, string value)
     {
-        var height = Math.Max(Measure(label, Label, LabelWidth - 8), Measure(value, Body, Width - LabelWidth));
+        var labelLines = Lines(label, Label, LabelWidth - 8);
+        var valueLines = Lines(value, Body, Width - LabelWidth);
+        var height = Math.Max(labelLines.Count * Label.LineHeight, valueLines.Count * Body.LineHeight);
         EnsureRoom(height);
-        Draw(label, Label, Margin, LabelWidth - 8, height);
-        Draw(value, Body, Margin + LabelWidth, Width - LabelWidth, height);
+        Draw(labelLines, Label, Margin);
+        Draw(valueLines, Body, Margin + LabelWidth);
         _y += height + 3;
     }
 
     public void Rule()
     {
         Space(4);
-        _graphics.DrawLine(XPens.Gray, Margin, _y, Margin + Width, _y);
+        Page.Line(Margin, _y, Margin + Width, _y, 0.5);
         Space(8);
     }
 
@@ -67,70 +64,68 @@ internal sealed class PdfLayout : IDisposable
 
     public byte[] ToBytes()
     {
-        _graphics.Dispose();
-        using var stream = new MemoryStream();
-        _document.Save(stream, closeStream: false);
-        return stream.ToArray();
+        _writer.EndPage();
+        _writer.End();
+        return _output.ToArray();
     }
 
     public void Dispose()
     {
-        _graphics.Dispose();
-        _document.Dispose();
+        _writer.Dispose();
+        _output.Dispose();
     }
 
-    private void Write(string text, XFont font, double x, double width, double spacingAfter)
+    /// <summary>Wrapped lines, each moving to a new page on its own when the page is full, so a long message runs on.</summary>
+    private void Write(string text, Style style, double spacingAfter)
     {
-        var height = Measure(text, font, width);
-        EnsureRoom(height);
-        Draw(text, font, x, width, height);
-        _y += height + spacingAfter;
-    }
-
-    private void Draw(string text, XFont font, double x, double width, double height) =>
-        new XTextFormatter(_graphics).DrawString(text, font, XBrushes.Black, new XRect(x, _y, width, height), XStringFormats.TopLeft);
-
-    /// <summary>Height of <paramref name="text"/> wrapped to <paramref name="width"/>, by counting the lines the words fill.</summary>
-    private double Measure(string text, XFont font, double width)
-    {
-        var lineHeight = font.GetHeight();
-        var lines = 0;
-        foreach (var paragraph in text.Split('\n'))
+        foreach (var line in Lines(text, style, Width))
         {
-            lines++;
-            var line = "";
-            foreach (var word in paragraph.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            EnsureRoom(style.LineHeight);
+            Draw([line], style, Margin);
+            _y += style.LineHeight;
+        }
+
+        _y += spacingAfter;
+    }
+
+    private void Draw(IReadOnlyList<(ShapedText Text, int Start, int End)> lines, Style style, double x)
+    {
+        var y = _y;
+        foreach (var (text, start, end) in lines)
+        {
+            Page.Text(text, start, end, style.Size, x, y);
+            y += style.LineHeight;
+        }
+    }
+
+    /// <summary>Each paragraph of <paramref name="text"/> shaped and wrapped to <paramref name="width"/>.</summary>
+    private List<(ShapedText Text, int Start, int End)> Lines(string text, Style style, double width)
+    {
+        var lines = new List<(ShapedText, int, int)>();
+        foreach (var paragraph in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            var shaped = ShapedText.Shape(paragraph, style.Bold, _writer.Fonts);
+            foreach (var (start, end) in shaped.Lines(width, style.Size))
             {
-                var candidate = line.Length == 0 ? word : line + " " + word;
-                if (line.Length > 0 && _graphics.MeasureString(candidate, font).Width > width)
-                {
-                    lines++;
-                    line = word;
-                }
-                else
-                {
-                    line = candidate;
-                }
+                lines.Add((shaped, start, end));
             }
         }
 
-        return lines * lineHeight;
+        return lines;
     }
 
     private void EnsureRoom(double height)
     {
-        if (_y + height > _document.Pages[^1].Height.Point - Margin)
+        if (_y + height > PdfStreamWriter.PageHeight - Margin)
         {
-            _graphics.Dispose();
-            _graphics = NewPage();
+            _writer.EndPage();
+            _y = Margin;
         }
     }
 
-    private XGraphics NewPage()
+    /// <summary>A font size and weight, and the distance from one line to the next.</summary>
+    private sealed record Style(double Size, bool Bold)
     {
-        var page = _document.AddPage();
-        page.Size = PdfSharp.PageSize.A4;
-        _y = Margin;
-        return XGraphics.FromPdfPage(page);
+        public double LineHeight => Size * 1.25;
     }
 }

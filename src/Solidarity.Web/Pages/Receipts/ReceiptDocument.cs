@@ -108,7 +108,8 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
 }
 
 /// <summary>The PDF of a receipt or credit note.</summary>
-internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
+/// <param name="fonts">The site's faces; by default those found at start-up.</param>
+internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options, PdfFonts? fonts = null)
 {
     public const string NoGiftAid = "Gifts to a strike fund are not charitable donations and carry no Gift Aid.";
 
@@ -119,7 +120,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
     public byte[] RenderReceipt(string number, DateTimeOffset issuedAt, ReceiptFacts facts, DateTimeOffset? reissuedAt = null)
     {
         var settings = options.Value;
-        using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName);
+        using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName, reissuedAt ?? issuedAt, fonts);
         Letterhead(pdf, settings, "Receipt", number, Dates("Received", facts.PaidAt ?? issuedAt, "recorded", facts.RecordedAt), reissuedAt);
         From(pdf, facts);
         Charge(pdf, facts);
@@ -141,7 +142,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options)
         var settings = options.Value;
         var credit = note.Credit;
         var taken = credit.Cause is CreditNoteCause.OfflineReversal ? "Reversed" : "Refunded";
-        using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName);
+        using var pdf = new PdfLayout($"Credit note {number}", settings.OrganisationName, reissuedAt ?? issuedAt, fonts);
         Letterhead(pdf, settings, "Credit note", number, Dates(taken, credit.At, "issued", issuedAt), reissuedAt);
         pdf.Row("Refers to receipt", $"{note.OriginalNumber} of {LondonClock.LongDate(note.OriginalIssuedAt)}");
         From(pdf, facts);

@@ -22,7 +22,7 @@ internal sealed record BranchMessage(Guid Id, string DisputeTitle, string Body, 
 /// The approved messages of support for a branch's members (every dispute the branch is a beneficiary of),
 /// and a printable booklet of them for the picket line or the branch noticeboard.
 /// </summary>
-internal sealed class MessageBooklet(SolidarityDbContext db, IOptions<ReceiptSettings> settings)
+internal sealed class MessageBooklet(SolidarityDbContext db, IOptions<ReceiptSettings> settings, TimeProvider timeProvider)
 {
     public IQueryable<BranchMessage> ForBranch(Guid branchId) =>
         db.SupportMessages.AsNoTracking()
@@ -31,14 +31,19 @@ internal sealed class MessageBooklet(SolidarityDbContext db, IOptions<ReceiptSet
             .Select(m => new BranchMessage(
                 m.Id, db.Disputes.Where(d => d.Id == m.DisputeId).Select(d => d.Title).First(), m.Body, m.AuthorName, m.OrganisationName, m.Town, m.CreatedAt));
 
-    public async Task<byte[]> RenderAsync(Guid branchId, string branchName, CancellationToken cancellationToken)
+    public Task<byte[]> RenderAsync(Guid branchId, string branchName, CancellationToken cancellationToken) =>
+        RenderAsync(ForBranch(branchId).AsAsyncEnumerable(), branchName, settings.Value.OrganisationName, timeProvider.GetUtcNow(), cancellationToken);
+
+    /// <summary>The booklet of <paramref name="messages"/>, newest first as given.</summary>
+    public static async Task<byte[]> RenderAsync(
+        IAsyncEnumerable<BranchMessage> messages, string branchName, string organisation, DateTimeOffset created, CancellationToken cancellationToken)
     {
-        using var pdf = new PdfLayout($"Messages of support to {branchName}", settings.Value.OrganisationName);
+        using var pdf = new PdfLayout($"Messages of support to {branchName}", organisation, created);
         pdf.TitleLine("Messages of support");
-        pdf.Paragraph($"To the members of {branchName}, from supporters who wrote through {settings.Value.OrganisationName}.");
+        pdf.Paragraph($"To the members of {branchName}, from supporters who wrote through {organisation}.");
         pdf.Rule();
         var any = false;
-        await foreach (var message in ForBranch(branchId).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var message in messages.WithCancellation(cancellationToken))
         {
             any = true;
             pdf.Paragraph(message.Body);

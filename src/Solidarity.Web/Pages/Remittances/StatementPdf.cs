@@ -52,7 +52,6 @@ internal sealed class StatementPdf : IDisposable
     private const double Bottom = PdfStreamWriter.PageHeight - Margin - FooterHeight;
     private const double Gray = 0.5;
     private const double LightGray = 0.83;
-    private const string Ellipsis = "\u2026";
 
     /// <summary>The column headings: a row and the gap under its rule.</summary>
     private const double HeadingsHeight = RowHeight + 2;
@@ -60,11 +59,11 @@ internal sealed class StatementPdf : IDisposable
     /// <summary>A totals row: the rule above it and the row.</summary>
     private const double TotalsHeight = 1 + RowHeight;
 
-    private static readonly (PdfStandardFont Font, double Size) TitleFont = (PdfStandardFont.HelveticaBold, 16);
-    private static readonly (PdfStandardFont Font, double Size) HeadingFont = (PdfStandardFont.HelveticaBold, 10.5);
-    private static readonly (PdfStandardFont Font, double Size) BodyFont = (PdfStandardFont.Helvetica, 9);
-    private static readonly (PdfStandardFont Font, double Size) CellFont = (PdfStandardFont.Helvetica, 8);
-    private static readonly (PdfStandardFont Font, double Size) CellBoldFont = (PdfStandardFont.HelveticaBold, 8);
+    private static readonly (bool Bold, double Size) TitleFont = (true, 16);
+    private static readonly (bool Bold, double Size) HeadingFont = (true, 10.5);
+    private static readonly (bool Bold, double Size) BodyFont = (false, 9);
+    private static readonly (bool Bold, double Size) CellFont = (false, 8);
+    private static readonly (bool Bold, double Size) CellBoldFont = (true, 8);
 
     /// <summary>Date, from, method, gross, fee, net: left edge and width, in points from the margin.</summary>
     private static readonly (double X, double Width, bool Right)[] Columns =
@@ -188,9 +187,8 @@ internal sealed class StatementPdf : IDisposable
     {
         var y = PdfStreamWriter.PageHeight - Margin - FooterHeight + 12;
         Page.Line(Margin, y - 2, PdfStreamWriter.PageWidth - Margin, y - 2, LightGray);
-        var (font, size) = CellFont;
-        Page.Text(Fit($"{_facts.BranchCode} \u00b7 {_facts.PeriodText}", CellFont, 360), font, size, Margin, y, Gray);
-        Page.TextRight($"Page {_writer.PageCount + 1} of {_pageCount}", font, size, PdfStreamWriter.PageWidth - Margin, y);
+        Page.Text(Fit($"{_facts.BranchCode} \u00b7 {_facts.PeriodText}", CellFont, 360), CellFont.Size, Margin, y, Gray);
+        Page.TextRight(Fit($"Page {_writer.PageCount + 1} of {_pageCount}", CellFont, 160), CellFont.Size, PdfStreamWriter.PageWidth - Margin, y);
         await _writer.EndPageAsync(cancellationToken);
     }
 
@@ -204,9 +202,9 @@ internal sealed class StatementPdf : IDisposable
         _y += 6;
         foreach (var (label, pence) in _facts.Summary)
         {
-            var (font, size) = label.StartsWith("Closing", StringComparison.Ordinal) || label.StartsWith("Opening", StringComparison.Ordinal) ? CellBoldFont : BodyFont;
-            Page.Text(Fit(label, (font, size), 260), font, size, Margin, _y);
-            Page.TextRight(Amount(pence), font, size, Margin + 360, _y);
+            var font = label.StartsWith("Closing", StringComparison.Ordinal) || label.StartsWith("Opening", StringComparison.Ordinal) ? CellBoldFont : BodyFont;
+            Page.Text(Fit(label, font, 260), font.Size, Margin, _y);
+            Page.TextRight(Fit(Amount(pence), font, 100), font.Size, Margin + 360, _y);
             _y += RowHeight + 1;
         }
 
@@ -229,12 +227,11 @@ internal sealed class StatementPdf : IDisposable
         _y += TotalsHeight - RowHeight;
 
         // The label spans the date and name columns; the amounts stand under their own.
-        var (font, size) = CellBoldFont;
-        Page.Text(Fit(label, CellBoldFont, Columns[2].X), font, size, Margin, _y);
+        Page.Text(Fit(label, CellBoldFont, Columns[2].X), CellBoldFont.Size, Margin, _y);
         Cells(["", "", "", Amount(_gross), Amount(_fee), Amount(_gross - _fee)], CellBoldFont);
     }
 
-    private void Cells(IReadOnlyList<string> values, (PdfStandardFont Font, double Size) font)
+    private void Cells(IReadOnlyList<string> values, (bool Bold, double Size) font)
     {
         for (var i = 0; i < Columns.Length; i++)
         {
@@ -242,50 +239,29 @@ internal sealed class StatementPdf : IDisposable
             var text = Fit(values[i], font, width);
             if (right)
             {
-                Page.TextRight(text, font.Font, font.Size, Margin + x + width, _y);
+                Page.TextRight(text, font.Size, Margin + x + width, _y);
             }
             else
             {
-                Page.Text(text, font.Font, font.Size, Margin + x, _y);
+                Page.Text(text, font.Size, Margin + x, _y);
             }
         }
 
         _y += RowHeight;
     }
 
-    private void Text(string text, (PdfStandardFont Font, double Size) font)
+    private void Text(string text, (bool Bold, double Size) font)
     {
-        Page.Text(Fit(text, font, Width), font.Font, font.Size, Margin, _y);
+        Page.Text(Fit(text, font, Width), font.Size, Margin, _y);
         _y += LineHeight(font.Size) + 3;
     }
 
     /// <summary>The distance from one line of text to the next.</summary>
     private static double LineHeight(double size) => size * 1.15;
 
-    /// <summary>Cuts text that would overrun its column, ending it with an ellipsis.</summary>
-    private static string Fit(string text, (PdfStandardFont Font, double Size) font, double width)
-    {
-        if (font.Font.Width(text, font.Size) <= width)
-        {
-            return text;
-        }
-
-        var room = width - font.Font.Width(Ellipsis, font.Size);
-        var used = 0.0;
-        var length = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            used += font.Font.Width(rune, font.Size);
-            if (used > room)
-            {
-                break;
-            }
-
-            length += rune.Utf16SequenceLength;
-        }
-
-        return text[..length].TrimEnd() + Ellipsis;
-    }
+    /// <summary>The text shaped, and cut with an ellipsis where it would overrun its column.</summary>
+    private ShapedText Fit(string text, (bool Bold, double Size) font, double width) =>
+        ShapedText.Shape(text, font.Bold, _writer.Fonts).Fit(width, font.Size, font.Bold, _writer.Fonts);
 
     public static string Amount(long pence) => new Core.Money.Money(pence, Core.Money.Money.Gbp).Format();
 }
