@@ -10,6 +10,7 @@ using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Money;
+using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Feeds;
@@ -127,6 +128,7 @@ internal static class SolidarityServices
         builder.AddDonationCheckout();
         builder.AddJobs();
         builder.AddPdf();
+        builder.AddCharts();
         builder.AddEmail();
         builder.AddReceipts();
         builder.AddMessages();
@@ -162,5 +164,6 @@ internal static class SolidarityServices
         app.MapReceipts();
         app.MapJobsDashboard();
         app.MapFeeds();
+        app.MapCharts();
     }
 }

@@ -85,6 +85,9 @@ internal sealed class SystemFontResolver : IFontResolver
 
     public byte[] GetFont(string faceName) => _faces[faceName];
 
+    /// <summary>The regular or bold face's TrueType file, for drawing outside PDFs (charts, share cards).</summary>
+    public byte[] FaceFile(bool bold) => _faces[Face(bold)];
+
     private static string Face(bool bold) => bold ? "sans-bold" : "sans-regular";
 
     private sealed record FontFamilyFiles(string Family, string RegularFile, string BoldFile, string DebianPackage);

@@ -46,6 +46,13 @@ public sealed record BranchBalance
     public long OwedPence { get; init; }
 }
 
+/// <summary>What a dispute raised on one London day, net of that day's refunds and chargebacks.</summary>
+public sealed record DayRaised
+{
+    public DateOnly Day { get; init; }
+    public long Pence { get; init; }
+}
+
 /// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
 public sealed record TotalsDifference
 {
@@ -129,6 +136,21 @@ public sealed class LedgerQueries(SolidarityDbContext db)
         GROUP BY e."BranchId", b."Code", b."Name"
         ORDER BY b."Code"
         """;
+
+    /// <summary>
+    /// What a dispute raised on each day (London time) that moved its raised figure: received less refunds and
+    /// chargebacks, as <see cref="DisputeMoney.RaisedPence"/> counts it, one grouped command over the dispute's entries.
+    /// </summary>
+    private const string RaisedByDaySql = $"""
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        FROM "LedgerEntries"
+        WHERE "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
+        GROUP BY 1
+        ORDER BY 1
+        """;
+
+    public Task<List<DayRaised>> RaisedByDayAsync(Guid disputeId, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DayRaised>(RaisedByDaySql, Parameter("id", disputeId)).ToListAsync(cancellationToken);
 
     public Task<List<DisputeMoney>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken) =>
         DisputeMoneyAsync(all: false, disputeIds.Distinct().ToArray(), cancellationToken);
