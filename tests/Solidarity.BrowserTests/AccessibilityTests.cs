@@ -9,6 +9,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [InlineData("home", PhoneWidth)]
     [InlineData("argos", DesktopWidth)]
     [InlineData("argos", PhoneWidth)]
+    [InlineData("chart", DesktopWidth)]
+    [InlineData("chart", PhoneWidth)]
     public async Task Page_has_no_WCAG_2_1_AA_violations(string name, int width)
     {
         var page = await NewPageAsync(width);
@@ -23,6 +25,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [ChromiumTheory]
     [InlineData("home")]
     [InlineData("argos")]
+    [InlineData("chart")]
     public async Task Page_does_not_scroll_sideways_on_a_375px_phone(string name)
     {
         var page = await NewPageAsync(PhoneWidth);

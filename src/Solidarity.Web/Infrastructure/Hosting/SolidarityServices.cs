@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
@@ -129,6 +130,7 @@ internal static class SolidarityServices
         builder.AddJobs();
         builder.AddPdf();
         builder.AddCharts();
+        builder.AddDemoData();
         builder.AddEmail();
         builder.AddReceipts();
         builder.AddMessages();
