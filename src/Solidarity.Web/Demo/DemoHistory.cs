@@ -63,6 +63,7 @@ internal sealed class DemoHistory(
     StatementBuilder statements,
     RemittancePayments remittances,
     SupporterKeys keys,
+    Pages.Donations.FeeEstimator fees,
     Microsoft.Extensions.Options.IOptions<DemoSettings> settings,
     TimeProvider time,
     ILogger<DemoHistory> logger)
@@ -192,7 +193,7 @@ internal sealed class DemoHistory(
     /// The same gifts every time (a fixed seed), spread over the days by weight: a slow start, a rise once the strike
     /// is news, five times a usual day when the High Court rules and twice the day after; none in the future.
     /// </summary>
-    private static List<Gift> Gifts(Story story, int count)
+    private List<Gift> Gifts(Story story, int count)
     {
         var random = new Random(Seed);
         var days = Enumerable.Range(0, story.LastDay.DayNumber - story.FirstDay.DayNumber + 1).Select(story.FirstDay.AddDays).ToList();
@@ -223,7 +224,7 @@ internal sealed class DemoHistory(
             long amount = organisation is not null
                 ? random.Next(2, 11) * 10_00
                 : random.NextDouble() switch { < 0.45 => 5_00, < 0.77 => 10_00, < 0.92 => 20_00, < 0.97 => 25_00, < 0.995 => 50_00, _ => 100_00 };
-            var feeCover = random.NextDouble() < 0.35 ? FeeCover(amount) : 0;
+            var feeCover = random.NextDouble() < 0.35 ? fees.CoverFor(amount) : 0;
             var chosen = random.NextDouble() < 0.12 ? story.Branches[random.Next(story.Branches.Count)].BranchId : (Guid?)null;
 
             // About one donor in eight gives again, under the same address, and counts once as a supporter.
@@ -237,9 +238,6 @@ internal sealed class DemoHistory(
 
         return gifts.OrderBy(g => g.PaidAt).ThenBy(g => g.Number).ToList();
     }
-
-    /// <summary>The fee cover the donate page adds (1.5% + 20p of the gift), as a donor ticking the box pays it.</summary>
-    private static long FeeCover(long amount) => (((amount * 150) + 9_999) / 10_000) + 20;
 
     /// <summary>Inserts the gifts not there yet and posts each, as the webhook does for a payment Stripe confirms.</summary>
     private async Task<int> PostGiftsAsync(Story story, IEnumerable<Gift> wanted, CancellationToken cancellationToken)
@@ -272,7 +270,7 @@ internal sealed class DemoHistory(
                 // The donation is this transaction's own row; its branches are locked as a confirmed payment locks them.
                 var locked = await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
                 await ledger.PaymentConfirmedAsync(locked, donation.StripePaymentIntentId, gift.PaidAt, cancellationToken);
-                var fee = (((donation.ChargedPence * 150) + 9_999) / 10_000) + 20;
+                var fee = fees.EstimateOn(donation.ChargedPence);
                 await ledger.FeeAsync(
                     locked, new StripeFee($"txn_demo_{gift.Number:D5}", fee, donation.ChargedPence - fee), gift.PaidAt, cancellationToken);
             }
