@@ -1,6 +1,11 @@
 using System.Net;
 using System.Xml.Linq;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Money;
+using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;
 
@@ -10,6 +15,9 @@ namespace Solidarity.Tests.PublicPages;
 public sealed class MoneyChartTests(PublicSiteFixture fixture) : PublicSiteTest(fixture)
 {
     private const string ArgosPath = "/disputes/" + DemoData.ArgosSlug;
+
+    private static readonly System.Security.Claims.ClaimsPrincipal Admin = new(new System.Security.Claims.ClaimsIdentity(
+        [new(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()), new(System.Security.Claims.ClaimTypes.Email, "admin@example.org")], "test"));
 
     [Fact]
     public async Task Chart_is_an_svg_that_scales_to_the_page_and_names_itself()
@@ -42,6 +50,39 @@ public sealed class MoneyChartTests(PublicSiteFixture fixture) : PublicSiteTest(
         Assert.Equal(raised, Text(rows[^1].QuerySelectorAll("td")[1]));
         Assert.Contains(rows, r => Text(r).Contains("News: High Court throws out Argos's bid", StringComparison.Ordinal));
         Assert.Contains(rows, r => Text(r).Contains("Action: Two-week continuous strike", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Money_dated_in_the_past_after_the_chart_was_drawn_shows_on_its_day()
+    {
+        await App.SeedDemoAsync();
+        var before = await DayAsync("17 May 2026");
+        var (disputeId, branchId) = await App.WithDbAsync(async db =>
+        {
+            var dispute = await db.Disputes.Include(d => d.Beneficiaries).SingleAsync(d => d.Slug == DemoData.ArgosSlug);
+            return (dispute.Id, dispute.Beneficiaries[0].BranchId);
+        });
+
+        await using (var scope = App.Scope())
+        {
+            var cheque = new OfflineGift(
+                Guid.CreateVersion7(), disputeId, branchId, DonationMethod.Cheque, 123_45, TestClock.Default.AddDays(-3), "Jo Payer", null, null, "cheque 100123");
+            Assert.True(await scope.ServiceProvider.GetRequiredService<OfflineMoney>().RecordAsync(cheque, Admin, CancellationToken.None));
+        }
+
+        Assert.Equal(before + 123_45, await DayAsync("17 May 2026"));
+        var page = await GetPageAsync(ArgosPath);
+        var table = await GetPageAsync(ArgosPath + "/chart");
+        Assert.Equal(Text(page.QuerySelector(".progress-block .raised strong")), Text(table.QuerySelectorAll(".chart-table tbody tr")[^1].QuerySelectorAll("td")[1]));
+    }
+
+    /// <summary>What the chart's table says was raised on <paramref name="day"/>, in pence.</summary>
+    private async Task<long> DayAsync(string day)
+    {
+        var table = await GetPageAsync(ArgosPath + "/chart");
+        var row = table.QuerySelectorAll(".chart-table tbody tr").Single(r => Text(r.QuerySelector("th")) == day);
+        Assert.True(Money.TryParsePounds(Text(row.QuerySelectorAll("td")[0]).TrimStart('£'), out var raised));
+        return raised.MinorUnits;
     }
 
     [Fact]

@@ -22,6 +22,7 @@ internal static class ChartEndpoints
     {
         builder.Services.AddSingleton(services => DrawingFonts.Install(services.GetRequiredService<SystemFontResolver>()));
         builder.Services.AddSingleton<ShareCard>();
+        builder.Services.AddSingleton<ClosedDays>();
         builder.Services.AddScoped<MoneyChartQuery>();
         builder.Services.AddScoped<ShareCardQuery>();
     }

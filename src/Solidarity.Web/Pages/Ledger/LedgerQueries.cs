@@ -149,8 +149,27 @@ public sealed class LedgerQueries(SolidarityDbContext db)
         ORDER BY 1
         """;
 
+    /// <summary>
+    /// The same, for the entries that occurred since <c>@from</c> only: a range of the branch-and-time index per branch,
+    /// so a busy dispute's last day costs its own entries rather than every one the dispute ever had.
+    /// </summary>
+    private const string RaisedByDaySinceSql = $"""
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        FROM "LedgerEntries"
+        WHERE "BranchId" = ANY(@branches) AND "OccurredAt" >= @from
+            AND "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
+        GROUP BY 1
+        ORDER BY 1
+        """;
+
     public Task<List<DayRaised>> RaisedByDayAsync(Guid disputeId, CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<DayRaised>(RaisedByDaySql, Parameter("id", disputeId)).ToListAsync(cancellationToken);
+
+    /// <summary>What the dispute raised by day since <paramref name="from"/>, from the entries posted to <paramref name="branchIds"/>.</summary>
+    public Task<List<DayRaised>> RaisedByDaySinceAsync(Guid disputeId, Guid[] branchIds, DateTimeOffset from, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DayRaised>(
+                RaisedByDaySinceSql, Parameter("id", disputeId), Parameter("branches", branchIds), Parameter("from", from.ToUniversalTime()))
+            .ToListAsync(cancellationToken);
 
     public Task<List<DisputeMoney>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken) =>
         DisputeMoneyAsync(all: false, disputeIds.Distinct().ToArray(), cancellationToken);
