@@ -13,6 +13,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [InlineData("books", PhoneWidth)]
     [InlineData("supporters", DesktopWidth)]
     [InlineData("supporters", PhoneWidth)]
+    [InlineData("chart", DesktopWidth)]
+    [InlineData("chart", PhoneWidth)]
     public async Task Page_has_no_WCAG_2_1_AA_violations(string name, int width)
     {
         var page = await NewPageAsync(width);
@@ -29,6 +31,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     [InlineData("argos")]
     [InlineData("books")]
     [InlineData("supporters")]
+    [InlineData("chart")]
     public async Task Page_does_not_scroll_sideways_on_a_375px_phone(string name)
     {
         var page = await NewPageAsync(PhoneWidth);

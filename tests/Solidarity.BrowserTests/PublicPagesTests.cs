@@ -45,4 +45,26 @@ public sealed class PublicPagesTests(BrowserFixture fixture) : BrowserTest(fixtu
             "() => [...document.styleSheets].filter(s => s.href && s.href.includes('/css/site.css')).reduce((n, s) => n + s.cssRules.length, 0)");
         Assert.True(styleRules > 0, "site.css did not load, or has no rules.");
     }
+
+    [ChromiumTheory]
+    [InlineData(DesktopWidth)]
+    [InlineData(PhoneWidth)]
+    public async Task Argos_page_draws_the_money_chart_and_its_share_card_is_an_image(int width)
+    {
+        await SeedDemoHistoryAsync();
+        var (slug, _) = await ArgosAsync();
+        var page = await NewPageAsync(width);
+        await OpenAsync(page, $"/disputes/{slug}");
+
+        var chart = page.Locator(".money-chart img");
+        await chart.ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync("() => { const img = document.querySelector('.money-chart img'); return img.complete && img.naturalWidth > 0; }");
+        var box = await chart.BoundingBoxAsync();
+        Assert.True(box is { Width: > 0 } && box.Width <= width, $"The chart is drawn {box?.Width}px wide in a {width}px viewport.");
+
+        var card = await page.Locator("meta[property='og:image']").GetAttributeAsync("content");
+        var response = await page.APIRequest.GetAsync(card!);
+        Assert.Equal(200, response.Status);
+        Assert.Equal("image/png", response.Headers["content-type"]);
+    }
 }

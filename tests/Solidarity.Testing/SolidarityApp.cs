@@ -100,6 +100,9 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         builder.UseSetting("ConnectionStrings:Solidarity", ConnectionString);
         builder.UseSetting("Database:MigrateOnStartup", "false");
         builder.UseSetting("DemoData:Seed", "false");
+
+        // Tests that seed the demo get a short history: enough for every kind of movement, quick to write.
+        builder.UseSetting("Demo:Donations", "60");
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
 
         // No Hangfire server in the test host: tests that run jobs start their own servers on its storage.

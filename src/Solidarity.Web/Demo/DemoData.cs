@@ -19,6 +19,7 @@ internal sealed class DemoData(
     UserManager<ApplicationUser> users,
     RoleManager<IdentityRole<Guid>> roles,
     Invitations invitations,
+    DemoHistory history,
     TimeProvider time,
     IConfiguration configuration)
 {
@@ -101,6 +102,7 @@ internal sealed class DemoData(
         }
 
         await AccountAsync(OfficerEmail, OfficerPassword, "Pat Example", Roles.BranchOfficer, wm7680.Id);
+        report.AddRange(await history.SeedAsync(cancellationToken));
 
         var signIn = $"{BaseAddress()}/account/sign-in";
         report.Add(await AdminInvitationAsync(signIn, cancellationToken));

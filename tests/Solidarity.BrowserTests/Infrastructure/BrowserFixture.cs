@@ -69,6 +69,10 @@ public sealed class BrowserSite : SolidarityApp
 
         // The demo has one admin, who approves and pays, as the demo's own settings allow.
         new("Remittances:AllowSingleAdmin", "true"),
+
+        // The demo's disputes without their fortnight of history: the remittance journey makes the branch's first
+        // statement itself. Tests that want the history add it (BrowserTest.SeedDemoHistoryAsync).
+        new("Demo:Donations", "0"),
     ];
 
     public override async ValueTask DisposeAsync()

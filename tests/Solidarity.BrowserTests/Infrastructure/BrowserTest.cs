@@ -36,6 +36,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         }
     }
 
+    /// <summary>Gives the Argos demo its history of money and messages (a short one), which this site's demo leaves out.</summary>
+    protected async Task SeedDemoHistoryAsync()
+    {
+        await using var scope = Site.Scope();
+        var history = ActivatorUtilities.CreateInstance<DemoHistory>(
+            scope.ServiceProvider, Microsoft.Extensions.Options.Options.Create(new DemoSettings { Donations = 60 }));
+        await history.SeedAsync(CancellationToken.None);
+    }
+
     /// <summary>A page in a new context, its viewport <paramref name="width"/> CSS pixels wide.</summary>
     protected async Task<IPage> NewPageAsync(int width = DesktopWidth)
     {
@@ -72,13 +81,27 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         return (argos.Slug, argos.Title);
     }
 
-    /// <summary>The path of a page the tests name: "home", "argos", or the Argos dispute's "books" or "supporters".</summary>
-    protected async Task<string> PathOfAsync(string page) => page switch
+    /// <summary>
+    /// The path of a page the tests name: "home", "argos", the Argos dispute's "books" or "supporters", or "chart" (the
+    /// Argos chart's table, with the demo's history).
+    /// </summary>
+    protected async Task<string> PathOfAsync(string page)
     {
-        "home" => "/",
-        "argos" => $"/disputes/{(await ArgosAsync()).Slug}",
-        "books" => $"/disputes/{(await ArgosAsync()).Slug}/books",
-        "supporters" => $"/disputes/{(await ArgosAsync()).Slug}/supporters",
-        _ => throw new ArgumentOutOfRangeException(nameof(page), page, "Known pages: home, argos, books, supporters."),
-    };
+        switch (page)
+        {
+            case "home":
+                return "/";
+            case "argos":
+                return $"/disputes/{(await ArgosAsync()).Slug}";
+            case "books":
+                return $"/disputes/{(await ArgosAsync()).Slug}/books";
+            case "supporters":
+                return $"/disputes/{(await ArgosAsync()).Slug}/supporters";
+            case "chart":
+                await SeedDemoHistoryAsync();
+                return $"/disputes/{(await ArgosAsync()).Slug}/chart";
+            default:
+                throw new ArgumentOutOfRangeException(nameof(page), page, "Known pages: home, argos, books, supporters, chart.");
+        }
+    }
 }

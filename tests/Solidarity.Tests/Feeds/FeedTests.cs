@@ -176,7 +176,9 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal("£0 raised of £20,000 · About 1,400 warehouse workers defend their jobs.", Meta("meta[property='og:description']"));
         Assert.Equal("article", Meta("meta[property='og:type']"));
         Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}", Meta("meta[property='og:url']"));
-        Assert.Equal("summary", Meta("meta[name='twitter:card']"));
+        Assert.Equal("summary_large_image", Meta("meta[name='twitter:card']"));
+        Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}/share.png", Meta("meta[property='og:image']"));
+        Assert.Equal(Meta("meta[property='og:image']"), Meta("meta[name='twitter:image']"));
         Assert.Equal("Argos warehouse strike", Meta("meta[name='twitter:title']"));
         Assert.Equal(Meta("meta[property='og:description']"), Meta("meta[name='twitter:description']"));
     }

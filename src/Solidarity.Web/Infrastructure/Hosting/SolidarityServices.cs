@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Pdf;
@@ -11,6 +12,7 @@ using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Pages.Disputes.Books;
+using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Feeds;
@@ -130,6 +132,8 @@ internal static class SolidarityServices
         builder.AddDonationCheckout();
         builder.AddJobs();
         builder.AddPdf();
+        builder.AddCharts();
+        builder.AddDemoData();
         builder.AddEmail();
         builder.AddReceipts();
         builder.AddMessages();
@@ -166,5 +170,6 @@ internal static class SolidarityServices
         app.MapJobsDashboard();
         app.MapFeeds();
         app.MapOpenBooks();
+        app.MapCharts();
     }
 }

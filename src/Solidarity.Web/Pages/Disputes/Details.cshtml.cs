@@ -31,6 +31,9 @@ internal sealed class DetailsModel(
 
     public string CanonicalUrl { get; private set; } = "";
 
+    /// <summary>The share card's absolute address (from Site:BaseUrl), as link previews require.</summary>
+    public string ShareCardUrl { get; private set; } = "";
+
     /// <summary>"£1,234 raised of £20,000 · " and the summary: what a shared link shows under the title.</summary>
     public string PreviewDescription { get; private set; } = "";
 
@@ -61,6 +64,7 @@ internal sealed class DetailsModel(
         Progress = Progress.Of(await totals.ForDisputeAsync(dispute.Id, cancellationToken), dispute.TargetPence);
         NowOrNext = ActionTimeline.NowOrNext(dispute.Actions, Now);
         CanonicalUrl = site.Absolute(Request, $"/disputes/{dispute.Slug}");
+        ShareCardUrl = site.Absolute(Request, ChartEndpoints.ShareCardPath(dispute.Slug));
         var raised = Progress.Target is string target ? $"{Progress.Raised} raised of {target}" : $"{Progress.Raised} raised";
         PreviewDescription = $"{raised} · {dispute.Summary}";
         return Page();

@@ -70,6 +70,13 @@ public sealed record BranchBooksSums
     public long RemittancesPence { get; init; }
 }
 
+/// <summary>What a dispute raised on one London day, net of that day's refunds and chargebacks.</summary>
+public sealed record DayRaised
+{
+    public DateOnly Day { get; init; }
+    public long Pence { get; init; }
+}
+
 /// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
 public sealed record TotalsDifference
 {
@@ -189,6 +196,40 @@ public sealed class LedgerQueries(SolidarityDbContext db)
         GROUP BY e."BranchId", b."Code", b."Name"
         ORDER BY b."Code"
         """;
+
+    /// <summary>
+    /// What a dispute raised on each day (London time) that moved its raised figure: received less refunds and
+    /// chargebacks, as <see cref="DisputeMoney.RaisedPence"/> counts it, one grouped command over the dispute's entries.
+    /// </summary>
+    private const string RaisedByDaySql = $"""
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        FROM "LedgerEntries"
+        WHERE "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
+        GROUP BY 1
+        ORDER BY 1
+        """;
+
+    /// <summary>
+    /// The same, for the entries that occurred since <c>@from</c> only: a range of the branch-and-time index per branch,
+    /// so a busy dispute's last day costs its own entries rather than every one the dispute ever had.
+    /// </summary>
+    private const string RaisedByDaySinceSql = $"""
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        FROM "LedgerEntries"
+        WHERE "BranchId" = ANY(@branches) AND "OccurredAt" >= @from
+            AND "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
+        GROUP BY 1
+        ORDER BY 1
+        """;
+
+    public Task<List<DayRaised>> RaisedByDayAsync(Guid disputeId, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DayRaised>(RaisedByDaySql, Parameter("id", disputeId)).ToListAsync(cancellationToken);
+
+    /// <summary>What the dispute raised by day since <paramref name="from"/>, from the entries posted to <paramref name="branchIds"/>.</summary>
+    public Task<List<DayRaised>> RaisedByDaySinceAsync(Guid disputeId, Guid[] branchIds, DateTimeOffset from, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DayRaised>(
+                RaisedByDaySinceSql, Parameter("id", disputeId), Parameter("branches", branchIds), Parameter("from", from.ToUniversalTime()))
+            .ToListAsync(cancellationToken);
 
     public Task<List<DisputeMoney>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken) =>
         DisputeMoneyAsync(all: false, disputeIds.Distinct().ToArray(), cancellationToken);

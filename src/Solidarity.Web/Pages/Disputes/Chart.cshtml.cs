@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.OutputCaching;
+using Solidarity.Web.Infrastructure.Hosting;
+
+namespace Solidarity.Web.Pages.Disputes;
+
+/// <summary>
+/// The money chart as a table: every day's figures and what happened that day, for screen readers, for copying, and
+/// for anyone who would rather read numbers than a line. Its own URL, so the dispute's page links to it at no cost.
+/// </summary>
+[OutputCache(PolicyName = PublicPageCaching.PolicyName)]
+internal sealed class ChartModel(MoneyChartQuery charts) : PageModel
+{
+    public MoneyChart Chart { get; private set; } = default!;
+
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
+    {
+        var chart = await charts.ForAsync(slug, cancellationToken);
+        if (chart is null)
+        {
+            return NotFound();
+        }
+
+        HttpContext.TagDispute(chart.DisputeId);
+        Chart = chart;
+        return Page();
+    }
+}
