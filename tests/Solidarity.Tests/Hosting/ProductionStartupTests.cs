@@ -13,14 +13,7 @@ namespace Solidarity.Tests.Hosting;
 /// <summary>In Production the site refuses to start, saying which setting is missing, rather than take money it cannot handle.</summary>
 public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixture)
 {
-    private static readonly Dictionary<string, string?> Complete = new()
-    {
-        ["Stripe:SecretKey"] = "sk_test_production_startup",
-        ["Smtp:Host"] = "127.0.0.1",
-        ["Site:BaseUrl"] = "https://solidarity.example",
-        ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
-        ["Throttling:Key"] = "a-production-throttling-key-for-the-test",
-    };
+    private static readonly Dictionary<string, string?> Complete = new(ProductionSite.Complete);
 
     [Fact]
     public async Task Production_with_every_setting_starts()
@@ -133,17 +126,5 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     {
         var (exitCode, _, error) = await SiteProcess.RunAsync(environment, arguments);
         return (exitCode, error);
-    }
-
-    private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [.. settings, new("ConnectionStrings:Solidarity", connectionString)];
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-        }
     }
 }

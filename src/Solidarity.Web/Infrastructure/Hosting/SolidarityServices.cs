@@ -105,6 +105,7 @@ internal static class SolidarityServices
             options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
+        builder.AddSiteCookies();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();
         services.AddSingleton<SiteAddress>();
