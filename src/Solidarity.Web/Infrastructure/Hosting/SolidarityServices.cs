@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
@@ -79,9 +80,20 @@ internal static class SolidarityServices
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.ExpireTimeSpan = SessionLimits.OfficerIdle;
             cookie.SlidingExpiration = true;
+            var checkSecurityStamp = cookie.Events.OnValidatePrincipal;
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                await checkSecurityStamp(context);
+                await SessionLimits.ValidateAsync(context);
+            };
+            cookie.Events.OnSigningIn = SessionLimits.SigningInAsync;
         });
+
+        // The sessions' limits are counted on the site's clock, which tests move instead of waiting.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<TimeProvider>((cookie, time) => cookie.TimeProvider = time);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy
