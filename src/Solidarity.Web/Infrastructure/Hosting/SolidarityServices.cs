@@ -133,6 +133,9 @@ internal static class SolidarityServices
             stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync;
         });
         services.AddScoped<Invitations>();
+        services.AddScoped<PasswordResets>();
+        services.AddScoped<SendPasswordResetJob>();
+        services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = PasswordResets.LinkLifetime);
         services.AddScoped<Pages.Admin.People.PeopleAdministration>();
         services.AddProblemDetails();
         services.AddPublicPageCaching();
