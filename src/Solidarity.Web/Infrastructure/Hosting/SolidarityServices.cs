@@ -66,6 +66,7 @@ internal static class SolidarityServices
                 options.Tokens.AuthenticatorTokenProvider = OnceOnlyAuthenticatorTokenProvider.Name;
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
+            .AddClaimsPrincipalFactory<AccountClaims>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
         services.AddScoped<SignInThrottle>();
