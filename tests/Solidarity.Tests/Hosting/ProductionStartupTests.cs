@@ -30,6 +30,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("Site:BaseUrl", "Site:BaseUrl is not set")]
     [InlineData("Supporters:CountingKey", "Supporters:CountingKey is not set")]
     [InlineData("Throttling:Key", "Throttling:Key is not set")]
+    [InlineData("DataProtection:CertificatePath", "DataProtection:CertificatePath is not set")]
     public async Task Production_without_a_required_setting_stops_with_a_message_naming_it(string missing, string message)
     {
         var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };

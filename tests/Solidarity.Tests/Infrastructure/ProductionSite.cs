@@ -14,6 +14,8 @@ internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settin
         ["Site:BaseUrl"] = "https://solidarity.example",
         ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
         ["Throttling:Key"] = "a-production-throttling-key-for-the-test",
+        ["DataProtection:CertificatePath"] = TestCertificate.Path,
+        ["DataProtection:CertificatePassword"] = TestCertificate.Password,
     };
 
     public ProductionSite(string connectionString)

@@ -20,6 +20,8 @@ internal static class SiteProcess
         ["Site__BaseUrl"] = siteUrl,
         ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
         ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
+        ["DataProtection__CertificatePath"] = TestCertificate.Path,
+        ["DataProtection__CertificatePassword"] = TestCertificate.Password,
         ["Jobs__Role"] = "web",
         ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
     };

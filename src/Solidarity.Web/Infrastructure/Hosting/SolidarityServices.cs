@@ -67,9 +67,11 @@ internal static class SolidarityServices
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
             .AddClaimsPrincipalFactory<AccountClaims>()
+            .AddUserStore<SolidarityUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
         services.AddScoped<SignInThrottle>();
+        services.AddSingleton<SecondFactorSecrets>();
         builder.AddThrottling();
 
         services.ConfigureApplicationCookie(cookie =>
