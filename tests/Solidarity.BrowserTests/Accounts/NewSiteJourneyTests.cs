@@ -99,6 +99,12 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         await AddBranchAsync(admin, "WM7680", "Burton on Trent");
         await AddBranchAsync(admin, "EM1001", "Lutterworth");
 
+        await admin.GotoAsync("/account/password");
+        await AssertAccessibleAsync(admin);
+        var stranger = await NewPageAsync();
+        await stranger.GotoAsync("/account/forgot-password");
+        await AssertAccessibleAsync(stranger);
+
         var officerLink = await InviteAsync(admin, "officer@example.org", "BranchOfficer", "WM7680 Burton on Trent");
         var officer = await NewPageAsync();
         await AcceptAsync(officer, officerLink, withApp: false);
@@ -106,6 +112,8 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         var portal = await officer.Locator("main").InnerTextAsync();
         Assert.Contains("Burton on Trent", portal, StringComparison.Ordinal);
         Assert.DoesNotContain("Lutterworth", portal, StringComparison.Ordinal);
+        await officer.SetViewportSizeAsync(375, 812);
+        await AssertAccessibleAsync(officer);
         await AssertRefusedAsync(officer, "/admin/people");
 
         var moderatorLink = await InviteAsync(admin, "moderator@example.org", "Moderator", branch: null);
@@ -117,6 +125,15 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         await AssertRefusedAsync(moderator, "/admin/money/offline");
         await AssertRefusedAsync(moderator, "/admin/remittances");
         await AssertRefusedAsync(moderator, "/admin/people");
+    }
+
+    /// <summary>No WCAG 2.1 AA violation, and no sideways scrolling at the page's width.</summary>
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await Accessibility.RunAxeAsync(page);
+        Assert.True(result.Violations.Length == 0, Accessibility.Describe(result));
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{page.Url} is {widths[0]}px wide in a {widths[1]}px viewport.");
     }
 
     /// <summary>
