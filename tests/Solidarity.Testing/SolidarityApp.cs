@@ -105,6 +105,11 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         builder.UseSetting("Demo:Donations", "60");
         builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
 
+        // Every site of the suite, whatever its environment, encrypts the data-protection keys with one certificate, as
+        // a real site's processes do: a Production site sharing the database would otherwise make keys the others cannot read.
+        builder.UseSetting("DataProtection:CertificatePath", TestCertificate.Path);
+        builder.UseSetting("DataProtection:CertificatePassword", TestCertificate.Password);
+
         // No Hangfire server in the test host: tests that run jobs start their own servers on its storage.
         builder.UseSetting("Jobs:Role", "web");
         foreach (var (key, value) in Settings)

@@ -264,8 +264,8 @@ namespace Solidarity.Migrations.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<string>("AuthenticatorKey")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.Property<Guid?>("BranchId")
                         .HasColumnType("uuid");

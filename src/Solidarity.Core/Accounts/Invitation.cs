@@ -27,7 +27,8 @@ public sealed class Invitation
 
     /// <summary>
     /// The authenticator key offered on the invitation page, made at its first viewing and kept until the invitation
-    /// is used or withdrawn, so that reloading the page shows the key already typed into the app.
+    /// is used or withdrawn, so that reloading the page shows the key already typed into the app. Encrypted with data
+    /// protection (SecondFactorSecrets), as the key on an account is.
     /// </summary>
     public string? AuthenticatorKey { get; set; }
 

@@ -13,7 +13,7 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
         invitation.Property(i => i.DisplayName).HasMaxLength(200);
         invitation.Property(i => i.Role).HasMaxLength(32);
         invitation.Property(i => i.TokenHash).HasMaxLength(32);
-        invitation.Property(i => i.AuthenticatorKey).HasMaxLength(64);
+        invitation.Property(i => i.AuthenticatorKey).HasMaxLength(512);
         invitation.Property(i => i.InvitedByName).HasMaxLength(256);
         invitation.HasIndex(i => i.TokenHash).IsUnique();
 

@@ -133,7 +133,7 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
         using var response = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password, returnUrl);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        Assert.Equal("/branch", response.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class AdminAreaAuthorisationTests(SiteFixture fixture) : SiteTest(
     }
 
     [Fact]
-    public async Task A_moderators_navigation_lists_only_messages_updates_and_their_authenticator()
+    public async Task A_moderators_navigation_lists_only_messages_updates_and_their_own_account_pages()
     {
         var moderator = await SignIn.CreateAccountAsync(App, "moderator@example.org", Roles.Moderator, withAuthenticator: true);
         using var client = await SignIn.WithTwoFactorAsync(App, moderator);
@@ -101,7 +101,7 @@ public sealed class AdminAreaAuthorisationTests(SiteFixture fixture) : SiteTest(
         using var page = await client.GetAsync("/admin/messages");
 
         var links = (await HtmlForm.ParseAsync(page)).QuerySelectorAll(".admin-nav a").Select(a => a.GetAttribute("href")).ToList();
-        Assert.Equal(new string?[] { "/admin/messages", "/admin/updates", "/account/authenticator" }, links);
+        Assert.Equal(new string?[] { "/admin/messages", "/admin/updates", "/account/authenticator", "/account/password" }, links);
     }
 
     [Fact]

@@ -45,6 +45,20 @@ public sealed partial class KubernetesManifestTests
         Assert.Empty(missing);
     }
 
+    /// <summary>The certificate that encrypts the data-protection keys is a file: each process must have it mounted where the setting says.</summary>
+    [Theory]
+    [MemberData(nameof(Processes))]
+    public void Each_process_mounts_the_data_protection_certificate_from_a_secret(string workload)
+    {
+        var path = Settings(Workload(workload))[ProductionSettings.EnvironmentVariable(DataProtectionHosting.CertificatePathSetting)]!;
+        var container = Container(Workload(workload));
+
+        var mount = Assert.Single(Sequence(container, "volumeMounts"), m => path.StartsWith(Text(m, "mountPath") + "/", StringComparison.Ordinal));
+        var volume = Assert.Single(Sequence(PodSpec(Workload(workload)), "volumes"), v => Text(v, "name") == Text(mount, "name"));
+        var file = path[(Text(mount, "mountPath")!.Length + 1)..];
+        Assert.Contains(Sequence(volume, "secret", "items"), item => Text(item, "path") == file);
+    }
+
     /// <summary>compose.yaml marks with `:?` what an installation must set (the organisation and the sender too): so must Kubernetes.</summary>
     [Theory]
     [MemberData(nameof(Processes))]

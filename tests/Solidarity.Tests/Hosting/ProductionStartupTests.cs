@@ -13,15 +13,7 @@ namespace Solidarity.Tests.Hosting;
 /// <summary>In Production the site refuses to start, saying which setting is missing, rather than take money it cannot handle.</summary>
 public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixture)
 {
-    private static readonly Dictionary<string, string?> Complete = new()
-    {
-        ["Stripe:SecretKey"] = "sk_test_production_startup",
-        ["Smtp:Host"] = "127.0.0.1",
-        ["Site:BaseUrl"] = "https://solidarity.example",
-        ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
-        ["Throttling:Key"] = "a-production-throttling-key-for-the-test",
-        ["Audit:DonorKey"] = "a-production-donor-audit-key-for-the-test",
-    };
+    private static readonly Dictionary<string, string?> Complete = new(ProductionSite.Complete);
 
     [Fact]
     public async Task Production_with_every_setting_starts()
@@ -50,6 +42,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [InlineData("Supporters:CountingKey", "Supporters:CountingKey is not set")]
     [InlineData("Throttling:Key", "Throttling:Key is not set")]
     [InlineData("Audit:DonorKey", "Audit:DonorKey is not set")]
+    [InlineData("DataProtection:CertificatePath", "DataProtection:CertificatePath is not set")]
     public async Task Production_without_a_required_setting_stops_with_a_message_naming_it(string missing, string message)
     {
         var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };
@@ -173,17 +166,5 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     {
         var (exitCode, _, error) = await SiteProcess.RunAsync(environment, arguments);
         return (exitCode, error);
-    }
-
-    private sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [.. settings, new("ConnectionStrings:Solidarity", connectionString)];
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Solidarity.Core.Data;
 
@@ -5,13 +7,60 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 
 internal static class DataProtectionHosting
 {
+    public const string CertificatePathSetting = "DataProtection:CertificatePath";
+    public const string CertificatePasswordSetting = "DataProtection:CertificatePassword";
+
     /// <summary>
     /// Keys in the site's database under one fixed application name, so that every web and worker process, on any
     /// machine and after any restart, reads the cookies and form tokens the others wrote. By default ASP.NET Core
     /// keeps them in the home folder and names the application after its content path, and both differ by machine.
+    /// In the database the keys are encrypted with a certificate the operator gives (a PKCS#12 file and its password,
+    /// never stored in the database), so that a copy of the database, a backup say, cannot forge a sign-in or read
+    /// the authenticator keys; Production refuses to start without one.
     /// </summary>
-    public static void AddSolidarityDataProtection(this WebApplicationBuilder builder) =>
-        builder.Services.AddDataProtection()
+    public static void AddSolidarityDataProtection(this WebApplicationBuilder builder)
+    {
+        var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName("Solidarity")
             .PersistKeysToDbContext<SolidarityDbContext>();
+        var path = builder.Configuration[CertificatePathSetting];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            if (builder.Environment.IsProduction())
+            {
+                throw new InvalidOperationException(
+                    $"{CertificatePathSetting} is not set: set {ProductionSettings.EnvironmentVariable(CertificatePathSetting)} to a certificate file (PKCS#12, .pfx) "
+                    + $"and {ProductionSettings.EnvironmentVariable(CertificatePasswordSetting)} to its password. The keys that sign people in are kept in the "
+                    + "database and encrypted with it, so that a copy of the database cannot forge a sign-in. deploy/README.md says how to make one with openssl.");
+            }
+
+            return;
+        }
+
+        var certificate = Load(path, builder.Configuration[CertificatePasswordSetting]);
+
+        // Decrypting looks for the certificate in the machine's certificate store unless told of it, and a container has none.
+        dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+    }
+
+    private static X509Certificate2 Load(string path, string? password)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"{CertificatePathSetting} ({path}) could not be read as a PKCS#12 certificate with {CertificatePasswordSetting}: {e.Message}", e);
+        }
+
+        if (!certificate.HasPrivateKey || certificate.GetRSAPrivateKey() is null)
+        {
+            throw new InvalidOperationException($"{CertificatePathSetting} ({path}) has no RSA private key: the keys could not be decrypted with it.");
+        }
+
+        return certificate;
+    }
 }

@@ -108,6 +108,7 @@ internal static class PublicPageCaching
             return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
                 && StringValues.IsNullOrEmpty(request.Headers.Authorization)
                 && !request.Cookies.ContainsKey(SolidarityServices.AuthCookieName)
+                && !request.Cookies.ContainsKey(SiteCookies.HostPrefix + SolidarityServices.AuthCookieName)
                 && context.User.Identity?.IsAuthenticated != true;
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
@@ -69,9 +70,12 @@ internal static class SolidarityServices
                 options.Tokens.AuthenticatorTokenProvider = OnceOnlyAuthenticatorTokenProvider.Name;
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
+            .AddClaimsPrincipalFactory<AccountClaims>()
+            .AddUserStore<SolidarityUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
         services.AddScoped<SignInThrottle>();
+        services.AddSingleton<SecondFactorSecrets>();
         builder.AddThrottling();
 
         services.ConfigureApplicationCookie(cookie =>
@@ -83,9 +87,20 @@ internal static class SolidarityServices
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.ExpireTimeSpan = SessionLimits.OfficerIdle;
             cookie.SlidingExpiration = true;
+            var checkSecurityStamp = cookie.Events.OnValidatePrincipal;
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                await checkSecurityStamp(context);
+                await SessionLimits.ValidateAsync(context);
+            };
+            cookie.Events.OnSigningIn = SessionLimits.SigningInAsync;
         });
+
+        // The sessions' limits are counted on the site's clock, which tests move instead of waiting.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<TimeProvider>((cookie, time) => cookie.TimeProvider = time);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy
@@ -109,6 +124,7 @@ internal static class SolidarityServices
             options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
+        builder.AddSiteCookies();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();
         services.AddSingleton<SiteAddress>();
@@ -125,6 +141,9 @@ internal static class SolidarityServices
             stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync;
         });
         services.AddScoped<Invitations>();
+        services.AddScoped<PasswordResets>();
+        services.AddScoped<SendPasswordResetJob>();
+        services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = PasswordResets.LinkLifetime);
         services.AddScoped<Pages.Admin.People.PeopleAdministration>();
         services.AddProblemDetails();
         services.AddPublicPageCaching();

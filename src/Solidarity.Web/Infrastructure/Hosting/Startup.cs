@@ -16,7 +16,8 @@ internal static class Startup
     /// `seed-demo` also adds the demo data (never done automatically outside Development); `seed-volume` adds the demo
     /// data and then many donations and messages to it (Development only); `check-stripe` checks that Stripe's webhook
     /// endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin` invites an admin,
-    /// printing the link and emailing it.
+    /// printing the link and emailing it; `remove-demo-accounts` removes the demo's accounts, as Production does not start
+    /// while any exists.
     /// </summary>
     /// <summary>The environments demo data may be added in: Development, a demonstration site, and the test suite's own.</summary>
     public static bool MaySeedDemo(IHostEnvironment environment) =>
@@ -63,6 +64,12 @@ internal static class Startup
             await SeedDemoAsync(app);
         }
 
+        if (app.Environment.IsProduction() && await DemoAccountsAsync(app.Services) is { Count: > 0 } demoAccounts)
+        {
+            await Console.Error.WriteLineAsync(DemoAccounts.Refusal(demoAccounts));
+            return 2;
+        }
+
         // Every role warns, web ones too: they read the same settings, and the mistake is seen sooner.
         RecurringJobs.WarnOfUnknownSchedules(app.Logger, app.Configuration);
         if (app.Services.GetRequiredService<JobsSettings>().Role is not JobsRole.Web)
@@ -92,9 +99,11 @@ internal static class Startup
                 return await CheckStripeAsync(app.Services);
             case CreateAdminCommand.Name:
                 return await CreateAdminAsync(app.Services, args);
+            case DemoAccounts.CommandName:
+                return await RemoveDemoAccountsAsync(app.Services);
             default:
                 await Console.Error.WriteLineAsync(
-                    $"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe, create-admin; or none to run the site.");
+                    $"Unknown command '{command}'. Commands: migrate, seed-demo, seed-volume, check-stripe, create-admin, remove-demo-accounts; or none to run the site.");
                 return 2;
         }
     }
@@ -134,6 +143,18 @@ internal static class Startup
         await using var scope = services.CreateAsyncScope();
         var command = ActivatorUtilities.CreateInstance<CreateAdminCommand>(scope.ServiceProvider);
         return await command.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+    }
+
+    private static async Task<int> RemoveDemoAccountsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<DemoAccounts>(scope.ServiceProvider).RunAsync(Console.Out, CancellationToken.None);
+    }
+
+    private static async Task<List<string>> DemoAccountsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<DemoAccounts>(scope.ServiceProvider).FindAsync(CancellationToken.None);
     }
 
     /// <summary>`seed-volume --donations N --messages M`: the demo, then N donations and M messages to its Argos dispute.</summary>

@@ -15,10 +15,14 @@ internal static class AccountFlow
     public static string Landing(IUrlHelper url, string? returnUrl, string home) =>
         !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : home;
 
-    /// <summary>Where an account goes after signing in, when no page asked for it: moderators to the messages waiting.</summary>
+    /// <summary>
+    /// Where an account goes after signing in, when no page asked for it: moderators to the messages waiting, branch
+    /// officers to their branch (where one without a second factor is reminded to set it up).
+    /// </summary>
     public static async Task<string> HomeAsync(UserManager<ApplicationUser> users, ApplicationUser user) =>
         await users.IsInRoleAsync(user, Roles.Admin) ? "/admin"
         : await users.IsInRoleAsync(user, Roles.Moderator) ? "/admin/messages"
+        : await users.IsInRoleAsync(user, Roles.BranchOfficer) ? "/branch"
         : "/";
 
     /// <summary>Notes a completed sign-in on the account, for the people page.</summary>

@@ -60,6 +60,7 @@ internal sealed class Invitations(
     SolidarityDbContext db,
     UserManager<ApplicationUser> users,
     IUserStore<ApplicationUser> userStore,
+    SecondFactorSecrets secrets,
     RoleManager<IdentityRole<Guid>> roles,
     AuditTrail audit,
     IEmailSender sender,
@@ -224,14 +225,14 @@ internal sealed class Invitations(
         if (needsAuthenticator && invitation.AuthenticatorKey is null)
         {
             // Only where none is set yet, and read back: two first looks at once both show the key that was kept.
-            var key = users.GenerateNewAuthenticatorKey();
+            var key = secrets.Protect(users.GenerateNewAuthenticatorKey());
             await db.Invitations.Where(i => i.Id == invitation.Id && i.AuthenticatorKey == null)
                 .ExecuteUpdateAsync(i => i.SetProperty(x => x.AuthenticatorKey, key), cancellationToken);
             invitation.AuthenticatorKey = await db.Invitations.Where(i => i.Id == invitation.Id).Select(i => i.AuthenticatorKey).SingleAsync(cancellationToken);
         }
 
         var branchName = invitation.BranchId is null ? null : await db.Branches.Where(b => b.Id == invitation.BranchId).Select(b => b.Name).SingleAsync(cancellationToken);
-        return new InvitationView(invitation.Email, invitation.Role, branchName, needsAuthenticator, invitation.AuthenticatorKey, invitation.ExpiresAt);
+        return new InvitationView(invitation.Email, invitation.Role, branchName, needsAuthenticator, secrets.UnprotectOrNull(invitation.AuthenticatorKey), invitation.ExpiresAt);
     }
 
     /// <summary>
@@ -315,7 +316,7 @@ internal sealed class Invitations(
         string[] recoveryCodes = [];
         if (needsAuthenticator)
         {
-            await SecondFactor.UseKeyAsync(users, userStore, user, invitation.AuthenticatorKey!);
+            await SecondFactor.UseKeyAsync(users, userStore, user, secrets.Unprotect(invitation.AuthenticatorKey!));
             if (!await SecondFactor.VerifyAsync(users, user, code!))
             {
                 return Refuse([new("Input.Code", CodeMismatch)]);

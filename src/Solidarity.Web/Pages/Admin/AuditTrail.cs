@@ -68,5 +68,8 @@ public static class AuditActions
     public const string InvitationAccepted = "account.invitation-accepted";
     public const string AccountDisabled = "account.disabled";
     public const string AccountEnabled = "account.enabled";
+    public const string DemoAccountRemoved = "account.demo-removed";
+    public const string PasswordChanged = "account.password-changed";
+    public const string PasswordReset = "account.password-reset";
     public const string SecondFactorReset = "account.second-factor-reset";
 }

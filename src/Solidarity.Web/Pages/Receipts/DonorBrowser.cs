@@ -8,9 +8,10 @@ namespace Solidarity.Web.Pages.Receipts;
 /// without a login or a token in the address. The cookie is HttpOnly, encrypted and time-limited by data
 /// protection, and names one donation; a donation id seen elsewhere (Stripe, logs, a shared link) opens nothing.
 /// </summary>
-public sealed class DonorBrowser(IDataProtectionProvider protection, IOptions<ReceiptSettings> options, TimeProvider time)
+public sealed class DonorBrowser(IDataProtectionProvider protection, IOptions<ReceiptSettings> options, TimeProvider time, IHostEnvironment environment)
 {
-    private const string CookiePrefix = "solidarity.donation.";
+    private readonly string _cookiePrefix = Infrastructure.Hosting.SiteCookies.Name(environment, "solidarity.donation.");
+    private readonly bool _secure = Infrastructure.Hosting.SiteCookies.Hardened(environment);
 
     private readonly ITimeLimitedDataProtector _protector =
         protection.CreateProtector("Solidarity.Receipts.DonorBrowser").ToTimeLimitedDataProtector();
@@ -25,7 +26,7 @@ public sealed class DonorBrowser(IDataProtectionProvider protection, IOptions<Re
             HttpOnly = true,
             IsEssential = true,
             SameSite = SameSiteMode.Lax,
-            Secure = http.Request.IsHttps,
+            Secure = _secure || http.Request.IsHttps,
             Path = "/",
             MaxAge = lifetime,
         });
@@ -48,5 +49,5 @@ public sealed class DonorBrowser(IDataProtectionProvider protection, IOptions<Re
         }
     }
 
-    private static string CookieName(Guid donationId) => CookiePrefix + donationId.ToString("N");
+    private string CookieName(Guid donationId) => _cookiePrefix + donationId.ToString("N");
 }

@@ -63,8 +63,13 @@ internal static class CheckoutTestData
         ["Input.Consent"] = "true",
     };
 
+    /// <summary>A client of the site; a Production site is reached over HTTPS, as behind its proxy, since its cookies are Secure.</summary>
     public static HttpClient Browser(this SolidarityApp app) =>
-        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        app.CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false,
+            BaseAddress = new Uri(app is ProductionSite ? "https://localhost" : "http://localhost"),
+        });
 
     public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string path)
     {

@@ -1,0 +1,65 @@
+using System.Net;
+using Solidarity.Core.Accounts;
+using Solidarity.Core.Disputes;
+using Solidarity.Tests.Infrastructure;
+
+namespace Solidarity.Tests.Accounts;
+
+/// <summary>Branch officers are offered a second factor, and reminded on their portal at every sign-in until they set one up.</summary>
+public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task An_officer_without_a_second_factor_lands_on_the_portal_with_a_reminder_linking_to_enrolment()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        using var client = SignIn.NewClient(App);
+
+        using var signedIn = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
+
+        Assert.Equal("/branch", signedIn.Headers.Location!.OriginalString);
+        var reminder = (await PortalAsync(client)).QuerySelector("[data-testid=second-factor-reminder]");
+        Assert.NotNull(reminder);
+        Assert.StartsWith("/account/authenticator", reminder.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enrolling_an_app_ends_the_reminder_and_the_next_sign_in_asks_for_a_code()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        using var client = SignIn.NewClient(App);
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        var key = await Invite.KeyAsync(client, "/account/authenticator?returnUrl=/branch");
+        var form = await HtmlForm.GetAsync(client, "/account/authenticator?returnUrl=/branch");
+        using var enrolled = await form.Set("Input.Code", SignIn.Code(key)).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
+        Assert.Null((await PortalAsync(client)).QuerySelector("[data-testid=second-factor-reminder]"));
+        using var fresh = SignIn.NewClient(App);
+        using var again = await SignIn.WithPasswordAsync(fresh, officer.Email, officer.Password);
+        Assert.StartsWith("/account/sign-in/two-factor", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    private static async Task<AngleSharp.Dom.IDocument> PortalAsync(HttpClient client)
+    {
+        using var portal = await client.GetAsync("/branch");
+        Assert.Equal(HttpStatusCode.OK, portal.StatusCode);
+        return await HtmlForm.ParseAsync(portal);
+    }
+
+    private async Task<Guid> BranchAsync()
+    {
+        var branch = new Branch
+        {
+            Code = "WM7680", Name = "Burton on Trent", Union = new Union { Name = "Unite" }, PostalAddress = "1 Example Street", ContactName = "A. Secretary",
+        };
+        await App.WithDbAsync(db =>
+        {
+            db.Branches.Add(branch);
+            return db.SaveChangesAsync();
+        });
+        return branch.Id;
+    }
+}
