@@ -20,7 +20,13 @@ public sealed class LoopbackSmtp : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _running;
 
-    private LoopbackSmtp(int port) => Port = port;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
+
+    private LoopbackSmtp(int port, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    {
+        Port = port;
+        _certificate = certificate;
+    }
 
     public int Port { get; }
 
@@ -36,6 +42,17 @@ public sealed class LoopbackSmtp : IAsyncDisposable
         return smtp;
     }
 
+    /// <summary>
+    /// A server that offers STARTTLS with <paramref name="certificate"/>, as a Production site insists on: the site trusts
+    /// it through Smtp:ServerCertificateSha256.
+    /// </summary>
+    public static async Task<LoopbackSmtp> StartWithTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var smtp = new LoopbackSmtp(FreePort(), certificate);
+        await smtp.StartListeningAsync();
+        return smtp;
+    }
+
     public async Task StartListeningAsync()
     {
         if (IsRunning)
@@ -45,7 +62,14 @@ public sealed class LoopbackSmtp : IAsyncDisposable
 
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Endpoint(endpoint =>
+            {
+                endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                if (_certificate is not null)
+                {
+                    endpoint.Certificate(_certificate);
+                }
+            })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));

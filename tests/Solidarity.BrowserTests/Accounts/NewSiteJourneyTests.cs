@@ -15,14 +15,16 @@ namespace Solidarity.BrowserTests.Accounts;
 /// each the built site run as its own Production process; the first admin, a branch officer and a moderator then go
 /// through their invitations in Chromium. The site is served over http://localhost, which Chromium treats as a secure
 /// context (so the Secure, __Host- cookies work), and each browser request says X-Forwarded-Proto: https, as the
-/// TLS-terminating proxy in front of a real site does (loopback is a trusted proxy). Invitation emails are written to a
-/// pickup folder (Smtp:PickupDirectory) instead of a mail server: the one setting only this test uses.
+/// TLS-terminating proxy in front of a real site does (loopback is a trusted proxy). Invitation emails go to a loopback
+/// mail server that offers STARTTLS with a certificate of its own, which the site trusts by its fingerprint
+/// (Smtp:ServerCertificateSha256), as it would an organisation's own mail relay.
 /// </summary>
 public sealed partial class NewSiteJourneyTests : IAsyncLifetime
 {
     private const string Password = "Strike fund first admin 2026";
 
-    private readonly string _mail = Path.Combine(Path.GetTempPath(), "solidarity-new-site-mail-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _mailCertificate = MailCertificate();
+    private LoopbackSmtp? _mail;
     private readonly int _port = FreePort();
     private Dictionary<string, string?> _environment = [];
     private Process? _site;
@@ -38,6 +40,7 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
             return;
         }
 
+        _mail = await LoopbackSmtp.StartWithTlsAsync(_mailCertificate);
         var server = await TestPostgres.SharedAsync();
         var connectionString = await server.CreateDatabaseAsync("solidarity_new_site");
         _environment = new Dictionary<string, string?>
@@ -46,7 +49,9 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
             ["ConnectionStrings__Solidarity"] = connectionString,
             ["Stripe__SecretKey"] = "sk_test_new_site",
             ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-            ["Smtp__PickupDirectory"] = _mail,
+            ["Smtp__Host"] = "localhost",
+            ["Smtp__Port"] = _mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp__ServerCertificateSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(_mailCertificate.RawData)),
             ["Site__BaseUrl"] = Origin,
             ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
             ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
@@ -75,10 +80,27 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (Directory.Exists(_mail))
+        if (_mail is not null)
         {
-            Directory.Delete(_mail, recursive: true);
+            await _mail.DisposeAsync();
         }
+
+        _mailCertificate.Dispose();
+    }
+
+    /// <summary>A self-signed certificate for "localhost", as an organisation's own mail relay might have.</summary>
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 MailCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+
+        // Exported and loaded again, so the server's TLS stream can use the private key on every platform.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
     }
 
     [ChromiumFact]
@@ -214,16 +236,18 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
 
         await admin.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
         await admin.GetByRole(AriaRole.Status).WaitForAsync();
-        foreach (var file in Directory.EnumerateFiles(_mail, "*.eml"))
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline)
         {
-            var message = await MimeMessage.LoadAsync(file);
-            if (message.To.Mailboxes.Any(m => m.Address == email))
+            if (_mail!.Messages.LastOrDefault(m => m.To.Mailboxes.Any(to => to.Address == email)) is { } message)
             {
                 return InvitationLink().Match(message.TextBody ?? "").Value;
             }
+
+            await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"No invitation email to {email} in {_mail}.");
+        throw new InvalidOperationException($"No invitation email to {email} reached the mail server.");
     }
 
     private async Task StartSiteAsync()

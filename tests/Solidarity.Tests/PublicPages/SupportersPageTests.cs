@@ -62,6 +62,31 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task The_dispute_page_shows_the_newest_five_named_gifts_as_the_supporters_page_does()
+    {
+        var scenario = await MoneyScenario.SeedAsync(App);
+        await OfflineAsync(scenario, "Momentum South Birmingham", "Private Payer", DateTimeOffset.UtcNow.AddDays(-3));
+        foreach (var (name, pence) in new[] { ("Ana", 500L), ("Bo", 600L), ("Cy", 700L), ("Di", 800L) })
+        {
+            await CardAsync(scenario, pence, name, showAmount: name == "Bo");
+        }
+
+        await CardAsync(scenario, 900, null, showAmount: true);
+        var refunded = await CardAsync(scenario, 1_100, "Refunded in full", showAmount: false);
+        await ProcessAsync(refunded.Refund(1_100).Event);
+        await Solidarity.Testing.SolidarityApp.EvictPublicPagesAsync(App);
+
+        using var client = App.CreateClient();
+        var page = await CheckoutTestData.GetPageAsync(client, "/disputes/argos-warehouse-strike");
+
+        var latest = page.QuerySelectorAll("[data-testid=latest-supporters] li").Select(li => li.TextContent.Trim()).ToList();
+        Assert.Equal(["Di", "Cy", "Bo gave £6", "Ana", "Momentum South Birmingham"], latest);
+        Assert.DoesNotContain("Refunded in full", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Private Payer", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("a[href='/disputes/argos-warehouse-strike/supporters']"));
+    }
+
+    [Fact]
     public async Task Older_supporters_are_reached_by_a_cursor_and_each_gift_shows_once()
     {
         var scenario = await MoneyScenario.SeedAsync(App);

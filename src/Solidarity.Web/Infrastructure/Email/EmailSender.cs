@@ -23,6 +23,12 @@ internal sealed class SmtpSettings
     public int TimeoutSeconds { get; set; } = 30;
 
     /// <summary>
+    /// The SHA-256 fingerprint (hex) of a mail relay's own certificate, for a relay on the organisation's network whose
+    /// certificate no public authority signed: that certificate, and only it, is then trusted for STARTTLS or TLS.
+    /// </summary>
+    public string? ServerCertificateSha256 { get; set; }
+
+    /// <summary>
     /// Set in Production: receipts carry donors' names and addresses, so "Auto" must not fall back to plain text
     /// when a server (or someone in the middle) does not offer STARTTLS.
     /// </summary>
@@ -50,6 +56,15 @@ internal sealed class SmtpEmailSender(IOptions<SmtpSettings> options, ILogger<Sm
     {
         var settings = options.Value;
         using var client = new SmtpClient { Timeout = settings.TimeoutSeconds * 1000 };
+        if (settings.ServerCertificateSha256 is { Length: > 0 } pinned)
+        {
+            var fingerprint = pinned.Replace(":", "", StringComparison.Ordinal).Trim();
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None
+                || (certificate is not null
+                    && string.Equals(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData())), fingerprint, StringComparison.OrdinalIgnoreCase));
+        }
+
         await client.ConnectAsync(settings.Host ?? "localhost", settings.Port, settings.EffectiveSecurity, cancellationToken);
         if (!string.IsNullOrEmpty(settings.User))
         {

@@ -32,11 +32,14 @@ public sealed record DisputePage(
     string? Disclaimer,
     IReadOnlyList<WorkplaceView> Workplaces,
     IReadOnlyList<BranchView> Branches,
-    IReadOnlyList<ActionView> Actions)
+    IReadOnlyList<ActionView> Actions,
+    IReadOnlyList<Supporters.NamedGift> LatestSupporters)
 {
+
     /// <summary>
-    /// The dispute and its workplaces, branches and actions in one command and one row: each list comes back as a JSON
-    /// array built by PostgreSQL. Joining the three lists in one query instead would return every combination of them
+    /// The dispute and its workplaces, branches, actions and newest named supporters in one command and one row: each
+    /// list comes back as a JSON array built by PostgreSQL. The supporters are those the supporters page lists first
+    /// (<see cref="Supporters.SupportersQuery"/>), read by the same partial index. Joining the three lists in one query instead would return every combination of them
     /// (the dispute's text repeated on each), and a split query would cost a command per list.
     /// </summary>
     private const string Sql = """
@@ -59,7 +62,19 @@ public sealed record DisputePage(
                         'kind', a."Kind", 'title', a."Title", 'details', a."Details", 'startsAt', a."StartsAt", 'endsAt', a."EndsAt")
                     ORDER BY a."StartsAt", a."Id")
                 FROM "DisputeActions" AS a
-                WHERE a."DisputeId" = d."Id"), '[]')::text AS "Actions"
+                WHERE a."DisputeId" = d."Id"), '[]')::text AS "Actions",
+            COALESCE((
+                SELECT json_agg(json_build_object(
+                        'id', s."Id", 'publicName', s."PublicName", 'organisationName', s."OrganisationName",
+                        'amountPence', CASE WHEN s."ShowAmountPublicly" THEN s."AmountPence" END, 'givenAt', s."PaidAt")
+                    ORDER BY s."PaidAt" DESC, s."Id" DESC)
+                FROM (
+                    SELECT g."Id", g."PublicName", g."OrganisationName", g."ShowAmountPublicly", g."AmountPence", g."PaidAt"
+                    FROM "Donations" AS g
+                    WHERE g."DisputeId" = d."Id" AND g."CountsAsSupporter" AND g."ErasedAt" IS NULL
+                        AND (g."PublicName" IS NOT NULL OR g."OrganisationName" IS NOT NULL) AND g."PaidAt" IS NOT NULL
+                    ORDER BY g."PaidAt" DESC, g."Id" DESC
+                    LIMIT 5) AS s), '[]')::text AS "LatestSupporters"
         FROM "Disputes" AS d JOIN "Unions" AS u ON u."Id" = d."UnionId"
         WHERE d."Slug" = @slug AND d."IsPublished"
         """;
@@ -91,7 +106,8 @@ public sealed record DisputePage(
         return new DisputePage(
             row.Id, row.Slug, row.Title, row.Employer, row.Union, row.UnionWebsite, row.Summary, row.Body,
             Enum.Parse<DisputeStatus>(row.Status), row.WorkersInvolved, row.TargetPence, row.ChequePayee, row.OfflineGivingNotes,
-            row.Disclaimer, Parse<WorkplaceView>(row.Workplaces), Parse<BranchView>(row.Branches), actions);
+            row.Disclaimer, Parse<WorkplaceView>(row.Workplaces), Parse<BranchView>(row.Branches), actions,
+            Parse<Supporters.NamedGift>(row.LatestSupporters).Select(g => g with { GivenAt = g.GivenAt.ToUniversalTime() }).ToList());
     }
 
     private static List<T> Parse<T>(string json) => JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];
@@ -115,6 +131,7 @@ public sealed record DisputePage(
         public string Workplaces { get; init; } = "[]";
         public string Branches { get; init; } = "[]";
         public string Actions { get; init; } = "[]";
+        public string LatestSupporters { get; init; } = "[]";
     }
 }
 

@@ -41,7 +41,11 @@ internal sealed class SendReceiptEmailJob(
             await db.EmailDeliveries.Where(d => d.Key == key).ExecuteUpdateAsync(
                 d => d.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastAttemptAt, now).SetProperty(x => x.LastError, error),
                 CancellationToken.None);
-            throw;
+
+            // The mail server's answer often quotes the recipient's address. It is kept on the delivery row, which an
+            // erasure clears; the jobs' store, which keeps a failed job's exception and which no erasure reaches, is
+            // given only what kind of failure it was.
+            throw new EmailNotSentException(key, e);
         }
     }
 
@@ -151,4 +155,21 @@ internal sealed class SendReceiptEmailJob(
         message.Body = body.ToMessageBody();
         return message;
     }
+}
+
+/// <summary>
+/// A receipt email that could not be sent, saying which delivery and what kind of failure, and nothing the mail server
+/// said: its words may quote the recipient's address, and this message is kept by the jobs' store. The words are on the
+/// delivery row (EmailDeliveries.LastError), for an admin, until an erasure clears them.
+/// </summary>
+internal sealed class EmailNotSentException(string deliveryKey, Exception cause)
+    : Exception($"Email {deliveryKey} was not sent ({Kind(cause)}); the mail server's answer is on its delivery row.")
+{
+    private static string Kind(Exception cause) => cause switch
+    {
+        MailKit.Net.Smtp.SmtpCommandException command => $"SMTP {(int)command.StatusCode} {command.ErrorCode}",
+        MailKit.Net.Smtp.SmtpProtocolException => "SMTP protocol error",
+        System.Net.Sockets.SocketException socket => $"network: {socket.SocketErrorCode}",
+        _ => cause.GetType().Name,
+    };
 }

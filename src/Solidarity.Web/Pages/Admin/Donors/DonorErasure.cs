@@ -27,7 +27,7 @@ internal abstract record ErasureOutcome
 /// </summary>
 internal sealed class DonorErasure(
     SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit,
-    PublicPageCache cache, DonorAuditKey auditKey, TimeProvider time)
+    PublicPageCache cache, DonorAuditKey auditKey, ErasureBeyondTheRecords beyond, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -68,6 +68,9 @@ internal sealed class DonorErasure(
             donation.Email = null;
             donation.PublicName = null;
             donation.OrganisationName = keepOrganisationName ? donation.OrganisationName : null;
+
+            // An offline gift's reference ("cheque from J. Bloggs") can name the payer; the amount and method stay.
+            donation.Reference = null;
             donation.ErasedAt = now;
         }
 
@@ -109,6 +112,7 @@ internal sealed class DonorErasure(
 
         // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
         await cache.EvictAllAsync(cancellationToken);
+        await beyond.EraseAsync(normalised, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
         return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
     }
 

@@ -15,6 +15,7 @@ internal static class DonorsHosting
         services.AddSingleton<DonorAuditKey>();
         services.AddScoped<DonorRecords>();
         services.AddScoped<DonorErasure>();
+        services.AddScoped<ErasureBeyondTheRecords>();
         services.Configure<RetentionSettings>(builder.Configuration.GetSection(RetentionSettings.Section));
         services.AddScoped<ClearExpiredPersonalDataJob>();
     }

@@ -69,11 +69,14 @@ internal sealed class OfflineMoney(
         }
 
         var locked = await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
-        await ledger.OfflineReceivedAsync(locked, gift.ReceivedAt, $"{MethodLabel(gift.Method)} {gift.Reference}".Trim(), cancellationToken);
+        // The reference ("cheque 001234 from J. Bloggs") can name the payer, and the ledger and the audit log are never
+        // edited: it is kept on the donation, which an erasure clears, and they point at the donation instead.
+        await ledger.OfflineReceivedAsync(locked, gift.ReceivedAt, MethodLabel(gift.Method), cancellationToken);
         audit.Record(admin, OfflineAuditActions.Recorded, nameof(Donation), donation.Id.ToString(), new
         {
             donation.DisputeId, BranchId = gift.BranchId, Method = gift.Method.ToString(), donation.AmountPence,
-            ReceivedOn = DateOnly.FromDateTime(Infrastructure.Hosting.LondonClock.ToLondon(gift.ReceivedAt).DateTime), donation.Reference,
+            ReceivedOn = DateOnly.FromDateTime(Infrastructure.Hosting.LondonClock.ToLondon(gift.ReceivedAt).DateTime),
+            HasReference = donation.Reference is not null,
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
