@@ -1,0 +1,151 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Solidarity.Core.Audit;
+using Solidarity.Core.Ledger;
+using OfflineReferencesOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReferencesOutOfAppendOnlyTables;
+using Solidarity.Tests.Accounts;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Admin.Donors;
+
+namespace Solidarity.Tests.Privacy;
+
+/// <summary>
+/// Erasure reaches what lies outside the donor's own rows: an offline gift's reference, the notes and audit details
+/// that once quoted it (rewritten once by a migration), the jobs' store, and development mail files.
+/// </summary>
+public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    [Fact]
+    public async Task Erasure_clears_an_offline_gifts_reference_which_no_ledger_note_or_audit_entry_holds()
+    {
+        var data = await DonorData.SeedAsync(App);
+
+        await EraseJoAsync();
+
+        var cheque = await App.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync(d => d.Id == data.JoCheque));
+        Assert.Null(cheque.Reference);
+        Assert.Equal(1_000, cheque.AmountPence);
+        var texts = await App.WithDbAsync(async db =>
+            (await db.LedgerEntries.AsNoTracking().Select(e => e.Note).ToListAsync())
+                .Concat(await db.AuditEntries.AsNoTracking().Select(a => a.Details).ToListAsync()));
+        Assert.DoesNotContain(texts, t => t != null && t.Contains("100234", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_migration_rewrites_references_written_before_once_and_says_so_in_the_audit_log()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await App.WithDbAsync(async db =>
+        {
+            // Rows of the old shape: the reference copied into the note and into the audit entry.
+            await db.Database.ExecuteSqlRawAsync(
+                """
+                INSERT INTO "LedgerEntries" ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "OccurredAt", "Note")
+                VALUES (@dispute, @branch, 'OfflineDonation', 0 + 1, 'GBP', 'old-shape-offline', @donation, now(), 'Cheque Cheque 100234 J BLOGGS')
+                """,
+                [new NpgsqlParameter("dispute", data.DisputeId), new NpgsqlParameter("branch", data.Burton), new NpgsqlParameter("donation", data.JoCheque)]);
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = DateTimeOffset.UtcNow, UserName = "admin@example.org", Action = "offline-donation.recorded", SubjectType = "Donation",
+                SubjectId = data.JoCheque.ToString(), Details = """{"amountPence": 1000, "reference": "Cheque 100234 J BLOGGS"}""",
+            });
+            await db.SaveChangesAsync();
+        });
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(OfflineReferencesOutOfAppendOnlyTables.RewriteSql));
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(OfflineReferencesOutOfAppendOnlyTables.RewriteSql));
+
+        Assert.Equal("Cheque", await App.WithDbAsync(db => db.LedgerEntries.Where(e => e.Key == "old-shape-offline").Select(e => e.Note).SingleAsync()));
+        var details = await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == "offline-donation.recorded").Select(a => a.Details).SingleAsync());
+        Assert.DoesNotContain("100234", details, StringComparison.Ordinal);
+        Assert.Contains("\"hasReference\": true", details, StringComparison.Ordinal);
+        var record = Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == "personal-data.rewritten").ToListAsync()));
+        Assert.Contains("\"auditEntryDetails\": 1", record.Details, StringComparison.Ordinal);
+
+        // The triggers are back: the append-only tables refuse an edit again.
+        await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "LedgerEntries" SET "Note" = 'x'""")));
+        await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEntries" SET "UserName" = 'x'""")));
+    }
+
+    [Fact]
+    public async Task Erasure_clears_the_mail_servers_answer_from_the_jobs_store()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var receiptId = await App.WithDbAsync(db => db.Receipts.Where(r => r.DonationId == data.JoCard).Select(r => r.Id).FirstAsync());
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            """
+            WITH job AS (
+                INSERT INTO hangfire."job" ("invocationdata", "arguments", "createdat")
+                VALUES (@invocation::jsonb, @arguments::jsonb, now()) RETURNING "id")
+            INSERT INTO hangfire."state" ("jobid", "name", "createdat", "data")
+            SELECT "id", 'Failed', now(), @data::jsonb FROM job
+            """,
+            [
+                new NpgsqlParameter("invocation", "{}"),
+                new NpgsqlParameter("arguments", $"[\"\\\"{receiptId}\\\"\"]"),
+                new NpgsqlParameter("data", """{"ExceptionMessage": "5.1.1 <jo@example.org>: mailbox unavailable", "ExceptionDetails": "at jo@example.org"}"""),
+            ]));
+
+        await EraseJoAsync();
+
+        var states = await App.WithDbAsync(db => db.Database.SqlQueryRaw<string>("""SELECT "data"::text AS "Value" FROM hangfire."state" """).ToListAsync());
+        Assert.NotEmpty(states);
+        Assert.All(states, s => Assert.DoesNotContain("jo@example.org", s, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(states, s => s.Contains(ErasureBeyondTheRecords.RemovedError, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Erasure_deletes_the_donors_mail_files_from_a_development_pickup_folder()
+    {
+        await DonorData.SeedAsync(App);
+        var folder = Directory.CreateTempSubdirectory("solidarity-erasure-mail-").FullName;
+        try
+        {
+            foreach (var (name, to) in new[] { ("jo.eml", DonorData.JoEmail), ("JO-upper.eml", DonorData.JoEmail.ToUpperInvariant()), ("sam.eml", DonorData.SamEmail) })
+            {
+                var message = new MimeKit.MimeMessage { Subject = "Your receipt" };
+                message.From.Add(new MimeKit.MailboxAddress("Solidarity", "receipts@example.org"));
+                message.To.Add(new MimeKit.MailboxAddress("", to));
+                message.Body = new MimeKit.TextPart("plain") { Text = "Thank you." };
+                await message.WriteToAsync(Path.Combine(folder, name));
+            }
+
+            await using var site = App.WithWebHostBuilder(b => b.UseSetting("Smtp:PickupDirectory", folder));
+            await using var scope = site.Services.CreateAsyncScope();
+            var (_, files) = await scope.ServiceProvider.GetRequiredService<ErasureBeyondTheRecords>()
+                .EraseAsync(DonorData.JoEmail.ToLowerInvariant(), [], CancellationToken.None);
+
+            Assert.Equal(2, files);
+            Assert.Equal(["sam.eml"], Directory.EnumerateFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_receipt_email_gives_the_jobs_store_no_word_of_what_the_mail_server_said()
+    {
+        var cause = new InvalidOperationException("5.1.1 <jo@example.org>: mailbox unavailable");
+
+        var thrown = new Solidarity.Web.Pages.Receipts.EmailNotSentException("receipt:123", cause);
+
+        Assert.DoesNotContain("jo@example.org", thrown.ToString(), StringComparison.Ordinal);
+        Assert.Contains("receipt:123", thrown.Message, StringComparison.Ordinal);
+    }
+
+    private async Task EraseJoAsync()
+    {
+        await using var scope = App.Scope();
+        var (admin, _) = await SignIn.AsAdminAsync(App);
+        admin.Dispose();
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Email, "admin@example.org")], "test"));
+        var outcome = await scope.ServiceProvider.GetRequiredService<DonorErasure>()
+            .EraseAsync(principal, DonorData.JoEmail, "Asked in writing", keepOrganisationName: false, CancellationToken.None);
+        Assert.IsType<ErasureOutcome.Erased>(outcome);
+    }
+}
