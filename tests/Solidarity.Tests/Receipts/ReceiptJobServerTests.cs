@@ -90,6 +90,53 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
     }
 
     [Fact]
+    public async Task A_whole_run_of_receipts_during_a_mail_outage_sends_exactly_one_email_each_once_the_server_is_back()
+    {
+        var donations = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            donations.Add((await AddDonationAsync()).Id);
+        }
+
+        await Smtp.StopListeningAsync();
+        try
+        {
+            using var server = Fixture.StartJobServer("smtp-outage-run");
+            await using (var scope = App.Scope())
+            {
+                var scheduler = scope.ServiceProvider.GetRequiredService<ReceiptScheduler>();
+                donations.ForEach(id => scheduler.DonationConfirmed(id));
+            }
+
+            await Eventually(
+                () => App.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.Attempts >= 1 && d.SentAt == null)).ContinueWith(t => t.Result == donations.Count),
+                "every email to have failed once");
+            Assert.Equal(donations.Count, (await ReceiptsAsync()).Count);
+
+            await Smtp.StartListeningAsync();
+            await Eventually(
+                () => App.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.SentAt != null)).ContinueWith(t => t.Result == donations.Count),
+                "every email to be sent");
+        }
+        finally
+        {
+            await Smtp.StartListeningAsync();
+        }
+
+        // Every receipt's email once more, as a late retry or a second worker would send it: nothing more goes out.
+        foreach (var receipt in await ReceiptsAsync())
+        {
+            await RunAsync<SendReceiptEmailJob>(job => job.RunAsync(receipt.Id, CancellationToken.None));
+        }
+
+        var receipts = await ReceiptsAsync();
+        Assert.Equal(donations.Count, Smtp.Messages.Count);
+        Assert.Equal(
+            receipts.Select(r => r.Number).Order(StringComparer.Ordinal),
+            Smtp.Messages.Select(m => receipts.Single(r => (m.Subject ?? "").Contains(r.Number, StringComparison.Ordinal)).Number).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_thousand_receipts_issued_by_four_servers_are_numbered_without_gaps_or_repeats()
     {
         const int count = 1_000;
