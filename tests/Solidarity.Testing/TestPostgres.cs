@@ -61,7 +61,7 @@ public sealed class TestPostgres : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Stops this test's own cluster (<see cref="StartOwnClusterAsync"/>) at once, as a crash would.</summary>
+    /// <summary>Stops this test's own cluster (<see cref="StartOwnClusterAsync"/>), cutting off every client.</summary>
     public Task StopAsync() => OwnCluster.StopAsync();
 
     /// <summary>Starts this test's own cluster again on the same port.</summary>

@@ -272,9 +272,13 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Stops the server at once, as a crash or an operator would, keeping its data: <see cref="StartAgainAsync"/> resumes it.</summary>
+    /// <summary>
+    /// Stops the server as an operator or a failover would: clients are cut off and open transactions rolled back, and
+    /// what was committed is kept (a throwaway cluster commits without waiting for the disk, so only a clean stop keeps
+    /// every commit it acknowledged). <see cref="StartAgainAsync"/> resumes it.
+    /// </summary>
     public Task StopAsync(CancellationToken cancellationToken = default) =>
-        RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], cancellationToken);
+        RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"], cancellationToken);
 
     /// <summary>Starts a stopped server again on the port it had, so connection strings given out before still reach it.</summary>
     public Task StartAgainAsync(CancellationToken cancellationToken = default) =>
