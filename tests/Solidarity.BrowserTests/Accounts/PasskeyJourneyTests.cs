@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Accounts;
+using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.BrowserTests.Accounts;
 
@@ -21,7 +23,7 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
     [ChromiumFact]
     public async Task An_admin_adds_a_passkey_and_signs_in_with_it_alone()
     {
-        var key = await CreateAdminAsync();
+        var (adminId, key) = await CreateAdminAsync();
         var page = await NewLocalhostPageAsync();
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");
@@ -68,6 +70,9 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
         var response = await page.GotoAsync("/admin");
         Assert.Equal(200, response!.Status);
         Assert.EndsWith("/admin", page.Url, StringComparison.Ordinal);
+        var audited = await Site.WithDbAsync(db => db.AuditEntries.Where(e => e.UserId == adminId).Select(e => e.Action).ToListAsync());
+        Assert.Contains(AuditActions.PasskeyAdded, audited);
+        Assert.Contains(AuditActions.PasskeySignIn, audited);
     }
 
     [ChromiumFact]
@@ -82,7 +87,7 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).IsDisabledAsync());
     }
 
-    private async Task<string> CreateAdminAsync()
+    private async Task<(Guid Id, string AuthenticatorKey)> CreateAdminAsync()
     {
         await using var scope = Site.Scope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -97,7 +102,7 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
         Assert.True((await users.AddToRoleAsync(user, Roles.Admin)).Succeeded);
         Assert.True((await users.ResetAuthenticatorKeyAsync(user)).Succeeded);
         Assert.True((await users.SetTwoFactorEnabledAsync(user, true)).Succeeded);
-        return (await users.GetAuthenticatorKeyAsync(user))!;
+        return (user.Id, (await users.GetAuthenticatorKeyAsync(user))!);
     }
 
     /// <summary>A page whose addresses say localhost: WebAuthn takes its relying party from the host, and refuses an IP address.</summary>
