@@ -55,7 +55,7 @@ public sealed class RemittanceJourneyTests(BrowserFixture fixture) : BrowserTest
         await OpenAsync(officer, "/account/sign-in?ReturnUrl=%2Fbranch");
         await officer.GetByLabel("Email").FillAsync(DemoData.OfficerEmail);
         await officer.GetByLabel("Password").FillAsync(DemoData.OfficerPassword);
-        await officer.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await officer.WaitForURLAsync("**/branch");
         await Expect(officer.Locator("#statements")).ToContainTextAsync("please confirm");
         var download = await officer.RunAndWaitForDownloadAsync(() => officer.Locator("#statements a", new() { HasText = "CSV" }).ClickAsync());

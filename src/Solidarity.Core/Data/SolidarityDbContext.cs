@@ -19,6 +19,12 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
 {
     public const string MigrationsAssembly = "Solidarity.Migrations";
 
+    /// <summary>
+    /// Identity's third schema, which adds the passkeys table. Identity reads it from IdentityOptions.Stores in the
+    /// services the context was made with: the site sets it there, and so does the migrations tool's factory.
+    /// </summary>
+    public static readonly Version IdentitySchema = IdentitySchemaVersions.Version3;
+
     public DbSet<Union> Unions => Set<Union>();
     public DbSet<Branch> Branches => Set<Branch>();
     public DbSet<Dispute> Disputes => Set<Dispute>();

@@ -84,6 +84,12 @@ public sealed class BrowserSite : SolidarityApp
         }
     }
 
+    /// <summary>
+    /// The same site named http://localhost:PORT/, for pages that use passkeys: WebAuthn takes the relying party from the
+    /// host name and refuses an IP address.
+    /// </summary>
+    public Uri LocalhostOrigin => new UriBuilder(Origin) { Host = "localhost" }.Uri;
+
     /// <summary>Where the site listens, known once the site has started: "http://127.0.0.1:PORT/".</summary>
     public Uri Origin
     {

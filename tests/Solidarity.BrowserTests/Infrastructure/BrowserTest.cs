@@ -45,12 +45,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         await history.SeedAsync(CancellationToken.None);
     }
 
-    /// <summary>A page in a new context, its viewport <paramref name="width"/> CSS pixels wide.</summary>
-    protected async Task<IPage> NewPageAsync(int width = DesktopWidth)
+    /// <summary>
+    /// A page in a new context, its viewport <paramref name="width"/> CSS pixels wide, opening addresses on
+    /// <paramref name="origin"/> (the site's own, 127.0.0.1, unless another name for it is given).
+    /// </summary>
+    protected async Task<IPage> NewPageAsync(int width = DesktopWidth, Uri? origin = null)
     {
         var context = await fixture.Browser.NewContextAsync(new()
         {
-            BaseURL = Site.Origin.ToString(),
+            BaseURL = (origin ?? Site.Origin).ToString(),
             ViewportSize = new() { Width = width, Height = width == PhoneWidth ? 812 : 800 },
             Locale = "en-GB",
             TimezoneId = "Europe/London",

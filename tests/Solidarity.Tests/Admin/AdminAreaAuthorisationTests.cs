@@ -101,7 +101,7 @@ public sealed class AdminAreaAuthorisationTests(SiteFixture fixture) : SiteTest(
         using var page = await client.GetAsync("/admin/messages");
 
         var links = (await HtmlForm.ParseAsync(page)).QuerySelectorAll(".admin-nav a").Select(a => a.GetAttribute("href")).ToList();
-        Assert.Equal(new string?[] { "/admin/messages", "/admin/updates", "/account/authenticator", "/account/password" }, links);
+        Assert.Equal(new string?[] { "/admin/messages", "/admin/updates", "/account/authenticator", "/account/passkeys", "/account/password" }, links);
     }
 
     [Fact]

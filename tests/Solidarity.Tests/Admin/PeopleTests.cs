@@ -236,11 +236,14 @@ public sealed class PeopleTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
-    public async Task Resetting_a_second_factor_removes_the_app_and_the_recovery_codes()
+    public async Task Resetting_a_second_factor_removes_the_app_the_recovery_codes_and_the_passkeys()
     {
         var (admin, _) = await AdminAsync();
         var moderator = await SignIn.CreateAccountAsync(_site, "moderator@example.org", Roles.Moderator, withAuthenticator: true);
         await WithUsersAsync(async users => await users.GenerateNewTwoFactorRecoveryCodesAsync((await users.FindByIdAsync(moderator.Id.ToString()))!, 10));
+        await WithUsersAsync(async users => await users.AddOrUpdatePasskeyAsync(
+            (await users.FindByIdAsync(moderator.Id.ToString()))!,
+            new UserPasskeyInfo([1, 2, 3, 4], [5], DateTimeOffset.UtcNow, 0, ["internal"], true, false, false, [6], [7]) { Name = "Lost phone" }));
 
         using var reset = await ActAsync(admin, "tr[data-account='moderator@example.org'] form[action*='handler=ResetSecondFactor']");
 
@@ -250,6 +253,7 @@ public sealed class PeopleTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.False(user.TwoFactorEnabled);
         Assert.Null(await users.GetAuthenticatorKeyAsync(user));
         Assert.Equal(0, await users.CountRecoveryCodesAsync(user));
+        Assert.Empty(await users.GetPasskeysAsync(user));
         Assert.True(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Action == AuditActions.SecondFactorReset && e.SubjectId == moderator.Id.ToString())));
     }
 

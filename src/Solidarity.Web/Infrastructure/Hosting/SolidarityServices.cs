@@ -68,6 +68,7 @@ internal static class SolidarityServices
                 options.Lockout.AllowedForNewUsers = false;
                 options.Lockout.MaxFailedAccessAttempts = int.MaxValue;
                 options.Tokens.AuthenticatorTokenProvider = OnceOnlyAuthenticatorTokenProvider.Name;
+                options.Stores.SchemaVersion = SolidarityDbContext.IdentitySchema;
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
             .AddClaimsPrincipalFactory<AccountClaims>()
@@ -75,6 +76,7 @@ internal static class SolidarityServices
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
         services.AddScoped<SignInThrottle>();
+        builder.AddPasskeys();
         services.AddSingleton<SecondFactorSecrets>();
         builder.AddThrottling();
 

@@ -43,11 +43,16 @@ internal static class SecondFactor
     }
 
     /// <summary>
-    /// Removes the app's key and the recovery codes and turns the second factor off; the new security stamp ends every
-    /// session of the account at its next check.
+    /// Removes the app's key, the recovery codes and every passkey (a lost phone may hold one) and turns the second
+    /// factor off; the new security stamp ends every session of the account at its next check.
     /// </summary>
     public static async Task RemoveAsync(UserManager<ApplicationUser> users, ApplicationUser user)
     {
+        foreach (var passkey in await users.GetPasskeysAsync(user))
+        {
+            Check(await users.RemovePasskeyAsync(user, passkey.CredentialId));
+        }
+
         Check(await users.SetTwoFactorEnabledAsync(user, false));
         Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, AuthenticatorKeyToken));
         Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, RecoveryCodesToken));

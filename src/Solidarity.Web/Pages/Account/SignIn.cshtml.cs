@@ -4,13 +4,24 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Solidarity.Core.Accounts;
+using Solidarity.Core.Data;
+using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
 internal sealed class SignInModel(
-    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time) : PageModel
+    SignInManager<ApplicationUser> signInManager,
+    UserManager<ApplicationUser> userManager,
+    SignInThrottle throttle,
+    TimeProvider time,
+    SolidarityDbContext db,
+    AuditTrail audit) : PageModel
 {
+    /// <summary>The one answer to a passkey that did not sign anyone in, whatever the reason.</summary>
+    public const string PasskeyFailedMessage =
+        "That passkey did not sign you in, or there have been too many attempts: wait a minute and try again, or sign in with your password.";
+
     /// <summary>
     /// The one answer to a wrong password, an unknown address and a sign-in slowed after failures, so that none of
     /// them tells anyone which addresses have accounts or which are being attacked.
@@ -103,6 +114,70 @@ internal sealed class SignInModel(
 
         await AccountFlow.RecordSignInAsync(userManager, user, time);
         return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+    }
+
+    /// <summary>The options for navigator.credentials.get(): any passkey of this site's, the account found from it.</summary>
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync() =>
+        Content(await signInManager.MakePasskeyRequestOptionsAsync(null), "application/json");
+
+    /// <summary>
+    /// A sign-in with a passkey: both factors at once, since the device verified its user. Refused as a password is
+    /// while this client is being slowed, and every failure is counted against the client.
+    /// </summary>
+    public async Task<IActionResult> OnPostPasskeyAsync(string? credentialJson)
+    {
+        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
+        ModelState.Clear();
+        var client = HttpContext.Connection.RemoteIpAddress;
+        var cancellationToken = HttpContext.RequestAborted;
+        if (string.IsNullOrWhiteSpace(credentialJson) || credentialJson.Length > 64_000
+            || await throttle.WaitForClientAsync(client, cancellationToken) > TimeSpan.Zero)
+        {
+            return await PasskeyFailedAsync(client);
+        }
+
+        PasskeyAssertionResult<ApplicationUser> assertion;
+        try
+        {
+            assertion = await signInManager.PerformPasskeyAssertionAsync(credentialJson);
+        }
+        catch (InvalidOperationException)
+        {
+            // No options were asked for in this browser, or they were used already.
+            return await PasskeyFailedAsync(client);
+        }
+
+        if (!assertion.Succeeded || !assertion.Passkey.IsUserVerified
+            || !await signInManager.CanSignInAsync(assertion.User)
+            || AccountStates.IsDisabled(assertion.User, time.GetUtcNow()))
+        {
+            return await PasskeyFailedAsync(client);
+        }
+
+        var user = assertion.User;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // The passkey's signature count and flags move on with every use.
+            if (!(await userManager.AddOrUpdatePasskeyAsync(user, assertion.Passkey)).Succeeded)
+            {
+                return await PasskeyFailedAsync(client);
+            }
+
+            audit.RecordAs(user.Id, user.Email ?? user.Id.ToString(), AuditActions.PasskeySignIn, "User", user.Id.ToString(), new { user.Email, assertion.Passkey.Name });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await Passkeys.SignInAsync(signInManager, user);
+        await AccountFlow.RecordSignInAsync(userManager, user, time);
+        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+    }
+
+    private async Task<PageResult> PasskeyFailedAsync(System.Net.IPAddress? client)
+    {
+        await throttle.FailedFromClientAsync(client, HttpContext.RequestAborted);
+        ModelState.AddModelError("", PasskeyFailedMessage);
+        return Page();
     }
 
     private async Task<PageResult> FailedAsync(System.Net.IPAddress? client)

@@ -47,6 +47,16 @@ internal sealed class SignInThrottle(Throttle throttle, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// For a passkey sign-in, which names no account until it has succeeded: only this client's counter, the one a
+    /// password sign-in from the same client also meets.
+    /// </summary>
+    public async Task<TimeSpan> WaitForClientAsync(IPAddress? client, CancellationToken cancellationToken) =>
+        Remaining(await throttle.PeekAsync(Scope, throttle.ClientSubject(client), Window, cancellationToken), FreeForClient);
+
+    public async Task FailedFromClientAsync(IPAddress? client, CancellationToken cancellationToken) =>
+        await throttle.HitAsync(Scope, throttle.ClientSubject(client), Window, cancellationToken);
+
     /// <summary>The wait after <paramref name="failures"/> failures of which <paramref name="free"/> ask for none.</summary>
     public static TimeSpan WaitAfter(int failures, int free) =>
         failures < free ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - free), LongestWait.TotalSeconds));

@@ -62,6 +62,9 @@ public static class AuditActions
     public const string UnionCreated = "union.created";
     public const string AuthenticatorEnrolled = "account.authenticator-enrolled";
     public const string AuthenticatorReset = "account.authenticator-reset";
+    public const string PasskeyAdded = "account.passkey-added";
+    public const string PasskeyRemoved = "account.passkey-removed";
+    public const string PasskeySignIn = "account.passkey-sign-in";
     public const string RecoveryCodesRenewed = "account.recovery-codes-renewed";
     public const string InvitationIssued = "account.invitation-issued";
     public const string InvitationRevoked = "account.invitation-revoked";

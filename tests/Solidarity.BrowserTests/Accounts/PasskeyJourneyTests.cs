@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OtpNet;
+using Solidarity.BrowserTests.Infrastructure;
+using Solidarity.Core.Accounts;
+using Solidarity.Web.Pages.Admin;
+
+namespace Solidarity.BrowserTests.Accounts;
+
+/// <summary>
+/// An admin adds a passkey in Chromium, with the browser's virtual authenticator (a device that verifies its user)
+/// standing in for a phone or security key, signs out, and signs in again with the passkey alone: no password, no
+/// code, and the admin area (which needs a second factor) opens. WebAuthn refuses IP addresses, so the pages are
+/// opened on http://localhost rather than the 127.0.0.1 the site listens on.
+/// </summary>
+public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fixture)
+{
+    private const string Email = "passkey-admin@example.org";
+    private const string Password = "Strike fund passkey admin 2026";
+
+    [ChromiumFact]
+    public async Task An_admin_adds_a_passkey_and_signs_in_with_it_alone()
+    {
+        var (adminId, key) = await CreateAdminAsync();
+        var page = await NewLocalhostPageAsync();
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+            },
+        });
+
+        await page.GotoAsync("/account/sign-in");
+        await page.GetByLabel("Email").FillAsync(Email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/admin");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Passkeys" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/passkeys");
+        await page.SetViewportSizeAsync(PhoneWidth, 812);
+        await AssertAccessibleAsync(page);
+        await page.GetByLabel("A name for it (optional)").FillAsync("Test laptop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).GetByText("Your passkey has been added").WaitForAsync();
+        Assert.Contains("Test laptop", await page.Locator("main table").InnerTextAsync(), StringComparison.Ordinal);
+        await AssertAccessibleAsync(page);
+
+        await page.GotoAsync("/account/sign-out");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GotoAsync("/admin");
+        Assert.Contains("/account/sign-in", page.Url, StringComparison.Ordinal);
+
+        await page.GotoAsync("/account/sign-in?ReturnUrl=%2Fadmin%2Fpeople");
+        await AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
+        await page.WaitForURLAsync("**/admin/people");
+        Assert.Contains(Email, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        var response = await page.GotoAsync("/admin");
+        Assert.Equal(200, response!.Status);
+        Assert.EndsWith("/admin", page.Url, StringComparison.Ordinal);
+        var audited = await Site.WithDbAsync(db => db.AuditEntries.Where(e => e.UserId == adminId).Select(e => e.Action).ToListAsync());
+        Assert.Contains(AuditActions.PasskeyAdded, audited);
+        Assert.Contains(AuditActions.PasskeySignIn, audited);
+    }
+
+    [ChromiumFact]
+    public async Task A_browser_without_passkeys_is_told_so_plainly()
+    {
+        var page = await NewLocalhostPageAsync();
+        await page.AddInitScriptAsync("delete window.PublicKeyCredential;");
+
+        await page.GotoAsync("/account/sign-in");
+
+        await Assertions.Expect(page.GetByText("This browser cannot use passkeys")).ToBeVisibleAsync();
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).IsDisabledAsync());
+    }
+
+    private async Task<(Guid Id, string AuthenticatorKey)> CreateAdminAsync()
+    {
+        await using var scope = Site.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
+        var user = new ApplicationUser { UserName = Email, Email = Email, EmailConfirmed = true };
+        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
+        if (!await roles.RoleExistsAsync(Roles.Admin))
+        {
+            Assert.True((await roles.CreateAsync(new IdentityRole<Guid>(Roles.Admin))).Succeeded);
+        }
+
+        Assert.True((await users.AddToRoleAsync(user, Roles.Admin)).Succeeded);
+        Assert.True((await users.ResetAuthenticatorKeyAsync(user)).Succeeded);
+        Assert.True((await users.SetTwoFactorEnabledAsync(user, true)).Succeeded);
+        return (user.Id, (await users.GetAuthenticatorKeyAsync(user))!);
+    }
+
+    /// <summary>A page whose addresses say localhost: WebAuthn takes its relying party from the host, and refuses an IP address.</summary>
+    private Task<IPage> NewLocalhostPageAsync() => NewPageAsync(origin: Site.LocalhostOrigin);
+
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await Accessibility.RunAxeAsync(page);
+        Assert.True(result.Violations.Length == 0, Accessibility.Describe(result));
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{page.Url} is {widths[0]}px wide in a {widths[1]}px viewport.");
+    }
+}
