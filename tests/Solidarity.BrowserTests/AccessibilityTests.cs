@@ -2,19 +2,18 @@ using Solidarity.BrowserTests.Infrastructure;
 
 namespace Solidarity.BrowserTests;
 
+/// <summary>
+/// The public pages at desktop width, by keyboard, and from this origin only; every page at 375 px is checked by
+/// <see cref="EveryPageAccessibilityTests"/>.
+/// </summary>
 public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [ChromiumTheory]
     [InlineData("home", DesktopWidth)]
-    [InlineData("home", PhoneWidth)]
     [InlineData("argos", DesktopWidth)]
-    [InlineData("argos", PhoneWidth)]
     [InlineData("books", DesktopWidth)]
-    [InlineData("books", PhoneWidth)]
     [InlineData("supporters", DesktopWidth)]
-    [InlineData("supporters", PhoneWidth)]
     [InlineData("chart", DesktopWidth)]
-    [InlineData("chart", PhoneWidth)]
     public async Task Page_has_no_WCAG_2_1_AA_violations(string name, int width)
     {
         var page = await NewPageAsync(width);
@@ -24,23 +23,6 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
 
         Assert.True(result.Violations.Length == 0, Accessibility.Describe(result));
         Assert.NotEmpty(result.Passes);
-    }
-
-    [ChromiumTheory]
-    [InlineData("home")]
-    [InlineData("argos")]
-    [InlineData("books")]
-    [InlineData("supporters")]
-    [InlineData("chart")]
-    public async Task Page_does_not_scroll_sideways_on_a_375px_phone(string name)
-    {
-        var page = await NewPageAsync(PhoneWidth);
-        await OpenAsync(page, await PathOfAsync(name));
-
-        var widths = await page.EvaluateAsync<int[]>(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
-
-        Assert.True(widths[0] <= widths[1], $"The page is {widths[0]}px wide in a {widths[1]}px viewport: it scrolls sideways.");
     }
 
     [ChromiumTheory]

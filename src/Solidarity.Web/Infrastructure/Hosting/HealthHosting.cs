@@ -22,8 +22,8 @@ internal static class HealthHosting
 
     public static void MapSolidarityHealth(this WebApplication app)
     {
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).ForAudience(Audience.Machine);
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).ForAudience(Audience.Machine);
     }
 
     /// <summary>

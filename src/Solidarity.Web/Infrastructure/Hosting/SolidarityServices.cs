@@ -124,6 +124,11 @@ internal static class SolidarityServices
             options.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
                 new AuthorizeAttribute(IsModerationPage(page.ViewEnginePath) ? ModerationPolicy : AdminPolicy)));
             options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
+
+            // An account page is for someone signed in unless it says [AllowAnonymous] (signing in, resetting a
+            // password, accepting an invitation), so a new account page is never open by omission.
+            options.Conventions.AuthorizeFolder("/Account");
+            options.Conventions.Add(new AudienceConvention());
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
         builder.AddSiteCookies();

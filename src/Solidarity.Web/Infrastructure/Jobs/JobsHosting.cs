@@ -146,7 +146,8 @@ internal static class JobsHosting
                 // on money with no audit entry, and every job already retries and is safe to enqueue again from the site.
                 IsReadOnlyFunc = _ => true,
             }, storage)
-            .RequireAuthorization(SolidarityServices.AdminPolicy);
+            .RequireAuthorization(SolidarityServices.AdminPolicy)
+            .ForAudience(Audience.Admin);
     }
 
     /// <summary>

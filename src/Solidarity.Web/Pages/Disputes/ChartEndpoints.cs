@@ -29,8 +29,8 @@ internal static class ChartEndpoints
 
     public static void MapCharts(this WebApplication app)
     {
-        app.MapGet("/disputes/{slug}/chart.svg", ChartAsync).CacheOutput(PublicPageCaching.PolicyName);
-        app.MapGet("/disputes/{slug}/share.png", ShareCardAsync).CacheOutput(PublicPageCaching.PolicyName);
+        app.MapGet("/disputes/{slug}/chart.svg", ChartAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
+        app.MapGet("/disputes/{slug}/share.png", ShareCardAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
     }
 
     private static async Task<IResult> ChartAsync(

@@ -18,9 +18,9 @@ internal static class FeedEndpoints
 
     public static void MapFeeds(this WebApplication app)
     {
-        app.MapGet("/updates.atom", AllUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName);
-        app.MapGet("/disputes/{slug}/updates.atom", DisputeUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName);
-        app.MapGet("/disputes/{slug}/actions.ics", ActionDaysAsync).CacheOutput(PublicPageCaching.PolicyName);
+        app.MapGet("/updates.atom", AllUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
+        app.MapGet("/disputes/{slug}/updates.atom", DisputeUpdatesAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
+        app.MapGet("/disputes/{slug}/actions.ics", ActionDaysAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
     }
 
     private static async Task<IResult> AllUpdatesAsync(

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -26,7 +27,7 @@ internal static class ReceiptEndpoints
                 .Select(r => new { r.Number, r.Pdf })
                 .SingleOrDefaultAsync(cancellationToken);
             return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
-        });
+        }).ForAudience(Audience.Public);
 
         app.MapGet("/donations/{donationId:guid}/receipt", async (
             Guid donationId, HttpContext http, DonorBrowser donor, SolidarityDbContext db, CancellationToken cancellationToken) =>
@@ -41,7 +42,7 @@ internal static class ReceiptEndpoints
                 .Select(r => new { r.Number, r.Pdf })
                 .SingleOrDefaultAsync(cancellationToken);
             return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
-        });
+        }).ForAudience(Audience.Public);
     }
 
     private static PrivatePdf Pdf(string number, byte[] pdf) => new(number, pdf);

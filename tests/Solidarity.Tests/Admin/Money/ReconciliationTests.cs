@@ -79,7 +79,7 @@ public sealed class ReconciliationTests(SiteFixture fixture) : SiteTest(fixture)
         var page = await client.GetPageAsync(Path);
 
         var heading = Assert.Single(page.QuerySelectorAll("h2"), h => h.TextContent.Contains("amount does not match", StringComparison.Ordinal));
-        var table = heading.NextElementSibling?.NextElementSibling;
+        var table = heading.NextElementSibling?.NextElementSibling?.QuerySelector("table");
         Assert.Equal("TABLE", table?.TagName);
         Assert.Contains(overcharged.SessionId, table!.TextContent, StringComparison.Ordinal);
         Assert.Contains(donationId.ToString(), table.TextContent, StringComparison.Ordinal);

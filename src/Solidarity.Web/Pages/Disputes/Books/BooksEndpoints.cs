@@ -13,7 +13,7 @@ internal static class BooksEndpoints
     }
 
     public static void MapOpenBooks(this WebApplication app) =>
-        app.MapGet("/disputes/{slug}/books.csv", BooksCsvAsync).CacheOutput(PublicPageCaching.PolicyName);
+        app.MapGet("/disputes/{slug}/books.csv", BooksCsvAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
 
     private static async Task<IResult> BooksCsvAsync(string slug, HttpContext http, OpenBooksQuery query, CancellationToken cancellationToken)
     {

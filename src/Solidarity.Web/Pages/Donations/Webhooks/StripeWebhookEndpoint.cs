@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Stripe;
 using Stripe;
 
@@ -19,7 +20,7 @@ internal static class StripeWebhookEndpoint
     private const int MaxBodyBytes = 512 * 1024;
 
     public static IEndpointConventionBuilder MapStripeWebhook(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost(Path, HandleAsync).DisableAntiforgery().ExcludeFromDescription();
+        endpoints.MapPost(Path, HandleAsync).DisableAntiforgery().ExcludeFromDescription().ForAudience(Audience.Machine);
 
     private static async Task<IResult> HandleAsync(
         HttpRequest request,
