@@ -150,7 +150,7 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
         await OpenAsync(page, "/account/sign-in?ReturnUrl=%2Fbranch");
         await page.GetByLabel("Email").FillAsync(DemoData.OfficerEmail);
         await page.GetByLabel("Password").FillAsync(DemoData.OfficerPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/branch");
         return page;
     }
@@ -180,10 +180,10 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
         await OpenAsync(page, "/account/sign-in?ReturnUrl=%2Fadmin");
         await page.GetByLabel("Email").FillAsync(AdminEmail);
         await page.GetByLabel("Password").FillAsync(AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/account/sign-in/two-factor**");
         await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/admin");
         return page;
     }
