@@ -39,19 +39,19 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Three_declined_cards_from_one_client_block_its_next_checkout_in_words_and_other_clients_go_on()
     {
-        using var tester = Client("192.0.2.80");
+        using var tester = _site.ClientAt("192.0.2.80");
         for (var i = 1; i <= 3; i++)
         {
             var donation = await StartAsync(tester, $"card{i}@example.org");
             await DeclineAsync(donation);
             if (i < 3)
             {
-                using var stillAllowed = await DonateAsync(tester, $"between{i}@example.org");
+                using var stillAllowed = await tester.DonateAsync(_dispute, $"between{i}@example.org");
                 Assert.Equal(HttpStatusCode.SeeOther, stillAllowed.StatusCode);
             }
         }
 
-        using var refused = await DonateAsync(tester, "fresh@example.org");
+        using var refused = await tester.DonateAsync(_dispute, "fresh@example.org");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var page = await ParseAsync(refused);
@@ -60,8 +60,8 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("fresh@example.org", page.ValueOf("Input.Email"));
         Assert.Equal(0, await App.WithDbAsync(db => db.Donations.CountAsync(d => d.Email == "fresh@example.org")));
 
-        using var someoneElse = Client("192.0.2.81");
-        using var allowed = await DonateAsync(someoneElse, "someone.else@example.org");
+        using var someoneElse = _site.ClientAt("192.0.2.81");
+        using var allowed = await someoneElse.DonateAsync(_dispute, "someone.else@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, allowed.StatusCode);
     }
 
@@ -70,22 +70,22 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
     {
         for (var i = 1; i <= 3; i++)
         {
-            using var client = Client($"192.0.2.{90 + i}");
+            using var client = _site.ClientAt($"192.0.2.{90 + i}");
             await DeclineAsync(await StartAsync(client, "Tested.Address@example.org"));
         }
 
-        using var newClient = Client("192.0.2.99");
-        using var refused = await DonateAsync(newClient, "tested.address@example.org");
+        using var newClient = _site.ClientAt("192.0.2.99");
+        using var refused = await newClient.DonateAsync(_dispute, "tested.address@example.org");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        using var otherEmail = await DonateAsync(newClient, "other@example.org");
+        using var otherEmail = await newClient.DonateAsync(_dispute, "other@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, otherEmail.StatusCode);
     }
 
     [Fact]
     public async Task One_declined_attempt_counts_once_however_many_of_its_events_arrive()
     {
-        using var tester = Client("192.0.2.100");
+        using var tester = _site.ClientAt("192.0.2.100");
         var donation = await StartAsync(tester, "once@example.org");
         var chargeId = StripePayloads.NewId("ch");
         var intentId = StripePayloads.NewId("pi");
@@ -100,7 +100,7 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
         await DeclineAsync(await StartAsync(tester, "twice@example.org"));
 
         // Two attempts, not six: the client is one declined payment short of the block.
-        using var allowed = await DonateAsync(tester, "third@example.org");
+        using var allowed = await tester.DonateAsync(_dispute, "third@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, allowed.StatusCode);
         Assert.Equal(DonationStatus.Pending, await App.WithDbAsync(db => db.Donations.Where(d => d.Id == donation).Select(d => d.Status).SingleAsync()));
     }
@@ -108,7 +108,7 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task The_reconciliation_page_lists_the_blocks_without_any_address_and_they_go_after_a_day()
     {
-        using var tester = Client("192.0.2.110");
+        using var tester = _site.ClientAt("192.0.2.110");
         for (var i = 1; i <= 3; i++)
         {
             await DeclineAsync(await StartAsync(tester, $"listed{i}@example.org"));
@@ -133,13 +133,13 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         Assert.Equal(0, await App.WithDbAsync(db => db.CheckoutClients.CountAsync()));
-        using var allowed = await DonateAsync(tester, "after.a.day@example.org");
+        using var allowed = await tester.DonateAsync(_dispute, "after.a.day@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, allowed.StatusCode);
     }
 
     private async Task<Guid> StartAsync(HttpClient client, string email)
     {
-        using var started = await DonateAsync(client, email);
+        using var started = await client.DonateAsync(_dispute, email);
         Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
         return await App.WithDbAsync(db => db.Donations.Where(d => d.Email == email).OrderByDescending(d => d.CreatedAt).Select(d => d.Id).FirstAsync());
     }
@@ -183,18 +183,4 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
             ["message"] = "Your card was declined.",
         },
     };
-
-    private HttpClient Client(string address)
-    {
-        var client = _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        client.DefaultRequestHeaders.Add(ClientAddress.Header, address);
-        return client;
-    }
-
-    private Task<HttpResponseMessage> DonateAsync(HttpClient client, string email)
-    {
-        var form = ValidForm();
-        form["Input.Email"] = email;
-        return client.PostFormAsync(_dispute.DonatePath, form);
-    }
 }

@@ -33,14 +33,14 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Past_the_limit_for_one_client_the_form_answers_429_in_words_keeps_what_was_typed_and_stores_nothing()
     {
-        using var client = Client("192.0.2.50");
+        using var client = _site.ClientAt("192.0.2.50");
         for (var i = 1; i <= 3; i++)
         {
-            using var started = await DonateAsync(client, $"donor{i}@example.org");
+            using var started = await client.DonateAsync(_dispute, $"donor{i}@example.org");
             Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
         }
 
-        using var refused = await DonateAsync(client, "donor4@example.org");
+        using var refused = await client.DonateAsync(_dispute, "donor4@example.org");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
@@ -50,8 +50,8 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(DonorName, page.ValueOf("Input.DonorName"));
         Assert.Equal(3, await App.WithDbAsync(db => db.Donations.CountAsync()));
 
-        using var elsewhere = Client("192.0.2.51");
-        using var fromAnotherClient = await DonateAsync(elsewhere, "donor5@example.org");
+        using var elsewhere = _site.ClientAt("192.0.2.51");
+        using var fromAnotherClient = await elsewhere.DonateAsync(_dispute, "donor5@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, fromAnotherClient.StatusCode);
     }
 
@@ -60,13 +60,13 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
     {
         for (var i = 1; i <= 2; i++)
         {
-            using var client = Client($"192.0.2.{60 + i}");
-            using var started = await DonateAsync(client, "Same.Person@example.org");
+            using var client = _site.ClientAt($"192.0.2.{60 + i}");
+            using var started = await client.DonateAsync(_dispute, "Same.Person@example.org");
             Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
         }
 
-        using var third = Client("192.0.2.63");
-        using var refused = await DonateAsync(third, "same.person@example.org");
+        using var third = _site.ClientAt("192.0.2.63");
+        using var refused = await third.DonateAsync(_dispute, "same.person@example.org");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(2, await App.WithDbAsync(db => db.Donations.CountAsync()));
@@ -75,7 +75,7 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task A_refused_form_is_not_counted_against_anyone()
     {
-        using var client = Client("192.0.2.70");
+        using var client = _site.ClientAt("192.0.2.70");
         var invalid = ValidForm();
         invalid["Input.Consent"] = "false";
         for (var i = 0; i < 5; i++)
@@ -84,21 +84,7 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
             Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         }
 
-        using var started = await DonateAsync(client, "valid@example.org");
+        using var started = await client.DonateAsync(_dispute, "valid@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
-    }
-
-    private HttpClient Client(string address)
-    {
-        var client = _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        client.DefaultRequestHeaders.Add(ClientAddress.Header, address);
-        return client;
-    }
-
-    private Task<HttpResponseMessage> DonateAsync(HttpClient client, string email)
-    {
-        var form = ValidForm();
-        form["Input.Email"] = email;
-        return client.PostFormAsync(_dispute.DonatePath, form);
     }
 }

@@ -64,6 +64,22 @@ internal static class CheckoutTestData
     };
 
     /// <summary>A client of the site; a Production site is reached over HTTPS, as behind its proxy, since its cookies are Secure.</summary>
+    /// <summary>A browser on <paramref name="site"/> that arrives from <paramref name="address"/> (the site needs <see cref="Infrastructure.ClientAddress"/>).</summary>
+    public static HttpClient ClientAt(this WebApplicationFactory<Program> site, string address)
+    {
+        var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add(Infrastructure.ClientAddress.Header, address);
+        return client;
+    }
+
+    /// <summary>The valid form, given from <paramref name="email"/>.</summary>
+    public static Task<HttpResponseMessage> DonateAsync(this HttpClient client, SeededDispute dispute, string email)
+    {
+        var form = ValidForm();
+        form["Input.Email"] = email;
+        return client.PostFormAsync(dispute.DonatePath, form);
+    }
+
     public static HttpClient Browser(this SolidarityApp app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions
         {
