@@ -1175,7 +1175,7 @@ namespace Solidarity.Migrations.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Solidarity.Core.Receipts.EmailDelivery", b =>
+            modelBuilder.Entity("Solidarity.Core.Email.EmailDelivery", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(200)

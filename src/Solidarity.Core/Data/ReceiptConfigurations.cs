@@ -41,14 +41,3 @@ internal sealed class ReceiptCounterConfiguration : IEntityTypeConfiguration<Rec
         counter.ToTable(t => t.HasCheckConstraint("ck_receipt_counters_next_positive", "\"Next\" > 0"));
     }
 }
-
-internal sealed class EmailDeliveryConfiguration : IEntityTypeConfiguration<EmailDelivery>
-{
-    public void Configure(EntityTypeBuilder<EmailDelivery> delivery)
-    {
-        delivery.HasKey(d => d.Key);
-        delivery.Property(d => d.Key).HasMaxLength(200);
-        delivery.Property(d => d.LastError).HasMaxLength(500);
-        delivery.Property(d => d.MessageId).HasMaxLength(255);
-    }
-}

@@ -6,6 +6,7 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Email;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;

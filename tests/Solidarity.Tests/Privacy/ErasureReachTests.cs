@@ -131,7 +131,7 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
     {
         var cause = new InvalidOperationException("5.1.1 <jo@example.org>: mailbox unavailable");
 
-        var thrown = new Solidarity.Web.Pages.Receipts.EmailNotSentException("receipt:123", cause);
+        var thrown = new Solidarity.Web.Infrastructure.Email.EmailNotSentException("receipt:123", cause);
 
         Assert.DoesNotContain("jo@example.org", thrown.ToString(), StringComparison.Ordinal);
         Assert.Contains("receipt:123", thrown.Message, StringComparison.Ordinal);

@@ -32,6 +32,7 @@ internal static class EmailHosting
                 + "Remove Smtp__PickupDirectory and set Smtp__Host.");
         }
 
+        builder.Services.AddScoped<EmailOnce>();
         if (!string.IsNullOrWhiteSpace(settings.Host))
         {
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();

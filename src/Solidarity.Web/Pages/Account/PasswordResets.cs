@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Solidarity.Core.Accounts;
+using Solidarity.Core.Email;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Infrastructure.Email;
@@ -122,14 +123,12 @@ internal sealed class PasswordResets(
 }
 
 /// <summary>
-/// Emails a password-reset link. The delivery row ("password-reset:{request}") is locked while the mail server is
-/// spoken to and marked sent in the same transaction, so a repeated run sends nothing more. The job's arguments are
+/// Emails a password-reset link, once (<see cref="EmailOnce"/>, under the delivery row "password-reset:{request}"). The job's arguments are
 /// ids: the link's token is made here and kept nowhere, so the job queue never holds a working link.
 /// </summary>
 internal sealed class SendPasswordResetJob(
-    SolidarityDbContext db,
     UserManager<ApplicationUser> users,
-    IEmailSender sender,
+    EmailOnce emailOnce,
     SiteAddress site,
     IOptions<SmtpSettings> smtp,
     IConfiguration configuration,
@@ -137,36 +136,18 @@ internal sealed class SendPasswordResetJob(
 {
     public static string DeliveryKey(Guid requestId) => $"password-reset:{requestId}";
 
-    public async Task RunAsync(Guid userId, Guid requestId, CancellationToken cancellationToken)
-    {
-        var key = DeliveryKey(requestId);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var delivery = (await db.EmailDeliveries
-            .FromSql($"""SELECT * FROM "EmailDeliveries" WHERE "Key" = {key} FOR UPDATE""")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
-        if (delivery is null || delivery.SentAt is not null)
+    public Task RunAsync(Guid userId, Guid requestId, CancellationToken cancellationToken) =>
+        emailOnce.SendAsync(DeliveryKey(requestId), async _ =>
         {
-            return;
-        }
+            var user = await users.FindByIdAsync(userId.ToString());
+            if (user?.Email is not { Length: > 0 } email || AccountStates.IsDisabled(user, time.GetUtcNow()))
+            {
+                return Outgoing.Nothing("No account to send to.");
+            }
 
-        delivery.Attempts++;
-        delivery.LastAttemptAt = time.GetUtcNow();
-        var user = await users.FindByIdAsync(userId.ToString());
-        if (user?.Email is not { Length: > 0 } email || AccountStates.IsDisabled(user, time.GetUtcNow()))
-        {
-            delivery.LastError = "No account to send to.";
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return;
-        }
-
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        await sender.SendAsync(Compose(email, PasswordResets.Link(site.BaseUrl(), user.Id, token)), cancellationToken);
-        delivery.SentAt = time.GetUtcNow();
-        delivery.LastError = null;
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-    }
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            return Outgoing.Send(Compose(email, PasswordResets.Link(site.BaseUrl(), user.Id, token)));
+        }, cancellationToken);
 
     private MimeMessage Compose(string email, string link)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
-using Solidarity.Core.Receipts;
+using Solidarity.Core.Email;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
 
@@ -14,13 +14,12 @@ namespace Solidarity.Web.Pages.Messages;
 /// <summary>
 /// Once a day, emails each branch contact the messages approved since the branch's last digest for the disputes
 /// the branch receives money from. A digest row, unique per branch and London day, is inserted with its delivery
-/// row in one transaction, so a second run the same day (or a second worker) adds nothing; the send is then
-/// guarded like a receipt email: the delivery row is locked while the mail server is spoken to and marked sent in
-/// the same transaction. Branches with no email address or nothing new are skipped.
+/// row in one transaction, so a second run the same day (or a second worker) adds nothing; the send then goes through
+/// <see cref="EmailOnce"/> like every email. Branches with no email address or nothing new are skipped.
 /// </summary>
 internal sealed class SendBranchDigestsJob(
     SolidarityDbContext db,
-    IEmailSender sender,
+    EmailOnce email,
     IOptions<SmtpSettings> smtpOptions,
     SiteAddress site,
     TimeProvider time,
@@ -109,63 +108,33 @@ internal sealed class SendBranchDigestsJob(
 
     private async Task<bool> SendOnceAsync(Guid digestId, CancellationToken cancellationToken)
     {
-        var key = DeliveryKey(digestId);
-        try
+        var count = 0;
+        string? code = null;
+        var sent = await email.SendAsync(DeliveryKey(digestId), async ct =>
         {
-            return await SendLockedAsync(digestId, key, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            db.ChangeTracker.Clear();
-            var failedAt = time.GetUtcNow();
-            var error = e.Message.Length > 500 ? e.Message[..500] : e.Message;
-            await db.EmailDeliveries.Where(d => d.Key == key).ExecuteUpdateAsync(
-                d => d.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastAttemptAt, failedAt).SetProperty(x => x.LastError, error),
-                CancellationToken.None);
-            throw;
-        }
-    }
+            var digest = await db.BranchDigests.AsNoTracking().SingleAsync(d => d.Id == digestId, ct);
+            var branch = await db.Branches.AsNoTracking()
+                .Where(b => b.Id == digest.BranchId)
+                .Select(b => new { b.Code, b.Name, b.ContactName, b.ContactEmail })
+                .SingleAsync(ct);
+            if (string.IsNullOrWhiteSpace(branch.ContactEmail))
+            {
+                return Outgoing.Nothing("No email address.");
+            }
 
-    private async Task<bool> SendLockedAsync(Guid digestId, string key, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var delivery = (await db.EmailDeliveries
-            .FromSql($"""SELECT * FROM "EmailDeliveries" WHERE "Key" = {key} FOR UPDATE""")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
-        if (delivery is null || delivery.SentAt is not null)
+            var messages = (await ApprovedFor(digest.BranchId, digest.Since, digest.Until).ToListAsync(ct))
+                .OrderBy(m => m.DisputeTitle, StringComparer.Ordinal).ThenBy(m => m.CreatedAt)
+                .ToList();
+            (count, code) = (messages.Count, branch.Code);
+            return Outgoing.Send(Compose(digest, branch.Name, branch.Code, branch.ContactName, branch.ContactEmail, messages));
+        }, cancellationToken);
+
+        if (sent)
         {
-            return false;
+            logger.LogInformation("Digest of {Count} messages for branch {Code} sent", count, code);
         }
 
-        var digest = await db.BranchDigests.AsNoTracking().SingleAsync(d => d.Id == digestId, cancellationToken);
-        var branch = await db.Branches.AsNoTracking()
-            .Where(b => b.Id == digest.BranchId)
-            .Select(b => new { b.Code, b.Name, b.ContactName, b.ContactEmail })
-            .SingleAsync(cancellationToken);
-        delivery.Attempts++;
-        delivery.LastAttemptAt = time.GetUtcNow();
-        if (string.IsNullOrWhiteSpace(branch.ContactEmail))
-        {
-            delivery.LastError = "No email address.";
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return false;
-        }
-
-        var messages = (await ApprovedFor(digest.BranchId, digest.Since, digest.Until).ToListAsync(cancellationToken))
-            .OrderBy(m => m.DisputeTitle, StringComparer.Ordinal).ThenBy(m => m.CreatedAt)
-            .ToList();
-        var message = Compose(digest, branch.Name, branch.Code, branch.ContactName, branch.ContactEmail, messages);
-        delivery.MessageId = message.MessageId;
-
-        await sender.SendAsync(message, cancellationToken);
-
-        delivery.SentAt = time.GetUtcNow();
-        delivery.LastError = null;
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-        logger.LogInformation("Digest of {Count} messages for branch {Code} sent", messages.Count, branch.Code);
-        return true;
+        return sent;
     }
 
     private sealed record DigestLine(string DisputeTitle, string DisputeSlug, string? AuthorName, string? OrganisationName, string? Town, string Body, DateTimeOffset CreatedAt);

@@ -9,15 +9,13 @@ using Solidarity.Web.Infrastructure.Hosting;
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>
-/// Emails a receipt or credit note with the PDF attached and a fresh download link. The delivery row
-/// ("receipt:{id}") is locked while the mail server is spoken to and marked sent in the same transaction,
-/// so concurrent or repeated runs send once. If the process dies after the server accepted the message but
-/// before the commit, the next attempt sends it again: at most one duplicate, with the same Message-Id so
-/// mail clients can tell. The link in the sent message is the one whose hash was committed with it.
+/// Emails a receipt or credit note with the PDF attached and a fresh download link, once (<see cref="EmailOnce"/>, under
+/// the delivery row "receipt:{id}"). The link's hash is committed with the row marked sent, so the link in the sent
+/// message is the one that works.
 /// </summary>
 internal sealed class SendReceiptEmailJob(
     SolidarityDbContext db,
-    IEmailSender sender,
+    EmailOnce email,
     SiteAddress site,
     IOptions<ReceiptSettings> receiptOptions,
     IOptions<SmtpSettings> smtpOptions,
@@ -28,76 +26,37 @@ internal sealed class SendReceiptEmailJob(
 
     public async Task RunAsync(Guid receiptId, CancellationToken cancellationToken)
     {
-        var key = DeliveryKey(receiptId);
-        try
+        Receipt? sent = null;
+        var wasSent = await email.SendAsync(DeliveryKey(receiptId), async ct =>
         {
-            await SendOnceAsync(receiptId, key, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            db.ChangeTracker.Clear();
-            var now = time.GetUtcNow();
-            var error = e.Message.Length > 500 ? e.Message[..500] : e.Message;
-            await db.EmailDeliveries.Where(d => d.Key == key).ExecuteUpdateAsync(
-                d => d.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.LastAttemptAt, now).SetProperty(x => x.LastError, error),
-                CancellationToken.None);
-
-            // The mail server's answer often quotes the recipient's address. It is kept on the delivery row, which an
-            // erasure clears; the jobs' store, which keeps a failed job's exception and which no erasure reaches, is
-            // given only what kind of failure it was.
-            throw new EmailNotSentException(key, e);
-        }
-    }
-
-    private async Task SendOnceAsync(Guid receiptId, string key, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var delivery = (await db.EmailDeliveries
-            .FromSql($"""SELECT * FROM "EmailDeliveries" WHERE "Key" = {key} FOR UPDATE""")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
-        if (delivery is null || delivery.SentAt is not null)
-        {
-            return;
-        }
-
-        var receipt = await db.Receipts.Where(r => r.Id == receiptId).SingleAsync(cancellationToken);
-        var about = await db.Donations.AsNoTracking()
-            .Where(d => d.Id == receipt.DonationId)
-            .Select(d => new
+            var receipt = await db.Receipts.Where(r => r.Id == receiptId).SingleAsync(ct);
+            var about = await db.Donations.AsNoTracking()
+                .Where(d => d.Id == receipt.DonationId)
+                .Select(d => new
+                {
+                    d.Email,
+                    Name = d.DonorName ?? d.OrganisationName,
+                    DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
+                    OriginalNumber = db.Receipts.Where(r => r.Id == receipt.OriginalReceiptId).Select(r => r.Number).FirstOrDefault(),
+                })
+                .SingleAsync(ct);
+            if (string.IsNullOrWhiteSpace(about.Email))
             {
-                d.Email,
-                Name = d.DonorName ?? d.OrganisationName,
-                DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
-                OriginalNumber = db.Receipts.Where(r => r.Id == receipt.OriginalReceiptId).Select(r => r.Number).FirstOrDefault(),
-            })
-            .SingleAsync(cancellationToken);
+                // The address was erased after the receipt was issued: nothing to send, and nothing to retry.
+                return Outgoing.Nothing("No email address.");
+            }
 
-        var now = time.GetUtcNow();
-        delivery.Attempts++;
-        delivery.LastAttemptAt = now;
-        if (string.IsNullOrWhiteSpace(about.Email))
+            var (token, hash) = ReceiptTokens.Create();
+            receipt.DownloadTokenHash = hash;
+            receipt.DownloadTokenExpiresAt = time.GetUtcNow() + receiptOptions.Value.DownloadLinkLifetime;
+            sent = receipt;
+            return Outgoing.Send(Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}"));
+        }, cancellationToken);
+
+        if (wasSent && sent is not null)
         {
-            // The address was erased after the receipt was issued: nothing to send, and nothing to retry.
-            delivery.LastError = "No email address.";
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return;
+            logger.LogInformation("{Kind} {Number} emailed", sent.Kind, sent.Number);
         }
-
-        var settings = receiptOptions.Value;
-        var (token, hash) = ReceiptTokens.Create();
-        receipt.DownloadTokenHash = hash;
-        receipt.DownloadTokenExpiresAt = now + settings.DownloadLinkLifetime;
-        var message = Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}");
-        delivery.MessageId = message.MessageId;
-
-        await sender.SendAsync(message, cancellationToken);
-
-        delivery.SentAt = time.GetUtcNow();
-        delivery.LastError = null;
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-        logger.LogInformation("{Kind} {Number} emailed", receipt.Kind, receipt.Number);
     }
 
     private MimeMessage Compose(Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link)
@@ -155,21 +114,4 @@ internal sealed class SendReceiptEmailJob(
         message.Body = body.ToMessageBody();
         return message;
     }
-}
-
-/// <summary>
-/// A receipt email that could not be sent, saying which delivery and what kind of failure, and nothing the mail server
-/// said: its words may quote the recipient's address, and this message is kept by the jobs' store. The words are on the
-/// delivery row (EmailDeliveries.LastError), for an admin, until an erasure clears them.
-/// </summary>
-internal sealed class EmailNotSentException(string deliveryKey, Exception cause)
-    : Exception($"Email {deliveryKey} was not sent ({Kind(cause)}); the mail server's answer is on its delivery row.")
-{
-    private static string Kind(Exception cause) => cause switch
-    {
-        MailKit.Net.Smtp.SmtpCommandException command => $"SMTP {(int)command.StatusCode} {command.ErrorCode}",
-        MailKit.Net.Smtp.SmtpProtocolException => "SMTP protocol error",
-        System.Net.Sockets.SocketException socket => $"network: {socket.SocketErrorCode}",
-        _ => cause.GetType().Name,
-    };
 }
