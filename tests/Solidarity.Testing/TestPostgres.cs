@@ -1,5 +1,5 @@
 using Npgsql;
-using Solidarity.Web.Infrastructure.Database;
+using Solidarity.DevelopmentDatabase;
 using Testcontainers.PostgreSql;
 
 namespace Solidarity.Testing;

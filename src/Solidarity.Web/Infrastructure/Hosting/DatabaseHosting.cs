@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Database;
+#if DEBUG
+using Solidarity.DevelopmentDatabase;
+#endif
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -9,8 +11,8 @@ internal static class DatabaseHosting
     public const string ConnectionStringName = "Solidarity";
 
     /// <summary>
-    /// Uses ConnectionStrings:Solidarity; without it, in Development only, starts the embedded
-    /// database and stops it when the site stops. Returns false, having said why, when there is no database.
+    /// Uses ConnectionStrings:Solidarity; without it, in Development and a Debug build only (dotnet run), starts the
+    /// embedded database (src/Solidarity.DevelopmentDatabase) and stops it when the site stops. Returns false, having said why, when there is no database.
     /// </summary>
     public static async Task<bool> AddSolidarityDatabaseAsync(this WebApplicationBuilder builder)
     {
@@ -25,10 +27,11 @@ internal static class DatabaseHosting
                 return false;
             }
 
+#if DEBUG
             EmbeddedDatabase embedded;
             try
             {
-                embedded = await EmbeddedDatabase.StartAsync(builder.Environment.ContentRootPath);
+                embedded = await EmbeddedDatabase.StartAsync(LocalState.Folder(builder.Environment.ContentRootPath, "postgres"));
             }
             catch (EmbeddedDatabaseUnavailableException e)
             {
@@ -41,6 +44,13 @@ internal static class DatabaseHosting
             builder.Services.AddHostedService<EmbeddedDatabaseLifetime>();
             connectionString = embedded.ConnectionString;
             builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
+#else
+            // A Release build (every published site and image) carries no database of its own.
+            await Console.Error.WriteLineAsync(
+                $"ConnectionStrings:{ConnectionStringName} is not set, and only a Debug build (dotnet run) starts a database of its own. " +
+                "Set ConnectionStrings__Solidarity to your PostgreSQL server.");
+            return false;
+#endif
         }
 
         builder.Services.AddDbContext<SolidarityDbContext>(options => options.UseNpgsql(
@@ -49,6 +59,21 @@ internal static class DatabaseHosting
         return true;
     }
 
+    /// <summary>Stops the database this process started for itself, if it did (Development, without a connection string).</summary>
+    public static async Task StopOwnDatabaseAsync(IServiceProvider services)
+    {
+#if DEBUG
+        if (services.GetService<EmbeddedDatabase>() is { } embedded)
+        {
+            await embedded.DisposeAsync();
+        }
+#else
+        _ = services;
+        await Task.CompletedTask;
+#endif
+    }
+
+#if DEBUG
     /// <summary>Stops the embedded database after the site has stopped serving.</summary>
     private sealed class EmbeddedDatabaseLifetime(EmbeddedDatabase database) : IHostedService
     {
@@ -56,4 +81,5 @@ internal static class DatabaseHosting
 
         public async Task StopAsync(CancellationToken cancellationToken) => await database.DisposeAsync();
     }
+#endif
 }

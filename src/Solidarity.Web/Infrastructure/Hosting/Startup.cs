@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Money;
 using Solidarity.Web.Demo;
-using Solidarity.Web.Infrastructure.Database;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Account;
@@ -47,10 +46,7 @@ internal static class Startup
             {
                 // The embedded database stops with the host, and a command never starts the host: without this, a
                 // command run in Development would leave its PostgreSQL running after it exits.
-                if (app.Services.GetService<EmbeddedDatabase>() is { } embedded)
-                {
-                    await embedded.DisposeAsync();
-                }
+                await DatabaseHosting.StopOwnDatabaseAsync(app.Services);
             }
         }
 

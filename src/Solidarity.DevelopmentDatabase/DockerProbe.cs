@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Solidarity.Web.Infrastructure.Database;
+namespace Solidarity.DevelopmentDatabase;
 
 /// <summary>Whether a Docker engine answers, without waiting on Testcontainers' own long time-outs.</summary>
 public static class DockerProbe

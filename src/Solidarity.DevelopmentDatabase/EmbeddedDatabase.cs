@@ -1,7 +1,6 @@
-using Solidarity.Web.Infrastructure.Hosting;
 using Testcontainers.PostgreSql;
 
-namespace Solidarity.Web.Infrastructure.Database;
+namespace Solidarity.DevelopmentDatabase;
 
 /// <summary>
 /// The database `dotnet run` starts for itself in Development when no connection string is set:
@@ -27,11 +26,12 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
     public string ConnectionString { get; }
     public string Description { get; }
 
-    public static async Task<EmbeddedDatabase> StartAsync(string contentRoot, CancellationToken cancellationToken = default)
+    /// <summary>Starts (or reopens) the cluster kept in <paramref name="clusterFolder"/>, or else a container.</summary>
+    public static async Task<EmbeddedDatabase> StartAsync(string clusterFolder, CancellationToken cancellationToken = default)
     {
         if (LocalPostgresCluster.FindServerBinaries() is { } binaries)
         {
-            var folder = LocalPostgresCluster.ReachableFolder(LocalState.Folder(contentRoot, "postgres"));
+            var folder = LocalPostgresCluster.ReachableFolder(clusterFolder);
             var cluster = await LocalPostgresCluster.StartKeptAsync(folder, binaries, cancellationToken);
             await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
             return new EmbeddedDatabase(cluster.ConnectionString(DatabaseName),
@@ -53,7 +53,6 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
             "(Debian/Ubuntu: sudo apt-get install postgresql), run a Docker engine, or set the connection string, e.g. " +
             "ConnectionStrings__Solidarity=\"Host=localhost;Database=solidarity;Username=...;Password=...\".");
     }
-
 
     public async ValueTask DisposeAsync()
     {

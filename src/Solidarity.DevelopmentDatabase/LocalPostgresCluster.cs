@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace Solidarity.Web.Infrastructure.Database;
+namespace Solidarity.DevelopmentDatabase;
 
 /// <summary>
 /// A PostgreSQL cluster run from the server binaries on this machine, listening on a free loopback
