@@ -34,6 +34,13 @@ internal static class DataProtectionHosting
                     + "database and encrypted with it, so that a copy of the database cannot forge a sign-in. deploy/README.md says how to make one with openssl.");
             }
 
+            if (builder.Environment.IsDevelopment())
+            {
+                // dotnet run encrypts its keys as a deployment does, with a certificate of its own kept beside its database.
+                var own = DevelopmentCertificate(LocalState.Folder(builder.Environment.ContentRootPath, "data-protection"));
+                dataProtection.ProtectKeysWithCertificate(own).UnprotectKeysWithAnyCertificate(own);
+            }
+
             return;
         }
 
@@ -41,6 +48,29 @@ internal static class DataProtectionHosting
 
         // Decrypting looks for the certificate in the machine's certificate store unless told of it, and a container has none.
         dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+    }
+
+    /// <summary>The certificate in <paramref name="folder"/>, made there (readable by this user only) the first time.</summary>
+    private static X509Certificate2 DevelopmentCertificate(string folder)
+    {
+        var path = Path.Combine(folder, "keys.pfx");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(folder);
+            using var rsa = RSA.Create(3072);
+            var request = new CertificateRequest("CN=Solidarity development data protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(20));
+            var written = path + ".new";
+            File.WriteAllBytes(written, made.Export(X509ContentType.Pkcs12));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.Move(written, path, overwrite: false);
+        }
+
+        return Load(path, null);
     }
 
     private static X509Certificate2 Load(string path, string? password)

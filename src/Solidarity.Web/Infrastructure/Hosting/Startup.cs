@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Solidarity.Core.Data;
 using Solidarity.Core.Money;
 using Solidarity.Web.Demo;
@@ -125,6 +127,11 @@ internal static class Startup
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+
+        // Migrating reads the history table before it creates it, and a new database would log that read's failure as
+        // an error on a healthy first start: the table is made first (CREATE TABLE IF NOT EXISTS, safe beside another
+        // process doing the same).
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync();
         await db.Database.MigrateAsync();
     }
 
