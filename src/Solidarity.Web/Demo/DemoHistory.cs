@@ -64,6 +64,7 @@ internal sealed class DemoHistory(
     RemittancePayments remittances,
     SupporterKeys keys,
     Pages.Donations.FeeEstimator fees,
+    Pages.Receipts.ReceiptScheduler receipts,
     Microsoft.Extensions.Options.IOptions<DemoSettings> settings,
     TimeProvider time,
     ILogger<DemoHistory> logger)
@@ -391,18 +392,26 @@ internal sealed class DemoHistory(
         if (!await db.LedgerEntries.AnyAsync(e => e.StripeObjectId == RefundId, cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (await LockAsync(refunded) is { } locked)
+            var locked = await LockAsync(refunded);
+            if (locked is not null)
             {
                 done += await ledger.RefundAsync(locked, RefundId, 20_00, Later(refunded.PaidAt, 1), cancellationToken) ? 1 : 0;
             }
 
             await CommitAsync(transaction);
+            if (locked is not null)
+            {
+                // As the webhook does after its commit: the receipt, then the credit note that refers to it.
+                receipts.DonationConfirmed(locked.Donation.Id);
+                receipts.RefundRecorded(locked.Donation.Id, RefundId);
+            }
         }
 
         if (!await db.LedgerEntries.AnyAsync(e => e.StripeObjectId == ChargebackId, cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (await LockAsync(chargedBack) is { } locked)
+            var locked = await LockAsync(chargedBack);
+            if (locked is not null)
             {
                 var at = Later(chargedBack.PaidAt, 2);
                 done += await ledger.ChargebackAsync(locked, ChargebackId, chargedBack.ChargedPence, at, cancellationToken) ? 1 : 0;
@@ -410,6 +419,10 @@ internal sealed class DemoHistory(
             }
 
             await CommitAsync(transaction);
+            if (locked is not null)
+            {
+                receipts.DonationConfirmed(locked.Donation.Id);
+            }
         }
 
         return done;

@@ -40,6 +40,7 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             .Where(g => g.Sum(e => e.AmountPence) != 0 && g.Min(e => e.RecordedAt) < before)
             .Select(g => g.Key)
             .Where(k => !db.Receipts.Any(r => r.Kind == ReceiptKind.CreditNote && r.RefundKey == k.RefundId))
+            .OrderBy(k => k.RefundId)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
         var reversals = await db.Donations.AsNoTracking()
@@ -49,6 +50,7 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             // Reversed before its receipt was issued, a donation never gets one, and no credit note is owed.
             .Where(d => db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.Receipt))
             .Where(d => !db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.CreditNote && r.RefundKey!.StartsWith(CreditNoteKeys.OfflineReversalPrefix)))
+            .OrderBy(d => d.Id)
             .Select(d => d.Id)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
