@@ -1,4 +1,23 @@
+using Solidarity.Web.Demo;
+using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Infrastructure.Pdf;
+using Solidarity.Web.Infrastructure.Stripe;
+using Solidarity.Web.Infrastructure.Throttling;
+using Solidarity.Web.Pages.Account;
+using Solidarity.Web.Pages.Admin;
+using Solidarity.Web.Pages.Admin.Donors;
+using Solidarity.Web.Pages.Admin.Money;
+using Solidarity.Web.Pages.Disputes;
+using Solidarity.Web.Pages.Disputes.Books;
+using Solidarity.Web.Pages.Donations.Checkout;
+using Solidarity.Web.Pages.Donations.Webhooks;
+using Solidarity.Web.Pages.Feeds;
+using Solidarity.Web.Pages.Ledger;
+using Solidarity.Web.Pages.Messages;
+using Solidarity.Web.Pages.Receipts;
+using Solidarity.Web.Pages.Remittances;
 
 var builder = WebApplication.CreateBuilder(args);
 if (!await builder.AddSolidarityDatabaseAsync())
@@ -6,10 +25,36 @@ if (!await builder.AddSolidarityDatabaseAsync())
     return 1;
 }
 
-builder.AddSolidarityServices();
+builder.AddSiteHosting();
+builder.AddAccounts();
+builder.AddThrottling();
+builder.AddJobs();
+builder.AddEmail();
+builder.AddPdf();
+builder.AddStripe();
+builder.AddLedger();
+builder.AddDonationCheckout();
+builder.AddStripeWebhooks();
+builder.AddReceipts();
+builder.AddDisputePages();
+builder.AddMessages();
+builder.AddRemittances();
+builder.AddOfflineMoney();
+builder.AddDonorRecords();
+builder.AddAuditTrail();
+builder.AddDemoData();
 
 var app = builder.Build();
 app.UseSolidarity();
+
+app.MapSolidarityHealth();
+app.MapRazorPages();
+app.MapStripeWebhook();
+app.MapReceipts();
+app.MapFeeds();
+app.MapOpenBooks();
+app.MapCharts();
+app.MapJobsDashboard();
 
 return await app.RunSolidarityAsync(args);
 

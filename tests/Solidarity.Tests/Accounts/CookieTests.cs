@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Solidarity.Core.Accounts;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Tests.Accounts;
 
@@ -27,7 +28,7 @@ public sealed class CookieTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var cookies = SetCookies(page).Concat(SetCookies(signedIn)).ToList();
         Assert.Contains(cookies, c => c.Name == SiteCookies.HostPrefix + "solidarity.antiforgery");
-        Assert.Contains(cookies, c => c.Name == SiteCookies.HostPrefix + SolidarityServices.AuthCookieName);
+        Assert.Contains(cookies, c => c.Name == SiteCookies.HostPrefix + AccountsHosting.AuthCookieName);
         Assert.All(cookies, AssertHostOnly);
     }
 
@@ -54,7 +55,7 @@ public sealed class CookieTests(SiteFixture fixture) : SiteTest(fixture)
 
         using var signedIn = await SignIn.WithPasswordAsync(client, officer.Email, officer.Password);
 
-        Assert.Contains(SetCookies(signedIn), c => c.Name == SolidarityServices.AuthCookieName && !c.Secure);
+        Assert.Contains(SetCookies(signedIn), c => c.Name == AccountsHosting.AuthCookieName && !c.Secure);
     }
 
     private static void AssertHostOnly(SetCookieHeaderValue cookie)

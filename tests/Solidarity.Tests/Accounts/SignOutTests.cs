@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Tests.Accounts;
 
@@ -16,7 +17,7 @@ public sealed class SignOutTests(SiteFixture fixture) : SiteTest(fixture)
     {
         // Every request is due a session check, as it would be a minute after signing out.
         await using var site = App.WithWebHostBuilder(b => b.ConfigureTestServices(services => services.Configure<SecurityStampValidatorOptions>(
-            options => options.TimeProvider = new Ahead(SolidarityServices.SessionCheckInterval * 2))));
+            options => options.TimeProvider = new Ahead(AccountsHosting.SessionCheckInterval * 2))));
         var officer = await SignIn.CreateAccountAsync(site, "officer@example.org", Roles.BranchOfficer);
         using var browser = SignIn.NewClient(site);
         using (var signedIn = await SignIn.WithPasswordAsync(browser, officer.Email, officer.Password))
@@ -51,7 +52,7 @@ public sealed class SignOutTests(SiteFixture fixture) : SiteTest(fixture)
         using var request = new HttpRequestMessage(HttpMethod.Get, "/account/sign-out");
         using var response = await client.SendAsync(request);
         var header = response.RequestMessage!.Headers.TryGetValues("Cookie", out var values) ? string.Join("; ", values) : "";
-        Assert.Contains(SolidarityServices.AuthCookieName, header, StringComparison.Ordinal);
+        Assert.Contains(AccountsHosting.AuthCookieName, header, StringComparison.Ordinal);
         return header;
     }
 

@@ -38,7 +38,7 @@ public sealed class PeopleTests(SiteFixture fixture) : SiteTest(fixture)
             b.UseSetting("Smtp:Security", "None");
             b.UseSetting("Site:BaseUrl", "https://solidarity.example");
             b.ConfigureTestServices(services => services.Configure<SecurityStampValidatorOptions>(
-                options => options.TimeProvider = new AheadOfSessions(SolidarityServices.SessionCheckInterval * 2)));
+                options => options.TimeProvider = new AheadOfSessions(AccountsHosting.SessionCheckInterval * 2)));
         });
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -69,7 +70,7 @@ internal sealed class AudienceConvention : IPageApplicationModelConvention
         var path = page.ViewEnginePath;
         if (path.StartsWith("/Admin/", StringComparison.Ordinal))
         {
-            return SolidarityServices.IsModerationPage(path) ? Audience.Moderator : Audience.Admin;
+            return AccountsHosting.IsModerationPage(path) ? Audience.Moderator : Audience.Admin;
         }
 
         if (path.StartsWith("/Branch/", StringComparison.Ordinal))

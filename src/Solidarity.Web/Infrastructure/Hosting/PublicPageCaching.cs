@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Primitives;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
@@ -107,8 +108,8 @@ internal static class PublicPageCaching
             var request = context.Request;
             return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
                 && StringValues.IsNullOrEmpty(request.Headers.Authorization)
-                && !request.Cookies.ContainsKey(SolidarityServices.AuthCookieName)
-                && !request.Cookies.ContainsKey(SiteCookies.HostPrefix + SolidarityServices.AuthCookieName)
+                && !request.Cookies.ContainsKey(AccountsHosting.AuthCookieName)
+                && !request.Cookies.ContainsKey(SiteCookies.HostPrefix + AccountsHosting.AuthCookieName)
                 && context.User.Identity?.IsAuthenticated != true;
         }
 

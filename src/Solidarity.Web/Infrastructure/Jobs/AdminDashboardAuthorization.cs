@@ -1,6 +1,7 @@
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Authorization;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
@@ -14,6 +15,6 @@ internal sealed class AdminDashboardAuthorization : IDashboardAsyncAuthorization
     {
         var http = context.GetHttpContext();
         var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
-        return (await authorization.AuthorizeAsync(http.User, SolidarityServices.AdminPolicy)).Succeeded;
+        return (await authorization.AuthorizeAsync(http.User, AccountsHosting.AdminPolicy)).Succeeded;
     }
 }

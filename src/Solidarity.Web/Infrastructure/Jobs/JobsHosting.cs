@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
@@ -146,7 +147,7 @@ internal static class JobsHosting
                 // on money with no audit entry, and every job already retries and is safe to enqueue again from the site.
                 IsReadOnlyFunc = _ => true,
             }, storage)
-            .RequireAuthorization(SolidarityServices.AdminPolicy)
+            .RequireAuthorization(AccountsHosting.AdminPolicy)
             .ForAudience(Audience.Admin);
     }
 

@@ -35,7 +35,7 @@ internal static class AccountFlow
     public static string? LocalOrNull(IUrlHelper url, string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && url.IsLocalUrl(returnUrl) ? returnUrl : null;
 
-    public static bool UsedSecondFactor(ClaimsPrincipal principal) => principal.HasClaim(AmrClaim, SolidarityServices.MfaAmr);
+    public static bool UsedSecondFactor(ClaimsPrincipal principal) => principal.HasClaim(AmrClaim, AccountsHosting.MfaAmr);
 
     /// <summary>"abcd efgh ijkl ...": easier to type into an authenticator app than one long string.</summary>
     public static string FormatKey(string key)

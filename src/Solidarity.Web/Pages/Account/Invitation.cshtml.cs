@@ -76,7 +76,7 @@ internal sealed partial class InvitationModel(Invitations invitations, SignInMan
                 return await LoadAsync(token, cancellationToken) ? Page() : Gone();
             case Acceptance.Accepted accepted when Roles.NeedsSecondFactor(accepted.Role):
                 // The password and the app's code were both proved just now: a two-factor session.
-                await signInManager.SignInWithClaimsAsync(accepted.User, isPersistent: false, [new Claim(AccountFlow.AmrClaim, SolidarityServices.MfaAmr)]);
+                await signInManager.SignInWithClaimsAsync(accepted.User, isPersistent: false, [new Claim(AccountFlow.AmrClaim, AccountsHosting.MfaAmr)]);
                 TempData[SecondFactor.RecoveryCodesKey] = accepted.RecoveryCodes;
                 return RedirectToPage("/Account/RecoveryCodes");
             case Acceptance.Accepted accepted:

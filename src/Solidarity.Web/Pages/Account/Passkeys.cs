@@ -31,7 +31,7 @@ internal static class Passkeys
     /// passkey sign-in marks the session as a password one, which the admin area would refuse.
     /// </summary>
     public static Task SignInAsync(SignInManager<ApplicationUser> signInManager, ApplicationUser user) =>
-        signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AccountFlow.AmrClaim, SolidarityServices.MfaAmr)]);
+        signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AccountFlow.AmrClaim, AccountsHosting.MfaAmr)]);
 
     /// <summary>A credential id as it travels in a form: base64url, as WebAuthn writes it.</summary>
     public static string EncodeId(byte[] id) => Convert.ToBase64String(id).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -17,16 +17,6 @@ internal static class ChartEndpoints
 
     public static string ShareCardPath(string slug) => $"/disputes/{slug}/share.png";
 
-    /// <summary>After the PDF fonts: the pictures draw with the same files.</summary>
-    public static void AddCharts(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton(services => DrawingFonts.Install(services.GetRequiredService<PdfFonts>()));
-        builder.Services.AddSingleton<ShareCard>();
-        builder.Services.AddSingleton<ClosedDays>();
-        builder.Services.AddScoped<MoneyChartQuery>();
-        builder.Services.AddScoped<ShareCardQuery>();
-    }
-
     public static void MapCharts(this WebApplication app)
     {
         app.MapGet("/disputes/{slug}/chart.svg", ChartAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);

@@ -3,5 +3,5 @@ namespace Solidarity.Web.Pages.Admin.Money;
 internal static class MoneyHosting
 {
     /// <summary>The admin's money pages: offline money and its reversal.</summary>
-    public static IServiceCollection AddOfflineMoney(this IServiceCollection services) => services.AddScoped<OfflineMoney>();
+    public static void AddOfflineMoney(this WebApplicationBuilder builder) => builder.Services.AddScoped<OfflineMoney>();
 }

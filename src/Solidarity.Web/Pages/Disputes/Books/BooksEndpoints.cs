@@ -6,12 +6,6 @@ namespace Solidarity.Web.Pages.Disputes.Books;
 /// <summary>The books as CSV, cached and evicted as the books page is.</summary>
 internal static class BooksEndpoints
 {
-    public static void AddOpenBooks(this IServiceCollection services)
-    {
-        services.AddScoped<OpenBooksQuery>();
-        services.AddScoped<Supporters.SupportersQuery>();
-    }
-
     public static void MapOpenBooks(this WebApplication app) =>
         app.MapGet("/disputes/{slug}/books.csv", BooksCsvAsync).CacheOutput(PublicPageCaching.PolicyName).ForAudience(Audience.Public);
 

@@ -3,10 +3,9 @@ namespace Solidarity.Web.Pages.Donations.Webhooks;
 internal static class WebhooksHosting
 {
     /// <summary>The Stripe webhook's processing, and the Stripe API reads it needs.</summary>
-    public static IServiceCollection AddStripeWebhooks(this IServiceCollection services)
+    public static void AddStripeWebhooks(this WebApplicationBuilder builder)
     {
-        services.AddScoped<StripeLookups>();
-        services.AddScoped<StripeEventProcessor>();
-        return services;
+        builder.Services.AddScoped<StripeLookups>();
+        builder.Services.AddScoped<StripeEventProcessor>();
     }
 }

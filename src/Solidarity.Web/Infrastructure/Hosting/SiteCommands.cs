@@ -10,16 +10,16 @@ using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 
-internal static class Startup
+/// <summary>
+/// What `dotnet Solidarity.Web.dll [command]` does: runs the site, or one of its commands. `migrate` applies the
+/// migrations and exits; `seed-demo` also adds the demo data (never done automatically outside Development);
+/// `seed-volume` adds the demo data and then many donations and messages to it (Development only); `check-stripe` checks
+/// that Stripe's webhook endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin`
+/// invites an admin, printing the link and emailing it; `remove-demo-accounts` removes the demo's accounts, as Production
+/// does not start while any exists.
+/// </summary>
+internal static class SiteCommands
 {
-    /// <summary>
-    /// Runs the site, or one of its commands: `migrate` applies the migrations and exits;
-    /// `seed-demo` also adds the demo data (never done automatically outside Development); `seed-volume` adds the demo
-    /// data and then many donations and messages to it (Development only); `check-stripe` checks that Stripe's webhook
-    /// endpoint for the site sends every event the site handles, exiting 1 if not; `create-admin` invites an admin,
-    /// printing the link and emailing it; `remove-demo-accounts` removes the demo's accounts, as Production does not start
-    /// while any exists.
-    /// </summary>
     /// <summary>The environments demo data may be added in: Development, a demonstration site, and the test suite's own.</summary>
     public static bool MaySeedDemo(IHostEnvironment environment) =>
         environment.IsDevelopment() || environment.IsEnvironment("Demo") || environment.IsEnvironment("Testing");

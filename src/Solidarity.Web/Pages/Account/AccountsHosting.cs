@@ -1,30 +1,15 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
-using Solidarity.Web.Demo;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Jobs;
-using Solidarity.Web.Infrastructure.Pdf;
-using Solidarity.Web.Infrastructure.Stripe;
-using Solidarity.Web.Infrastructure.Throttling;
-using Solidarity.Web.Pages.Account;
-using Solidarity.Web.Pages.Admin.Donors;
-using Solidarity.Web.Pages.Admin.Money;
-using Solidarity.Web.Pages.Disputes.Books;
-using Solidarity.Web.Pages.Disputes;
-using Solidarity.Web.Pages.Donations.Checkout;
-using Solidarity.Web.Pages.Donations.Webhooks;
-using Solidarity.Web.Pages.Feeds;
-using Solidarity.Web.Pages.Ledger;
-using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
-using Solidarity.Web.Pages.Remittances;
 
-namespace Solidarity.Web.Infrastructure.Hosting;
+namespace Solidarity.Web.Pages.Account;
 
-internal static class SolidarityServices
+/// <summary>
+/// Accounts: Identity and its stores, the once-only authenticator codes, passkeys, sign-in throttling, the sign-in
+/// cookie and its session limits, the authorisation policies, invitations, password resets and the people page.
+/// </summary>
+internal static class AccountsHosting
 {
     public const string AdminPolicy = "Admin";
     public const string ModerationPolicy = "Moderation";
@@ -45,19 +30,9 @@ internal static class SolidarityServices
     /// <summary>The sign-in cookie: a request carrying it is never served from, nor stored in, the public pages' cache.</summary>
     public const string AuthCookieName = "solidarity.auth";
 
-    public static void AddSolidarityServices(this WebApplicationBuilder builder)
+    public static void AddAccounts(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[SiteAddress.Setting]))
-        {
-            // Receipt e-mails, digests and feeds carry absolute links; guessing them from a request would be wrong in a job.
-            throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
-        }
-
-        builder.KeepLinkTokensOutOfLogs();
-        builder.AddSolidarityDataProtection();
-        builder.AddSolidarityForwardedHeaders();
-        builder.AddSolidarityHealth();
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -78,7 +53,6 @@ internal static class SolidarityServices
         services.AddScoped<SignInThrottle>();
         builder.AddPasskeys();
         services.AddSingleton<SecondFactorSecrets>();
-        builder.AddThrottling();
 
         services.ConfigureApplicationCookie(cookie =>
         {
@@ -117,85 +91,18 @@ internal static class SolidarityServices
                 .RequireAuthenticatedUser()
                 .RequireRole(Roles.BranchOfficer));
 
-        services.AddRazorPages(options =>
-        {
-            // One policy per page: the moderation folders take the moderation policy instead of the admin one, and
-            // every other page under /Admin, present or future, is for admins.
-            options.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
-                new AuthorizeAttribute(IsModerationPage(page.ViewEnginePath) ? ModerationPolicy : AdminPolicy)));
-            options.Conventions.AuthorizeFolder("/Branch", BranchOfficerPolicy);
-
-            // An account page is for someone signed in unless it says [AllowAnonymous] (signing in, resetting a
-            // password, accepting an invitation), so a new account page is never open by omission.
-            options.Conventions.AuthorizeFolder("/Account");
-            options.Conventions.Add(new AudienceConvention());
-        });
-        services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
-        builder.AddSiteCookies();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<LondonClock>();
-        services.AddSingleton<SiteAddress>();
-        services.AddScoped<Pages.Disputes.DisputeTotalsQuery>();
-        services.AddOpenBooks();
-        builder.AddLedger();
-        services.AddStripeWebhooks();
-        services.AddOfflineMoney();
-        services.AddScoped<Pages.Admin.AuditTrail>();
-        builder.AddDonorRecords();
         services.Configure<SecurityStampValidatorOptions>(stamp =>
         {
             stamp.ValidationInterval = SessionCheckInterval;
-            stamp.OnRefreshingPrincipal = Pages.Account.AccountFlow.KeepAuthenticationMethodsAsync;
+            stamp.OnRefreshingPrincipal = AccountFlow.KeepAuthenticationMethodsAsync;
         });
         services.AddScoped<Invitations>();
         services.AddScoped<PasswordResets>();
         services.AddScoped<SendPasswordResetJob>();
         services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = PasswordResets.LinkLifetime);
-        services.AddScoped<Pages.Admin.People.PeopleAdministration>();
-        services.AddProblemDetails();
-        services.AddPublicPageCaching();
-        builder.AddStripe();
-        builder.AddDonationCheckout();
-        builder.AddJobs();
-        builder.AddPdf();
-        builder.AddCharts();
-        builder.AddDemoData();
-        builder.AddEmail();
-        builder.AddReceipts();
-        builder.AddMessages();
-        builder.AddRemittances();
+        services.AddScoped<Admin.People.PeopleAdministration>();
     }
 
     public static bool IsModerationPage(string viewEnginePath) =>
         ModerationFolders.Any(folder => viewEnginePath.StartsWith(folder, StringComparison.Ordinal));
-
-    public static void UseSolidarity(this WebApplication app)
-    {
-        app.UseSolidarityForwardedHeaders();
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error");
-            app.UseHsts();
-        }
-        else
-        {
-            app.UseDeveloperExceptionPage();
-        }
-
-        app.UseStatusCodePagesWithReExecute("/error/{0}");
-        app.UseSecurityHeaders();
-        app.UseStaticFiles();
-        app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UsePublicPageCaching();
-        app.MapSolidarityHealth();
-        app.MapRazorPages();
-        app.MapStripeWebhook();
-        app.MapReceipts();
-        app.MapJobsDashboard();
-        app.MapFeeds();
-        app.MapOpenBooks();
-        app.MapCharts();
-    }
 }

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Authorization;
+using Solidarity.Web.Pages.Account;
+
+namespace Solidarity.Web.Infrastructure.Hosting;
+
+/// <summary>
+/// What every part of the site stands on: its address, data protection, forwarded headers, health, Razor Pages with each
+/// area's policy and audience, cookies, clocks and the public pages' cache; and the request pipeline. The features add
+/// their own parts (Program.cs lists them).
+/// </summary>
+internal static class SiteHosting
+{
+    public static void AddSiteHosting(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[SiteAddress.Setting]))
+        {
+            // Receipt e-mails, digests and feeds carry absolute links; guessing them from a request would be wrong in a job.
+            throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
+        }
+
+        builder.KeepLinkTokensOutOfLogs();
+        builder.AddSolidarityDataProtection();
+        builder.AddSolidarityForwardedHeaders();
+        builder.AddSolidarityHealth();
+        services.AddRazorPages(options =>
+        {
+            // One policy per page: the moderation folders take the moderation policy instead of the admin one, and
+            // every other page under /Admin, present or future, is for admins.
+            options.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
+                new AuthorizeAttribute(AccountsHosting.IsModerationPage(page.ViewEnginePath) ? AccountsHosting.ModerationPolicy : AccountsHosting.AdminPolicy)));
+            options.Conventions.AuthorizeFolder("/Branch", AccountsHosting.BranchOfficerPolicy);
+
+            // An account page is for someone signed in unless it says [AllowAnonymous] (signing in, resetting a
+            // password, accepting an invitation), so a new account page is never open by omission.
+            options.Conventions.AuthorizeFolder("/Account");
+            options.Conventions.Add(new AudienceConvention());
+        });
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
+        builder.AddSiteCookies();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LondonClock>();
+        services.AddSingleton<SiteAddress>();
+        services.AddProblemDetails();
+        services.AddPublicPageCaching();
+    }
+
+    /// <summary>The request pipeline; Program.cs maps the endpoints after it.</summary>
+    public static void UseSolidarity(this WebApplication app)
+    {
+        app.UseSolidarityForwardedHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error");
+            app.UseHsts();
+        }
+        else
+        {
+            app.UseDeveloperExceptionPage();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseSecurityHeaders();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UsePublicPageCaching();
+    }
+}
