@@ -8,19 +8,19 @@ using Solidarity.Web.Infrastructure.Pdf;
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>A gift on a statement: when it was received, what its receipt states (or what was charged, where no receipt was issued).</summary>
-internal sealed record StatementGift(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber, string DisputeTitle);
+internal sealed record YearGift(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber, string DisputeTitle);
 
 /// <summary>A credit note on a statement, with the receipt it credits.</summary>
-internal sealed record StatementCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber);
+internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber);
 
 /// <summary>Everything a statement of a year's giving states.</summary>
-internal sealed record StatementFacts(
-    int Year, string? DonorName, IReadOnlyList<string> Organisations, IReadOnlyList<StatementGift> Gifts, IReadOnlyList<StatementCredit> Credits);
+internal sealed record YearGiving(
+    int Year, string? DonorName, IReadOnlyList<string> Organisations, IReadOnlyList<YearGift> Gifts, IReadOnlyList<YearCredit> Credits);
 
 internal sealed class YearStatementQuery(SolidarityDbContext db)
 {
     /// <returns>Null when any of the gifts' donor has been erased, or the gifts are gone: there is no statement to give.</returns>
-    public async Task<StatementFacts?> LoadAsync(int year, IReadOnlyList<Guid> donationIds, CancellationToken cancellationToken)
+    public async Task<YearGiving?> LoadAsync(int year, IReadOnlyList<Guid> donationIds, CancellationToken cancellationToken)
     {
         var ids = donationIds.ToList();
         var donations = await db.Donations.AsNoTracking()
@@ -46,19 +46,19 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
 
         var gifts = donations
             .Select(d => receipts.TryGetValue(d.Id, out var receipt)
-                ? new StatementGift(d.PaidAt ?? d.CreatedAt, receipt.AmountPence, receipt.Currency, receipt.Number, d.DisputeTitle)
-                : new StatementGift(d.PaidAt ?? d.CreatedAt, d.AmountPence + d.FeeCoverPence, d.Currency, null, d.DisputeTitle))
+                ? new YearGift(d.PaidAt ?? d.CreatedAt, receipt.AmountPence, receipt.Currency, receipt.Number, d.DisputeTitle)
+                : new YearGift(d.PaidAt ?? d.CreatedAt, d.AmountPence + d.FeeCoverPence, d.Currency, null, d.DisputeTitle))
             .ToList();
         var credits = documents
             .Where(r => r.Kind == ReceiptKind.CreditNote)
             .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number, StringComparer.Ordinal)
-            .Select(r => new StatementCredit(r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value]))
+            .Select(r => new YearCredit(r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value]))
             .ToList();
 
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
         var name = donations.Select(d => Clean(d.DonorName)).LastOrDefault(n => n is not null);
         var organisations = donations.Select(d => Clean(d.OrganisationName)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        return new StatementFacts(year, name, organisations, gifts, credits);
+        return new YearGiving(year, name, organisations, gifts, credits);
     }
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -70,7 +70,7 @@ internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, P
 {
     public static string Title(int year) => $"Statement of giving, {year}";
 
-    public byte[] Render(StatementFacts facts, DateTimeOffset madeAt)
+    public byte[] Render(YearGiving facts, DateTimeOffset madeAt)
     {
         var settings = options.Value;
         using var pdf = new PdfLayout(Title(facts.Year), settings.OrganisationName, madeAt, fonts);
