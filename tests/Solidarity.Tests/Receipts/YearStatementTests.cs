@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MimeKit;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
@@ -223,6 +225,33 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (expired.StatusCode, bad.StatusCode));
         Assert.Equal(ReceiptEndpoints.StatementNotFound, await expired.Content.ReadAsStringAsync());
         Assert.Equal(ReceiptEndpoints.StatementNotFound, await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_request_logs_never_hold_a_statement_link_even_when_every_category_is_turned_up()
+    {
+        App.Clock.Now = Now;
+        await AddDonationAsync(email: "jo@example.org", paidAt: new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var link = await EmailedLinkAsync("jo@example.org", 2026);
+        var token = link[(link.LastIndexOf('/') + 1)..];
+        using var logs = new Infrastructure.CapturedLogs();
+        await using var site = App.WithWebHostBuilder(b => b
+            .UseSetting("Logging:LogLevel:Default", "Trace")
+            .UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Trace")
+            .ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using (var statement = await client.GetAsync(link))
+        {
+            Assert.Equal(HttpStatusCode.OK, statement.StatusCode);
+        }
+
+        using (await client.GetAsync(link + "x?from=email"))
+        {
+        }
+
+        Assert.NotEmpty(logs.Entries);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(token, StringComparison.Ordinal));
     }
 
     [Fact]
