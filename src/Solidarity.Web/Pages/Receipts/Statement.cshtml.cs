@@ -66,9 +66,10 @@ internal sealed class StatementModel(YearStatements statements, TimeProvider tim
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-            // Rounded up to the minute, so "after 14:05" is never a minute too early.
+            // Rounded up to the minute, so "after 14:05" is never early.
             var after = time.GetUtcNow() + wait;
-            ModelState.AddModelError("", TooManyMessage(after.AddTicks(TimeSpan.TicksPerMinute - 1 - (after.UtcTicks % TimeSpan.TicksPerMinute))));
+            var intoMinute = after.UtcTicks % TimeSpan.TicksPerMinute;
+            ModelState.AddModelError("", TooManyMessage(intoMinute == 0 ? after : after.AddTicks(TimeSpan.TicksPerMinute - intoMinute)));
             return Page();
         }
 
