@@ -41,3 +41,18 @@ internal sealed class ReceiptCounterConfiguration : IEntityTypeConfiguration<Rec
         counter.ToTable(t => t.HasCheckConstraint("ck_receipt_counters_next_positive", "\"Next\" > 0"));
     }
 }
+
+internal sealed class YearStatementConfiguration : IEntityTypeConfiguration<YearStatement>
+{
+    public void Configure(EntityTypeBuilder<YearStatement> statement)
+    {
+        statement.Property(s => s.AddressKey).HasMaxLength(80);
+        statement.Property(s => s.Occasion).HasMaxLength(32);
+
+        // One statement per address, year and occasion: the same request twice in a day, or the January job run twice,
+        // fails here and sends nothing more.
+        statement.HasIndex(s => new { s.AddressKey, s.Year, s.Occasion }).IsUnique();
+        statement.HasIndex(s => s.DownloadTokenHash).IsUnique();
+        statement.HasIndex(s => s.DonationIds).HasMethod("gin");
+    }
+}

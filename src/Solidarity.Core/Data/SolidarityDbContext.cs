@@ -50,6 +50,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<Receipt> Receipts => Set<Receipt>();
     public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
     public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
+    public DbSet<YearStatement> YearStatements => Set<YearStatement>();
     public DbSet<RemittanceStatement> RemittanceStatements => Set<RemittanceStatement>();
     public DbSet<RemittancePayment> RemittancePayments => Set<RemittancePayment>();
 

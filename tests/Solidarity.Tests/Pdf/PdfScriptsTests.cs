@@ -43,6 +43,23 @@ public sealed class PdfScriptsTests
         Assert.Contains(Nfc(name), PdfTextReader.AllPieces(pdf));
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_statement_of_a_years_giving_gives_back_the_donors_and_the_organisations_name_as_they_were_given(string name)
+    {
+        var document = new YearStatementDocument(
+            Options.Create(new ReceiptSettings { OrganisationName = "Burton Trades Union Council", OrganisationAddress = "1 Example Street" }));
+        var giving = new YearGiving(
+            2017, name, [$"{name} Solidarity Group"],
+            [new YearGift(PaidAt, 2_500, "GBP", "SOL-2017-000001", "Argos warehouse strike")],
+            [new YearCredit(PaidAt.AddDays(2), 1_000, "GBP", "SOL-CN-2017-000001", "SOL-2017-000001")]);
+
+        var pieces = PdfTextReader.AllPieces(document.Render(giving, PaidAt.AddDays(3)));
+
+        Assert.Contains(Nfc(name), pieces);
+        Assert.Contains(Nfc($"{name} Solidarity Group"), pieces);
+    }
+
     [Fact]
     public async Task A_statement_gives_back_every_donors_name_in_its_column()
     {

@@ -53,7 +53,7 @@ internal static class AudienceMetadata
 /// </summary>
 internal sealed class AudienceConvention : IPageApplicationModelConvention
 {
-    private static readonly string[] PublicFolders = ["/Disputes/", "/Donations/", "/Messages/"];
+    private static readonly string[] PublicFolders = ["/Disputes/", "/Donations/", "/Messages/", "/Receipts/"];
 
     public void Apply(PageApplicationModel page)
     {

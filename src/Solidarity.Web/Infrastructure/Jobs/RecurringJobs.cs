@@ -28,6 +28,7 @@ internal static class RecurringJobs
         CheckLedgerTotalsJob.RecurringJobId,
         PurgeThrottlesJob.RecurringJobId,
         ClearExpiredPersonalDataJob.RecurringJobId,
+        SendYearStatementsJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -61,6 +62,11 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<ClearExpiredPersonalDataJob>(
             ClearExpiredPersonalDataJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             Cron(ClearExpiredPersonalDataJob.RecurringJobId, "40 3 * * *"), options);
+
+        // Last year's statements, early on 2 January: after New Year's Day, before the working year's first morning.
+        jobs.AddOrUpdate<SendYearStatementsJob>(
+            SendYearStatementsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(SendYearStatementsJob.RecurringJobId, "0 6 2 1 *"), options);
     }
 
     /// <summary>

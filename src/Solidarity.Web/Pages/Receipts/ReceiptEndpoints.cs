@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -10,7 +11,8 @@ internal static class ReceiptEndpoints
     /// <summary>
     /// GET /receipts/{token}: the PDF an emailed link points to. GET /donations/{id}/receipt: the receipt for
     /// the browser that made the donation, within a day. Everything else is a plain 404, the same whether or
-    /// not a receipt exists.
+    /// not a receipt exists. GET /receipts/statement/{token}: a statement of a year's giving, made from the gifts
+    /// when the link is opened; 410 in words once the donor was erased.
     /// </summary>
     public static void MapReceipts(this WebApplication app)
     {
@@ -29,6 +31,26 @@ internal static class ReceiptEndpoints
             return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
         }).ForAudience(Audience.Public);
 
+        app.MapGet(YearStatements.Path + "/{token}", async (
+            string token, SolidarityDbContext db, YearStatementQuery query, YearStatementDocument document, TimeProvider time,
+            CancellationToken cancellationToken) =>
+        {
+            var now = time.GetUtcNow();
+            var statement = !LinkTokens.TryHash(token, out var hash) ? null : await db.YearStatements.AsNoTracking()
+                .Where(s => s.DownloadTokenHash == hash && s.DownloadTokenExpiresAt > now)
+                .Select(s => new { s.Year, s.DonationIds, s.ErasedAt })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (statement is null)
+            {
+                return Results.Text(StatementNotFound, "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var facts = statement.ErasedAt is null ? await query.LoadAsync(statement.Year, statement.DonationIds, cancellationToken) : null;
+            return facts is null
+                ? Results.Text(StatementErased, "text/plain; charset=utf-8", statusCode: StatusCodes.Status410Gone)
+                : Pdf($"statement-of-giving-{statement.Year}", document.Render(facts, now));
+        }).ForAudience(Audience.Public);
+
         app.MapGet("/donations/{donationId:guid}/receipt", async (
             Guid donationId, HttpContext http, DonorBrowser donor, SolidarityDbContext db, CancellationToken cancellationToken) =>
         {
@@ -44,6 +66,12 @@ internal static class ReceiptEndpoints
             return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
         }).ForAudience(Audience.Public);
     }
+
+    public const string StatementNotFound =
+        "This link to a statement of giving has expired or is not a working link. Ask for a new statement at " + YearStatements.Path + ".";
+
+    public const string StatementErased =
+        "This statement of giving is no longer available: the donor's personal data was erased at their request.";
 
     private static PrivatePdf Pdf(string number, byte[] pdf) => new(number, pdf);
 

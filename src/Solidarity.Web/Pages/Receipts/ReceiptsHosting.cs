@@ -21,5 +21,10 @@ internal static class ReceiptsHosting
         builder.Services.AddScoped<IssueCreditNoteJob>();
         builder.Services.AddScoped<SendReceiptEmailJob>();
         builder.Services.AddScoped<IssueMissingReceiptsJob>();
+        builder.Services.AddScoped<YearStatements>();
+        builder.Services.AddScoped<YearStatementQuery>();
+        builder.Services.AddSingleton<YearStatementDocument>();
+        builder.Services.AddScoped<SendYearStatementJob>();
+        builder.Services.AddScoped<SendYearStatementsJob>();
     }
 }

@@ -22,12 +22,12 @@ internal abstract record ErasureOutcome
 /// Erases a donor at their request: the person goes, the money stays. In one transaction their donations lose
 /// name, email and display name (and the organisation's name unless it is kept as not a person's), the messages
 /// they sent with them lose author, town and text, every receipt and credit note is rendered again under the
-/// same number, date and amount without the name, and its download link stops working. Ledger entries and
-/// amounts are not touched. The audit entry names the address only by its SHA-256.
+/// same number, date and amount without the name, and its download link stops working, as do the links to their
+/// statements of giving. Ledger entries and amounts are not touched. The audit entry names the address only by its SHA-256.
 /// </summary>
 internal sealed class DonorErasure(
     SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit,
-    PublicPageCache cache, DonorAuditKey auditKey, ErasureBeyondTheRecords beyond, TimeProvider time)
+    PublicPageCache cache, DonorAuditKey auditKey, ErasureBeyondTheRecords beyond, YearStatements statements, TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -92,6 +92,12 @@ internal sealed class DonorErasure(
 
         var receipts = await db.Receipts.Where(r => ids.Contains(r.DonationId)).ToListAsync(cancellationToken);
         await ReissueAsync(receipts, now, cancellationToken);
+
+        // Statements of giving lose the address's key, and their links answer that the donor was erased.
+        var addressKey = statements.AddressKey(email);
+        await db.YearStatements
+            .Where(s => s.AddressKey == addressKey || s.DonationIds.Any(id => ids.Contains(id)))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AddressKey, (string?)null).SetProperty(x => x.ErasedAt, now), cancellationToken);
 
         var keys = receipts.Select(r => SendReceiptEmailJob.DeliveryKey(r.Id)).ToList();
         await db.EmailDeliveries

@@ -1,0 +1,132 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Solidarity.Core.Data;
+using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Infrastructure.Pdf;
+
+namespace Solidarity.Web.Pages.Receipts;
+
+/// <summary>A gift on a statement: when it was received, what its receipt states (or what was charged, where no receipt was issued).</summary>
+internal sealed record YearGift(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber, string DisputeTitle);
+
+/// <summary>A credit note on a statement, with the receipt it credits.</summary>
+internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber);
+
+/// <summary>Everything a statement of a year's giving states.</summary>
+internal sealed record YearGiving(
+    int Year, string? DonorName, IReadOnlyList<string> Organisations, IReadOnlyList<YearGift> Gifts, IReadOnlyList<YearCredit> Credits);
+
+internal sealed class YearStatementQuery(SolidarityDbContext db)
+{
+    /// <returns>Null when any of the gifts' donor has been erased, or the gifts are gone: there is no statement to give.</returns>
+    public async Task<YearGiving?> LoadAsync(int year, IReadOnlyList<Guid> donationIds, CancellationToken cancellationToken)
+    {
+        var ids = donationIds.ToList();
+        var donations = await db.Donations.AsNoTracking()
+            .Where(d => ids.Contains(d.Id))
+            .OrderBy(d => d.PaidAt).ThenBy(d => d.Id)
+            .Select(d => new
+            {
+                d.Id, d.PaidAt, d.CreatedAt, d.AmountPence, d.FeeCoverPence, d.Currency, d.DonorName, d.OrganisationName, d.ErasedAt,
+                DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
+            })
+            .ToListAsync(cancellationToken);
+        if (donations.Count == 0 || donations.Any(d => d.ErasedAt is not null))
+        {
+            return null;
+        }
+
+        var documents = await db.Receipts.AsNoTracking()
+            .Where(r => ids.Contains(r.DonationId))
+            .Select(r => new { r.Id, r.DonationId, r.Kind, r.Number, r.AmountPence, r.Currency, r.IssuedAt, r.OriginalReceiptId })
+            .ToListAsync(cancellationToken);
+        var receipts = documents.Where(r => r.Kind == ReceiptKind.Receipt).ToDictionary(r => r.DonationId);
+        var numbers = documents.ToDictionary(r => r.Id, r => r.Number);
+
+        var gifts = donations
+            .Select(d => receipts.TryGetValue(d.Id, out var receipt)
+                ? new YearGift(d.PaidAt ?? d.CreatedAt, receipt.AmountPence, receipt.Currency, receipt.Number, d.DisputeTitle)
+                : new YearGift(d.PaidAt ?? d.CreatedAt, d.AmountPence + d.FeeCoverPence, d.Currency, null, d.DisputeTitle))
+            .ToList();
+        var credits = documents
+            .Where(r => r.Kind == ReceiptKind.CreditNote)
+            .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number, StringComparer.Ordinal)
+            .Select(r => new YearCredit(r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value]))
+            .ToList();
+
+        // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
+        var name = donations.Select(d => Clean(d.DonorName)).LastOrDefault(n => n is not null);
+        var organisations = donations.Select(d => Clean(d.OrganisationName)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        return new YearGiving(year, name, organisations, gifts, credits);
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
+
+/// <summary>The PDF of a statement of a year's giving, written as receipts and credit notes are.</summary>
+/// <param name="fonts">The site's faces; by default those found at start-up.</param>
+internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, PdfFonts? fonts = null)
+{
+    public static string Title(int year) => $"Statement of giving, {year}";
+
+    public byte[] Render(YearGiving facts, DateTimeOffset madeAt)
+    {
+        var settings = options.Value;
+        using var pdf = new PdfLayout(Title(facts.Year), settings.OrganisationName, madeAt, fonts);
+        pdf.TitleLine(settings.OrganisationName);
+        if (!string.IsNullOrWhiteSpace(settings.OrganisationAddress))
+        {
+            pdf.SmallParagraph(settings.OrganisationAddress);
+        }
+
+        pdf.Rule();
+        pdf.HeadingLine(Title(facts.Year));
+        pdf.Row("Year", $"1 January to 31 December {facts.Year}, London time");
+        pdf.Row("Made on", Day(madeAt));
+        if (facts.DonorName is not null)
+        {
+            pdf.Row("Given by", facts.DonorName);
+        }
+
+        if (facts.Organisations.Count > 0)
+        {
+            pdf.Row(facts.Organisations.Count == 1 ? "Organisation" : "Organisations", string.Join("\n", facts.Organisations));
+        }
+
+        pdf.HeadingLine(facts.Gifts.Count == 1 ? "Gift" : $"Gifts ({facts.Gifts.Count})");
+        foreach (var gift in facts.Gifts)
+        {
+            var receipt = gift.ReceiptNumber is null ? "no receipt issued" : $"receipt {gift.ReceiptNumber}";
+            pdf.Row(Day(gift.PaidAt), $"{Format(gift.Pence, gift.Currency)}, {receipt}, to {gift.DisputeTitle}");
+        }
+
+        if (facts.Credits.Count > 0)
+        {
+            pdf.HeadingLine(facts.Credits.Count == 1 ? "Credit note" : $"Credit notes ({facts.Credits.Count})");
+            foreach (var credit in facts.Credits)
+            {
+                pdf.Row(Day(credit.IssuedAt), $"{Format(credit.Pence, credit.Currency)}, credit note {credit.Number}, credits receipt {credit.ReceiptNumber}");
+            }
+        }
+
+        pdf.Rule();
+        foreach (var currency in facts.Gifts.Select(g => g.Currency).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var given = facts.Gifts.Where(g => g.Currency == currency).Sum(g => g.Pence);
+            var credited = facts.Credits.Where(c => c.Currency == currency).Sum(c => c.Pence);
+            pdf.Row("Given", Format(given, currency));
+            pdf.Row("Credited back", Format(credited, currency));
+            pdf.Row("Net total", Format(given - credited, currency));
+        }
+
+        pdf.Rule();
+        pdf.Paragraph($"Every gift received from you in {facts.Year}, and every credit note against those gifts, whenever it was issued. Each receipt and credit note stays valid as issued.");
+        pdf.Paragraph(ReceiptDocument.NoGiftAid);
+        return pdf.ToBytes();
+    }
+
+    private static string Day(DateTimeOffset at) => LondonClock.ToLondon(at).ToString("d MMMM yyyy", LondonClock.Uk);
+
+    private static string Format(long pence, string currency) => ReceiptDocument.Format(pence, currency);
+}
