@@ -43,7 +43,16 @@ internal sealed class WorkerProcesses : IAsyncDisposable
     public SeededDispute Dispute { get; private set; } = default!;
 
     /// <summary>What every worker has written so far: for a failing test's message.</summary>
-    public string WorkersOutput => string.Join("\n", _workers.Select((w, i) => $"--- worker {i + 1} (process {w.Id}) ---\n{w.Output}"));
+    public string WorkersOutput
+    {
+        get
+        {
+            lock (_workers)
+            {
+                return string.Join("\n", _workers.Select(w => $"--- worker process {w.Id} ---\n{w.Output}"));
+            }
+        }
+    }
 
     public static async Task<WorkerProcesses> StartAsync(string name)
     {
@@ -79,7 +88,11 @@ internal sealed class WorkerProcesses : IAsyncDisposable
     public async Task<SiteProcess> StartWorkerAsync()
     {
         var worker = await SiteProcess.StartAsync(_environment);
-        _workers.Add(worker);
+        lock (_workers)
+        {
+            _workers.Add(worker);
+        }
+
         return worker;
     }
 
@@ -138,6 +151,17 @@ internal sealed class WorkerProcesses : IAsyncDisposable
         using var connection = Storage.GetConnection();
         return connection.GetStateData(jobId)?.Name;
     }
+
+    /// <summary>
+    /// The process of each worker that took the job, in order: Hangfire names a server "{machine}:{process id}:{guid}",
+    /// and records it on each Processing state.
+    /// </summary>
+    public IReadOnlyList<int> ProcessesThatRan(string jobId) => HistoryOf(jobId)
+        .Where(s => s.StateName == Hangfire.States.ProcessingState.StateName)
+        .Select(s => s.Data["ServerId"].Split(':') is [.., var process, _] && int.TryParse(process, out var id)
+            ? id
+            : throw new InvalidOperationException($"No process id in the server id '{s.Data["ServerId"]}'."))
+        .ToList();
 
     /// <summary>Every state the job has been in, oldest first.</summary>
     public IReadOnlyList<StateHistoryDto> HistoryOf(string jobId) =>
