@@ -55,7 +55,7 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
 
             await page.GotoAsync(path);
             checkedPages++;
-            var result = await Accessibility.RunAxeAsync(page);
+            var result = await Accessibility.RunAxeAsync(page, RulesNotChecked(pattern));
             if (result.Violations.Length > 0)
             {
                 problems.Add($"{path} ({pattern.RawText}): {Accessibility.Describe(result)}");
@@ -72,6 +72,23 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
         Assert.True(checkedPages >= 30, $"Only {checkedPages} pages answered with HTML: the routes were not filled in as this test expects.");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
+
+    /// <summary>
+    /// The axe rules a page is excused from: only for markup the site does not write and cannot change. The jobs dashboard
+    /// (its catch-all route filled with nothing is its home page) is drawn by Hangfire; the site sets its language and
+    /// colours (JobsHosting.MapJobsDashboard), but not its markup.
+    /// </summary>
+    private static string[] RulesNotChecked(RoutePattern pattern) =>
+        pattern.RawText!.StartsWith(JobsHosting.DashboardPath, StringComparison.Ordinal)
+            ?
+            [
+                // Hangfire's navigation bar has Bootstrap 3's collapse toggle, a <button class="navbar-toggle"> holding only
+                // three empty bars, with neither text nor aria-label; it shows only below 768 px, and the links it opens are
+                // the dashboard's own sections. Hangfire renders it from its compiled layout, which the site cannot alter
+                // short of rewriting Hangfire's HTML as it passes.
+                "button-name",
+            ]
+            : [];
 
     /// <summary>The innermost elements that reach past the right edge of the viewport: what to fix.</summary>
     private const string WiderThanTheViewport = """
@@ -90,8 +107,6 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             .Select(e => (e.RoutePattern, Audience: e.Metadata.GetMetadata<AudienceAttribute>()?.Audience ?? Audience.Public))
             .Where(route => route.Audience != Audience.Machine)
 
-            // Hangfire draws the jobs dashboard, not this site; its pages are read-only and for admins only.
-            .Where(route => !route.RoutePattern.RawText!.StartsWith(JobsHosting.DashboardPath, StringComparison.Ordinal))
             .OrderBy(route => route.RoutePattern.RawText?.Contains("sign-out", StringComparison.Ordinal))
             .ThenBy(route => route.RoutePattern.RawText, StringComparer.Ordinal);
 

@@ -11,7 +11,7 @@ namespace Solidarity.Testing;
 
 /// <summary>
 /// A real SMTP server on a loopback port that keeps what it receives. It can be stopped and started again
-/// on the same port, to play a mail server that is down for a while.
+/// on the same port, to play a mail server that is down for a while, or made to hang (<see cref="StallAsync"/>).
 /// </summary>
 public sealed class LoopbackSmtp : IAsyncDisposable
 {
@@ -19,6 +19,9 @@ public sealed class LoopbackSmtp : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private CancellationTokenSource? _stop;
     private Task? _running;
+    private TcpListener? _staller;
+    private readonly ConcurrentQueue<TcpClient> _stalled = new();
+    private readonly SemaphoreSlim _stalledArrived = new(0);
 
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
@@ -60,6 +63,8 @@ public sealed class LoopbackSmtp : IAsyncDisposable
             return;
         }
 
+        StopStalling();
+
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(endpoint =>
@@ -99,6 +104,22 @@ public sealed class LoopbackSmtp : IAsyncDisposable
         await WaitUntilAsync(accepting: false);
     }
 
+    /// <summary>
+    /// Hangs, as a mail server whose disk or network has stopped does: connections are accepted on the same port and then
+    /// get no greeting, so a client waits until its own timeout. <see cref="StartListeningAsync"/> answers again, dropping
+    /// the connections held.
+    /// </summary>
+    public async Task StallAsync()
+    {
+        await StopListeningAsync();
+        _staller = new TcpListener(IPAddress.Loopback, Port);
+        _staller.Start();
+        _ = HoldAsync(_staller);
+    }
+
+    /// <summary>Waits for a client to connect to the stalled server, up to <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForStalledConnectionAsync(TimeSpan timeout) => _stalledArrived.WaitAsync(timeout);
+
     public void Clear()
     {
         while (_messages.TryDequeue(out _))
@@ -125,9 +146,37 @@ public sealed class LoopbackSmtp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        StopStalling();
         await StopListeningAsync();
         _stop?.Dispose();
         _arrived.Dispose();
+        _stalledArrived.Dispose();
+    }
+
+    private async Task HoldAsync(TcpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                _stalled.Enqueue(await listener.AcceptTcpClientAsync());
+                _stalledArrived.Release();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Stopped by StopStalling.
+        }
+    }
+
+    private void StopStalling()
+    {
+        _staller?.Stop();
+        _staller = null;
+        while (_stalled.TryDequeue(out var client))
+        {
+            client.Dispose();
+        }
     }
 
     private static int FreePort()

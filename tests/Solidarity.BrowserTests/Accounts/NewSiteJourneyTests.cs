@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -23,11 +22,11 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
 {
     private const string Password = "Strike fund first admin 2026";
 
-    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _mailCertificate = MailCertificate();
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _mailCertificate = TestCertificate.ForMailServer();
     private LoopbackSmtp? _mail;
     private readonly int _port = FreePort();
     private Dictionary<string, string?> _environment = [];
-    private Process? _site;
+    private SiteProcess? _site;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -43,37 +42,21 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         _mail = await LoopbackSmtp.StartWithTlsAsync(_mailCertificate);
         var server = await TestPostgres.SharedAsync();
         var connectionString = await server.CreateDatabaseAsync("solidarity_new_site");
-        _environment = new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Solidarity"] = connectionString,
-            ["Stripe__SecretKey"] = "sk_test_new_site",
-            ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-            ["Smtp__Host"] = "localhost",
-            ["Smtp__Port"] = _mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp__ServerCertificateSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(_mailCertificate.RawData)),
-            ["Site__BaseUrl"] = Origin,
-            ["Supporters__CountingKey"] = "a-production-counting-key-for-the-test",
-            ["Throttling__Key"] = "a-production-throttling-key-for-the-test",
-            ["Audit__DonorKey"] = "a-production-donor-audit-key-for-the-test",
-            ["DataProtection__CertificatePath"] = TestCertificate.Path,
-            ["DataProtection__CertificatePassword"] = TestCertificate.Password,
-            ["Jobs__Role"] = "web",
-            ["ASPNETCORE_URLS"] = Origin,
-        };
+        _environment = SiteProcess.ProductionEnvironment(connectionString, Origin);
+        _environment["Stripe__SecretKey"] = "sk_test_new_site";
+        _environment["ASPNETCORE_URLS"] = Origin;
+        SiteProcess.SendMailTo(_environment, _mail, _mailCertificate);
         _playwright = await Playwright.CreateAsync();
         _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
     {
-        if (_site is { HasExited: false })
+        if (_site is not null)
         {
-            _site.Kill(entireProcessTree: true);
-            await _site.WaitForExitAsync();
+            await _site.DisposeAsync();
         }
 
-        _site?.Dispose();
         if (_browser is not null)
         {
             await _browser.DisposeAsync();
@@ -86,21 +69,6 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         }
 
         _mailCertificate.Dispose();
-    }
-
-    /// <summary>A self-signed certificate for "localhost", as an organisation's own mail relay might have.</summary>
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 MailCertificate()
-    {
-        using var key = System.Security.Cryptography.RSA.Create(2048);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-            "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
-        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-
-        // Exported and loaded again, so the server's TLS stream can use the private key on every platform.
-        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
     }
 
     [ChromiumFact]
@@ -250,50 +218,10 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         throw new InvalidOperationException($"No invitation email to {email} reached the mail server.");
     }
 
-    private async Task StartSiteAsync()
-    {
-        _site = Process.Start(StartInfo([]))!;
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (await _site.StandardOutput.ReadLineAsync(patience.Token) is { } line)
-        {
-            if (line.Contains("Now listening on", StringComparison.Ordinal))
-            {
-                // Keep reading, so a full pipe never stops the site.
-                _ = _site.StandardOutput.ReadToEndAsync();
-                _ = _site.StandardError.ReadToEndAsync();
-                return;
-            }
-        }
+    private async Task StartSiteAsync() => _site = await SiteProcess.StartAsync(_environment);
 
-        throw new InvalidOperationException($"The site stopped: {await _site.StandardError.ReadToEndAsync()}");
-    }
-
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
-    {
-        using var process = Process.Start(StartInfo(arguments))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output, await error);
-    }
-
-    private ProcessStartInfo StartInfo(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in _environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return start;
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
+        SiteProcess.RunAsync(_environment, arguments);
 
     private static int FreePort()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Money;
 using Solidarity.Testing;
@@ -10,8 +11,9 @@ using Solidarity.Web.Infrastructure.Hosting;
 namespace Solidarity.Tests.Faults;
 
 /// <summary>
-/// PostgreSQL stops for 20 seconds while Stripe keeps delivering webhooks, on a cluster of this test's own (never the
-/// shared test server). Every delivery is retried until it gets a 2xx, as Stripe retries.
+/// PostgreSQL stops for 20 seconds while Stripe keeps delivering webhooks to the built site running as a Production
+/// process of its own, on a cluster of this test's own (never the shared test server). Every delivery is retried until
+/// it gets a 2xx, as Stripe retries. The test's in-process host only migrates, arranges and reads the database.
 /// </summary>
 public sealed class DatabaseOutageTests
 {
@@ -21,6 +23,7 @@ public sealed class DatabaseOutageTests
     public async Task Webhooks_answer_5xx_while_the_database_is_down_and_once_it_is_back_every_event_is_recorded_once_without_a_restart()
     {
         await using var server = await TestPostgres.StartOwnClusterAsync();
+        await using var stripeApi = await StripeStandIn.StartAsync();
         await using var app = new SolidarityApp();
         await app.InitialiseAsync(server, "outage");
         var dispute = await CheckoutTestData.SeedDisputeAsync(app);
@@ -45,11 +48,12 @@ public sealed class DatabaseOutageTests
             await db.SaveChangesAsync();
             return created;
         });
-        var events = donations.Select(d => StripePayloads.Event(
-            "checkout.session.completed",
-            StripePayloads.Session(d.Id, d.StripeCheckoutSessionId!, StripePayloads.NewId("pi"), d.AmountPence))).ToList();
-        using var stripe = app.CreateClient();
-        using var probe = app.CreateClient();
+        var events = donations.Select(d => StripePayloads.Event("checkout.session.completed", PaidSession(d))).ToList();
+        var environment = SiteProcess.ProductionEnvironment(app.ConnectionString);
+        environment["Stripe__ApiBase"] = stripeApi.BaseUrl;
+        await using var site = await SiteProcess.StartAsync(environment);
+        using var stripe = new HttpClient { BaseAddress = site.Address };
+        using var probe = new HttpClient { BaseAddress = site.Address };
         var serverErrors = 0;
         var delivered = 0;
 
@@ -88,6 +92,10 @@ public sealed class DatabaseOutageTests
 
         await sending.WaitAsync(TimeSpan.FromMinutes(3));
         await Eventually(async () => (await probe.GetAsync(HealthHosting.ReadyPath)).StatusCode == HttpStatusCode.OK, "readiness to recover");
+        Assert.False(site.HasExited, $"The site stopped:\n{site.Output}");
+
+        // This host's pooled connections died with the server; the site's own were replaced as it went on.
+        NpgsqlConnection.ClearAllPools();
         var (recorded, entries, paid) = await app.WithDbAsync(async db => (
             await db.StripeEvents.CountAsync(), await db.LedgerEntries.CountAsync(), await db.Donations.CountAsync(d => d.Status == DonationStatus.Paid)));
         Assert.Equal(events.Count, recorded);
@@ -95,6 +103,20 @@ public sealed class DatabaseOutageTests
         Assert.Equal(events.Count, paid);
         var raised = await app.WithDbAsync(db => db.LedgerEntries.SumAsync(e => e.AmountPence));
         Assert.Equal(donations.Sum(d => d.AmountPence), raised);
+        Assert.Empty(stripeApi.Requests);
+    }
+
+    /// <summary>
+    /// A paid session with its payment intent and charge expanded, the charge not yet settled (no balance transaction):
+    /// the site has everything it needs and asks Stripe's API nothing.
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonObject PaidSession(Donation donation)
+    {
+        var paymentIntentId = StripePayloads.NewId("pi");
+        var charge = StripePayloads.Charge(donation.Id, StripePayloads.NewId("ch"), paymentIntentId, donation.AmountPence);
+        var session = StripePayloads.Session(donation.Id, donation.StripeCheckoutSessionId!, paymentIntentId, donation.AmountPence);
+        session["payment_intent"] = StripePayloads.PaymentIntent(donation.Id, paymentIntentId, donation.AmountPence, charge);
+        return session;
     }
 
     private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);

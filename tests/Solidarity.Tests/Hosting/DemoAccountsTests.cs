@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Accounts;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Hangfire;
-using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,53 +89,6 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
     }
 
     [Fact]
-    public async Task A_whole_run_of_receipts_during_a_mail_outage_sends_exactly_one_email_each_once_the_server_is_back()
-    {
-        var donations = new List<Guid>();
-        for (var i = 0; i < 6; i++)
-        {
-            donations.Add((await AddDonationAsync()).Id);
-        }
-
-        await Smtp.StopListeningAsync();
-        try
-        {
-            using var server = Fixture.StartJobServer("smtp-outage-run");
-            await using (var scope = App.Scope())
-            {
-                var scheduler = scope.ServiceProvider.GetRequiredService<ReceiptScheduler>();
-                donations.ForEach(id => scheduler.DonationConfirmed(id));
-            }
-
-            await Eventually(
-                () => App.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.Attempts >= 1 && d.SentAt == null)).ContinueWith(t => t.Result == donations.Count),
-                "every email to have failed once");
-            Assert.Equal(donations.Count, (await ReceiptsAsync()).Count);
-
-            await Smtp.StartListeningAsync();
-            await Eventually(
-                () => App.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.SentAt != null)).ContinueWith(t => t.Result == donations.Count),
-                "every email to be sent");
-        }
-        finally
-        {
-            await Smtp.StartListeningAsync();
-        }
-
-        // Every receipt's email once more, as a late retry or a second worker would send it: nothing more goes out.
-        foreach (var receipt in await ReceiptsAsync())
-        {
-            await RunAsync<SendReceiptEmailJob>(job => job.RunAsync(receipt.Id, CancellationToken.None));
-        }
-
-        var receipts = await ReceiptsAsync();
-        Assert.Equal(donations.Count, Smtp.Messages.Count);
-        Assert.Equal(
-            receipts.Select(r => r.Number).Order(StringComparer.Ordinal),
-            Smtp.Messages.Select(m => receipts.Single(r => (m.Subject ?? "").Contains(r.Number, StringComparison.Ordinal)).Number).Order(StringComparer.Ordinal));
-    }
-
-    [Fact]
     public async Task A_thousand_receipts_issued_by_four_servers_are_numbered_without_gaps_or_repeats()
     {
         const int count = 1_000;
@@ -193,80 +145,10 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
         Assert.Equal(count + 1, await App.WithDbAsync(db => db.ReceiptCounters.Select(c => c.Next).SingleAsync()));
     }
 
-    [Fact]
-    public async Task Job_on_a_worker_that_dies_mid_run_is_completed_once_by_another_server()
-    {
-        App.Clock.Now = IssuedAt;
-        var donation = await AddDonationAsync(email: null);
-        StallingReceiptJob.Reset();
-        var dying = Fixture.StartJobServer("dying", workerCount: 1);
-        string jobId;
-        await using (var scope = App.Scope())
-        {
-            jobId = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>()
-                .Enqueue<StallingReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
-        }
-
-        Assert.True(StallingReceiptJob.FirstAttemptStarted.Wait(Patience), "The first attempt never started.");
-
-        // The server goes away without finishing the job, as a killed process would: its claim on the job lapses.
-        dying.Dispose();
-        using var survivor = Fixture.StartJobServer("survivor", workerCount: 1);
-        await Eventually(() => Task.FromResult(StateOf(jobId) == SucceededState.StateName), "the job to succeed on the survivor");
-        StallingReceiptJob.ReleaseFirstAttempt();
-
-        Assert.Equal(2, StallingReceiptJob.Attempts);
-        var receipt = Assert.Single(await ReceiptsAsync());
-        Assert.Equal("SOL-2017-000001", receipt.Number);
-        Assert.Equal(2, await App.WithDbAsync(db => db.ReceiptCounters.Select(c => c.Next).SingleAsync()));
-    }
-
     private long SucceededCount() => App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().SucceededListCount();
-
-    private string? StateOf(string jobId)
-    {
-        using var connection = App.Services.GetRequiredService<JobStorage>().GetConnection();
-        return connection.GetStateData(jobId)?.Name;
-    }
 
     internal static string LinkIn(MimeMessage message) => LinkPattern().Match(message.TextBody ?? "").Value;
 
     [GeneratedRegex(@"http://\S+/receipts/[A-Za-z0-9_-]+")]
     private static partial Regex LinkPattern();
-}
-
-/// <summary>
-/// Issues a receipt, except that its first attempt stalls before doing anything and never finishes: the
-/// worker running it is gone. Later attempts do the real work.
-/// </summary>
-internal sealed class StallingReceiptJob(IssueReceiptJob receipts)
-{
-    private static int _attempts;
-    private static ManualResetEventSlim _firstAttemptStarted = new();
-    private static ManualResetEventSlim _release = new();
-
-    public static int Attempts => _attempts;
-
-    public static ManualResetEventSlim FirstAttemptStarted => _firstAttemptStarted;
-
-    public static void Reset()
-    {
-        _attempts = 0;
-        _firstAttemptStarted = new ManualResetEventSlim();
-        _release = new ManualResetEventSlim();
-    }
-
-    public static void ReleaseFirstAttempt() => _release.Set();
-
-    public async Task RunAsync(Guid donationId, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Increment(ref _attempts) == 1)
-        {
-            _firstAttemptStarted.Set();
-            await Task.Run(() => _release.Wait(), CancellationToken.None);
-            throw new InvalidOperationException("This worker was killed; its attempt must not count.");
-        }
-
-        await receipts.RunAsync(donationId, cancellationToken);
-    }
 }

@@ -131,10 +131,36 @@ internal static class JobsHosting
         return options;
     }
 
-    /// <summary>The dashboard at /admin/jobs, behind the Admin policy (role Admin signed in with a second factor).</summary>
+    /// <summary>The stylesheet the dashboard adds to Hangfire's, an embedded resource of this assembly.</summary>
+    private const string DashboardStylesheet = "Solidarity.Web.Infrastructure.Jobs.dashboard.css";
+
+    /// <summary>Hangfire keeps the dashboard's extra stylesheets in a static list: added once per process, however many hosts map it.</summary>
+    private static readonly Lazy<bool> DashboardStylesheetAdded = new(() =>
+    {
+        Hangfire.Dashboard.DashboardRoutes.AddStylesheet(typeof(JobsHosting).Assembly, DashboardStylesheet);
+        return true;
+    });
+
+    /// <summary>
+    /// The dashboard at /admin/jobs, behind the Admin policy (role Admin signed in with a second factor), in British
+    /// English with the site's colours where Hangfire's fall short of WCAG 2.1 AA.
+    /// </summary>
     public static void MapJobsDashboard(this WebApplication app)
     {
         var storage = app.Services.GetRequiredService<JobStorage>();
+        _ = DashboardStylesheetAdded.Value;
+
+        // Hangfire names the page's language after the request's UI culture: with the invariant culture of a server
+        // without a locale it writes lang="iv", which no screen reader knows. The site is written in British English.
+        var british = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(DashboardPath, StringComparison.OrdinalIgnoreCase),
+            dashboard => dashboard.Use((context, next) =>
+            {
+                System.Globalization.CultureInfo.CurrentUICulture = british;
+                return next(context);
+            }));
+
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
             {
                 Authorization = [],

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -118,4 +119,41 @@ internal static class CheckoutTestData
 
     public static string? CheckedValueOf(this IHtmlDocument page, string name) =>
         page.QuerySelectorAll($"input[name='{name}']").OfType<IHtmlInputElement>().SingleOrDefault(i => i.IsChecked && i.Type != "hidden")?.Value;
+
+    /// <summary>An open checkout.session as Stripe answers a create, from what the site asked for.</summary>
+    public static string CheckoutSessionJson(StripeRequest request)
+    {
+        var fields = request.Form;
+        var donationId = fields.GetValueOrDefault("client_reference_id", "");
+        var sessionId = "cs_test_standin_" + donationId.Replace("-", "", StringComparison.Ordinal);
+        var amount = long.Parse(fields.GetValueOrDefault("line_items[0][price_data][unit_amount]", "0"), System.Globalization.CultureInfo.InvariantCulture);
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = sessionId,
+            ["object"] = "checkout.session",
+            ["amount_subtotal"] = amount,
+            ["amount_total"] = amount,
+            ["cancel_url"] = fields.GetValueOrDefault("cancel_url"),
+            ["client_reference_id"] = donationId,
+            ["created"] = 1_495_000_000,
+            ["currency"] = "gbp",
+            ["customer"] = null,
+            ["customer_email"] = fields.GetValueOrDefault("customer_email"),
+            ["expires_at"] = 1_495_086_400,
+            ["livemode"] = false,
+            ["metadata"] = new Dictionary<string, string?>
+            {
+                ["donation_id"] = fields.GetValueOrDefault("metadata[donation_id]"),
+                ["dispute"] = fields.GetValueOrDefault("metadata[dispute]"),
+            },
+            ["mode"] = "payment",
+            ["payment_intent"] = null,
+            ["payment_method_types"] = new[] { "card" },
+            ["payment_status"] = "unpaid",
+            ["status"] = "open",
+            ["submit_type"] = "donate",
+            ["success_url"] = fields.GetValueOrDefault("success_url"),
+            ["url"] = "https://checkout.stripe.com/c/pay/" + sessionId,
+        });
+    }
 }

@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Donations;
+using Solidarity.Testing;
+using Solidarity.Tests.Donations.Checkout;
+using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
+
+namespace Solidarity.Tests.Faults;
+
+/// <summary>
+/// Stripe answering 5xx, or not answering in time, when the donate form creates a Checkout Session: the call is retried
+/// with the donation's id as the idempotency key, then the donor is told in words that nothing was charged. The site
+/// talks to a loopback stand-in for Stripe's API, on a cluster of this class's own.
+/// </summary>
+public sealed class StripeOutageTests(StripeOutageSite own) : IClassFixture<StripeOutageSite>, IAsyncLifetime
+{
+    private const string SessionsPath = "/v1/checkout/sessions";
+
+    private StandInSite Site => own.Site;
+    private StripeStandIn Stripe => own.StandIn;
+
+    public async Task InitializeAsync()
+    {
+        await Site.ResetAsync();
+        Stripe.Reset();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Stripe_failing_with_500_shows_payments_unavailable_keeps_the_form_and_leaves_the_donation_pending_after_retries_with_one_key()
+    {
+        Stripe.On("POST", SessionsPath, _ => new StripeAnswer(500, """{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}"""));
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Message"] = "Stay strong";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Equal(
+            "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.",
+            page.QuerySelector("#payments-unavailable")?.TextContent.Trim());
+        Assert.Equal("2500", page.CheckedValueOf("Input.Preset"));
+        Assert.Equal(DonorEmail, page.ValueOf("Input.Email"));
+        Assert.Equal("Stay strong", page.ValueOf("Input.Message"));
+
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(DonationStatus.Pending, donation.Status);
+        Assert.Null(donation.StripeCheckoutSessionId);
+        var attempts = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
+        // The first attempt and the two retries Stripe.net is registered with.
+        Assert.Equal(3, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Stripe_not_answering_is_abandoned_after_the_short_timeout_retried_with_one_key_and_the_donor_told_nothing_was_charged()
+    {
+        Stripe.On("POST", SessionsPath, request =>
+        {
+            // Longer than the site waits: the stand-in answers only after the site has given up on this attempt.
+            Thread.Sleep(TimeSpan.FromSeconds(2.5));
+            return new StripeAnswer(200, CheckoutSessionJson(request));
+        });
+        var dispute = await SeedDisputeAsync(Site);
+        await using var impatient = Site.WithWebHostBuilder(b => b.UseSetting("Stripe:TimeoutSeconds", "1"));
+        using var browser = impatient.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await browser.PostFormAsync(dispute.DonatePath, ValidForm());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Contains("nothing was charged", page.QuerySelector("#payments-unavailable")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(DonorEmail, page.ValueOf("Input.Email"));
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(DonationStatus.Pending, donation.Status);
+        var attempts = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
+        Assert.True(attempts.Count >= 2, $"Expected the timed-out call to be retried; Stripe saw {attempts.Count} attempt(s).");
+        Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
+    }
+}
+
+/// <summary>The site with a Stripe key, its Stripe.net pointed at a loopback stand-in, on a PostgreSQL cluster of its own.</summary>
+public sealed class StripeOutageSite : IAsyncLifetime
+{
+    private TestPostgres? _server;
+
+    public StripeStandIn StandIn { get; private set; } = default!;
+
+    public StandInSite Site { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestPostgres.StartOwnClusterAsync();
+        StandIn = await StripeStandIn.StartAsync();
+        Site = new StandInSite(StandIn.BaseUrl);
+        await Site.InitialiseAsync(_server, "stripe_outage");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Site is not null)
+        {
+            await Site.DisposeAsync();
+        }
+
+        if (StandIn is not null)
+        {
+            await StandIn.DisposeAsync();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}
