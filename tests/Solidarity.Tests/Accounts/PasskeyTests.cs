@@ -120,8 +120,8 @@ public sealed class PasskeyTests(SiteFixture fixture) : SiteTest(fixture)
     public async Task A_passkey_is_listed_and_removed_with_an_audit_entry()
     {
         var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
-        var credentialId = await AddStoredPasskeyAsync(officer, "Kitchen laptop");
         using var client = await SignedInAsync(officer);
+        var credentialId = await AddStoredPasskeyAsync(officer, "Kitchen laptop");
 
         var page = await client.GetPageAsync("/account/passkeys");
         Assert.Contains("Kitchen laptop", page.QuerySelector("table")!.TextContent, StringComparison.Ordinal);

@@ -72,6 +72,7 @@ internal static class SolidarityServices
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
             .AddClaimsPrincipalFactory<AccountClaims>()
+            .AddSignInManager<SolidaritySignInManager>()
             .AddUserStore<SolidarityUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);
