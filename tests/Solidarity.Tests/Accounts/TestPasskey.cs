@@ -10,9 +10,10 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Tests.Accounts;
 
 /// <summary>
-/// A passkey as a device holds it: a P-256 key pair whose public half is stored on an account, and which answers a
+/// A passkey as a device holds it: a P-256 key pair whose public half is stored on an account (by the test, or by the
+/// site from the attestation <see cref="Attest"/> makes, as navigator.credentials.create() would), and which answers a
 /// site's challenge with a signed assertion, as navigator.credentials.get() would on http://localhost (the test
-/// server's origin). It lets a test sign in with a real, checked passkey without a browser.
+/// server's origin). It lets a test make and use real, checked passkeys without a browser.
 /// </summary>
 public sealed class TestPasskey : IDisposable
 {
@@ -27,7 +28,7 @@ public sealed class TestPasskey : IDisposable
         CredentialId = credentialId;
     }
 
-    public Guid UserId { get; }
+    public Guid UserId { get; private set; }
 
     public byte[] CredentialId { get; }
 
@@ -47,6 +48,56 @@ public sealed class TestPasskey : IDisposable
         var added = await users.AddOrUpdatePasskeyAsync(user, info);
         Assert.True(added.Succeeded, string.Join("; ", added.Errors.Select(e => e.Description)));
         return passkey;
+    }
+
+    /// <summary>A passkey not stored anywhere yet: <see cref="Attest"/> gives the site its public key.</summary>
+    public static TestPasskey New() => new(Guid.Empty, RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// The answer to creation options (the JSON a page's options handler gave): a "none" attestation of this key for
+    /// the user the options name, as the browser posts it back.
+    /// </summary>
+    public string Attest(string creationOptionsJson)
+    {
+        using var options = JsonDocument.Parse(creationOptionsJson);
+        var root = options.RootElement;
+        var challenge = root.GetProperty("challenge").GetString()!;
+        var rpId = root.GetProperty("rp").GetProperty("id").GetString()!;
+        UserId = Guid.Parse(Encoding.UTF8.GetString(FromBase64Url(root.GetProperty("user").GetProperty("id").GetString()!)));
+        var clientData = JsonSerializer.SerializeToUtf8Bytes(new { type = "webauthn.create", challenge, origin = Origin, crossOrigin = false });
+
+        byte[] credentialIdLength = [0, (byte)CredentialId.Length];
+        byte[] authenticatorData =
+        [
+            .. SHA256.HashData(Encoding.UTF8.GetBytes(rpId)),
+            0x01 | 0x04 | 0x40, // the user was present and verified; a credential follows
+            0, 0, 0, 0, // the signature count
+            .. new byte[16], // no AAGUID
+            .. credentialIdLength,
+            .. CredentialId,
+            .. CosePublicKey(),
+        ];
+        byte[] attestationObject =
+        [
+            0xA3, // a map of three
+            0x63, .. "fmt"u8, 0x64, .. "none"u8,
+            0x67, .. "attStmt"u8, 0xA0,
+            0x68, .. "authData"u8, 0x58, (byte)authenticatorData.Length, .. authenticatorData,
+        ];
+
+        return JsonSerializer.Serialize(new
+        {
+            id = Base64Url(CredentialId),
+            rawId = Base64Url(CredentialId),
+            type = "public-key",
+            response = new
+            {
+                clientDataJSON = Base64Url(clientData),
+                attestationObject = Base64Url(attestationObject),
+                transports = new[] { "internal" },
+            },
+            clientExtensionResults = new { },
+        });
     }
 
     /// <summary>The answer to request options (the JSON a page's options handler gave), as the browser posts it back.</summary>
@@ -94,6 +145,12 @@ public sealed class TestPasskey : IDisposable
             0x21, 0x58, 0x20, .. point.X!, // x
             0x22, 0x58, 0x20, .. point.Y!, // y
         ];
+    }
+
+    private static byte[] FromBase64Url(string text)
+    {
+        var base64 = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='));
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
