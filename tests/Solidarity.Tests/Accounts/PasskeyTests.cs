@@ -154,6 +154,29 @@ public sealed class PasskeyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Single(await PasskeysOfAsync(other));
     }
 
+    [Fact]
+    public async Task An_admin_cannot_remove_the_passkey_that_is_their_only_second_factor()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        using var client = await SignIn.WithTwoFactorAsync(App, admin);
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            await SecondFactor.RemoveAppAsync(users, (await users.FindByIdAsync(admin.Id.ToString()))!);
+            Assert.True((await users.UpdateAsync((await users.FindByIdAsync(admin.Id.ToString()))!)).Succeeded);
+        }
+
+        using var passkey = await TestPasskey.AddToAsync(App, admin);
+        var remove = await HtmlForm.GetAsync(client, "/account/passkeys", "form[action*='handler=Remove']");
+
+        using var refused = await remove.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains(ManagePasskeysModel.LastSecondFactorMessage, WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Single(await PasskeysOfAsync(admin));
+        Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Action == AuditActions.PasskeyRemoved)));
+    }
+
     private async Task<HttpClient> SignedInAsync(TestAccount account)
     {
         var client = SignIn.NewClient(App);
