@@ -146,6 +146,11 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
 
         await Assertions.Expect(page.GetByText("This browser cannot use passkeys")).ToBeVisibleAsync();
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).IsDisabledAsync());
+
+        await page.GotoAsync(await InviteModeratorAsync());
+        await Assertions.Expect(page.GetByText("This browser cannot make passkeys: set up the authenticator app above instead.")).ToBeVisibleAsync();
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Set password and add a passkey" }).IsDisabledAsync());
+        Assert.False(await page.GetByRole(AriaRole.Button, new() { Name = "Set password and turn on the app" }).IsDisabledAsync());
     }
 
     private static async Task AddVirtualAuthenticatorAsync(IPage page)
