@@ -197,6 +197,29 @@ public sealed class PasskeySecondFactorTests(SiteFixture fixture) : SiteTest(fix
     }
 
     [Fact]
+    public async Task An_admin_whose_only_second_factor_is_a_passkey_can_make_new_recovery_codes()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin);
+        using var passkey = await TestPasskey.AddToAsync(App, admin);
+        using var client = NewClient();
+        using (await SignIn.WithPasswordAsync(client, admin.Email, admin.Password))
+        {
+        }
+
+        using (await AnswerAsync(client, passkey.Answer(await PasskeyOptionsAsync(client))))
+        {
+        }
+
+        var form = await HtmlForm.GetAsync(client, "/account/authenticator", "form[action*='handler=RecoveryCodes']");
+        using var renewed = await form.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, renewed.StatusCode);
+        using var codesPage = await client.GetAsync(renewed.Headers.Location);
+        var codes = (await HtmlForm.ParseAsync(codesPage)).QuerySelectorAll(".recovery-codes kbd").Select(c => c.TextContent).ToList();
+        Assert.Equal(SecondFactor.RecoveryCodeCount, codes.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Passkey_options_need_a_right_password_first()
     {
         using var client = NewClient();
