@@ -322,9 +322,9 @@ internal sealed class DemoData(
     /// </summary>
     private async Task<string> AdminInvitationAsync(string signIn, CancellationToken cancellationToken)
     {
-        if (await users.FindByEmailAsync(AdminEmail) is { TwoFactorEnabled: true })
+        if (await users.FindByEmailAsync(AdminEmail) is { } admin && await SecondFactor.IsEnrolledAsync(users, admin))
         {
-            return $"Demo admin: {AdminEmail} signs in at {signIn} with the password and authenticator app set up through the invitation "
+            return $"Demo admin: {AdminEmail} signs in at {signIn} with the password and the authenticator app or passkey set up through the invitation "
                 + $"(`create-admin --email {AdminEmail}` makes a new invitation).";
         }
 

@@ -167,7 +167,7 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
             await page.GetByLabel("Code from the app").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
         }
 
-        await page.Locator("main form button[type=submit]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = withApp ? "Set password and turn on the app" : "Set password", Exact = true }).ClickAsync();
     }
 
     private async Task AddBranchAsync(IPage admin, string code, string name)

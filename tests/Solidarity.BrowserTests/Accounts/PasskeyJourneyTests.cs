@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Accounts;
+using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.BrowserTests.Accounts;
@@ -12,8 +13,10 @@ namespace Solidarity.BrowserTests.Accounts;
 /// <summary>
 /// An admin adds a passkey in Chromium, with the browser's virtual authenticator (a device that verifies its user)
 /// standing in for a phone or security key, signs out, and signs in again with the passkey alone: no password, no
-/// code, and the admin area (which needs a second factor) opens. WebAuthn refuses IP addresses, so the pages are
-/// opened on http://localhost rather than the 127.0.0.1 the site listens on.
+/// code, and the admin area (which needs a second factor) opens. The passkey also serves as the second step after the
+/// password, beside the app's code; and an invited moderator chooses a passkey instead of an app, then signs in with
+/// password and passkey. WebAuthn refuses IP addresses, so the pages are opened on http://localhost rather than the
+/// 127.0.0.1 the site listens on.
 /// </summary>
 public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
@@ -76,6 +79,64 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
     }
 
     [ChromiumFact]
+    public async Task An_admin_with_the_app_and_a_passkey_gives_the_passkey_after_the_password()
+    {
+        var (adminId, key) = await CreateAdminAsync();
+        var page = await NewLocalhostPageAsync();
+        await AddVirtualAuthenticatorAsync(page);
+        await SignInWithPasswordAsync(page);
+        await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/admin");
+        await page.GotoAsync("/account/passkeys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).GetByText("Your passkey has been added").WaitForAsync();
+        await SignOutAsync(page);
+
+        await SignInWithPasswordAsync(page, returnUrl: "/admin/people");
+        await page.WaitForURLAsync("**/account/sign-in/two-factor**");
+        await page.SetViewportSizeAsync(PhoneWidth, 812);
+        await Assertions.Expect(page.GetByLabel("Authentication code")).ToBeVisibleAsync();
+        await AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use your passkey" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/admin/people");
+        Assert.Equal(200, (await page.GotoAsync("/admin"))!.Status);
+        Assert.EndsWith("/admin", page.Url, StringComparison.Ordinal);
+        var audited = await Site.WithDbAsync(db => db.AuditEntries.Where(e => e.UserId == adminId).Select(e => e.Action).ToListAsync());
+        Assert.Contains(AuditActions.PasskeySignIn, audited);
+    }
+
+    [ChromiumFact]
+    public async Task An_invited_moderator_chooses_a_passkey_and_then_signs_in_with_password_and_passkey()
+    {
+        var invitationPath = await InviteModeratorAsync();
+        var page = await NewLocalhostPageAsync();
+        await AddVirtualAuthenticatorAsync(page);
+        await page.SetViewportSizeAsync(PhoneWidth, 812);
+
+        await page.GotoAsync(invitationPath);
+        await AssertAccessibleAsync(page);
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByLabel("New password again").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password and add a passkey" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/authenticator/recovery-codes**");
+        await Assertions.Expect(page.Locator(".recovery-codes li")).ToHaveCountAsync(10);
+        await page.GetByRole(AriaRole.Link, new() { Name = "I have saved them: continue" }).ClickAsync();
+        await page.WaitForURLAsync("**/admin/messages");
+        await SignOutAsync(page);
+
+        await SignInWithPasswordAsync(page);
+        await page.WaitForURLAsync("**/account/sign-in/two-factor**");
+        await Assertions.Expect(page.GetByLabel("Authentication code")).ToHaveCountAsync(0);
+        await AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use your passkey" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/admin/messages");
+        Assert.Equal(200, (await page.GotoAsync("/admin/updates"))!.Status);
+    }
+
+    [ChromiumFact]
     public async Task A_browser_without_passkeys_is_told_so_plainly()
     {
         var page = await NewLocalhostPageAsync();
@@ -85,6 +146,52 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
 
         await Assertions.Expect(page.GetByText("This browser cannot use passkeys")).ToBeVisibleAsync();
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).IsDisabledAsync());
+
+        await page.GotoAsync(await InviteModeratorAsync());
+        await Assertions.Expect(page.GetByText("This browser cannot make passkeys: set up the authenticator app above instead.")).ToBeVisibleAsync();
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Set password and add a passkey" }).IsDisabledAsync());
+        Assert.False(await page.GetByRole(AriaRole.Button, new() { Name = "Set password and turn on the app" }).IsDisabledAsync());
+    }
+
+    private static async Task AddVirtualAuthenticatorAsync(IPage page)
+    {
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+            },
+        });
+    }
+
+    private static async Task SignInWithPasswordAsync(IPage page, string? returnUrl = null)
+    {
+        await page.GotoAsync(returnUrl is null ? "/account/sign-in" : $"/account/sign-in?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+        await page.GetByLabel("Email").FillAsync(Email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+
+    private static async Task SignOutAsync(IPage page)
+    {
+        await page.GotoAsync("/account/sign-out");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-out", StringComparison.Ordinal));
+    }
+
+    /// <summary>An invitation to <see cref="Email"/> as a moderator, made by the site's own service; answers the link's path.</summary>
+    private async Task<string> InviteModeratorAsync()
+    {
+        await using var scope = Site.Scope();
+        var result = await scope.ServiceProvider.GetRequiredService<Invitations>()
+            .IssueAsync(new InvitationRequest(Email, Roles.Moderator), Actor.CommandLine, CancellationToken.None);
+        return result.Issued?.Path ?? throw new InvalidOperationException(result.Refusal);
     }
 
     private async Task<(Guid Id, string AuthenticatorKey)> CreateAdminAsync()

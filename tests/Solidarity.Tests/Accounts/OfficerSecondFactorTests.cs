@@ -5,7 +5,10 @@ using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Accounts;
 
-/// <summary>Branch officers are offered a second factor, and reminded on their portal at every sign-in until they set one up.</summary>
+/// <summary>
+/// Branch officers are offered a second factor (an authenticator app or a passkey), and reminded on their portal at
+/// every sign-in until they set one up.
+/// </summary>
 public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fixture)
 {
     [Fact]
@@ -36,6 +39,31 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
         using var enrolled = await form.Set("Input.Code", SignIn.Code(key)).SubmitAsync();
 
         Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
+        Assert.Null((await PortalAsync(client)).QuerySelector("[data-testid=second-factor-reminder]"));
+        using var fresh = SignIn.NewClient(App);
+        using var again = await SignIn.WithPasswordAsync(fresh, officer.Email, officer.Password);
+        Assert.StartsWith("/account/sign-in/two-factor", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Adding_a_passkey_ends_the_reminder_and_the_next_sign_in_asks_for_it()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        using var client = SignIn.NewClient(App);
+        client.DefaultRequestHeaders.Add("Origin", TestPasskey.Origin);
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        using var passkey = TestPasskey.New();
+        var form = await HtmlForm.GetAsync(client, "/account/passkeys", "form[data-passkey]");
+        using var options = await client.PostAsync(
+            "/account/passkeys?handler=CreationOptions",
+            new FormUrlEncodedContent([new("__RequestVerificationToken", form.Value("__RequestVerificationToken"))]));
+        using var added = await form.Set("CredentialJson", passkey.Attest(await options.Content.ReadAsStringAsync())).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Equal(officer.Id, passkey.UserId);
         Assert.Null((await PortalAsync(client)).QuerySelector("[data-testid=second-factor-reminder]"));
         using var fresh = SignIn.NewClient(App);
         using var again = await SignIn.WithPasswordAsync(fresh, officer.Email, officer.Password);

@@ -120,8 +120,8 @@ public sealed class PasskeyTests(SiteFixture fixture) : SiteTest(fixture)
     public async Task A_passkey_is_listed_and_removed_with_an_audit_entry()
     {
         var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);
-        var credentialId = await AddStoredPasskeyAsync(officer, "Kitchen laptop");
         using var client = await SignedInAsync(officer);
+        var credentialId = await AddStoredPasskeyAsync(officer, "Kitchen laptop");
 
         var page = await client.GetPageAsync("/account/passkeys");
         Assert.Contains("Kitchen laptop", page.QuerySelector("table")!.TextContent, StringComparison.Ordinal);
@@ -152,6 +152,29 @@ public sealed class PasskeyTests(SiteFixture fixture) : SiteTest(fixture)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Single(await PasskeysOfAsync(other));
+    }
+
+    [Fact]
+    public async Task An_admin_cannot_remove_the_passkey_that_is_their_only_second_factor()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        using var client = await SignIn.WithTwoFactorAsync(App, admin);
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            await SecondFactor.RemoveAppAsync(users, (await users.FindByIdAsync(admin.Id.ToString()))!);
+            Assert.True((await users.UpdateAsync((await users.FindByIdAsync(admin.Id.ToString()))!)).Succeeded);
+        }
+
+        using var passkey = await TestPasskey.AddToAsync(App, admin);
+        var remove = await HtmlForm.GetAsync(client, "/account/passkeys", "form[action*='handler=Remove']");
+
+        using var refused = await remove.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains(ManagePasskeysModel.LastSecondFactorMessage, WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Single(await PasskeysOfAsync(admin));
+        Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Action == AuditActions.PasskeyRemoved)));
     }
 
     private async Task<HttpClient> SignedInAsync(TestAccount account)

@@ -337,6 +337,47 @@ public sealed class PeopleTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Null(await App.WithDbAsync(db => db.Users.Where(u => u.Id == account.Id).Select(u => u.LockoutEnd).SingleAsync()));
     }
 
+    [Fact]
+    public async Task An_admin_whose_only_second_factor_is_a_passkey_counts_as_a_second_active_admin()
+    {
+        var (admin, account) = await AdminAsync();
+        var other = await SignIn.CreateAccountAsync(_site, "passkey-admin@example.org", Roles.Admin);
+        using var passkey = await TestPasskey.AddToAsync(_site, other);
+
+        using var disabled = await ActAsync(admin, "tr[data-account='admin@example.org'] form[action*='handler=Disable']");
+
+        Assert.NotNull(await App.WithDbAsync(db => db.Users.Where(u => u.Id == account.Id).Select(u => u.LockoutEnd).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task The_page_shows_a_passkey_as_a_second_factor()
+    {
+        var (admin, _) = await AdminAsync();
+        var moderator = await SignIn.CreateAccountAsync(_site, "moderator@example.org", Roles.Moderator);
+        using var passkey = await TestPasskey.AddToAsync(_site, moderator);
+
+        var page = await HtmlForm.ParseAsync(await admin.GetAsync("/admin/people"));
+
+        var row = page.QuerySelector("tr[data-account='moderator@example.org']")!.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+        Assert.Equal("Yes", row[3]);
+    }
+
+    [Fact]
+    public async Task After_a_reset_a_moderator_whose_second_factor_was_a_passkey_is_refused_at_sign_in()
+    {
+        var (admin, _) = await AdminAsync();
+        var moderator = await SignIn.CreateAccountAsync(_site, "moderator@example.org", Roles.Moderator);
+        using var passkey = await TestPasskey.AddToAsync(_site, moderator);
+
+        using var reset = await ActAsync(admin, "tr[data-account='moderator@example.org'] form[action*='handler=ResetSecondFactor']");
+
+        Assert.False(await App.WithDbAsync(db => db.Set<IdentityUserPasskey<Guid>>().AnyAsync(p => p.UserId == moderator.Id)));
+        using var client = SignIn.NewClient(_site);
+        using var response = await SignIn.WithPasswordAsync(client, moderator.Email, moderator.Password);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(SignInModel.NoSecondFactorMessage, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
     private async Task<(HttpClient Client, TestAccount Account)> AdminAsync() => await SignIn.AsAdminAsync(_site);
 
     private static async Task<HttpResponseMessage> InviteAsync(HttpClient admin, string email, string role, Guid? branchId = null)

@@ -19,9 +19,9 @@ internal static class AccountStates
 
     public static bool IsDisabled(ApplicationUser user, DateTimeOffset now) => user.LockoutEnd is { } end && end > now;
 
-    /// <summary>Admins who can sign in: enabled, with a second factor enrolled.</summary>
+    /// <summary>Admins who can sign in: enabled, with a second factor enrolled (an authenticator app or a passkey).</summary>
     public static IQueryable<ApplicationUser> ActiveAdmins(SolidarityDbContext db, DateTimeOffset now) =>
-        db.Users.Where(u => u.TwoFactorEnabled
+        db.Users.Where(u => (u.TwoFactorEnabled || db.UserPasskeys.Any(p => p.UserId == u.Id))
             && (u.LockoutEnd == null || u.LockoutEnd <= now)
             && db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == Roles.Admin)));
 

@@ -47,6 +47,7 @@ internal static class AccountsHosting
             })
             .AddEntityFrameworkStores<SolidarityDbContext>()
             .AddClaimsPrincipalFactory<AccountClaims>()
+            .AddSignInManager<SolidaritySignInManager>()
             .AddUserStore<SolidarityUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name);

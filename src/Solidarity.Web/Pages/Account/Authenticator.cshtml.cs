@@ -35,6 +35,9 @@ internal sealed class AuthenticatorModel(
     public string? ReturnUrl { get; set; }
 
     public bool IsEnabled { get; private set; }
+
+    /// <summary>A passkey is the second factor (with or without the app): recovery codes stand in for it too.</summary>
+    public bool HasPasskey { get; private set; }
     public bool SessionUsedSecondFactor { get; private set; }
     public string Home { get; private set; } = "/";
 
@@ -146,7 +149,7 @@ internal sealed class AuthenticatorModel(
             return Challenge();
         }
 
-        if (!AccountFlow.UsedSecondFactor(User) || !await userManager.GetTwoFactorEnabledAsync(user))
+        if (!AccountFlow.UsedSecondFactor(User) || !await SecondFactor.IsEnrolledAsync(userManager, user))
         {
             return Forbid();
         }
@@ -186,9 +189,10 @@ internal sealed class AuthenticatorModel(
         IsEnabled = await userManager.GetTwoFactorEnabledAsync(user);
         Home = await AccountFlow.HomeAsync(userManager, user);
         SessionUsedSecondFactor = AccountFlow.UsedSecondFactor(User);
+        HasPasskey = await SecondFactor.HasPasskeyAsync(userManager, user);
+        RecoveryCodesLeft = await userManager.CountRecoveryCodesAsync(user);
         if (IsEnabled)
         {
-            RecoveryCodesLeft = await userManager.CountRecoveryCodesAsync(user);
             return;
         }
 

@@ -50,11 +50,17 @@ internal abstract record Acceptance
 }
 
 /// <summary>
+/// A passkey made on the invitation page, checked already, and whom it was made for: the account of the address, or
+/// the id the account accepting will create is to have.
+/// </summary>
+internal sealed record NewPasskey(UserPasskeyInfo Passkey, PasskeyUserEntity Owner);
+
+/// <summary>
 /// Invitations: the only way an account comes to exist, and the only way an admin or moderator enrols a second factor
 /// (there is no trust on first use: a password alone never leads to enrolment). An invitation names an address and a
 /// role; its link works once, for <see cref="Lifetime"/>, and a newer invitation for the same address withdraws it.
-/// Accepting chooses a password, for admins and moderators enrols an authenticator app in the same step, and creates
-/// the account or, where the address has one already (after a reset of its second factor), updates it.
+/// Accepting chooses a password, for admins and moderators enrols an authenticator app or a passkey in the same step,
+/// and creates the account or, where the address has one already (after a reset of its second factor), updates it.
 /// </summary>
 internal sealed class Invitations(
     SolidarityDbContext db,
@@ -75,6 +81,9 @@ internal sealed class Invitations(
 
     public const string CodeMismatch =
         "That code did not match. Check that the app was set up with the key shown here, and enter its newest code.";
+
+    public const string PasskeyMismatch =
+        "That passkey was made for another invitation or account. Reload the page and add the passkey again, or set up the authenticator app instead.";
 
     public async Task<InvitationResult> IssueAsync(InvitationRequest request, Actor actor, CancellationToken cancellationToken)
     {
@@ -235,11 +244,37 @@ internal sealed class Invitations(
         return new InvitationView(invitation.Email, invitation.Role, branchName, needsAuthenticator, secrets.UnprotectOrNull(invitation.AuthenticatorKey), invitation.ExpiresAt);
     }
 
+    /// <summary>Why the password would be refused for the account of <paramref name="email"/> (too short, too plain), keyed by field.</summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> PasswordErrorsAsync(string email, string password) =>
+        await PasswordErrorsAsync(await users.FindByEmailAsync(email) ?? new ApplicationUser { UserName = email, Email = email }, password);
+
+    /// <summary>
+    /// Whom a passkey made on the invitation page is for: the account of the address where there is one, else the
+    /// account that accepting will create, whose id is chosen now and comes back, checked, with the passkey.
+    /// </summary>
+    public async Task<PasskeyUserEntity> PasskeyOwnerAsync(string email)
+    {
+        var user = await users.FindByEmailAsync(email);
+        return new PasskeyUserEntity
+        {
+            Id = (user?.Id ?? Guid.NewGuid()).ToString(),
+            Name = email,
+            DisplayName = user?.DisplayName ?? email,
+        };
+    }
+
     /// <summary>
     /// Uses the invitation: all of it (password, authenticator, role, branch, the link used up) in one transaction, or
     /// nothing, so a wrong code leaves the link working and the account as it was.
     /// </summary>
-    public async Task<Acceptance> AcceptAsync(string token, string password, string? code, CancellationToken cancellationToken)
+    public Task<Acceptance> AcceptAsync(string token, string password, string? code, CancellationToken cancellationToken) =>
+        AcceptAsync(token, password, code, null, cancellationToken);
+
+    /// <summary>As with an app's code, with a passkey made on the invitation page as the second factor instead.</summary>
+    public Task<Acceptance> AcceptAsync(string token, string password, NewPasskey passkey, CancellationToken cancellationToken) =>
+        AcceptAsync(token, password, null, passkey, cancellationToken);
+
+    private async Task<Acceptance> AcceptAsync(string token, string password, string? code, NewPasskey? passkey, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (!LinkTokens.TryHash(token, out var hash))
@@ -266,9 +301,16 @@ internal sealed class Invitations(
             return new Acceptance.Gone();
         }
 
+        if (passkey is not null && !await FitsAsync(passkey.Owner, invitation, user))
+        {
+            return Refuse([new("", PasskeyMismatch)]);
+        }
+
         var isNew = user is null;
         user ??= new ApplicationUser
         {
+            // A passkey carries the id of the account it was made for.
+            Id = passkey is null ? Guid.Empty : Guid.Parse(passkey.Owner.Id),
             UserName = invitation.Email,
             Email = invitation.Email,
             DisplayName = invitation.DisplayName,
@@ -279,7 +321,7 @@ internal sealed class Invitations(
             return Refuse(errors);
         }
 
-        if (needsAuthenticator && (invitation.AuthenticatorKey is null || string.IsNullOrWhiteSpace(code)))
+        if (needsAuthenticator && passkey is null && (invitation.AuthenticatorKey is null || string.IsNullOrWhiteSpace(code)))
         {
             return Refuse([new("Input.Code", CodeMismatch)]);
         }
@@ -314,7 +356,18 @@ internal sealed class Invitations(
         }
 
         string[] recoveryCodes = [];
-        if (needsAuthenticator)
+        if (needsAuthenticator && passkey is not null)
+        {
+            // The second factor is set up anew: an app from before (on a lost phone, say) stops working.
+            await SecondFactor.RemoveAppAsync(users, user);
+            if (!(await users.AddOrUpdatePasskeyAsync(user, passkey.Passkey)).Succeeded)
+            {
+                return Refuse([new("", PasskeyMismatch)]);
+            }
+
+            recoveryCodes = await SecondFactor.NewRecoveryCodesAsync(users, user);
+        }
+        else if (needsAuthenticator)
         {
             await SecondFactor.UseKeyAsync(users, userStore, user, secrets.Unprotect(invitation.AuthenticatorKey!));
             if (!await SecondFactor.VerifyAsync(users, user, code!))
@@ -333,7 +386,7 @@ internal sealed class Invitations(
         await db.Invitations.Where(i => i.Id == invitation.Id)
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedByUserId, user.Id).SetProperty(x => x.AuthenticatorKey, (string?)null), cancellationToken);
         audit.RecordAs(user.Id, invitation.Email, AuditActions.InvitationAccepted, "User", user.Id.ToString(),
-            new { invitationId = invitation.Id, role = invitation.Role, branchId = invitation.BranchId, newAccount = isNew, secondFactor = needsAuthenticator });
+            new { invitationId = invitation.Id, role = invitation.Role, branchId = invitation.BranchId, newAccount = isNew, secondFactor = needsAuthenticator, passkey = passkey is not null });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new Acceptance.Accepted(user, invitation.Role, recoveryCodes);
@@ -348,6 +401,17 @@ internal sealed class Invitations(
         db.ChangeTracker.Clear();
         return new Acceptance.Refused(errors);
     }
+
+    /// <summary>
+    /// A passkey fits the invitation when it was made for its address and for its account: the one the address has,
+    /// or a new one whose id no account has yet. Only a passkey for an admin or moderator comes with an invitation.
+    /// </summary>
+    private async Task<bool> FitsAsync(PasskeyUserEntity owner, Invitation invitation, ApplicationUser? user) =>
+        Roles.NeedsSecondFactor(invitation.Role)
+        && string.Equals(owner.Name, invitation.Email, StringComparison.OrdinalIgnoreCase)
+        && (user is not null
+            ? owner.Id == user.Id.ToString()
+            : Guid.TryParse(owner.Id, out var id) && id != Guid.Empty && await users.FindByIdAsync(id.ToString()) is null);
 
     public static string RoleDescription(string role, string? branchName) => role switch
     {
@@ -384,7 +448,7 @@ internal sealed class Invitations(
     {
         var organisation = configuration["Organisation:Name"] ?? "Solidarity";
         var secondFactor = Roles.NeedsSecondFactor(issued.Role)
-            ? " and set up an authenticator app on your phone (such as Aegis, FreeOTP, Google Authenticator or Microsoft Authenticator)"
+            ? " and set up a second factor: an authenticator app on your phone (such as Aegis, FreeOTP, Google Authenticator or Microsoft Authenticator), or a passkey"
             : "";
         var message = new MimeMessage { Subject = $"Your invitation to {organisation}'s strike-donation site" };
         message.From.Add(smtp.Value.FromAddress);

@@ -28,6 +28,9 @@ internal sealed class ManagePasskeysModel(
     public const string RefusedMessage =
         "This passkey could not be added: the device's answer did not match what this page asked for. Reload the page and try again.";
 
+    public const string LastSecondFactorMessage =
+        "This is your only second factor, and admins and moderators must keep one: set up an authenticator app or add another passkey first.";
+
     public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt);
 
     public IReadOnlyList<PasskeyRow> Keys { get; private set; } = [];
@@ -140,6 +143,13 @@ internal sealed class ManagePasskeysModel(
         if (passkey is null)
         {
             return NotFound();
+        }
+
+        if (!await userManager.GetTwoFactorEnabledAsync(user) && (await userManager.GetPasskeysAsync(user)).Count == 1
+            && await AccountStates.NeedsSecondFactorAsync(userManager, user))
+        {
+            // Without it the next sign-in would be refused, and only a new invitation would let them in again.
+            return await RefuseAsync(user, LastSecondFactorMessage);
         }
 
         var cancellationToken = HttpContext.RequestAborted;

@@ -4,7 +4,9 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>
-/// Turning an authenticator app on and off, for the authenticator page, invitations and the people page alike.
+/// The second factor: an authenticator app (Identity's "two-factor enabled", with its key and recovery codes) or a
+/// passkey, either of which is asked for after the password. Turning the app on and off, for the authenticator page,
+/// invitations and the people page alike.
 /// </summary>
 internal static class SecondFactor
 {
@@ -19,6 +21,13 @@ internal static class SecondFactor
     private const string AuthenticatorKeyToken = "AuthenticatorKey";
     private const string RecoveryCodesToken = "RecoveryCodes";
 
+    /// <summary>True when the account has an authenticator app or a passkey: the password alone then never signs it in.</summary>
+    public static async Task<bool> IsEnrolledAsync(UserManager<ApplicationUser> users, ApplicationUser user) =>
+        await users.GetTwoFactorEnabledAsync(user) || await HasPasskeyAsync(users, user);
+
+    public static async Task<bool> HasPasskeyAsync(UserManager<ApplicationUser> users, ApplicationUser user) =>
+        (await users.GetPasskeysAsync(user)).Count > 0;
+
     /// <summary>Checks a code from the app; each code is accepted once (<see cref="OnceOnlyAuthenticatorTokenProvider"/>).</summary>
     public static Task<bool> VerifyAsync(UserManager<ApplicationUser> users, ApplicationUser user, string code) =>
         users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, AccountFlow.CleanCode(code));
@@ -27,8 +36,12 @@ internal static class SecondFactor
     public static async Task<string[]> TurnOnAsync(UserManager<ApplicationUser> users, ApplicationUser user)
     {
         Check(await users.SetTwoFactorEnabledAsync(user, true));
-        return (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
+        return await NewRecoveryCodesAsync(users, user);
     }
+
+    /// <summary>New recovery codes, replacing any older ones: they stand in for the app or the passkey alike.</summary>
+    public static async Task<string[]> NewRecoveryCodesAsync(UserManager<ApplicationUser> users, ApplicationUser user) =>
+        (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))?.ToArray() ?? [];
 
     /// <summary>
     /// Gives the account <paramref name="key"/> (one shown on an invitation page), with no codes accepted before it,
@@ -53,11 +66,17 @@ internal static class SecondFactor
             Check(await users.RemovePasskeyAsync(user, passkey.CredentialId));
         }
 
+        await RemoveAppAsync(users, user);
+        Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, RecoveryCodesToken));
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    /// <summary>Turns the authenticator app off and forgets its key; passkeys and recovery codes stay.</summary>
+    public static async Task RemoveAppAsync(UserManager<ApplicationUser> users, ApplicationUser user)
+    {
         Check(await users.SetTwoFactorEnabledAsync(user, false));
         Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, AuthenticatorKeyToken));
-        Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, RecoveryCodesToken));
         user.LastAuthenticatorTimeStep = null;
-        Check(await users.UpdateSecurityStampAsync(user));
     }
 
     private static void Check(IdentityResult result)

@@ -31,7 +31,7 @@ internal sealed class SignInModel(
 
     /// <summary>Only to someone who gave the right password: an admin or moderator whose second factor is not set up.</summary>
     public const string NoSecondFactorMessage =
-        "Your account needs an authenticator app, and it is not set up. Use the link in your invitation email, or ask an admin to reset your second factor, which sends you a new invitation.";
+        "Your account needs an authenticator app or a passkey, and neither is set up. Use the link in your invitation email, or ask an admin to reset your second factor, which sends you a new invitation.";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -77,7 +77,7 @@ internal sealed class SignInModel(
             return await FailedAsync(client);
         }
 
-        if (!await userManager.GetTwoFactorEnabledAsync(user) && await AccountStates.NeedsSecondFactorAsync(userManager, user))
+        if (!await SecondFactor.IsEnrolledAsync(userManager, user) && await AccountStates.NeedsSecondFactorAsync(userManager, user))
         {
             // No trust on first use: a password alone never opens a session for an admin or moderator, not even one
             // to enrol an app with. Counted as a failure all the same, so this cannot be used to test passwords faster.
@@ -108,7 +108,7 @@ internal sealed class SignInModel(
             // A device remembered before the account became an admin or moderator skipped the code; they give one every time.
             await signInManager.ForgetTwoFactorClientAsync();
             await signInManager.SignOutAsync();
-            Notice = "Admins and moderators confirm every sign-in with a code from their authenticator app. Sign in again.";
+            Notice = "Admins and moderators confirm every sign-in with their authenticator app or a passkey. Sign in again.";
             return RedirectToPage("/Account/SignIn", new { ReturnUrl });
         }
 

@@ -1,7 +1,11 @@
-// Passkeys: asks the browser to make one (account page) or to use one (sign-in page). A form marked data-passkey
-// fetches its options from the server (with the form's antiforgery token), hands them to navigator.credentials, and
-// posts the answer back in its hidden field. Without support the page says so; without JavaScript the form still posts
-// and the server answers in words that no passkey was made.
+// Passkeys: asks the browser to make one (account page, invitation) or to use one (sign-in and two-factor pages). A
+// form marked data-passkey is all about the passkey; a submit button marked data-passkey belongs to a bigger form (an
+// invitation's password and second factor) and only pressing it makes a passkey, within its [data-passkey-scope].
+// Either fetches its options from the server, posting the form's fields (its antiforgery token, and what the page may
+// check before the device is asked: an invitation's password), hands them to navigator.credentials, and posts the
+// answer back in the hidden field, through the same button. Where the server answers 422, the form has something to
+// fix first: it is posted as it is, and the page says what. Without support the page says so; without JavaScript the
+// form still posts and the server answers in words that no passkey was made.
 (() => {
   const supported = () =>
     typeof window.PublicKeyCredential === 'function' &&
@@ -9,11 +13,25 @@
     typeof PublicKeyCredential.parseRequestOptionsFromJSON === 'function' &&
     !!navigator.credentials;
 
-  for (const form of document.querySelectorAll('form[data-passkey]')) {
-    const creating = form.dataset.passkey === 'create';
-    const message = form.querySelector('[data-passkey-message]');
-    const credential = form.querySelector('[data-passkey-credential]');
-    const button = form.querySelector('button[type="submit"]');
+  const triggers = [
+    ...Array.from(document.querySelectorAll('form[data-passkey]'), (form) => ({
+      form,
+      source: form,
+      scope: form,
+      button: form.querySelector('button[type="submit"]'),
+    })),
+    ...Array.from(document.querySelectorAll('button[data-passkey]'), (button) => ({
+      form: button.form,
+      source: button,
+      scope: button.closest('[data-passkey-scope]') || button.form,
+      button,
+    })),
+  ];
+
+  for (const { form, source, scope, button } of triggers) {
+    const creating = source.dataset.passkey === 'create';
+    const message = scope.querySelector('[data-passkey-message]');
+    const credential = scope.querySelector('[data-passkey-credential]');
 
     const say = (text) => {
       message.textContent = text;
@@ -21,22 +39,31 @@
     };
 
     if (!supported()) {
-      form.querySelector('[data-passkey-unsupported]').hidden = false;
+      scope.querySelector('[data-passkey-unsupported]').hidden = false;
       button.disabled = true;
       continue;
     }
 
     let answered = false;
-    form.addEventListener('submit', async (event) => {
-      if (answered) return;
-      event.preventDefault();
+    const send = () => {
+      answered = true;
+      button.disabled = false;
+      form.requestSubmit(button);
+    };
+
+    const run = async () => {
       message.hidden = true;
       button.disabled = true;
       try {
-        const token = form.querySelector('input[name="__RequestVerificationToken"]');
-        const body = new FormData();
-        if (token) body.append(token.name, token.value);
-        const response = await fetch(form.dataset.passkeyOptions, { method: 'POST', body, credentials: 'same-origin' });
+        const response = await fetch(source.dataset.passkeyOptions, {
+          method: 'POST',
+          body: new FormData(form),
+          credentials: 'same-origin',
+        });
+        if (response.status === 422) {
+          send();
+          return;
+        }
         if (!response.ok) throw new Error('options');
         const options = await response.json();
         const result = creating
@@ -44,16 +71,29 @@
           : await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
         if (!result) throw new Error('none');
         credential.value = JSON.stringify(result);
-        answered = true;
-        form.submit();
+        send();
       } catch (error) {
         button.disabled = false;
         say(error && error.name === 'NotAllowedError'
           ? 'The passkey was not used: it was cancelled, or took too long. Try again.'
           : creating
             ? 'No passkey was made. Reload the page and try again.'
-            : 'Signing in with a passkey did not work. Reload the page and try again, or use your password.');
+            : 'Using the passkey did not work. Reload the page and try again.');
       }
-    });
+    };
+
+    if (source === form) {
+      form.addEventListener('submit', (event) => {
+        if (answered) return;
+        event.preventDefault();
+        run();
+      });
+    } else {
+      button.addEventListener('click', (event) => {
+        if (answered) return;
+        event.preventDefault();
+        run();
+      });
+    }
   }
 })();

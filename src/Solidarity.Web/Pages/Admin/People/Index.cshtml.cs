@@ -178,7 +178,7 @@ internal sealed class IndexModel(
                 u.DisplayName,
                 db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name).OrderBy(n => n).FirstOrDefault(),
                 db.Branches.Where(b => b.Id == u.BranchId).Select(b => b.Code + " " + b.Name).FirstOrDefault(),
-                u.TwoFactorEnabled,
+                u.TwoFactorEnabled || db.UserPasskeys.Any(p => p.UserId == u.Id),
                 u.LastSignInAt,
                 u.LockoutEnd != null && u.LockoutEnd > now))
             .ToListAsync(cancellationToken);
