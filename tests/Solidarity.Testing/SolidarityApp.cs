@@ -26,8 +26,10 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
 
         // Each host would watch its settings files for changes, with an inotify instance each; a test run holds dozens
         // of hosts, and Linux allows a user 128 instances, shared with everything else the user runs. Settings never
-        // change during a test, so no host (and no site process a test starts) watches them.
+        // change during a test, so no host (and no site process a test starts) watches them. The static files (whose
+        // versioned URLs the layout writes) are watched by polling instead, for the same reason.
         Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
     }
 
     private Respawner? _respawner;
