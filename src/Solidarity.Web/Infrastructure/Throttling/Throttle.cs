@@ -1,9 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Infrastructure.Throttling;
 
@@ -37,7 +36,7 @@ internal sealed class Throttle(SolidarityDbContext db, IOptions<ThrottleSettings
     /// <summary>Development and the test suite hash with this; Production refuses to start without a key of its own.</summary>
     public const string DevelopmentKey = "development-only-throttle-key";
 
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(settings.Value.Key is { Length: > 0 } key ? key : DevelopmentKey);
+    private readonly KeyedHash _hash = new(settings.Value.Key, DevelopmentKey);
 
     /// <summary>Counts one attempt in the current window of <paramref name="window"/> and returns the window's count with it.</summary>
     public async Task<ThrottleState> HitAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)
@@ -106,7 +105,7 @@ internal sealed class Throttle(SolidarityDbContext db, IOptions<ThrottleSettings
 
     /// <summary>Anything a person typed (an email address, an account name), by its keyed hash, lower-cased first.</summary>
     public string TextSubject(string kind, string value) =>
-        kind + ":" + Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(value.Trim().ToLowerInvariant())))[..40];
+        kind + ":" + _hash.Hex(value.Trim().ToLowerInvariant())[..40];
 
     public static string ClientPartition(IPAddress? address)
     {

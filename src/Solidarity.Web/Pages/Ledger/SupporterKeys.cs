@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Pages.Ledger;
 
@@ -27,7 +27,7 @@ internal sealed class SupporterKeys(IOptions<SupporterSettings> settings)
     /// <summary>Development and the test suite count with this; Production refuses to start without a key of its own.</summary>
     public const string DevelopmentKey = "development-only-supporter-counting-key";
 
-    private readonly byte[] _secret = Encoding.UTF8.GetBytes(settings.Value.CountingKey is { Length: > 0 } key ? key : DevelopmentKey);
+    private readonly KeyedHash _hash = new(settings.Value.CountingKey, DevelopmentKey);
 
     public string? For(string? email, string? organisationName)
     {
@@ -47,6 +47,5 @@ internal sealed class SupporterKeys(IOptions<SupporterSettings> settings)
     /// <summary>What a gift is counted by when its donor has no key: the gift itself.</summary>
     public static string OfGift(Guid donationId) => $"gift:{donationId:N}";
 
-    private string Hash(string kind, string value) =>
-        kind + ":" + Convert.ToHexStringLower(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(value)));
+    private string Hash(string kind, string value) => kind + ":" + _hash.Hex(value);
 }

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
+using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
 
@@ -24,8 +23,7 @@ internal sealed class DonorAuditKey(IOptions<DonorAuditSettings> settings)
     /// <summary>Development and the test suite use this; Production refuses to start without a key of its own.</summary>
     public const string DevelopmentKey = "development-only-donor-audit-key";
 
-    private readonly byte[] _secret = Encoding.UTF8.GetBytes(settings.Value.DonorKey is { Length: > 0 } key ? key : DevelopmentKey);
+    private readonly KeyedHash _hash = new(settings.Value.DonorKey, DevelopmentKey);
 
-    public string For(string email) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(DonorEmail.Normalise(email))));
+    public string For(string email) => _hash.Hex(DonorEmail.Normalise(email));
 }
