@@ -15,6 +15,7 @@ using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Pages.Disputes.Books;
 using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Donations.Checkout;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Solidarity.Web.Pages.Feeds;
 using Solidarity.Web.Pages.Ledger;
@@ -139,6 +140,7 @@ internal static class SolidarityServices
         services.AddOpenBooks();
         builder.AddLedger();
         services.AddStripeWebhooks();
+        services.AddMonthlyGiving();
         services.AddOfflineMoney();
         services.AddScoped<Pages.Admin.AuditTrail>();
         builder.AddDonorRecords();

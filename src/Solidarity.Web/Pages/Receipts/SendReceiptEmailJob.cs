@@ -2,9 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -22,6 +24,7 @@ internal sealed class SendReceiptEmailJob(
     IOptions<ReceiptSettings> receiptOptions,
     IOptions<SmtpSettings> smtpOptions,
     TimeProvider time,
+    MonthlyGiftLinks monthlyLinks,
     ILogger<SendReceiptEmailJob> logger)
 {
     public static string DeliveryKey(Guid receiptId) => $"receipt:{receiptId}";
@@ -69,6 +72,8 @@ internal sealed class SendReceiptEmailJob(
                 Name = d.DonorName ?? d.OrganisationName,
                 DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
                 OriginalNumber = db.Receipts.Where(r => r.Id == receipt.OriginalReceiptId).Select(r => r.Number).FirstOrDefault(),
+                MonthlyGift = db.MonthlyGifts.Where(g => g.Id == d.MonthlyGiftId && g.Status != MonthlyGiftStatus.Cancelled)
+                    .Select(g => (Guid?)g.Id).FirstOrDefault(),
             })
             .SingleAsync(cancellationToken);
 
@@ -88,7 +93,12 @@ internal sealed class SendReceiptEmailJob(
         var (token, hash) = ReceiptTokens.Create();
         receipt.DownloadTokenHash = hash;
         receipt.DownloadTokenExpiresAt = now + settings.DownloadLinkLifetime;
-        var message = Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}");
+        // A monthly giver's receipt carries a link to see or cancel the gift, committed with the delivery as the download link is.
+        var manageLink = about.MonthlyGift is { } giftId && receipt.Kind == ReceiptKind.Receipt
+            ? site.BaseUrl() + MonthlyGiftLinks.PathFor(monthlyLinks.Create(giftId))
+            : null;
+        var message = Compose(
+            receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}", manageLink);
         delivery.MessageId = message.MessageId;
 
         await sender.SendAsync(message, cancellationToken);
@@ -100,7 +110,8 @@ internal sealed class SendReceiptEmailJob(
         logger.LogInformation("{Kind} {Number} emailed", receipt.Kind, receipt.Number);
     }
 
-    private MimeMessage Compose(Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link)
+    private MimeMessage Compose(
+        Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link, string? manageLink)
     {
         var settings = receiptOptions.Value;
         var from = smtpOptions.Value.FromAddress;
@@ -137,6 +148,16 @@ internal sealed class SendReceiptEmailJob(
                Thank you for supporting {disputeTitle}. Your receipt {receipt.Number} is attached.
                """,
         };
+        if (manageLink is not null)
+        {
+            text += $"""
+
+
+                This is this month's payment of your monthly gift, which stops by itself when the dispute ends.
+                To see your monthly gift, or cancel it, open:
+                {manageLink}
+                """;
+        }
         var body = new BodyBuilder
         {
             TextBody = $"""
