@@ -3,6 +3,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Updates;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
@@ -28,6 +29,7 @@ internal static class RecurringJobs
         CheckLedgerTotalsJob.RecurringJobId,
         PurgeThrottlesJob.RecurringJobId,
         ClearExpiredPersonalDataJob.RecurringJobId,
+        EndUnmovedMonthlyGiftsJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -61,6 +63,9 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<ClearExpiredPersonalDataJob>(
             ClearExpiredPersonalDataJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             Cron(ClearExpiredPersonalDataJob.RecurringJobId, "40 3 * * *"), options);
+        jobs.AddOrUpdate<EndUnmovedMonthlyGiftsJob>(
+            EndUnmovedMonthlyGiftsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(EndUnmovedMonthlyGiftsJob.RecurringJobId, "20 4 * * *"), options);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>What the giver sees of their monthly gift on the page their link opens.</summary>
 internal sealed record MonthlyGiftView(
-    Guid Id, MonthlyGiftStatus Status, long ChargedPence, string Currency, string DisputeTitle, string DisputeSlug,
+    Guid Id, Guid DisputeId, MonthlyGiftStatus Status, long ChargedPence, string Currency, string DisputeTitle, string DisputeSlug,
     DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? BranchName);
 
 /// <summary>
@@ -46,7 +46,7 @@ internal sealed class MonthlyGiftLinks(SolidarityDbContext db, TimeProvider time
             .Join(db.MonthlyGifts, l => l.MonthlyGiftId, g => g.Id, (l, g) => g)
             .Where(g => g.CancelledAt == null || g.CancelledAt > endedSince)
             .Join(db.Disputes, g => g.DisputeId, d => d.Id, (g, d) => new MonthlyGiftView(
-                g.Id, g.Status, g.AmountPence + g.FeeCoverPence, g.Currency, d.Title, d.Slug, g.NextPaymentAt, g.PausedAt, g.CancelledAt,
+                g.Id, g.DisputeId, g.Status, g.AmountPence + g.FeeCoverPence, g.Currency, d.Title, d.Slug, g.NextPaymentAt, g.PausedAt, g.CancelledAt,
                 db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name).FirstOrDefault()))
             .SingleOrDefaultAsync(cancellationToken);
     }

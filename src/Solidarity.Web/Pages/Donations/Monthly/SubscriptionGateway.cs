@@ -74,6 +74,11 @@ internal static class MonthlyGivingHosting
             : services.GetRequiredService<StripeSubscriptionGateway>());
         services.AddScoped<MonthlyGiftLinks>();
         services.AddScoped<MonthlyGiftCancellation>();
+        services.AddScoped<MonthlyGiftMove>();
+        services.AddScoped<MonthlyGiftScheduler>();
+        services.AddScoped<PauseMonthlyGiftsJob>();
+        services.AddScoped<PauseMonthlyGiftJob>();
+        services.AddScoped<EndUnmovedMonthlyGiftsJob>();
         return services;
     }
 }
