@@ -20,8 +20,8 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         _scenario = await MoneyScenario.SeedAsync(App);
     }
 
-    private async Task<MonthlySubscription> NewGiftAsync(long pence = 1_000, Guid? chosenBranch = null) =>
-        new(await MonthlySubscription.PendingGiftAsync(App, _scenario.DisputeId, pence, chosenBranch), pence, _scenario.DisputeId, "argos-warehouse-strike");
+    private async Task<MonthlySubscription> NewGiftAsync(long pence = 1_000, Guid? chosenBranch = null, string email = "monthly@example.org") =>
+        new(await MonthlySubscription.PendingGiftAsync(App, _scenario.DisputeId, pence, chosenBranch, email), pence, _scenario.DisputeId, "argos-warehouse-strike");
 
     private Task<List<Donation>> DonationsAsync() =>
         App.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).OrderBy(d => d.PaidAt).ToListAsync());
@@ -42,6 +42,24 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Empty(await MoneyScenario.EntriesAsync(App));
         var total = await App.WithDbAsync(db => db.MonthlyTotals.AsNoTracking().SingleAsync());
         Assert.Equal((_scenario.DisputeId, 1, 1_000L), (total.DisputeId, total.Givers, total.MonthlyPence));
+    }
+
+    [Fact]
+    public async Task The_dispute_page_says_how_many_people_give_monthly_and_how_much_from_its_summary_row()
+    {
+        var first = await NewGiftAsync(1_000);
+        var second = await NewGiftAsync(550, email: "another@example.org");
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, first.Completed());
+        await WebhookSender.DeliverAsync(client, first.Paid(1));
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await client.GetStringAsync(new Uri("/disputes/argos-warehouse-strike", UriKind.Relative)));
+        Assert.Equal("1 person gives £10 a month", page.QuerySelector("#monthly-givers")?.TextContent.Trim());
+
+        await WebhookSender.DeliverAsync(client, second.Completed());
+        await WebhookSender.DeliverAsync(client, second.Paid(1));
+        page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await client.GetStringAsync(new Uri("/disputes/argos-warehouse-strike", UriKind.Relative)));
+        Assert.Equal("2 people give £15.50 a month", page.QuerySelector("#monthly-givers")?.TextContent.Trim());
     }
 
     [Fact]
