@@ -1364,6 +1364,9 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<Guid?>("ModeratedByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("OrganisationName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -1384,6 +1387,8 @@ namespace Solidarity.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DonationId");
+
+                    b.HasIndex("MonthlyGiftId");
 
                     b.HasIndex("Status", "CreatedAt");
 
@@ -2107,6 +2112,11 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Donations.Donation", null)
                         .WithMany()
                         .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 

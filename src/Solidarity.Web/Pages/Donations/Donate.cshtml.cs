@@ -299,6 +299,7 @@ internal sealed class DonateModel(
             db.SupportMessages.Add(new SupportMessage
             {
                 DisputeId = dispute.Id,
+                MonthlyGiftId = gift.Id,
                 AuthorName = gift.PublicName,
                 OrganisationName = gift.OrganisationName,
                 Body = message,

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
+using Solidarity.Web.Pages.Ledger;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 
@@ -108,10 +110,11 @@ internal sealed class MonthlySubscription(Guid giftId, long chargedPence, Guid d
         SolidarityApp app, Guid disputeId, long pence, Guid? chosenBranch = null, string email = "monthly@example.org", string? publicName = null)
     {
         var now = DateTimeOffset.UtcNow;
+        await using var scope = app.Scope();
         var gift = new MonthlyGift
         {
             DisputeId = disputeId, ChosenBranchId = chosenBranch, AmountPence = pence, DonorName = "Jo Monthly", Email = email,
-            DonorKey = "test-key:" + email, PublicName = publicName, PrivacyConsentAt = now, Status = MonthlyGiftStatus.Pending,
+            DonorKey = scope.ServiceProvider.GetRequiredService<SupporterKeys>().For(email, null), PublicName = publicName, PrivacyConsentAt = now, Status = MonthlyGiftStatus.Pending,
             CreatedAt = now, UpdatedAt = now,
         };
         gift.StripeCheckoutSessionId = "cs_test_" + gift.Id.ToString("N");

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Tests.Admin.Money;
@@ -252,4 +254,58 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(MonthlyGiftStatus.Cancelled, (await GiftAsync(stripe.GiftId)).Status);
         Assert.Empty(await MoneyScenario.EntriesAsync(App));
     }
+
+    [Fact]
+    public async Task Erasing_a_monthly_giver_clears_the_gift_its_payments_and_its_message_and_keeps_the_money()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        await AddMessageAsync(stripe.GiftId);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+        var keyBefore = (await GiftAsync(stripe.GiftId)).DonorKey;
+        var admin = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.CreateVersion7().ToString())], "Test"));
+
+        await using (var scope = App.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DonorErasure>().EraseAsync(admin, "monthly@example.org", "Asked by email", false, CancellationToken.None);
+        }
+
+        var gift = await GiftAsync(stripe.GiftId);
+        Assert.Equal((null, null, MonthlyGiftStatus.Active), (gift.Email, gift.DonorName, gift.Status));
+        Assert.NotEqual(keyBefore, gift.DonorKey);
+        Assert.All(await DonationsAsync(), d => Assert.Null(d.Email));
+        Assert.Equal(DonorErasure.MessageRemoved, await App.WithDbAsync(db => db.SupportMessages.Select(m => m.Body).SingleAsync()));
+        Assert.Equal(1_000, (await MoneyScenario.EntriesAsync(App)).Sum(e => e.AmountPence));
+    }
+
+    [Fact]
+    public async Task A_monthly_checkout_never_completed_loses_its_personal_data_after_the_retention_period_and_a_running_gift_keeps_it()
+    {
+        var abandoned = await NewGiftAsync(1_000, email: "abandoned@example.org");
+        var running = await NewGiftAsync(1_000, email: "running@example.org");
+        await AddMessageAsync(abandoned.GiftId);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, running.Completed());
+        await App.WithDbAsync(db => db.MonthlyGifts.ExecuteUpdateAsync(g => g.SetProperty(x => x.CreatedAt, DateTimeOffset.UtcNow.AddDays(-31))));
+
+        await using (var scope = App.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ClearExpiredPersonalDataJob>().RunAsync(CancellationToken.None);
+        }
+
+        Assert.Equal((null, null), ((await GiftAsync(abandoned.GiftId)).Email, (await GiftAsync(abandoned.GiftId)).DonorName));
+        Assert.Equal(ClearExpiredPersonalDataJob.UnpaidMessageCleared, await App.WithDbAsync(db => db.SupportMessages.Select(m => m.Body).SingleAsync()));
+        Assert.Equal("running@example.org", (await GiftAsync(running.GiftId)).Email);
+    }
+
+    private Task<int> AddMessageAsync(Guid giftId) => App.WithDbAsync(db =>
+    {
+        db.SupportMessages.Add(new Solidarity.Core.Messages.SupportMessage
+        {
+            DisputeId = _scenario.DisputeId, MonthlyGiftId = giftId, AuthorName = "Jo", Body = "Every month, solidarity.", CreatedAt = DateTimeOffset.UtcNow,
+        });
+        return db.SaveChangesAsync();
+    });
 }

@@ -13,6 +13,12 @@ namespace Solidarity.Migrations.Migrations
         {
             migrationBuilder.AddColumn<Guid>(
                 name: "MonthlyGiftId",
+                table: "SupportMessages",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "MonthlyGiftId",
                 table: "Donations",
                 type: "uuid",
                 nullable: true);
@@ -177,6 +183,11 @@ namespace Solidarity.Migrations.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_SupportMessages_MonthlyGiftId",
+                table: "SupportMessages",
+                column: "MonthlyGiftId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Donations_MonthlyGiftId",
                 table: "Donations",
                 column: "MonthlyGiftId");
@@ -241,6 +252,14 @@ namespace Solidarity.Migrations.Migrations
                 principalTable: "MonthlyGifts",
                 principalColumn: "Id",
                 onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_SupportMessages_MonthlyGifts_MonthlyGiftId",
+                table: "SupportMessages",
+                column: "MonthlyGiftId",
+                principalTable: "MonthlyGifts",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
@@ -249,6 +268,10 @@ namespace Solidarity.Migrations.Migrations
             migrationBuilder.DropForeignKey(
                 name: "FK_Donations_MonthlyGifts_MonthlyGiftId",
                 table: "Donations");
+
+            migrationBuilder.DropForeignKey(
+                name: "FK_SupportMessages_MonthlyGifts_MonthlyGiftId",
+                table: "SupportMessages");
 
             migrationBuilder.DropTable(
                 name: "MonthlyGiftLinks");
@@ -266,12 +289,20 @@ namespace Solidarity.Migrations.Migrations
                 name: "MonthlyGifts");
 
             migrationBuilder.DropIndex(
+                name: "IX_SupportMessages_MonthlyGiftId",
+                table: "SupportMessages");
+
+            migrationBuilder.DropIndex(
                 name: "IX_Donations_MonthlyGiftId",
                 table: "Donations");
 
             migrationBuilder.DropIndex(
                 name: "IX_Donations_StripeInvoiceId",
                 table: "Donations");
+
+            migrationBuilder.DropColumn(
+                name: "MonthlyGiftId",
+                table: "SupportMessages");
 
             migrationBuilder.DropColumn(
                 name: "MonthlyGiftId",

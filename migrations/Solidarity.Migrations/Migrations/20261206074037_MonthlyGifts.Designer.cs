@@ -12,7 +12,7 @@ using Solidarity.Core.Data;
 namespace Solidarity.Migrations.Migrations
 {
     [DbContext(typeof(SolidarityDbContext))]
-    [Migration("20261206064955_MonthlyGifts")]
+    [Migration("20261206074037_MonthlyGifts")]
     partial class MonthlyGifts
     {
         /// <inheritdoc />
@@ -1367,6 +1367,9 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<Guid?>("ModeratedByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("OrganisationName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -1387,6 +1390,8 @@ namespace Solidarity.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DonationId");
+
+                    b.HasIndex("MonthlyGiftId");
 
                     b.HasIndex("Status", "CreatedAt");
 
@@ -2110,6 +2115,11 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Donations.Donation", null)
                         .WithMany()
                         .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
