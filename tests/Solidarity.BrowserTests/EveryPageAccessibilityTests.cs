@@ -117,12 +117,13 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             var donation = await db.Donations.AsNoTracking()
                 .Where(d => d.DisputeId == dispute.Id && d.Method == DonationMethod.Card && d.Status == DonationStatus.Paid)
                 .Select(d => d.Id).FirstAsync();
-            // A monthly gift paused a moment ago, as the end of its dispute leaves it: its page, and the pages to cancel and to
-            // move it, each show their form.
+            // A monthly gift paused a moment ago by the end of one of the demo's past disputes: its page, and the pages to
+            // cancel and to move it, each show their form.
             var now = DateTimeOffset.UtcNow;
+            var ended = await db.Disputes.AsNoTracking().Where(d => DisputeStatuses.Past.Contains(d.Status)).Select(d => d.Id).FirstAsync();
             var gift = new MonthlyGift
             {
-                DisputeId = dispute.Id, AmountPence = 1_000, DonorName = "Jo Monthly", Email = "monthly@example.org", Status = MonthlyGiftStatus.Paused,
+                DisputeId = ended, AmountPence = 1_000, DonorName = "Jo Monthly", Email = "monthly@example.org", Status = MonthlyGiftStatus.Paused,
                 PausedAt = now, StripeSubscriptionId = "sub_test_local_axe", CreatedAt = now, UpdatedAt = now,
             };
             db.MonthlyGifts.Add(gift);

@@ -124,9 +124,16 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         var old = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "old@example.org");
         var recent = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "recent@example.org");
         stripe.ServeSubscriptions(s => (s.Id == old.SubscriptionId ? old : recent).Render(s));
+
         var now = DateTimeOffset.UtcNow;
+        var dashboard = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "dashboard@example.org");
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Lost);
         await PauseAsync(old.GiftId, now.AddDays(-31));
         await PauseAsync(recent.GiftId, now.AddDays(-10));
+
+        // Paused from Stripe's dashboard long ago, not by the end of the dispute: not the daily job's to cancel.
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == dashboard.GiftId).ExecuteUpdateAsync(g => g
+            .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, now.AddDays(-40))));
 
         await using (var scope = site.Services.CreateAsyncScope())
         {
@@ -137,6 +144,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal($"/v1/subscriptions/{old.SubscriptionId}", cancel.Path);
         Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(old.GiftId));
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(recent.GiftId));
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(dashboard.GiftId));
         var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == MonthlyAuditActions.CancelledUnmoved));
         Assert.Equal(old.GiftId.ToString(), audit.SubjectId);
     }
@@ -190,9 +198,14 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     private Task<int> SetStatusAsync(Guid disputeId, DisputeStatus status) =>
         App.WithDbAsync(db => db.Disputes.Where(d => d.Id == disputeId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, status)));
 
-    private Task<int> PauseAsync(Guid giftId, DateTimeOffset pausedAt) =>
-        App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).ExecuteUpdateAsync(g => g
-            .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, pausedAt)));
+    /// <summary>The gift as the end of its dispute left it <paramref name="pausedAt"/>: paused, with its notice.</summary>
+    private Task PauseAsync(Guid giftId, DateTimeOffset pausedAt) => App.WithDbAsync(async db =>
+    {
+        var gift = await db.MonthlyGifts.SingleAsync(g => g.Id == giftId);
+        (gift.Status, gift.PausedAt) = (MonthlyGiftStatus.Paused, pausedAt);
+        db.MonthlyGiftNotices.Add(new MonthlyGiftNotice { MonthlyGiftId = giftId, DisputeId = gift.DisputeId, CreatedAt = pausedAt, PausedAt = pausedAt, SentAt = pausedAt });
+        await db.SaveChangesAsync();
+    });
 
     private Task<MonthlyGiftStatus> StatusAsync(Guid giftId) =>
         App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).Select(g => g.Status).SingleAsync());

@@ -201,6 +201,28 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_month_s_charge_events_before_its_paid_invoice_are_not_listed_as_unknown_and_its_fee_posts_once()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        var invoice = stripe.Invoice(1);
+        var fee = StripePayloads.BalanceTransaction("txn_test_month", invoice.ChargeId, 1_000, 35);
+        using var client = App.CreateClient();
+
+        Assert.Equal("ignored", await WebhookSender.DeliverAsync(client, StripePayloads.Event(
+            "charge.succeeded", StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000, balanceTransaction: fee))));
+        await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(client, StripePayloads.Event(
+            "charge.updated", StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000, balanceTransaction: fee))));
+        await WebhookSender.DeliverAsync(client, StripePayloads.Event(
+            "charge.updated", StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000, balanceTransaction: fee)));
+
+        Assert.Equal(0, await App.WithDbAsync(db => db.StripeEvents.CountAsync(e => e.Outcome == "unknown-donation")));
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal(1_000, entries.Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        Assert.Equal(-35, entries.Where(e => e.Kind == LedgerEntryKind.ProcessingFee).Sum(e => e.AmountPence));
+    }
+
+    [Fact]
     public async Task Refund_of_a_monthly_payment_finds_its_donation_through_the_charge_and_is_posted_by_the_existing_path()
     {
         var stripe = await NewGiftAsync(1_000);

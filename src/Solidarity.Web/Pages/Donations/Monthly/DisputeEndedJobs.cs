@@ -239,6 +239,9 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
         var before = time.GetUtcNow() - MonthlyGiftMove.Window;
         var unmoved = await db.MonthlyGifts.AsNoTracking()
             .Where(g => g.Status == MonthlyGiftStatus.Paused && g.PausedAt < before)
+
+            // Paused because its dispute ended, not (say) from Stripe's dashboard while the dispute goes on.
+            .Where(g => db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null))
             .OrderBy(g => g.PausedAt)
             .Select(g => g.Id)
             .ToListAsync(cancellationToken);

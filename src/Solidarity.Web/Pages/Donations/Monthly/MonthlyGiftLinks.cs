@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Web.Infrastructure.Tokens;
 
@@ -8,7 +9,7 @@ namespace Solidarity.Web.Pages.Donations.Monthly;
 /// <summary>What the giver sees of their monthly gift on the page their link opens.</summary>
 internal sealed record MonthlyGiftView(
     Guid Id, Guid DisputeId, MonthlyGiftStatus Status, long ChargedPence, string Currency, string DisputeTitle, string DisputeSlug,
-    DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? BranchName);
+    DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? BranchName, bool DisputeEnded);
 
 /// <summary>
 /// The links in a monthly giver's emails (<c>/monthly/manage/{token}</c>): random tokens (<see cref="LinkTokens"/>) of
@@ -47,7 +48,8 @@ internal sealed class MonthlyGiftLinks(SolidarityDbContext db, TimeProvider time
             .Where(g => g.CancelledAt == null || g.CancelledAt > endedSince)
             .Join(db.Disputes, g => g.DisputeId, d => d.Id, (g, d) => new MonthlyGiftView(
                 g.Id, g.DisputeId, g.Status, g.AmountPence + g.FeeCoverPence, g.Currency, d.Title, d.Slug, g.NextPaymentAt, g.PausedAt, g.CancelledAt,
-                db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name).FirstOrDefault()))
+                db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name).FirstOrDefault(),
+                DisputeStatuses.Past.Contains(d.Status)))
             .SingleOrDefaultAsync(cancellationToken);
     }
 }

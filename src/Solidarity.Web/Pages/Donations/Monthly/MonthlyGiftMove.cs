@@ -23,8 +23,9 @@ internal sealed class MonthlyGiftMove(
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
+    /// <summary>Only a gift paused because its dispute ended moves (one paused at Stripe for another reason stays as it is).</summary>
     public static bool CanMove(MonthlyGiftView gift, DateTimeOffset now) =>
-        gift.Status == MonthlyGiftStatus.Paused && gift.PausedAt is { } paused && paused + Window > now;
+        gift.DisputeEnded && gift.Status == MonthlyGiftStatus.Paused && gift.PausedAt is { } paused && paused + Window > now;
 
     public Task<List<MoveTarget>> TargetsAsync(Guid currentDisputeId, CancellationToken cancellationToken) =>
         db.Disputes.AsNoTracking()

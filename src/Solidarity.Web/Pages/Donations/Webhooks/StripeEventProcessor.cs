@@ -245,7 +245,7 @@ internal sealed partial class StripeEventProcessor(
         var locked = await FindAndLockAsync(Metadata(charge.Metadata), null, charge.PaymentIntentId, charge.Id, cancellationToken);
         if (locked is null)
         {
-            return (WebhookOutcomes.UnknownDonation, null);
+            return (NotFound(charge.Metadata), null);
         }
 
         var donation = locked.Donation;
@@ -359,7 +359,7 @@ internal sealed partial class StripeEventProcessor(
     {
         if (await FindDonationIdAsync(donationId, null, paymentIntentId, chargeId, cancellationToken) is not { } id)
         {
-            return (WebhookOutcomes.UnknownDonation, null);
+            return (donationId is null ? WebhookOutcomes.Ignored : WebhookOutcomes.UnknownDonation, null);
         }
 
         var email = await db.Donations.AsNoTracking().Where(d => d.Id == id).Select(d => d.Email).SingleAsync(cancellationToken);
@@ -370,6 +370,15 @@ internal sealed partial class StripeEventProcessor(
 
         return (WebhookOutcomes.Applied, id);
     }
+
+    /// <summary>
+    /// What a charge event matching no donation was. Every one-off gift's charge carries its donation's id; a charge
+    /// without one is a monthly gift's invoice charge, whose donation its <c>invoice.paid</c> makes (often a moment
+    /// after the charge's own events), or a charge the site did not start. Neither is a gift gone missing, so neither
+    /// is listed on the reconciliation page.
+    /// </summary>
+    private static string NotFound(IDictionary<string, string>? metadata) =>
+        Metadata(metadata) is null ? WebhookOutcomes.Ignored : WebhookOutcomes.UnknownDonation;
 
     private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
         db.StripeEvents.AsNoTracking().AnyAsync(
