@@ -28,6 +28,10 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
         // of hosts, and Linux allows a user 128 instances, shared with everything else the user runs. Settings never
         // change during a test, so no host (and no site process a test starts) watches them.
         Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+
+        // The same limit again: each host that renders a page with asp-append-version watches its wwwroot, with an inotify
+        // instance, for as long as it lives, and test classes in parallel keep dozens of hosts alive. Polling watchers use none.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
     }
 
     private Respawner? _respawner;
