@@ -15,6 +15,32 @@ namespace Solidarity.BrowserTests;
 public sealed class DonationJourneyTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [ChromiumFact]
+    public async Task Supporter_chooses_to_give_monthly_pays_the_first_month_at_the_test_checkout_and_is_thanked_for_a_monthly_gift()
+    {
+        var (slug, title) = await ArgosAsync();
+        var page = await NewPageAsync();
+        await OpenAsync(page, $"/disputes/{slug}/donate");
+
+        await page.GetByLabel("Every month while the dispute lasts").CheckAsync();
+        await page.Locator("label[for='preset-1000']").ClickAsync();
+        await Expect(page.Locator("#charge-total")).ToHaveTextAsync("You will pay £10.00 a month.");
+        await page.GetByLabel("Your name").FillAsync("Jo Monthly");
+        await page.GetByLabel("Your email address").FillAsync("jo.monthly@example.org");
+        await page.GetByLabel("I have read this notice").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/test-checkout/cs_test_local_*");
+        await Expect(page.Locator("#test-checkout-amount")).ToHaveTextAsync("£10.00 a month");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay (test)" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/monthly/*/thank-you");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Monthly gift confirmed", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#monthly-state")).ToContainTextAsync($"£10.00 a month to the {title}");
+        var axe = await Accessibility.RunAxeAsync(page);
+        Assert.True(axe.Violations.Length == 0, Accessibility.Describe(axe));
+    }
+
+    [ChromiumFact]
     public async Task Supporter_donates_through_the_test_checkout_and_sees_the_new_total_on_the_dispute_page()
     {
         var (slug, title) = await ArgosAsync();

@@ -9,10 +9,12 @@ using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
+using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.BrowserTests;
 
@@ -110,7 +112,8 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             .OrderBy(route => route.RoutePattern.RawText?.Contains("sign-out", StringComparison.Ordinal))
             .ThenBy(route => route.RoutePattern.RawText, StringComparer.Ordinal);
 
-    private sealed record DemoValues(string Slug, Guid DisputeId, Guid BranchId, Guid UpdateId, Guid StatementId, Guid DonationId);
+    private sealed record DemoValues(
+        string Slug, Guid DisputeId, Guid BranchId, Guid UpdateId, Guid StatementId, Guid DonationId, Guid MonthlyGiftId, string MonthlyToken);
 
     private async Task<DemoValues> DemoValuesAsync() =>
         await Site.WithDbAsync(async db =>
@@ -129,7 +132,21 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             var donation = await db.Donations.AsNoTracking()
                 .Where(d => d.DisputeId == dispute.Id && d.Method == DonationMethod.Card && d.Status == DonationStatus.Paid)
                 .Select(d => d.Id).FirstAsync();
-            return new DemoValues(dispute.Slug, dispute.Id, branch.Id, update.Id, statement, donation);
+            // A monthly gift paused a moment ago by the end of one of the demo's past disputes: its page, and the pages to
+            // cancel and to move it, each show their form.
+            var now = DateTimeOffset.UtcNow;
+            var ended = await db.Disputes.AsNoTracking().Where(d => DisputeStatuses.Past.Contains(d.Status)).Select(d => d.Id).FirstAsync();
+            var gift = new MonthlyGift
+            {
+                DisputeId = ended, AmountPence = 1_000, DonorName = "Jo Monthly", Email = "monthly@example.org", Status = MonthlyGiftStatus.Paused,
+                PausedAt = now, StripeSubscriptionId = "sub_test_local_axe", CreatedAt = now, UpdatedAt = now,
+            };
+            db.MonthlyGifts.Add(gift);
+            await db.SaveChangesAsync();
+            await using var scope = Site.Services.CreateAsyncScope();
+            var token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(gift.Id);
+            await scope.ServiceProvider.GetRequiredService<SolidarityDbContext>().SaveChangesAsync();
+            return new DemoValues(dispute.Slug, dispute.Id, branch.Id, update.Id, statement, donation, gift.Id, token);
         });
 
     /// <summary>The route with its parameters taken from the demo; a parameter with no value stops the test, to be given one.</summary>
@@ -145,6 +162,7 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             RoutePatternParameterPart { Name: "slug" } => demo.Slug,
             RoutePatternParameterPart { Name: "disputeId" } => demo.DisputeId.ToString(),
             RoutePatternParameterPart { Name: "format" } => "csv",
+            RoutePatternParameterPart { Name: "token" } when raw.StartsWith("/monthly/manage/", StringComparison.Ordinal) => demo.MonthlyToken,
             RoutePatternParameterPart { Name: "token" or "sessionId" } => "an-unknown-link",
             RoutePatternParameterPart { Name: "donationId" } => demo.DonationId.ToString(),
             RoutePatternParameterPart { Name: "id" } when raw.StartsWith("/admin/branches/", StringComparison.Ordinal) => demo.BranchId.ToString(),
@@ -153,6 +171,7 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
             RoutePatternParameterPart { Name: "id" } when raw.StartsWith("/admin/remittances/", StringComparison.Ordinal)
                 || raw.StartsWith("/branch/statements/", StringComparison.Ordinal) => demo.StatementId.ToString(),
             RoutePatternParameterPart { Name: "id" } when raw.StartsWith("/donations/", StringComparison.Ordinal) => demo.DonationId.ToString(),
+            RoutePatternParameterPart { Name: "id" } when raw.StartsWith("/monthly/", StringComparison.Ordinal) => demo.MonthlyGiftId.ToString(),
             RoutePatternParameterPart p => throw new InvalidOperationException($"No demo value for {{{p.Name}}} in {raw}: add one to this test."),
             _ => "",
         }))).Where(text => text.Length > 0);

@@ -19,6 +19,8 @@ public sealed class StripeStandIn : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Method, string Path), Func<StripeRequest, StripeAnswer>> _routes = new();
     private readonly ConcurrentQueue<StripeRequest> _requests = new();
+    private readonly ConcurrentDictionary<string, StandInSubscription> _subscriptions = new();
+    private Func<StandInSubscription, JsonObject>? _renderSubscription;
     private WebApplication? _app;
 
     public string BaseUrl { get; private set; } = "";
@@ -78,6 +80,73 @@ public sealed class StripeStandIn : IAsyncDisposable
     {
         _routes.Clear();
         _requests.Clear();
+        _subscriptions.Clear();
+        _renderSubscription = null;
+    }
+
+    /// <summary>The subscriptions of the stand-in's account, by id, as the site's calls left them.</summary>
+    public IReadOnlyDictionary<string, StandInSubscription> Subscriptions => _subscriptions;
+
+    /// <summary>A subscription that Checkout started, so that the site can pause, resume, re-label and cancel it.</summary>
+    public StandInSubscription AddSubscription(string id, string customerId, IReadOnlyDictionary<string, string> metadata)
+    {
+        var subscription = new StandInSubscription(id, customerId) { Status = "active" };
+        foreach (var (key, value) in metadata)
+        {
+            subscription.Metadata[key] = value;
+        }
+
+        _subscriptions[id] = subscription;
+        return subscription;
+    }
+
+    /// <summary>
+    /// Serves /v1/subscriptions/{id} as Stripe does: GET reads it, POST updates <c>pause_collection</c> (an empty value
+    /// resumes collection) and <c>metadata</c>, DELETE cancels it; an unknown id is Stripe's <c>resource_missing</c>.
+    /// Each answer is the subscription as <paramref name="render"/> writes it.
+    /// </summary>
+    public void ServeSubscriptions(Func<StandInSubscription, JsonObject> render) => _renderSubscription = render;
+
+    private StripeAnswer? AnswerSubscription(StripeRequest request)
+    {
+        const string prefix = "/v1/subscriptions/";
+        if (_renderSubscription is not { } render || !request.Path.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (!_subscriptions.TryGetValue(request.Path[prefix.Length..], out var subscription))
+        {
+            return new StripeAnswer(404, """{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such subscription"}}""");
+        }
+
+        lock (subscription)
+        {
+            switch (request.Method)
+            {
+                case "DELETE":
+                    subscription.Status = "canceled";
+                    break;
+                case "POST":
+                    if (request.Form.TryGetValue("pause_collection[behavior]", out var behavior))
+                    {
+                        subscription.PauseBehavior = behavior;
+                    }
+                    else if (request.Form.TryGetValue("pause_collection", out var cleared) && cleared.Length == 0)
+                    {
+                        subscription.PauseBehavior = null;
+                    }
+
+                    foreach (var (key, value) in request.Form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
+                    {
+                        subscription.Metadata[key["metadata[".Length..^1]] = value;
+                    }
+
+                    break;
+            }
+
+            return new StripeAnswer(200, render(subscription).ToJsonString());
+        }
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -96,7 +165,7 @@ public sealed class StripeStandIn : IAsyncDisposable
 
         var answer = _routes.TryGetValue((request.Method, request.Path), out var route)
             ? route(request)
-            : new StripeAnswer(404, """{"error":{"type":"invalid_request_error","message":"No such route in the stand-in"}}""");
+            : AnswerSubscription(request) ?? new StripeAnswer(404, """{"error":{"type":"invalid_request_error","message":"No such route in the stand-in"}}""");
         context.Response.StatusCode = answer.Status;
         context.Response.ContentType = "application/json";
         context.Response.Headers["Request-Id"] = "req_standin_" + Guid.NewGuid().ToString("N")[..12];
@@ -110,6 +179,18 @@ public sealed class StripeStandIn : IAsyncDisposable
             await _app.DisposeAsync();
         }
     }
+}
+
+/// <summary>A subscription of the stand-in's account: its status, whether collection is paused, and its metadata.</summary>
+public sealed class StandInSubscription(string id, string customerId)
+{
+    public string Id { get; } = id;
+    public string CustomerId { get; } = customerId;
+    public string Status { get; set; } = "active";
+
+    /// <summary>pause_collection[behavior] ("void", say), or null while Stripe collects.</summary>
+    public string? PauseBehavior { get; set; }
+    public Dictionary<string, string> Metadata { get; } = [];
 }
 
 /// <summary>What Stripe.net sent: form fields decoded (e.g. "line_items[0][price_data][unit_amount]").</summary>

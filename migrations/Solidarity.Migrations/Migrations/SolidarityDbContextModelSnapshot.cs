@@ -807,6 +807,9 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<Guid?>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("OrganisationName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -847,6 +850,10 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<string>("StripeInvoiceId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<string>("StripePaymentIntentId")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
@@ -855,9 +862,14 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasIndex("ChosenBranchId");
 
+                    b.HasIndex("MonthlyGiftId");
+
                     b.HasIndex("StripeChargeId");
 
                     b.HasIndex("StripeCheckoutSessionId")
+                        .IsUnique();
+
+                    b.HasIndex("StripeInvoiceId")
                         .IsUnique();
 
                     b.HasIndex("StripePaymentIntentId");
@@ -901,6 +913,218 @@ namespace Solidarity.Migrations.Migrations
                         {
                             t.HasCheckConstraint("ck_allocations_not_negative", "\"AmountPence\" >= 0");
                         });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGift", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AmountPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ChosenBranchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DonorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("DonorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<long>("FeeCoverPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("MovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("MovedFromDisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("NextPaymentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OrganisationName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PrivacyConsentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublicName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("ShowAmountPublicly")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StripeCheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("StripeCustomerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("StripeSubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTimeOffset?>("SubscriptionSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChosenBranchId");
+
+                    b.HasIndex("MovedFromDisputeId");
+
+                    b.HasIndex("StripeCheckoutSessionId")
+                        .IsUnique();
+
+                    b.HasIndex("StripeSubscriptionId")
+                        .IsUnique();
+
+                    b.HasIndex("DisputeId", "Status");
+
+                    b.ToTable("MonthlyGifts", t =>
+                        {
+                            t.HasCheckConstraint("ck_monthly_gifts_amount_positive", "\"AmountPence\" > 0");
+
+                            t.HasCheckConstraint("ck_monthly_gifts_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGiftLink", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("TokenHash");
+
+                    b.HasIndex("MonthlyGiftId");
+
+                    b.ToTable("MonthlyGiftLinks");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGiftNotice", b =>
+                {
+                    b.Property<Guid>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MonthlyGiftId", "DisputeId");
+
+                    b.HasIndex("DisputeId");
+
+                    b.ToTable("MonthlyGiftNotices");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyPaymentFailure", b =>
+                {
+                    b.Property<string>("StripeInvoiceId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("AmountPence")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("FirstFailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("LastFailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("StripeInvoiceId");
+
+                    b.HasIndex("MonthlyGiftId");
+
+                    b.HasIndex("DisputeId", "LastFailedAt");
+
+                    b.ToTable("MonthlyPaymentFailures");
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyTotal", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Givers")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("MonthlyPence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DisputeId");
+
+                    b.ToTable("MonthlyTotals");
                 });
 
             modelBuilder.Entity("Solidarity.Core.Donations.StripeEventRecord", b =>
@@ -1141,6 +1365,9 @@ namespace Solidarity.Migrations.Migrations
                     b.Property<Guid?>("ModeratedByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("MonthlyGiftId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("OrganisationName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -1161,6 +1388,8 @@ namespace Solidarity.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DonationId");
+
+                    b.HasIndex("MonthlyGiftId");
 
                     b.HasIndex("Status", "CreatedAt");
 
@@ -1765,6 +1994,11 @@ namespace Solidarity.Migrations.Migrations
                         .HasForeignKey("DisputeId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Solidarity.Core.Donations.DonationAllocation", b =>
@@ -1778,6 +2012,73 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Donations.Donation", null)
                         .WithMany("Allocations")
                         .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGift", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("ChosenBranchId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("MovedFromDisputeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGiftLink", b =>
+                {
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyGiftNotice", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyPaymentFailure", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Donations.MonthlyTotal", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
@@ -1861,6 +2162,11 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Donations.Donation", null)
                         .WithMany()
                         .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Solidarity.Core.Donations.MonthlyGift", null)
+                        .WithMany()
+                        .HasForeignKey("MonthlyGiftId")
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 

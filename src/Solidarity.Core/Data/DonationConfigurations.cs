@@ -20,6 +20,10 @@ internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
         donation.Property(d => d.StripePaymentIntentId).HasMaxLength(255);
         donation.Property(d => d.StripeChargeId).HasMaxLength(255);
         donation.Property(d => d.Reference).HasMaxLength(200);
+        donation.Property(d => d.StripeInvoiceId).HasMaxLength(255);
+        donation.HasOne<MonthlyGift>().WithMany().HasForeignKey(d => d.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
+        donation.HasIndex(d => d.StripeInvoiceId).IsUnique();
+        donation.HasIndex(d => d.MonthlyGiftId);
         donation.Ignore(d => d.ChargedPence);
         donation.HasOne<Dispute>().WithMany().HasForeignKey(d => d.DisputeId).OnDelete(DeleteBehavior.Restrict);
         donation.HasOne<Branch>().WithMany().HasForeignKey(d => d.ChosenBranchId).OnDelete(DeleteBehavior.Restrict);
@@ -124,5 +128,76 @@ internal sealed class StripeEventRecordConfiguration : IEntityTypeConfiguration<
 
         // The open books tell a chargeback still open from one lost by whether Stripe has said it closed.
         record.HasIndex(e => e.ObjectId, "IX_StripeEvents_ClosedDisputes").HasFilter("\"Type\" = 'charge.dispute.closed'");
+    }
+}
+
+internal sealed class MonthlyGiftConfiguration : IEntityTypeConfiguration<MonthlyGift>
+{
+    public void Configure(EntityTypeBuilder<MonthlyGift> gift)
+    {
+        gift.Property(g => g.Currency).HasMaxLength(3);
+        gift.Property(g => g.PublicName).HasMaxLength(100);
+        gift.Property(g => g.OrganisationName).HasMaxLength(200);
+        gift.Property(g => g.DonorName).HasMaxLength(200);
+        gift.Property(g => g.Email).HasMaxLength(320);
+        gift.Property(g => g.DonorKey).HasMaxLength(80);
+        gift.Property(g => g.Status).HasConversion<string>().HasMaxLength(32);
+        gift.Property(g => g.StripeCheckoutSessionId).HasMaxLength(255);
+        gift.Property(g => g.StripeSubscriptionId).HasMaxLength(255);
+        gift.Property(g => g.StripeCustomerId).HasMaxLength(255);
+        gift.Ignore(g => g.ChargedPence);
+        gift.HasOne<Dispute>().WithMany().HasForeignKey(g => g.DisputeId).OnDelete(DeleteBehavior.Restrict);
+        gift.HasOne<Dispute>().WithMany().HasForeignKey(g => g.MovedFromDisputeId).OnDelete(DeleteBehavior.Restrict);
+        gift.HasOne<Branch>().WithMany().HasForeignKey(g => g.ChosenBranchId).OnDelete(DeleteBehavior.Restrict);
+        gift.HasIndex(g => g.StripeCheckoutSessionId).IsUnique();
+        gift.HasIndex(g => g.StripeSubscriptionId).IsUnique();
+        gift.HasIndex(g => new { g.DisputeId, g.Status });
+        gift.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_monthly_gifts_amount_positive", "\"AmountPence\" > 0");
+            t.HasCheckConstraint("ck_monthly_gifts_fee_cover_not_negative", "\"FeeCoverPence\" >= 0");
+        });
+    }
+}
+
+internal sealed class MonthlyGiftLinkConfiguration : IEntityTypeConfiguration<MonthlyGiftLink>
+{
+    public void Configure(EntityTypeBuilder<MonthlyGiftLink> link)
+    {
+        link.HasKey(l => l.TokenHash);
+        link.HasIndex(l => l.MonthlyGiftId);
+        link.HasOne<MonthlyGift>().WithMany().HasForeignKey(l => l.MonthlyGiftId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class MonthlyPaymentFailureConfiguration : IEntityTypeConfiguration<MonthlyPaymentFailure>
+{
+    public void Configure(EntityTypeBuilder<MonthlyPaymentFailure> failure)
+    {
+        failure.HasKey(f => f.StripeInvoiceId);
+        failure.Property(f => f.StripeInvoiceId).HasMaxLength(255);
+        failure.HasIndex(f => new { f.DisputeId, f.LastFailedAt });
+        failure.HasIndex(f => f.MonthlyGiftId);
+        failure.HasOne<MonthlyGift>().WithMany().HasForeignKey(f => f.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
+        failure.HasOne<Dispute>().WithMany().HasForeignKey(f => f.DisputeId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class MonthlyTotalConfiguration : IEntityTypeConfiguration<MonthlyTotal>
+{
+    public void Configure(EntityTypeBuilder<MonthlyTotal> total)
+    {
+        total.HasKey(t => t.DisputeId);
+        total.HasOne<Dispute>().WithMany().HasForeignKey(t => t.DisputeId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class MonthlyGiftNoticeConfiguration : IEntityTypeConfiguration<MonthlyGiftNotice>
+{
+    public void Configure(EntityTypeBuilder<MonthlyGiftNotice> notice)
+    {
+        notice.HasKey(n => new { n.MonthlyGiftId, n.DisputeId });
+        notice.HasOne<MonthlyGift>().WithMany().HasForeignKey(n => n.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
+        notice.HasOne<Dispute>().WithMany().HasForeignKey(n => n.DisputeId).OnDelete(DeleteBehavior.Restrict);
     }
 }

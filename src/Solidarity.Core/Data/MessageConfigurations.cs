@@ -19,6 +19,7 @@ internal sealed class SupportMessageConfiguration : IEntityTypeConfiguration<Sup
         message.Property(m => m.RejectionReason).HasMaxLength(SupportMessage.MaxRejectionReasonLength);
         message.HasOne<Dispute>().WithMany().HasForeignKey(m => m.DisputeId).OnDelete(DeleteBehavior.Restrict);
         message.HasOne<Donation>().WithMany().HasForeignKey(m => m.DonationId).OnDelete(DeleteBehavior.Restrict);
+        message.HasOne<MonthlyGift>().WithMany().HasForeignKey(m => m.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
         message.HasIndex(m => new { m.DisputeId, m.Status, m.CreatedAt });
         message.HasIndex(m => new { m.Status, m.CreatedAt });
         message.HasIndex(m => new { m.Status, m.ModeratedAt });

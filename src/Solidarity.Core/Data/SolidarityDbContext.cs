@@ -45,6 +45,11 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<CheckoutClient> CheckoutClients => Set<CheckoutClient>();
     public DbSet<SupporterTotal> SupporterTotals => Set<SupporterTotal>();
     public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
+    public DbSet<MonthlyGift> MonthlyGifts => Set<MonthlyGift>();
+    public DbSet<MonthlyGiftLink> MonthlyGiftLinks => Set<MonthlyGiftLink>();
+    public DbSet<MonthlyPaymentFailure> MonthlyPaymentFailures => Set<MonthlyPaymentFailure>();
+    public DbSet<MonthlyTotal> MonthlyTotals => Set<MonthlyTotal>();
+    public DbSet<MonthlyGiftNotice> MonthlyGiftNotices => Set<MonthlyGiftNotice>();
     public DbSet<SupportMessage> SupportMessages => Set<SupportMessage>();
     public DbSet<BranchDigest> BranchDigests => Set<BranchDigest>();
     public DbSet<Receipt> Receipts => Set<Receipt>();

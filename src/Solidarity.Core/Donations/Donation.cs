@@ -76,6 +76,12 @@ public sealed class Donation
     public string? StripePaymentIntentId { get; set; }
     public string? StripeChargeId { get; set; }
 
+    /// <summary>The monthly gift whose payment this is; null for a one-off gift.</summary>
+    public Guid? MonthlyGiftId { get; set; }
+
+    /// <summary>The Stripe invoice (in_…) a monthly payment paid: unique, so each invoice becomes one donation.</summary>
+    public string? StripeInvoiceId { get; set; }
+
     /// <summary>Offline money: cheque number, bank reference, "picket line collection, Burton gate".</summary>
     public string? Reference { get; set; }
     public Guid? RecordedByUserId { get; set; }

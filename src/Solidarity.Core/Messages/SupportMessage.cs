@@ -20,6 +20,9 @@ public sealed class SupportMessage
     public Guid DisputeId { get; set; }
     public Guid? DonationId { get; set; }
 
+    /// <summary>The monthly gift the message came with, when it was written on the donate form choosing to give monthly.</summary>
+    public Guid? MonthlyGiftId { get; set; }
+
     /// <summary>The name the author chose to show; null means "Anonymous".</summary>
     public string? AuthorName { get; set; }
     public string? OrganisationName { get; set; }

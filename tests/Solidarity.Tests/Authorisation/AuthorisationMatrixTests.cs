@@ -309,8 +309,8 @@ public sealed partial class AuthorisationMatrixTests(SiteFixture fixture) : Site
 
     private static Guid IdFor(string pattern, Seeded data)
     {
-        string[] prefixes = ["/admin/branches/", "/admin/disputes/", "/admin/updates/", "/admin/remittances/", "/branch/statements/", "/donations/"];
-        Guid[] ids = [data.Branches.BurtonBranchId, data.DisputeId, data.UpdateId, data.StatementId, data.StatementId, Guid.NewGuid()];
+        string[] prefixes = ["/admin/branches/", "/admin/disputes/", "/admin/updates/", "/admin/remittances/", "/branch/statements/", "/donations/", "/monthly/"];
+        Guid[] ids = [data.Branches.BurtonBranchId, data.DisputeId, data.UpdateId, data.StatementId, data.StatementId, Guid.NewGuid(), Guid.NewGuid()];
         var index = Array.FindIndex(prefixes, prefix => ("/" + pattern.TrimStart('/')).StartsWith(prefix, StringComparison.Ordinal));
         return index >= 0 ? ids[index] : throw new InvalidOperationException($"No sample {{id}} for {pattern}: add one to this test.");
     }

@@ -170,6 +170,43 @@ public sealed class CheckStripeTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("missing: charge.refund.updated", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_endpoint_registered_before_monthly_giving_is_told_the_invoice_and_subscription_events_it_lacks()
+    {
+        string[] monthly = ["invoice.paid", "invoice.payment_failed", "customer.subscription.updated", "customer.subscription.deleted"];
+        _stripe.ServeWebhookEndpoints([new("we_site", Webhook, [.. HandledStripeEvents.All.Except(monthly)])]);
+
+        var (exitCode, output) = await CheckAsync(_site);
+
+        Assert.Equal(StripeWebhookCheck.Failed, exitCode);
+        Assert.All(monthly, type => Assert.Contains($"missing: {type}", output, StringComparison.Ordinal));
+        Assert.Subset(HandledStripeEvents.All.ToHashSet(), monthly.ToHashSet());
+    }
+
+    [Fact]
+    public void The_runbook_lists_exactly_the_events_the_site_handles()
+    {
+        var runbook = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "README.md"));
+        var start = runbook.IndexOf("- Events, every one of them", StringComparison.Ordinal);
+        var end = runbook.IndexOf("\n\n", start, StringComparison.Ordinal);
+        var listed = System.Text.RegularExpressions.Regex.Matches(runbook[start..end], "`([a-z_.]+)`").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Equal(HandledStripeEvents.All.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Solidarity.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The tests run from outside the repository.");
+    }
+
     private static string[] Every(string except) => [.. HandledStripeEvents.All.Where(e => e != except)];
 
     private static async Task<(int ExitCode, string Output)> CheckAsync(WebApplicationFactory<Program> site)

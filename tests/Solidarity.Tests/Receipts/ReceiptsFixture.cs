@@ -44,9 +44,10 @@ public sealed class ReceiptsFixture : IAsyncLifetime
     /// A real Hangfire server on the site's database and job activator, with a storage instance of its own as
     /// another worker process would have.
     /// </summary>
-    internal BackgroundJobServer StartJobServer(string name, int workerCount = 2)
+    /// <param name="services">Another process's services on the same database (a site with other settings); this site's by default.</param>
+    internal BackgroundJobServer StartJobServer(string name, int workerCount = 2, IServiceProvider? services = null)
     {
-        var services = App.Services;
+        services ??= App.Services;
         var settings = services.GetRequiredService<JobsSettings>();
         var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
         options.WorkerCount = workerCount;

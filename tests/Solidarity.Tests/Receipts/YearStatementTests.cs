@@ -255,30 +255,45 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     }
 
     [Fact]
-    public async Task The_yearly_mailing_writes_once_to_addresses_that_gave_in_two_or_more_months()
+    public async Task The_yearly_mailing_writes_once_to_each_monthly_giver_of_the_year()
     {
         App.Clock.Now = new(2027, 1, 2, 6, 0, 0, TimeSpan.Zero);
-        await AddDonationAsync(email: "monthly@example.org", paidAt: new(2026, 1, 31, 23, 30, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "Monthly@Example.org", paidAt: new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "once-a-month-twice@example.org", paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "once-a-month-twice@example.org", paidAt: new(2026, 3, 30, 12, 0, 0, TimeSpan.Zero));
+        await AddMonthlyPaymentAsync("monthly@example.org", new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero));
+        await AddMonthlyPaymentAsync("Monthly@Example.org", new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
-        // 31 March 23:30 UTC is 1 April 00:30 in London: a second month there, though not in UTC.
-        await AddDonationAsync(email: "london@example.org", paidAt: new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "london@example.org", paidAt: new(2026, 3, 31, 23, 30, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "across-the-year@example.org", paidAt: new(2025, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "across-the-year@example.org", paidAt: new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
-        await AddDonationAsync(email: "pending@example.org", status: DonationStatus.Pending);
-        await AddDonationAsync(email: "pending@example.org", paidAt: new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        // 31 December 2026 23:30 UTC is still 2026 in London; 31 December 2025 23:30 UTC was 2025 there.
+        await AddMonthlyPaymentAsync("new-year@example.org", new(2026, 12, 31, 23, 30, 0, TimeSpan.Zero));
+        await AddMonthlyPaymentAsync("last-year@example.org", new(2025, 12, 31, 23, 30, 0, TimeSpan.Zero));
+
+        // One-off gifts, however many months they span, are not a monthly giver's.
+        await AddDonationAsync(email: "one-off@example.org", paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await AddDonationAsync(email: "one-off@example.org", paidAt: new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
 
         await RunAsync<SendYearStatementsJob>(job => job.RunAsync(CancellationToken.None));
         await RunAsync<SendYearStatementsJob>(job => job.RunAsync(CancellationToken.None));
         await SendQueuedAsync();
 
         Assert.Equal(
-            ["london@example.org", "monthly@example.org"],
+            ["monthly@example.org", "new-year@example.org"],
             Smtp.Messages.Select(m => m.To.Mailboxes.Single().Address.ToLowerInvariant()).Order(StringComparer.Ordinal));
         Assert.All(Smtp.Messages, m => Assert.Equal("Your statement of giving for 2026", m.Subject));
+    }
+
+    /// <summary>A month's payment of a monthly gift from <paramref name="email"/>, paid at <paramref name="paidAt"/>.</summary>
+    private async Task AddMonthlyPaymentAsync(string email, DateTimeOffset paidAt)
+    {
+        var gift = new MonthlyGift
+        {
+            DisputeId = Dispute.Id, ChosenBranchId = Burton.Id, AmountPence = 500, DonorName = "Jo Bloggs", Email = email,
+            Status = MonthlyGiftStatus.Active, CreatedAt = paidAt.AddMinutes(-5), UpdatedAt = paidAt,
+        };
+        await App.WithDbAsync(db =>
+        {
+            db.MonthlyGifts.Add(gift);
+            return db.SaveChangesAsync();
+        });
+        var payment = await AddDonationAsync(email: email, amountPence: 500, paidAt: paidAt);
+        await App.WithDbAsync(db => db.Donations.Where(d => d.Id == payment.Id).ExecuteUpdateAsync(d => d.SetProperty(x => x.MonthlyGiftId, gift.Id)));
     }
 
     private HttpClient NewClient() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

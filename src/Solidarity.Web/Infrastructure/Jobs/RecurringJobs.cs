@@ -3,6 +3,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Updates;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
@@ -29,6 +30,7 @@ internal static class RecurringJobs
         PurgeThrottlesJob.RecurringJobId,
         ClearExpiredPersonalDataJob.RecurringJobId,
         SendYearStatementsJob.RecurringJobId,
+        EndUnmovedMonthlyGiftsJob.RecurringJobId,
     ];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
@@ -67,6 +69,9 @@ internal static class RecurringJobs
         jobs.AddOrUpdate<SendYearStatementsJob>(
             SendYearStatementsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             Cron(SendYearStatementsJob.RecurringJobId, "0 6 2 1 *"), options);
+        jobs.AddOrUpdate<EndUnmovedMonthlyGiftsJob>(
+            EndUnmovedMonthlyGiftsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            Cron(EndUnmovedMonthlyGiftsJob.RecurringJobId, "20 4 * * *"), options);
     }
 
     /// <summary>

@@ -3,7 +3,9 @@ using Solidarity.Web.Pages.Ledger;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>What a dispute has raised and from how many supporters, for cards and pages.</summary>
-public sealed record DisputeTotals(long RaisedPence, int Supporters)
+/// <param name="MonthlyGivers">People giving monthly now.</param>
+/// <param name="MonthlyPence">What they give a month.</param>
+public sealed record DisputeTotals(long RaisedPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
 {
     public static readonly DisputeTotals None = new(0, 0);
 }
@@ -20,7 +22,7 @@ public sealed class DisputeTotalsQuery(LedgerQueries ledger)
         var money = (await ledger.ForDisputesAsync(disputeIds, cancellationToken)).ToDictionary(m => m.DisputeId);
         return disputeIds.Distinct().ToDictionary(
             id => id,
-            id => money.TryGetValue(id, out var m) ? new DisputeTotals(m.RaisedPence, m.Supporters) : DisputeTotals.None);
+            id => money.TryGetValue(id, out var m) ? new DisputeTotals(m.RaisedPence, m.Supporters, m.MonthlyGivers, m.MonthlyPence) : DisputeTotals.None);
     }
 
     public async Task<DisputeTotals> ForDisputeAsync(Guid disputeId, CancellationToken cancellationToken) =>

@@ -3,9 +3,18 @@ using Solidarity.Core.Money;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>Raised so far against the target, in the shapes the pages show.</summary>
-public sealed record Progress(long RaisedPence, long? TargetPence, int Supporters)
+public sealed record Progress(long RaisedPence, long? TargetPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
 {
-    public static Progress Of(DisputeTotals totals, long? targetPence) => new(totals.RaisedPence, targetPence, totals.Supporters);
+    public static Progress Of(DisputeTotals totals, long? targetPence) =>
+        new(totals.RaisedPence, targetPence, totals.Supporters, totals.MonthlyGivers, totals.MonthlyPence);
+
+    /// <summary>"12 people give £140 a month", or null while nobody gives monthly.</summary>
+    public string? MonthlyText => MonthlyGivers switch
+    {
+        0 => null,
+        1 => $"1 person gives {Money.Pence(MonthlyPence).Format(dropZeroPence: true)} a month",
+        _ => $"{MonthlyGivers:N0} people give {Money.Pence(MonthlyPence).Format(dropZeroPence: true)} a month",
+    };
 
     public string Raised => Money.Pence(RaisedPence).Format(dropZeroPence: true);
 

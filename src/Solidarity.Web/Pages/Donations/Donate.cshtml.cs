@@ -11,6 +11,7 @@ using Solidarity.Core.Messages;
 using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
 using Solidarity.Web.Pages.Receipts;
@@ -33,6 +34,8 @@ internal sealed class DonateModel(
     public const long MaximumPence = 1_000_000;
     public const int MaxMessageLength = 2_000;
     public const string ShareAcrossAll = "all";
+    public const string Once = "once";
+    public const string Monthly = "monthly";
 
     /// <summary>What a donor is told when too many donations were started from their address, their email or the whole site.</summary>
     public static string TooManyMessage(int minutes) =>
@@ -146,6 +149,11 @@ internal sealed class DonateModel(
             }
         }
 
+        if (Input.Frequency is not (Once or Monthly))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.Frequency)}", "Choose whether to give once or every month.");
+        }
+
         if (Input.ShowPublicName && string.IsNullOrWhiteSpace(Input.PublicName))
         {
             ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.PublicName)}",
@@ -183,6 +191,11 @@ internal sealed class DonateModel(
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Page();
+        }
+
+        if (Input.Frequency == Monthly)
+        {
+            return await StartMonthlyAsync(dispute, amountPence, chosenBranch, message, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -255,20 +268,81 @@ internal sealed class DonateModel(
         return StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    /// <summary>Fixed when the donation is made: the whole to the chosen branch, or split by the dispute's shares.</summary>
-    private static List<DonationAllocation> Allocate(Donation donation, DisputeForDonation dispute)
+    /// <summary>
+    /// A monthly gift: the site's record of it (and its message) saved first, as for a one-off gift, then Stripe Checkout in
+    /// subscription mode. Each month's payment becomes a donation when Stripe reports its invoice paid.
+    /// </summary>
+    private async Task<IActionResult> StartMonthlyAsync(
+        DisputeForDonation dispute, long amountPence, Guid? chosenBranch, string? message, CancellationToken cancellationToken)
     {
-        if (donation.ChosenBranchId is { } branchId)
+        var now = clock.GetUtcNow();
+        var gift = new MonthlyGift
         {
-            return [new DonationAllocation { DonationId = donation.Id, BranchId = branchId, AmountPence = donation.ChargedPence }];
+            DisputeId = dispute.Id,
+            ChosenBranchId = chosenBranch,
+            AmountPence = amountPence,
+            FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
+            PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
+            OrganisationName = Trimmed(Input.OrganisationName),
+            ShowAmountPublicly = Input.ShowAmount,
+            DonorName = Input.DonorName!.Trim(),
+            Email = Input.Email!.Trim(),
+            DonorKey = supporters.For(Input.Email, Input.OrganisationName),
+            PrivacyConsentAt = now,
+            Status = MonthlyGiftStatus.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.MonthlyGifts.Add(gift);
+        if (message is not null)
+        {
+            db.SupportMessages.Add(new SupportMessage
+            {
+                DisputeId = dispute.Id,
+                MonthlyGiftId = gift.Id,
+                AuthorName = gift.PublicName,
+                OrganisationName = gift.OrganisationName,
+                Body = message,
+                Status = ModerationStatus.Pending,
+                CreatedAt = now,
+            });
         }
 
-        var branches = dispute.Branches.OrderBy(b => b.BranchId).ToArray();
-        var parts = Allocation.Split(donation.ChargedPence, branches.Select(b => b.ShareBasisPoints).ToArray());
-        return branches
-            .Select((branch, i) => new DonationAllocation { DonationId = donation.Id, BranchId = branch.BranchId, AmountPence = parts[i] })
-            .ToList();
+        await db.SaveChangesAsync(cancellationToken);
+
+        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
+        StartedCheckout session;
+        try
+        {
+            session = await checkout.StartMonthlyAsync(new MonthlyCheckoutRequest(
+                gift.Id,
+                dispute.Id,
+                dispute.Slug,
+                dispute.Title,
+                chosenBranch,
+                gift.ChargedPence,
+                gift.Email,
+                siteBase,
+                SuccessUrl: $"{siteBase}monthly/{gift.Id}/thank-you",
+                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"), cancellationToken);
+        }
+        catch (CheckoutUnavailableException e)
+        {
+            logger.LogWarning(e, "Card payments unavailable; monthly gift {MonthlyGiftId} left pending", gift.Id);
+            PaymentsUnavailable = true;
+            return Page();
+        }
+
+        gift.StripeCheckoutSessionId = session.SessionId;
+        await db.SaveChangesAsync(cancellationToken);
+        Response.Headers.Location = session.Url;
+        return StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    /// <summary>Fixed when the donation is made: the whole to the chosen branch, or split by the dispute's shares.</summary>
+    private static List<DonationAllocation> Allocate(Donation donation, DisputeForDonation dispute) =>
+        DonationSplit.Allocate(
+            donation.Id, donation.ChargedPence, donation.ChosenBranchId, dispute.Branches.Select(b => (b.BranchId, b.ShareBasisPoints)).ToList());
 
     /// <summary>The amount in pence, or why it cannot be taken. A typed amount wins over a preset.</summary>
     private static string? ParseAmount(DonationInput input, out long pence)
@@ -358,6 +432,9 @@ internal sealed record BeneficiaryOption(Guid BranchId, string Name, string Code
 
 internal sealed class DonationInput
 {
+    /// <summary><see cref="DonateModel.Once"/> or <see cref="DonateModel.Monthly"/>.</summary>
+    public string? Frequency { get; set; } = DonateModel.Once;
+
     /// <summary>One of <see cref="DonateModel.PresetPence"/>, in pence.</summary>
     public string? Preset { get; set; }
 

@@ -31,6 +31,12 @@ public sealed record DisputeMoney
     /// chargeback), each counted once however often they gave.
     /// </summary>
     public int Supporters { get; init; }
+
+    /// <summary>People giving monthly now (active monthly gifts, each giver once), from the dispute's monthly summary row.</summary>
+    public int MonthlyGivers { get; init; }
+
+    /// <summary>What the active monthly gifts bring in a month.</summary>
+    public long MonthlyPence { get; init; }
 }
 
 /// <summary>What one branch is owed: the sum of every entry posted to it, fees included.</summary>
@@ -119,8 +125,10 @@ public sealed class LedgerQueries(SolidarityDbContext db)
             s.gross AS "GrossPence", s.fees AS "FeesPence", s.refunds AS "RefundsPence", s.chargebacks AS "ChargebacksPence",
             s.gross + s.refunds + s.chargebacks AS "RaisedPence",
             s.gross + s.refunds + s.chargebacks + s.fees AS "NetPence",
-            COALESCE(g.supporters, 0) AS "Supporters"
+            COALESCE(g.supporters, 0) AS "Supporters",
+            COALESCE(m."Givers", 0) AS "MonthlyGivers", COALESCE(m."MonthlyPence", 0) AS "MonthlyPence"
         FROM sums AS s LEFT JOIN givers AS g ON g."DisputeId" = s."DisputeId"
+            LEFT JOIN "MonthlyTotals" AS m ON m."DisputeId" = s."DisputeId"
         """;
 
     private const string CurrentBranchBalanceSql = $"""

@@ -2,9 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -20,6 +22,7 @@ internal sealed class SendReceiptEmailJob(
     IOptions<ReceiptSettings> receiptOptions,
     IOptions<SmtpSettings> smtpOptions,
     TimeProvider time,
+    MonthlyGiftLinks monthlyLinks,
     ILogger<SendReceiptEmailJob> logger)
 {
     public static string DeliveryKey(Guid receiptId) => $"receipt:{receiptId}";
@@ -38,6 +41,8 @@ internal sealed class SendReceiptEmailJob(
                     Name = d.DonorName ?? d.OrganisationName,
                     DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
                     OriginalNumber = db.Receipts.Where(r => r.Id == receipt.OriginalReceiptId).Select(r => r.Number).FirstOrDefault(),
+                    MonthlyGift = db.MonthlyGifts.Where(g => g.Id == d.MonthlyGiftId && g.Status != MonthlyGiftStatus.Cancelled)
+                        .Select(g => (Guid?)g.Id).FirstOrDefault(),
                 })
                 .SingleAsync(ct);
             if (string.IsNullOrWhiteSpace(about.Email))
@@ -49,8 +54,15 @@ internal sealed class SendReceiptEmailJob(
             var (token, hash) = ReceiptTokens.Create();
             receipt.DownloadTokenHash = hash;
             receipt.DownloadTokenExpiresAt = time.GetUtcNow() + receiptOptions.Value.DownloadLinkLifetime;
+
+            // A monthly giver's receipt carries a link to see or cancel the gift, committed with the delivery as the
+            // download link is.
+            var manageLink = about.MonthlyGift is { } giftId && receipt.Kind == ReceiptKind.Receipt
+                ? site.BaseUrl() + MonthlyGiftLinks.PathFor(monthlyLinks.Create(giftId))
+                : null;
             sent = receipt;
-            return Outgoing.Send(Compose(receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}"));
+            return Outgoing.Send(Compose(
+                receipt, about.Email, about.Name, about.DisputeTitle, about.OriginalNumber, $"{site.BaseUrl()}/receipts/{token}", manageLink));
         }, cancellationToken);
 
         if (wasSent && sent is not null)
@@ -59,7 +71,8 @@ internal sealed class SendReceiptEmailJob(
         }
     }
 
-    private MimeMessage Compose(Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link)
+    private MimeMessage Compose(
+        Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link, string? manageLink)
     {
         var settings = receiptOptions.Value;
         var from = smtpOptions.Value.FromAddress;
@@ -96,6 +109,16 @@ internal sealed class SendReceiptEmailJob(
                Thank you for supporting {disputeTitle}. Your receipt {receipt.Number} is attached.
                """,
         };
+        if (manageLink is not null)
+        {
+            text += $"""
+
+
+                This is this month's payment of your monthly gift, which stops by itself when the dispute ends.
+                To see your monthly gift, or cancel it, open:
+                {manageLink}
+                """;
+        }
         var body = new BodyBuilder
         {
             TextBody = $"""

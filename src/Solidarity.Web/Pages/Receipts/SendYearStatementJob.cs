@@ -95,7 +95,7 @@ internal sealed class SendYearStatementJob(
 }
 
 /// <summary>
-/// Early in January, emails last year's statement to the donors <see cref="YearStatements.AddressesGivingInSeveralMonthsAsync"/>
+/// Early in January, emails last year's statement to the donors <see cref="YearStatements.MonthlyGiversOfYearAsync"/>
 /// selects. Each address is queued through <see cref="YearStatements.SendAsync"/>, once per address and year, so a
 /// second run, or one stopped half-way and retried, sends nobody a second email.
 /// </summary>
@@ -106,7 +106,7 @@ internal sealed class SendYearStatementsJob(YearStatements statements, TimeProvi
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var year = LondonClock.ToLondon(time.GetUtcNow()).Year - 1;
-        var addresses = await statements.AddressesGivingInSeveralMonthsAsync(year, cancellationToken);
+        var addresses = await statements.MonthlyGiversOfYearAsync(year, cancellationToken);
         var queued = 0;
         foreach (var address in addresses)
         {

@@ -62,18 +62,18 @@ internal sealed class YearStatements(SolidarityDbContext db, Throttle throttle, 
         QueueAsync(email, year, YearlyOccasion, cancellationToken);
 
     /// <summary>
-    /// Who the January job writes to for now: the addresses with paid gifts in two or more distinct (London) months of
-    /// the year, lower-cased, erased donors never among them.
+    /// Who the January job writes to: the monthly givers of the year, as the addresses with at least one paid monthly
+    /// payment in it (London time), lower-cased, erased donors never among them. Their statement then lists every gift
+    /// from that address, one-off gifts too.
     /// </summary>
-    public Task<List<string>> AddressesGivingInSeveralMonthsAsync(int year, CancellationToken cancellationToken)
+    public Task<List<string>> MonthlyGiversOfYearAsync(int year, CancellationToken cancellationToken)
     {
         var (from, to) = YearBounds(year);
         var paid = nameof(DonationStatus.Paid);
         return db.Database.SqlQuery<string>($"""
-            SELECT lower("Email") AS "Value" FROM "Donations"
-            WHERE "Email" IS NOT NULL AND "ErasedAt" IS NULL AND "Status" = {paid} AND "PaidAt" >= {from} AND "PaidAt" < {to}
-            GROUP BY lower("Email")
-            HAVING count(DISTINCT date_trunc('month', "PaidAt" AT TIME ZONE 'Europe/London')) >= 2
+            SELECT DISTINCT lower("Email") AS "Value" FROM "Donations"
+            WHERE "MonthlyGiftId" IS NOT NULL AND "Email" IS NOT NULL AND "ErasedAt" IS NULL AND "Status" = {paid}
+              AND "PaidAt" >= {from} AND "PaidAt" < {to}
             ORDER BY 1
             """).ToListAsync(cancellationToken);
     }

@@ -11,6 +11,8 @@
   const coverFee = document.getElementById('cover-fee');
   const feeEstimate = document.getElementById('fee-estimate');
   const total = document.getElementById('charge-total');
+  const frequencies = [...form.querySelectorAll('input[name="Input.Frequency"]')];
+  const perMonth = () => (frequencies.find(f => f.checked)?.value === 'monthly' ? ' a month' : '');
   const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 
   const amountPence = () => {
@@ -34,7 +36,7 @@
     const remainder = 10000 - basisPoints;
     const fee = Math.floor(((amount + fixedPence) * 10000 + remainder - 1) / remainder) - amount;
     feeEstimate.textContent = `add ${pounds.format(fee / 100)}`;
-    total.textContent = `You will pay ${pounds.format((amount + (coverFee.checked ? fee : 0)) / 100)}.`;
+    total.textContent = `You will pay ${pounds.format((amount + (coverFee.checked ? fee : 0)) / 100)}${perMonth()}.`;
   };
 
   other.addEventListener('input', () => {
@@ -43,5 +45,6 @@
   });
   presets.forEach(p => p.addEventListener('change', () => { other.value = ''; update(); }));
   coverFee.addEventListener('change', update);
+  frequencies.forEach(f => f.addEventListener('change', update));
   update();
 })();

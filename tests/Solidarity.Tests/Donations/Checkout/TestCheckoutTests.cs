@@ -70,6 +70,43 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
     }
 
     [Fact]
+    public async Task A_monthly_gift_paid_at_the_test_checkout_sends_the_subscription_and_its_first_paid_invoice_which_the_site_applies()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Frequency"] = "monthly";
+        using var started = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+        var checkoutPath = started.Headers.Location!.AbsolutePath;
+        var giftId = await Site.WithDbAsync(db => db.MonthlyGifts.Select(g => g.Id).SingleAsync());
+        Assert.Equal("£25.00 a month", (await Site.Browser().GetPageAsync(checkoutPath)).QuerySelector("#test-checkout-amount")!.TextContent.Trim());
+
+        using var response = await Site.Browser().PostFormAsync(checkoutPath + "?handler=Pay", new Dictionary<string, string>());
+
+        Assert.Equal($"/monthly/{giftId}/thank-you", response.Headers.Location?.OriginalString);
+        var sent = Site.Webhooks.Received.ToList();
+        Assert.Equal(
+            ["checkout.session.completed", "invoice.paid"],
+            sent.Select(w => EventUtility.ConstructEvent(w.Body, w.Signature, SolidarityApp.WebhookSecret).Type));
+        var session = Assert.IsType<Stripe.Checkout.Session>(EventUtility.ParseEvent(sent[0].Body).Data.Object);
+        Assert.Equal(("subscription", giftId.ToString()), (session.Mode, session.Metadata["monthly_gift_id"]));
+        var invoice = Assert.IsType<Stripe.Invoice>(EventUtility.ParseEvent(sent[1].Body).Data.Object);
+        Assert.Equal(session.SubscriptionId, invoice.Parent.SubscriptionDetails.SubscriptionId);
+
+        using var client = Site.CreateClient();
+        foreach (var webhook in sent)
+        {
+            using var delivered = await Webhooks.WebhookSender.SendRawAsync(client, webhook.Body, webhook.Signature);
+            Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        }
+
+        Assert.Equal(Solidarity.Core.Donations.MonthlyGiftStatus.Active, await Site.WithDbAsync(db => db.MonthlyGifts.Select(g => g.Status).SingleAsync()));
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal((Solidarity.Core.Donations.DonationStatus.Paid, (Guid?)giftId, 2_500L), (donation.Status, donation.MonthlyGiftId, donation.ChargedPence));
+        var thanks = await Site.Browser().GetPageAsync($"/monthly/{giftId}/thank-you");
+        Assert.Equal("Active", thanks.QuerySelector("#monthly-state")?.GetAttribute("data-status"));
+    }
+
+    [Fact]
     public async Task Test_checkout_events_do_not_verify_with_another_secret()
     {
         var (_, checkoutPath, _) = await StartDonationAsync();

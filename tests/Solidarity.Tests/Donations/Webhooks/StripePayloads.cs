@@ -150,4 +150,195 @@ internal static class StripePayloads
             ["metadata"] = new JsonObject { ["donation_id"] = donationId.ToString() },
             ["status"] = "succeeded",
         };
+
+    /// <summary>
+    /// A Checkout Session in subscription mode, completed: it names the subscription and customer it created and the
+    /// first invoice, and carries no payment intent of its own.
+    /// </summary>
+    public static JsonObject SubscriptionSession(
+        Guid giftId, string sessionId, string subscriptionId, string customerId, string invoiceId, long amount, string status = "complete",
+        string paymentStatus = "paid") =>
+        new()
+        {
+            ["id"] = sessionId,
+            ["object"] = "checkout.session",
+            ["amount_subtotal"] = amount,
+            ["amount_total"] = amount,
+            ["cancel_url"] = "https://solidarity.example/disputes/test/donate",
+            ["client_reference_id"] = giftId.ToString(),
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["currency"] = "gbp",
+            ["customer"] = status == "complete" ? customerId : null,
+            ["customer_details"] = new JsonObject { ["email"] = "supporter@example.org", ["name"] = null },
+            ["expires_at"] = DateTimeOffset.UtcNow.AddHours(24).ToUnixTimeSeconds(),
+            ["invoice"] = status == "complete" ? invoiceId : null,
+            ["livemode"] = false,
+            ["metadata"] = new JsonObject { ["monthly_gift_id"] = giftId.ToString() },
+            ["mode"] = "subscription",
+            ["payment_intent"] = null,
+            ["payment_method_types"] = new JsonArray("card"),
+            ["payment_status"] = paymentStatus,
+            ["status"] = status,
+            ["subscription"] = status == "complete" ? subscriptionId : null,
+            ["success_url"] = "https://solidarity.example/monthly/thank-you",
+            ["url"] = null,
+        };
+
+    /// <summary>
+    /// An invoice of a subscription, in the shape of the API version Stripe.net pins: the subscription and its metadata under
+    /// <c>parent.subscription_details</c>, and (when <paramref name="payment"/> is given, as if the payments were expanded)
+    /// the payment that paid it under <c>payments</c>, naming its payment intent.
+    /// </summary>
+    public static JsonObject Invoice(
+        string invoiceId, string subscriptionId, string customerId, JsonObject subscriptionMetadata, long amount, string status,
+        DateTimeOffset periodStart, JsonObject? payment = null, int attemptCount = 1, DateTimeOffset? nextPaymentAttempt = null,
+        string billingReason = "subscription_cycle")
+    {
+        var paid = status == "paid";
+        var periodEnd = periodStart.AddMonths(1);
+        return new JsonObject
+        {
+            ["id"] = invoiceId,
+            ["object"] = "invoice",
+            ["account_country"] = "GB",
+            ["amount_due"] = amount,
+            ["amount_paid"] = paid ? amount : 0,
+            ["amount_remaining"] = paid ? 0 : amount,
+            ["attempt_count"] = attemptCount,
+            ["attempted"] = true,
+            ["billing_reason"] = billingReason,
+            ["collection_method"] = "charge_automatically",
+            ["created"] = periodStart.ToUnixTimeSeconds(),
+            ["currency"] = "gbp",
+            ["customer"] = customerId,
+            ["customer_email"] = "supporter@example.org",
+            ["lines"] = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = NewId("il"),
+                    ["object"] = "line_item",
+                    ["amount"] = amount,
+                    ["currency"] = "gbp",
+                    ["description"] = "1 × Monthly strike fund gift",
+                    ["invoice"] = invoiceId,
+                    ["livemode"] = false,
+                    ["metadata"] = new JsonObject(),
+                    ["period"] = new JsonObject { ["start"] = periodStart.ToUnixTimeSeconds(), ["end"] = periodEnd.ToUnixTimeSeconds() },
+                    ["quantity"] = 1,
+                    ["parent"] = new JsonObject
+                    {
+                        ["type"] = "subscription_item_details",
+                        ["subscription_item_details"] = new JsonObject
+                        {
+                            ["invoice_item"] = null, ["proration"] = false, ["subscription"] = subscriptionId, ["subscription_item"] = NewId("si"),
+                        },
+                    },
+                }),
+                ["has_more"] = false,
+                ["url"] = $"/v1/invoices/{invoiceId}/lines",
+            },
+            ["livemode"] = false,
+            ["metadata"] = new JsonObject(),
+            ["next_payment_attempt"] = nextPaymentAttempt?.ToUnixTimeSeconds(),
+            ["parent"] = new JsonObject
+            {
+                ["type"] = "subscription_details",
+                ["quote_details"] = null,
+                ["subscription_details"] = new JsonObject { ["metadata"] = subscriptionMetadata.DeepClone(), ["subscription"] = subscriptionId },
+            },
+            ["payments"] = payment is null ? null : new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(payment.DeepClone()),
+                ["has_more"] = false,
+                ["url"] = "/v1/invoice_payments",
+            },
+            ["period_end"] = periodStart.ToUnixTimeSeconds(),
+            ["period_start"] = periodStart.AddMonths(-1).ToUnixTimeSeconds(),
+            ["status"] = status,
+            ["status_transitions"] = new JsonObject
+            {
+                ["finalized_at"] = periodStart.ToUnixTimeSeconds(), ["marked_uncollectible_at"] = null,
+                ["paid_at"] = paid ? periodStart.AddMinutes(1).ToUnixTimeSeconds() : null, ["voided_at"] = null,
+            },
+            ["subtotal"] = amount,
+            ["total"] = amount,
+        };
+    }
+
+    /// <summary>An invoice payment: how Stripe records what paid an invoice (here a payment intent).</summary>
+    public static JsonObject InvoicePayment(string invoiceId, string paymentIntentId, long amount, string status = "paid") =>
+        new()
+        {
+            ["id"] = NewId("inpay"),
+            ["object"] = "invoice_payment",
+            ["amount_paid"] = status == "paid" ? amount : null,
+            ["amount_requested"] = amount,
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["currency"] = "gbp",
+            ["invoice"] = invoiceId,
+            ["is_default"] = true,
+            ["livemode"] = false,
+            ["payment"] = new JsonObject { ["type"] = "payment_intent", ["payment_intent"] = paymentIntentId },
+            ["status"] = status,
+            ["status_transitions"] = new JsonObject { ["canceled_at"] = null, ["paid_at"] = status == "paid" ? DateTimeOffset.UtcNow.ToUnixTimeSeconds() : null },
+        };
+
+    /// <summary>
+    /// A subscription: its monthly item (the current period now lives on the item), its metadata, and
+    /// <c>pause_collection</c> when collection is paused.
+    /// </summary>
+    public static JsonObject Subscription(
+        string subscriptionId, string customerId, JsonObject metadata, long amount, string status, DateTimeOffset currentPeriodStart,
+        string? pauseBehavior = null, DateTimeOffset? canceledAt = null) =>
+        new()
+        {
+            ["id"] = subscriptionId,
+            ["object"] = "subscription",
+            ["billing_cycle_anchor"] = currentPeriodStart.ToUnixTimeSeconds(),
+            ["cancel_at"] = null,
+            ["cancel_at_period_end"] = false,
+            ["canceled_at"] = canceledAt?.ToUnixTimeSeconds(),
+            ["collection_method"] = "charge_automatically",
+            ["created"] = currentPeriodStart.ToUnixTimeSeconds(),
+            ["currency"] = "gbp",
+            ["customer"] = customerId,
+            ["ended_at"] = canceledAt?.ToUnixTimeSeconds(),
+            ["items"] = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = NewId("si"),
+                    ["object"] = "subscription_item",
+                    ["created"] = currentPeriodStart.ToUnixTimeSeconds(),
+                    ["current_period_start"] = currentPeriodStart.ToUnixTimeSeconds(),
+                    ["current_period_end"] = currentPeriodStart.AddMonths(1).ToUnixTimeSeconds(),
+                    ["metadata"] = new JsonObject(),
+                    ["price"] = new JsonObject
+                    {
+                        ["id"] = NewId("price"),
+                        ["object"] = "price",
+                        ["active"] = false,
+                        ["currency"] = "gbp",
+                        ["product"] = NewId("prod"),
+                        ["recurring"] = new JsonObject { ["interval"] = "month", ["interval_count"] = 1, ["usage_type"] = "licensed" },
+                        ["type"] = "recurring",
+                        ["unit_amount"] = amount,
+                    },
+                    ["quantity"] = 1,
+                    ["subscription"] = subscriptionId,
+                }),
+                ["has_more"] = false,
+                ["url"] = $"/v1/subscription_items?subscription={subscriptionId}",
+            },
+            ["latest_invoice"] = null,
+            ["livemode"] = false,
+            ["metadata"] = metadata.DeepClone(),
+            ["pause_collection"] = pauseBehavior is null ? null : new JsonObject { ["behavior"] = pauseBehavior, ["resumes_at"] = null },
+            ["start_date"] = currentPeriodStart.ToUnixTimeSeconds(),
+            ["status"] = status,
+        };
 }

@@ -7,11 +7,13 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
 internal sealed class EditModel(
-    SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager)
+    SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager,
+    MonthlyGiftScheduler monthlyGifts)
     : PageModel, IDisputeFormPage
 {
     [BindProperty]
@@ -81,6 +83,7 @@ internal sealed class EditModel(
         var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
         unionNames[union.Id] = union.Name;
         var before = DisputeSnapshot.Of(dispute, branchCodes, unionNames);
+        var statusBefore = dispute.Status;
         DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
         var changes = DisputeSnapshot.Of(dispute, branchCodes, unionNames).ChangesSince(before);
         if (changes is null)
@@ -118,6 +121,7 @@ internal sealed class EditModel(
         }
 
         await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
+        monthlyGifts.DisputeStatusChanged(dispute.Id, statusBefore, dispute.Status);
         Notice = "Saved.";
         return RedirectToPage(new { id });
     }

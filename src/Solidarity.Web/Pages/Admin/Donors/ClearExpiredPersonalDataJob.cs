@@ -58,6 +58,22 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
                     .SetProperty(x => x.PublicName, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
                     .SetProperty(x => x.DonorKey, (string?)null),
                 cancellationToken);
+        // A monthly gift whose checkout was never completed: no subscription ever started.
+        var unstarted = db.MonthlyGifts.Where(g => g.StripeSubscriptionId == null
+            && (g.Status == MonthlyGiftStatus.Pending || g.Status == MonthlyGiftStatus.Cancelled) && g.CreatedAt < unpaidBefore);
+        unpaidMessages += await db.SupportMessages
+            .Where(m => m.MonthlyGiftId != null && unstarted.Any(g => g.Id == m.MonthlyGiftId) && m.Body != UnpaidMessageCleared)
+            .ExecuteUpdateAsync(
+                m => m.SetProperty(x => x.Body, UnpaidMessageCleared).SetProperty(x => x.AuthorName, (string?)null)
+                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
+                cancellationToken);
+        donations += await unstarted
+            .Where(g => g.Email != null || g.DonorName != null || g.PublicName != null || g.OrganisationName != null || g.DonorKey != null)
+            .ExecuteUpdateAsync(
+                g => g.SetProperty(x => x.Email, (string?)null).SetProperty(x => x.DonorName, (string?)null)
+                    .SetProperty(x => x.PublicName, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
+                    .SetProperty(x => x.DonorKey, (string?)null),
+                cancellationToken);
         var rejected = await db.SupportMessages
             .Where(m => m.Status == ModerationStatus.Rejected && m.ModeratedAt < rejectedBefore
                 && m.Body != RejectedMessageCleared && m.Body != UnpaidMessageCleared && m.Body != DonorErasure.MessageRemoved)

@@ -43,9 +43,13 @@ internal sealed class DonorErasure(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // Locked first, so a second erasure of the same address waits here and then finds nothing left to erase.
+        // Monthly gifts first, as a month's payment locks its gift before its donation; then the donations, so a second
+        // erasure of the same address waits here and then finds nothing left to erase.
+        var gifts = await db.MonthlyGifts
+            .FromSql($"""SELECT * FROM "MonthlyGifts" WHERE lower("Email") = {normalised} ORDER BY "Id" FOR UPDATE""")
+            .ToListAsync(cancellationToken);
         var donations = await LedgerLocks.DonationsByEmailAsync(db, normalised, cancellationToken);
-        if (donations.Count == 0)
+        if (donations.Count == 0 && gifts.Count == 0)
         {
             return new ErasureOutcome.NothingHeld(await ErasedAtAsync(email, cancellationToken));
         }
@@ -53,7 +57,8 @@ internal sealed class DonorErasure(
         // The key supporters are counted by goes too: an email's key moves, with its tallies, to a random one, so the
         // person can no longer be found by it and the number of supporters does not change. An organisation's key is
         // of its name, not of the person, and stays.
-        var emailKeys = donations.Select(d => d.DonorKey).OfType<string>().Where(SupporterKeys.IsOfEmail).Distinct().ToList();
+        var emailKeys = donations.Select(d => d.DonorKey).Concat(gifts.Select(g => g.DonorKey))
+            .OfType<string>().Where(SupporterKeys.IsOfEmail).Distinct().ToList();
         var newKeys = emailKeys.ToDictionary(key => key, _ => SupporterKeys.Random());
         foreach (var (oldKey, newKey) in newKeys)
         {
@@ -74,9 +79,22 @@ internal sealed class DonorErasure(
             donation.ErasedAt = now;
         }
 
+        // A monthly gift keeps running (cancelling it is the giver's choice, or an admin's at Stripe), but without the person:
+        // its later payments are gifts with no name and no email, so no receipt is mailed.
+        foreach (var gift in gifts)
+        {
+            gift.DonorKey = gift.DonorKey is { } key && newKeys.TryGetValue(key, out var newKey) ? newKey : gift.DonorKey;
+            gift.DonorName = null;
+            gift.Email = null;
+            gift.PublicName = null;
+            gift.OrganisationName = keepOrganisationName ? gift.OrganisationName : null;
+            gift.UpdatedAt = now;
+        }
+
         var ids = donations.Select(d => d.Id).ToList();
+        var giftIds = gifts.Select(g => g.Id).ToList();
         var messages = await db.SupportMessages
-            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .Where(m => (m.DonationId != null && ids.Contains(m.DonationId.Value)) || (m.MonthlyGiftId != null && giftIds.Contains(m.MonthlyGiftId.Value)))
             .ToListAsync(cancellationToken);
         foreach (var message in messages)
         {
@@ -108,6 +126,7 @@ internal sealed class DonorErasure(
         {
             EmailHmac = hash,
             Donations = donations.Count,
+            MonthlyGifts = gifts.Count,
             Messages = messages.Count,
             Receipts = receipts.Count,
             KeptOrganisationName = keepOrganisationName,

@@ -9,6 +9,7 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Infrastructure.Html;
 
 namespace Solidarity.Web.Pages.Admin.Updates;
@@ -19,7 +20,8 @@ namespace Solidarity.Web.Pages.Admin.Updates;
 /// change the dispute's status in the same transaction, so the news and the status never disagree.
 /// </summary>
 internal sealed class WriteModel(
-    SolidarityDbContext db, AuditTrail audit, SafeMarkdown markdown, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager)
+    SolidarityDbContext db, AuditTrail audit, SafeMarkdown markdown, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager,
+    MonthlyGiftScheduler monthlyGifts)
     : PageModel
 {
     public const string DefaultAuthorName = "The organisers";
@@ -181,6 +183,7 @@ internal sealed class WriteModel(
             }, "DisputeUpdate", update.Id.ToString(), new { disputeId = dispute.Id, title, scheduledFor });
         }
 
+        var statusBefore = dispute.Status;
         if (Input.NewStatus is DisputeStatus newStatus)
         {
             audit.Record(User, UpdateAuditActions.DisputeStatusChanged, "Dispute", dispute.Id.ToString(),
@@ -209,6 +212,7 @@ internal sealed class WriteModel(
         }
 
         await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
+        monthlyGifts.DisputeStatusChanged(dispute.Id, statusBefore, dispute.Status);
         TempData["Notice"] = target switch
         {
             UpdateStatus.Published when wasPublished => $"Saved: “{title}” is corrected on the public page.",

@@ -1,3 +1,4 @@
+using Solidarity.Web.Pages.Donations.Monthly;
 using Stripe;
 using Stripe.Checkout;
 
@@ -38,7 +39,49 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
 
         // The donation id as idempotency key: Stripe.net's own retries, and any replay of this call, can
         // only ever create the one session for this donation.
-        var requestOptions = new RequestOptions { IdempotencyKey = donationId };
+        return await CreateAsync(options, donationId, "donation", donationId, cancellationToken);
+    }
+
+    public async Task<StartedCheckout> StartMonthlyAsync(MonthlyCheckoutRequest request, CancellationToken cancellationToken)
+    {
+        var giftId = request.MonthlyGiftId.ToString();
+
+        // On the subscription, so that every invoice it raises carries them (parent.subscription_details.metadata): the
+        // site's record of the gift, the dispute and the branch or share it goes to.
+        var metadata = MonthlyGiftMetadata.For(request.MonthlyGiftId, request.DisputeId, request.DisputeSlug, request.BranchId);
+        var options = new SessionCreateOptions
+        {
+            Mode = "subscription",
+            Currency = "gbp",
+            LineItems =
+            [
+                new SessionLineItemOptions
+                {
+                    Quantity = 1,
+                    PriceData = new SessionLineItemPriceDataOptions
+                    {
+                        Currency = "gbp",
+                        UnitAmount = request.ChargedPence,
+                        Recurring = new SessionLineItemPriceDataRecurringOptions { Interval = "month" },
+                        ProductData = new SessionLineItemPriceDataProductDataOptions { Name = request.ProductName },
+                    },
+                },
+            ],
+            ClientReferenceId = giftId,
+            CustomerEmail = request.Email,
+            Metadata = new Dictionary<string, string>(metadata),
+            SubscriptionData = new SessionSubscriptionDataOptions { Metadata = metadata },
+            SuccessUrl = request.SuccessUrl,
+            CancelUrl = request.CancelUrl,
+        };
+        // The gift's id as idempotency key, for the same reason: one session per monthly gift.
+        return await CreateAsync(options, "monthly:" + giftId, "monthly gift", giftId, cancellationToken);
+    }
+
+    private async Task<StartedCheckout> CreateAsync(
+        SessionCreateOptions options, string idempotencyKey, string what, string id, CancellationToken cancellationToken)
+    {
+        var requestOptions = new RequestOptions { IdempotencyKey = idempotencyKey };
         try
         {
             var session = await new SessionService(stripe).CreateAsync(options, requestOptions, cancellationToken);
@@ -54,18 +97,18 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
             // Stripe's message may quote what the donor typed (their email address, say): only its codes are logged,
             // and the exception, whose message is Stripe's, is not.
             logger.LogError(
-                "Stripe refused the Checkout Session for donation {DonationId}: HTTP {Status}, {StripeErrorType} {StripeErrorCode} (request {RequestId})",
-                donationId, (int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Code, e.StripeResponse?.RequestId);
+                "Stripe refused the Checkout Session for {What} {DonationId}: HTTP {Status}, {StripeErrorType} {StripeErrorCode} (request {RequestId})",
+                what, id, (int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Code, e.StripeResponse?.RequestId);
             throw new CheckoutUnavailableException("Stripe did not create the Checkout Session.", e);
         }
         catch (HttpRequestException e)
         {
-            logger.LogError("Stripe could not be reached for donation {DonationId}: {Error} {StatusCode}", donationId, e.HttpRequestError, e.StatusCode);
+            logger.LogError("Stripe could not be reached for {What} {DonationId}: {Error} {StatusCode}", what, id, e.HttpRequestError, e.StatusCode);
             throw new CheckoutUnavailableException("Stripe could not be reached.", e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogError("Stripe did not answer in time for donation {DonationId}, after its retries", donationId);
+            logger.LogError("Stripe did not answer in time for {What} {DonationId}, after its retries", what, id);
             throw new CheckoutUnavailableException("Stripe did not answer in time.", e);
         }
     }

@@ -66,16 +66,20 @@ internal sealed class TestCheckoutModel(SolidarityDbContext db, TestCheckoutMode
         return Page();
     }
 
-    public IActionResult OnPostCancel() =>
-        Redirect($"/disputes/{Uri.EscapeDataString(Session.DisputeSlug)}/donate?cancelled={Session.DonationId}");
+    public IActionResult OnPostCancel() => Redirect(Session.Monthly
+        ? $"/disputes/{Uri.EscapeDataString(Session.DisputeSlug)}/donate"
+        : $"/disputes/{Uri.EscapeDataString(Session.DisputeSlug)}/donate?cancelled={Session.DonationId}");
 
-    private string SuccessUrl => $"/donations/{Session.DonationId}/thank-you?session_id={Uri.EscapeDataString(Session.SessionId)}";
+    private string SuccessUrl => Session.Monthly
+        ? $"/monthly/{Session.DonationId}/thank-you"
+        : $"/donations/{Session.DonationId}/thank-you?session_id={Uri.EscapeDataString(Session.SessionId)}";
 
     private async Task<IActionResult> SendThenAsync(TestCheckoutEvent kind, string then, CancellationToken cancellationToken)
     {
         var siteBase = new Uri($"{Request.Scheme}://{Request.Host}{Request.PathBase}/");
         var delivery = await webhooks.SendAsync(siteBase, kind, new TestSession(
-            Session.SessionId, Session.DonationId, Session.DisputeSlug, Session.ChargedPence, Session.Currency, Session.Email, Session.CreatedAt),
+            Session.SessionId, Session.DonationId, Session.DisputeSlug, Session.ChargedPence, Session.Currency, Session.Email, Session.CreatedAt,
+            Session.Monthly),
             cancellationToken);
         if (delivery.Delivered)
         {
@@ -88,14 +92,27 @@ internal sealed class TestCheckoutModel(SolidarityDbContext db, TestCheckoutMode
         return Page();
     }
 
-    private Task<TestCheckoutView?> LoadAsync(string sessionId, CancellationToken cancellationToken) =>
-        !sessionId.StartsWith(TestCheckoutGateway.SessionPrefix, StringComparison.Ordinal)
-            ? Task.FromResult<TestCheckoutView?>(null)
-            : db.Donations.AsNoTracking()
+    private async Task<TestCheckoutView?> LoadAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!sessionId.StartsWith(TestCheckoutGateway.SessionPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return await db.Donations.AsNoTracking()
                 .Where(d => d.StripeCheckoutSessionId == sessionId && d.Method == DonationMethod.Card)
                 .Join(db.Disputes, d => d.DisputeId, dispute => dispute.Id, (d, dispute) => new TestCheckoutView(
-                    sessionId, d.Id, dispute.Slug, dispute.Title, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, d.CreatedAt, d.Status))
+                    sessionId, d.Id, dispute.Slug, dispute.Title, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, d.CreatedAt,
+                    d.Status.ToString(), false))
+                .SingleOrDefaultAsync(cancellationToken)
+            // A monthly gift's session: paying it sends the completed session and the first month's paid invoice.
+            ?? await db.MonthlyGifts.AsNoTracking()
+                .Where(g => g.StripeCheckoutSessionId == sessionId)
+                .Join(db.Disputes, g => g.DisputeId, dispute => dispute.Id, (g, dispute) => new TestCheckoutView(
+                    sessionId, g.Id, dispute.Slug, dispute.Title, g.AmountPence + g.FeeCoverPence, g.Currency, g.Email, g.CreatedAt,
+                    g.Status.ToString(), true))
                 .SingleOrDefaultAsync(cancellationToken);
+    }
 }
 
 internal sealed record TestCheckoutView(
@@ -107,4 +124,5 @@ internal sealed record TestCheckoutView(
     string Currency,
     string? Email,
     DateTimeOffset CreatedAt,
-    DonationStatus Status);
+    string Status,
+    bool Monthly);

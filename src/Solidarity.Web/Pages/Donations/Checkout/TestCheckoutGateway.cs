@@ -19,6 +19,11 @@ internal sealed class TestCheckoutGateway : ICheckoutGateway
         return Task.FromResult(new StartedCheckout(sessionId, url.ToString()));
     }
 
+    public Task<StartedCheckout> StartMonthlyAsync(MonthlyCheckoutRequest request, CancellationToken cancellationToken) =>
+        StartAsync(new CheckoutRequest(
+            request.MonthlyGiftId, request.DisputeSlug, request.DisputeTitle, request.ChargedPence, request.Email, request.SiteBase,
+            request.SuccessUrl, request.CancelUrl), cancellationToken);
+
     /// <summary>The payment intent a test session stands for; derived so every event about the session agrees.</summary>
     public static string PaymentIntentFor(string sessionId) => "pi_test_local_" + sessionId[SessionPrefix.Length..];
 }

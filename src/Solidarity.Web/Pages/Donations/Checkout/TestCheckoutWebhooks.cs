@@ -17,7 +17,8 @@ internal sealed record TestSession(
     long ChargedPence,
     string Currency,
     string? Email,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool Monthly = false);
 
 /// <summary>The outcome of one webhook the test checkout sent to the site.</summary>
 internal sealed record WebhookDelivery(string EventType, string EventId, int? StatusCode, string? Error)
@@ -42,6 +43,87 @@ internal sealed class TestCheckoutWebhooks(
     public async Task<WebhookDelivery> SendAsync(Uri siteBase, TestCheckoutEvent kind, TestSession session, CancellationToken cancellationToken)
     {
         var (eventType, status, paymentStatus) = Describe(kind);
+        var sessionObject = SessionObject(session, status, paymentStatus);
+        if (!session.Monthly)
+        {
+            return await SendEventAsync(siteBase, eventType, kind.ToString(), sessionObject, session, cancellationToken);
+        }
+
+        // A monthly gift's session in subscription mode, and when paid, its first invoice paid as Stripe reports it.
+        var suffix = session.SessionId[TestCheckoutGateway.SessionPrefix.Length..];
+        var (subscriptionId, customerId, invoiceId) = ("sub_test_local_" + suffix, "cus_test_local_" + suffix, "in_test_local_" + suffix);
+        var metadata = new JsonObject { [Monthly.MonthlyGiftMetadata.GiftIdKey] = session.DonationId.ToString() };
+        sessionObject["mode"] = "subscription";
+        sessionObject["payment_intent"] = null;
+        sessionObject["metadata"] = metadata.DeepClone();
+        if (status == "complete")
+        {
+            (sessionObject["subscription"], sessionObject["customer"], sessionObject["invoice"]) = (subscriptionId, customerId, invoiceId);
+        }
+
+        var delivery = await SendEventAsync(siteBase, eventType, kind.ToString(), sessionObject, session, cancellationToken);
+        if (!delivery.Delivered || kind != TestCheckoutEvent.Paid)
+        {
+            return delivery;
+        }
+
+        return await SendEventAsync(siteBase, "invoice.paid", "invoice", InvoiceObject(session, invoiceId, subscriptionId, customerId, metadata), session, cancellationToken);
+    }
+
+    /// <summary>A monthly gift's first invoice, paid, in the shape Stripe.net's API version reads (parent.subscription_details, payments).</summary>
+    private JsonObject InvoiceObject(TestSession session, string invoiceId, string subscriptionId, string customerId, JsonObject metadata)
+    {
+        var now = clock.GetUtcNow();
+        return new JsonObject
+        {
+            ["id"] = invoiceId,
+            ["object"] = "invoice",
+            ["amount_due"] = session.ChargedPence,
+            ["amount_paid"] = session.ChargedPence,
+            ["billing_reason"] = "subscription_create",
+            ["currency"] = session.Currency.ToLowerInvariant(),
+            ["customer"] = customerId,
+            ["lines"] = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "il_" + invoiceId,
+                    ["object"] = "line_item",
+                    ["amount"] = session.ChargedPence,
+                    ["period"] = new JsonObject { ["start"] = now.ToUnixTimeSeconds(), ["end"] = now.AddMonths(1).ToUnixTimeSeconds() },
+                }),
+                ["has_more"] = false,
+            },
+            ["livemode"] = false,
+            ["parent"] = new JsonObject
+            {
+                ["type"] = "subscription_details",
+                ["subscription_details"] = new JsonObject { ["metadata"] = metadata.DeepClone(), ["subscription"] = subscriptionId },
+            },
+            ["payments"] = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "inpay_" + invoiceId,
+                    ["object"] = "invoice_payment",
+                    ["amount_paid"] = session.ChargedPence,
+                    ["invoice"] = invoiceId,
+                    ["is_default"] = true,
+                    ["payment"] = new JsonObject { ["type"] = "payment_intent", ["payment_intent"] = TestCheckoutGateway.PaymentIntentFor(session.SessionId) },
+                    ["status"] = "paid",
+                }),
+                ["has_more"] = false,
+            },
+            ["status"] = "paid",
+            ["status_transitions"] = new JsonObject { ["paid_at"] = now.ToUnixTimeSeconds() },
+        };
+    }
+
+    private async Task<WebhookDelivery> SendEventAsync(
+        Uri siteBase, string eventType, string kind, JsonObject dataObject, TestSession session, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         // One event per session and outcome, as Stripe sends: pressing a button twice redelivers the same event.
         var eventId = "evt_test_local_" + Convert.ToHexStringLower(
@@ -52,7 +134,7 @@ internal sealed class TestCheckoutWebhooks(
             ["object"] = "event",
             ["api_version"] = StripeConfiguration.ApiVersion,
             ["created"] = now.ToUnixTimeSeconds(),
-            ["data"] = new JsonObject { ["object"] = SessionObject(session, status, paymentStatus) },
+            ["data"] = new JsonObject { ["object"] = dataObject },
             ["livemode"] = false,
             ["pending_webhooks"] = 1,
             ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },

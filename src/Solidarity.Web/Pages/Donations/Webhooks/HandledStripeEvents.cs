@@ -25,5 +25,9 @@ internal static class HandledStripeEvents
         EventTypes.ChargeDisputeFundsReinstated,
         EventTypes.PaymentIntentPaymentFailed,
         EventTypes.ChargeFailed,
+        EventTypes.InvoicePaid,
+        EventTypes.InvoicePaymentFailed,
+        EventTypes.CustomerSubscriptionUpdated,
+        EventTypes.CustomerSubscriptionDeleted,
     ];
 }

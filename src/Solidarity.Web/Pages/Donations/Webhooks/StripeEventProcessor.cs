@@ -37,7 +37,7 @@ internal static class WebhookOutcomes
 /// that proves a payment posts the donation's received entries under the same keys the completion
 /// would, so events may arrive in any order without losing or doubling an entry.
 /// </summary>
-internal sealed class StripeEventProcessor(
+internal sealed partial class StripeEventProcessor(
     SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, PublicPageCache pages,
     CardTesting cardTesting, TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
@@ -109,7 +109,9 @@ internal sealed class StripeEventProcessor(
         return outcome;
     }
 
-    private sealed record Facts(Charge? Charge = null, BalanceTransaction? Fee = null, IReadOnlyList<Refund>? Refunds = null);
+    /// <param name="PaymentIntentId">For an invoice: the payment intent that paid it, when its charge is not known.</param>
+    private sealed record Facts(
+        Charge? Charge = null, BalanceTransaction? Fee = null, IReadOnlyList<Refund>? Refunds = null, string? PaymentIntentId = null);
 
     private async Task<Facts> GatherAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
@@ -127,6 +129,9 @@ internal sealed class StripeEventProcessor(
                     logger.LogWarning("Could not fetch the fee for checkout session {SessionId}: {Error}", session.Id, StripeErrors.Describe(e));
                     return new Facts();
                 }
+
+            case Invoice invoice when stripeEvent.Type is EventTypes.InvoicePaid:
+                return await InvoiceFactsAsync(invoice, cancellationToken);
 
             case Charge charge when stripeEvent.Type is EventTypes.ChargeSucceeded or EventTypes.ChargeUpdated:
                 return new Facts(charge, await stripe.BalanceTransactionAsync(charge, cancellationToken));
@@ -146,6 +151,16 @@ internal sealed class StripeEventProcessor(
     private Task<(string Outcome, Guid? DonationId)> ApplyAsync(Event stripeEvent, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken) =>
         (stripeEvent.Type, stripeEvent.Data?.Object) switch
         {
+            (EventTypes.CheckoutSessionCompleted, Session { Mode: "subscription" } session) =>
+                MonthlySessionCompletedAsync(session, occurredAt, cancellationToken),
+            (EventTypes.CheckoutSessionExpired, Session { Mode: "subscription" } session) =>
+                MonthlySessionExpiredAsync(session, occurredAt, cancellationToken),
+            (EventTypes.InvoicePaid, Invoice invoice) =>
+                InvoicePaidAsync(invoice, facts, occurredAt, cancellationToken),
+            (EventTypes.InvoicePaymentFailed, Invoice invoice) =>
+                InvoicePaymentFailedAsync(invoice, occurredAt, cancellationToken),
+            (EventTypes.CustomerSubscriptionUpdated or EventTypes.CustomerSubscriptionDeleted, Subscription subscription) =>
+                SubscriptionChangedAsync(subscription, stripeEvent.Type == EventTypes.CustomerSubscriptionDeleted, occurredAt, cancellationToken),
             (EventTypes.CheckoutSessionCompleted or EventTypes.CheckoutSessionAsyncPaymentSucceeded, Session session) =>
                 SessionPaidAsync(session, stripeEvent.Type == EventTypes.CheckoutSessionAsyncPaymentSucceeded, facts, occurredAt, cancellationToken),
             (EventTypes.CheckoutSessionAsyncPaymentFailed or EventTypes.CheckoutSessionExpired, Session session) =>
@@ -230,7 +245,7 @@ internal sealed class StripeEventProcessor(
         var locked = await FindAndLockAsync(Metadata(charge.Metadata), null, charge.PaymentIntentId, charge.Id, cancellationToken);
         if (locked is null)
         {
-            return (WebhookOutcomes.UnknownDonation, null);
+            return (NotFound(charge.Metadata), null);
         }
 
         var donation = locked.Donation;
@@ -344,7 +359,7 @@ internal sealed class StripeEventProcessor(
     {
         if (await FindDonationIdAsync(donationId, null, paymentIntentId, chargeId, cancellationToken) is not { } id)
         {
-            return (WebhookOutcomes.UnknownDonation, null);
+            return (donationId is null ? WebhookOutcomes.Ignored : WebhookOutcomes.UnknownDonation, null);
         }
 
         var email = await db.Donations.AsNoTracking().Where(d => d.Id == id).Select(d => d.Email).SingleAsync(cancellationToken);
@@ -355,6 +370,15 @@ internal sealed class StripeEventProcessor(
 
         return (WebhookOutcomes.Applied, id);
     }
+
+    /// <summary>
+    /// What a charge event matching no donation was. Every one-off gift's charge carries its donation's id; a charge
+    /// without one is a monthly gift's invoice charge, whose donation its <c>invoice.paid</c> makes (often a moment
+    /// after the charge's own events), or a charge the site did not start. Neither is a gift gone missing, so neither
+    /// is listed on the reconciliation page.
+    /// </summary>
+    private static string NotFound(IDictionary<string, string>? metadata) =>
+        Metadata(metadata) is null ? WebhookOutcomes.Ignored : WebhookOutcomes.UnknownDonation;
 
     private Task<bool> RefundEndedAsync(string refundId, CancellationToken cancellationToken) =>
         db.StripeEvents.AsNoTracking().AnyAsync(

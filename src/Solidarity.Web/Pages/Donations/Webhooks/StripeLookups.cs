@@ -69,6 +69,52 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
         return refunds;
     }
 
+    /// <summary>
+    /// How an invoice was paid, in the shape the API version Stripe.net pins gives it: the invoice's <c>payments</c> (an
+    /// invoice payment, its <c>payment.payment_intent</c>, and that intent's <c>latest_charge</c>). Webhooks leave the
+    /// payments out unless they were expanded, so Stripe is asked for them, and then for the payment intent with its
+    /// charge, as the checkout path asks for a session's.
+    /// </summary>
+    public async Task<(string? PaymentIntentId, Charge? Charge)> InvoicePaymentAsync(Invoice invoice, CancellationToken cancellationToken)
+    {
+        var payment = PaidBy(invoice);
+        if (payment is null && CanAskStripe && !string.IsNullOrEmpty(invoice.Id))
+        {
+            var fetched = await new InvoiceService(stripe).GetAsync(
+                invoice.Id, new InvoiceGetOptions { Expand = ["payments"] }, cancellationToken: cancellationToken);
+            payment = PaidBy(fetched);
+        }
+
+        if (payment is null)
+        {
+            return (null, null);
+        }
+
+        var intentId = payment.PaymentIntentId ?? payment.PaymentIntent?.Id;
+        if (payment.PaymentIntent?.LatestCharge is { } expanded)
+        {
+            return (intentId, expanded);
+        }
+
+        if (payment.Charge is { } charge)
+        {
+            return (intentId ?? charge.PaymentIntentId, charge);
+        }
+
+        if (string.IsNullOrEmpty(intentId) || !CanAskStripe)
+        {
+            return (intentId, string.IsNullOrEmpty(payment.ChargeId) ? null : new Charge { Id = payment.ChargeId });
+        }
+
+        var intent = await new PaymentIntentService(stripe).GetAsync(
+            intentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] }, cancellationToken: cancellationToken);
+        return (intentId, intent.LatestCharge);
+    }
+
+    /// <summary>The payment that paid the invoice: the one Stripe marks paid, else its default one.</summary>
+    private static InvoicePaymentPayment? PaidBy(Invoice invoice) =>
+        (invoice.Payments?.Data ?? []).OrderByDescending(p => p.Status == "paid").ThenByDescending(p => p.IsDefault).FirstOrDefault()?.Payment;
+
     public async Task<Charge?> ChargeAsync(Dispute dispute, CancellationToken cancellationToken)
     {
         if (dispute.Charge is { } expanded)

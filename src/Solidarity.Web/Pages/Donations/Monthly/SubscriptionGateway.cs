@@ -1,0 +1,85 @@
+using Solidarity.Web.Pages.Donations.Checkout;
+using Stripe;
+
+namespace Solidarity.Web.Pages.Donations.Monthly;
+
+/// <summary>What the site asks Stripe to do to a monthly gift's subscription. Each call carries an idempotency key.</summary>
+internal interface ISubscriptionGateway
+{
+    /// <summary>Cancels the subscription at once; one already cancelled counts as done.</summary>
+    Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Stops collecting (<c>pause_collection[behavior]=void</c>): no invoice is charged until collection resumes.</summary>
+    Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Resumes collection with new metadata (the dispute and branch the gift now goes to).</summary>
+    Task ResumeAsync(string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+/// <summary>The subscription API of Stripe, through Stripe.net.</summary>
+internal sealed class StripeSubscriptionGateway(IStripeClient stripe) : ISubscriptionGateway
+{
+    public async Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new SubscriptionService(stripe).CancelAsync(
+                subscriptionId, new SubscriptionCancelOptions(), new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
+        }
+        catch (StripeException e) when (e.StripeError?.Code == "resource_missing")
+        {
+            // Stripe no longer has it as a live subscription: it was cancelled already, from the dashboard or by Stripe.
+        }
+    }
+
+    public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
+        new SubscriptionService(stripe).UpdateAsync(
+            subscriptionId,
+            new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "void" } },
+            new RequestOptions { IdempotencyKey = idempotencyKey },
+            cancellationToken);
+
+    public Task ResumeAsync(
+        string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var options = new SubscriptionUpdateOptions { Metadata = new Dictionary<string, string>(metadata) };
+
+        // An empty value clears pause_collection, which resumes collection.
+        options.AddExtraParam("pause_collection", "");
+        return new SubscriptionService(stripe).UpdateAsync(
+            subscriptionId, options, new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
+    }
+}
+
+/// <summary>The test checkout has no Stripe to ask: the site's own record of the gift is all there is.</summary>
+internal sealed class TestCheckoutSubscriptionGateway : ISubscriptionGateway
+{
+    public Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ResumeAsync(
+        string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+}
+
+internal static class MonthlyGivingHosting
+{
+    /// <summary>Monthly gifts: their Stripe subscriptions, the giver's links, and the jobs that end them with their dispute.</summary>
+    public static void AddMonthlyGiving(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddScoped<StripeSubscriptionGateway>();
+        services.AddSingleton<TestCheckoutSubscriptionGateway>();
+        services.AddScoped<ISubscriptionGateway>(services => services.GetRequiredService<TestCheckoutMode>().IsAvailable
+            ? services.GetRequiredService<TestCheckoutSubscriptionGateway>()
+            : services.GetRequiredService<StripeSubscriptionGateway>());
+        services.AddScoped<MonthlyGiftLinks>();
+        services.AddScoped<MonthlyGiftCancellation>();
+        services.AddScoped<MonthlyGiftMove>();
+        services.AddScoped<MonthlyGiftScheduler>();
+        services.AddScoped<PauseMonthlyGiftsJob>();
+        services.AddScoped<PauseMonthlyGiftJob>();
+        services.AddScoped<EndUnmovedMonthlyGiftsJob>();
+    }
+}

@@ -1,0 +1,289 @@
+using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Data;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Money;
+using Solidarity.Web.Pages.Donations.Monthly;
+using Solidarity.Web.Pages.Ledger;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Solidarity.Web.Pages.Donations.Webhooks;
+
+/// <summary>
+/// Monthly gifts. Checkout in subscription mode starts the subscription (<c>checkout.session.completed</c>, which only
+/// ties the site's gift to it) and Stripe raises an invoice each month; each paid invoice becomes exactly one donation,
+/// keyed by the invoice's id under the gift's lock, so the first invoice and the completed session, or any duplicate,
+/// in any order, leave one donation. Subscription events keep the gift's status in step with Stripe.
+/// </summary>
+internal sealed partial class StripeEventProcessor
+{
+    private async Task<Facts> InvoiceFactsAsync(Invoice invoice, CancellationToken cancellationToken)
+    {
+        var (paymentIntentId, charge) = await stripe.InvoicePaymentAsync(invoice, cancellationToken);
+        var fee = charge is null ? null : await stripe.BalanceTransactionAsync(charge, cancellationToken);
+        return new Facts(charge, fee, PaymentIntentId: paymentIntentId);
+    }
+
+    private async Task<(string, Guid?)> MonthlySessionCompletedAsync(Session session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var gift = await MonthlyGiftRows.FindAndLockAsync(
+            db, MonthlyGiftMetadata.GiftId(session.Metadata) ?? ParseId(session.ClientReferenceId), session.SubscriptionId, session.Id, cancellationToken);
+        if (gift is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        _disputeId = gift.DisputeId;
+        gift.StripeCheckoutSessionId ??= session.Id;
+        gift.StripeSubscriptionId ??= session.SubscriptionId;
+        gift.StripeCustomerId ??= session.CustomerId;
+        if (gift.Status == MonthlyGiftStatus.Pending)
+        {
+            gift.Status = MonthlyGiftStatus.Active;
+            gift.UpdatedAt = time.GetUtcNow();
+            await MonthlyGiftRows.RecountAsync(db, [gift.DisputeId], cancellationToken);
+        }
+
+        return (WebhookOutcomes.Applied, null);
+    }
+
+    /// <summary>A Checkout Session for a monthly gift that was never completed: the gift never started.</summary>
+    private async Task<(string, Guid?)> MonthlySessionExpiredAsync(Session session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var gift = await MonthlyGiftRows.FindAndLockAsync(
+            db, MonthlyGiftMetadata.GiftId(session.Metadata) ?? ParseId(session.ClientReferenceId), null, session.Id, cancellationToken);
+        if (gift is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        if (gift.Status == MonthlyGiftStatus.Pending)
+        {
+            gift.Status = MonthlyGiftStatus.Cancelled;
+            gift.CancelledAt = occurredAt;
+            gift.UpdatedAt = time.GetUtcNow();
+        }
+
+        return (WebhookOutcomes.Applied, null);
+    }
+
+    /// <summary>
+    /// A month's payment: one donation per invoice, split by the dispute's shares (or to the chosen branch) as they are
+    /// when it is paid, posted, receipted and emailed like any card gift. It carries the payment intent and charge of the
+    /// invoice, so its refunds and chargebacks find it by the paths every card gift's do.
+    /// </summary>
+    private async Task<(string, Guid?)> InvoicePaidAsync(Invoice invoice, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var details = invoice.Parent?.SubscriptionDetails;
+        var gift = await MonthlyGiftRows.FindAndLockAsync(
+            db, MonthlyGiftMetadata.GiftId(details?.Metadata, invoice.Metadata), details?.SubscriptionId, null, cancellationToken);
+        if (gift is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        var statusBefore = gift.Status;
+        gift.StripeSubscriptionId ??= details?.SubscriptionId;
+        gift.StripeCustomerId ??= invoice.CustomerId;
+        if (gift.Status == MonthlyGiftStatus.Pending)
+        {
+            // The first invoice may arrive before the completed session that started the subscription.
+            gift.Status = MonthlyGiftStatus.Active;
+        }
+
+        if (invoice.Lines?.Data?.FirstOrDefault()?.Period?.End is { } periodEnd && periodEnd != default)
+        {
+            gift.NextPaymentAt = Instant(periodEnd, occurredAt);
+        }
+
+        gift.UpdatedAt = time.GetUtcNow();
+        var paidAt = invoice.StatusTransitions?.PaidAt is { } paid ? Instant(paid, occurredAt) : occurredAt;
+        var failure = await db.MonthlyPaymentFailures.SingleOrDefaultAsync(f => f.StripeInvoiceId == invoice.Id, cancellationToken);
+        if (failure is not null)
+        {
+            failure.PaidAt ??= paidAt;
+            failure.NextAttemptAt = null;
+        }
+
+        var existing = await db.Donations.AsNoTracking()
+            .Where(d => d.StripeInvoiceId == invoice.Id).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(cancellationToken);
+        LockedDonation? locked;
+        if (existing is { } donationId)
+        {
+            locked = await LedgerLocks.CardDonationAsync(db, donationId, cancellationToken);
+        }
+        else
+        {
+            var amountDiffers = invoice.AmountPaid != gift.ChargedPence;
+            var currencyDiffers = !string.Equals(invoice.Currency, gift.Currency, StringComparison.OrdinalIgnoreCase);
+            if (amountDiffers || currencyDiffers)
+            {
+                logger.LogWarning(
+                    "Stripe invoice {InvoiceId} was paid {Amount} {Currency} but monthly gift {MonthlyGiftId} charges {Charged} {GiftCurrency}; nothing posted",
+                    invoice.Id, invoice.AmountPaid, invoice.Currency, gift.Id, gift.ChargedPence, gift.Currency);
+                await RecountIfChangedAsync(gift, statusBefore, cancellationToken);
+                return (WebhookOutcomes.AmountMismatch, null);
+            }
+
+            locked = await NewMonthlyDonationAsync(gift, invoice.Id, facts, cancellationToken);
+        }
+
+        if (locked is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        _disputeId = locked.Donation.DisputeId;
+        var donation = locked.Donation;
+        donation.StripePaymentIntentId ??= facts.PaymentIntentId ?? facts.Charge?.PaymentIntentId;
+        donation.StripeChargeId ??= facts.Charge?.Id;
+        await ConfirmPaidAsync(locked, invoice.Id, paidAt, cancellationToken);
+        await ledger.FeeAsync(locked, Fee(facts.Fee), occurredAt, cancellationToken);
+        await RecountIfChangedAsync(gift, statusBefore, cancellationToken);
+        return (WebhookOutcomes.Applied, donation.Id);
+    }
+
+    private async Task<LockedDonation?> NewMonthlyDonationAsync(MonthlyGift gift, string invoiceId, Facts facts, CancellationToken cancellationToken)
+    {
+        var shares = await db.BeneficiaryBranches.AsNoTracking()
+            .Where(b => b.DisputeId == gift.DisputeId)
+            .Select(b => new { b.BranchId, b.ShareBasisPoints })
+            .ToListAsync(cancellationToken);
+        var donation = new Donation
+        {
+            DisputeId = gift.DisputeId,
+            ChosenBranchId = gift.ChosenBranchId is { } chosen && shares.Any(s => s.BranchId == chosen) ? chosen : null,
+            Method = DonationMethod.Card,
+            Status = DonationStatus.Pending,
+            AmountPence = gift.AmountPence,
+            FeeCoverPence = gift.FeeCoverPence,
+            Currency = gift.Currency,
+            PublicName = gift.PublicName,
+            OrganisationName = gift.OrganisationName,
+            ShowAmountPublicly = gift.ShowAmountPublicly,
+            DonorName = gift.DonorName,
+            Email = gift.Email,
+            DonorKey = gift.DonorKey,
+            PrivacyConsentAt = gift.PrivacyConsentAt,
+            CreatedAt = time.GetUtcNow(),
+            MonthlyGiftId = gift.Id,
+            StripeInvoiceId = invoiceId,
+            StripePaymentIntentId = facts.PaymentIntentId ?? facts.Charge?.PaymentIntentId,
+            StripeChargeId = facts.Charge?.Id,
+        };
+        donation.Allocations = DonationSplit.Allocate(
+            donation.Id, donation.ChargedPence, donation.ChosenBranchId, shares.Select(s => (s.BranchId, s.ShareBasisPoints)).ToList());
+        if (donation.Allocations.Count == 0)
+        {
+            logger.LogWarning("Monthly gift {MonthlyGiftId}'s dispute has no branch to give to; invoice {InvoiceId} posted nothing", gift.Id, invoiceId);
+            return null;
+        }
+
+        // The donation's row first, as every lock order starts with the donation; its branches follow.
+        db.Donations.Add(donation);
+        await db.SaveChangesAsync(cancellationToken);
+        return await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
+    }
+
+    /// <summary>
+    /// A month's payment that failed. Stripe retries it on its own schedule (and emails the giver, if the account is set
+    /// to); the site records each failure, for the admins, and the paid invoice closes the row if a retry succeeds.
+    /// </summary>
+    private async Task<(string, Guid?)> InvoicePaymentFailedAsync(Invoice invoice, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var details = invoice.Parent?.SubscriptionDetails;
+        var gift = await MonthlyGiftRows.FindAndLockAsync(
+            db, MonthlyGiftMetadata.GiftId(details?.Metadata, invoice.Metadata), details?.SubscriptionId, null, cancellationToken);
+        if (gift is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        var nextAttempt = invoice.NextPaymentAttempt is { } next ? Instant(next, occurredAt) : (DateTimeOffset?)null;
+        var failure = await db.MonthlyPaymentFailures.SingleOrDefaultAsync(f => f.StripeInvoiceId == invoice.Id, cancellationToken);
+        if (failure is null)
+        {
+            db.MonthlyPaymentFailures.Add(new MonthlyPaymentFailure
+            {
+                StripeInvoiceId = invoice.Id,
+                MonthlyGiftId = gift.Id,
+                DisputeId = gift.DisputeId,
+                AmountPence = invoice.AmountDue,
+                Attempts = (int)Math.Max(1, invoice.AttemptCount),
+                FirstFailedAt = occurredAt,
+                LastFailedAt = occurredAt,
+                NextAttemptAt = nextAttempt,
+            });
+        }
+        else if (failure.PaidAt is null && occurredAt >= failure.LastFailedAt)
+        {
+            failure.Attempts = (int)Math.Max(failure.Attempts + 1, invoice.AttemptCount);
+            failure.LastFailedAt = occurredAt;
+            failure.NextAttemptAt = nextAttempt;
+        }
+
+        logger.LogInformation("Monthly gift {MonthlyGiftId}: payment of invoice {InvoiceId} failed; Stripe retries it", gift.Id, invoice.Id);
+        return (WebhookOutcomes.Applied, null);
+    }
+
+    /// <summary>
+    /// The subscription changed at Stripe: collection paused or resumed, the subscription cancelled (by the giver through
+    /// the site, from the dashboard, or by Stripe after its retries), or its next payment date moved. An event older than
+    /// the state already recorded changes nothing, and a cancelled gift never comes back.
+    /// </summary>
+    private async Task<(string, Guid?)> SubscriptionChangedAsync(
+        Subscription subscription, bool deleted, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var gift = await MonthlyGiftRows.FindAndLockAsync(
+            db, MonthlyGiftMetadata.GiftId(subscription.Metadata), subscription.Id, null, cancellationToken);
+        if (gift is null)
+        {
+            return (WebhookOutcomes.UnknownDonation, null);
+        }
+
+        _disputeId = gift.DisputeId;
+        var statusBefore = gift.Status;
+        gift.StripeSubscriptionId ??= subscription.Id;
+        gift.StripeCustomerId ??= subscription.CustomerId;
+        if (gift.SubscriptionSeenAt is { } seen && occurredAt < seen)
+        {
+            return (WebhookOutcomes.Applied, null);
+        }
+
+        gift.SubscriptionSeenAt = occurredAt;
+        if (subscription.Items?.Data?.FirstOrDefault()?.CurrentPeriodEnd is { } periodEnd && periodEnd != default)
+        {
+            gift.NextPaymentAt = Instant(periodEnd, occurredAt);
+        }
+
+        if (gift.Status != MonthlyGiftStatus.Cancelled)
+        {
+            if (deleted || subscription.Status is "canceled" or "incomplete_expired")
+            {
+                gift.Status = MonthlyGiftStatus.Cancelled;
+                gift.CancelledAt ??= subscription.CanceledAt is { } at ? Instant(at, occurredAt) : occurredAt;
+            }
+            else if (subscription.PauseCollection is not null)
+            {
+                gift.Status = MonthlyGiftStatus.Paused;
+                gift.PausedAt ??= occurredAt;
+            }
+            else if (subscription.Status is "active" or "past_due" or "trialing")
+            {
+                gift.Status = MonthlyGiftStatus.Active;
+            }
+        }
+
+        gift.UpdatedAt = time.GetUtcNow();
+        await RecountIfChangedAsync(gift, statusBefore, cancellationToken);
+        return (WebhookOutcomes.Applied, null);
+    }
+
+    private async Task RecountIfChangedAsync(MonthlyGift gift, MonthlyGiftStatus statusBefore, CancellationToken cancellationToken)
+    {
+        if (gift.Status != statusBefore)
+        {
+            await MonthlyGiftRows.RecountAsync(db, [gift.DisputeId], cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Hangfire;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
+using Solidarity.Testing;
+using Solidarity.Tests.Donations.Checkout;
+using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Donations.Monthly;
+
+namespace Solidarity.Tests.Donations.Monthly;
+
+/// <summary>
+/// Monthly gifts stop when their dispute ends: real Hangfire servers pause them at Stripe (the loopback stand-in) and tell
+/// each giver, who may move the gift to another dispute within 30 days; after that the daily job cancels it.
+/// </summary>
+public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+{
+    private const string SecretKey = "sk_test_monthly_stand_in";
+
+    [Fact]
+    public async Task A_dispute_ending_pauses_each_monthly_gift_once_with_two_workers_and_a_moved_gift_goes_on_for_the_new_dispute()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var (next, nextBranch) = await AddDisputeAsync("heywood-strike", DisputeStatus.TakingAction);
+        var (suspended, _) = await AddDisputeAsync("suspended-strike", DisputeStatus.TakingAction);
+        var gifts = new List<MonthlySubscription>();
+        for (var i = 0; i < 3; i++)
+        {
+            gifts.Add(await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, $"giver{i}@example.org"));
+        }
+
+        var keepsGoing = await StartGiftAsync(site, stripe, suspended, "suspended-strike", "steady@example.org");
+        stripe.ServeSubscriptions(s => gifts.Append(keepsGoing).Single(g => g.SubscriptionId == s.Id).Render(s));
+
+        await SetStatusAsync(suspended, DisputeStatus.Suspended);
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            var scheduler = scope.ServiceProvider.GetRequiredService<MonthlyGiftScheduler>();
+            scheduler.DisputeStatusChanged(suspended, DisputeStatus.TakingAction, DisputeStatus.Suspended);
+
+            // The end announced twice (a second admin saving the same status, a retried request), and the daily safety net besides.
+            scheduler.DisputeStatusChanged(Dispute.Id, DisputeStatus.TakingAction, DisputeStatus.Won);
+            scheduler.DisputeStatusChanged(Dispute.Id, DisputeStatus.TakingAction, DisputeStatus.Won);
+            scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>()
+                .Enqueue<EndUnmovedMonthlyGiftsJob>(job => job.RunAsync(CancellationToken.None));
+        }
+
+        using (var server1 = Fixture.StartJobServer("monthly-end-1", services: site.Services))
+        using (var server2 = Fixture.StartJobServer("monthly-end-2", services: site.Services))
+        {
+            await Eventually(
+                () => App.WithDbAsync(db => db.MonthlyGiftNotices.CountAsync(n => n.SentAt != null)).ContinueWith(t => t.Result == 3),
+                "every giver to be told");
+            await Eventually(() => Task.FromResult(Smtp.Messages.Count(m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal)) >= 3), "the notices");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        var notices = Smtp.Messages.Where(m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, notices.Count);
+        Assert.Equal(
+            gifts.Select((_, i) => $"giver{i}@example.org").Order(StringComparer.Ordinal),
+            notices.Select(m => m.To.Mailboxes.Single().Address).Order(StringComparer.Ordinal));
+        foreach (var gift in gifts)
+        {
+            var pauses = stripe.Requests.Where(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{gift.SubscriptionId}").ToList();
+            var pause = Assert.Single(pauses);
+            Assert.Equal("void", pause.Form["pause_collection[behavior]"]);
+            Assert.Equal($"monthly-pause:{gift.GiftId}:{Dispute.Id}", pause.IdempotencyKey);
+            Assert.Equal("void", stripe.Subscriptions[gift.SubscriptionId].PauseBehavior);
+            Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift.GiftId));
+        }
+
+        Assert.DoesNotContain(stripe.Requests, r => r.Path.EndsWith(keepsGoing.SubscriptionId, StringComparison.Ordinal) && r.Method != "GET");
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(keepsGoing.GiftId));
+        Assert.Equal(3, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == MonthlyAuditActions.Paused)));
+        Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == Dispute.Id).Select(t => t.Givers).SingleAsync()));
+
+        // The first giver moves the gift to a dispute still going, from the link in the notice.
+        var moved = gifts[0];
+        var link = new Uri(ManageLink().Match(notices.Single(m => m.To.Mailboxes.Single().Address == "giver0@example.org").TextBody ?? "").Value).AbsolutePath;
+        using var browser = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.NotNull((await browser.GetPageAsync(link)).QuerySelector("#move-link"));
+        var choices = await browser.GetPageAsync(link + "/move");
+        Assert.NotNull(choices.QuerySelector($"#dispute-{next}"));
+        Assert.Null(choices.QuerySelector($"#dispute-{Dispute.Id}"));
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(moved.GiftId));
+
+        using var response = await browser.PostFormAsync(link + "/move", new Dictionary<string, string> { ["DisputeId"] = next.ToString() });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var resume = stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{moved.SubscriptionId}");
+        Assert.Equal("", resume.Form["pause_collection"]);
+        Assert.Equal(next.ToString(), resume.Form["metadata[dispute_id]"]);
+        Assert.Equal($"monthly-move:{moved.GiftId}:{next}", resume.IdempotencyKey);
+        Assert.Null(stripe.Subscriptions[moved.SubscriptionId].PauseBehavior);
+        var record = await App.WithDbAsync(db => db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == moved.GiftId));
+        Assert.Equal((MonthlyGiftStatus.Active, next, (Guid?)Dispute.Id), (record.Status, record.DisputeId, record.MovedFromDisputeId));
+
+        moved.Metadata["dispute_id"] = next.ToString();
+        moved.Metadata["dispute"] = "heywood-strike";
+        ServePayment(stripe, moved, 2);
+        await WebhookSender.DeliverAsync(site.CreateClient(), moved.Paid(2));
+
+        var second = await App.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations)
+            .SingleAsync(d => d.StripeInvoiceId == moved.Invoice(2).Id));
+        Assert.Equal(next, second.DisputeId);
+        Assert.Equal((nextBranch, 1_000L), (Assert.Single(second.Allocations).BranchId, second.Allocations[0].AmountPence));
+        Assert.Equal(1, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == next).Select(t => t.Givers).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_gift_paused_for_thirty_days_without_being_moved_is_cancelled_at_Stripe_by_the_daily_job()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var old = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "old@example.org");
+        var recent = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "recent@example.org");
+        stripe.ServeSubscriptions(s => (s.Id == old.SubscriptionId ? old : recent).Render(s));
+
+        var now = DateTimeOffset.UtcNow;
+        var dashboard = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "dashboard@example.org");
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Lost);
+        await PauseAsync(old.GiftId, now.AddDays(-31));
+        await PauseAsync(recent.GiftId, now.AddDays(-10));
+
+        // Paused from Stripe's dashboard long ago, not by the end of the dispute: not the daily job's to cancel.
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == dashboard.GiftId).ExecuteUpdateAsync(g => g
+            .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, now.AddDays(-40))));
+
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<EndUnmovedMonthlyGiftsJob>().RunAsync(CancellationToken.None);
+        }
+
+        var cancel = Assert.Single(stripe.Requests, r => r.Method == "DELETE");
+        Assert.Equal($"/v1/subscriptions/{old.SubscriptionId}", cancel.Path);
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(old.GiftId));
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(recent.GiftId));
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(dashboard.GiftId));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == MonthlyAuditActions.CancelledUnmoved));
+        Assert.Equal(old.GiftId.ToString(), audit.SubjectId);
+    }
+
+    private WebApplicationFactory<Program> WithStripe(StripeStandIn stripe) => App.WithWebHostBuilder(b =>
+    {
+        b.UseSetting("Stripe:SecretKey", SecretKey);
+        b.UseSetting("Stripe:ApiBase", stripe.BaseUrl);
+    });
+
+    /// <summary>A monthly gift of £10 whose subscription Checkout started and whose first month was paid.</summary>
+    private async Task<MonthlySubscription> StartGiftAsync(
+        WebApplicationFactory<Program> site, StripeStandIn stripe, Guid disputeId, string slug, string email)
+    {
+        var gift = new MonthlySubscription(
+            await MonthlySubscription.PendingGiftAsync(App, disputeId, 1_000, email: email), 1_000, disputeId, slug, DateTimeOffset.UtcNow.AddDays(-20));
+        stripe.AddSubscription(gift.SubscriptionId, gift.CustomerId, gift.Metadata.ToDictionary(kv => kv.Key, kv => (string)kv.Value!));
+        ServePayment(stripe, gift, 1);
+        using var client = site.CreateClient();
+        await WebhookSender.DeliverAsync(client, gift.Completed());
+        await WebhookSender.DeliverAsync(client, gift.Paid(1));
+        return gift;
+    }
+
+    /// <summary>The month's payment intent and its charge, for the site to look up when the invoice is paid.</summary>
+    private static void ServePayment(StripeStandIn stripe, MonthlySubscription gift, int month)
+    {
+        var invoice = gift.Invoice(month);
+        var charge = StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, gift.ChargedPence);
+        var intent = StripePayloads.PaymentIntent(Guid.Empty, invoice.PaymentIntentId, gift.ChargedPence, charge);
+        stripe.On("GET", $"/v1/payment_intents/{invoice.PaymentIntentId}", _ => new StripeAnswer(200, intent.ToJsonString()));
+    }
+
+    private async Task<(Guid Dispute, Guid Branch)> AddDisputeAsync(string slug, DisputeStatus status)
+    {
+        var union = new Union { Name = "Union of " + slug };
+        var branch = new Branch { Code = slug[..4].ToUpperInvariant(), Name = slug + " branch", Union = union, PostalAddress = "3 Test Street", ContactName = "C. Secretary" };
+        var dispute = new Dispute
+        {
+            Slug = slug, Title = "The " + slug, Employer = "Employer", Union = union, Summary = "s", Body = "b", IsPublished = true, Status = status,
+        };
+        dispute.Beneficiaries.Add(new BeneficiaryBranch { Branch = branch, ShareBasisPoints = 10_000 });
+        await App.WithDbAsync(db =>
+        {
+            db.AddRange(union, branch, dispute);
+            return db.SaveChangesAsync();
+        });
+        return (dispute.Id, branch.Id);
+    }
+
+    private Task<int> SetStatusAsync(Guid disputeId, DisputeStatus status) =>
+        App.WithDbAsync(db => db.Disputes.Where(d => d.Id == disputeId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, status)));
+
+    /// <summary>The gift as the end of its dispute left it <paramref name="pausedAt"/>: paused, with its notice.</summary>
+    private Task PauseAsync(Guid giftId, DateTimeOffset pausedAt) => App.WithDbAsync(async db =>
+    {
+        var gift = await db.MonthlyGifts.SingleAsync(g => g.Id == giftId);
+        (gift.Status, gift.PausedAt) = (MonthlyGiftStatus.Paused, pausedAt);
+        db.MonthlyGiftNotices.Add(new MonthlyGiftNotice { MonthlyGiftId = giftId, DisputeId = gift.DisputeId, CreatedAt = pausedAt, PausedAt = pausedAt, SentAt = pausedAt });
+        await db.SaveChangesAsync();
+    });
+
+    private Task<MonthlyGiftStatus> StatusAsync(Guid giftId) =>
+        App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).Select(g => g.Status).SingleAsync());
+
+    [GeneratedRegex(@"http://\S+/monthly/manage/[A-Za-z0-9_-]+")]
+    private static partial Regex ManageLink();
+}

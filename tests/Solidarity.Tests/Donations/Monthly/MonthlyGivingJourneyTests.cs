@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Receipts;
+using Solidarity.Tests.Donations.Checkout;
+using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Donations.Monthly;
+
+namespace Solidarity.Tests.Donations.Monthly;
+
+/// <summary>A monthly gift from its first payment to its end, with real Hangfire servers issuing and emailing the receipts.</summary>
+public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+{
+    [Fact]
+    public async Task A_monthly_gift_paid_for_three_months_is_receipted_each_month_and_the_giver_cancels_it_from_the_emailed_link()
+    {
+        var giftId = await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000, email: "jo@example.org");
+        var stripe = new MonthlySubscription(giftId, 1_000, Dispute.Id, Dispute.Slug, DateTimeOffset.UtcNow.AddMonths(-2).AddHours(-1));
+        using var webhooks = App.CreateClient();
+        using var server = Fixture.StartJobServer("monthly-journey");
+
+        await WebhookSender.DeliverAsync(webhooks, stripe.Completed());
+        foreach (var month in new[] { 1, 2, 3 })
+        {
+            await WebhookSender.DeliverAsync(webhooks, stripe.Paid(month));
+        }
+
+        await Eventually(
+            () => App.WithDbAsync(db => db.EmailDeliveries.CountAsync(d => d.SentAt != null)).ContinueWith(t => t.Result == 3),
+            "three receipts to be emailed");
+        var receipts = await ReceiptsAsync();
+        Assert.Equal(3, receipts.Select(r => r.DonationId).Distinct().Count());
+        Assert.All(receipts, r => Assert.Equal((ReceiptKind.Receipt, 1_000L), (r.Kind, r.AmountPence)));
+        Assert.Equal(3, Smtp.Messages.Count);
+        var links = Smtp.Messages.Select(ManageLinkIn).ToList();
+        Assert.All(links, link => Assert.StartsWith(ReceiptsApp.BaseUrl + MonthlyGiftLinks.PathPrefix, link, StringComparison.Ordinal));
+        Assert.Equal(3, links.Distinct().Count());
+
+        using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var latest = new Uri(links[^1]).AbsolutePath;
+        var page = await browser.GetPageAsync(latest);
+        Assert.Equal("Active", page.QuerySelector("#monthly-gift")?.GetAttribute("data-status"));
+        Assert.Contains("£10.00 a month", page.QuerySelector("#monthly-gift")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(Dispute.Title, page.QuerySelector("#monthly-gift")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("#monthly-next"));
+
+        var confirmation = await browser.GetPageAsync(latest + "/cancel");
+        Assert.NotNull(confirmation.QuerySelector("#confirm-cancel"));
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(giftId));
+
+        using var cancelled = await browser.PostFormAsync(latest + "/cancel", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, cancelled.StatusCode);
+        Assert.Equal(latest, cancelled.Headers.Location?.OriginalString);
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(giftId));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == MonthlyAuditActions.Cancelled));
+        Assert.Equal((giftId.ToString(), MonthlyGiftCancellation.GiverActor, (Guid?)null), (audit.SubjectId, audit.UserName, audit.UserId));
+        Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Select(t => t.Givers).SingleAsync()));
+
+        // An older month's link shows the gift as it is now, and offers nothing more to do.
+        var older = await browser.GetPageAsync(new Uri(links[0]).AbsolutePath);
+        Assert.Equal("Cancelled", older.QuerySelector("#monthly-gift")?.GetAttribute("data-status"));
+        Assert.Null(older.QuerySelector("#cancel-link"));
+        Assert.Equal(3, await App.WithDbAsync(db => db.Donations.CountAsync(d => d.MonthlyGiftId == giftId && d.Status == DonationStatus.Paid)));
+    }
+
+    [Fact]
+    public async Task Refund_of_a_monthly_payment_gets_a_credit_note_against_that_month_s_receipt()
+    {
+        var giftId = await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 2_000, email: "jo@example.org");
+        var stripe = new MonthlySubscription(giftId, 2_000, Dispute.Id, Dispute.Slug, DateTimeOffset.UtcNow.AddMonths(-1).AddHours(-1));
+        using var webhooks = App.CreateClient();
+        using var server = Fixture.StartJobServer("monthly-refund");
+        await WebhookSender.DeliverAsync(webhooks, stripe.Paid(1));
+        await WebhookSender.DeliverAsync(webhooks, stripe.Paid(2));
+        await Eventually(() => ReceiptsAsync().ContinueWith(t => t.Result.Count == 2), "both months' receipts");
+
+        await WebhookSender.DeliverAsync(webhooks, stripe.Refunded(2, "re_test_monthly_refund", 500));
+
+        await Eventually(() => ReceiptsAsync().ContinueWith(t => t.Result.Any(r => r.Kind == ReceiptKind.CreditNote)), "the credit note");
+        var receipts = await ReceiptsAsync();
+        var creditNote = receipts.Single(r => r.Kind == ReceiptKind.CreditNote);
+        var refunded = await App.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync(d => d.StripeInvoiceId == stripe.Invoice(2).Id));
+        Assert.Equal(receipts.Single(r => r.Kind == ReceiptKind.Receipt && r.DonationId == refunded.Id).Id, creditNote.OriginalReceiptId);
+        Assert.Equal(("re_test_monthly_refund", 500L), (creditNote.RefundKey, creditNote.AmountPence));
+    }
+
+    private Task<MonthlyGiftStatus> StatusAsync(Guid giftId) =>
+        App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).Select(g => g.Status).SingleAsync());
+
+    private static string ManageLinkIn(MimeMessage message) => ManageLink().Match(message.TextBody ?? "").Value;
+
+    [GeneratedRegex(@"http://\S+/monthly/manage/[A-Za-z0-9_-]+")]
+    private static partial Regex ManageLink();
+}
