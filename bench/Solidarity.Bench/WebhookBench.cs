@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Testing;
 
 namespace Solidarity.Bench;

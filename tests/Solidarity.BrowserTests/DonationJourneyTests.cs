@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Solidarity.BrowserTests.Infrastructure;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Pages.Disputes;
 using static Microsoft.Playwright.Assertions;
 

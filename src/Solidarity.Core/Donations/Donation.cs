@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Donations;
 
 public enum DonationMethod
@@ -44,7 +46,7 @@ public sealed class Donation
 
     /// <summary>The estimated fee the donor added on top; the charge is AmountPence + FeeCoverPence.</summary>
     public long FeeCoverPence { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
 
     /// <summary>What the donor asked to be shown publicly; null means "Anonymous".</summary>
     public string? PublicName { get; set; }

@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Donations;
 
 public enum MonthlyGiftStatus
@@ -35,7 +37,7 @@ public sealed class MonthlyGift
 
     /// <summary>The estimated fee the giver added on top each month; Stripe charges AmountPence + FeeCoverPence.</summary>
     public long FeeCoverPence { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
 
     public string? PublicName { get; set; }
     public string? OrganisationName { get; set; }

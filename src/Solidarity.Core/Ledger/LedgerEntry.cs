@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Ledger;
 
 public enum LedgerEntryKind
@@ -28,7 +30,7 @@ public sealed class LedgerEntry
     public Guid BranchId { get; set; }
     public LedgerEntryKind Kind { get; set; }
     public long AmountPence { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
 
     /// <summary>e.g. "donation:{id}:received:{branch}", "refund:{re_…}:{branch}".</summary>
     public required string Key { get; set; }

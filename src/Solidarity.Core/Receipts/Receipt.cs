@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Receipts;
 
 public enum ReceiptKind
@@ -32,7 +34,7 @@ public sealed class Receipt
     /// for a credit note, what it credits back.
     /// </summary>
     public long AmountPence { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
     public DateTimeOffset IssuedAt { get; set; }
     public required byte[] Pdf { get; set; }
 

@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Remittances;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class RemittancePayment
     public Guid StatementId { get; set; }
     public Guid BranchId { get; set; }
     public long AmountPence { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
 
     /// <summary>The day the transfer was made, as the bank statement shows it (a London date).</summary>
     public DateOnly PaidOn { get; set; }

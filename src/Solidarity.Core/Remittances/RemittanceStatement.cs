@@ -1,3 +1,5 @@
+using Solidarity.Core.Amounts;
+
 namespace Solidarity.Core.Remittances;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class RemittanceStatement
     public Guid BranchId { get; set; }
     public DateTimeOffset PeriodStart { get; set; }
     public DateTimeOffset PeriodEnd { get; set; }
-    public string Currency { get; set; } = Money.Money.Gbp;
+    public string Currency { get; set; } = Money.Gbp;
 
     public long OpeningPence { get; set; }
 

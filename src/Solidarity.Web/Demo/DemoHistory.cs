@@ -6,7 +6,7 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Remittances;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;

@@ -6,7 +6,7 @@ using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Demo;

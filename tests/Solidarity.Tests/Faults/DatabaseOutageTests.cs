@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Email;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;

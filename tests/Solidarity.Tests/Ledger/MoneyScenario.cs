@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Testing;
 
 namespace Solidarity.Tests.Ledger;

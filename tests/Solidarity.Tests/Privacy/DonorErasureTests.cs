@@ -218,7 +218,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
             var text = ReceiptIssuingTests.PdfText(reissued.Pdf);
             Assert.Contains(DonorData.JoName, oldText, StringComparison.Ordinal);
             Assert.Contains(reissued.Number, text, StringComparison.Ordinal);
-            Assert.Contains(new Core.Money.Money(reissued.AmountPence, "GBP").Format(), text, StringComparison.Ordinal);
+            Assert.Contains(new Core.Amounts.Money(reissued.AmountPence, "GBP").Format(), text, StringComparison.Ordinal);
             Assert.Contains("26 May 2017", text, StringComparison.Ordinal);
             Assert.Contains(ReceiptDocument.NameRemoved, text, StringComparison.Ordinal);
             Assert.Contains("Reissued after erasure", text, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Tests.Admin.Money;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;

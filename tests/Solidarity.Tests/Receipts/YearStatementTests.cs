@@ -375,7 +375,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     private static Receipt ReceiptOf(IEnumerable<Receipt> documents, Donation donation) =>
         documents.Single(r => r.DonationId == donation.Id && r.Kind == ReceiptKind.Receipt);
 
-    private static string Money(long pence) => new Solidarity.Core.Money.Money(pence, "GBP").Format();
+    private static string Money(long pence) => new Solidarity.Core.Amounts.Money(pence, "GBP").Format();
 
     /// <summary>The piece of text drawn right after the label <paramref name="label"/> (its value in the row).</summary>
     private static string After(string text, string label)

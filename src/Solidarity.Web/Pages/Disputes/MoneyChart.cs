@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 

@@ -8,7 +8,7 @@ using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Monthly;

@@ -1,5 +1,5 @@
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 
 namespace Solidarity.Web.Pages.Donations;
 

@@ -1,4 +1,4 @@
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 
 namespace Solidarity.Web.Pages.Ledger;
 

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 
 namespace Solidarity.Web.Pages.Ledger;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Data;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 
 namespace Solidarity.Web.Pages.Ledger;
 

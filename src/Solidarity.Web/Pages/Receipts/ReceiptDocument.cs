@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Receipts;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Pdf;

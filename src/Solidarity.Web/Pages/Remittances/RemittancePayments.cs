@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Accounts;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Remittances;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -149,15 +150,15 @@ internal sealed class RemittancePayments(
         {
             return RemittanceResult.Refused(
                 "Input.Amount",
-                $"That is more than this statement has left to pay ({Core.Money.Money.Pence(Math.Max(approved - paid, 0)).Format()}: " +
-                $"{Core.Money.Money.Pence(approved).Format()} approved, {Core.Money.Money.Pence(paid).Format()} already paid); nothing was posted.");
+                $"That is more than this statement has left to pay ({Money.Pence(Math.Max(approved - paid, 0)).Format()}: " +
+                $"{Money.Pence(approved).Format()} approved, {Money.Pence(paid).Format()} already paid); nothing was posted.");
         }
 
         var owed = (await ledger.OwedByDisputeAsync(branch, cancellationToken)).Sum(d => d.Pence);
         if (pence > owed)
         {
             return RemittanceResult.Refused(
-                "Input.Amount", $"That is more than the branch is owed ({Core.Money.Money.Pence(Math.Max(owed, 0)).Format()}); nothing was posted.");
+                "Input.Amount", $"That is more than the branch is owed ({Money.Pence(Math.Max(owed, 0)).Format()}); nothing was posted.");
         }
 
         var now = time.GetUtcNow();
@@ -195,7 +196,7 @@ internal sealed class RemittancePayments(
 
         // The open books of every dispute the branch is paid for list the payment: this process shows it at once.
         await pages.EvictAllAsync(cancellationToken);
-        return new RemittanceResult(true, [], $"Recorded {Core.Money.Money.Pence(pence).Format()} paid on {payment.PaidOn:d MMMM yyyy} ({reference}).");
+        return new RemittanceResult(true, [], $"Recorded {Money.Pence(pence).Format()} paid on {payment.PaidOn:d MMMM yyyy} ({reference}).");
     }
 
     /// <summary>The branch officer says the money arrived. Once: a second confirmation changes nothing.</summary>
@@ -243,7 +244,7 @@ internal sealed class RemittancePayments(
             return 0;
         }
 
-        if (!Core.Money.Money.TryParsePounds(text, out var amount))
+        if (!Money.TryParsePounds(text, out var amount))
         {
             errors.Add(new(Field, "Enter the amount in pounds and pence, for example 250 or 250.00."));
             return 0;

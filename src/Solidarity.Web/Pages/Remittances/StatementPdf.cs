@@ -1,3 +1,4 @@
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Remittances;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Pdf;
@@ -263,5 +264,5 @@ internal sealed class StatementPdf : IDisposable
     private ShapedText Fit(string text, (bool Bold, double Size) font, double width) =>
         ShapedText.Shape(text, font.Bold, _writer.Fonts).Fit(width, font.Size, font.Bold, _writer.Fonts);
 
-    public static string Amount(long pence) => new Core.Money.Money(pence, Core.Money.Money.Gbp).Format();
+    public static string Amount(long pence) => new Money(pence, Money.Gbp).Format();
 }

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Money;
 using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
@@ -223,7 +222,7 @@ internal static partial class DisputeForm
         {
             problem = "The target cannot include fractions of a penny: use at most two digits after the point.";
         }
-        else if (!Core.Money.Money.TryParsePounds(trimmed, out var money))
+        else if (!Core.Amounts.Money.TryParsePounds(trimmed, out var money))
         {
             problem = "Enter the target as an amount in pounds, such as 25000 or 25,000.50.";
         }
@@ -233,7 +232,7 @@ internal static partial class DisputeForm
         }
         else if (money.MinorUnits > MaxTargetPence)
         {
-            problem = $"The target cannot be more than {Core.Money.Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
+            problem = $"The target cannot be more than {Core.Amounts.Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
         }
         else
         {

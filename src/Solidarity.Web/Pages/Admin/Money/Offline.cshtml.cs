@@ -1,10 +1,10 @@
-using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
+using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
@@ -51,7 +51,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         var pence = 0L;
         if (!string.IsNullOrWhiteSpace(Input.Amount))
         {
-            if (!Core.Money.Money.TryParsePounds(Input.Amount, out var amount))
+            if (!Core.Amounts.Money.TryParsePounds(Input.Amount, out var amount))
             {
                 ModelState.AddModelError("Input.Amount", "Enter the amount in pounds and pence, for example 25 or 25.50.");
             }
@@ -107,7 +107,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
             LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue)),
             Trimmed(Input.PayerName), Trimmed(Input.OrganisationName), Trimmed(Input.Email), Trimmed(Input.Reference));
         Status = await offline.RecordAsync(gift, User, cancellationToken)
-            ? $"Recorded {Core.Money.Money.Pence(pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
+            ? $"Recorded {Core.Amounts.Money.Pence(pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
             : "That entry was already recorded: nothing was added.";
         return RedirectToPage();
     }
@@ -134,7 +134,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
                 await LoadAsync(cancellationToken);
                 return Page();
             case OfflineReversal.Reversed reversed:
-                Status = $"Reversed {Core.Money.Money.Pence(reversed.Pence).Format()}.";
+                Status = $"Reversed {Core.Amounts.Money.Pence(reversed.Pence).Format()}.";
                 return RedirectToPage();
             default:
                 throw new InvalidOperationException("An offline reversal ended in an unknown way.");

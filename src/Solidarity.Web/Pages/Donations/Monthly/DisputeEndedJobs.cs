@@ -2,10 +2,11 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Data;
-using Solidarity.Core.Email;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Email;
 using Solidarity.Web.Infrastructure.Email;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin;
@@ -171,7 +172,7 @@ internal sealed class PauseMonthlyGiftJob(
                 Text = $"""
                     The {dispute.Title} dispute has ended ({dispute.Status.Label().ToLowerInvariant()}). Thank you for giving to it every month.
 
-                    Your monthly gift of {new Solidarity.Core.Money.Money(about.Charged, about.Currency).Format()} is paused: nothing more will be taken for it.
+                    Your monthly gift of {new Money(about.Charged, about.Currency).Format()} is paused: nothing more will be taken for it.
 
                     Until {LondonClock.LongDate(movableUntil)} you can move it to another dispute that is still going, and it will carry on
                     from there; if you do nothing, it will be cancelled then. To move it, or cancel it now, open:

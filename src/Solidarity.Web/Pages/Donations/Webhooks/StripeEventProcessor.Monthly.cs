@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Money;
+using Solidarity.Core.Amounts;
 using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Ledger;
 using Stripe;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Solidarity.Core.Money;
+namespace Solidarity.Core.Amounts;
 
 /// <summary>An amount in integer minor units (pence) of one ISO 4217 currency.</summary>
 public readonly record struct Money(long MinorUnits, string Currency)

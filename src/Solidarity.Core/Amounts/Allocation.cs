@@ -1,4 +1,4 @@
-namespace Solidarity.Core.Money;
+namespace Solidarity.Core.Amounts;
 
 /// <summary>Splits an amount by shares so the parts always add up to the whole penny.</summary>
 public static class Allocation
