@@ -278,6 +278,27 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_monthly_givers_export_holds_the_gift_its_payments_and_its_message()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        await AddMessageAsync(stripe.GiftId);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+
+        DonorExport export;
+        await using (var scope = App.Scope())
+        {
+            export = await scope.ServiceProvider.GetRequiredService<DonorRecords>().ExportAsync("Monthly@Example.org", CancellationToken.None);
+        }
+
+        var gift = Assert.Single(export.MonthlyGifts);
+        Assert.Equal((stripe.GiftId, "monthly@example.org", 1_000L), (gift.Id, gift.Email, gift.AmountPence));
+        Assert.Single(export.Donations);
+        Assert.Single(export.Messages);
+    }
+
+    [Fact]
     public async Task Erasing_a_monthly_giver_clears_the_gift_its_payments_and_its_message_and_keeps_the_money()
     {
         var stripe = await NewGiftAsync(1_000);

@@ -33,6 +33,7 @@ internal sealed record DonorExport(
     DateTimeOffset ExportedAt,
     string Email,
     IReadOnlyList<DonorExport.Donation> Donations,
+    IReadOnlyList<DonorExport.MonthlyGift> MonthlyGifts,
     IReadOnlyList<DonorExport.Message> Messages,
     IReadOnlyList<DonorExport.Document> Receipts,
     IReadOnlyList<DonorExport.Delivery> EmailDeliveries)
@@ -54,6 +55,12 @@ internal sealed record DonorExport(
 
     internal sealed record Allocation(string Branch, long AmountPence);
 
+    internal sealed record MonthlyGift(
+        Guid Id, string Dispute, DateTimeOffset CreatedAt, MonthlyGiftStatus Status, long AmountPence, long FeeCoverPence, string Currency,
+        string? DonorName, string? Email, string? PublicName, string? OrganisationName, bool ShowAmountPublicly, DateTimeOffset? PrivacyConsentAt,
+        string? ChosenBranch, DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? StripeSubscriptionId,
+        string? StripeCustomerId);
+
     internal sealed record Message(
         Guid Id, Guid? DonationId, string Dispute, DateTimeOffset CreatedAt, string? AuthorName, string? OrganisationName, string? Town,
         string Body, ModerationStatus Status, DateTimeOffset? ModeratedAt, string? RejectionReason);
@@ -72,7 +79,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
 {
     public const string ExportAbout =
         "Everything the organisation holds about this email address: donations, how each was divided between branches, " +
-        "messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
+        "monthly gifts, messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
 
     /// <summary>Donations given with this address, compared case-insensitively: lower("Email") is indexed for it.</summary>
     public static Expression<Func<Donation, bool>> GivenWith(string email)
@@ -125,8 +132,19 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                     .ToList()))
             .ToListAsync(cancellationToken);
         var ids = donations.Select(d => d.Id).ToList();
+        var normalised = DonorEmail.Normalise(email);
+        var monthly = await db.MonthlyGifts.AsNoTracking()
+            .Where(g => g.Email != null && g.Email.ToLower() == normalised)
+            .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
+            .Select(g => new DonorExport.MonthlyGift(
+                g.Id, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.CreatedAt, g.Status, g.AmountPence,
+                g.FeeCoverPence, g.Currency, g.DonorName, g.Email, g.PublicName, g.OrganisationName, g.ShowAmountPublicly, g.PrivacyConsentAt,
+                db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name + " (" + b.Code + ")").FirstOrDefault(),
+                g.NextPaymentAt, g.PausedAt, g.CancelledAt, g.StripeSubscriptionId, g.StripeCustomerId))
+            .ToListAsync(cancellationToken);
+        var giftIds = monthly.Select(g => g.Id).ToList();
         var messages = await db.SupportMessages.AsNoTracking()
-            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .Where(m => (m.DonationId != null && ids.Contains(m.DonationId.Value)) || (m.MonthlyGiftId != null && giftIds.Contains(m.MonthlyGiftId.Value)))
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .Select(m => new DonorExport.Message(
                 m.Id, m.DonationId, db.Disputes.Where(x => x.Id == m.DisputeId).Select(x => x.Title).First(), m.CreatedAt,
@@ -151,6 +169,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             time.GetUtcNow(),
             DonorEmail.Normalise(email),
             donations,
+            monthly,
             messages,
             receipts.Select(r => r.Document).ToList(),
             deliveries.Select(e => new DonorExport.Delivery(numbers[e.Key], e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError)).ToList());
