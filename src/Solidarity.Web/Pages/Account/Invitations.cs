@@ -6,6 +6,7 @@ using MimeKit;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Tokens;
 using Solidarity.Web.Pages.Admin;
@@ -130,7 +131,7 @@ internal sealed class Invitations(
         {
             Email = email,
             NormalizedEmail = normalized,
-            DisplayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim(),
+            DisplayName = TypedText.TrimToNull(request.DisplayName),
             Role = request.Role,
             BranchId = branchId,
             TokenHash = hash,

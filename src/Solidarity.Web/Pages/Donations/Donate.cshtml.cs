@@ -1,14 +1,15 @@
-using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
-using Solidarity.Core.Amounts;
+using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Donations.Monthly;
@@ -168,10 +169,10 @@ internal sealed class DonateModel(
 
         // Names and the email are single lines of printable text (PostgreSQL refuses a NUL, say); the message
         // follows the same rules as one written on its own: printable, and at most two links.
-        MessageRules.CheckLine(Input.PublicName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.PublicName)}");
-        MessageRules.CheckLine(Input.OrganisationName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.OrganisationName)}");
-        MessageRules.CheckLine(Input.DonorName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.DonorName)}");
-        MessageRules.CheckLine(Input.Email, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Email)}");
+        TypedText.CheckLine(Input.PublicName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.PublicName)}");
+        TypedText.CheckLine(Input.OrganisationName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.OrganisationName)}");
+        TypedText.CheckLine(Input.DonorName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.DonorName)}");
+        TypedText.CheckLine(Input.Email, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Email)}");
         var message = MessageRules.Normalise(Input.Message) is null
             ? null
             : MessageRules.CheckBody(Input.Message, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Message)}");
@@ -208,7 +209,7 @@ internal sealed class DonateModel(
             AmountPence = amountPence,
             FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
             PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
-            OrganisationName = Trimmed(Input.OrganisationName),
+            OrganisationName = TypedText.TrimToNull(Input.OrganisationName),
             ShowAmountPublicly = Input.ShowAmount,
             DonorName = Input.DonorName!.Trim(),
             Email = Input.Email!.Trim(),
@@ -283,7 +284,7 @@ internal sealed class DonateModel(
             AmountPence = amountPence,
             FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
             PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
-            OrganisationName = Trimmed(Input.OrganisationName),
+            OrganisationName = TypedText.TrimToNull(Input.OrganisationName),
             ShowAmountPublicly = Input.ShowAmount,
             DonorName = Input.DonorName!.Trim(),
             Email = Input.Email!.Trim(),
@@ -384,7 +385,6 @@ internal sealed class DonateModel(
         return pence > MaximumPence ? "The most you can give online in one donation is £10,000." : null;
     }
 
-    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private async Task<DisputeForDonation?> LoadDisputeAsync(string slug, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Solidarity.Core.Messages;
+using Solidarity.Web.Infrastructure.Forms;
 
 namespace Solidarity.Web.Pages.Messages;
 
@@ -58,7 +59,7 @@ public static partial class MessageRules
             return null;
         }
 
-        if (HasUnprintable(body))
+        if (TypedText.HasUnprintable(body))
         {
             modelState.AddModelError(key, Unprintable);
             return null;
@@ -73,36 +74,7 @@ public static partial class MessageRules
         return body;
     }
 
-    public static void CheckLine(string? value, ModelStateDictionary modelState, string key)
-    {
-        if (value is not null && (value.Contains('\n', StringComparison.Ordinal) || HasUnprintable(value)))
-        {
-            modelState.AddModelError(key, "Keep this to one line of ordinary characters.");
-        }
-    }
-
     public static int CountLinks(string text) => LinkPattern().Count(text);
-
-    /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
-    private static bool HasUnprintable(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-                continue;
-            }
-
-            if ((char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Anything a reader would take for a link: a scheme, "www.", or a domain followed by a path.</summary>
     [GeneratedRegex(@"\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+|\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|org|net|uk|io|info|biz|ru|xyz|top|co)/\S*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Pages.Disputes;
 
 namespace Solidarity.Web.Pages.Messages;
@@ -55,9 +56,9 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
         }
 
         var body = MessageRules.CheckBody(Input.Body, ModelState, "Input.Body");
-        MessageRules.CheckLine(Input.AuthorName, ModelState, "Input.AuthorName");
-        MessageRules.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
-        MessageRules.CheckLine(Input.Town, ModelState, "Input.Town");
+        TypedText.CheckLine(Input.AuthorName, ModelState, "Input.AuthorName");
+        TypedText.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
+        TypedText.CheckLine(Input.Town, ModelState, "Input.Town");
         if (body is null || !ModelState.IsValid)
         {
             return Page();

@@ -1,9 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Solidarity.Core.Amounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
-using Solidarity.Core.Amounts;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Pdf;
 
@@ -79,13 +80,13 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             ? donation.Allocations.Where(a => a.AmountPence > 0).Select(a => new BranchShare(names[a.BranchId], a.AmountPence)).OrderBy(b => b.Name, StringComparer.Ordinal).ToList()
             : names.Values.Order(StringComparer.Ordinal).Select(n => new BranchShare(n, donation.ChosenBranchId is null ? 0 : donation.AmountPence + donation.FeeCoverPence)).ToList();
 
-        var organisation = Clean(donation.OrganisationName);
+        var organisation = TypedText.TrimToNull(donation.OrganisationName);
         var erased = donation.ErasedAt is not null;
-        var person = erased ? ReceiptDocument.NameRemoved : Clean(donation.DonorName) ?? Clean(donation.PublicName);
+        var person = erased ? ReceiptDocument.NameRemoved : TypedText.TrimToNull(donation.DonorName) ?? TypedText.TrimToNull(donation.PublicName);
         return new ReceiptFacts(
             donation.Id,
             donation.Status,
-            Clean(donation.Email),
+            TypedText.TrimToNull(donation.Email),
             organisation ?? person ?? "Anonymous donor",
             organisation is null ? null : person,
             donation.PaidAt,
@@ -98,13 +99,12 @@ internal sealed class ReceiptFactsQuery(SolidarityDbContext db)
             donation.Method,
 
             // A cheque's or transfer's reference often carries the payer's name; it stays in the books, off the document.
-            erased ? null : Clean(donation.Reference),
+            erased ? null : TypedText.TrimToNull(donation.Reference),
             donation.DisputeTitle,
             branches,
             donation.ErasedAt);
     }
 
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
 
 /// <summary>The PDF of a receipt or credit note.</summary>

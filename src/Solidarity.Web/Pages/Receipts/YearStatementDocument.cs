@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Data;
 using Solidarity.Core.Receipts;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Pdf;
 
@@ -56,12 +57,11 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
             .ToList();
 
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
-        var name = donations.Select(d => Clean(d.DonorName)).LastOrDefault(n => n is not null);
-        var organisations = donations.Select(d => Clean(d.OrganisationName)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var name = donations.Select(d => TypedText.TrimToNull(d.DonorName)).LastOrDefault(n => n is not null);
+        var organisations = donations.Select(d => TypedText.TrimToNull(d.OrganisationName)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         return new YearGiving(year, name, organisations, gifts, credits);
     }
 
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
 
 /// <summary>The PDF of a statement of a year's giving, written as receipts and credit notes are.</summary>

@@ -1,10 +1,11 @@
-using Solidarity.Web.Infrastructure.Email;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Forms;
 
 namespace Solidarity.Web.Pages.Admin.Branches;
 
@@ -82,7 +83,7 @@ internal static class BranchForm
         branch.UnionId = unionId;
         branch.PostalAddress = input.PostalAddress.Trim().ReplaceLineEndings("\n");
         branch.ContactName = input.ContactName.Trim();
-        branch.ContactEmail = string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim();
+        branch.ContactEmail = TypedText.TrimToNull(input.ContactEmail);
         branch.BooksAsOfStatement = input.BooksAsOfStatement;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
@@ -419,8 +420,8 @@ internal static partial class DisputeForm
         dispute.Status = input.Status;
         dispute.WorkersInvolved = input.WorkersInvolved;
         dispute.TargetPence = checkedInput.TargetPence;
-        dispute.ChequePayee = Blank(input.ChequePayee);
-        dispute.OfflineGivingNotes = Blank(input.OfflineGivingNotes);
+        dispute.ChequePayee = TypedText.TrimToNull(input.ChequePayee);
+        dispute.OfflineGivingNotes = TypedText.TrimToNull(input.OfflineGivingNotes);
 
         var keptWorkplaces = checkedInput.Workplaces.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToHashSet();
         dispute.Workplaces.RemoveAll(w => !keptWorkplaces.Contains(w.Id));
@@ -468,7 +469,7 @@ internal static partial class DisputeForm
 
             action.Kind = row.Kind;
             action.Title = row.Title!.Trim();
-            action.Details = Blank(row.Details);
+            action.Details = TypedText.TrimToNull(row.Details);
             action.StartsAt = startsAt;
             action.EndsAt = endsAt;
         }
@@ -506,7 +507,6 @@ internal static partial class DisputeForm
         return input;
     }
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     [GeneratedRegex(@"^£?[\d,]*\.\d{3,}$")]
     private static partial Regex FractionOfPenny();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Solidarity.Core.Data;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
@@ -97,7 +98,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
     {
         var addressGiven = CheckAddress();
-        var reason = string.IsNullOrWhiteSpace(Input.Reason) ? null : Input.Reason.Trim();
+        var reason = TypedText.TrimToNull(Input.Reason);
         if (reason is null)
         {
             ModelState.AddModelError("Input.Reason", "Give the reason for erasing, for example \"request by email of 3 June\".");

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Web.Infrastructure.Email;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
@@ -85,10 +86,10 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         }
 
         // Single lines of printable text: PostgreSQL refuses some control characters and nobody types them.
-        MessageRules.CheckLine(Input.PayerName, ModelState, "Input.PayerName");
-        MessageRules.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
-        MessageRules.CheckLine(Input.Email, ModelState, "Input.Email");
-        MessageRules.CheckLine(Input.Reference, ModelState, "Input.Reference");
+        TypedText.CheckLine(Input.PayerName, ModelState, "Input.PayerName");
+        TypedText.CheckLine(Input.OrganisationName, ModelState, "Input.OrganisationName");
+        TypedText.CheckLine(Input.Email, ModelState, "Input.Email");
+        TypedText.CheckLine(Input.Reference, ModelState, "Input.Reference");
 
         if (Input.DisputeId is { } disputeId && Input.BranchId is { } branchId
             && !await db.BeneficiaryBranches.AnyAsync(b => b.DisputeId == disputeId && b.BranchId == branchId, cancellationToken))
@@ -105,7 +106,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         var gift = new OfflineGift(
             Input.EntryId ?? Guid.CreateVersion7(), Input.DisputeId!.Value, Input.BranchId!.Value, Input.Method!.Value, pence,
             LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue)),
-            Trimmed(Input.PayerName), Trimmed(Input.OrganisationName), Trimmed(Input.Email), Trimmed(Input.Reference));
+            TypedText.TrimToNull(Input.PayerName), TypedText.TrimToNull(Input.OrganisationName), TypedText.TrimToNull(Input.Email), TypedText.TrimToNull(Input.Reference));
         Status = await offline.RecordAsync(gift, User, cancellationToken)
             ? $"Recorded {Core.Amounts.Money.Pence(pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
             : "That entry was already recorded: nothing was added.";
@@ -114,7 +115,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 
     public async Task<IActionResult> OnPostReverseAsync(Guid donationId, string? reason, bool confirmOverdraw, CancellationToken cancellationToken)
     {
-        reason = Trimmed(reason);
+        reason = TypedText.TrimToNull(reason);
         if (reason is null || reason.Length > 400)
         {
             ModelState.AddModelError("reason", "Give the reason for reversing this entry (up to 400 characters).");
@@ -172,7 +173,6 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 
     private DateOnly Today() => DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
 
-    private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>A reversal waiting for the admin to confirm that the branch will owe <see cref="BalanceAfterPence"/>.</summary>

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Solidarity.Web.Infrastructure.Forms;
+
+/// <summary>What a person typed into a form, read the same way on every form.</summary>
+internal static class TypedText
+{
+    /// <summary>Surrounding space trimmed, and nothing typed (or only space) as null: how every optional field is kept.</summary>
+    public static string? TrimToNull(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>A name, a town, an organisation or an address: one line of ordinary characters, or an error on <paramref name="key"/>.</summary>
+    public static void CheckLine(string? value, ModelStateDictionary modelState, string key)
+    {
+        if (value is not null && (value.Contains('\n', StringComparison.Ordinal) || HasUnprintable(value)))
+        {
+            modelState.AddModelError(key, "Keep this to one line of ordinary characters.");
+        }
+    }
+
+    /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
+    public static bool HasUnprintable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if ((char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
