@@ -41,18 +41,8 @@ internal sealed partial class InvitationModel(Invitations invitations, SignInMan
     public string SharedKey { get; private set; } = "";
     public DateTimeOffset ExpiresAt { get; private set; }
 
-    public sealed class InputModel
+    public sealed class InputModel : NewPasswordInput
     {
-        [Required(ErrorMessage = "Choose a password.")]
-        [DataType(DataType.Password)]
-        [StringLength(512)]
-        public string Password { get; set; } = "";
-
-        [Required(ErrorMessage = "Type the password again.")]
-        [DataType(DataType.Password)]
-        [Compare(nameof(Password), ErrorMessage = "The two passwords are not the same.")]
-        public string ConfirmPassword { get; set; } = "";
-
         [StringLength(16)]
         public string? Code { get; set; }
     }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -26,18 +25,7 @@ internal sealed class ResetPasswordModel(PasswordResets resets) : PageModel
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed class InputModel
-    {
-        [Required(ErrorMessage = "Choose a password.")]
-        [DataType(DataType.Password)]
-        [StringLength(512)]
-        public string Password { get; set; } = "";
-
-        [Required(ErrorMessage = "Type the password again.")]
-        [DataType(DataType.Password)]
-        [Compare(nameof(Password), ErrorMessage = "The two passwords are not the same.")]
-        public string ConfirmPassword { get; set; } = "";
-    }
+    public sealed class InputModel : NewPasswordInput;
 
     public async Task<IActionResult> OnGetAsync()
     {
