@@ -22,7 +22,8 @@ namespace Solidarity.Bench;
 internal static class WebhookBench
 {
     private const int Warmup = 100;
-    private const int Senders = 8;
+    /// <summary>As many as the anchor's clients: Stripe sends a busy day's events many at once.</summary>
+    private const int Senders = AnchorClients;
     private const int AnchorClients = 32;
     private static readonly TimeSpan AnchorDuration = TimeSpan.FromSeconds(10);
 

@@ -53,6 +53,24 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
     }
 
     [Fact]
+    public async Task Donations_confirmed_together_are_receipted_by_one_job_each_with_its_own_number_and_email()
+    {
+        var donations = new[] { await AddDonationAsync("a@example.org"), await AddDonationAsync("b@example.org"), await AddDonationAsync(null) };
+        using var server = Fixture.StartJobServer("batch");
+
+        await using (var scope = App.Scope())
+        {
+            scope.ServiceProvider.GetRequiredService<ReceiptScheduler>().DonationsConfirmed(donations.Select(d => d.Id).ToList());
+        }
+
+        await Eventually(async () => (await ReceiptsAsync()).Count == 3 && Smtp.Messages.Count == 2, "three receipts and two emails");
+        var receipts = await ReceiptsAsync();
+        Assert.Equal(donations.Select(d => d.Id).Order(), receipts.Select(r => r.DonationId).Order());
+        Assert.Equal(3, receipts.Select(r => r.Number).Distinct().Count());
+        Assert.Equal(["a@example.org", "b@example.org"], Smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Order());
+    }
+
+    [Fact]
     public async Task Mail_server_down_then_up_sends_exactly_one_email_and_the_receipt_stays_downloadable_meanwhile()
     {
         var donation = await AddDonationAsync();

@@ -55,6 +55,23 @@ internal static class LedgerLocks
             withBranches,
             cancellationToken);
 
+    /// <summary>
+    /// Locks several card donations, sorted by id, and then every branch they are allocated to, sorted by id: the
+    /// webhook's batches, which apply many payments in one transaction. Ids with no card donation are left out.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, LockedDonation>> CardDonationsAsync(
+        SolidarityDbContext db, IEnumerable<Guid> donationIds, CancellationToken cancellationToken)
+    {
+        var ids = donationIds.Distinct().Order().ToArray();
+        var donations = await db.Donations
+            .FromSql(
+                $"""SELECT * FROM "Donations" WHERE "Id" = ANY({ids}) AND "Method" = {DonationMethod.Card.ToString()} ORDER BY "Id" FOR UPDATE""")
+            .Include(d => d.Allocations)
+            .ToListAsync(cancellationToken);
+        await BranchesAsync(db, donations.SelectMany(d => d.Allocations).Select(a => a.BranchId), cancellationToken);
+        return donations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
+    }
+
     private static async Task<LockedDonation?> LockAsync(
         SolidarityDbContext db, IQueryable<Donation> row, bool withBranches, CancellationToken cancellationToken)
     {

@@ -30,15 +30,8 @@ internal abstract record OfflineReversal
 internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, ILogger<LedgerPostings> logger)
 {
     /// <summary>A card payment proven by Stripe: the donation's allocation, once, whatever event proved it first.</summary>
-    public Task PaymentConfirmedAsync(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
-    {
-        var donation = locked.Donation;
-        return PostAsync(
-            donation.Allocations.Select(a => new LedgerLine(
-                donation.DisputeId, a.BranchId, LedgerEntryKind.DonationReceived, a.AmountPence,
-                LedgerKeys.Received(donation.Id, a.BranchId), donation.Id, stripeObjectId, occurredAt)),
-            cancellationToken);
-    }
+    public Task PaymentConfirmedAsync(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken) =>
+        PostAsync(ReceivedLines(locked, stripeObjectId, occurredAt), cancellationToken);
 
     /// <summary>
     /// Stripe's fee (processing, or a chargeback's), split by the donation's allocation and keyed by its balance
@@ -47,22 +40,41 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
     /// </summary>
     public Task FeeAsync(
         LockedDonation locked, StripeFee? fee, DateTimeOffset occurredAt, CancellationToken cancellationToken,
-        LedgerEntryKind kind = LedgerEntryKind.ProcessingFee)
+        LedgerEntryKind kind = LedgerEntryKind.ProcessingFee) =>
+        PostAsync(FeeLines(locked, fee, occurredAt, kind), cancellationToken);
+
+    /// <summary>
+    /// Many card payments confirmed in one transaction, each with its processing fee: the same entries, under the same
+    /// keys, as <see cref="PaymentConfirmedAsync"/> and <see cref="FeeAsync"/> would post one by one, in one statement.
+    /// </summary>
+    public Task PaymentsConfirmedAsync(IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken) =>
+        PostAsync(
+            payments.SelectMany(p => ReceivedLines(p.Locked, p.StripeObjectId, p.OccurredAt)
+                .Concat(FeeLines(p.Locked, p.Fee, p.OccurredAt, LedgerEntryKind.ProcessingFee))),
+            cancellationToken);
+
+    private static IEnumerable<LedgerLine> ReceivedLines(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt)
+    {
+        var donation = locked.Donation;
+        return donation.Allocations.Select(a => new LedgerLine(
+            donation.DisputeId, a.BranchId, LedgerEntryKind.DonationReceived, a.AmountPence,
+            LedgerKeys.Received(donation.Id, a.BranchId), donation.Id, stripeObjectId, occurredAt));
+    }
+
+    private static IEnumerable<LedgerLine> FeeLines(LockedDonation locked, StripeFee? fee, DateTimeOffset occurredAt, LedgerEntryKind kind)
     {
         var donation = locked.Donation;
         if (fee is null || fee.Pence == 0 || string.IsNullOrEmpty(fee.BalanceTransactionId) || donation.Status != DonationStatus.Paid)
         {
-            return Task.CompletedTask;
+            return [];
         }
 
         var sign = fee.Pence > 0 ? -1 : 1;
         var note = $"Stripe fee {Money.Pence(fee.Pence).Format()}, net {Money.Pence(fee.NetPence).Format()}";
-        return PostAsync(
-            BranchSplit.ByAllocation(Math.Abs(fee.Pence), donation.Allocations.Select(a => (a.BranchId, a.AmountPence)).ToArray())
-                .Select(part => new LedgerLine(
-                    donation.DisputeId, part.BranchId, kind, sign * part.Pence, LedgerKeys.Fee(fee.BalanceTransactionId, part.BranchId),
-                    donation.Id, fee.BalanceTransactionId, occurredAt, note)),
-            cancellationToken);
+        return BranchSplit.ByAllocation(Math.Abs(fee.Pence), donation.Allocations.Select(a => (a.BranchId, a.AmountPence)).ToArray())
+            .Select(part => new LedgerLine(
+                donation.DisputeId, part.BranchId, kind, sign * part.Pence, LedgerKeys.Fee(fee.BalanceTransactionId, part.BranchId),
+                donation.Id, fee.BalanceTransactionId, occurredAt, note));
     }
 
     /// <returns>Whether the refund was posted now (false when it had been posted before).</returns>
@@ -244,3 +256,6 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
 
 /// <summary>Stripe's fee for a charge or a dispute, as its balance transaction reports it.</summary>
 internal sealed record StripeFee(string BalanceTransactionId, long Pence, long NetPence);
+
+/// <summary>A card payment to post with <see cref="LedgerPostings.PaymentsConfirmedAsync"/>: what proved it, when, and its fee if known.</summary>
+internal sealed record ConfirmedPayment(LockedDonation Locked, string? StripeObjectId, DateTimeOffset OccurredAt, StripeFee? Fee);

@@ -12,6 +12,17 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
     public string DonationConfirmed(Guid donationId) =>
         jobs.Enqueue<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
 
+    /// <summary>
+    /// After many donations became Paid in one transaction (a batch of webhooks): one job issues their receipts in turn,
+    /// rather than one job each, so a busy day enqueues a job per batch.
+    /// </summary>
+    public string? DonationsConfirmed(IReadOnlyList<Guid> donationIds) => donationIds.Count switch
+    {
+        0 => null,
+        1 => DonationConfirmed(donationIds[0]),
+        _ => jobs.Enqueue<IssueReceiptsJob>(job => job.RunAsync(donationIds.ToArray(), CancellationToken.None)),
+    };
+
     /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it, unless the refund has failed meanwhile.</summary>
     /// <param name="refundKey">Stripe's refund id (re_…), the StripeObjectId of the refund's ledger entries.</param>
     public string RefundRecorded(Guid donationId, string refundKey) =>

@@ -18,6 +18,7 @@ internal static class ReceiptsHosting
         builder.Services.AddSingleton<ReceiptDocument>();
         builder.Services.AddSingleton<DonorBrowser>();
         builder.Services.AddScoped<IssueReceiptJob>();
+        builder.Services.AddScoped<IssueReceiptsJob>();
         builder.Services.AddScoped<IssueCreditNoteJob>();
         builder.Services.AddScoped<SendReceiptEmailJob>();
         builder.Services.AddScoped<IssueMissingReceiptsJob>();

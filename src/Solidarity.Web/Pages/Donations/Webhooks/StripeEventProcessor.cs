@@ -39,7 +39,7 @@ internal static class WebhookOutcomes
 /// </summary>
 internal sealed partial class StripeEventProcessor(
     SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, PublicPageCache pages,
-    CardTesting cardTesting, TimeProvider time, ILogger<StripeEventProcessor> logger)
+    PaidSessionBatches batches, CardTesting cardTesting, TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
 
@@ -60,6 +60,19 @@ internal sealed partial class StripeEventProcessor(
 
         // Stripe's API is asked before the transaction opens, so no database lock is held over the network.
         var facts = await GatherAsync(stripeEvent, cancellationToken);
+
+        // Most of a busy day's events are paid Checkout Sessions: those arriving together are applied together.
+        if (PaidSessionOf(stripeEvent, facts) is { } paid && await batches.ApplyAsync(paid, cancellationToken) is { } batched)
+        {
+            return batched;
+        }
+
+        return await ApplyAloneAsync(stripeEvent, facts, cancellationToken);
+    }
+
+    /// <summary>Applies one event in a transaction of its own.</summary>
+    private async Task<string> ApplyAloneAsync(Event stripeEvent, Facts facts, CancellationToken cancellationToken)
+    {
         var occurredAt = new DateTimeOffset(DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc));
         var objectId = (stripeEvent.Data?.Object as IHasId)?.Id;
 
@@ -391,30 +404,43 @@ internal sealed partial class StripeEventProcessor(
     /// </summary>
     private bool Mismatched(Donation donation, long? amount, string? currency, string stripeObjectId)
     {
-        var amountDiffers = amount is { } given && given != donation.ChargedPence;
-        var currencyDiffers = !string.IsNullOrEmpty(currency) && !string.Equals(currency, donation.Currency, StringComparison.OrdinalIgnoreCase);
-        if (amountDiffers || currencyDiffers)
+        if (!Differs(donation, amount, currency))
         {
-            logger.LogWarning(
-                "Stripe {StripeObjectId} is for {Amount} {Currency} but donation {DonationId} charged {Charged} {DonationCurrency}; nothing posted",
-                stripeObjectId, amount, currency, donation.Id, donation.ChargedPence, donation.Currency);
+            return false;
         }
 
-        return amountDiffers || currencyDiffers;
+        logger.LogWarning(
+            "Stripe {StripeObjectId} is for {Amount} {Currency} but donation {DonationId} charged {Charged} {DonationCurrency}; nothing posted",
+            stripeObjectId, amount, currency, donation.Id, donation.ChargedPence, donation.Currency);
+        return true;
     }
+
+    private static bool Differs(Donation donation, long? amount, string? currency) =>
+        (amount is { } given && given != donation.ChargedPence)
+        || (!string.IsNullOrEmpty(currency) && !string.Equals(currency, donation.Currency, StringComparison.OrdinalIgnoreCase));
 
     private async Task ConfirmPaidAsync(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
-        var donation = locked.Donation;
-        if (donation.Status != DonationStatus.Paid)
+        if (MarkPaid(locked.Donation, occurredAt))
         {
-            donation.Status = DonationStatus.Paid;
-            donation.PaidAt ??= occurredAt;
-            var donationId = donation.Id;
+            var donationId = locked.Donation.Id;
             _afterCommit.Add(() => receipts.DonationConfirmed(donationId));
         }
 
         await ledger.PaymentConfirmedAsync(locked, stripeObjectId, occurredAt, cancellationToken);
+    }
+
+    /// <returns>Whether the donation became Paid now, and so owes its receipt.</returns>
+    private static bool MarkPaid(Donation donation, DateTimeOffset occurredAt)
+    {
+        if (donation.Status == DonationStatus.Paid)
+        {
+            return false;
+        }
+
+        donation.Status = DonationStatus.Paid;
+        donation.PaidAt ??= occurredAt;
+        return true;
     }
 
     private static StripeFee? Fee(BalanceTransaction? transaction) =>

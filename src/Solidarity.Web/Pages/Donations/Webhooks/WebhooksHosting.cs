@@ -7,5 +7,7 @@ internal static class WebhooksHosting
     {
         builder.Services.AddScoped<StripeLookups>();
         builder.Services.AddScoped<StripeEventProcessor>();
+        builder.Services.AddSingleton<PaidSessionBatches>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PaidSessionBatches>());
     }
 }

@@ -1,0 +1,144 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Solidarity.Core.Donations;
+using Solidarity.Web.Pages.Ledger;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Solidarity.Web.Pages.Donations.Webhooks;
+
+/// <summary>
+/// A paid one-off Checkout Session naming its donation, with what Stripe's API said about its charge: most of what a
+/// busy day delivers, and what <see cref="PaidSessionBatches"/> gathers to apply together.
+/// </summary>
+internal sealed record PaidSession(Event Event, Session Session, Guid DonationId, string? ChargeId, StripeFee? Fee)
+{
+    public DateTimeOffset OccurredAt { get; } = new(DateTime.SpecifyKind(Event.Created, DateTimeKind.Utc));
+}
+
+/// <summary>Paid Checkout Sessions applied many to a transaction: the same effects as one by one, in a few statements.</summary>
+internal sealed partial class StripeEventProcessor
+{
+    /// <summary>
+    /// Records the events whose donation is a card donation, sorted by id, and says of each such event whether this
+    /// statement recorded it (false: an earlier or concurrent delivery had). Events naming no card donation are left out.
+    /// </summary>
+    private const string ClaimSql = """
+        WITH candidate AS (
+            SELECT e.* FROM unnest(@ids, @types, @objects, @created, @donations)
+                AS e ("EventId", "Type", "ObjectId", "StripeCreatedAt", "DonationId")
+            WHERE EXISTS (SELECT 1 FROM "Donations" AS d WHERE d."Id" = e."DonationId" AND d."Method" = @card)),
+        claimed AS (
+            INSERT INTO "StripeEvents" ("EventId", "Type", "ObjectId", "StripeCreatedAt", "ReceivedAt", "Outcome", "DonationId")
+            SELECT "EventId", "Type", "ObjectId", "StripeCreatedAt", @receivedAt, @outcome, "DonationId" FROM candidate ORDER BY "EventId"
+            ON CONFLICT ("EventId") DO NOTHING
+            RETURNING "EventId")
+        SELECT c."EventId", claimed."EventId" IS NOT NULL AS "Claimed" FROM candidate AS c LEFT JOIN claimed USING ("EventId")
+        """;
+
+    private sealed record Claim(string EventId, bool Claimed);
+
+    /// <summary>
+    /// The event as a <see cref="PaidSession"/>, when it is one: the events <see cref="SessionPaidAsync"/> would confirm
+    /// a one-off gift with, naming the donation the site made.
+    /// </summary>
+    private static PaidSession? PaidSessionOf(Event stripeEvent, Facts facts) =>
+        stripeEvent.Data?.Object is Session { Mode: not "subscription" } session
+        && (stripeEvent.Type == EventTypes.CheckoutSessionAsyncPaymentSucceeded
+            || (stripeEvent.Type == EventTypes.CheckoutSessionCompleted && session.PaymentStatus == "paid"))
+        && (Metadata(session.Metadata) ?? ParseId(session.ClientReferenceId)) is { } donationId
+            ? new PaidSession(stripeEvent, session, donationId, facts.Charge?.Id, Fee(facts.Fee))
+            : null;
+
+    /// <summary>
+    /// Applies a batch of paid sessions in one transaction, taking the locks one event takes in the same order (the
+    /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch.
+    /// </summary>
+    /// <returns>
+    /// Each session's outcome, in order; null for a session this batch leaves to be applied alone, because it names no
+    /// card donation (the alone path looks further, and records what it finds) or another event in the batch is about
+    /// the same donation.
+    /// </returns>
+    public async Task<string?[]> ApplyPaidSessionsAsync(IReadOnlyList<PaidSession> batch, CancellationToken cancellationToken)
+    {
+        // The first delivery of each event, and the first event about each donation; the rest wait for a batch of their own.
+        var chosen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var donationsChosen = new HashSet<Guid>();
+        foreach (var (paid, index) in batch.Select((p, i) => (p, i)))
+        {
+            if (!chosen.ContainsKey(paid.Event.Id) && donationsChosen.Add(paid.DonationId))
+            {
+                chosen.Add(paid.Event.Id, index);
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var claims = (await ClaimAsync(chosen.Values.Select(i => batch[i]).ToList(), cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
+        var applying = chosen.Values.Select(i => batch[i]).Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
+        var locked = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), cancellationToken);
+        var payments = new List<ConfirmedPayment>(applying.Count);
+        var paidNow = new List<Guid>();
+        var mismatched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var paid in applying)
+        {
+            var one = locked.GetValueOrDefault(paid.DonationId)
+                ?? throw new InvalidOperationException($"Donation {paid.DonationId} was found but could not be locked.");
+            var donation = one.Donation;
+            if (Mismatched(donation, paid.Session.AmountTotal, paid.Session.Currency, paid.Session.Id))
+            {
+                var record = new StripeEventRecord { EventId = paid.Event.Id, Type = paid.Event.Type, Outcome = WebhookOutcomes.Applied };
+                db.StripeEvents.Attach(record);
+                record.Outcome = WebhookOutcomes.AmountMismatch;
+                mismatched.Add(paid.Event.Id);
+                continue;
+            }
+
+            donation.StripeCheckoutSessionId ??= paid.Session.Id;
+            donation.StripePaymentIntentId ??= paid.Session.PaymentIntentId;
+            donation.StripeChargeId ??= paid.ChargeId;
+            if (MarkPaid(donation, paid.OccurredAt))
+            {
+                paidNow.Add(donation.Id);
+            }
+
+            payments.Add(new ConfirmedPayment(one, paid.Session.PaymentIntentId ?? paid.Session.Id, paid.OccurredAt, paid.Fee));
+        }
+
+        await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        // As for one event: a crash before these loses no receipt (IssueMissingReceiptsJob finds it), and pages catch up
+        // within the cache's lifetime.
+        receipts.DonationsConfirmed(paidNow);
+        if (payments.Count > 0)
+        {
+            await pages.EvictDisputesAsync(payments.Select(p => p.Locked.Donation.DisputeId), cancellationToken);
+        }
+
+        return batch.Select((paid, index) => OutcomeOf(paid, index)).ToArray();
+
+        string? OutcomeOf(PaidSession paid, int index) =>
+            !chosen.TryGetValue(paid.Event.Id, out var first) || !claims.TryGetValue(paid.Event.Id, out var claimed) ? null
+            : first != index || !claimed ? WebhookOutcomes.Duplicate
+            : mismatched.Contains(paid.Event.Id) ? WebhookOutcomes.AmountMismatch
+            : WebhookOutcomes.Applied;
+    }
+
+    private async Task<List<Claim>> ClaimAsync(IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
+    {
+        NpgsqlParameter[] parameters =
+        [
+            new("receivedAt", time.GetUtcNow().UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            new("outcome", WebhookOutcomes.Applied),
+            new("card", DonationMethod.Card.ToString()),
+            new("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Id).ToArray() },
+            new("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Type).ToArray() },
+            new("objects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Session.Id).ToArray() },
+            new("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(p => p.OccurredAt.UtcDateTime).ToArray() },
+            new("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = sessions.Select(p => p.DonationId).ToArray() },
+        ];
+        return await db.Database.SqlQueryRaw<Claim>(ClaimSql, parameters).ToListAsync(cancellationToken);
+    }
+}

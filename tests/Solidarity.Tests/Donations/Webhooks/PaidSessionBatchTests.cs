@@ -1,0 +1,126 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Tests.Ledger;
+using Solidarity.Web.Pages.Donations.Webhooks;
+using Solidarity.Web.Pages.Ledger;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Solidarity.Tests.Donations.Webhooks;
+
+/// <summary>
+/// Paid Checkout Sessions arriving together are applied together, in one transaction: each exactly as it would be alone,
+/// and whatever a batch cannot apply is left to the single-event path.
+/// </summary>
+public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixture)
+{
+    private MoneyScenario _scenario = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _scenario = await MoneyScenario.SeedAsync(App);
+    }
+
+    [Fact]
+    public async Task A_batch_applies_each_event_once_and_leaves_to_the_single_path_what_it_cannot_apply()
+    {
+        var paid = new CardPayment(await _scenario.CardDonationAsync(App, 2_500), 2_500);
+        var mismatched = new CardPayment(await _scenario.CardDonationAsync(App, 1_000), 999);
+        var unknown = new CardPayment(Guid.NewGuid(), 700);
+        var delivered = new CardPayment(await _scenario.CardDonationAsync(App, 3_000), 3_000);
+        var deliveredBefore = delivered.Completed();
+        using (var client = App.CreateClient())
+        {
+            Assert.Equal("applied", await WebhookSender.DeliverAsync(client, deliveredBefore));
+        }
+
+        var first = paid.Completed();
+        IReadOnlyList<PaidSession> batch =
+        [
+            Session(first, paid.DonationId, new StripeFee("txn_batch_paid", 62, 2_438)),
+            Session(first, paid.DonationId),
+            Session(mismatched.Completed(), mismatched.DonationId),
+            Session(unknown.Completed(), unknown.DonationId),
+            Session(paid.Completed(), paid.DonationId),
+            Session(deliveredBefore, delivered.DonationId),
+        ];
+
+        var outcomes = await ApplyAsync(batch);
+
+        Assert.Equal<IEnumerable<string?>>(["applied", "duplicate", "amount-mismatch", null, null, "duplicate"], outcomes);
+        var entries = await MoneyScenario.EntriesAsync(App);
+        Assert.Equal(2_500, entries.Where(e => e.DonationId == paid.DonationId && e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        Assert.Equal(
+            [-37, -25],
+            entries.Where(e => e.DonationId == paid.DonationId && e.Kind == LedgerEntryKind.ProcessingFee).Select(e => e.AmountPence).Order().ToArray());
+        Assert.DoesNotContain(entries, e => e.DonationId == mismatched.DonationId);
+        Assert.Equal(3_000, entries.Where(e => e.DonationId == delivered.DonationId).Sum(e => e.AmountPence));
+
+        var donation = await MoneyScenario.DonationAsync(App, paid.DonationId);
+        Assert.Equal(DonationStatus.Paid, donation.Status);
+        Assert.Equal((paid.SessionId, paid.PaymentIntentId), (donation.StripeCheckoutSessionId, donation.StripePaymentIntentId));
+        Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, mismatched.DonationId)).Status);
+
+        var records = await App.WithDbAsync(db => db.StripeEvents.AsNoTracking().ToDictionaryAsync(e => e.EventId));
+        Assert.Equal(3, records.Count);
+        Assert.Equal(("applied", paid.DonationId), (records[batch[0].Event.Id].Outcome, records[batch[0].Event.Id].DonationId));
+        Assert.Equal(("amount-mismatch", mismatched.DonationId), (records[batch[2].Event.Id].Outcome, records[batch[2].Event.Id].DonationId));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task The_events_a_batch_leaves_are_applied_alone_by_their_own_delivery()
+    {
+        var paid = new CardPayment(await _scenario.CardDonationAsync(App, 2_500), 2_500);
+        var second = paid.Completed();
+        Assert.Equal<IEnumerable<string?>>(["applied", null], await ApplyAsync([Session(paid.Completed(), paid.DonationId), Session(second, paid.DonationId)]));
+
+        using var client = App.CreateClient();
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(client, second));
+
+        Assert.Equal(2_500, (await MoneyScenario.EntriesAsync(App)).Sum(e => e.AmountPence));
+        Assert.Equal(2, await App.WithDbAsync(db => db.StripeEvents.CountAsync(e => e.Outcome == "applied")));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task Many_payments_delivered_three_times_at_once_each_count_once()
+    {
+        var amounts = Enumerable.Range(1, 40).Select(i => 100L * i + i).ToArray();
+        var payments = new List<CardPayment>();
+        foreach (var amount in amounts)
+        {
+            payments.Add(new CardPayment(await _scenario.CardDonationAsync(App, amount), amount));
+        }
+
+        var deliveries = payments.Select(p => (p.DonationId, Payload: p.Completed()))
+            .SelectMany(d => Enumerable.Repeat(d, 3))
+            .OrderBy(_ => Random.Shared.Next())
+            .ToArray();
+        using var client = App.CreateClient();
+
+        var outcomes = await Task.WhenAll(deliveries.Select(async d => (d.DonationId, Outcome: await WebhookSender.DeliverAsync(client, d.Payload))));
+
+        Assert.All(outcomes.GroupBy(o => o.DonationId), g => Assert.Equal(["applied", "duplicate", "duplicate"], g.Select(o => o.Outcome).Order()));
+        Assert.Equal(amounts.Sum(), (await MoneyScenario.EntriesAsync(App)).Sum(e => e.AmountPence));
+        Assert.Equal(80, (await MoneyScenario.EntriesAsync(App)).Count);
+        Assert.True(await App.WithDbAsync(db => db.Donations.AllAsync(d => d.Status == DonationStatus.Paid)));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    private async Task<string?[]> ApplyAsync(IReadOnlyList<PaidSession> batch)
+    {
+        await using var scope = App.Scope();
+        return await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>().ApplyPaidSessionsAsync(batch, CancellationToken.None);
+    }
+
+    private static PaidSession Session(string payload, Guid donationId, StripeFee? fee = null)
+    {
+        var stripeEvent = EventUtility.ParseEvent(payload, throwOnApiVersionMismatch: false);
+        return new PaidSession(stripeEvent, (Session)stripeEvent.Data.Object, donationId, null, fee);
+    }
+}
