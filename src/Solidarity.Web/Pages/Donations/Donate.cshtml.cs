@@ -53,6 +53,7 @@ internal sealed class DonateModel(
     public const string PaymentsUnavailableMessage =
         "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.";
 
+    /// <summary>The amounts offered ready to choose, each between <see cref="MinimumPence"/> and <see cref="MaximumPence"/>.</summary>
     public static readonly long[] PresetPence = [500, 1_000, 2_500, 5_000];
 
     /// <summary>A pending donation can be picked up again from the cancel link for as long as its session could still be paid.</summary>
@@ -351,40 +352,24 @@ internal sealed class DonateModel(
         pence = 0;
         if (!string.IsNullOrWhiteSpace(input.OtherAmount))
         {
-            var typed = input.OtherAmount.Trim();
-            if (typed.StartsWith('-'))
-            {
-                return "The amount must be at least £1.";
-            }
-
-            if (!Money.TryParsePounds(typed, out var money))
-            {
-                return "Type the amount in pounds and whole pence, like 15 or 12.50.";
-            }
-
-            pence = money.MinorUnits;
+            var typed = TypedPounds.Read(input.OtherAmount, minimumPence: MinimumPence, maximumPence: MaximumPence);
+            pence = typed.Pence;
+            return typed.Problem;
         }
-        else if (!string.IsNullOrEmpty(input.Preset))
-        {
-            if (!long.TryParse(input.Preset, NumberStyles.None, CultureInfo.InvariantCulture, out pence) || !PresetPence.Contains(pence))
-            {
-                pence = 0;
-                return "Choose one of the amounts shown, or type another amount.";
-            }
-        }
-        else
+
+        if (string.IsNullOrEmpty(input.Preset))
         {
             return "Choose an amount, or type another amount.";
         }
 
-        if (pence < MinimumPence)
+        if (!long.TryParse(input.Preset, NumberStyles.None, CultureInfo.InvariantCulture, out pence) || !PresetPence.Contains(pence))
         {
-            return "The amount must be at least £1.";
+            pence = 0;
+            return "Choose one of the amounts shown, or type another amount.";
         }
 
-        return pence > MaximumPence ? "The most you can give online in one donation is £10,000." : null;
+        return null;
     }
-
 
     private async Task<DisputeForDonation?> LoadDisputeAsync(string slug, CancellationToken cancellationToken)
     {
@@ -439,7 +424,6 @@ internal sealed class DonationInput
     public string? Preset { get; set; }
 
     /// <summary>Pounds as typed: "15", "12.50", "£1,000".</summary>
-    [StringLength(20, ErrorMessage = "Type the amount in pounds and whole pence, like 15 or 12.50.")]
     public string? OtherAmount { get; set; }
 
     /// <summary>A beneficiary branch id, or <see cref="DonateModel.ShareAcrossAll"/>.</summary>
