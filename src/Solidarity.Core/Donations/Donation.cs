@@ -31,7 +31,7 @@ public enum DonationStatus
 /// One gift, by card or offline. The row records who gave and how the payment stands; the money
 /// itself lives only in <see cref="Ledger.LedgerEntry"/> rows, which this row never duplicates.
 /// </summary>
-public sealed class Donation
+public sealed class Donation : IGift
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid DisputeId { get; set; }

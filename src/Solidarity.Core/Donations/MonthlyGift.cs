@@ -22,7 +22,7 @@ public enum MonthlyGiftStatus
 /// every month while the dispute lasts. Each paid invoice becomes one <see cref="Donation"/>; this row holds who gives,
 /// how the gift stands and what ties it to Stripe. Private like a donation: nothing here is shown publicly.
 /// </summary>
-public sealed class MonthlyGift
+public sealed class MonthlyGift : IGift
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 

@@ -147,8 +147,8 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     [InlineData("0", "more than £0")]
     [InlineData("0.00", "more than £0")]
     [InlineData("-50", "more than £0")]
-    [InlineData("lots", "amount in pounds")]
-    [InlineData("1e5", "amount in pounds")]
+    [InlineData("lots", "Enter the target in pounds, like 12.50.")]
+    [InlineData("1e5", "Enter the target in pounds, like 12.50.")]
     public async Task An_invalid_target_is_refused_with_a_clear_message(string target, string message)
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

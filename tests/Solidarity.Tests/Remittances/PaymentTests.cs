@@ -63,7 +63,8 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     [InlineData("97.31", "BACS 0002", null, "more than this statement has left to pay (£97.30")]
     [InlineData("-5", "BACS 0003", null, "must be more than £0")]
     [InlineData("0", "BACS 0004", null, "must be more than £0")]
-    [InlineData("12.345", "BACS 0005", null, "Enter the amount in pounds and pence")]
+    [InlineData("12.345", "BACS 0005", null, "fractions of a penny")]
+    [InlineData("", "BACS 0007", null, "Enter the amount in pounds, like 12.50.")]
     [InlineData("10", "BACS 0006", "2099-01-01", "cannot be in the future")]
     [InlineData("10", "bacs  0001", null, "already recorded")]
     public async Task Bad_payments_are_refused_with_a_clear_message_and_nothing_is_posted(string amount, string reference, string? date, string message)

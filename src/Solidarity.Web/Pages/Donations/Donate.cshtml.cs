@@ -53,6 +53,7 @@ internal sealed class DonateModel(
     public const string PaymentsUnavailableMessage =
         "Card payments are unavailable right now; nothing was charged. Please try again in a few minutes.";
 
+    /// <summary>The amounts offered ready to choose, each between <see cref="MinimumPence"/> and <see cref="MaximumPence"/>.</summary>
     public static readonly long[] PresetPence = [500, 1_000, 2_500, 5_000];
 
     /// <summary>A pending donation can be picked up again from the cancel link for as long as its session could still be paid.</summary>
@@ -194,142 +195,102 @@ internal sealed class DonateModel(
             return Page();
         }
 
+        var now = clock.GetUtcNow();
         if (Input.Frequency == Monthly)
         {
-            return await StartMonthlyAsync(dispute, amountPence, chosenBranch, message, cancellationToken);
-        }
-
-        var now = clock.GetUtcNow();
-        var donation = new Donation
-        {
-            DisputeId = dispute.Id,
-            ChosenBranchId = chosenBranch,
-            Method = DonationMethod.Card,
-            Status = DonationStatus.Pending,
-            AmountPence = amountPence,
-            FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
-            PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
-            OrganisationName = TypedText.TrimToNull(Input.OrganisationName),
-            ShowAmountPublicly = Input.ShowAmount,
-            DonorName = Input.DonorName!.Trim(),
-            Email = Input.Email!.Trim(),
-            DonorKey = supporters.For(Input.Email, Input.OrganisationName),
-            PrivacyConsentAt = now,
-            CreatedAt = now,
-        };
-        donation.Allocations = Allocate(donation, dispute);
-        db.Donations.Add(donation);
-        cardTesting.RememberClient(donation.Id, HttpContext.Connection.RemoteIpAddress);
-        if (message is not null)
-        {
-            db.SupportMessages.Add(new SupportMessage
-            {
-                DisputeId = dispute.Id,
-                DonationId = donation.Id,
-                AuthorName = donation.PublicName,
-                OrganisationName = donation.OrganisationName,
-                Body = message,
-                Status = ModerationStatus.Pending,
-                CreatedAt = now,
-            });
-        }
-
-        // The donation, its split and its message are saved together, before Stripe hears of it, so that a
-        // webhook can never arrive for a donation the site does not have.
-        await db.SaveChangesAsync(cancellationToken);
-
-        // Site:BaseUrl where set (always in Production), so a forged Host header cannot choose where Stripe sends the donor back.
-        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
-        StartedCheckout session;
-        try
-        {
-            session = await checkout.StartAsync(new CheckoutRequest(
-                donation.Id,
-                dispute.Slug,
-                dispute.Title,
-                donation.ChargedPence,
-                donation.Email,
-                siteBase,
-                SuccessUrl: $"{siteBase}donations/{donation.Id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}",
-                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={donation.Id}"), cancellationToken);
-        }
-        catch (CheckoutUnavailableException e)
-        {
-            // The donation stays pending: reconciliation shows it as stale, and no money can arrive for it.
-            logger.LogWarning(e, "Card payments unavailable; donation {DonationId} left pending", donation.Id);
-            PaymentsUnavailable = true;
-            return Page();
-        }
-
-        donation.StripeCheckoutSessionId = session.SessionId;
-        await db.SaveChangesAsync(cancellationToken);
-        donorBrowser.Remember(HttpContext, donation.Id);
-
-        Response.Headers.Location = session.Url;
-        return StatusCode(StatusCodes.Status303SeeOther);
-    }
-
-    /// <summary>
-    /// A monthly gift: the site's record of it (and its message) saved first, as for a one-off gift, then Stripe Checkout in
-    /// subscription mode. Each month's payment becomes a donation when Stripe reports its invoice paid.
-    /// </summary>
-    private async Task<IActionResult> StartMonthlyAsync(
-        DisputeForDonation dispute, long amountPence, Guid? chosenBranch, string? message, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var gift = new MonthlyGift
-        {
-            DisputeId = dispute.Id,
-            ChosenBranchId = chosenBranch,
-            AmountPence = amountPence,
-            FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0,
-            PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null,
-            OrganisationName = TypedText.TrimToNull(Input.OrganisationName),
-            ShowAmountPublicly = Input.ShowAmount,
-            DonorName = Input.DonorName!.Trim(),
-            Email = Input.Email!.Trim(),
-            DonorKey = supporters.For(Input.Email, Input.OrganisationName),
-            PrivacyConsentAt = now,
-            Status = MonthlyGiftStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.MonthlyGifts.Add(gift);
-        if (message is not null)
-        {
-            db.SupportMessages.Add(new SupportMessage
-            {
-                DisputeId = dispute.Id,
-                MonthlyGiftId = gift.Id,
-                AuthorName = gift.PublicName,
-                OrganisationName = gift.OrganisationName,
-                Body = message,
-                Status = ModerationStatus.Pending,
-                CreatedAt = now,
-            });
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-
-        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
-        StartedCheckout session;
-        try
-        {
-            session = await checkout.StartMonthlyAsync(new MonthlyCheckoutRequest(
+            // Stripe Checkout in subscription mode: each month's payment becomes a donation when Stripe reports its invoice paid.
+            var gift = FromForm(new MonthlyGift { Status = MonthlyGiftStatus.Pending, UpdatedAt = now }, dispute, chosenBranch, amountPence, now);
+            db.MonthlyGifts.Add(gift);
+            return await CheckoutAsync(gift, message, siteBase => checkout.StartMonthlyAsync(new MonthlyCheckoutRequest(
                 gift.Id,
                 dispute.Id,
                 dispute.Slug,
                 dispute.Title,
                 chosenBranch,
                 gift.ChargedPence,
-                gift.Email,
+                gift.Email!,
                 siteBase,
                 SuccessUrl: $"{siteBase}monthly/{gift.Id}/thank-you",
-                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"), cancellationToken);
+                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"), cancellationToken), cancellationToken);
+        }
+
+        var donation = FromForm(new Donation { Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
+        donation.Allocations = Allocate(donation, dispute);
+        db.Donations.Add(donation);
+        cardTesting.RememberClient(donation.Id, HttpContext.Connection.RemoteIpAddress);
+        var result = await CheckoutAsync(donation, message, siteBase => checkout.StartAsync(new CheckoutRequest(
+            donation.Id,
+            dispute.Slug,
+            dispute.Title,
+            donation.ChargedPence,
+            donation.Email!,
+            siteBase,
+            SuccessUrl: $"{siteBase}donations/{donation.Id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}",
+            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={donation.Id}"), cancellationToken), cancellationToken);
+        if (donation.StripeCheckoutSessionId is not null)
+        {
+            // Sent to pay: this browser, and only this one, may see the donation's details again from the cancel link.
+            donorBrowser.Remember(HttpContext, donation.Id);
+        }
+
+        return result;
+    }
+
+    /// <summary>A one-off or monthly gift as the form describes it, by the giver who accepted the privacy notice <paramref name="now"/>.</summary>
+    private TGift FromForm<TGift>(TGift gift, DisputeForDonation dispute, Guid? chosenBranch, long amountPence, DateTimeOffset now)
+        where TGift : IGift
+    {
+        gift.DisputeId = dispute.Id;
+        gift.ChosenBranchId = chosenBranch;
+        gift.AmountPence = amountPence;
+        gift.FeeCoverPence = Input.CoverFee ? fees.CoverFor(amountPence) : 0;
+        gift.PublicName = Input.ShowPublicName ? Input.PublicName!.Trim() : null;
+        gift.OrganisationName = TypedText.TrimToNull(Input.OrganisationName);
+        gift.ShowAmountPublicly = Input.ShowAmount;
+        gift.DonorName = Input.DonorName!.Trim();
+        gift.Email = Input.Email!.Trim();
+        gift.DonorKey = supporters.For(Input.Email, Input.OrganisationName);
+        gift.PrivacyConsentAt = now;
+        gift.CreatedAt = now;
+        return gift;
+    }
+
+    /// <summary>
+    /// Saves the gift (already added) with its message, then sends the giver to the Checkout session <paramref name="start"/>
+    /// opens. The gift and its message are saved before Stripe hears of them, so that a webhook can never arrive for a gift
+    /// the site does not have; if Checkout cannot start, the gift stays pending (reconciliation shows it as stale, and no
+    /// money can arrive for it) and the page says card payments are unavailable.
+    /// </summary>
+    private async Task<IActionResult> CheckoutAsync(
+        IGift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
+    {
+        if (message is not null)
+        {
+            db.SupportMessages.Add(new SupportMessage
+            {
+                DisputeId = gift.DisputeId,
+                DonationId = (gift as Donation)?.Id,
+                MonthlyGiftId = (gift as MonthlyGift)?.Id,
+                AuthorName = gift.PublicName,
+                OrganisationName = gift.OrganisationName,
+                Body = message,
+                Status = ModerationStatus.Pending,
+                CreatedAt = gift.CreatedAt,
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Site:BaseUrl where set (always in Production), so a forged Host header cannot choose where Stripe sends the giver back.
+        var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
+        StartedCheckout session;
+        try
+        {
+            session = await start(siteBase);
         }
         catch (CheckoutUnavailableException e)
         {
-            logger.LogWarning(e, "Card payments unavailable; monthly gift {MonthlyGiftId} left pending", gift.Id);
+            logger.LogWarning(e, "Card payments unavailable; {Gift} {GiftId} left pending", gift.GetType().Name, gift.Id);
             PaymentsUnavailable = true;
             return Page();
         }
@@ -351,40 +312,24 @@ internal sealed class DonateModel(
         pence = 0;
         if (!string.IsNullOrWhiteSpace(input.OtherAmount))
         {
-            var typed = input.OtherAmount.Trim();
-            if (typed.StartsWith('-'))
-            {
-                return "The amount must be at least £1.";
-            }
-
-            if (!Money.TryParsePounds(typed, out var money))
-            {
-                return "Type the amount in pounds and whole pence, like 15 or 12.50.";
-            }
-
-            pence = money.MinorUnits;
+            var typed = TypedPounds.Read(input.OtherAmount, minimumPence: MinimumPence, maximumPence: MaximumPence);
+            pence = typed.Pence;
+            return typed.Problem;
         }
-        else if (!string.IsNullOrEmpty(input.Preset))
-        {
-            if (!long.TryParse(input.Preset, NumberStyles.None, CultureInfo.InvariantCulture, out pence) || !PresetPence.Contains(pence))
-            {
-                pence = 0;
-                return "Choose one of the amounts shown, or type another amount.";
-            }
-        }
-        else
+
+        if (string.IsNullOrEmpty(input.Preset))
         {
             return "Choose an amount, or type another amount.";
         }
 
-        if (pence < MinimumPence)
+        if (!long.TryParse(input.Preset, NumberStyles.None, CultureInfo.InvariantCulture, out pence) || !PresetPence.Contains(pence))
         {
-            return "The amount must be at least £1.";
+            pence = 0;
+            return "Choose one of the amounts shown, or type another amount.";
         }
 
-        return pence > MaximumPence ? "The most you can give online in one donation is £10,000." : null;
+        return null;
     }
-
 
     private async Task<DisputeForDonation?> LoadDisputeAsync(string slug, CancellationToken cancellationToken)
     {
@@ -439,7 +384,6 @@ internal sealed class DonationInput
     public string? Preset { get; set; }
 
     /// <summary>Pounds as typed: "15", "12.50", "£1,000".</summary>
-    [StringLength(20, ErrorMessage = "Type the amount in pounds and whole pence, like 15 or 12.50.")]
     public string? OtherAmount { get; set; }
 
     /// <summary>A beneficiary branch id, or <see cref="DonateModel.ShareAcrossAll"/>.</summary>

@@ -5,6 +5,7 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Amounts;
 using Solidarity.Core.Data;
 using Solidarity.Core.Remittances;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Ledger;
@@ -90,7 +91,13 @@ internal sealed class RemittancePayments(
     public async Task<RemittanceResult> RecordAsync(Guid statementId, PaymentRequest request, ClaimsPrincipal admin, CancellationToken cancellationToken)
     {
         var errors = new List<KeyValuePair<string, string>>();
-        var pence = ParseAmount(request.Amount, errors);
+        var amount = TypedPounds.Read(request.Amount);
+        if (amount.Problem is { } problem)
+        {
+            errors.Add(new("Input.Amount", problem));
+        }
+
+        var pence = amount.Pence;
         var today = DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
         if (request.PaidOn is null)
         {
@@ -227,34 +234,5 @@ internal sealed class RemittancePayments(
         await transaction.CommitAsync(cancellationToken);
         await pages.EvictAllAsync(cancellationToken);
         return new RemittanceResult(true, [], "Thank you: the transfer is confirmed as received.");
-    }
-
-    private static long ParseAmount(string? text, List<KeyValuePair<string, string>> errors)
-    {
-        const string Field = "Input.Amount";
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            errors.Add(new(Field, "Enter the amount paid, in pounds."));
-            return 0;
-        }
-
-        if (text.Trim().StartsWith('-'))
-        {
-            errors.Add(new(Field, "The amount must be more than £0: a payment cannot be negative."));
-            return 0;
-        }
-
-        if (!Money.TryParsePounds(text, out var amount))
-        {
-            errors.Add(new(Field, "Enter the amount in pounds and pence, for example 250 or 250.00."));
-            return 0;
-        }
-
-        if (amount.MinorUnits <= 0)
-        {
-            errors.Add(new(Field, "The amount must be more than £0."));
-        }
-
-        return amount.MinorUnits;
     }
 }

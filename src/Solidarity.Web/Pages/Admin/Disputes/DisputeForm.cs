@@ -208,40 +208,19 @@ internal static partial class DisputeForm
 
     private static long? CheckTarget(string? text, ModelStateDictionary modelState)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (TypedText.TrimToNull(text) is null)
         {
             return null;
         }
 
-        var trimmed = text.Trim();
-        string? problem = null;
-        if (trimmed.StartsWith('-'))
+        var target = TypedPounds.Read(text, "target", maximumPence: MaxTargetPence);
+        if (target.Problem is { } problem)
         {
-            problem = "The target must be more than £0.";
-        }
-        else if (FractionOfPenny().IsMatch(trimmed))
-        {
-            problem = "The target cannot include fractions of a penny: use at most two digits after the point.";
-        }
-        else if (!Core.Amounts.Money.TryParsePounds(trimmed, out var money))
-        {
-            problem = "Enter the target as an amount in pounds, such as 25000 or 25,000.50.";
-        }
-        else if (money.MinorUnits <= 0)
-        {
-            problem = "The target must be more than £0.";
-        }
-        else if (money.MinorUnits > MaxTargetPence)
-        {
-            problem = $"The target cannot be more than {Core.Amounts.Money.Pence(MaxTargetPence).Format(dropZeroPence: true)}.";
-        }
-        else
-        {
-            return money.MinorUnits;
+            modelState.AddModelError("Input.Target", problem);
+            return null;
         }
 
-        modelState.AddModelError("Input.Target", problem);
-        return null;
+        return target.Pence;
     }
 
     private static List<WorkplaceRow> CheckWorkplaces(DisputeInput input, Dispute? existing, HashSet<Guid> branchIds, ModelStateDictionary modelState)
@@ -507,9 +486,6 @@ internal static partial class DisputeForm
         return input;
     }
 
-
-    [GeneratedRegex(@"^£?[\d,]*\.\d{3,}$")]
-    private static partial Regex FractionOfPenny();
 
     [GeneratedRegex(@"^(?<whole>\d{1,3})(\.(?<fraction>\d{1,2}))?$")]
     private static partial Regex SharePattern();

@@ -12,6 +12,9 @@ using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Web.Pages.Admin.Money;
 
+// Inside the namespace, so that Money here is the type and not this page's own namespace.
+using Solidarity.Core.Amounts;
+
 /// <summary>
 /// The admin's page for offline money (cheques, bank transfers, collections): it binds and checks the form, and
 /// <see cref="OfflineMoney"/> records or reverses the entry.
@@ -49,25 +52,10 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
             return RedirectToPage();
         }
 
-        var pence = 0L;
-        if (!string.IsNullOrWhiteSpace(Input.Amount))
+        var amount = TypedPounds.Read(Input.Amount, maximumPence: MaxPence);
+        if (amount.Problem is { } problem)
         {
-            if (!Core.Amounts.Money.TryParsePounds(Input.Amount, out var amount))
-            {
-                ModelState.AddModelError("Input.Amount", "Enter the amount in pounds and pence, for example 25 or 25.50.");
-            }
-            else if (amount.MinorUnits <= 0)
-            {
-                ModelState.AddModelError("Input.Amount", "The amount must be more than £0.");
-            }
-            else if (amount.MinorUnits > MaxPence)
-            {
-                ModelState.AddModelError("Input.Amount", "The amount cannot be more than £1,000,000.");
-            }
-            else
-            {
-                pence = amount.MinorUnits;
-            }
+            ModelState.AddModelError("Input.Amount", problem);
         }
 
         if (Input.Method is { } method && !OfflineMoney.Methods.Contains(method))
@@ -104,11 +92,11 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         }
 
         var gift = new OfflineGift(
-            Input.EntryId ?? Guid.CreateVersion7(), Input.DisputeId!.Value, Input.BranchId!.Value, Input.Method!.Value, pence,
+            Input.EntryId ?? Guid.CreateVersion7(), Input.DisputeId!.Value, Input.BranchId!.Value, Input.Method!.Value, amount.Pence,
             LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue)),
             TypedText.TrimToNull(Input.PayerName), TypedText.TrimToNull(Input.OrganisationName), TypedText.TrimToNull(Input.Email), TypedText.TrimToNull(Input.Reference));
         Status = await offline.RecordAsync(gift, User, cancellationToken)
-            ? $"Recorded {Core.Amounts.Money.Pence(pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
+            ? $"Recorded {Money.Pence(amount.Pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
             : "That entry was already recorded: nothing was added.";
         return RedirectToPage();
     }
@@ -135,7 +123,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
                 await LoadAsync(cancellationToken);
                 return Page();
             case OfflineReversal.Reversed reversed:
-                Status = $"Reversed {Core.Amounts.Money.Pence(reversed.Pence).Format()}.";
+                Status = $"Reversed {Money.Pence(reversed.Pence).Format()}.";
                 return RedirectToPage();
             default:
                 throw new InvalidOperationException("An offline reversal ended in an unknown way.");
@@ -200,7 +188,7 @@ public sealed class OfflineInput
     [Display(Name = "Date received")]
     public DateOnly? ReceivedOn { get; set; }
 
-    [Required(ErrorMessage = "Enter the amount in pounds.")]
+    /// <summary>Pounds as typed; read, and refused when blank, by <see cref="TypedPounds"/>.</summary>
     [Display(Name = "Amount (£)")]
     public string? Amount { get; set; }
 

@@ -121,7 +121,7 @@ public sealed class PaymentInput
     [Display(Name = "Date of the transfer")]
     public DateOnly? PaidOn { get; set; }
 
-    [Required(ErrorMessage = "Enter the amount paid, in pounds.")]
+    /// <summary>Pounds as typed; read, and refused when blank, by <see cref="RemittancePayments.RecordAsync"/>.</summary>
     [Display(Name = "Amount (£)")]
     public string? Amount { get; set; }
 

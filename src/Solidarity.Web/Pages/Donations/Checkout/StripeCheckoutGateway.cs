@@ -11,31 +11,9 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
     {
         var donationId = request.DonationId.ToString();
         var metadata = new Dictionary<string, string> { ["donation_id"] = donationId, ["dispute"] = request.DisputeSlug };
-        var options = new SessionCreateOptions
-        {
-            Mode = "payment",
-            SubmitType = "donate",
-            Currency = "gbp",
-            LineItems =
-            [
-                new SessionLineItemOptions
-                {
-                    Quantity = 1,
-                    PriceData = new SessionLineItemPriceDataOptions
-                    {
-                        Currency = "gbp",
-                        UnitAmount = request.ChargedPence,
-                        ProductData = new SessionLineItemPriceDataProductDataOptions { Name = request.ProductName },
-                    },
-                },
-            ],
-            ClientReferenceId = donationId,
-            CustomerEmail = request.Email,
-            Metadata = metadata,
-            PaymentIntentData = new SessionPaymentIntentDataOptions { Metadata = new Dictionary<string, string>(metadata) },
-            SuccessUrl = request.SuccessUrl,
-            CancelUrl = request.CancelUrl,
-        };
+        var options = Session("payment", donationId, request.ProductName, request.ChargedPence, request.Email, metadata, request.SuccessUrl, request.CancelUrl);
+        options.SubmitType = "donate";
+        options.PaymentIntentData = new SessionPaymentIntentDataOptions { Metadata = metadata };
 
         // The donation id as idempotency key: Stripe.net's own retries, and any replay of this call, can
         // only ever create the one session for this donation.
@@ -49,34 +27,43 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
         // On the subscription, so that every invoice it raises carries them (parent.subscription_details.metadata): the
         // site's record of the gift, the dispute and the branch or share it goes to.
         var metadata = MonthlyGiftMetadata.For(request.MonthlyGiftId, request.DisputeId, request.DisputeSlug, request.BranchId);
-        var options = new SessionCreateOptions
-        {
-            Mode = "subscription",
-            Currency = "gbp",
-            LineItems =
-            [
-                new SessionLineItemOptions
-                {
-                    Quantity = 1,
-                    PriceData = new SessionLineItemPriceDataOptions
-                    {
-                        Currency = "gbp",
-                        UnitAmount = request.ChargedPence,
-                        Recurring = new SessionLineItemPriceDataRecurringOptions { Interval = "month" },
-                        ProductData = new SessionLineItemPriceDataProductDataOptions { Name = request.ProductName },
-                    },
-                },
-            ],
-            ClientReferenceId = giftId,
-            CustomerEmail = request.Email,
-            Metadata = new Dictionary<string, string>(metadata),
-            SubscriptionData = new SessionSubscriptionDataOptions { Metadata = metadata },
-            SuccessUrl = request.SuccessUrl,
-            CancelUrl = request.CancelUrl,
-        };
+        var options = Session("subscription", giftId, request.ProductName, request.ChargedPence, request.Email, metadata, request.SuccessUrl, request.CancelUrl);
+        options.LineItems[0].PriceData.Recurring = new SessionLineItemPriceDataRecurringOptions { Interval = "month" };
+        options.SubscriptionData = new SessionSubscriptionDataOptions { Metadata = metadata };
+
         // The gift's id as idempotency key, for the same reason: one session per monthly gift.
         return await CreateAsync(options, "monthly:" + giftId, "monthly gift", giftId, cancellationToken);
     }
+
+    /// <summary>
+    /// What a one-off and a monthly session share: one line charging <paramref name="chargedPence"/> in pounds sterling, the
+    /// site's <paramref name="reference"/> and <paramref name="metadata"/> on the session, who pays, and where they come back to.
+    /// </summary>
+    private static SessionCreateOptions Session(
+        string mode, string reference, string productName, long chargedPence, string email, Dictionary<string, string> metadata,
+        string successUrl, string cancelUrl) => new()
+    {
+        Mode = mode,
+        Currency = "gbp",
+        LineItems =
+        [
+            new SessionLineItemOptions
+            {
+                Quantity = 1,
+                PriceData = new SessionLineItemPriceDataOptions
+                {
+                    Currency = "gbp",
+                    UnitAmount = chargedPence,
+                    ProductData = new SessionLineItemPriceDataProductDataOptions { Name = productName },
+                },
+            },
+        ],
+        ClientReferenceId = reference,
+        CustomerEmail = email,
+        Metadata = new Dictionary<string, string>(metadata),
+        SuccessUrl = successUrl,
+        CancelUrl = cancelUrl,
+    };
 
     private async Task<StartedCheckout> CreateAsync(
         SessionCreateOptions options, string idempotencyKey, string what, string id, CancellationToken cancellationToken)
