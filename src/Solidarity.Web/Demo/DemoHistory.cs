@@ -97,26 +97,6 @@ internal sealed class DemoHistory(
         "Castleford Labour Party", "Heywood Strike Support Group", "Bristol PCS Branch", "Sheffield NEU District",
     ];
 
-    private static readonly string[] Towns =
-    [
-        "Burton", "Derby", "Leicester", "Nottingham", "Sheffield", "Leeds", "Castleford", "Heywood", "Rochdale", "Bridgwater",
-        "Basildon", "Lutterworth", "Birmingham", "Coventry", "Manchester", "Bristol",
-    ];
-
-    private static readonly string[] MessageBodies =
-    [
-        "Solidarity from all of us. Stay strong on the picket line!",
-        "Nobody should be forced to choose between their job and their terms. We are with you all the way.",
-        "Our branch voted unanimously to send a donation and this message: you are fighting for all of us.",
-        "Drove past the picket this morning and honked. Keep going, you have the whole town behind you.",
-        "An injury to one is an injury to all. Best wishes from a retired warehouse worker.",
-        "We won our own dispute last year because people like you stood with us. Now it is our turn. Solidarity!",
-        "Thinking of you all in the cold at six in the morning. Here's a little towards the hardship fund.",
-        "Contracting out is a race to the bottom. Thank you for standing up to it.",
-        "The High Court ruling is brilliant news. Keep the pressure on until they negotiate properly.",
-        "Two weeks is a long time without pay. I hope this helps someone keep the lights on.",
-    ];
-
     public async Task<IReadOnlyList<string>> SeedAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -467,10 +447,10 @@ internal sealed class DemoHistory(
                 DisputeId = story.DisputeId,
                 AuthorName = random.NextDouble() < 0.8 ? $"{First[random.Next(First.Length)]} {Last[random.Next(Last.Length)]}" : null,
                 OrganisationName = withOrganisation ? Organisations[random.Next(Organisations.Length)] : null,
-                Town = random.NextDouble() < 0.6 ? Towns[random.Next(Towns.Length)] : null,
+                Town = random.NextDouble() < 0.6 ? DemoWords.Towns[random.Next(DemoWords.Towns.Length)] : null,
                 Body = pending
                     ? "Is there a collection point in Burton for food parcels? Our group would like to bring some down this weekend."
-                    : MessageBodies[random.Next(MessageBodies.Length)],
+                    : DemoWords.Messages[random.Next(DemoWords.Messages.Length)],
                 Status = pending ? ModerationStatus.Pending : ModerationStatus.Approved,
                 CreatedAt = pending ? story.Now.AddMinutes(-20) : createdAt,
                 ModeratedByName = pending ? null : "Demo moderator",

@@ -313,8 +313,8 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
         private Gift FromPerson(DateTimeOffset paidAt)
         {
             var person = _people == 0 || random.NextDouble() < 0.72 ? _people++ : random.Next(_people);
-            var first = Names.First[person % Names.First.Length];
-            var last = Names.Last[person / Names.First.Length % Names.Last.Length];
+            var first = DemoWords.First[person % DemoWords.First.Length];
+            var last = DemoWords.Last[person / DemoWords.First.Length % DemoWords.Last.Length];
             var roll = random.NextDouble();
             var preset = PersonAmounts.FirstOrDefault(a => roll < a.Below).Pence;
             var amount = preset > 0 ? preset : 100 + (random.Next(0, 300) * 50);
@@ -326,8 +326,8 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
         {
             var number = random.Next(_organisationPool);
             _organisationsSeen.Add(number);
-            var organisation = $"{Names.Towns[number % Names.Towns.Length]} {Names.Organisations[number / Names.Towns.Length % Names.Organisations.Length]}"
-                + (number >= Names.Towns.Length * Names.Organisations.Length ? $" ({number})" : "");
+            var organisation = $"{DemoWords.Towns[number % DemoWords.Towns.Length]} {DemoWords.Organisations[number / DemoWords.Towns.Length % DemoWords.Organisations.Length]}"
+                + (number >= DemoWords.Towns.Length * DemoWords.Organisations.Length ? $" ({number})" : "");
             var amount = OrganisationAmounts[random.Next(OrganisationAmounts.Length)];
             return Make(paidAt, amount, null, organisation, "Treasurer", $"treasurer{number}@organisation.example");
         }
@@ -376,73 +376,18 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
                 var createdAt = _start + (Spread * ((_made + random.NextDouble()) / total));
                 var moderatedAt = createdAt + TimeSpan.FromMinutes(random.Next(5, 600));
                 var author = random.NextDouble() < 0.75
-                    ? $"{Names.First[random.Next(Names.First.Length)]} {Names.Last[random.Next(Names.Last.Length)]}"
+                    ? $"{DemoWords.First[random.Next(DemoWords.First.Length)]} {DemoWords.Last[random.Next(DemoWords.Last.Length)]}"
                     : null;
                 var organisation = random.NextDouble() < 0.15
-                    ? $"{Names.Towns[random.Next(Names.Towns.Length)]} {Names.Organisations[random.Next(Names.Organisations.Length)]}"
+                    ? $"{DemoWords.Towns[random.Next(DemoWords.Towns.Length)]} {DemoWords.Organisations[random.Next(DemoWords.Organisations.Length)]}"
                     : null;
-                var town = random.NextDouble() < 0.6 ? Names.Towns[random.Next(Names.Towns.Length)] : null;
+                var town = random.NextDouble() < 0.6 ? DemoWords.Towns[random.Next(DemoWords.Towns.Length)] : null;
                 batch.Add(new Note(
-                    Guid.CreateVersion7(createdAt), author, organisation, town, Names.Messages[random.Next(Names.Messages.Length)],
+                    Guid.CreateVersion7(createdAt), author, organisation, town, DemoWords.Messages[random.Next(DemoWords.Messages.Length)],
                     createdAt, moderatedAt < now ? moderatedAt : now, moderator));
             }
 
             return batch;
         }
-    }
-
-    private static class Names
-    {
-        public static readonly string[] First =
-        [
-            "Jo", "Sam", "Alex", "Chris", "Pat", "Jamie", "Morgan", "Robin", "Priya", "Aisha", "Tomasz", "Niamh", "Kwame", "Mei",
-            "Fatima", "Owen", "Rhiannon", "Hamza", "Grace", "Callum", "Ewa", "Dev", "Siobhan", "Marcus", "Leah", "Bilal", "Ruth",
-            "Ivan", "Zainab", "Liam", "Chloe", "Yusuf", "Hannah", "Kieran", "Ama", "Declan", "Sofia", "Rajesh", "Maya", "Gareth",
-        ];
-
-        public static readonly string[] Last =
-        [
-            "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Khan", "Patel", "Walker", "Wright", "Thompson",
-            "Robinson", "Hughes", "Edwards", "Green", "Hall", "Wood", "Clarke", "Kowalski", "Okafor", "Murphy", "Begum", "Ahmed",
-            "Lewis", "Harris", "Martin", "Jackson", "White", "Ali", "Morris", "Ward", "Turner", "Nowak", "Mensah", "Reid",
-        ];
-
-        public static readonly string[] Towns =
-        [
-            "Burton", "Derby", "Leicester", "Nottingham", "Sheffield", "Leeds", "Wakefield", "Castleford", "Bradford", "Manchester",
-            "Rochdale", "Heywood", "Bolton", "Liverpool", "Birmingham", "Coventry", "Bristol", "Bridgwater", "Taunton", "Cardiff",
-            "Swansea", "Glasgow", "Edinburgh", "Newcastle", "Hull", "York", "Basildon", "Chelmsford", "Norwich", "Brighton",
-            "Southampton", "Plymouth", "Lutterworth", "Kettering", "Northampton", "Stoke", "Preston", "Belfast", "Oxford", "London",
-        ];
-
-        public static readonly string[] Organisations =
-        [
-            "Trades Union Council", "UNISON branch", "Unite Community branch", "GMB branch", "PCS branch", "CWU branch",
-            "NEU district", "RMT branch", "Labour Party branch", "Solidarity Committee", "Momentum group", "Strike Support Group",
-        ];
-
-        public static readonly string[] Messages =
-        [
-            "Solidarity from all of us. Stay strong on the picket line!",
-            "Nobody should be forced to choose between their job and their terms. We are with you all the way.",
-            "Our branch voted unanimously to send a donation and this message: you are fighting for all of us.",
-            "Drove past the picket this morning and honked. Keep going, you have the whole town behind you.",
-            "An injury to one is an injury to all. Best wishes from a retired warehouse worker.",
-            "We won our own dispute last year because people like you stood with us. Now it is our turn. Solidarity!",
-            "Thinking of you all in the cold at six in the morning. Here's a little towards the hardship fund.",
-            "Contracting out is a race to the bottom. Thank you for standing up to it.",
-            "From the night shift at the depot down the road: we are watching, and we are with you.",
-            "Two weeks is a long time without pay. I hope this helps someone keep the lights on.",
-            "Solidarity from the students' union. We'll be down with flasks and biscuits on Saturday.",
-            "My dad was on strike in 1984 and never forgot who helped. Neither will you. Stay united.",
-            "The High Court ruling is brilliant news. Keep the pressure on until they negotiate properly.",
-            "Every worker in every warehouse in the country is better off because you said no. Thank you.",
-            "Small donation, big respect. Stay strong.",
-            "Our trades council will be bringing a banner to the rally. See you there, and good luck.",
-            "From a teacher who knows what it means to take action: hold the line, it is worth it.",
-            "Sending love and solidarity from the care workers who won their sick pay last year. You can win too.",
-            "Proud of every one of you. The company needs you more than you need them.",
-            "Keep your heads up. The whole movement is watching and we have your back, whatever it takes, for as long as it takes.",
-        ];
     }
 }

@@ -103,15 +103,7 @@ internal sealed class OpenBooksQuery(SolidarityDbContext db, LedgerQueries ledge
 
     public async Task<DisputeBooks?> LoadAsync(string slug, CancellationToken cancellationToken)
     {
-        if (!Slugs.IsWellFormed(slug))
-        {
-            return null;
-        }
-
-        var dispute = await db.Disputes.AsNoTracking()
-            .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new { d.Id, d.Slug, d.Title })
-            .SingleOrDefaultAsync(cancellationToken);
+        var dispute = await PublishedDisputes.HeadingAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return null;

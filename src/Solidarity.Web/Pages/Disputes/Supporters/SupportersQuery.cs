@@ -40,15 +40,7 @@ internal sealed class SupportersQuery(SolidarityDbContext db)
 
     public async Task<SupporterList?> PageAsync(string slug, PageCursor? after, CancellationToken cancellationToken)
     {
-        if (!Slugs.IsWellFormed(slug))
-        {
-            return null;
-        }
-
-        var dispute = await db.Disputes.AsNoTracking()
-            .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new { d.Id, d.Slug, d.Title })
-            .SingleOrDefaultAsync(cancellationToken);
+        var dispute = await PublishedDisputes.HeadingAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return null;
