@@ -34,7 +34,6 @@ internal static partial class PagesBench
             return 2;
         }
 
-        var siteDll = SiteDll(root);
         await using var server = await TestPostgres.StartAsync();
         string connectionString;
         await using (var app = new SolidarityApp())
@@ -48,9 +47,10 @@ internal static partial class PagesBench
             Console.WriteLine(Invariant($"Seeded {seeded.Donations:N0} donations ({seeded.LedgerEntries:N0} ledger entries, {seeded.DistinctDonors:N0} donors) and {seeded.Messages:N0} messages in {seeded.Elapsed.TotalSeconds:F1} s"));
         }
 
-        using var site = await SiteProcess.StartAsync(root, siteDll, connectionString);
-        using var client = new HttpClient { BaseAddress = site.Address, Timeout = TimeSpan.FromMinutes(1) };
-        Console.WriteLine(Invariant($"Site: dotnet {Path.GetRelativePath(root, siteDll)} --role web (environment Testing) on {site.Address}, ready in {site.ReadyIn.TotalSeconds:F1} s"));
+        var (site, address, readyIn) = await StartSiteAsync(root, connectionString);
+        await using var running = site;
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
+        Console.WriteLine(Invariant($"Site: dotnet Solidarity.Web.dll --role web (environment Testing) on {address}, ready in {readyIn.TotalSeconds:F1} s"));
 
         var clock = Stopwatch.StartNew();
         using (var first = await client.GetAsync(new Uri(DisputePath, UriKind.Relative)))
@@ -66,10 +66,10 @@ internal static partial class PagesBench
             $"Uncached render of the dispute page: first request {cold.TotalMilliseconds:F1} ms (cold process); then {uncached.Count} single requests bypassing any cache: median {Percentile(uncached, 50):F1} ms, p90 {Percentile(uncached, 90):F1} ms, max {uncached.Max():F1} ms  [goal: median < 20 ms: {Verdict(Percentile(uncached, 50) < 20)}]"));
 
         await using var anchor = await AnchorAsync(page, contentType);
-        var dispute = await WrkAsync(new Uri(site.Address, DisputePath));
-        var home = await WrkAsync(new Uri(site.Address, "/"));
+        var dispute = await WrkAsync(new Uri(address, DisputePath));
+        var home = await WrkAsync(new Uri(address, "/"));
         var bare = await WrkAsync(anchor.Address);
-        var (rss, peak) = site.Memory();
+        var (rss, peak) = Memory(site);
         Console.WriteLine($"After the runs: {Machine.Load()}");
 
         Console.WriteLine($"wrk {string.Join(' ', WrkLoad)}:");
@@ -192,13 +192,6 @@ internal static partial class PagesBench
     }
 
     /// <summary>The site's build of the same configuration as this benchmark (bin/Release/net10.0 beside bin/Release/net10.0).</summary>
-    private static string SiteDll(string root)
-    {
-        var output = Path.GetRelativePath(Path.Combine(root, "bench", "Solidarity.Bench"), AppContext.BaseDirectory);
-        var dll = Path.Combine(root, "src", "Solidarity.Web", output, "Solidarity.Web.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"The site is not built at {dll}: build the solution in the benchmark's configuration.");
-    }
-
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -257,128 +250,44 @@ internal static partial class PagesBench
     }
 
     /// <summary>
-    /// The built site as a process of its own, web role only, in the Testing environment (production's pipeline:
-    /// error page, HSTS, no developer exception page) on the benchmark's database, its output kept for a failure.
+    /// The built site as a process of its own, web role only, in the Testing environment (production's pipeline: error
+    /// page, HSTS, no developer exception page) on the benchmark's database, ready once it answers /health/ready.
     /// </summary>
-    private sealed class SiteProcess : IDisposable
+    private static async Task<(SiteProcess Site, Uri Address, TimeSpan ReadyIn)> StartSiteAsync(string root, string connectionString)
     {
-        private readonly Process _process;
-        private readonly Queue<string> _tail = new();
-
-        private SiteProcess(Process process, Uri address)
+        var clock = Stopwatch.StartNew();
+        var environment = new Dictionary<string, string?>
         {
-            _process = process;
-            Address = address;
-        }
-
-        public Uri Address { get; }
-
-        public TimeSpan ReadyIn { get; private set; }
-
-        public static async Task<SiteProcess> StartAsync(string root, string dll, string connectionString)
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ConnectionStrings__Solidarity"] = connectionString,
+            ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
+        };
+        var site = await SiteProcess.StartInAsync(Path.Combine(root, "src", "Solidarity.Web"), environment, "--role", "web");
+        var address = site.Address ?? throw new InvalidOperationException($"The site named no address:\n{site.Output}");
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        while (clock.Elapsed < TimeSpan.FromMinutes(2) && !site.HasExited)
         {
-            var address = new Uri($"http://127.0.0.1:{FreePort()}/");
-            var start = new ProcessStartInfo("dotnet")
+            using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            if (ready.IsSuccessStatusCode)
             {
-                // The content root, as `dotnet run` has it: wwwroot and appsettings.json are read from there.
-                WorkingDirectory = Path.Combine(root, "src", "Solidarity.Web"),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment =
-                {
-                    ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-                    ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/'),
-                    ["ConnectionStrings__Solidarity"] = connectionString,
-                    ["Stripe__WebhookSecret"] = SolidarityApp.WebhookSecret,
-                },
-            };
-            start.ArgumentList.Add(dll);
-            start.ArgumentList.Add("--role");
-            start.ArgumentList.Add("web");
-            var site = new SiteProcess(Process.Start(start)!, address);
-            site._process.OutputDataReceived += (_, line) => site.Keep(line.Data);
-            site._process.ErrorDataReceived += (_, line) => site.Keep(line.Data);
-            site._process.BeginOutputReadLine();
-            site._process.BeginErrorReadLine();
-            await site.WaitUntilReadyAsync();
-            return site;
-        }
-
-        /// <summary>The resident set now and at its peak, in kB, from /proc.</summary>
-        public (long Rss, long Peak) Memory()
-        {
-            var status = File.ReadAllLines($"/proc/{_process.Id}/status");
-            long Field(string name) => long.Parse(
-                status.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Replace("kB", "", StringComparison.Ordinal).Trim(),
-                CultureInfo.InvariantCulture);
-            return (Field("VmRSS"), Field("VmHWM"));
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
+                return (site, address, clock.Elapsed);
             }
 
-            _process.Dispose();
+            await Task.Delay(200);
         }
 
-        private async Task WaitUntilReadyAsync()
-        {
-            using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromMinutes(2))
-            {
-                if (_process.HasExited)
-                {
-                    break;
-                }
+        await site.DisposeAsync();
+        throw new InvalidOperationException($"The site did not become ready:\n{site.Output}");
+    }
 
-                try
-                {
-                    using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                    if (ready.IsSuccessStatusCode)
-                    {
-                        ReadyIn = clock.Elapsed;
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(200);
-            }
-
-            throw new InvalidOperationException($"The site did not become ready:\n{string.Join('\n', Tail())}");
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_tail)
-            {
-                _tail.Enqueue(line);
-                if (_tail.Count > 40)
-                {
-                    _tail.Dequeue();
-                }
-            }
-        }
-
-        private string[] Tail()
-        {
-            lock (_tail)
-            {
-                return [.. _tail];
-            }
-        }
+    /// <summary>The resident set of a process now and at its peak, in kB, from /proc.</summary>
+    private static (long Rss, long Peak) Memory(SiteProcess site)
+    {
+        var status = File.ReadAllLines($"/proc/{site.Id}/status");
+        long Field(string name) => long.Parse(
+            status.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Replace("kB", "", StringComparison.Ordinal).Trim(),
+            CultureInfo.InvariantCulture);
+        return (Field("VmRSS"), Field("VmHWM"));
     }
 }

@@ -78,9 +78,18 @@ public sealed class SiteProcess : IAsyncDisposable
     /// Starts the site (or, with `--role worker` or Jobs__Role=worker, a worker) and waits, a minute at most, until it says
     /// it has started. It runs until <see cref="KillAsync"/> or <see cref="DisposeAsync"/>.
     /// </summary>
-    public static async Task<SiteProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static Task<SiteProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartInAsync(null, environment, arguments);
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, with <paramref name="contentRoot"/> as the working directory, as `dotnet run` has it:
+    /// wwwroot and appsettings.json are read from there.
+    /// </summary>
+    public static async Task<SiteProcess> StartInAsync(string? contentRoot, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var site = new SiteProcess(Process.Start(StartInfo(environment, arguments))!);
+        var start = StartInfo(environment, arguments);
+        start.WorkingDirectory = contentRoot ?? start.WorkingDirectory;
+        var site = new SiteProcess(Process.Start(start)!);
         try
         {
             var exited = site._process.WaitForExitAsync();
