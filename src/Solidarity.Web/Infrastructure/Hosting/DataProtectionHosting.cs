@@ -51,7 +51,7 @@ internal static class DataProtectionHosting
     }
 
     /// <summary>The certificate in <paramref name="folder"/>, made there (readable by this user only) the first time.</summary>
-    private static X509Certificate2 DevelopmentCertificate(string folder)
+    internal static X509Certificate2 DevelopmentCertificate(string folder)
     {
         var path = Path.Combine(folder, "keys.pfx");
         if (!File.Exists(path))
@@ -60,14 +60,23 @@ internal static class DataProtectionHosting
             using var rsa = RSA.Create(3072);
             var request = new CertificateRequest("CN=Solidarity development data protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(20));
-            var written = path + ".new";
+            // Two processes started together on a fresh clone (the site and its worker) may both get here: each writes a
+            // file of its own and moves it into place, the first move wins, and the other uses the winner's certificate.
+            var written = $"{path}.{Guid.NewGuid():N}.new";
             File.WriteAllBytes(written, made.Export(X509ContentType.Pkcs12));
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            File.Move(written, path, overwrite: false);
+            try
+            {
+                File.Move(written, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(written);
+            }
         }
 
         return Load(path, null);
