@@ -115,7 +115,7 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
     private async Task<string?[]> ApplyAsync(IReadOnlyList<PaidSession> batch)
     {
         await using var scope = App.Scope();
-        return await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>().ApplyPaidSessionsAsync(batch, CancellationToken.None);
+        return (await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>().ApplyPaidSessionsAsync(batch, CancellationToken.None)).Outcomes;
     }
 
     private static PaidSession Session(string payload, Guid donationId, StripeFee? fee = null)

@@ -16,6 +16,9 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _running;
 
+    /// <summary>The last batch's work after its commit, which overlaps the next batch's.</summary>
+    private Task _finishing = Task.CompletedTask;
+
     private sealed record Pending(PaidSession Session, TaskCompletionSource<string?> Outcome);
 
     /// <returns>The event's outcome; null when the caller is to apply it alone (batches are not running, or left it out).</returns>
@@ -53,6 +56,7 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
         finally
         {
             // Anything still waiting is applied alone by its own request, which is still running.
+            await _finishing;
             _running = false;
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var pending))
@@ -69,22 +73,43 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
 
     private async Task ApplyAsync(List<Pending> batch, CancellationToken stoppingToken)
     {
-        string?[] outcomes;
+        var scope = scopes.CreateAsyncScope();
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            outcomes = await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>()
-                .ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
+            var processor = scope.ServiceProvider.GetRequiredService<StripeEventProcessor>();
+            var applied = await processor.ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
+
+            // The next batch is applied while this one's receipts are enqueued; its requests answer once they are.
+            await _finishing;
+            _finishing = FinishAsync(scope, processor, applied, batch.ToArray());
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            // Each event is applied alone, so one fault costs no other payment; should the batch have committed before the
-            // fault, each finds its event recorded and answers as a duplicate, and the safety net issues the receipts.
+            // Each event is applied alone, so one fault costs no other payment.
             logger.LogWarning(e, "A batch of {Count} paid Checkout Sessions failed; applying each alone", batch.Count);
-            outcomes = new string?[batch.Count];
+            await scope.DisposeAsync();
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetResult(null);
+            }
+        }
+    }
+
+    private async Task FinishAsync(AsyncServiceScope scope, StripeEventProcessor processor, PaidSessionsApplied applied, Pending[] batch)
+    {
+        await using (scope)
+        {
+            try
+            {
+                await processor.AfterPaidSessionsAsync(applied, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not enqueue the receipts of {Count} payments just applied; the missing-receipts job will issue them", applied.PaidNow.Count);
+            }
         }
 
-        foreach (var (pending, outcome) in batch.Zip(outcomes))
+        foreach (var (pending, outcome) in batch.Zip(applied.Outcomes))
         {
             pending.Outcome.TrySetResult(outcome);
         }

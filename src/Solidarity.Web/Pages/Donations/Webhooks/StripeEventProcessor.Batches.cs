@@ -17,6 +17,9 @@ internal sealed record PaidSession(Event Event, Session Session, Guid DonationId
     public DateTimeOffset OccurredAt { get; } = new(DateTime.SpecifyKind(Event.Created, DateTimeKind.Utc));
 }
 
+/// <summary>A batch committed: each session's outcome (null: to be applied alone), the donations now paid, and their disputes.</summary>
+internal sealed record PaidSessionsApplied(string?[] Outcomes, IReadOnlyList<Guid> PaidNow, IReadOnlyList<Guid> Disputes);
+
 /// <summary>Paid Checkout Sessions applied many to a transaction: the same effects as one by one, in a few statements.</summary>
 internal sealed partial class StripeEventProcessor
 {
@@ -56,11 +59,11 @@ internal sealed partial class StripeEventProcessor
     /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch.
     /// </summary>
     /// <returns>
-    /// Each session's outcome, in order; null for a session this batch leaves to be applied alone, because it names no
+    /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied alone, because it names no
     /// card donation (the alone path looks further, and records what it finds) or another event in the batch is about
     /// the same donation.
     /// </returns>
-    public async Task<string?[]> ApplyPaidSessionsAsync(IReadOnlyList<PaidSession> batch, CancellationToken cancellationToken)
+    public async Task<PaidSessionsApplied> ApplyPaidSessionsAsync(IReadOnlyList<PaidSession> batch, CancellationToken cancellationToken)
     {
         // The first delivery of each event, and the first event about each donation; the rest wait for a batch of their own.
         var chosen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -108,22 +111,29 @@ internal sealed partial class StripeEventProcessor
         await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-
-        // As for one event: a crash before these loses no receipt (IssueMissingReceiptsJob finds it), and pages catch up
-        // within the cache's lifetime.
-        receipts.DonationsConfirmed(paidNow);
-        if (payments.Count > 0)
-        {
-            await pages.EvictDisputesAsync(payments.Select(p => p.Locked.Donation.DisputeId), cancellationToken);
-        }
-
-        return batch.Select((paid, index) => OutcomeOf(paid, index)).ToArray();
+        return new PaidSessionsApplied(
+            batch.Select((paid, index) => OutcomeOf(paid, index)).ToArray(),
+            paidNow,
+            payments.Select(p => p.Locked.Donation.DisputeId).Distinct().ToList());
 
         string? OutcomeOf(PaidSession paid, int index) =>
             !chosen.TryGetValue(paid.Event.Id, out var first) || !claims.TryGetValue(paid.Event.Id, out var claimed) ? null
             : first != index || !claimed ? WebhookOutcomes.Duplicate
             : mismatched.Contains(paid.Event.Id) ? WebhookOutcomes.AmountMismatch
             : WebhookOutcomes.Applied;
+    }
+
+    /// <summary>
+    /// After a batch has committed, as after one event: the receipts it owes, and the disputes' pages. A crash before
+    /// this loses no receipt (IssueMissingReceiptsJob finds it), and pages catch up within the cache's lifetime.
+    /// </summary>
+    public async Task AfterPaidSessionsAsync(PaidSessionsApplied applied, CancellationToken cancellationToken)
+    {
+        receipts.DonationsConfirmed(applied.PaidNow);
+        if (applied.Disputes.Count > 0)
+        {
+            await pages.EvictDisputesAsync(applied.Disputes, cancellationToken);
+        }
     }
 
     private async Task<List<Claim>> ClaimAsync(IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
