@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin;

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Branches;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml.Linq;
 using Ical.Net;
 using Solidarity.Core.Disputes;
+using Solidarity.Testing;
 using Solidarity.Tests.Messages;
 
 namespace Solidarity.Tests.Feeds;
@@ -234,7 +235,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
             return db.SaveChangesAsync();
         });
         using var client = Fixture.Admin.CreateClient();
-        client.DefaultRequestHeaders.Add(Admin.Money.AdminSite.Header, "mfa");
+        client.DefaultRequestHeaders.Add(AdminSite.Header, "mfa");
         var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Slug, Argos.Id);
 
         var page = await GetPageAsync(client, path);

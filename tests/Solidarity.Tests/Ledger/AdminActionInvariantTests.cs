@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Money;

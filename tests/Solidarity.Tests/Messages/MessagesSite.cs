@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
-using Solidarity.Tests.Admin.Money;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.PublicPages;
 

@@ -8,7 +8,7 @@ using Solidarity.Core.Audit;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
 using Solidarity.Web.Pages.Admin.Donors;
@@ -214,8 +214,8 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.All(receiptsAfter, r => Assert.Null(r.DownloadTokenHash));
         foreach (var (old, reissued) in receiptsBefore.Zip(receiptsAfter))
         {
-            var oldText = ReceiptIssuingTests.PdfText(old.Pdf);
-            var text = ReceiptIssuingTests.PdfText(reissued.Pdf);
+            var oldText = PdfTextReader.Words(old.Pdf);
+            var text = PdfTextReader.Words(reissued.Pdf);
             Assert.Contains(DonorData.JoName, oldText, StringComparison.Ordinal);
             Assert.Contains(reissued.Number, text, StringComparison.Ordinal);
             Assert.Contains(new Core.Amounts.Money(reissued.AmountPence, "GBP").Format(), text, StringComparison.Ordinal);
@@ -226,7 +226,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         var cardReceipt = receiptsAfter.Single(r => r.DonationId == data.JoCard && r.Kind == ReceiptKind.Receipt);
-        Assert.Contains(cardReceipt.Number, ReceiptIssuingTests.PdfText(receiptsAfter.Single(r => r.Kind == ReceiptKind.CreditNote).Pdf), StringComparison.Ordinal);
+        Assert.Contains(cardReceipt.Number, PdfTextReader.Words(receiptsAfter.Single(r => r.Kind == ReceiptKind.CreditNote).Pdf), StringComparison.Ordinal);
         using (var download = await client.GetAsync($"/receipts/{token}"))
         {
             Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
@@ -272,7 +272,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Null(cheque.DonorName);
         Assert.Null(cheque.Email);
         var receipt = await App.WithDbAsync(db => db.Receipts.AsNoTracking().SingleAsync(r => r.DonationId == data.JoCheque));
-        var text = ReceiptIssuingTests.PdfText(receipt.Pdf);
+        var text = PdfTextReader.Words(receipt.Pdf);
         Assert.Contains(DonorData.JoOrganisation, text, StringComparison.Ordinal);
         Assert.Contains(ReceiptDocument.NameRemoved, text, StringComparison.Ordinal);
         Assert.DoesNotContain("BLOGGS", text, StringComparison.OrdinalIgnoreCase);
@@ -414,12 +414,12 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
                      ("branch officer", officerClient, "/account/access-denied"),
                  })
         {
-            var token = await TokenAsync(client);
+            var token = await client.AntiforgeryTokenAsync($"/disputes/{DonorData.Slug}/donate");
             foreach (var handler in new[] { "Find", "Export", "Erase" })
             {
                 using var post = await client.PostAsync($"/admin/donors?handler={handler}", new FormUrlEncodedContent(new Dictionary<string, string>
                 {
-                    ["Input.Email"] = DonorData.JoEmail, ["Input.Reason"] = Reason, ["Input.Confirm"] = "true", ["__RequestVerificationToken"] = token,
+                    ["Input.Email"] = DonorData.JoEmail, ["Input.Reason"] = Reason, ["Input.Confirm"] = "true", [HtmlPages.AntiforgeryField] = token,
                 }));
                 Assert.True(post.StatusCode == HttpStatusCode.Redirect, $"{who} POST {handler}: {post.StatusCode}");
                 Assert.Equal(to, post.Headers.Location!.AbsolutePath);
@@ -457,14 +457,6 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         return await form.SubmitAsync();
-    }
-
-    /// <summary>An antiforgery token for the client's own identity, from a public form.</summary>
-    private static async Task<string> TokenAsync(HttpClient client)
-    {
-        var page = await HtmlForm.ParseAsync(await client.GetAsync($"/disputes/{DonorData.Slug}/donate"));
-        return page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException("The donate page has no antiforgery token.");
     }
 
     private static void AssertHoldsNothingOfJo(string? text)

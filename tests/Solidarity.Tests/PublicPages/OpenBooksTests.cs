@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Amounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;

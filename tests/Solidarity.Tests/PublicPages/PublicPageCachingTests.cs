@@ -1,8 +1,7 @@
 using System.Net;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Solidarity.Tests.Accounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Receipts;
 
@@ -84,7 +84,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
         Assert.StartsWith("SOL-CN-", creditNote.Number, StringComparison.Ordinal);
         Assert.EndsWith("-000001", creditNote.Number, StringComparison.Ordinal);
         Assert.Equal((receipt.Id, 12_500L, CreditNoteKeys.OfflineReversal(donationId)), (creditNote.OriginalReceiptId!.Value, creditNote.AmountPence, creditNote.RefundKey));
-        var text = ReceiptIssuingTests.PdfText(creditNote.Pdf);
+        var text = PdfTextReader.Words(creditNote.Pdf);
         Assert.Contains($"Credit note {creditNote.Number}", text, StringComparison.Ordinal);
         Assert.Contains($"Refers to receipt {receipt.Number}", text, StringComparison.Ordinal);
         Assert.Contains("Amount reversed £125.00", text, StringComparison.Ordinal);
@@ -108,11 +108,11 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
         (await admin.PostFormAsync(OfflinePath, [new("donationId", donationId.ToString()), new("reason", PrivateReason)], "Reverse")).Dispose();
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donationId, CreditNoteKeys.OfflineReversal(donationId), CancellationToken.None));
-        var before = ReceiptIssuingTests.PdfText(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
+        var before = PdfTextReader.Words(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
 
         Assert.IsType<ErasureOutcome.Erased>(await EraseAsync("jo@example.org"));
 
-        var text = ReceiptIssuingTests.PdfText(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
+        var text = PdfTextReader.Words(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
         Assert.DoesNotContain("Jo Bloggs", text, StringComparison.Ordinal);
         Assert.Contains("Amount reversed £125.00", text, StringComparison.Ordinal);
         Assert.Contains("Cheque returned unpaid, or entry corrected", text, StringComparison.Ordinal);

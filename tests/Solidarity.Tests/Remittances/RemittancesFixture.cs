@@ -7,7 +7,6 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
-using Solidarity.Tests.Accounts;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Pages.Remittances;

@@ -1,9 +1,8 @@
 using System.Text;
-using UglyToad.PdfPig;
 
 namespace Solidarity.Tests.Remittances;
 
-/// <summary>Reads statement files back the way a person would see them: CSV fields, and the PDF's lines page by page.</summary>
+/// <summary>Reads a statement's CSV back field by field; its PDF is read with <see cref="PdfTextReader.Lines"/>.</summary>
 internal static class StatementFileReader
 {
     /// <summary>Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF) after checking for the UTF-8 byte-order mark.</summary>
@@ -60,19 +59,4 @@ internal static class StatementFileReader
         Assert.True(field.Length == 0 && row.Count == 0, "The CSV's last row does not end with CRLF.");
         return rows;
     }
-
-    /// <summary>Each page's lines of text, top to bottom, words joined by single spaces.</summary>
-    public static List<List<string>> PdfLines(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        return document.GetPages()
-            .Select(page => page.GetWords()
-                .GroupBy(w => Math.Round(w.BoundingBox.Bottom / 2))
-                .OrderByDescending(g => g.Key)
-                .Select(g => string.Join(" ", g.OrderBy(w => w.BoundingBox.Left).Select(w => w.Text)))
-                .ToList())
-            .ToList();
-    }
-
-    public static string PdfText(byte[] pdf) => string.Join("\n", PdfLines(pdf).SelectMany(p => p));
 }

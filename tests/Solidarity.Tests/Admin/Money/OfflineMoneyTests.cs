@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;

@@ -7,6 +7,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Checkout;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Stripe;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Checkout;

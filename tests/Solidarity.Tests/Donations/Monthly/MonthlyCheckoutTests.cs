@@ -9,6 +9,7 @@ using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Donations.Monthly;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Monthly;

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Admin.Money;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;

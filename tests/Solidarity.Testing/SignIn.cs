@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 using Solidarity.Core.Accounts;
 
-namespace Solidarity.Tests.Accounts;
+namespace Solidarity.Testing;
 
 /// <summary>An account made for a test, with what it takes to sign in as it.</summary>
 public sealed record TestAccount(Guid Id, string Email, string Password, string? AuthenticatorKey)
