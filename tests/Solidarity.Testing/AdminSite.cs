@@ -11,8 +11,11 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Testing;
 
 /// <summary>
-/// The site with a test sign-in: a request carrying <see cref="Header"/> is an admin who used a
-/// second factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised.
+/// A stand-in admin, for what a real session (<see cref="SignIn.AsAdminAsync"/>, the way tests sign an admin in)
+/// cannot do: a request carrying <see cref="Header"/> to the site from <see cref="For"/> is an admin who used a second
+/// factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised. For sessions the sign-in
+/// pages never give (an admin without a second factor, an admin known by another scheme than the cookie) and for tests
+/// that move the site's clock past a session's limits.
 /// </summary>
 public static class AdminSite
 {
@@ -29,6 +32,10 @@ public static class AdminSite
             o.DefaultForbidScheme = TestAdminHandler.SchemeName;
         });
     }));
+
+    /// <summary>The stand-in admin as a principal, for calling the site's services directly as its admin pages do.</summary>
+    public static ClaimsPrincipal Principal() => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
 
     public static HttpClient AdminClient(this WebApplicationFactory<Program> site, string as_ = "mfa")
     {

@@ -52,7 +52,10 @@ public sealed class MessagesFixture : IAsyncLifetime
     public LoopbackSmtp Smtp { get; private set; } = default!;
     public MessagesApp App { get; private set; } = default!;
 
-    /// <summary>The same site with a test sign-in for admins (see <see cref="AdminSite"/>).</summary>
+    /// <summary>
+    /// The same site with the stand-in admin (see <see cref="AdminSite"/>): the tests move the site's clock by hours, past the
+    /// limits of a real admin session.
+    /// </summary>
     public WebApplicationFactory<Program> Admin { get; private set; } = default!;
 
     public async Task InitializeAsync()

@@ -28,7 +28,7 @@ public sealed class OpenBooksTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const int Steps = 160;
 
-    private static readonly ClaimsPrincipal Approver = Person(AdminSite.AdminId, "treasurer@example.org");
+    private static readonly ClaimsPrincipal Approver = AdminSite.Principal();
     private static readonly ClaimsPrincipal Payer = Person(Guid.CreateVersion7(), "chair@example.org");
     private static readonly ClaimsPrincipal Officer = Person(Guid.CreateVersion7(), "officer@example.org");
 

@@ -24,8 +24,7 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const string Path = "/disputes/argos-warehouse-strike/supporters";
 
-    private static readonly ClaimsPrincipal Admin = new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, AdminSite.AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
+    private static readonly ClaimsPrincipal Admin = AdminSite.Principal();
 
     [Fact]
     public async Task Named_gifts_are_listed_newest_first_with_amounts_only_where_asked_and_the_rest_only_counted()

@@ -67,8 +67,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Reversed_cheque_gets_one_credit_note_against_its_receipt()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         using var server = Fixture.StartJobServer("reversal");
         var donationId = await RecordChequeAsync(admin);
         await Eventually(async () => (await ReceiptsAsync()).Count == 1, "the cheque's receipt");
@@ -102,8 +101,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Reversal_credit_note_rendered_again_after_erasure_still_records_a_reversal()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var donationId = await RecordChequeAsync(admin);
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
         (await admin.PostFormAsync(OfflinePath, [new("donationId", donationId.ToString()), new("reason", PrivateReason)], "Reverse")).Dispose();
@@ -122,8 +120,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Offline_money_reversed_before_its_receipt_was_issued_owes_no_credit_note()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var donationId = await RecordChequeAsync(admin);
         (await admin.PostFormAsync(OfflinePath, [new("donationId", donationId.ToString()), new("reason", PrivateReason)], "Reverse")).Dispose();
 
