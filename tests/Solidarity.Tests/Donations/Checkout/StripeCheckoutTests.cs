@@ -22,7 +22,6 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Stripe.Reset();
         Stripe.On("POST", SessionsPath, request => new StripeAnswer(200, CheckoutSessionJson(request)));

@@ -15,7 +15,6 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Site.Webhooks.Reset();
     }

@@ -24,7 +24,6 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Stripe.Reset();
         Stripe.On("POST", SessionsPath, request => new StripeAnswer(200, new JsonObject
