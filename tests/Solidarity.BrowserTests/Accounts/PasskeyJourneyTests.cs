@@ -28,19 +28,7 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
     {
         var (adminId, key) = await CreateAdminAsync();
         var page = await NewLocalhostPageAsync();
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2",
-                ["transport"] = "internal",
-                ["hasResidentKey"] = true,
-                ["hasUserVerification"] = true,
-                ["isUserVerified"] = true,
-            },
-        });
+        await AddVirtualAuthenticatorAsync(page);
 
         await page.GotoAsync("/account/sign-in");
         await page.GetByLabel("Email").FillAsync(Email);
