@@ -5,12 +5,12 @@ using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
+using Solidarity.Testing;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Jobs;
@@ -27,7 +27,6 @@ namespace Solidarity.BrowserTests;
 public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     private const string AdminEmail = "axe-admin@example.org";
-    private const string AdminPassword = "Correct horse battery staple 42";
 
     [ChromiumFact]
     public async Task Every_page_has_no_WCAG_2_1_AA_violations_and_does_not_scroll_sideways_at_375px()
@@ -192,32 +191,9 @@ public sealed class EveryPageAccessibilityTests(BrowserFixture fixture) : Browse
     /// <summary>An admin with an authenticator app, signed in through the pages with the password and a code.</summary>
     private async Task<IPage> SignedInAdminAsync()
     {
-        string key;
-        await using (var scope = Site.Scope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
-            if (!await roles.RoleExistsAsync(Roles.Admin))
-            {
-                await roles.CreateAsync(new IdentityRole<Guid>(Roles.Admin));
-            }
-
-            var user = new ApplicationUser { UserName = AdminEmail, Email = AdminEmail, EmailConfirmed = true };
-            Assert.True((await users.CreateAsync(user, AdminPassword)).Succeeded);
-            Assert.True((await users.AddToRoleAsync(user, Roles.Admin)).Succeeded);
-            await users.ResetAuthenticatorKeyAsync(user);
-            key = (await users.GetAuthenticatorKeyAsync(user))!;
-            await users.SetTwoFactorEnabledAsync(user, true);
-        }
-
+        var admin = await SignIn.CreateAccountAsync(Site, AdminEmail, Roles.Admin, withAuthenticator: true);
         var page = await NewPageAsync(PhoneWidth);
-        await OpenAsync(page, "/account/sign-in?ReturnUrl=%2Fadmin");
-        await page.GetByLabel("Email").FillAsync(AdminEmail);
-        await page.GetByLabel("Password").FillAsync(AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/account/sign-in/two-factor**");
-        await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await SignInWithCodeAsync(page, admin, returnUrl: "/admin");
         await page.WaitForURLAsync("**/admin");
         return page;
     }

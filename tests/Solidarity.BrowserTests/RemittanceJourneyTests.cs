@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Testing;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Remittances;
@@ -33,7 +33,7 @@ public sealed class RemittanceJourneyTests(BrowserFixture fixture) : BrowserTest
         await admin.GetByLabel("New password", new() { Exact = true }).FillAsync(AdminPassword);
         await admin.GetByLabel("New password again").FillAsync(AdminPassword);
         var key = (await admin.GetByTestId("shared-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
-        await admin.GetByLabel("Code from the app").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await admin.GetByLabel("Code from the app").FillAsync(SignIn.Code(key));
         await admin.GetByRole(AriaRole.Button, new() { Name = "Set password and turn on the app" }).ClickAsync();
         await admin.WaitForURLAsync("**/account/authenticator/recovery-codes**");
         await Expect(admin.Locator(".recovery-codes li")).ToHaveCountAsync(10);

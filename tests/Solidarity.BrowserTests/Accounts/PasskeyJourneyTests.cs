@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OtpNet;
 using Solidarity.BrowserTests.Infrastructure;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin;
 
@@ -28,25 +28,13 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
     {
         var (adminId, key) = await CreateAdminAsync();
         var page = await NewLocalhostPageAsync();
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2",
-                ["transport"] = "internal",
-                ["hasResidentKey"] = true,
-                ["hasUserVerification"] = true,
-                ["isUserVerified"] = true,
-            },
-        });
+        await AddVirtualAuthenticatorAsync(page);
 
         await page.GotoAsync("/account/sign-in");
         await page.GetByLabel("Email").FillAsync(Email);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await page.GetByLabel("Authentication code").FillAsync(SignIn.Code(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/admin");
 
@@ -85,7 +73,7 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
         var page = await NewLocalhostPageAsync();
         await AddVirtualAuthenticatorAsync(page);
         await SignInWithPasswordAsync(page);
-        await page.GetByLabel("Authentication code").FillAsync(new Totp(Base32Encoding.ToBytes(key)).ComputeTotp());
+        await page.GetByLabel("Authentication code").FillAsync(SignIn.Code(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/admin");
         await page.GotoAsync("/account/passkeys");
@@ -196,20 +184,8 @@ public sealed class PasskeyJourneyTests(BrowserFixture fixture) : BrowserTest(fi
 
     private async Task<(Guid Id, string AuthenticatorKey)> CreateAdminAsync()
     {
-        await using var scope = Site.Scope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
-        var user = new ApplicationUser { UserName = Email, Email = Email, EmailConfirmed = true };
-        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
-        if (!await roles.RoleExistsAsync(Roles.Admin))
-        {
-            Assert.True((await roles.CreateAsync(new IdentityRole<Guid>(Roles.Admin))).Succeeded);
-        }
-
-        Assert.True((await users.AddToRoleAsync(user, Roles.Admin)).Succeeded);
-        Assert.True((await users.ResetAuthenticatorKeyAsync(user)).Succeeded);
-        Assert.True((await users.SetTwoFactorEnabledAsync(user, true)).Succeeded);
-        return (user.Id, (await users.GetAuthenticatorKeyAsync(user))!);
+        var admin = await SignIn.CreateAccountAsync(Site, Email, Roles.Admin, withAuthenticator: true, password: Password);
+        return (admin.Id, admin.AuthenticatorKey!);
     }
 
     /// <summary>A page whose addresses say localhost: WebAuthn takes its relying party from the host, and refuses an IP address.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Solidarity.Testing;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.BrowserTests.Infrastructure;
@@ -68,6 +69,21 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         var response = await page.GotoAsync(path);
         Assert.NotNull(response);
         Assert.True(response.Ok, $"GET {path} answered {response.Status} {response.StatusText}.");
+    }
+
+    /// <summary>
+    /// Signs <paramref name="account"/> in on the pages as a person does: the password, then, on the two-factor page,
+    /// the code the app shows. The caller waits for wherever the account lands.
+    /// </summary>
+    protected static async Task SignInWithCodeAsync(IPage page, TestAccount account, string? returnUrl = null)
+    {
+        await OpenAsync(page, returnUrl is null ? "/account/sign-in" : $"/account/sign-in?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+        await page.GetByLabel("Email").FillAsync(account.Email);
+        await page.GetByLabel("Password").FillAsync(account.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/account/sign-in/two-factor**");
+        await page.GetByLabel("Authentication code").FillAsync(account.CurrentCode());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Tests.Accounts;

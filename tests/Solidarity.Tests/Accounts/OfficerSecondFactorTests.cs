@@ -1,6 +1,7 @@
 using System.Net;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Accounts;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Account;
 using Solidarity.Web.Pages.Admin;
@@ -157,8 +157,7 @@ public sealed class PasskeyTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task An_admin_cannot_remove_the_passkey_that_is_their_only_second_factor()
     {
-        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
-        using var client = await SignIn.WithTwoFactorAsync(App, admin);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
         await using (var scope = App.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Account;

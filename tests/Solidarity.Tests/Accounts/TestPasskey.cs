@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
 
 namespace Solidarity.Tests.Accounts;
 

@@ -1,5 +1,5 @@
 using Solidarity.Core.Accounts;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Admin;

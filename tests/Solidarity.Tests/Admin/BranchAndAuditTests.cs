@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Branches;
@@ -141,8 +141,7 @@ public sealed class BranchAndAuditTests(SiteFixture fixture) : SiteTest(fixture)
         // Re-validating on every request stands in for the half-hour interval passing.
         await using var everyRequest = App.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
             services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero)));
-        var admin = await SignIn.CreateAccountAsync(everyRequest, "admin@example.org", Roles.Admin, withAuthenticator: true);
-        using var client = await SignIn.WithTwoFactorAsync(everyRequest, admin);
+        using var client = (await SignIn.AsAdminAsync(everyRequest)).Client;
 
         using var first = await client.GetAsync("/admin");
         using var second = await client.GetAsync("/admin/disputes");

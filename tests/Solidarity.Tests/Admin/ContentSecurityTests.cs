@@ -1,5 +1,6 @@
 using System.Net;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Accounts;
 using Solidarity.Tests.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Disputes;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Disputes;

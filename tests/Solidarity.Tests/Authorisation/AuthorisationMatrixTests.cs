@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Remittances;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Admin;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -22,7 +21,7 @@ namespace Solidarity.Tests.Authorisation;
 /// asked for by each kind of person, GET and (where the route takes one) POST with a valid form token, and the answer
 /// compared with the audience the route declares.
 /// </summary>
-public sealed partial class AuthorisationMatrixTests(SiteFixture fixture) : SiteTest(fixture)
+public sealed class AuthorisationMatrixTests(SiteFixture fixture) : SiteTest(fixture)
 {
     [Fact]
     public void Every_route_declares_who_it_is_for()
@@ -83,7 +82,7 @@ public sealed partial class AuthorisationMatrixTests(SiteFixture fixture) : Site
             {
                 var path = handler.Length == 0 ? route.Path : $"{route.Path}?handler={handler}";
                 using var form = new FormUrlEncodedContent(
-                    route.Audience == Audience.Machine ? [] : [new("__RequestVerificationToken", token)]);
+                    route.Audience == Audience.Machine ? [] : [new(HtmlPages.AntiforgeryField, token)]);
                 using var response = await person.Client.PostAsync(path, form);
                 Check(route, person, "POST", path, response, wrong);
             }
@@ -229,17 +228,8 @@ public sealed partial class AuthorisationMatrixTests(SiteFixture fixture) : Site
     }
 
     /// <summary>The form token a page gives this person, as a browser would post it back.</summary>
-    private static async Task<string> FormTokenAsync(Person person)
-    {
-        var page = person.Kind is Kind.Anonymous or Kind.AdminWithPasswordOnly ? "/account/forgot-password" : "/account/password";
-        var html = await person.Client.GetStringAsync(page);
-        return FormToken().Match(html) is { Success: true } match
-            ? WebUtility.HtmlDecode(match.Groups[1].Value)
-            : throw new InvalidOperationException($"{page} has no form token for {person.Kind}.");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex FormToken();
+    private static Task<string> FormTokenAsync(Person person) =>
+        person.Client.AntiforgeryTokenAsync(person.Kind is Kind.Anonymous or Kind.AdminWithPasswordOnly ? "/account/forgot-password" : "/account/password");
 
     private async Task<IReadOnlyList<Route>> RoutesAsync(Seeded data)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Ledger;
@@ -13,27 +14,27 @@ using Solidarity.Web.Pages.Receipts;
 namespace Solidarity.Tests.Demo;
 
 /// <summary>A database of its own with the demo and one volume seed on top, made once and only read by the tests.</summary>
-public sealed class VolumeSeedFixture : IAsyncLifetime
+public sealed class VolumeSeedFixture : OwnSite<SolidarityApp>
 {
     public const int Donations = 2_000;
     public const int Messages = 300;
-
-    public SolidarityApp App { get; } = new WithoutDemoHistory();
 
     internal VolumeSeedReport Report { get; private set; } = default!;
 
     public Guid DisputeId { get; private set; }
 
-    public async Task InitializeAsync()
+    protected override string DatabasePrefix => "volume_test";
+
+    protected override Task<SolidarityApp> CreateAsync() => Task.FromResult<SolidarityApp>(new WithoutDemoHistory());
+
+    public override async Task InitializeAsync()
     {
-        await App.InitialiseAsync(await TestPostgres.SharedAsync(), "volume_test");
+        await base.InitializeAsync();
         await DemoData.SeedAsync(App.Services, CancellationToken.None);
         await using var scope = App.Scope();
         Report = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(Donations, Messages, CancellationToken.None);
         DisputeId = await App.WithDbAsync(db => db.Disputes.Where(d => d.Slug == DemoData.ArgosSlug).Select(d => d.Id).SingleAsync());
     }
-
-    public async Task DisposeAsync() => await App.DisposeAsync();
 
     /// <summary>The demo's disputes without their history, so that every figure checked here is the volume seed's.</summary>
     private sealed class WithoutDemoHistory : SolidarityApp

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Donations;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Faults;

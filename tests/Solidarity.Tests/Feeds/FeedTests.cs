@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml.Linq;
 using Ical.Net;
 using Solidarity.Core.Disputes;
+using Solidarity.Testing;
 using Solidarity.Tests.Messages;
 
 namespace Solidarity.Tests.Feeds;
@@ -233,8 +234,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
             db.SupportMessages.Add(new Core.Messages.SupportMessage { DisputeId = Argos.Id, Body = "Pending", CreatedAt = Clock.Now });
             return db.SaveChangesAsync();
         });
-        using var client = Fixture.Admin.CreateClient();
-        client.DefaultRequestHeaders.Add(Admin.Money.AdminSite.Header, "mfa");
+        using var client = AdminClient();
         var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Slug, Argos.Id);
 
         var page = await GetPageAsync(client, path);

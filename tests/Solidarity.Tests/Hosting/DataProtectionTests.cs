@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Testing;
-using Solidarity.Tests.Accounts;
 using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Hosting;

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Data;
+using Solidarity.Testing;
 using Solidarity.Tests.Accounts;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Account;

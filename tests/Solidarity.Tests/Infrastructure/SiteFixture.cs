@@ -2,23 +2,12 @@ using Solidarity.Testing;
 
 namespace Solidarity.Tests.Infrastructure;
 
-/// <summary>One PostgreSQL server and one hosted site for every database test in this assembly.</summary>
-public sealed class SiteFixture : IAsyncLifetime
+/// <summary>The plain site, for every database test in this assembly that needs no other settings.</summary>
+public sealed class SiteFixture : OwnSite<SolidarityApp>
 {
-    public TestPostgres Server { get; private set; } = default!;
-    public SolidarityApp App { get; private set; } = default!;
+    protected override string DatabasePrefix => "solidarity_test";
 
-    public async Task InitializeAsync()
-    {
-        Server = await TestPostgres.SharedAsync();
-        App = new SolidarityApp();
-        await App.InitialiseAsync(Server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-    }
+    protected override Task<SolidarityApp> CreateAsync() => Task.FromResult(new SolidarityApp());
 }
 
 [CollectionDefinition(Name)]

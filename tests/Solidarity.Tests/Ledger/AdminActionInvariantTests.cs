@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Money;
@@ -24,8 +24,7 @@ public sealed class AdminActionInvariantTests(SiteFixture fixture) : SiteTest(fi
 {
     private const int Steps = 240;
 
-    private static readonly ClaimsPrincipal Admin = new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, AdminSite.AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
+    private static readonly ClaimsPrincipal Admin = AdminSite.Principal();
 
     [Fact]
     public async Task Admin_actions_never_overdraw_a_branch_unconfirmed_and_every_overdrawn_branch_is_listed()
@@ -73,7 +72,7 @@ public sealed class AdminActionInvariantTests(SiteFixture fixture) : SiteTest(fi
 
         var negative = entries.GroupBy(e => e.BranchId).Where(g => g.Sum(e => e.AmountPence) < 0).Select(g => g.Key).ToHashSet();
         var codes = await App.WithDbAsync(db => db.Branches.ToDictionaryAsync(b => b.Id, b => b.Code));
-        using var admin = AdminSite.For(App).AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var listed = (await admin.GetPageAsync("/admin/money/reconciliation"))
             .QuerySelectorAll("#owing-back tbody tr").Select(r => r.GetAttribute("data-branch") ?? "").ToHashSet();
         Assert.Equal(negative.Select(id => codes[id]).ToHashSet(), listed);

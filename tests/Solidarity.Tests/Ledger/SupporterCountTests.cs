@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Money;
@@ -14,8 +14,7 @@ namespace Solidarity.Tests.Ledger;
 /// <summary>Supporters are people and organisations, each counted once, while a gift of theirs still holds money.</summary>
 public sealed class SupporterCountTests(SiteFixture fixture) : SiteTest(fixture)
 {
-    private static readonly ClaimsPrincipal Admin = new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, AdminSite.AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
+    private static readonly ClaimsPrincipal Admin = AdminSite.Principal();
 
     private MoneyScenario _scenario = default!;
     private SupporterKeys _keys = default!;

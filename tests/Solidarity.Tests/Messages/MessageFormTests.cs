@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Messages;
 

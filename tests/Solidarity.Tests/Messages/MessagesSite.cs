@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
-using Solidarity.Tests.Admin.Money;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.PublicPages;
 
@@ -48,27 +47,34 @@ public sealed class MessagesApp(int smtpPort) : SolidarityApp
     }
 }
 
-public sealed class MessagesFixture : IAsyncLifetime
+public sealed class MessagesFixture : OwnSite<MessagesApp>
 {
     public LoopbackSmtp Smtp { get; private set; } = default!;
-    public MessagesApp App { get; private set; } = default!;
 
-    /// <summary>The same site with a test sign-in for admins (see <see cref="AdminSite"/>).</summary>
+    /// <summary>
+    /// The same site with the stand-in admin (see <see cref="AdminSite"/>): the tests move the site's clock by hours, past the
+    /// limits of a real admin session.
+    /// </summary>
     public WebApplicationFactory<Program> Admin { get; private set; } = default!;
 
-    public async Task InitializeAsync()
+    protected override string DatabasePrefix => "solidarity_messages";
+
+    protected override async Task<MessagesApp> CreateAsync()
     {
-        var server = await TestPostgres.SharedAsync();
         Smtp = await LoopbackSmtp.StartAsync();
-        App = new MessagesApp(Smtp.Port);
-        await App.InitialiseAsync(server, "solidarity_messages");
+        return new MessagesApp(Smtp.Port);
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
         Admin = AdminSite.For(App);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Admin.DisposeAsync();
-        await App.DisposeAsync();
+        await base.DisposeAsync();
         await Smtp.DisposeAsync();
     }
 }

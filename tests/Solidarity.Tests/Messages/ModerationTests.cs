@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Messages;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Messages;
 
 namespace Solidarity.Tests.Messages;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Core.Remittances;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Pages.Receipts;

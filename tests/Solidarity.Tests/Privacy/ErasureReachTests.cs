@@ -5,7 +5,7 @@ using Npgsql;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Ledger;
 using OfflineReferencesOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReferencesOutOfAppendOnlyTables;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
 

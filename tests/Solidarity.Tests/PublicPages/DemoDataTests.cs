@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
+using Solidarity.Testing;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.Tests.PublicPages;
@@ -97,7 +98,7 @@ public sealed class DemoDataTests(PublicSiteFixture fixture) : PublicSiteTest(fi
     [Fact]
     public async Task Once_the_demo_admin_has_enrolled_seeding_invites_nobody()
     {
-        await Accounts.SignIn.CreateAccountAsync(App, DemoData.AdminEmail, Roles.Admin, withAuthenticator: true);
+        await SignIn.CreateAccountAsync(App, DemoData.AdminEmail, Roles.Admin, withAuthenticator: true);
 
         var report = await App.SeedDemoAsync();
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Amounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;
@@ -28,7 +28,7 @@ public sealed class OpenBooksTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const int Steps = 160;
 
-    private static readonly ClaimsPrincipal Approver = Person(AdminSite.AdminId, "treasurer@example.org");
+    private static readonly ClaimsPrincipal Approver = AdminSite.Principal();
     private static readonly ClaimsPrincipal Payer = Person(Guid.CreateVersion7(), "chair@example.org");
     private static readonly ClaimsPrincipal Officer = Person(Guid.CreateVersion7(), "officer@example.org");
 
@@ -272,52 +272,7 @@ public sealed class OpenBooksTests(SiteFixture fixture) : SiteTest(fixture)
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
-        var rows = new List<string[]>();
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                rows.Add([.. fields]);
-                fields.Clear();
-                i++;
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
+        var rows = CsvRows.Parse(text, out _).Select(r => r.ToArray()).ToList();
         Assert.Equal(11, rows[0].Length);
         Assert.All(rows, r => Assert.Equal(11, r.Length));
         return rows;

@@ -1,8 +1,7 @@
 using System.Net;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Solidarity.Tests.Accounts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -180,9 +179,9 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     public async Task An_admin_publishing_an_update_evicts_the_dispute_page_at_once_in_that_process()
     {
         var scenario = await MoneyScenario.SeedAsync(App);
-        await using var site = AdminSite.For(App);
+        await using var site = App.WithWebHostBuilder(_ => { });
         using var visitor = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(site, "treasurer@example.org")).Client;
         using var _ = (await PublicSiteApp.GetCountingAsync(site, visitor, DisputePath)).Response;
         var (cached, cachedCommands) = await PublicSiteApp.GetCountingAsync(site, visitor, DisputePath);
         cached.Dispose();

@@ -92,22 +92,11 @@ public sealed class PublicSiteApp : SolidarityApp
     }
 }
 
-public sealed class PublicSiteFixture : IAsyncLifetime
+public sealed class PublicSiteFixture : OwnSite<PublicSiteApp>
 {
-    public TestPostgres Server { get; private set; } = default!;
-    public PublicSiteApp App { get; private set; } = default!;
+    protected override string DatabasePrefix => "solidarity_public";
 
-    public async Task InitializeAsync()
-    {
-        Server = await TestPostgres.SharedAsync();
-        App = new PublicSiteApp();
-        await App.InitialiseAsync(Server, "solidarity_public");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await App.DisposeAsync();
-    }
+    protected override Task<PublicSiteApp> CreateAsync() => Task.FromResult(new PublicSiteApp());
 }
 
 [CollectionDefinition(Name)]

@@ -4,7 +4,7 @@ using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
@@ -24,8 +24,7 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const string Path = "/disputes/argos-warehouse-strike/supporters";
 
-    private static readonly ClaimsPrincipal Admin = new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, AdminSite.AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
+    private static readonly ClaimsPrincipal Admin = AdminSite.Principal();
 
     [Fact]
     public async Task Named_gifts_are_listed_newest_first_with_amounts_only_where_asked_and_the_rest_only_counted()
@@ -45,7 +44,7 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
             .SetProperty(x => x.Email, (string?)null).SetProperty(x => x.ErasedAt, DateTimeOffset.UtcNow)));
 
         using var client = App.CreateClient();
-        var page = await CheckoutTestData.GetPageAsync(client, Path);
+        var page = await HtmlPages.GetPageAsync(client, Path);
 
         var items = page.QuerySelectorAll(".supporter-list li").ToList();
         Assert.Equal(["Sam", "Jo", "Momentum South Birmingham"], items.Select(i => i.QuerySelector("strong")!.TextContent));
@@ -77,7 +76,7 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
         await Solidarity.Testing.SolidarityApp.EvictPublicPagesAsync(App);
 
         using var client = App.CreateClient();
-        var page = await CheckoutTestData.GetPageAsync(client, "/disputes/argos-warehouse-strike");
+        var page = await HtmlPages.GetPageAsync(client, "/disputes/argos-warehouse-strike");
 
         var latest = page.QuerySelectorAll("[data-testid=latest-supporters] li").Select(li => li.TextContent.Trim()).ToList();
         Assert.Equal(["Di", "Cy", "Bo gave £6", "Ana", "Momentum South Birmingham"], latest);
@@ -98,9 +97,9 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         using var client = App.CreateClient();
-        var first = await CheckoutTestData.GetPageAsync(client, Path);
+        var first = await HtmlPages.GetPageAsync(client, Path);
         var older = first.QuerySelector("nav[aria-label='Pages of supporters'] a[rel=next]")!.GetAttribute("href")!;
-        var second = await CheckoutTestData.GetPageAsync(client, older);
+        var second = await HtmlPages.GetPageAsync(client, older);
 
         var names = Names(first).Concat(Names(second)).ToList();
         Assert.Equal(Enumerable.Range(0, count).Reverse().Select(i => $"Organisation {i:000}"), names);
@@ -128,13 +127,13 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
     {
         var dispute = await CheckoutTestData.SeedDisputeAsync(App, "amount-shown");
         using var client = App.Browser();
-        var form = await CheckoutTestData.GetPageAsync(client, dispute.DonatePath);
+        var form = await HtmlPages.GetPageAsync(client, dispute.DonatePath);
         Assert.False(((AngleSharp.Html.Dom.IHtmlInputElement)form.QuerySelector("#show-amount")!).IsChecked);
 
         var anonymous = CheckoutTestData.ValidForm();
         anonymous["Input.ShowAmount"] = "true";
-        using var refused = await CheckoutTestData.PostFormAsync(client, dispute.DonatePath, anonymous);
-        var page = await CheckoutTestData.ParseAsync(refused);
+        using var refused = await HtmlPages.PostFormAsync(client, dispute.DonatePath, anonymous);
+        var page = await HtmlPages.ParseAsync(refused);
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Contains("An amount is shown only beside a name", page.Body!.TextContent, StringComparison.Ordinal);
         Assert.Equal(0, await App.WithDbAsync(db => db.Donations.CountAsync()));
@@ -143,11 +142,11 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
         named["Input.ShowPublicName"] = "true";
         named["Input.PublicName"] = "Jo";
         named["Input.ShowAmount"] = "true";
-        using var accepted = await CheckoutTestData.PostFormAsync(client, dispute.DonatePath, named);
+        using var accepted = await HtmlPages.PostFormAsync(client, dispute.DonatePath, named);
         var unticked = CheckoutTestData.ValidForm();
         unticked["Input.OrganisationName"] = "Momentum South Birmingham";
         unticked["Input.Email"] = "treasurer@momentum.example";
-        using var plain = await CheckoutTestData.PostFormAsync(client, dispute.DonatePath, unticked);
+        using var plain = await HtmlPages.PostFormAsync(client, dispute.DonatePath, unticked);
 
         Assert.Equal(HttpStatusCode.SeeOther, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.SeeOther, plain.StatusCode);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Receipts;
 
@@ -67,8 +67,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Reversed_cheque_gets_one_credit_note_against_its_receipt()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         using var server = Fixture.StartJobServer("reversal");
         var donationId = await RecordChequeAsync(admin);
         await Eventually(async () => (await ReceiptsAsync()).Count == 1, "the cheque's receipt");
@@ -84,7 +83,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
         Assert.StartsWith("SOL-CN-", creditNote.Number, StringComparison.Ordinal);
         Assert.EndsWith("-000001", creditNote.Number, StringComparison.Ordinal);
         Assert.Equal((receipt.Id, 12_500L, CreditNoteKeys.OfflineReversal(donationId)), (creditNote.OriginalReceiptId!.Value, creditNote.AmountPence, creditNote.RefundKey));
-        var text = ReceiptIssuingTests.PdfText(creditNote.Pdf);
+        var text = PdfTextReader.Words(creditNote.Pdf);
         Assert.Contains($"Credit note {creditNote.Number}", text, StringComparison.Ordinal);
         Assert.Contains($"Refers to receipt {receipt.Number}", text, StringComparison.Ordinal);
         Assert.Contains("Amount reversed £125.00", text, StringComparison.Ordinal);
@@ -102,17 +101,16 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Reversal_credit_note_rendered_again_after_erasure_still_records_a_reversal()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var donationId = await RecordChequeAsync(admin);
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
         (await admin.PostFormAsync(OfflinePath, [new("donationId", donationId.ToString()), new("reason", PrivateReason)], "Reverse")).Dispose();
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donationId, CreditNoteKeys.OfflineReversal(donationId), CancellationToken.None));
-        var before = ReceiptIssuingTests.PdfText(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
+        var before = PdfTextReader.Words(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
 
         Assert.IsType<ErasureOutcome.Erased>(await EraseAsync("jo@example.org"));
 
-        var text = ReceiptIssuingTests.PdfText(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
+        var text = PdfTextReader.Words(Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote).Pdf);
         Assert.DoesNotContain("Jo Bloggs", text, StringComparison.Ordinal);
         Assert.Contains("Amount reversed £125.00", text, StringComparison.Ordinal);
         Assert.Contains("Cheque returned unpaid, or entry corrected", text, StringComparison.Ordinal);
@@ -122,8 +120,7 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
     [Fact]
     public async Task Offline_money_reversed_before_its_receipt_was_issued_owes_no_credit_note()
     {
-        await using var site = AdminSite.For(App);
-        using var admin = site.AdminClient();
+        using var admin = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var donationId = await RecordChequeAsync(admin);
         (await admin.PostFormAsync(OfflinePath, [new("donationId", donationId.ToString()), new("reason", PrivateReason)], "Reverse")).Dispose();
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Receipts;
-using UglyToad.PdfPig;
 
 namespace Solidarity.Tests.Receipts;
 
@@ -22,7 +22,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
         var receipt = Assert.Single(await ReceiptsAsync());
         Assert.Equal("SOL-2017-000001", receipt.Number);
         Assert.Equal(ReceiptKind.Receipt, receipt.Kind);
-        var text = PdfText(receipt.Pdf);
+        var text = PdfTextReader.Words(receipt.Pdf);
         Assert.Contains(ReceiptsApp.OrganisationName, text, StringComparison.Ordinal);
         Assert.Contains("Example Street", text, StringComparison.Ordinal);
         Assert.Contains("SOL-2017-000001", text, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
 
         var receipt = Assert.Single(await ReceiptsAsync());
         Assert.Equal(2_559, receipt.AmountPence);
-        var text = PdfText(receipt.Pdf);
+        var text = PdfTextReader.Words(receipt.Pdf);
         Assert.Contains("Gift £25.00", text, StringComparison.Ordinal);
         Assert.Contains("Covering the card fee £0.59", text, StringComparison.Ordinal);
         Assert.Contains("Total charged £25.59", text, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
 
         var creditNote = Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote);
         Assert.Equal(2_559, creditNote.AmountPence);
-        var text = PdfText(creditNote.Pdf);
+        var text = PdfTextReader.Words(creditNote.Pdf);
         Assert.Contains("Amount refunded £25.59", text, StringComparison.Ordinal);
         Assert.Contains("Gift £25.00", text, StringComparison.Ordinal);
         Assert.Contains("Covering the card fee £0.59", text, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
 
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
 
-        var text = PdfText(Assert.Single(await ReceiptsAsync()).Pdf);
+        var text = PdfTextReader.Words(Assert.Single(await ReceiptsAsync()).Pdf);
         Assert.Contains("Momentum South Birmingham", text, StringComparison.Ordinal);
         Assert.Contains("Burton on Trent branch (WM7680): £60.00", text, StringComparison.Ordinal);
         Assert.Contains("Castleford branch (YH0001): £40.00", text, StringComparison.Ordinal);
@@ -150,12 +150,12 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
         Assert.Equal(ReceiptKind.CreditNote, first.Kind);
         Assert.Equal(receipt.Id, first.OriginalReceiptId);
         Assert.Equal(1_000, first.AmountPence);
-        var text = PdfText(first.Pdf);
+        var text = PdfTextReader.Words(first.Pdf);
         Assert.Contains("Credit note SOL-CN-2017-000001", text, StringComparison.Ordinal);
         Assert.Contains("SOL-2017-000001", text, StringComparison.Ordinal);
         Assert.Contains("£10.00", text, StringComparison.Ordinal);
         Assert.Contains("Jo Bloggs", text, StringComparison.Ordinal);
-        Assert.Contains("£15.00", PdfText(documents[2].Pdf), StringComparison.Ordinal);
+        Assert.Contains("£15.00", PdfTextReader.Words(documents[2].Pdf), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,11 +183,5 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
             });
             return db.SaveChangesAsync();
         });
-    }
-
-    internal static string PdfText(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        return string.Join("\n", document.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
     }
 }

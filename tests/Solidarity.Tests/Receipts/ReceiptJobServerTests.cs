@@ -5,6 +5,7 @@ using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
@@ -34,7 +35,7 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
         Assert.Equal($"{receipt.Number}.pdf", attachment.FileName);
         using var attached = new MemoryStream();
         await attachment.Content.DecodeToAsync(attached);
-        Assert.Contains("£25.00", ReceiptIssuingTests.PdfText(attached.ToArray()), StringComparison.Ordinal);
+        Assert.Contains("£25.00", PdfTextReader.Words(attached.ToArray()), StringComparison.Ordinal);
 
         var link = LinkIn(message);
         Assert.StartsWith(ReceiptsApp.BaseUrl + "/receipts/", link, StringComparison.Ordinal);

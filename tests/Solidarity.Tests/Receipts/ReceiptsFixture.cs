@@ -1,14 +1,12 @@
 using System.Security.Claims;
-using Hangfire;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
-using Solidarity.Web.Infrastructure.Jobs;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Receipts;
@@ -17,58 +15,32 @@ namespace Solidarity.Tests.Receipts;
 /// A site of its own for the receipt tests: mail goes to a loopback SMTP server, and Hangfire polls and
 /// retries in seconds. The host runs no job server; tests start real ones with <see cref="StartJobServer"/>.
 /// </summary>
-public sealed class ReceiptsFixture : IAsyncLifetime
+public sealed class ReceiptsFixture : OwnSiteWithJobs<ReceiptsApp>
 {
-    public TestPostgres Server { get; private set; } = default!;
     public LoopbackSmtp Smtp { get; private set; } = default!;
-    public ReceiptsApp App { get; private set; } = default!;
 
-    public async Task InitializeAsync()
+    protected override string DatabasePrefix => "receipts_test";
+
+    protected override async Task<ReceiptsApp> CreateAsync()
     {
-        Server = await TestPostgres.SharedAsync();
         Smtp = await LoopbackSmtp.StartAsync();
-        App = new ReceiptsApp(Smtp.Port);
-        await App.InitialiseAsync(Server, "receipts_test");
+        return new ReceiptsApp(Smtp.Port);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await App.DisposeAsync();
+        await base.DisposeAsync();
 
         // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await Smtp.DisposeAsync();
     }
 
-    /// <summary>
-    /// A real Hangfire server on the site's database and job activator, with a storage instance of its own as
-    /// another worker process would have.
-    /// </summary>
-    /// <param name="services">Another process's services on the same database (a site with other settings); this site's by default.</param>
-    internal BackgroundJobServer StartJobServer(string name, int workerCount = 2, IServiceProvider? services = null)
-    {
-        services ??= App.Services;
-        var settings = services.GetRequiredService<JobsSettings>();
-        var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
-        options.WorkerCount = workerCount;
-        // Resolved from DI, the activator is whatever Hangfire's global configuration held when first asked for, which can
-        // be another host's (an admin site of a test, since disposed): this one is bound to this site's services.
-        options.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>());
-        options.FilterProvider = services.GetRequiredService<Hangfire.Common.IJobFilterProvider>();
-        return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
-    }
-
     /// <summary>Empties every table, Hangfire's too, and the mailbox.</summary>
-    public async Task ResetAsync()
+    public override async Task ResetAsync()
     {
-        await App.ResetAsync();
+        await base.ResetAsync();
         Smtp.Clear();
-        await using var connection = new NpgsqlConnection(App.ConnectionString);
-        await connection.OpenAsync();
-        await using var truncate = new NpgsqlCommand(
-            "TRUNCATE hangfire.job, hangfire.jobqueue, hangfire.state, hangfire.jobparameter, hangfire.counter, hangfire.aggregatedcounter, hangfire.set, hangfire.hash, hangfire.list, hangfire.server, hangfire.lock RESTART IDENTITY CASCADE",
-            connection);
-        await truncate.ExecuteNonQueryAsync();
     }
 }
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
-using Solidarity.Tests.Admin.Money;
+using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Receipts;
 
@@ -31,7 +31,7 @@ public sealed class YearEndNumberingTests(ReceiptsFixture fixture) : ReceiptsTes
         var receipts = await ReceiptsAsync();
         Assert.Equal(["SOL-2026-000001", "SOL-2027-000001"], receipts.Select(r => r.Number));
         Assert.Equal(backDated, receipts[1].DonationId);
-        Assert.Contains("Date Received 28 December 2026; recorded 3 January 2027", ReceiptIssuingTests.PdfText(receipts[1].Pdf), StringComparison.Ordinal);
+        Assert.Contains("Date Received 28 December 2026; recorded 3 January 2027", PdfTextReader.Words(receipts[1].Pdf), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class YearEndNumberingTests(ReceiptsFixture fixture) : ReceiptsTes
 
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(donationId, CancellationToken.None));
 
-        var text = ReceiptIssuingTests.PdfText(Assert.Single(await ReceiptsAsync()).Pdf);
+        var text = PdfTextReader.Words(Assert.Single(await ReceiptsAsync()).Pdf);
         Assert.Contains("Date 30 December 2026", text, StringComparison.Ordinal);
         Assert.DoesNotContain("recorded", text, StringComparison.Ordinal);
     }
@@ -72,7 +72,7 @@ public sealed class YearEndNumberingTests(ReceiptsFixture fixture) : ReceiptsTes
 
         var creditNote = Assert.Single(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote);
         Assert.Equal("SOL-CN-2027-000001", creditNote.Number);
-        Assert.Contains("Date Refunded 31 December 2026; issued 2 January 2027", ReceiptIssuingTests.PdfText(creditNote.Pdf), StringComparison.Ordinal);
+        Assert.Contains("Date Refunded 31 December 2026; issued 2 January 2027", PdfTextReader.Words(creditNote.Pdf), StringComparison.Ordinal);
     }
 
     private static DateTimeOffset London(int year, int month, int day, int hour) => LondonClock.FromLondon(new DateTime(year, month, day, hour, 0, 0));

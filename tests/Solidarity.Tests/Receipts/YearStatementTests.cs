@@ -10,8 +10,7 @@ using MimeKit;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
-using Solidarity.Tests.Accounts;
-using Solidarity.Tests.Pdf;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 

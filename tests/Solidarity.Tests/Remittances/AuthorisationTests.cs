@@ -1,6 +1,6 @@
 using System.Net;
 using Solidarity.Core.Remittances;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 
 namespace Solidarity.Tests.Remittances;
 
@@ -30,7 +30,7 @@ public sealed class AuthorisationTests(RemittancesFixture fixture) : Remittances
         var (burtonStatement, burtonPayment) = await StatementWithPaymentAsync(Burton);
         var (lutterworthStatement, lutterworthPayment) = await StatementWithPaymentAsync(Lutterworth);
         var (officer, _) = await OfficerAsync(Lutterworth, "lutterworth@example.org");
-        var token = await TokenAsync(officer, $"/branch/statements/{lutterworthStatement}");
+        var token = await officer.AntiforgeryTokenAsync($"/branch/statements/{lutterworthStatement}");
 
         foreach (var (method, path) in StatementRoutes(burtonStatement).Append(("GET", $"/branch/statements/{Guid.NewGuid()}")))
         {
@@ -65,7 +65,7 @@ public sealed class AuthorisationTests(RemittancesFixture fixture) : Remittances
     {
         var (statement, payment) = await StatementWithPaymentAsync(Burton);
         var (officer, _) = await OfficerAsync(Burton, "officer@example.org");
-        var token = await TokenAsync(officer, $"/branch/statements/{statement}");
+        var token = await officer.AntiforgeryTokenAsync($"/branch/statements/{statement}");
 
         foreach (var (method, path) in AdminRoutes(statement))
         {
@@ -145,13 +145,6 @@ public sealed class AuthorisationTests(RemittancesFixture fixture) : Remittances
         return (statement, payment.Id);
     }
 
-    private static async Task<string> TokenAsync(HttpClient client, string path)
-    {
-        var page = await HtmlForm.ParseAsync(await client.GetAsync(path));
-        return page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException($"{path} has no antiforgery token.");
-    }
-
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path, string? token, Guid payment)
     {
         if (method == "GET")
@@ -165,7 +158,7 @@ public sealed class AuthorisationTests(RemittancesFixture fixture) : Remittances
         };
         if (token is not null)
         {
-            fields["__RequestVerificationToken"] = token;
+            fields[HtmlPages.AntiforgeryField] = token;
         }
 
         return client.PostAsync(path, new FormUrlEncodedContent(fields));

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Remittances;
 
@@ -208,7 +208,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
         var (officer, _) = await OfficerAsync(Lutterworth, "officer@example.org");
 
         var page = WebUtility.HtmlDecode(await (await officer.GetAsync("/branch/messages")).Content.ReadAsStringAsync());
-        var booklet = StatementFileReader.PdfText(await DownloadAsync(officer, "/branch/messages/booklet", "application/pdf"));
+        var booklet = PdfTextReader.LinesText(await DownloadAsync(officer, "/branch/messages/booklet", "application/pdf"));
 
         foreach (var text in new[] { page, booklet })
         {
@@ -260,11 +260,10 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
             return await payment.Set("Input.Amount", amount).Set("Input.BankReference", reference).Set("Input.PaidOn", date ?? Today).SubmitAsync();
         }
 
-        var page = await HtmlForm.ParseAsync(await admin.GetAsync(path));
-        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var token = await admin.AntiforgeryTokenAsync(path);
         return await admin.PostAsync($"{path}?handler=Pay", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Input.Amount"] = amount, ["Input.BankReference"] = reference, ["Input.PaidOn"] = date ?? Today, ["__RequestVerificationToken"] = token,
+            ["Input.Amount"] = amount, ["Input.BankReference"] = reference, ["Input.PaidOn"] = date ?? Today, [HtmlPages.AntiforgeryField] = token,
         }));
     }
 

@@ -1,52 +1,22 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
-using Solidarity.Tests.Accounts;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Tests.Remittances;
 
 /// <summary>A site of its own for the remittance tests, on the shared PostgreSQL, with Hangfire polling in fractions of a second.</summary>
-public sealed class RemittancesFixture : IAsyncLifetime
+public sealed class RemittancesFixture : OwnSiteWithJobs<RemittancesApp>
 {
-    public RemittancesApp App { get; private set; } = default!;
+    protected override string DatabasePrefix => "remittances_test";
 
-    public async Task InitializeAsync()
-    {
-        App = new RemittancesApp();
-        await App.InitialiseAsync(await TestPostgres.SharedAsync(), "remittances_test");
-    }
-
-    public async Task DisposeAsync() => await App.DisposeAsync();
-
-    internal BackgroundJobServer StartJobServer(string name)
-    {
-        var services = App.Services;
-        var settings = services.GetRequiredService<JobsSettings>();
-        var options = JobsHosting.Configure(new BackgroundJobServerOptions(), settings, name);
-        options.WorkerCount = 1;
-        options.Activator = services.GetRequiredService<JobActivator>();
-        return new BackgroundJobServer(options, JobsHosting.CreateStorage(App.ConnectionString, settings));
-    }
-
-    public async Task ResetAsync()
-    {
-        await App.ResetAsync();
-        await using var connection = new NpgsqlConnection(App.ConnectionString);
-        await connection.OpenAsync();
-        await using var truncate = new NpgsqlCommand(
-            "TRUNCATE hangfire.job, hangfire.jobqueue, hangfire.state, hangfire.jobparameter, hangfire.counter, hangfire.aggregatedcounter, hangfire.set, hangfire.hash, hangfire.list, hangfire.lock RESTART IDENTITY CASCADE",
-            connection);
-        await truncate.ExecuteNonQueryAsync();
-    }
+    protected override Task<RemittancesApp> CreateAsync() => Task.FromResult(new RemittancesApp());
 }
 
 public sealed class RemittancesApp : SolidarityApp

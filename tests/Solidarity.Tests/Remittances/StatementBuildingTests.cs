@@ -245,7 +245,7 @@ public sealed class StatementBuildingTests(RemittancesFixture fixture) : Remitta
             Assert.Equal(LondonClock.London.Id, recurring.TimeZoneId);
         }
 
-        using var server = Fixture.StartJobServer("statements");
+        using var server = Fixture.StartJobServer("statements", workerCount: 1);
         App.Services.GetRequiredService<IRecurringJobManager>().Trigger(BuildStatementsJob.RecurringId);
 
         var periodEnd = StatementPeriods.LastClosable(DateTimeOffset.UtcNow, new RemittanceSettings());

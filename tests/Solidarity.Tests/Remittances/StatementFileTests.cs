@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Testing;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Remittances;
 
@@ -71,7 +72,7 @@ public sealed class StatementFileTests(RemittancesFixture fixture) : Remittances
         Assert.Equal(await LedgerSumAsync(Burton, WeekOneEnd), statement.ClosingPence);
 
         var pdf = await DownloadAsync(officer, $"/branch/statements/{statementId}/pdf", "application/pdf");
-        var pages = StatementFileReader.PdfLines(pdf);
+        var pages = PdfTextReader.Lines(pdf);
         Assert.True(pages.Count >= 3, $"Expected several pages, got {pages.Count}.");
         var first = string.Join("\n", pages[0]);
         Assert.Contains(RemittancesApp.OrganisationName, first, StringComparison.Ordinal);
@@ -113,7 +114,7 @@ public sealed class StatementFileTests(RemittancesFixture fixture) : Remittances
         Assert.Equal(rows.Count, lines);
         Assert.Equal(statement.CardDonationsPence + statement.OfflinePence, gross);
 
-        var everything = StatementFileReader.PdfText(pdf) + Encoding.UTF8.GetString(await DownloadAsync(officer, $"/branch/statements/{statementId}/csv", "text/csv"));
+        var everything = PdfTextReader.LinesText(pdf) + Encoding.UTF8.GetString(await DownloadAsync(officer, $"/branch/statements/{statementId}/csv", "text/csv"));
         foreach (var secret in new[] { "Private Donor Name", "private.donor@example.org", "Next Week", "Other Branch" })
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
@@ -129,8 +130,8 @@ public sealed class StatementFileTests(RemittancesFixture fixture) : Remittances
 
         var csv = await DownloadAsync(officer, $"/branch/statements/{statementId}/csv", "text/csv");
         Assert.Equal(csv, await DownloadAsync(officer, $"/branch/statements/{statementId}/csv", "text/csv"));
-        var pdf = StatementFileReader.PdfLines(await DownloadAsync(officer, $"/branch/statements/{statementId}/pdf", "application/pdf"));
-        Assert.Equal(pdf, StatementFileReader.PdfLines(await DownloadAsync(officer, $"/branch/statements/{statementId}/pdf", "application/pdf")));
+        var pdf = PdfTextReader.Lines(await DownloadAsync(officer, $"/branch/statements/{statementId}/pdf", "application/pdf"));
+        Assert.Equal(pdf, PdfTextReader.Lines(await DownloadAsync(officer, $"/branch/statements/{statementId}/pdf", "application/pdf")));
         Assert.Contains(pdf[0], l => l.EndsWith("Page 1 of 1", StringComparison.Ordinal));
     }
 

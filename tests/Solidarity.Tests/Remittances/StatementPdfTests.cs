@@ -1,5 +1,6 @@
 using Solidarity.Core.Donations;
 using Solidarity.Core.Remittances;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Tests.Remittances;
@@ -21,7 +22,7 @@ public sealed class StatementPdfTests
         using var output = new AppendOnlyStream();
         var pages = await StatementPdf.WriteAsync(output, facts, "Burton TUC", count, ToAsync(lines), CancellationToken.None);
 
-        var read = StatementFileReader.PdfLines(output.ToArray());
+        var read = PdfTextReader.Lines(output.ToArray());
         Assert.True(pages > 3, $"Expected many pages, got {pages}.");
         Assert.Equal(pages, read.Count);
         for (var p = 0; p < read.Count; p++)

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Accounts;
+using Solidarity.Testing;
 using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -16,17 +16,13 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const string Path = "/admin/money/offline";
 
-    private WebApplicationFactory<Program> _site = default!;
     private MoneyScenario _scenario = default!;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _site = AdminSite.For(App);
         _scenario = await MoneyScenario.SeedAsync(App);
     }
-
-    public override async Task DisposeAsync() => await _site.DisposeAsync();
 
     private Dictionary<string, string> ValidCheque() => new()
     {
@@ -44,14 +40,14 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Recording_a_cheque_creates_a_paid_donation_its_ledger_entry_and_an_audit_entry()
     {
-        using var client = _site.AdminClient();
+        var (client, treasurer) = await SignIn.AsAdminAsync(App, "treasurer@example.org");
 
         using var response = await client.PostFormAsync(Path, ValidCheque());
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var donation = await App.WithDbAsync(db => db.Donations.Include(d => d.Allocations).SingleAsync());
         Assert.Equal((DonationMethod.Cheque, DonationStatus.Paid, 125_050L), (donation.Method, donation.Status, donation.AmountPence));
-        Assert.Equal(("South Birmingham Momentum", "Cheque 000123", AdminSite.AdminId), (donation.OrganisationName, donation.Reference, donation.RecordedByUserId));
+        Assert.Equal(("South Birmingham Momentum", "Cheque 000123", treasurer.Id), (donation.OrganisationName, donation.Reference, donation.RecordedByUserId));
         Assert.Equal(LondonClock.FromLondon(new DateTime(2017, 5, 26)), donation.PaidAt);
         var entry = Assert.Single(await MoneyScenario.EntriesAsync(App));
         Assert.Equal((LedgerEntryKind.OfflineDonation, 125_050L, _scenario.Burton, donation.Id), (entry.Kind, entry.AmountPence, entry.BranchId, entry.DonationId));
@@ -68,7 +64,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task The_same_form_posted_twice_records_the_money_once()
     {
-        using var client = _site.AdminClient();
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         var form = ValidCheque();
         form["Input.EntryId"] = Guid.CreateVersion7().ToString();
 
@@ -100,7 +96,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     {
         var form = ValidCheque();
         form[field] = value == "other-branch" ? _scenario.OtherBranch.ToString() : value;
-        using var client = _site.AdminClient();
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
 
         using var response = await client.PostFormAsync(Path, form);
 
@@ -116,7 +112,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     {
         var form = ValidCheque();
         form["Input.Amount"] = "1000000";
-        using var client = _site.AdminClient();
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
 
         using var response = await client.PostFormAsync(Path, form);
 
@@ -127,7 +123,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Reversing_posts_a_reversing_entry_once_and_never_edits()
     {
-        using var client = _site.AdminClient();
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         (await client.PostFormAsync(Path, ValidCheque())).Dispose();
         var donationId = await App.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
 
@@ -156,7 +152,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Reversing_money_the_branch_was_already_paid_asks_first_and_then_lists_what_the_branch_owes_back()
     {
-        using var client = _site.AdminClient();
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
         (await client.PostFormAsync(Path, ValidCheque())).Dispose();
         var donationId = await App.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
         await App.WithDbAsync(db =>
@@ -197,7 +193,9 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [InlineData("no-mfa")]
     public async Task Only_an_admin_who_used_a_second_factor_may_record_money(string? who)
     {
-        using var client = who is null ? _site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }) : _site.AdminClient(who);
+        // No sign-in page gives an admin a session without a second factor: the stand-in admin has one.
+        await using var standIn = AdminSite.For(App);
+        using var client = who is null ? standIn.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }) : standIn.AdminClient(who);
 
         using var response = await client.GetAsync(Path);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Donations.Checkout;
 
 namespace Solidarity.Tests.Donations.Checkout;
@@ -78,35 +79,13 @@ public sealed class CapturedWebhooks : HttpMessageHandler
 
 public sealed record CapturedWebhook(HttpMethod Method, Uri Uri, string Body, string? Signature, string? ContentType);
 
-/// <summary>
-/// A site of its own for one test class, started on the run's PostgreSQL server the first time a test needs it
-/// (a class fixture cannot receive the collection's fixture) and disposed after the class.
-/// </summary>
-public abstract class OwnSiteFixture<TSite> : IAsyncLifetime
+/// <summary>A site of its own for one test class, beside the shared one; tests call it <see cref="Site"/>.</summary>
+public abstract class OwnSiteFixture<TSite> : OwnSite<TSite>
     where TSite : SolidarityApp
 {
-    public TSite Site { get; private set; } = default!;
+    public TSite Site => App;
 
-    public async Task StartOnAsync(TestPostgres server)
-    {
-        if (Site is null)
-        {
-            Site = await CreateAsync();
-            await Site.InitialiseAsync(server, "checkout");
-        }
-    }
-
-    protected abstract Task<TSite> CreateAsync();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        if (Site is not null)
-        {
-            await Site.DisposeAsync();
-        }
-    }
+    protected override string DatabasePrefix => "checkout";
 }
 
 public sealed class StandInSiteFixture : OwnSiteFixture<StandInSite>
@@ -122,10 +101,7 @@ public sealed class StandInSiteFixture : OwnSiteFixture<StandInSite>
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (StandIn is not null)
-        {
-            await StandIn.DisposeAsync();
-        }
+        await StandIn.DisposeAsync();
     }
 }
 

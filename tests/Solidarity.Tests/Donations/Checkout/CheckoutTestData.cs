@@ -88,27 +88,6 @@ internal static class CheckoutTestData
             BaseAddress = new Uri(app is ProductionSite ? "https://localhost" : "http://localhost"),
         });
 
-    public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}.");
-        return await ParseAsync(response);
-    }
-
-    public static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
-        new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
-
-    /// <summary>Posts <paramref name="fields"/> to <paramref name="path"/> with an antiforgery token from a page that has a form.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(
-        this HttpClient client, string path, IReadOnlyDictionary<string, string> fields, string? tokenFrom = null)
-    {
-        var page = await client.GetPageAsync(tokenFrom ?? path);
-        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value");
-        Assert.False(string.IsNullOrEmpty(token), $"{tokenFrom ?? path} has no antiforgery token.");
-        var body = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token! };
-        return await client.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent(body));
-    }
-
     public static string ValueOf(this IHtmlDocument page, string name) =>
         page.QuerySelector($"[name='{name}']") switch
         {

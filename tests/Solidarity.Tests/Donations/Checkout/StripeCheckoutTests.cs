@@ -7,6 +7,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Checkout;
@@ -21,7 +22,6 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Stripe.Reset();
         Stripe.On("POST", SessionsPath, request => new StripeAnswer(200, CheckoutSessionJson(request)));

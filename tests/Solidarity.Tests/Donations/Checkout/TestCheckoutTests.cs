@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Stripe;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Checkout;
@@ -14,7 +15,6 @@ public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixtu
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Site.Webhooks.Reset();
     }

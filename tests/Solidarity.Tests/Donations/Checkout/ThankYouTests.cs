@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Receipts;
 using System.Net;
 using Solidarity.Core.Donations;

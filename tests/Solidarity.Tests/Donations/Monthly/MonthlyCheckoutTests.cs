@@ -9,6 +9,7 @@ using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Donations.Monthly;
+using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
 namespace Solidarity.Tests.Donations.Monthly;
@@ -23,7 +24,6 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
 
     public override async Task InitializeAsync()
     {
-        await own.StartOnAsync(Fixture.Server);
         await Site.ResetAsync();
         Stripe.Reset();
         Stripe.On("POST", SessionsPath, request => new StripeAnswer(200, new JsonObject

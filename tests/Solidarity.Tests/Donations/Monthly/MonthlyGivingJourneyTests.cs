@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
+using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Receipts;

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Testing;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
-using Solidarity.Tests.Admin.Money;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;
@@ -184,8 +184,8 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal((stripe.Invoice(2).Id, stripe.GiftId, 2, (DateTimeOffset?)null), (failure.StripeInvoiceId, failure.MonthlyGiftId, failure.Attempts, failure.PaidAt));
         Assert.Equal(retry.ToUnixTimeSeconds(), failure.NextAttemptAt?.ToUnixTimeSeconds());
         Assert.Single(await DonationsAsync());
-        await using var admin = AdminSite.For(App);
-        var page = await admin.AdminClient().GetPageAsync("/admin/monthly");
+        var (admin, _) = await SignIn.AsAdminAsync(App, "treasurer@example.org");
+        var page = await admin.GetPageAsync("/admin/monthly");
         var row = Assert.Single(page.QuerySelectorAll("#failed-payments tbody tr"));
         Assert.Contains(stripe.Invoice(2).Id, row.TextContent, StringComparison.Ordinal);
         Assert.Contains("Jo Monthly", row.TextContent, StringComparison.Ordinal);
@@ -195,7 +195,7 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
 
         Assert.NotNull((await App.WithDbAsync(db => db.MonthlyPaymentFailures.AsNoTracking().SingleAsync())).PaidAt);
         Assert.Equal(2, (await DonationsAsync()).Count);
-        page = await admin.AdminClient().GetPageAsync("/admin/monthly");
+        page = await admin.GetPageAsync("/admin/monthly");
         Assert.NotNull(page.QuerySelector("#no-failed-payments"));
         Assert.Contains("£20.00", page.QuerySelector("#monthly-by-dispute")!.TextContent, StringComparison.Ordinal);
     }

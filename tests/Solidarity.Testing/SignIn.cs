@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 using Solidarity.Core.Accounts;
 
-namespace Solidarity.Tests.Accounts;
+namespace Solidarity.Testing;
 
 /// <summary>An account made for a test, with what it takes to sign in as it.</summary>
 public sealed record TestAccount(Guid Id, string Email, string Password, string? AuthenticatorKey)
@@ -14,7 +14,12 @@ public sealed record TestAccount(Guid Id, string Email, string Password, string?
     public string CurrentCode() => SignIn.Code(AuthenticatorKey ?? throw new InvalidOperationException($"{Email} has no authenticator."));
 }
 
-/// <summary>Accounts and signed-in clients for tests: the sign-in goes through the real pages, as a browser's would.</summary>
+/// <summary>
+/// Accounts and signed-in clients for tests: the sign-in goes through the real pages, as a browser's would.
+/// <see cref="AsAdminAsync"/> is how a test that needs an admin gets one; tests about the sign-in itself drive its
+/// steps with <see cref="WithPasswordAsync"/> and <see cref="WithCodeAsync"/>, and <see cref="AdminSite"/> stands in
+/// for an admin only where no real session can.
+/// </summary>
 public static class SignIn
 {
     public const string DefaultPassword = "Correct horse battery staple 42";
@@ -26,13 +31,14 @@ public static class SignIn
     public static string Code(string authenticatorKey) => new Totp(Base32Encoding.ToBytes(authenticatorKey)).ComputeTotp();
 
     public static async Task<TestAccount> CreateAccountAsync(
-        WebApplicationFactory<Program> app, string email, string? role = null, bool withAuthenticator = false, Guid? branchId = null)
+        WebApplicationFactory<Program> app, string email, string? role = null, bool withAuthenticator = false, Guid? branchId = null,
+        string password = DefaultPassword)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, BranchId = branchId };
-        Succeeded(await users.CreateAsync(user, DefaultPassword));
+        Succeeded(await users.CreateAsync(user, password));
         if (role is not null)
         {
             if (!await roles.RoleExistsAsync(role))
@@ -51,7 +57,7 @@ public static class SignIn
             Succeeded(await users.SetTwoFactorEnabledAsync(user, true));
         }
 
-        return new TestAccount(user.Id, email, DefaultPassword, key);
+        return new TestAccount(user.Id, email, password, key);
     }
 
     /// <summary>Posts the sign-in form; answers the response (a redirect when the password was right).</summary>

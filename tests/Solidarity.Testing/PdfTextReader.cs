@@ -1,14 +1,14 @@
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
 
-namespace Solidarity.Tests.Pdf;
+namespace Solidarity.Testing;
 
 /// <summary>
 /// Reads a PDF's text as a reader that honours /ActualText copies it: PdfPig maps each glyph through its font's
 /// ToUnicode map and, with <see cref="ParsingOptions.UseActualText"/>, gives a marked-content sequence's replacement
 /// text to its first glyph (and nothing to the rest), so joined and right-to-left text comes back in logical order.
 /// </summary>
-internal static class PdfTextReader
+public static class PdfTextReader
 {
     /// <summary>
     /// Each page's pieces of text in the order they were drawn: letters on one baseline that follow each other
@@ -21,6 +21,29 @@ internal static class PdfTextReader
     }
 
     public static List<string> AllPieces(byte[] pdf) => Pieces(pdf).SelectMany(p => p).ToList();
+
+    /// <summary>Every page's words as PdfPig finds them (no /ActualText), joined by single spaces, a page to a line.</summary>
+    public static string Words(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        return string.Join("\n", document.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
+    }
+
+    /// <summary>Each page's lines of text, top to bottom, words joined by single spaces.</summary>
+    public static List<List<string>> Lines(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        return document.GetPages()
+            .Select(page => page.GetWords()
+                .GroupBy(w => Math.Round(w.BoundingBox.Bottom / 2))
+                .OrderByDescending(g => g.Key)
+                .Select(g => string.Join(" ", g.OrderBy(w => w.BoundingBox.Left).Select(w => w.Text)))
+                .ToList())
+            .ToList();
+    }
+
+    /// <summary>Every line of <see cref="Lines"/>, one after another.</summary>
+    public static string LinesText(byte[] pdf) => string.Join("\n", Lines(pdf).SelectMany(p => p));
 
     private static List<string> PagePieces(Page page)
     {

@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AngleSharp.Html.Dom;
-using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -9,15 +7,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Solidarity.Core.Accounts;
-using Solidarity.Testing;
 
-namespace Solidarity.Tests.Admin.Money;
+namespace Solidarity.Testing;
 
 /// <summary>
-/// The site with a test sign-in: a request carrying <see cref="Header"/> is an admin who used a
-/// second factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised.
+/// A stand-in admin, for what a real session (<see cref="SignIn.AsAdminAsync"/>, the way tests sign an admin in)
+/// cannot do: a request carrying <see cref="Header"/> to the site from <see cref="For"/> is an admin who used a second
+/// factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised. For sessions the sign-in
+/// pages never give (an admin without a second factor, an admin known by another scheme than the cookie) and for tests
+/// that move the site's clock past a session's limits.
 /// </summary>
-internal static class AdminSite
+public static class AdminSite
 {
     public const string Header = "X-Test-Admin";
     public static readonly Guid AdminId = Guid.Parse("0190a0a0-0000-7000-8000-000000000001");
@@ -33,30 +33,15 @@ internal static class AdminSite
         });
     }));
 
+    /// <summary>The stand-in admin as a principal, for calling the site's services directly as its admin pages do.</summary>
+    public static ClaimsPrincipal Principal() => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, AdminId.ToString()), new Claim(ClaimTypes.Email, "treasurer@example.org")], "test"));
+
     public static HttpClient AdminClient(this WebApplicationFactory<Program> site, string as_ = "mfa")
     {
         var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Add(Header, as_);
         return client;
-    }
-
-    public static async Task<IHtmlDocument> GetPageAsync(this HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(path);
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}");
-        return new HtmlParser().ParseDocument(html);
-    }
-
-    /// <summary>Posts a form the way a browser does, with the page's antiforgery token.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(
-        this HttpClient client, string path, IEnumerable<KeyValuePair<string, string>> fields, string? handler = null)
-    {
-        var page = await client.GetPageAsync(path);
-        var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException("The page has no antiforgery token.");
-        var url = handler is null ? path : $"{path}?handler={handler}";
-        return await client.PostAsync(url, new FormUrlEncodedContent([.. fields, new("__RequestVerificationToken", token)]));
     }
 
     private sealed class TestAdminHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

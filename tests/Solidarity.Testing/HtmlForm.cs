@@ -3,7 +3,7 @@ using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 
-namespace Solidarity.Tests.Accounts;
+namespace Solidarity.Testing;
 
 /// <summary>
 /// Reads a page's HTML with AngleSharp and submits one of its forms as a browser would: every field the form
