@@ -28,10 +28,6 @@ internal sealed class ForgotPasswordModel(PasswordResets resets) : PageModel
         public string Email { get; set; } = "";
     }
 
-    public void OnGet()
-    {
-    }
-
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid)

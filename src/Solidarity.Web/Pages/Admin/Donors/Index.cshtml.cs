@@ -52,10 +52,6 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
         Response.Headers.CacheControl = "no-store";
 
-    public void OnGet()
-    {
-    }
-
     public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
     {
         if (CheckAddress())
