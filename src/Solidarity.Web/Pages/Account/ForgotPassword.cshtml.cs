@@ -20,7 +20,7 @@ internal sealed class ForgotPasswordModel(PasswordResets resets) : PageModel
 
     public bool Sent { get; private set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]

@@ -163,9 +163,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 }
 
 /// <summary>A reversal waiting for the admin to confirm that the branch will owe <see cref="BalanceAfterPence"/>.</summary>
-public sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
+internal sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
 
-public sealed class OfflineInput
+internal sealed class OfflineInput
 {
     /// <summary>Chosen when the form is shown; the recorded donation takes it as its id.</summary>
     public Guid? EntryId { get; set; }
@@ -209,8 +209,8 @@ public sealed class OfflineInput
     public string? Reference { get; set; }
 }
 
-public sealed record Choice(Guid Id, string Label);
+internal sealed record Choice(Guid Id, string Label);
 
-public sealed record OfflineRow(
+internal sealed record OfflineRow(
     Guid Id, DateTimeOffset ReceivedAt, string Dispute, string Branch, DonationMethod Method, long AmountPence, string Payer,
     string? Reference, bool Reversed);
