@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
@@ -22,13 +23,13 @@ internal static class Accessibility
     public static string Describe(AxeResult result)
     {
         var text = new StringBuilder();
-        text.AppendLine($"axe found {result.Violations.Length} WCAG 2.1 AA violation(s) on {result.Url}:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"axe found {result.Violations.Length} WCAG 2.1 AA violation(s) on {result.Url}:");
         foreach (var violation in result.Violations)
         {
-            text.AppendLine($"- {violation.Id} ({violation.Impact}): {violation.Help} <{violation.HelpUrl}>");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {violation.Id} ({violation.Impact}): {violation.Help} <{violation.HelpUrl}>");
             foreach (var node in violation.Nodes)
             {
-                text.AppendLine($"    on {node.Target}: {node.Html}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"    on {node.Target}: {node.Html}");
             }
         }
 

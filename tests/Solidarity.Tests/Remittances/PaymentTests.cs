@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
@@ -12,7 +13,7 @@ namespace Solidarity.Tests.Remittances;
 /// <summary>Approving statements, recording the transfers that pay them, and the branch confirming them, through the pages.</summary>
 public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(fixture)
 {
-    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Second_admin_records_the_transfer_which_posts_a_remittance_and_the_officer_confirms_it_once()

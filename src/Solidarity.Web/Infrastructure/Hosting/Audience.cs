@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Solidarity.Web.Pages.Account;
@@ -8,6 +9,7 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 /// Who a route is for. Every endpoint of the site declares one, and the tests ask each route as each kind of person
 /// and compare the answer with it, so a route that is reachable by the wrong people, or declares nobody, fails a test.
 /// </summary>
+[SuppressMessage("Maintainability", "CA1515", Justification = "The authorisation matrix test takes it as a parameter of a public test method.")]
 public enum Audience
 {
     /// <summary>Anyone, signed in or not: the public pages, the donor's own pages (by link or browser), sign-in.</summary>
@@ -31,7 +33,7 @@ public enum Audience
 
 /// <summary>The declared audience of a page (on its model) or of a minimal endpoint (as metadata).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class AudienceAttribute(Audience audience) : Attribute
+internal sealed class AudienceAttribute(Audience audience) : Attribute
 {
     public Audience Audience { get; } = audience;
 }

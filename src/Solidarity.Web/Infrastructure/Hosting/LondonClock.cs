@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>Instants are stored in UTC and shown to people in Europe/London.</summary>
-public sealed class LondonClock(TimeProvider time)
+internal sealed class LondonClock(TimeProvider time)
 {
     public static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
     public static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");

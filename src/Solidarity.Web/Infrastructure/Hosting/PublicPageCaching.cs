@@ -122,7 +122,7 @@ internal static class PublicPageCaching
 /// Evicts cached public pages in this process, the moment an admin's change is saved, so the admin (and every visitor
 /// this process serves) sees it at once; other processes' copies expire within <see cref="PublicPageCaching.Lifetime"/>.
 /// </summary>
-public sealed class PublicPageCache(IOutputCacheStore store)
+internal sealed class PublicPageCache(IOutputCacheStore store)
 {
     /// <summary>After a dispute's details, updates or messages changed: its own pages and the lists that show it.</summary>
     public async Task EvictDisputesAsync(IEnumerable<Guid> disputeIds, CancellationToken cancellationToken)

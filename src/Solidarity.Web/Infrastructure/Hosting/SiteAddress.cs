@@ -4,7 +4,7 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 /// The site's absolute address: Site:BaseUrl where it is set (what people share; Production requires it), else,
 /// for a request, the address it came in on, and for a job, which has no request, the development address.
 /// </summary>
-public sealed class SiteAddress(IConfiguration configuration)
+internal sealed class SiteAddress(IConfiguration configuration)
 {
     public const string Setting = "Site:BaseUrl";
     public const string DevelopmentBaseUrl = "http://localhost:5080";

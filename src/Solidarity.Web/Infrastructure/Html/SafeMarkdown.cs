@@ -9,7 +9,7 @@ namespace Solidarity.Web.Infrastructure.Html;
 /// enough on its own: Markdig writes raw HTML out as text, and the sanitiser then keeps only plain
 /// formatting tags and http(s)/mailto links. Whatever is pasted, no script, handler or style survives.
 /// </summary>
-public sealed class SafeMarkdown
+internal sealed class SafeMarkdown
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UseEmphasisExtras()

@@ -1,7 +1,7 @@
 namespace Solidarity.Web.Infrastructure.Stripe;
 
 /// <summary>The "Stripe" configuration section.</summary>
-public sealed class StripeSettings
+internal sealed class StripeSettings
 {
     public const string Section = "Stripe";
 

@@ -50,7 +50,7 @@ internal sealed class AuthenticatorModel(
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter the 6-digit code your authenticator app shows.")]
         [RegularExpression(@"^\s*\d{3}[\s-]?\d{3}\s*$", ErrorMessage = "Enter the 6-digit code your authenticator app shows.")]

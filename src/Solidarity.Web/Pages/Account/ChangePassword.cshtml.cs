@@ -35,7 +35,7 @@ internal sealed class ChangePasswordModel(
 
     public string Home { get; private set; } = "/";
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter your current password.")]
         [DataType(DataType.Password)]

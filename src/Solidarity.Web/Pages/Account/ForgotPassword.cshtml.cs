@@ -20,16 +20,12 @@ internal sealed class ForgotPasswordModel(PasswordResets resets) : PageModel
 
     public bool Sent { get; private set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
         [StringLength(256)]
         public string Email { get; set; } = "";
-    }
-
-    public void OnGet()
-    {
     }
 
     public async Task<IActionResult> OnPostAsync()

@@ -41,7 +41,7 @@ internal sealed partial class InvitationModel(Invitations invitations, SignInMan
     public string SharedKey { get; private set; } = "";
     public DateTimeOffset ExpiresAt { get; private set; }
 
-    public sealed class InputModel : NewPasswordInput
+    internal sealed class InputModel : NewPasswordInput
     {
         [StringLength(16)]
         public string? Code { get; set; }

@@ -42,12 +42,12 @@ internal sealed record InvitationView(string Email, string Role, string? BranchN
 internal abstract record Acceptance
 {
     /// <summary>The link is unknown, used, withdrawn or out of date (or its account disabled): nothing is said about which.</summary>
-    public sealed record Gone : Acceptance;
+    internal sealed record Gone : Acceptance;
 
     /// <summary>Nothing was saved; the errors say what to change, keyed by field ("" for the form).</summary>
-    public sealed record Refused(IReadOnlyList<KeyValuePair<string, string>> Errors) : Acceptance;
+    internal sealed record Refused(IReadOnlyList<KeyValuePair<string, string>> Errors) : Acceptance;
 
-    public sealed record Accepted(ApplicationUser User, string Role, string[] RecoveryCodes) : Acceptance;
+    internal sealed record Accepted(ApplicationUser User, string Role, string[] RecoveryCodes) : Acceptance;
 }
 
 /// <summary>

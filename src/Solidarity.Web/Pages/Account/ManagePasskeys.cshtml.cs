@@ -31,7 +31,7 @@ internal sealed class ManagePasskeysModel(
     public const string LastSecondFactorMessage =
         "This is your only second factor, and admins and moderators must keep one: set up an authenticator app or add another passkey first.";
 
-    public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt);
+    internal sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt);
 
     public IReadOnlyList<PasskeyRow> Keys { get; private set; } = [];
 

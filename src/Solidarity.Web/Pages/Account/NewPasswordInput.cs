@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>A password chosen and typed twice, with the words each mistake is answered in: resetting one, accepting an invitation.</summary>
-public class NewPasswordInput
+internal class NewPasswordInput
 {
     [Required(ErrorMessage = "Choose a password.")]
     [DataType(DataType.Password)]

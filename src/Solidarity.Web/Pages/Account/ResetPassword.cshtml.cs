@@ -25,7 +25,7 @@ internal sealed class ResetPasswordModel(PasswordResets resets) : PageModel
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed class InputModel : NewPasswordInput;
+    internal sealed class InputModel : NewPasswordInput;
 
     public async Task<IActionResult> OnGetAsync()
     {

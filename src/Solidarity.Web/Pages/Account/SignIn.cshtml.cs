@@ -42,7 +42,7 @@ internal sealed class SignInModel(
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]

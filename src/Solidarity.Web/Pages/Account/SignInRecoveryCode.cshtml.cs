@@ -17,7 +17,7 @@ internal sealed class SignInRecoveryCodeModel(
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter one of your recovery codes.")]
         [StringLength(32)]

@@ -56,7 +56,7 @@ internal sealed class SignInTwoFactorModel(
 
     public bool HasRecoveryCodes { get; private set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter the 6-digit code from your authenticator app.")]
         [RegularExpression(@"^\s*\d{3}[\s-]?\d{3}\s*$", ErrorMessage = "Enter the 6-digit code from your authenticator app.")]

@@ -16,7 +16,7 @@ internal sealed class AuditModel(SolidarityDbContext db) : PageModel
     public int PageCount { get; private set; } = 1;
     public bool BadPageNumber { get; private set; }
 
-    public sealed record Row(long Id, DateTimeOffset At, string UserName, string Action, string SubjectType, string SubjectId, string? Details);
+    internal sealed record Row(long Id, DateTimeOffset At, string UserName, string Action, string SubjectType, string SubjectId, string? Details);
 
     public async Task<IActionResult> OnGetAsync([FromQuery(Name = "page")] string? page, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Solidarity.Web.Pages.Admin;
 /// Adds audit entries to the unit of work of the change they describe: the caller's SaveChanges writes
 /// the change and its entry together, so there is never a change without its entry or an entry without its change.
 /// </summary>
-public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
+internal sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
 {
     private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
 
@@ -50,7 +50,7 @@ public sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
     }
 }
 
-public static class AuditActions
+internal static class AuditActions
 {
     public const string DisputeCreated = "dispute.created";
     public const string DisputeEdited = "dispute.edited";

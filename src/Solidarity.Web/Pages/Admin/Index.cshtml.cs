@@ -9,7 +9,7 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
 {
     public Counts Totals { get; private set; } = default!;
 
-    public sealed record Counts(int Disputes, int Published, int Active, int Unpublished, int Branches, int Unions, int AuditEntries);
+    internal sealed record Counts(int Disputes, int Published, int Active, int Unpublished, int Branches, int Unions, int AuditEntries);
 
     public int MessagesWaiting { get; private set; }
 

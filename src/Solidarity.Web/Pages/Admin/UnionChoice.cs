@@ -25,7 +25,9 @@ internal static class UnionChoice
         if (!string.IsNullOrEmpty(typed))
         {
             var lowered = typed.ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(); neither a culture nor a StringComparison translates.
             var existing = await db.Unions.FirstOrDefaultAsync(u => u.Name.ToLower() == lowered, cancellationToken);
+#pragma warning restore CA1304, CA1311, CA1862
             if (existing is not null)
             {
                 return (existing, false);

@@ -13,7 +13,7 @@ internal sealed class IndexModel(SolidarityDbContext db, BranchOfficers officers
     public IReadOnlyList<DisputeRaised> Disputes { get; private set; } = [];
     public IReadOnlyList<StatementRow> Statements { get; private set; } = [];
 
-    public sealed record StatementRow(Guid Id, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, long ClosingPence, int DonationCount, long PaidPence, int Unconfirmed);
+    internal sealed record StatementRow(Guid Id, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, long ClosingPence, int DonationCount, long PaidPence, int Unconfirmed);
 
     public long OwedPence => Disputes.Sum(d => d.OwedPence);
 

@@ -3,9 +3,9 @@ using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Disputes;
 
-public sealed record ActionView(ActionKind Kind, string Title, string? Details, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+internal sealed record ActionView(ActionKind Kind, string Title, string? Details, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
 
-public enum ActionPhase
+internal enum ActionPhase
 {
     Past,
     Now,
@@ -13,7 +13,7 @@ public enum ActionPhase
 }
 
 /// <summary>Where a dispute's actions stand at a given instant, in the words a supporter reads on a card.</summary>
-public static class ActionTimeline
+internal static class ActionTimeline
 {
     public static ActionPhase PhaseAt(this ActionView action, DateTimeOffset now) =>
         now >= action.EndsAt ? ActionPhase.Past : now >= action.StartsAt ? ActionPhase.Now : ActionPhase.Upcoming;

@@ -7,7 +7,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Disputes;
 
-public sealed record DisputeCard(
+internal sealed record DisputeCard(
     Guid Id,
     string Slug,
     string Title,
@@ -20,7 +20,7 @@ public sealed record DisputeCard(
     Progress Progress);
 
 /// <summary>The published disputes in some states, as cards, one page at a time.</summary>
-public sealed class DisputeCardsQuery(SolidarityDbContext db, DisputeTotalsQuery totals, TimeProvider time)
+internal sealed class DisputeCardsQuery(SolidarityDbContext db, DisputeTotalsQuery totals, TimeProvider time)
 {
     public async Task<(IReadOnlyList<DisputeCard> Cards, Paging Paging)> PageAsync(
         IReadOnlyCollection<DisputeStatus> statuses, int pageNumber, int pageSize, CancellationToken cancellationToken)

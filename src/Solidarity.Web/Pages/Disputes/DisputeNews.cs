@@ -5,10 +5,10 @@ using Solidarity.Core.Disputes;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>A published update; <see cref="Body"/> is Markdown, shown through SafeMarkdown only.</summary>
-public sealed record UpdateView(Guid Id, string Title, string Body, DateTimeOffset PublishedAt, string AuthorName, DisputeStatus? AnnouncesStatus);
+internal sealed record UpdateView(Guid Id, string Title, string Body, DateTimeOffset PublishedAt, string AuthorName, DisputeStatus? AnnouncesStatus);
 
 /// <summary>One page of a dispute's news on its page, with the address its pages live at.</summary>
-public sealed record NewsList(string Slug, KeysetPage<UpdateView> Page)
+internal sealed record NewsList(string Slug, KeysetPage<UpdateView> Page)
 {
     public const string QueryKey = "updates";
 
@@ -18,7 +18,7 @@ public sealed record NewsList(string Slug, KeysetPage<UpdateView> Page)
 }
 
 /// <summary>A dispute's published updates, newest first, a page at a time: one command, however deep the page.</summary>
-public static class DisputeNews
+internal static class DisputeNews
 {
     public const int PageSize = 10;
 

@@ -6,16 +6,16 @@ using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Disputes;
 
-public sealed record WorkplaceView(string Name, string Town, string? BranchCode, string? BranchName);
+internal sealed record WorkplaceView(string Name, string Town, string? BranchCode, string? BranchName);
 
-public sealed record BranchView(string Code, string Name, string ContactName, string? ContactEmail, string PostalAddress, int ShareBasisPoints)
+internal sealed record BranchView(string Code, string Name, string ContactName, string? ContactEmail, string PostalAddress, int ShareBasisPoints)
 {
     public IEnumerable<string> AddressLines => PostalAddress.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public string SharePercent => $"{ShareBasisPoints / 100m:0.##}%";
 }
 
-public sealed record DisputePage(
+internal sealed record DisputePage(
     Guid Id,
     string Slug,
     string Title,
@@ -135,7 +135,7 @@ public sealed record DisputePage(
     }
 }
 
-public static class Paragraphs
+internal static class Paragraphs
 {
     /// <summary>Plain text with blank lines between paragraphs, as admins type it.</summary>
     public static IEnumerable<string> Split(string? text) =>

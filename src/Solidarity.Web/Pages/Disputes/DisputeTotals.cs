@@ -5,7 +5,7 @@ namespace Solidarity.Web.Pages.Disputes;
 /// <summary>What a dispute has raised and from how many supporters, for cards and pages.</summary>
 /// <param name="MonthlyGivers">People giving monthly now.</param>
 /// <param name="MonthlyPence">What they give a month.</param>
-public sealed record DisputeTotals(long RaisedPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
+internal sealed record DisputeTotals(long RaisedPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
 {
     public static readonly DisputeTotals None = new(0, 0);
 }
@@ -15,7 +15,7 @@ public sealed record DisputeTotals(long RaisedPence, int Supporters, int Monthly
 /// less refunds and chargebacks not won back. Stripe's fees are the organisation's cost of
 /// collecting and are not taken off the public figure.
 /// </summary>
-public sealed class DisputeTotalsQuery(LedgerQueries ledger)
+internal sealed class DisputeTotalsQuery(LedgerQueries ledger)
 {
     public async Task<IReadOnlyDictionary<Guid, DisputeTotals>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken)
     {

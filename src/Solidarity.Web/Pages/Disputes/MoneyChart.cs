@@ -9,7 +9,7 @@ using Solidarity.Web.Pages.Ledger;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>One day of the chart: what was raised that day, the running total, and what happened.</summary>
-public sealed record ChartDay(DateOnly Day, long RaisedPence, long ToDatePence, IReadOnlyList<string> ActionTitles, IReadOnlyList<string> UpdateTitles)
+internal sealed record ChartDay(DateOnly Day, long RaisedPence, long ToDatePence, IReadOnlyList<string> ActionTitles, IReadOnlyList<string> UpdateTitles)
 {
     public bool IsActionDay => ActionTitles.Count > 0;
 }
@@ -19,7 +19,7 @@ public sealed record ChartDay(DateOnly Day, long RaisedPence, long ToDatePence, 
 /// what the chart draws and what its table lists, so the two never disagree. Raised is counted as on the dispute's
 /// page: given, less refunds and chargebacks, on the day each happened; card fees are not taken off.
 /// </summary>
-public sealed record MoneyChart(Guid DisputeId, string Slug, string Title, IReadOnlyList<ChartDay> Days)
+internal sealed record MoneyChart(Guid DisputeId, string Slug, string Title, IReadOnlyList<ChartDay> Days)
 {
     public long RaisedPence => Days.Count == 0 ? 0 : Days[^1].ToDatePence;
 
@@ -156,7 +156,7 @@ internal sealed class ClosedDays
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Kept> _kept = new();
 
-    public sealed record Kept(DateOnly Today, IReadOnlyDictionary<DateOnly, long> Days, long Sum);
+    internal sealed record Kept(DateOnly Today, IReadOnlyDictionary<DateOnly, long> Days, long Sum);
 
     /// <summary>The days kept for <paramref name="disputeId"/> before <paramref name="today"/>; null after midnight or before the first sum.</summary>
     public Kept? Get(Guid disputeId, DateOnly today) => _kept.TryGetValue(disputeId, out var kept) && kept.Today == today ? kept : null;

@@ -5,7 +5,7 @@ namespace Solidarity.Web.Pages.Disputes;
 /// that has read the chart (<see cref="Full"/>) says everything in the alternative; the dispute's page, which keeps to
 /// its four commands and has only the totals (<see cref="FromTotals"/>), says what it knows and points to the table.
 /// </summary>
-public sealed record MoneyChartView(string Slug, string Alt, bool LinkToTable)
+internal sealed record MoneyChartView(string Slug, string Alt, bool LinkToTable)
 {
     public string ImagePath => ChartEndpoints.ChartPath(Slug);
 

@@ -1,7 +1,7 @@
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>One page of a list, numbered from 1.</summary>
-public sealed record Paging(int Number, int Size, int TotalItems)
+internal sealed record Paging(int Number, int Size, int TotalItems)
 {
     public int TotalPages => Math.Max(1, (TotalItems + Size - 1) / Size);
 
@@ -15,14 +15,14 @@ public sealed record Paging(int Number, int Size, int TotalItems)
 }
 
 /// <summary>A list's paging and the address its pages live at, for the pager links.</summary>
-public sealed record Pager(Paging Paging, string Path);
+internal sealed record Pager(Paging Paging, string Path);
 
 /// <summary>
 /// Where the next page of a newest-first list starts: the time and id of the last item shown, as "Older" links carry
 /// it. The next page is an index seek past that point, so the thousandth page costs what the first does, and an item
 /// added meanwhile does not push the last one shown onto the next page as it would with page numbers.
 /// </summary>
-public readonly record struct PageCursor(DateTimeOffset At, Guid Id)
+internal readonly record struct PageCursor(DateTimeOffset At, Guid Id)
 {
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1_000;
 
@@ -48,9 +48,9 @@ public readonly record struct PageCursor(DateTimeOffset At, Guid Id)
 }
 
 /// <summary>One page of a newest-first list and the cursor of the page after it, if there is one.</summary>
-public sealed record KeysetPage<T>(IReadOnlyList<T> Items, PageCursor? Older, bool IsNewest);
+internal sealed record KeysetPage<T>(IReadOnlyList<T> Items, PageCursor? Older, bool IsNewest);
 
-public static class KeysetPage
+internal static class KeysetPage
 {
     /// <summary>
     /// A page from rows fetched with one more than <paramref name="size"/>: the extra row only says an older page

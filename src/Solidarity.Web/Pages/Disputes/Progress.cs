@@ -3,7 +3,7 @@ using Solidarity.Core.Amounts;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>Raised so far against the target, in the shapes the pages show.</summary>
-public sealed record Progress(long RaisedPence, long? TargetPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
+internal sealed record Progress(long RaisedPence, long? TargetPence, int Supporters, int MonthlyGivers = 0, long MonthlyPence = 0)
 {
     public static Progress Of(DisputeTotals totals, long? targetPence) =>
         new(totals.RaisedPence, targetPence, totals.Supporters, totals.MonthlyGivers, totals.MonthlyPence);

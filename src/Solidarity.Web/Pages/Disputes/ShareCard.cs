@@ -7,7 +7,7 @@ using Solidarity.Web.Infrastructure.Graphics;
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>What a shared link's preview shows: the dispute, where its fund stands, and whose site it is.</summary>
-public sealed record ShareCardFacts(string Title, DisputeStatus Status, Progress Progress, string SiteName);
+internal sealed record ShareCardFacts(string Title, DisputeStatus Status, Progress Progress, string SiteName);
 
 /// <summary>
 /// The picture social networks show for a shared dispute (Open Graph and X's large summary card): 1200 × 630, drawn

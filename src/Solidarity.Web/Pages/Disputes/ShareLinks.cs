@@ -4,7 +4,7 @@ namespace Solidarity.Web.Pages.Disputes;
 /// Plain links that open each network's own share page with the dispute's address filled in: no script from any of
 /// them is loaded, so nobody is tracked by visiting the page, and the links work without JavaScript.
 /// </summary>
-public sealed record ShareLinks(string Url, string Title)
+internal sealed record ShareLinks(string Url, string Title)
 {
     private string Text => $"{Title}: support the strike fund";
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Solidarity.Web.Pages.Disputes;
 
-public static partial class Slugs
+internal static partial class Slugs
 {
     /// <summary>Anything else cannot be a dispute's address, so it is answered 404 without asking the database.</summary>
     public static bool IsWellFormed(string? slug) => slug is not null && Pattern().IsMatch(slug);

@@ -9,15 +9,15 @@ namespace Solidarity.Web.Pages.Ledger;
 /// <summary>What reversing offline money did, or why it was held back.</summary>
 internal abstract record OfflineReversal
 {
-    public sealed record Reversed(long Pence) : OfflineReversal;
+    internal sealed record Reversed(long Pence) : OfflineReversal;
 
-    public sealed record AlreadyReversed : OfflineReversal;
+    internal sealed record AlreadyReversed : OfflineReversal;
 
     /// <summary>
     /// The branch has already been paid money this reversal takes back: after it, the branch would owe
     /// <paramref name="BalanceAfterPence"/> (negative). Nothing was posted; the admin must confirm.
     /// </summary>
-    public sealed record WouldOverdraw(string BranchCode, long BalanceAfterPence) : OfflineReversal;
+    internal sealed record WouldOverdraw(string BranchCode, long BalanceAfterPence) : OfflineReversal;
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using Solidarity.Core.Data;
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>A dispute's money, summed from the ledger by kind.</summary>
-public sealed record DisputeMoney
+internal sealed record DisputeMoney
 {
     public Guid DisputeId { get; init; }
 
@@ -40,7 +40,7 @@ public sealed record DisputeMoney
 }
 
 /// <summary>What one branch is owed: the sum of every entry posted to it, fees included.</summary>
-public sealed record BranchBalance
+internal sealed record BranchBalance
 {
     public Guid BranchId { get; init; }
     public string Code { get; init; } = "";
@@ -56,7 +56,7 @@ public sealed record BranchBalance
 /// One branch's money for one dispute by what moved it, as the ledger signs it (positive adds to what the branch is
 /// owed): the sum of these is what the branch holds for the dispute. Read by <see cref="LedgerQueries.BooksAsync"/>.
 /// </summary>
-public sealed record BranchBooksSums
+internal sealed record BranchBooksSums
 {
     public Guid BranchId { get; init; }
     public long CardPence { get; init; }
@@ -77,14 +77,14 @@ public sealed record BranchBooksSums
 }
 
 /// <summary>What a dispute raised on one London day, net of that day's refunds and chargebacks.</summary>
-public sealed record DayRaised
+internal sealed record DayRaised
 {
     public DateOnly Day { get; init; }
     public long Pence { get; init; }
 }
 
 /// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
-public sealed record TotalsDifference
+internal sealed record TotalsDifference
 {
     public Guid DisputeId { get; init; }
     public Guid BranchId { get; init; }
@@ -99,7 +99,7 @@ public sealed record TotalsDifference
 /// at a million entries as at ten; balances as of a date are summed from the entries. The kinds are named here once so
 /// that every page counts "raised" the same way.
 /// </summary>
-public sealed class LedgerQueries(SolidarityDbContext db)
+internal sealed class LedgerQueries(SolidarityDbContext db)
 {
     private const string ReceivedKinds = "'DonationReceived', 'OfflineDonation', 'OfflineDonationReversed'";
     private const string FeeKinds = "'ProcessingFee', 'ChargebackFee'";

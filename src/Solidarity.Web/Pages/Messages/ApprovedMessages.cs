@@ -6,7 +6,7 @@ using Solidarity.Web.Pages.Disputes;
 namespace Solidarity.Web.Pages.Messages;
 
 /// <summary>An approved message as the public sees it: only what the author chose to show.</summary>
-public sealed record PublicMessage(Guid Id, string? AuthorName, string? OrganisationName, string? Town, string Body, DateTimeOffset CreatedAt)
+internal sealed record PublicMessage(Guid Id, string? AuthorName, string? OrganisationName, string? Town, string Body, DateTimeOffset CreatedAt)
 {
     public string Signature => AuthorName ?? "Anonymous";
 
@@ -20,7 +20,7 @@ public sealed record PublicMessage(Guid Id, string? AuthorName, string? Organisa
 }
 
 /// <summary>One page of a dispute's approved messages, newest first, with the address its pages live at.</summary>
-public sealed record MessageList(string Slug, KeysetPage<PublicMessage> Page)
+internal sealed record MessageList(string Slug, KeysetPage<PublicMessage> Page)
 {
     public const string QueryKey = "messages";
 

@@ -7,7 +7,7 @@ using Solidarity.Web.Infrastructure.Forms;
 namespace Solidarity.Web.Pages.Messages;
 
 /// <summary>What a supporter types. Field rules are annotations; the rules about the text itself are in <see cref="MessageRules"/>.</summary>
-public sealed class MessageInput
+internal sealed class MessageInput
 {
     [StringLength(SupportMessage.MaxAuthorNameLength, ErrorMessage = "Keep your name to 100 characters or fewer.")]
     public string? AuthorName { get; set; }
@@ -28,7 +28,7 @@ public sealed class MessageInput
     public string? Website { get; set; }
 }
 
-public static partial class MessageRules
+internal static partial class MessageRules
 {
     /// <summary>More links than this and a message reads as advertising; supporters rarely need one.</summary>
     public const int MaxLinks = 2;

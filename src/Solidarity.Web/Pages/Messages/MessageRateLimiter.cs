@@ -4,7 +4,7 @@ using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Messages;
 
-public sealed class MessageSettings
+internal sealed class MessageSettings
 {
     public const string Section = "Messages";
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +9,7 @@ namespace Solidarity.Web.Pages.Receipts;
 /// without a login or a token in the address. The cookie is HttpOnly, encrypted and time-limited by data
 /// protection, and names one donation; a donation id seen elsewhere (Stripe, logs, a shared link) opens nothing.
 /// </summary>
+[SuppressMessage("Maintainability", "CA1515", Justification = "The public ReceiptLinkViewComponent takes it in its constructor.")]
 public sealed class DonorBrowser(IDataProtectionProvider protection, IOptions<ReceiptSettings> options, TimeProvider time, IHostEnvironment environment)
 {
     private readonly string _cookiePrefix = Infrastructure.Hosting.SiteCookies.Name(environment, "solidarity.donation.");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
@@ -5,12 +6,13 @@ using Solidarity.Core.Receipts;
 
 namespace Solidarity.Web.Pages.Receipts;
 
-public sealed record ReceiptLinkModel(Guid DonationId, bool Ready, string? Number);
+internal sealed record ReceiptLinkModel(Guid DonationId, bool Ready, string? Number);
 
 /// <summary>
 /// For the thank-you page: `&lt;vc:receipt-link donation-id="@id" /&gt;` shows a download link once the
 /// receipt exists, to the browser that made the donation only; otherwise says the receipt is on its way.
 /// </summary>
+[SuppressMessage("Maintainability", "CA1515", Justification = "MVC finds only public view components.")]
 public sealed class ReceiptLinkViewComponent(DonorBrowser donor, SolidarityDbContext db) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(Guid donationId)

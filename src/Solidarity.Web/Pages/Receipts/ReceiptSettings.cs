@@ -1,5 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Solidarity.Web.Pages.Receipts;
 
+[SuppressMessage("Maintainability", "CA1515", Justification = "DonorBrowser, public for ReceiptLinkViewComponent, takes its options in its constructor.")]
 public sealed class ReceiptSettings
 {
     public const string Section = "Receipts";

@@ -21,7 +21,7 @@ internal sealed class StatementModel(YearStatements statements, TimeProvider tim
 
     public int LatestYear { get; private set; }
 
-    public sealed class InputModel
+    internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [DeliverableEmail(ErrorMessage = "Enter the email address you gave with, like name@example.org.")]

@@ -9,7 +9,7 @@ using Solidarity.Web.Infrastructure.Forms;
 
 namespace Solidarity.Web.Pages.Admin.Branches;
 
-public sealed class BranchInput
+internal sealed class BranchInput
 {
     [Required(ErrorMessage = "Enter the union's code for the branch, e.g. WM7680.")]
     [StringLength(32)]
@@ -41,7 +41,7 @@ public sealed class BranchInput
     public bool BooksAsOfStatement { get; set; }
 }
 
-public interface IBranchFormPage
+internal interface IBranchFormPage
 {
     BranchInput Input { get; }
     IReadOnlyList<SelectListItem> Unions { get; }

@@ -12,7 +12,7 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed record Row(Guid Id, string Code, string Name, string Union, string ContactName, string? ContactEmail);
+    internal sealed record Row(Guid Id, string Code, string Name, string Union, string ContactName, string? ContactEmail);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Branches = await db.Branches.AsNoTracking()

@@ -12,7 +12,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
 /// <summary>What the dispute form posts. Rows left blank are ignored, so the form works without JavaScript.</summary>
-public sealed class DisputeInput
+internal sealed class DisputeInput
 {
     public const string SlugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
@@ -65,7 +65,7 @@ public sealed class DisputeInput
     public uint Version { get; set; }
 }
 
-public sealed class WorkplaceRow
+internal sealed class WorkplaceRow
 {
     public Guid? Id { get; set; }
 
@@ -81,7 +81,7 @@ public sealed class WorkplaceRow
     internal bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Town) && BranchId is null;
 }
 
-public sealed class BeneficiaryRow
+internal sealed class BeneficiaryRow
 {
     public Guid? BranchId { get; set; }
 
@@ -92,7 +92,7 @@ public sealed class BeneficiaryRow
     internal bool IsBlank => BranchId is null && string.IsNullOrWhiteSpace(Share);
 }
 
-public sealed class ActionRow
+internal sealed class ActionRow
 {
     public Guid? Id { get; set; }
     public ActionKind Kind { get; set; } = ActionKind.Strike;
@@ -113,7 +113,7 @@ public sealed class ActionRow
 }
 
 /// <summary>The choices the form offers.</summary>
-public sealed record DisputeFormOptions(IReadOnlyList<SelectListItem> Unions, IReadOnlyList<SelectListItem> Branches)
+internal sealed record DisputeFormOptions(IReadOnlyList<SelectListItem> Unions, IReadOnlyList<SelectListItem> Branches)
 {
     public static readonly IReadOnlyList<SelectListItem> Statuses =
         Enum.GetValues<DisputeStatus>().Select(s => new SelectListItem(s.Label(), s.ToString())).ToList();
@@ -129,7 +129,7 @@ public sealed record DisputeFormOptions(IReadOnlyList<SelectListItem> Unions, IR
 }
 
 /// <summary>A page that shows the dispute form (the new and the edit page).</summary>
-public interface IDisputeFormPage
+internal interface IDisputeFormPage
 {
     DisputeInput Input { get; }
     DisputeFormOptions Options { get; }

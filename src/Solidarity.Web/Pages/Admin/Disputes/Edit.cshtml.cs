@@ -35,7 +35,7 @@ internal sealed class EditModel(
 
     public const string DefaultAuthorName = "The organisers";
 
-    public sealed class UpdateInput
+    internal sealed class UpdateInput
     {
         [Required(ErrorMessage = "Give the update a title.")]
         [StringLength(200)]
@@ -46,7 +46,7 @@ internal sealed class EditModel(
         public string Body { get; set; } = "";
     }
 
-    public sealed record Summary(Guid Id, string Slug, string Title, bool IsPublished, DisputeStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    internal sealed record Summary(Guid Id, string Slug, string Title, bool IsPublished, DisputeStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
 {
     public IReadOnlyList<Row> Disputes { get; private set; } = [];
 
-    public sealed record Row(Guid Id, string Title, string Slug, string Employer, string Union, DisputeStatus Status, bool IsPublished, DateTimeOffset UpdatedAt);
+    internal sealed record Row(Guid Id, string Title, string Slug, string Employer, string Union, DisputeStatus Status, bool IsPublished, DateTimeOffset UpdatedAt);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Disputes = await db.Disputes.AsNoTracking()

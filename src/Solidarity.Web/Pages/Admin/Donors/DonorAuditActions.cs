@@ -1,6 +1,6 @@
 namespace Solidarity.Web.Pages.Admin.Donors;
 
-public static class DonorAuditActions
+internal static class DonorAuditActions
 {
     /// <summary>The audit subject: a donor is known to the log only by the SHA-256 of their address.</summary>
     public const string Subject = "Donor";

@@ -12,10 +12,10 @@ namespace Solidarity.Web.Pages.Admin.Donors;
 /// <summary>What an erasure did, or why it did nothing.</summary>
 internal abstract record ErasureOutcome
 {
-    public sealed record Erased(int Donations, int Messages, int Receipts) : ErasureOutcome;
+    internal sealed record Erased(int Donations, int Messages, int Receipts) : ErasureOutcome;
 
     /// <summary>No donation holds the address; <paramref name="ErasedAt"/> is when an earlier erasure of it ran, if one did.</summary>
-    public sealed record NothingHeld(DateTimeOffset? ErasedAt) : ErasureOutcome;
+    internal sealed record NothingHeld(DateTimeOffset? ErasedAt) : ErasureOutcome;
 }
 
 /// <summary>

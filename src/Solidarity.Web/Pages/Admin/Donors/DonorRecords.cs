@@ -85,7 +85,9 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
     public static Expression<Func<Donation, bool>> GivenWith(string email)
     {
         var normalised = DonorEmail.Normalise(email);
+#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(), which the lower("Email") index matches; neither a culture nor a StringComparison translates.
         return d => d.Email != null && d.Email.ToLower() == normalised;
+#pragma warning restore CA1304, CA1311, CA1862
     }
 
     public async Task<DonorSummary> SummaryAsync(string email, CancellationToken cancellationToken)
@@ -134,7 +136,9 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
         var ids = donations.Select(d => d.Id).ToList();
         var normalised = DonorEmail.Normalise(email);
         var monthly = await db.MonthlyGifts.AsNoTracking()
+#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(); neither a culture nor a StringComparison translates.
             .Where(g => g.Email != null && g.Email.ToLower() == normalised)
+#pragma warning restore CA1304, CA1311, CA1862
             .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
             .Select(g => new DonorExport.MonthlyGift(
                 g.Id, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.CreatedAt, g.Status, g.AmountPence,

@@ -32,7 +32,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     /// <summary>When the address searched for was erased before, if it was and nothing is held now.</summary>
     public DateTimeOffset? ErasedBefore { get; private set; }
 
-    public sealed class DonorInput
+    internal sealed class DonorInput
     {
         [Required(ErrorMessage = "Enter the donor's email address.")]
         [StringLength(DonorEmail.MaxLength, ErrorMessage = "An email address is at most 320 characters.")]
@@ -51,10 +51,6 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
 
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
         Response.Headers.CacheControl = "no-store";
-
-    public void OnGet()
-    {
-    }
 
     public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
     {

@@ -21,7 +21,7 @@ internal sealed class IndexModel(SolidarityDbContext db, MessageModeration moder
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed class ModerationInput
+    internal sealed class ModerationInput
     {
         public List<Guid> Selected { get; set; } = [];
 
@@ -32,7 +32,7 @@ internal sealed class IndexModel(SolidarityDbContext db, MessageModeration moder
         public string? Reason { get; set; }
     }
 
-    public sealed record QueuedMessage(
+    internal sealed record QueuedMessage(
         Guid Id, string DisputeTitle, string DisputeSlug, string? AuthorName, string? OrganisationName, string? Town, string Body,
         DateTimeOffset CreatedAt, bool WithDonation);
 

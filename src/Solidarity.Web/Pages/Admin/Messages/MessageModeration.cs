@@ -6,7 +6,7 @@ using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Messages;
 
-public static class MessageAuditActions
+internal static class MessageAuditActions
 {
     public const string Approved = "message.approved";
     public const string Rejected = "message.rejected";
@@ -18,7 +18,7 @@ public static class MessageAuditActions
 /// decided, and a message once decided is never decided again. Audit entries are written in the same transaction.
 /// Once committed, the disputes' cached pages are evicted, so an approved message shows at once.
 /// </summary>
-public sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time)
+internal sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time)
 {
     public const int MaxPerDecision = 200;
 

@@ -15,7 +15,7 @@ internal sealed class ModeratedModel(SolidarityDbContext db) : PageModel
     public IReadOnlyList<Decided> Messages { get; private set; } = [];
     public Paging Paging { get; private set; } = new(1, PageSize, 0);
 
-    public sealed record Decided(
+    internal sealed record Decided(
         Guid Id, string DisputeTitle, string? AuthorName, string Body, ModerationStatus Status,
         DateTimeOffset ModeratedAt, string? ModeratedBy, string? RejectionReason);
 

@@ -9,11 +9,10 @@ using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
+// Money alone, here, names this page's own namespace; the amount type goes by another name.
+using Amount = Solidarity.Core.Amounts.Money;
 
 namespace Solidarity.Web.Pages.Admin.Money;
-
-// Inside the namespace, so that Money here is the type and not this page's own namespace.
-using Solidarity.Core.Amounts;
 
 /// <summary>
 /// The admin's page for offline money (cheques, bank transfers, collections): it binds and checks the form, and
@@ -96,7 +95,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
             LondonClock.FromLondon(Input.ReceivedOn!.Value.ToDateTime(TimeOnly.MinValue)),
             TypedText.TrimToNull(Input.PayerName), TypedText.TrimToNull(Input.OrganisationName), TypedText.TrimToNull(Input.Email), TypedText.TrimToNull(Input.Reference));
         Status = await offline.RecordAsync(gift, User, cancellationToken)
-            ? $"Recorded {Money.Pence(amount.Pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
+            ? $"Recorded {Amount.Pence(amount.Pence).Format()} received by {OfflineMoney.MethodLabel(gift.Method).ToLowerInvariant()}."
             : "That entry was already recorded: nothing was added.";
         return RedirectToPage();
     }
@@ -123,7 +122,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
                 await LoadAsync(cancellationToken);
                 return Page();
             case OfflineReversal.Reversed reversed:
-                Status = $"Reversed {Money.Pence(reversed.Pence).Format()}.";
+                Status = $"Reversed {Amount.Pence(reversed.Pence).Format()}.";
                 return RedirectToPage();
             default:
                 throw new InvalidOperationException("An offline reversal ended in an unknown way.");
@@ -164,9 +163,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 }
 
 /// <summary>A reversal waiting for the admin to confirm that the branch will owe <see cref="BalanceAfterPence"/>.</summary>
-public sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
+internal sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
 
-public sealed class OfflineInput
+internal sealed class OfflineInput
 {
     /// <summary>Chosen when the form is shown; the recorded donation takes it as its id.</summary>
     public Guid? EntryId { get; set; }
@@ -210,8 +209,8 @@ public sealed class OfflineInput
     public string? Reference { get; set; }
 }
 
-public sealed record Choice(Guid Id, string Label);
+internal sealed record Choice(Guid Id, string Label);
 
-public sealed record OfflineRow(
+internal sealed record OfflineRow(
     Guid Id, DateTimeOffset ReceivedAt, string Dispute, string Branch, DonationMethod Method, long AmountPence, string Payer,
     string? Reference, bool Reversed);

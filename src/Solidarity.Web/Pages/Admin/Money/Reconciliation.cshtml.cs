@@ -69,10 +69,10 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
     }
 }
 
-public sealed record OrphanEvent(string EventId, string Type, string? ObjectId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
+internal sealed record OrphanEvent(string EventId, string Type, string? ObjectId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
 
-public sealed record MismatchEvent(string EventId, string Type, string? ObjectId, Guid? DonationId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
+internal sealed record MismatchEvent(string EventId, string Type, string? ObjectId, Guid? DonationId, DateTimeOffset StripeCreatedAt, DateTimeOffset ReceivedAt);
 
-public sealed record StalePayment(Guid Id, DateTimeOffset CreatedAt, string Dispute, long ChargedPence, DonationStatus Status, string? SessionId);
+internal sealed record StalePayment(Guid Id, DateTimeOffset CreatedAt, string Dispute, long ChargedPence, DonationStatus Status, string? SessionId);
 
-public sealed record DisputeLine(string Title, DisputeMoney Money);
+internal sealed record DisputeLine(string Title, DisputeMoney Money);

@@ -21,9 +21,9 @@ internal sealed class IndexModel(SolidarityDbContext db, TimeProvider time) : Pa
 
     public DateTimeOffset MonthStart { get; private set; }
 
-    public sealed record DisputeRow(string Title, string Status, int Givers, long ExpectedPence, long ReceivedPence, int PausedGifts);
+    internal sealed record DisputeRow(string Title, string Status, int Givers, long ExpectedPence, long ReceivedPence, int PausedGifts);
 
-    public sealed record FailureRow(
+    internal sealed record FailureRow(
         string StripeInvoiceId, string DisputeTitle, string? DonorName, long AmountPence, int Attempts, DateTimeOffset LastFailedAt,
         DateTimeOffset? NextAttemptAt, MonthlyGiftStatus GiftStatus);
 

@@ -38,7 +38,7 @@ internal sealed class IndexModel(
         new("Branch officer: one branch's money, statements and messages", Roles.BranchOfficer),
     ];
 
-    public sealed class InviteInput
+    internal sealed class InviteInput
     {
         [Required(ErrorMessage = "Enter the email address to invite.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
@@ -55,10 +55,10 @@ internal sealed class IndexModel(
         public Guid? BranchId { get; set; }
     }
 
-    public sealed record AccountRow(
+    internal sealed record AccountRow(
         Guid Id, string Email, string? DisplayName, string? Role, string? Branch, bool HasSecondFactor, DateTimeOffset? LastSignInAt, bool Disabled);
 
-    public sealed record InvitationRow(Guid Id, string Email, string Role, string? Branch, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string InvitedBy);
+    internal sealed record InvitationRow(Guid Id, string Email, string Role, string? Branch, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string InvitedBy);
 
     public static string RoleLabel(string? role) => role switch
     {

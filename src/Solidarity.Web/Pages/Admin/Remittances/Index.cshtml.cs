@@ -14,11 +14,11 @@ internal sealed class IndexModel(SolidarityDbContext db, LedgerQueries ledger) :
     public IReadOnlyList<StatementRow> Statements { get; private set; } = [];
     public IReadOnlyList<PaymentRow> Payments { get; private set; } = [];
 
-    public sealed record StatementRow(
+    internal sealed record StatementRow(
         Guid Id, string BranchCode, string BranchName, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, long ClosingPence,
         int DonationCount, DateTimeOffset? ApprovedAt, long PaidPence);
 
-    public sealed record PaymentRow(
+    internal sealed record PaymentRow(
         Guid Id, Guid StatementId, string BranchCode, DateOnly PaidOn, long AmountPence, string BankReference, string RecordedBy,
         DateTimeOffset? ConfirmedAt, string? ConfirmedBy);
 

@@ -114,7 +114,7 @@ internal sealed class StatementModel(SolidarityDbContext db, StatementFiles file
     }
 }
 
-public sealed class PaymentInput
+internal sealed class PaymentInput
 {
     [Required(ErrorMessage = "Enter the date the transfer was made.")]
     [DataType(DataType.Date)]

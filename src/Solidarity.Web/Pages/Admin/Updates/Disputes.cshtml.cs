@@ -13,7 +13,7 @@ internal sealed class DisputesModel(SolidarityDbContext db) : PageModel
 {
     public IReadOnlyList<Row> Disputes { get; private set; } = [];
 
-    public sealed record Row(Guid Id, string Title, DisputeStatus Status, bool IsPublished, int Waiting, int Published);
+    internal sealed record Row(Guid Id, string Title, DisputeStatus Status, bool IsPublished, int Waiting, int Published);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Disputes = await db.Disputes.AsNoTracking()

@@ -12,9 +12,9 @@ internal sealed class HistoryModel(SolidarityDbContext db) : PageModel
     public Current Update { get; private set; } = default!;
     public IReadOnlyList<Revision> Revisions { get; private set; } = [];
 
-    public sealed record Current(Guid Id, Guid DisputeId, string DisputeTitle, string Title, string Body, UpdateStatus Status, DateTimeOffset CreatedAt, string AuthorName);
+    internal sealed record Current(Guid Id, Guid DisputeId, string DisputeTitle, string Title, string Body, UpdateStatus Status, DateTimeOffset CreatedAt, string AuthorName);
 
-    public sealed record Revision(DateTimeOffset EditedAt, string EditedBy, string PreviousTitle, string PreviousBody);
+    internal sealed record Revision(DateTimeOffset EditedAt, string EditedBy, string PreviousTitle, string PreviousBody);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -15,9 +15,9 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
     [TempData]
     public string? Notice { get; set; }
 
-    public sealed record DisputeHeading(Guid Id, string Title, string Slug, DisputeStatus Status, bool IsPublished);
+    internal sealed record DisputeHeading(Guid Id, string Title, string Slug, DisputeStatus Status, bool IsPublished);
 
-    public sealed record UpdateRow(
+    internal sealed record UpdateRow(
         Guid Id, string Title, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, DateTimeOffset CreatedAt,
         string AuthorName, int Revisions, DisputeStatus? AnnouncesStatus);
 

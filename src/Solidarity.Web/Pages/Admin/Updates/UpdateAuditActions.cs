@@ -1,6 +1,6 @@
 namespace Solidarity.Web.Pages.Admin.Updates;
 
-public static class UpdateAuditActions
+internal static class UpdateAuditActions
 {
     public const string Drafted = "update.drafted";
     public const string Scheduled = "update.scheduled";

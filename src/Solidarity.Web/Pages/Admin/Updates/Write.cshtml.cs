@@ -41,11 +41,11 @@ internal sealed class WriteModel(
 
     public IReadOnlyList<SelectListItem> StatusChoices { get; private set; } = [];
 
-    public sealed record Heading(Guid Id, string Title, DisputeStatus Status);
+    internal sealed record Heading(Guid Id, string Title, DisputeStatus Status);
 
-    public sealed record Saved(Guid Id, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, string Title, string Body);
+    internal sealed record Saved(Guid Id, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, string Title, string Body);
 
-    public sealed class UpdateInput
+    internal sealed class UpdateInput
     {
         [Required(ErrorMessage = "Give the update a title.")]
         [StringLength(200, ErrorMessage = "Keep the title to 200 characters or fewer.")]

@@ -10,7 +10,7 @@ namespace Solidarity.Web.Pages.Disputes.Books;
 /// ledger defines what a branch is owed as the sum of every entry posted to it, so
 /// given by card + given offline − refunded − lost − pending − fees − paid = held, to the penny.
 /// </summary>
-public sealed record BooksFigures(
+internal sealed record BooksFigures(
     long GivenByCardPence,
     long GivenOfflinePence,
     long RefundedPence,
@@ -47,14 +47,14 @@ public sealed record BooksFigures(
 /// One transfer (or the part of it that paid this dispute's money: a branch paid for several disputes at once has the
 /// transfer divided between them in the ledger), when it was made, and whether the branch said it arrived.
 /// </summary>
-public sealed record BooksPayment(DateOnly PaidOn, long PaidPence, long TransferPence, bool Confirmed);
+internal sealed record BooksPayment(DateOnly PaidOn, long PaidPence, long TransferPence, bool Confirmed);
 
 /// <summary>
 /// A branch's column of the books. <see cref="AsOf"/> is set for a branch that publishes its money only as of its last
 /// weekly statement: then every figure, and every payment listed, is as of the end of that statement's period, so no
 /// live figure can be worked out from the rest. <see cref="NoStatementYet"/> means such a branch has had none.
 /// </summary>
-public sealed record BranchBooks(
+internal sealed record BranchBooks(
     Guid BranchId, string Code, string Name, DateTimeOffset? AsOf, bool NoStatementYet, BooksFigures Figures, IReadOnlyList<BooksPayment> Payments)
 {
     /// <summary>The last day the statement covers: its period ends at 00:00 London time the day after.</summary>
@@ -62,7 +62,7 @@ public sealed record BranchBooks(
 }
 
 /// <summary>A dispute's open books: each branch's column and the dispute's, which adds the branches' up.</summary>
-public sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches)
+internal sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches)
 {
     public BooksFigures Whole => Branches.Aggregate(BooksFigures.Zero, (sum, branch) => sum + branch.Figures);
 

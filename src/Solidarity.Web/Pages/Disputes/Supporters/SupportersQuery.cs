@@ -7,7 +7,7 @@ namespace Solidarity.Web.Pages.Disputes.Supporters;
 /// A named gift as the public sees it: the name the donor chose to show and the organisation that gave, if any, and
 /// the amount only when the donor ticked the separate box asking for it.
 /// </summary>
-public sealed record NamedGift(Guid Id, string? PublicName, string? OrganisationName, long? AmountPence, DateTimeOffset GivenAt)
+internal sealed record NamedGift(Guid Id, string? PublicName, string? OrganisationName, long? AmountPence, DateTimeOffset GivenAt)
 {
     public string Name => (PublicName, OrganisationName) switch
     {
@@ -19,7 +19,7 @@ public sealed record NamedGift(Guid Id, string? PublicName, string? Organisation
 }
 
 /// <summary>One page of a dispute's named supporters, newest first, and how many gifts came from people not named.</summary>
-public sealed record SupporterList(Guid DisputeId, string Slug, string Title, KeysetPage<NamedGift> Page, int UnnamedGifts)
+internal sealed record SupporterList(Guid DisputeId, string Slug, string Title, KeysetPage<NamedGift> Page, int UnnamedGifts)
 {
     public const string QueryKey = "older";
 

@@ -40,10 +40,6 @@ internal sealed class TestCheckoutModel(SolidarityDbContext db, TestCheckoutMode
         context.Result = NotFound();
     }
 
-    public void OnGet()
-    {
-    }
-
     public Task<IActionResult> OnPostPayAsync(CancellationToken cancellationToken) =>
         SendThenAsync(TestCheckoutEvent.Paid, SuccessUrl, cancellationToken);
 

@@ -7,7 +7,7 @@ using Stripe;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
-public static class MonthlyAuditActions
+internal static class MonthlyAuditActions
 {
     public const string Cancelled = "monthly.cancelled";
     public const string Paused = "monthly.paused";

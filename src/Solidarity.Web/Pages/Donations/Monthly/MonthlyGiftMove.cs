@@ -34,7 +34,7 @@ internal sealed class MonthlyGiftMove(
             .Select(d => new MoveTarget(d.Id, d.Slug, d.Title))
             .ToListAsync(cancellationToken);
 
-    public enum Outcome
+    internal enum Outcome
     {
         Moved,
         NotMovable,
