@@ -381,9 +381,10 @@ internal sealed class DemoHistory(
             await CommitAsync(transaction);
             if (locked is not null)
             {
-                // As the webhook does after its commit: the receipt, then the credit note that refers to it.
-                receipts.DonationConfirmed(locked.Donation.Id);
-                receipts.RefundRecorded(locked.Donation.Id, RefundId);
+                // As the webhook does after its commit: the receipt, then the credit note that refers to it, once the receipt
+                // is issued (a credit note run first would wait for it, and log its retry).
+                var receipt = receipts.DonationConfirmed(locked.Donation.Id);
+                receipts.RefundRecorded(locked.Donation.Id, RefundId, afterJobId: receipt);
             }
         }
 

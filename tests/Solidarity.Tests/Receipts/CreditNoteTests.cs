@@ -1,5 +1,6 @@
 using System.Net;
 using Hangfire;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
@@ -31,6 +32,25 @@ public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixt
 
         Assert.DoesNotContain(await ReceiptsAsync(), r => r.Kind == ReceiptKind.CreditNote);
         Assert.False(await App.WithDbAsync(db => db.ReceiptCounters.AnyAsync(c => c.Series == "SOL-CN")));
+    }
+
+    [Fact]
+    public async Task Credit_note_enqueued_with_its_receipt_waits_for_the_receipt_job()
+    {
+        var donation = await AddDonationAsync();
+        await PostRefundAsync(donation, "re_with_receipt", 1_000);
+        string receiptJob, creditNoteJob;
+        await using (var scope = App.Scope())
+        {
+            var scheduler = scope.ServiceProvider.GetRequiredService<ReceiptScheduler>();
+            receiptJob = scheduler.DonationConfirmed(donation.Id);
+            creditNoteJob = scheduler.RefundRecorded(donation.Id, "re_with_receipt", afterJobId: receiptJob);
+        }
+
+        Assert.Empty(EnqueuedCreditNotes());
+        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        Assert.Equal(AwaitingState.StateName, monitoring.JobDetails(creditNoteJob).History.First().StateName);
+        Assert.Equal(EnqueuedState.StateName, monitoring.JobDetails(receiptJob).History.First().StateName);
     }
 
     [Fact]

@@ -25,8 +25,11 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
 
     /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it, unless the refund has failed meanwhile.</summary>
     /// <param name="refundKey">Stripe's refund id (re_…), the StripeObjectId of the refund's ledger entries.</param>
-    public string RefundRecorded(Guid donationId, string refundKey) =>
-        jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, refundKey, CancellationToken.None));
+    /// <param name="afterJobId">The donation's receipt job, when it was enqueued together: the credit note then waits for it.</param>
+    public string RefundRecorded(Guid donationId, string refundKey, string? afterJobId = null) =>
+        afterJobId is null
+            ? jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, refundKey, CancellationToken.None))
+            : jobs.ContinueJobWith<IssueCreditNoteJob>(afterJobId, job => job.RunAsync(donationId, refundKey, CancellationToken.None));
 
     /// <summary>After offline money was reversed (a bounced cheque, an entry made in error): a credit note against its receipt.</summary>
     public string OfflineReversed(Guid donationId) =>

@@ -46,6 +46,9 @@ internal sealed partial class StripeEventProcessor(
     /// <summary>Receipts and credit notes owed by the event being applied, enqueued once it has committed.</summary>
     private readonly List<Action> _afterCommit = [];
 
+    /// <summary>The receipt job enqueued after this event's commit, which a credit note enqueued with it follows.</summary>
+    private string? _receiptJob;
+
     /// <summary>The dispute whose money the event may have moved, once its donation is locked.</summary>
     private Guid? _disputeId;
 
@@ -287,7 +290,7 @@ internal sealed partial class StripeEventProcessor(
             if (await ledger.RefundAsync(locked, refund.Id, refund.Amount, Instant(refund.Created, occurredAt), cancellationToken))
             {
                 var (donationId, refundId) = (donation.Id, refund.Id);
-                _afterCommit.Add(() => receipts.RefundRecorded(donationId, refundId));
+                _afterCommit.Add(() => receipts.RefundRecorded(donationId, refundId, afterJobId: _receiptJob));
             }
         }
 
@@ -424,7 +427,7 @@ internal sealed partial class StripeEventProcessor(
         if (MarkPaid(locked.Donation, occurredAt))
         {
             var donationId = locked.Donation.Id;
-            _afterCommit.Add(() => receipts.DonationConfirmed(donationId));
+            _afterCommit.Add(() => _receiptJob = receipts.DonationConfirmed(donationId));
         }
 
         await ledger.PaymentConfirmedAsync(locked, stripeObjectId, occurredAt, cancellationToken);
