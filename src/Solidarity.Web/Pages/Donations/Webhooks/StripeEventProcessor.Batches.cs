@@ -59,9 +59,9 @@ internal sealed partial class StripeEventProcessor
     /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch.
     /// </summary>
     /// <returns>
-    /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied alone, because it names no
-    /// card donation (the alone path looks further, and records what it finds) or another event in the batch is about
-    /// the same donation.
+    /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied
+    /// alone, because it names no card donation (the alone path looks further, and records what it finds) or another
+    /// event in the batch is about the same donation.
     /// </returns>
     public async Task<PaidSessionsApplied> ApplyPaidSessionsAsync(IReadOnlyList<PaidSession> batch, CancellationToken cancellationToken)
     {
@@ -76,9 +76,10 @@ internal sealed partial class StripeEventProcessor
             }
         }
 
+        var candidates = chosen.Values.Select(i => batch[i]).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var claims = (await ClaimAsync(chosen.Values.Select(i => batch[i]).ToList(), cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
-        var applying = chosen.Values.Select(i => batch[i]).Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
+        var claims = (await ClaimAsync(candidates, cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
+        var applying = candidates.Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
         var locked = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), cancellationToken);
         var payments = new List<ConfirmedPayment>(applying.Count);
         var paidNow = new List<Guid>();
@@ -97,9 +98,7 @@ internal sealed partial class StripeEventProcessor
                 continue;
             }
 
-            donation.StripeCheckoutSessionId ??= paid.Session.Id;
-            donation.StripePaymentIntentId ??= paid.Session.PaymentIntentId;
-            donation.StripeChargeId ??= paid.ChargeId;
+            NoteSession(donation, paid.Session, paid.ChargeId);
             if (MarkPaid(donation, paid.OccurredAt))
             {
                 paidNow.Add(donation.Id);

@@ -218,9 +218,7 @@ internal sealed partial class StripeEventProcessor(
             return (WebhookOutcomes.AmountMismatch, donation.Id);
         }
 
-        donation.StripeCheckoutSessionId ??= session.Id;
-        donation.StripePaymentIntentId ??= session.PaymentIntentId;
-        donation.StripeChargeId ??= facts.Charge?.Id;
+        NoteSession(donation, session, facts.Charge?.Id);
         if (asyncPaymentSucceeded || session.PaymentStatus == "paid")
         {
             await ConfirmPaidAsync(locked, session.PaymentIntentId ?? session.Id, occurredAt, cancellationToken);
@@ -431,6 +429,14 @@ internal sealed partial class StripeEventProcessor(
         }
 
         await ledger.PaymentConfirmedAsync(locked, stripeObjectId, occurredAt, cancellationToken);
+    }
+
+    /// <summary>Keeps Stripe's ids for the session's payment on the donation, where it has none yet.</summary>
+    private static void NoteSession(Donation donation, Session session, string? chargeId)
+    {
+        donation.StripeCheckoutSessionId ??= session.Id;
+        donation.StripePaymentIntentId ??= session.PaymentIntentId;
+        donation.StripeChargeId ??= chargeId;
     }
 
     /// <returns>Whether the donation became Paid now, and so owes its receipt.</returns>
