@@ -16,12 +16,17 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
     /// After many donations became Paid in one transaction (a batch of webhooks): one job issues their receipts in turn,
     /// rather than one job each, so a busy day enqueues a job per batch.
     /// </summary>
-    public string? DonationsConfirmed(IReadOnlyList<Guid> donationIds) => donationIds.Count switch
+    public string? DonationsConfirmed(IReadOnlyList<Guid> donationIds)
     {
-        0 => null,
-        1 => DonationConfirmed(donationIds[0]),
-        _ => jobs.Enqueue<IssueReceiptsJob>(job => job.RunAsync(donationIds.ToArray(), CancellationToken.None)),
-    };
+        if (donationIds.Count <= 1)
+        {
+            return donationIds.Count == 0 ? null : DonationConfirmed(donationIds[0]);
+        }
+
+        // A plain local: Hangfire reads it as it is, where an expression (a call such as ToArray) is compiled every time.
+        var ids = donationIds.ToArray();
+        return jobs.Enqueue<IssueReceiptsJob>(job => job.RunAsync(ids, CancellationToken.None));
+    }
 
     /// <summary>After a refund's ledger entries were posted: issue and email a credit note for it, unless the refund has failed meanwhile.</summary>
     /// <param name="refundKey">Stripe's refund id (re_…), the StripeObjectId of the refund's ledger entries.</param>

@@ -80,8 +80,10 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
             var applied = await processor.ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
 
             // The next batch is applied while this one's receipts are enqueued; its requests answer once they are.
+            // Hangfire's client is synchronous, so the enqueueing runs on a thread of its own rather than this loop's.
             await _finishing;
-            _finishing = FinishAsync(scope, processor, applied, batch.ToArray());
+            var finished = batch.ToArray();
+            _finishing = Task.Run(() => FinishAsync(scope, processor, applied, finished), CancellationToken.None);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

@@ -77,6 +77,10 @@ internal sealed partial class StripeEventProcessor
         }
 
         var candidates = chosen.Values.Select(i => batch[i]).ToList();
+
+        // A failure anywhere rolls the whole batch back (and its events are then applied alone), so SaveChanges needs
+        // no savepoint of its own: two round trips fewer.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claims = (await ClaimAsync(candidates, cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
         var applying = candidates.Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
