@@ -1166,6 +1166,37 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("StripeEvents");
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Email.EmailDelivery", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("EmailDeliveries");
+                });
+
             modelBuilder.Entity("Solidarity.Core.Ledger.DisputeSupporter", b =>
                 {
                     b.Property<Guid>("DisputeId")
@@ -1403,37 +1434,6 @@ namespace Solidarity.Migrations.Migrations
 
                             t.HasCheckConstraint("ck_messages_rejection_has_reason", "\"Status\" <> 'Rejected' OR \"RejectionReason\" IS NOT NULL");
                         });
-                });
-
-            modelBuilder.Entity("Solidarity.Core.Email.EmailDelivery", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("LastAttemptAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.Property<string>("MessageId")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<DateTimeOffset?>("SentAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("EmailDeliveries");
                 });
 
             modelBuilder.Entity("Solidarity.Core.Receipts.Receipt", b =>
