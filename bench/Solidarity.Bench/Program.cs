@@ -5,7 +5,7 @@ using Solidarity.Bench;
 //   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] | receipts [n] | statements [sizes...] | pages [donations] [messages]>
 const string Usage = """
     Usage: dotnet run -c Release --project bench/Solidarity.Bench -- <benchmark> [arguments]
-      webhooks [n]          n signed checkout.session.completed events, one sender then 8 at once (default 2000)
+      webhooks [n]          n signed checkout.session.completed events, one sender then 32 at once (default 2000)
       receipts [n]          n receipt PDFs rendered on one thread, without the database (default 500)
       statements [sizes...] a week's statement, CSV and PDF for a branch of each size (default 20000 200000)
       pages [donations] [messages]

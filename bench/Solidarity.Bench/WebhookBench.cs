@@ -38,9 +38,12 @@ internal static class WebhookBench
         var payloads = donations.Select(CompletedEvent).ToArray();
         using var client = app.CreateClient();
 
+        var postmaster = Machine.PostgresServerPid(await BackendPidAsync(app.ConnectionString));
         await SendAllAsync(client, payloads[..Warmup], 1);
         var sequential = await SendAllAsync(client, payloads[Warmup..(Warmup + perRun)], 1);
+        var before = Cpu.Now(postmaster);
         var concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders);
+        var concurrentCpu = Cpu.Now(postmaster) - before;
 
         var (entries, events) = await app.WithDbAsync(async db => (await db.LedgerEntries.CountAsync(), await db.StripeEvents.CountAsync()));
         if (entries != 2 * donations.Count || events != donations.Count)
@@ -48,7 +51,9 @@ internal static class WebhookBench
             throw new InvalidOperationException($"Expected {2 * donations.Count} entries and {donations.Count} events; found {entries} and {events}.");
         }
 
+        before = Cpu.Now(postmaster);
         var (inserts, anchorTime) = await InsertAnchorAsync(app.ConnectionString);
+        var anchorCpu = Cpu.Now(postmaster) - before;
 
         Report("sequential, 1 sender", perRun, sequential);
         Report($"concurrent, {Senders} senders", perRun, concurrent);
@@ -59,6 +64,12 @@ internal static class WebhookBench
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%: {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}]"));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"CPU per event, concurrent: {concurrentCpu.Own.TotalMilliseconds / perRun:F3} ms in this process (the site and its senders), {concurrentCpu.Postgres.TotalMilliseconds / perRun:F3} ms in PostgreSQL"));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"CPU per anchor insert:     {anchorCpu.Own.TotalMilliseconds / inserts:F3} ms in this process (the clients), {anchorCpu.Postgres.TotalMilliseconds / inserts:F3} ms in PostgreSQL"));
         Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries. After the runs: {Machine.Load()}");
         return 0;
     }
@@ -117,6 +128,22 @@ internal static class WebhookBench
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>CPU time used so far by this process and by the PostgreSQL server.</summary>
+    private readonly record struct Cpu(TimeSpan Own, TimeSpan Postgres)
+    {
+        public static Cpu Now(int serverPid) => new(Machine.OwnCpu(), Machine.PostgresCpu(serverPid));
+
+        public static Cpu operator -(Cpu after, Cpu before) => new(after.Own - before.Own, after.Postgres - before.Postgres);
+    }
+
+    /// <summary>A backend of the server, whose parent is the server's postmaster, to find the server's processes by.</summary>
+    private static async Task<int> BackendPidAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return connection.ProcessID;
     }
 
     private static async Task<TimeSpan> SendAllAsync(HttpClient client, string[] batch, int senders)
