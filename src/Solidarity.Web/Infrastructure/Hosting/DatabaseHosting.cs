@@ -62,19 +62,19 @@ internal static class DatabaseHosting
     }
 
     /// <summary>
-    /// The connection string with Npgsql's automatic preparation on, unless it says otherwise: a statement sent often
-    /// (a webhook's claim, its locks, its postings) is parsed and planned once per connection instead of every time.
+    /// The connection string with Npgsql's automatic preparation on, unless it sets Max Auto Prepare itself (0 turns it
+    /// off, as a PgBouncer in transaction mode without prepared-statement support needs): a statement sent often (a
+    /// webhook's claim, its locks, its postings) is then parsed and planned once per connection instead of every time.
     /// </summary>
     public static string Prepared(string connectionString)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0)
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
         {
-            builder.MaxAutoPrepare = 100;
-            builder.AutoPrepareMinUsages = 2;
+            return connectionString;
         }
 
-        return builder.ConnectionString;
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 100, AutoPrepareMinUsages = 2 }.ConnectionString;
     }
 
     /// <summary>Stops the database this process started for itself, if it did (Development, without a connection string).</summary>
