@@ -1,13 +1,7 @@
 using Hangfire;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Updates;
-using Solidarity.Web.Pages.Donations.Monthly;
-using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
-using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 

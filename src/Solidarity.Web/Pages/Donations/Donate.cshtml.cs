@@ -1,21 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Messages;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
-using Solidarity.Web.Pages.Donations.Monthly;
-using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations;
 

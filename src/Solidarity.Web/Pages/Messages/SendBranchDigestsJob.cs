@@ -1,13 +1,5 @@
-using System.Globalization;
-using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
 using Solidarity.Core.Email;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Messages;
 

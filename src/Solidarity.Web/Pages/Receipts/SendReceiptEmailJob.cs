@@ -1,12 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Receipts;
 

@@ -1,9 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;

@@ -1,12 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Ledger;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 /// <summary>What an erasure did, or why it did nothing.</summary>

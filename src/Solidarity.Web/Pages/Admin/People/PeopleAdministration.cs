@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Account;
-
 namespace Solidarity.Web.Pages.Admin.People;
 
 internal sealed record PeopleOutcome(string? Refusal, IssuedInvitation? Invitation = null)

@@ -1,16 +1,7 @@
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Email;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Admin;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
