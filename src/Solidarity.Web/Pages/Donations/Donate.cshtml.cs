@@ -223,7 +223,7 @@ internal sealed class DonateModel(
 
     /// <summary>A one-off or monthly gift as the form describes it, by the giver who accepted the privacy notice <paramref name="now"/>.</summary>
     private TGift FromForm<TGift>(TGift gift, DisputeForDonation dispute, Guid? chosenBranch, long amountPence, DateTimeOffset now)
-        where TGift : IGift
+        where TGift : Gift
     {
         gift.DisputeId = dispute.Id;
         gift.ChosenBranchId = chosenBranch;
@@ -247,7 +247,7 @@ internal sealed class DonateModel(
     /// money can arrive for it) and the page says card payments are unavailable.
     /// </summary>
     private async Task<IActionResult> CheckoutAsync(
-        IGift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
+        Gift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
     {
         if (message is not null)
         {
