@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Solidarity.Core.Disputes;
-
 namespace Solidarity.Core.Data;
 
 internal sealed class UnionConfiguration : IEntityTypeConfiguration<Union>

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 
 namespace Solidarity.Core.Data;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Solidarity.Core.Email;
 
 namespace Solidarity.Core.Data;

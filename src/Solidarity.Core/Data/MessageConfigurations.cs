@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 
 namespace Solidarity.Core.Data;

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 
 namespace Solidarity.Core.Data;

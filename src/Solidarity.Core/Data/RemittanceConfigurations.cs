@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Solidarity.Core.Disputes;
 using Solidarity.Core.Remittances;
 
 namespace Solidarity.Core.Data;

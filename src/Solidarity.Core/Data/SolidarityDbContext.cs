@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
-using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Email;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Solidarity.Core.Throttling;
 
 namespace Solidarity.Core.Data;

@@ -1,5 +1,3 @@
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Core.Donations;
 
 public enum MonthlyGiftStatus
@@ -22,40 +20,10 @@ public enum MonthlyGiftStatus
 /// every month while the dispute lasts. Each paid invoice becomes one <see cref="Donation"/>; this row holds who gives,
 /// how the gift stands and what ties it to Stripe. Private like a donation: nothing here is shown publicly.
 /// </summary>
-public sealed class MonthlyGift : IGift
+public sealed class MonthlyGift : Gift
 {
-    public Guid Id { get; set; } = Guid.CreateVersion7();
-
-    /// <summary>The dispute the gift goes to now; a gift moved after its dispute ended names the new one.</summary>
-    public Guid DisputeId { get; set; }
-
-    /// <summary>The branch the giver chose; null means shared by the dispute's shares at the time each payment arrives.</summary>
-    public Guid? ChosenBranchId { get; set; }
-
-    /// <summary>The monthly gift in pence, before any processing fee the giver chose to cover.</summary>
-    public long AmountPence { get; set; }
-
-    /// <summary>The estimated fee the giver added on top each month; Stripe charges AmountPence + FeeCoverPence.</summary>
-    public long FeeCoverPence { get; set; }
-    public string Currency { get; set; } = Money.Gbp;
-
-    public string? PublicName { get; set; }
-    public string? OrganisationName { get; set; }
-    public bool ShowAmountPublicly { get; set; }
-
-    /// <summary>For the receipts. Private: never shown publicly.</summary>
-    public string? DonorName { get; set; }
-
-    /// <summary>For the receipts and the link to manage the gift. Private: never shown publicly or to branches.</summary>
-    public string? Email { get; set; }
-
-    /// <summary>As <see cref="Donation.DonorKey"/>: who gives, for counting people, never the email itself.</summary>
-    public string? DonorKey { get; set; }
-    public DateTimeOffset? PrivacyConsentAt { get; set; }
-
     public MonthlyGiftStatus Status { get; set; }
 
-    public string? StripeCheckoutSessionId { get; set; }
     public string? StripeSubscriptionId { get; set; }
     public string? StripeCustomerId { get; set; }
 
@@ -76,10 +44,7 @@ public sealed class MonthlyGift : IGift
     /// </summary>
     public DateTimeOffset? SubscriptionSeenAt { get; set; }
 
-    public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
-
-    public long ChargedPence => AmountPence + FeeCoverPence;
 }
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Core.Receipts;
 
 public enum ReceiptKind

@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Account;
-using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.Web.Demo;
 

@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Demo;
 

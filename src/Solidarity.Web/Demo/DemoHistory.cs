@@ -1,16 +1,5 @@
 using System.Diagnostics;
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Messages;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Remittances;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Ledger;
-using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Demo;
 

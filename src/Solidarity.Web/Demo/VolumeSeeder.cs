@@ -1,13 +1,6 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Messages;
-using Solidarity.Core.Amounts;
-using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Demo;
 

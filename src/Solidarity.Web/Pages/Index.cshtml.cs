@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Disputes;
 
 namespace Solidarity.Web.Pages;

@@ -1,5 +1,3 @@
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Infrastructure.Email;
 
 internal static class EmailHosting

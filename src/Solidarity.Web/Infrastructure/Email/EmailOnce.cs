@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using MimeKit;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Infrastructure.Email;
 

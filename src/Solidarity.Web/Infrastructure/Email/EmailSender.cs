@@ -1,6 +1,5 @@
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Solidarity.Web.Infrastructure.Email;
@@ -42,6 +41,22 @@ internal sealed class SmtpSettings
     public string? PickupDirectory { get; set; }
 
     public MailboxAddress FromAddress => MailboxAddress.Parse(From);
+
+    /// <summary>
+    /// A message from <see cref="From"/> whose Message-ID is <paramref name="stableId"/> at the sender's domain: the same
+    /// for every attempt, so a duplicate after a crash is recognisable as one message.
+    /// </summary>
+    public MimeMessage Message(string stableId, string subject)
+    {
+        var from = FromAddress;
+        var message = new MimeMessage
+        {
+            MessageId = $"{stableId}@{(from.Domain is { Length: > 0 } domain ? domain : "localhost")}",
+            Subject = subject,
+        };
+        message.From.Add(from);
+        return message;
+    }
 }
 
 /// <summary>Hands a message to the mail system; throws when it could not, so the calling job is retried.</summary>

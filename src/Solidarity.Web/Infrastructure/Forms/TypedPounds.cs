@@ -1,5 +1,3 @@
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Web.Infrastructure.Forms;
 
 /// <summary>An amount a person typed in pounds ("25", "12.50", "£1,000"), read the same way on every form.</summary>

@@ -1,6 +1,5 @@
 using ScottPlot;
 using SkiaSharp;
-using Solidarity.Web.Infrastructure.Pdf;
 
 namespace Solidarity.Web.Infrastructure.Graphics;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 

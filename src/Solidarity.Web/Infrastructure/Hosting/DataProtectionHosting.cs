@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 

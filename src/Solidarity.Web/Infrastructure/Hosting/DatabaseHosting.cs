@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 #if DEBUG
 using Solidarity.DevelopmentDatabase;
 #endif

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>Instants are stored in UTC and shown to people in Europe/London.</summary>

@@ -1,8 +1,4 @@
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Stripe;
-using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
-using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 

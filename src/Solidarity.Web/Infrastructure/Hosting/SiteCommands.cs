@@ -1,12 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Solidarity.Core.Data;
-using Solidarity.Core.Amounts;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Jobs;
-using Solidarity.Web.Infrastructure.Stripe;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
 

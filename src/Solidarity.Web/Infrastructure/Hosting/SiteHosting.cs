@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-using Solidarity.Web.Pages.Account;
-
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using Hangfire.Dashboard;
-using Microsoft.AspNetCore.Authorization;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 

@@ -5,8 +5,6 @@ using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 

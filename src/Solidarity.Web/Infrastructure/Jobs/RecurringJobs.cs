@@ -1,13 +1,8 @@
 using Hangfire;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Throttling;
+using Hangfire.Common;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Admin.Updates;
-using Solidarity.Web.Pages.Donations.Monthly;
-using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
-using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Infrastructure.Jobs;
 
@@ -19,19 +14,27 @@ internal static class RecurringJobs
 {
     private const string SchedulesSection = "Jobs:Schedules";
 
-    /// <summary>The id of every recurring job <see cref="Register"/> adds: the keys `Jobs:Schedules` may hold.</summary>
-    public static readonly IReadOnlyList<string> Ids =
+    /// <summary>
+    /// Every recurring job, in the order <see cref="Register"/> adds them: its id (also its key under `Jobs:Schedules`),
+    /// the call it makes, and its schedule when that key is not set.
+    /// </summary>
+    private static readonly (string Id, Job Call, string? DefaultCron)[] Schedules =
     [
-        IssueMissingReceiptsJob.RecurringJobId,
-        PublishScheduledUpdatesJob.RecurringId,
-        SendBranchDigestsJob.RecurringId,
-        BuildStatementsJob.RecurringId,
-        CheckLedgerTotalsJob.RecurringJobId,
-        PurgeThrottlesJob.RecurringJobId,
-        ClearExpiredPersonalDataJob.RecurringJobId,
-        SendYearStatementsJob.RecurringJobId,
-        EndUnmovedMonthlyGiftsJob.RecurringJobId,
+        (IssueMissingReceiptsJob.RecurringJobId, Job.FromExpression<IssueMissingReceiptsJob>(job => job.RunAsync(CancellationToken.None)), "*/15 * * * *"),
+        (PublishScheduledUpdatesJob.RecurringId, Job.FromExpression<PublishScheduledUpdatesJob>(job => job.RunAsync(CancellationToken.None)), "* * * * *"),
+        (SendBranchDigestsJob.RecurringId, Job.FromExpression<SendBranchDigestsJob>(job => job.RunAsync(CancellationToken.None)), "0 7 * * *"),
+        // No default of its own: `Remittances:StatementCron` (RemittanceSettings) sets it.
+        (BuildStatementsJob.RecurringId, Job.FromExpression<BuildStatementsJob>(job => job.RunAsync(CancellationToken.None)), null),
+        (CheckLedgerTotalsJob.RecurringJobId, Job.FromExpression<CheckLedgerTotalsJob>(job => job.RunAsync(CancellationToken.None)), "30 * * * *"),
+        (PurgeThrottlesJob.RecurringJobId, Job.FromExpression<PurgeThrottlesJob>(job => job.RunAsync(CancellationToken.None)), "10 * * * *"),
+        (ClearExpiredPersonalDataJob.RecurringJobId, Job.FromExpression<ClearExpiredPersonalDataJob>(job => job.RunAsync(CancellationToken.None)), "40 3 * * *"),
+        // Last year's statements, early on 2 January: after New Year's Day, before the working year's first morning.
+        (SendYearStatementsJob.RecurringJobId, Job.FromExpression<SendYearStatementsJob>(job => job.RunAsync(CancellationToken.None)), "0 6 2 1 *"),
+        (EndUnmovedMonthlyGiftsJob.RecurringJobId, Job.FromExpression<EndUnmovedMonthlyGiftsJob>(job => job.RunAsync(CancellationToken.None)), "20 4 * * *"),
     ];
+
+    /// <summary>The id of every recurring job <see cref="Register"/> adds: the keys `Jobs:Schedules` may hold.</summary>
+    public static readonly IReadOnlyList<string> Ids = [.. Schedules.Select(schedule => schedule.Id)];
 
     public static void RegisterRecurringJobs(this WebApplication app) =>
         Register(app.Services.GetRequiredService<IRecurringJobManager>(), app.Configuration);
@@ -39,39 +42,12 @@ internal static class RecurringJobs
     public static void Register(IRecurringJobManager jobs, IConfiguration configuration)
     {
         var options = new RecurringJobOptions { TimeZone = LondonClock.London };
-        string Cron(string id, string fallback) => configuration[$"{SchedulesSection}:{id}"] ?? fallback;
-
-        jobs.AddOrUpdate<IssueMissingReceiptsJob>(
-            IssueMissingReceiptsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(IssueMissingReceiptsJob.RecurringJobId, "*/15 * * * *"), options);
-        jobs.AddOrUpdate<PublishScheduledUpdatesJob>(
-            PublishScheduledUpdatesJob.RecurringId, job => job.RunAsync(CancellationToken.None),
-            Cron(PublishScheduledUpdatesJob.RecurringId, "* * * * *"), options);
-        jobs.AddOrUpdate<SendBranchDigestsJob>(
-            SendBranchDigestsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
-            Cron(SendBranchDigestsJob.RecurringId, "0 7 * * *"), options);
-
         var remittances = configuration.GetSection(RemittanceSettings.Section).Get<RemittanceSettings>() ?? new RemittanceSettings();
-        jobs.AddOrUpdate<BuildStatementsJob>(
-            BuildStatementsJob.RecurringId, job => job.RunAsync(CancellationToken.None),
-            Cron(BuildStatementsJob.RecurringId, remittances.StatementCron), options);
-        jobs.AddOrUpdate<CheckLedgerTotalsJob>(
-            CheckLedgerTotalsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(CheckLedgerTotalsJob.RecurringJobId, "30 * * * *"), options);
-        jobs.AddOrUpdate<PurgeThrottlesJob>(
-            PurgeThrottlesJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(PurgeThrottlesJob.RecurringJobId, "10 * * * *"), options);
-        jobs.AddOrUpdate<ClearExpiredPersonalDataJob>(
-            ClearExpiredPersonalDataJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(ClearExpiredPersonalDataJob.RecurringJobId, "40 3 * * *"), options);
 
-        // Last year's statements, early on 2 January: after New Year's Day, before the working year's first morning.
-        jobs.AddOrUpdate<SendYearStatementsJob>(
-            SendYearStatementsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(SendYearStatementsJob.RecurringJobId, "0 6 2 1 *"), options);
-        jobs.AddOrUpdate<EndUnmovedMonthlyGiftsJob>(
-            EndUnmovedMonthlyGiftsJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            Cron(EndUnmovedMonthlyGiftsJob.RecurringJobId, "20 4 * * *"), options);
+        foreach (var (id, call, defaultCron) in Schedules)
+        {
+            jobs.AddOrUpdate(id, call, configuration[$"{SchedulesSection}:{id}"] ?? defaultCron ?? remittances.StatementCron, options);
+        }
     }
 
     /// <summary>

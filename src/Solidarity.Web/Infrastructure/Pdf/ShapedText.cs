@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using HarfBuzzSharp;
 using Microsoft.Extensions.Logging;
 using Buffer = HarfBuzzSharp.Buffer;

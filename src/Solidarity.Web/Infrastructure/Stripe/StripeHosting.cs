@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Stripe;
 
 namespace Solidarity.Web.Infrastructure.Stripe;

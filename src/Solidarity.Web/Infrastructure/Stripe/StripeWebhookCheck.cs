@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Webhooks;
 using Stripe;
 

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Infrastructure.Throttling;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
 using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Infrastructure.Throttling;

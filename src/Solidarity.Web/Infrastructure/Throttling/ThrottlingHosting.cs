@@ -1,5 +1,3 @@
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Infrastructure.Throttling;
 
 internal static class ThrottlingHosting

@@ -1,7 +1,4 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Accounts;
 
 namespace Solidarity.Web.Pages.Account;
 

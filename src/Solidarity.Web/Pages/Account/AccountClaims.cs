@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Accounts;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Solidarity.Core.Accounts;
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>Where people go after signing in, and what the session says about how they proved who they are.</summary>

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>What state an account is in: disabled or not, needing a second factor, one of the admins who keep the site running.</summary>

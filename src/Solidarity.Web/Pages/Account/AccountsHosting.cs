@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Identity;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Pages.Account;
 

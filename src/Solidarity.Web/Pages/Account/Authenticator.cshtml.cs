@@ -1,14 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using QRCoder;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.Web.Pages.Account;
 

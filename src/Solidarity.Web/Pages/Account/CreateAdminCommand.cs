@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Solidarity.Core.Accounts;
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>

@@ -1,16 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Tokens;
-using Solidarity.Web.Pages.Admin;
-using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Web.Pages.Account;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>A password chosen and typed twice, with the words each mistake is answered in: resetting one, accepting an invitation.</summary>

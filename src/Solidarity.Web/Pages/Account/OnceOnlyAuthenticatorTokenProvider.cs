@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Identity;
-using Solidarity.Core.Accounts;
 
 namespace Solidarity.Web.Pages.Account;
 

@@ -1,19 +1,8 @@
 using System.Net;
-using System.Text;
 using Hangfire;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Accounts;
 using Solidarity.Core.Email;
-using Solidarity.Core.Data;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Throttling;
-using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.Web.Pages.Account;
 

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Accounts;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>Shows freshly made recovery codes once: they travel in TempData and are gone after this page.</summary>

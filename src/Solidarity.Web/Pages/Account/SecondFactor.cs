@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Identity;
-using Solidarity.Core.Accounts;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>

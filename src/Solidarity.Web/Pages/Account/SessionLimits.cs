@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Solidarity.Core.Accounts;
 
 namespace Solidarity.Web.Pages.Account;
 

@@ -1,12 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Admin;
-
 namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]

@@ -1,5 +1,4 @@
 using System.Net;
-using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Account;
 

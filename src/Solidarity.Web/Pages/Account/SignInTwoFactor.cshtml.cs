@@ -1,13 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Admin;
 
 namespace Solidarity.Web.Pages.Account;
 

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Accounts;
-
 namespace Solidarity.Web.Pages.Account;
 
 /// <summary>Signing out is a POST with an antiforgery token, so no link or image on another site can do it.</summary>

@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Accounts;
 
 namespace Solidarity.Web.Pages.Account;
 

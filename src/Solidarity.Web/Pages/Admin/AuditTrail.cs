@@ -1,7 +1,5 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Solidarity.Core.Audit;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Pages.Admin;
 

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.BranchPortal;
 
 /// <summary>The branch officer's portal: what has been raised for the branch, its statements and the transfers paying them.</summary>

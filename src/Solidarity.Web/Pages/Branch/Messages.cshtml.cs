@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.BranchPortal;
 
 /// <summary>The approved messages of support for the branch's members, newest first, and the booklet to print.</summary>

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
-
 namespace Solidarity.Web.Pages.BranchPortal;
 
 /// <summary>The officer's own branch, as every page of the portal shows it.</summary>

@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Remittances;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.BranchPortal;
 
 /// <summary>One of the branch's statements, its downloads, and the transfers paying it, which the officer confirms on arrival.</summary>

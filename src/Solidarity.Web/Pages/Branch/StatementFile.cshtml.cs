@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.BranchPortal;
 
 /// <summary>The PDF or CSV of one of the officer's own branch's statements; any other statement is 404.</summary>

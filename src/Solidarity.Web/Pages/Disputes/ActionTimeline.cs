@@ -1,5 +1,4 @@
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Disputes;
 

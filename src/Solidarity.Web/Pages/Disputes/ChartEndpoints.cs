@@ -1,6 +1,4 @@
 using Solidarity.Web.Infrastructure.Graphics;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Pdf;
 
 namespace Solidarity.Web.Pages.Disputes;
 

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Web.Pages.Disputes;

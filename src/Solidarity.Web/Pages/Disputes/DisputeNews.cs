@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Disputes;

@@ -1,5 +1,3 @@
-using Solidarity.Web.Pages.Ledger;
-
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>What a dispute has raised and from how many supporters, for cards and pages.</summary>

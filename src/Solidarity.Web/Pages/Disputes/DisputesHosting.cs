@@ -1,5 +1,4 @@
 using Solidarity.Web.Infrastructure.Graphics;
-using Solidarity.Web.Infrastructure.Pdf;
 using Solidarity.Web.Pages.Disputes.Books;
 using Solidarity.Web.Pages.Disputes.Supporters;
 

@@ -1,10 +1,4 @@
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Amounts;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Web.Pages.Disputes;
 

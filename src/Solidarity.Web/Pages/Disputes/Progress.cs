@@ -1,5 +1,3 @@
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>Raised so far against the target, in the shapes the pages show.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>The heading of a dispute's public page: what a page about one published dispute starts from.</summary>

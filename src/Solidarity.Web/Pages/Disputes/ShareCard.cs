@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using SkiaSharp;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 using Solidarity.Web.Infrastructure.Graphics;
 

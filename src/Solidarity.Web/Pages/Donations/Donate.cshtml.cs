@@ -1,21 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Messages;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Donations.Checkout;
-using Solidarity.Web.Pages.Donations.Monthly;
-using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Messages;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations;
 
@@ -238,7 +223,7 @@ internal sealed class DonateModel(
 
     /// <summary>A one-off or monthly gift as the form describes it, by the giver who accepted the privacy notice <paramref name="now"/>.</summary>
     private TGift FromForm<TGift>(TGift gift, DisputeForDonation dispute, Guid? chosenBranch, long amountPence, DateTimeOffset now)
-        where TGift : IGift
+        where TGift : Gift
     {
         gift.DisputeId = dispute.Id;
         gift.ChosenBranchId = chosenBranch;
@@ -262,7 +247,7 @@ internal sealed class DonateModel(
     /// money can arrive for it) and the page says card payments are unavailable.
     /// </summary>
     private async Task<IActionResult> CheckoutAsync(
-        IGift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
+        Gift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
     {
         if (message is not null)
         {

@@ -1,6 +1,3 @@
-using Solidarity.Core.Donations;
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Web.Pages.Donations;
 
 /// <summary>How a card gift is divided between branches, fixed when it is given: all to the chosen branch, or by the dispute's shares.</summary>

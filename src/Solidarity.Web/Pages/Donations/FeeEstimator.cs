@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Solidarity.Web.Infrastructure.Stripe;
-
 namespace Solidarity.Web.Pages.Donations;
 
 /// <summary>The processing fee a donor may choose to add on top of a gift, from Stripe:FeeEstimate* settings.</summary>

@@ -1,11 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Donations;
 
 /// <summary>

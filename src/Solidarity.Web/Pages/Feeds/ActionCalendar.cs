@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Feeds;

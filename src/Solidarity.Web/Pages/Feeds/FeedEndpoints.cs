@@ -1,8 +1,4 @@
-using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Html;
 using Solidarity.Web.Pages.Disputes;
 

@@ -1,5 +1,3 @@
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>Divides an amount taken back from a donation (refund, chargeback, fee) between its branches.</summary>

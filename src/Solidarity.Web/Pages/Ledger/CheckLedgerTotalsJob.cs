@@ -1,6 +1,3 @@
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Admin;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 internal static class LedgerHosting

@@ -1,5 +1,3 @@
-using Solidarity.Core.Ledger;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>An entry about to be posted; <see cref="Key"/> names its cause so it can post only once.</summary>

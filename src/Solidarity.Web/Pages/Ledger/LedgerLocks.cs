@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>A donation whose row, and the rows of the branches it is allocated to, this transaction holds locked.</summary>

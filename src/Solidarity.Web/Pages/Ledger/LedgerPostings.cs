@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Amounts;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>What reversing offline money did, or why it was held back.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>A dispute's money, summed from the ledger by kind.</summary>

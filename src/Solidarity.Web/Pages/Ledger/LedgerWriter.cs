@@ -1,8 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
 
 namespace Solidarity.Web.Pages.Ledger;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Pages.Ledger;

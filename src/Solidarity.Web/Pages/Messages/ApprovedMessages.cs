@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
 using Solidarity.Web.Pages.Disputes;
 
 namespace Solidarity.Web.Pages.Messages;

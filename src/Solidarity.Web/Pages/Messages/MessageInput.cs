@@ -1,8 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using Solidarity.Core.Messages;
-using Solidarity.Web.Infrastructure.Forms;
 
 namespace Solidarity.Web.Pages.Messages;
 

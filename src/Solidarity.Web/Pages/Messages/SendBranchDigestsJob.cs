@@ -1,13 +1,5 @@
-using System.Globalization;
-using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
 using Solidarity.Core.Email;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Messages;
 
@@ -148,19 +140,13 @@ internal sealed class SendBranchDigestsJob(
 
     private MimeMessage Compose(BranchDigest digest, string branchName, string branchCode, string contactName, string email, IReadOnlyList<DigestLine> messages)
     {
-        var from = smtpOptions.Value.FromAddress;
-        var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
         var day = digest.Date.ToString("dddd d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
         var siteBaseUrl = site.BaseUrl();
-        var message = new MimeMessage
-        {
-            // The same for every attempt, so a duplicate after a crash is recognisable as one message.
-            MessageId = $"digest-{digest.Id:N}@{domain}",
-            Subject = messages.Count == 1
+        var message = smtpOptions.Value.Message(
+            $"digest-{digest.Id:N}",
+            messages.Count == 1
                 ? $"1 new message of support for {branchName} ({day})"
-                : $"{messages.Count} new messages of support for {branchName} ({day})",
-        };
-        message.From.Add(from);
+                : $"{messages.Count} new messages of support for {branchName} ({day})");
         message.To.Add(new MailboxAddress(contactName, email));
 
         var text = new StringBuilder();

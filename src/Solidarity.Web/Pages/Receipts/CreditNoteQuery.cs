@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
-
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>Why a credit note is owed: money refunded to the donor, or offline money reversed (a cheque returned unpaid).</summary>

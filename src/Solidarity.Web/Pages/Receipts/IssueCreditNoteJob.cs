@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Pages.Ledger;
-
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Receipts;
-
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>

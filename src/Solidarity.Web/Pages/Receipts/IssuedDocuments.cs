@@ -1,8 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Solidarity.Core.Data;
 using Solidarity.Core.Email;
-using Solidarity.Core.Receipts;
 
 namespace Solidarity.Web.Pages.Receipts;
 

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;

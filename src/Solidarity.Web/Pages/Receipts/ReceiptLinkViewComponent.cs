@@ -1,8 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Receipts;
 
 namespace Solidarity.Web.Pages.Receipts;
 

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>

@@ -1,12 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -75,24 +67,18 @@ internal sealed class SendReceiptEmailJob(
         Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link, string? manageLink)
     {
         var settings = receiptOptions.Value;
-        var from = smtpOptions.Value.FromAddress;
-        var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
         var creditNote = receipt.Kind == ReceiptKind.CreditNote;
         var reversal = creditNote && CreditNoteKeys.IsOfflineReversal(receipt.RefundKey!);
         var expires = LondonClock.LongDate(receipt.DownloadTokenExpiresAt!.Value);
 
-        var message = new MimeMessage
-        {
-            // The same for every attempt, so a duplicate after a crash is recognisable as one message.
-            MessageId = $"{(creditNote ? "credit-note" : "receipt")}-{receipt.Id:N}@{domain}",
-            Subject = (creditNote, reversal) switch
+        var message = smtpOptions.Value.Message(
+            $"{(creditNote ? "credit-note" : "receipt")}-{receipt.Id:N}",
+            (creditNote, reversal) switch
             {
                 (true, true) => $"Credit note {receipt.Number}: your payment was reversed ({disputeTitle})",
                 (true, false) => $"Credit note {receipt.Number} for your refund ({disputeTitle})",
                 _ => $"Your receipt {receipt.Number}: thank you for supporting {disputeTitle}",
-            },
-        };
-        message.From.Add(from);
+            });
         message.To.Add(new MailboxAddress(name ?? "", email));
 
         var text = (creditNote, reversal) switch

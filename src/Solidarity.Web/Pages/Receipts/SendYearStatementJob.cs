@@ -1,9 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;
@@ -62,15 +57,7 @@ internal sealed class SendYearStatementJob(
     private MimeMessage Compose(Guid statementId, int year, string email, string? name, string link, DateTimeOffset expires)
     {
         var settings = receiptOptions.Value;
-        var from = smtpOptions.Value.FromAddress;
-        var domain = from.Domain is { Length: > 0 } d ? d : "localhost";
-        var message = new MimeMessage
-        {
-            // The same for every attempt, so a duplicate after a crash is recognisable as one message.
-            MessageId = $"year-statement-{statementId:N}@{domain}",
-            Subject = $"Your statement of giving for {year}",
-        };
-        message.From.Add(from);
+        var message = smtpOptions.Value.Message($"year-statement-{statementId:N}", $"Your statement of giving for {year}");
         message.To.Add(new MailboxAddress(name?.Trim() ?? "", email.Trim()));
         message.Body = new TextPart("plain")
         {

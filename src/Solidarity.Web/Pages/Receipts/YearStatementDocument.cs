@@ -1,11 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Pdf;
-
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>A gift on a statement: when it was received, what its receipt states (or what was charged, where no receipt was issued).</summary>

@@ -1,13 +1,6 @@
-using System.Globalization;
 using System.Net;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Email;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Web.Pages.Receipts;

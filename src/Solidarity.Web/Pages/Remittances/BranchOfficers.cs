@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>

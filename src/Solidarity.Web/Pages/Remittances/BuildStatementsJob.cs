@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Pdf;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>An approved message of support, as a branch sees it: only what the author chose to show.</summary>

@@ -1,15 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
-using Solidarity.Core.Remittances;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Admin;
-using Solidarity.Web.Pages.Ledger;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>What an admin types to record a bank transfer.</summary>

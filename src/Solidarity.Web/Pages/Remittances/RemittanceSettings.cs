@@ -1,5 +1,3 @@
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 internal sealed class RemittanceSettings

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Remittances;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 internal enum StatementOutcome

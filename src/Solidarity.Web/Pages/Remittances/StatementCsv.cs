@@ -1,10 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
-using Solidarity.Core.Donations;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Remittances;
 

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Remittances;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Pdf;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>A statement with the branch it is for, as the files show it.</summary>

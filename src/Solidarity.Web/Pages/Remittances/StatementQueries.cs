@@ -1,11 +1,7 @@
 using System.Data;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
 
 namespace Solidarity.Web.Pages.Remittances;
 

@@ -1,11 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.Rendering;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Forms;
 
 namespace Solidarity.Web.Pages.Admin.Branches;
 

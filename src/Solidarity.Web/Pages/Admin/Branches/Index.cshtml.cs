@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-
 namespace Solidarity.Web.Pages.Admin.Branches;
 
 internal sealed class IndexModel(SolidarityDbContext db) : PageModel

@@ -1,13 +1,7 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.Rendering;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Forms;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;

@@ -1,13 +1,4 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
 

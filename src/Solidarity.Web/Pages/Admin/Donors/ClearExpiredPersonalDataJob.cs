@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Messages;
-
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 internal sealed class RetentionSettings

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Pages.Admin.Donors;

@@ -1,12 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Ledger;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Ledger;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 /// <summary>What an erasure did, or why it did nothing.</summary>
@@ -66,13 +57,19 @@ internal sealed class DonorErasure(
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.DonorKey, newKey), cancellationToken);
         }
 
+        // The same for a one-off gift and a monthly one: the person goes; the money, and the organisation when kept, stay.
+        void ForgetGiver(Gift gift)
+        {
+            gift.DonorKey = gift.DonorKey is { } key && newKeys.TryGetValue(key, out var newKey) ? newKey : gift.DonorKey;
+            gift.DonorName = null;
+            gift.Email = null;
+            gift.PublicName = null;
+            gift.OrganisationName = keepOrganisationName ? gift.OrganisationName : null;
+        }
+
         foreach (var donation in donations)
         {
-            donation.DonorKey = donation.DonorKey is { } key && newKeys.TryGetValue(key, out var newKey) ? newKey : donation.DonorKey;
-            donation.DonorName = null;
-            donation.Email = null;
-            donation.PublicName = null;
-            donation.OrganisationName = keepOrganisationName ? donation.OrganisationName : null;
+            ForgetGiver(donation);
 
             // An offline gift's reference ("cheque from J. Bloggs") can name the payer; the amount and method stay.
             donation.Reference = null;
@@ -83,11 +80,7 @@ internal sealed class DonorErasure(
         // its later payments are gifts with no name and no email, so no receipt is mailed.
         foreach (var gift in gifts)
         {
-            gift.DonorKey = gift.DonorKey is { } key && newKeys.TryGetValue(key, out var newKey) ? newKey : gift.DonorKey;
-            gift.DonorName = null;
-            gift.Email = null;
-            gift.PublicName = null;
-            gift.OrganisationName = keepOrganisationName ? gift.OrganisationName : null;
+            ForgetGiver(gift);
             gift.UpdatedAt = now;
         }
 

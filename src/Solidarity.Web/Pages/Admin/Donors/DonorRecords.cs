@@ -2,12 +2,6 @@ using System.Linq.Expressions;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Messages;
-using Solidarity.Core.Receipts;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
 

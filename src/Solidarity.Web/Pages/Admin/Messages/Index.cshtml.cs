@@ -1,10 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
-
 namespace Solidarity.Web.Pages.Admin.Messages;
 
 /// <summary>The moderation queue: pending messages, oldest first, decided one by one or in bulk.</summary>

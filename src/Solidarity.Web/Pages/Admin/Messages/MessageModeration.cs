@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Messages;
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Admin.Messages;
 
 internal static class MessageAuditActions

@@ -1,7 +1,3 @@
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Core.Messages;
-
 namespace Solidarity.Web.Pages.Admin.Messages;
 
 internal static class ModerationQueue

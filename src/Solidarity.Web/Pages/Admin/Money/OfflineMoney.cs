@@ -1,11 +1,3 @@
-using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Core.Donations;
-using Solidarity.Web.Pages.Ledger;
-using Solidarity.Web.Pages.Receipts;
-
 namespace Solidarity.Web.Pages.Admin.Money;
 
 /// <summary>Offline money as an admin recorded it, checked by the page.</summary>

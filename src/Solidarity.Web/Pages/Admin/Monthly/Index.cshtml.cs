@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Monthly;
 

@@ -1,12 +1,4 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Web.Pages.Admin.People;
 

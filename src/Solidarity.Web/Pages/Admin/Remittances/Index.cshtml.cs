@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Pages.Ledger;
-
 namespace Solidarity.Web.Pages.Admin.Remittances;
 
 /// <summary>Every branch's balance owed, the statements waiting for approval or payment, and which transfers branches have confirmed.</summary>

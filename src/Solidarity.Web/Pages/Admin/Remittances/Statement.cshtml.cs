@@ -1,12 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Remittances;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.Admin.Remittances;
 
 /// <summary>One statement for review: approve it, then record the transfer that pays it (by another admin, where there is one).</summary>

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Web.Pages.Remittances;
-
 namespace Solidarity.Web.Pages.Admin.Remittances;
 
 /// <summary>A statement's PDF or CSV, for any branch.</summary>

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Audit;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
 
 namespace Solidarity.Web.Pages.Admin.Updates;
 

@@ -1,15 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Accounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Infrastructure.Html;
 
 namespace Solidarity.Web.Pages.Admin.Updates;

@@ -1,6 +1,3 @@
-using System.Text;
-using Solidarity.Web.Infrastructure.Hosting;
-
 namespace Solidarity.Web.Pages.Disputes.Books;
 
 /// <summary>The books as CSV, cached and evicted as the books page is.</summary>

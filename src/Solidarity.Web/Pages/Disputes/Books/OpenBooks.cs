@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Ledger;
-
 namespace Solidarity.Web.Pages.Disputes.Books;
 
 /// <summary>

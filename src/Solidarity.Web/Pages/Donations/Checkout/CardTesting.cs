@@ -1,9 +1,5 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Solidarity.Core.Data;
 using Solidarity.Core.Throttling;
-using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Donations.Checkout;
 

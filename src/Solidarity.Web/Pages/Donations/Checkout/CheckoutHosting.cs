@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Solidarity.Web.Infrastructure.Stripe;
-
 namespace Solidarity.Web.Pages.Donations.Checkout;
 
 internal static class CheckoutHosting

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
-using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Donations.Checkout;
 

@@ -1,4 +1,3 @@
-using Solidarity.Web.Pages.Donations.Monthly;
 using Stripe;
 using Stripe.Checkout;
 

@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using Stripe;
-using Solidarity.Web.Infrastructure.Stripe;
 
 namespace Solidarity.Web.Pages.Donations.Checkout;
 

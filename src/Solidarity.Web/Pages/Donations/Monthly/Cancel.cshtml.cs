@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
-using Solidarity.Core.Donations;
-
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>

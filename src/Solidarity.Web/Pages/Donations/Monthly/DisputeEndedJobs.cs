@@ -1,16 +1,7 @@
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using Solidarity.Core.Amounts;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Email;
-using Solidarity.Web.Infrastructure.Email;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Pages.Admin;
-using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
@@ -159,13 +150,8 @@ internal sealed class PauseMonthlyGiftJob(
                 .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
             var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
             var movableUntil = (about.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
-            var from = smtpOptions.Value.FromAddress;
-            var message = new MimeMessage
-            {
-                MessageId = $"monthly-paused-{giftId:N}-{disputeId:N}@{(from.Domain is { Length: > 0 } domain ? domain : "localhost")}",
-                Subject = $"{dispute.Title} has ended: your monthly gift is paused",
-            };
-            message.From.Add(from);
+            var message = smtpOptions.Value.Message(
+                $"monthly-paused-{giftId:N}-{disputeId:N}", $"{dispute.Title} has ended: your monthly gift is paused");
             message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
             message.Body = new TextPart("plain")
             {

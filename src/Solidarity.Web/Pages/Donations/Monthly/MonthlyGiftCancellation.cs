@@ -1,8 +1,3 @@
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Stripe;
-using Solidarity.Web.Pages.Admin;
 using Stripe;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;

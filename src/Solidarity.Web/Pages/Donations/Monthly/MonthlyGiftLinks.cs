@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
 using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;

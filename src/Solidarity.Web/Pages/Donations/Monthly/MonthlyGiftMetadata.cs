@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>

@@ -1,10 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
 using Solidarity.Core.Disputes;
-using Solidarity.Core.Donations;
-using Solidarity.Web.Infrastructure.Hosting;
-using Solidarity.Web.Infrastructure.Stripe;
-using Solidarity.Web.Pages.Admin;
 using Stripe;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;

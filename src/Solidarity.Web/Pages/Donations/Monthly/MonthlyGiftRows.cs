@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Solidarity.Core.Data;
-using Solidarity.Core.Donations;
-
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>
