@@ -112,6 +112,57 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
         await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
     }
 
+    [Fact]
+    public async Task A_batch_that_fails_leaves_nothing_behind_and_its_events_are_then_applied_alone()
+    {
+        var first = new CardPayment(await _scenario.CardDonationAsync(App, 1_200), 1_200);
+        var faulty = new CardPayment(await _scenario.CardDonationAsync(App, 800), 800);
+        var last = new CardPayment(await _scenario.CardDonationAsync(App, 1_500), 1_500);
+        var payloads = new[] { first.Completed(), faulty.Completed(), last.Completed() };
+
+        // A fault in the middle of posting one donation's entries, as a broken disk or a killed backend would be. DDL
+        // takes no parameters; the id is a Guid.
+        var fault = $$"""
+            CREATE FUNCTION test_posting_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'posting failed'; END $$;
+            CREATE TRIGGER test_posting_fault BEFORE INSERT ON "LedgerEntries"
+                FOR EACH ROW WHEN (NEW."DonationId" = '{{faulty.DonationId}}') EXECUTE FUNCTION test_posting_fault();
+            """;
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(fault));
+        try
+        {
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => ApplyAsync(
+                [Session(payloads[0], first.DonationId), Session(payloads[1], faulty.DonationId), Session(payloads[2], last.DonationId)]));
+
+            // The batch took no savepoint and needed none: its whole transaction is gone.
+            Assert.Empty(await MoneyScenario.EntriesAsync(App));
+            Assert.Equal(0, await App.WithDbAsync(db => db.StripeEvents.CountAsync()));
+            Assert.True(await App.WithDbAsync(db => db.Donations.AllAsync(d => d.Status == DonationStatus.Pending)));
+
+            // Each event then goes alone: the fault costs no other payment, and its own delivery is refused for Stripe to retry.
+            using var client = App.CreateClient();
+            Assert.Equal("applied", await WebhookSender.DeliverAsync(client, payloads[0]));
+            Assert.Equal("applied", await WebhookSender.DeliverAsync(client, payloads[2]));
+            using (var refused = await WebhookSender.SendAsync(client, payloads[1]))
+            {
+                Assert.False(refused.IsSuccessStatusCode);
+            }
+        }
+        finally
+        {
+            await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+                """DROP TRIGGER test_posting_fault ON "LedgerEntries"; DROP FUNCTION test_posting_fault();"""));
+        }
+
+        using (var client = App.CreateClient())
+        {
+            Assert.Equal("applied", await WebhookSender.DeliverAsync(client, payloads[1]));
+        }
+
+        Assert.Equal(3_500, (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
     private async Task<string?[]> ApplyAsync(IReadOnlyList<PaidSession> batch)
     {
         await using var scope = App.Scope();
