@@ -37,8 +37,7 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
             : jobs.ContinueJobWith<IssueCreditNoteJob>(afterJobId, job => job.RunAsync(donationId, refundKey, CancellationToken.None));
 
     /// <summary>After offline money was reversed (a bounced cheque, an entry made in error): a credit note against its receipt.</summary>
-    public string OfflineReversed(Guid donationId) =>
-        jobs.Enqueue<IssueCreditNoteJob>(job => job.RunAsync(donationId, CreditNoteKeys.OfflineReversal(donationId), CancellationToken.None));
+    public string OfflineReversed(Guid donationId) => RefundRecorded(donationId, CreditNoteKeys.OfflineReversal(donationId));
 
     internal string EmailReceipt(Guid receiptId) =>
         jobs.Enqueue<SendReceiptEmailJob>(job => job.RunAsync(receiptId, CancellationToken.None));
