@@ -76,15 +76,9 @@ internal static class WebhookBench
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%: {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}]; floor {perRun / floor.TotalSeconds / anchorRate * 100:F1}%"));
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"CPU per event, concurrent: {concurrentCpu.Own.TotalMilliseconds / perRun:F3} ms in this process (the site and its senders), {concurrentCpu.Postgres.TotalMilliseconds / perRun:F3} ms in PostgreSQL"));
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"CPU per floor request:     {floorCpu.Own.TotalMilliseconds / perRun:F3} ms in this process (the site and its senders), {floorCpu.Postgres.TotalMilliseconds / perRun:F3} ms in PostgreSQL"));
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"CPU per anchor insert:     {anchorCpu.Own.TotalMilliseconds / inserts:F3} ms in this process (the clients), {anchorCpu.Postgres.TotalMilliseconds / inserts:F3} ms in PostgreSQL"));
+        ReportCpu("CPU per event, concurrent:", concurrentCpu, perRun, "the site and its senders");
+        ReportCpu("CPU per floor request:", floorCpu, perRun, "the site and its senders");
+        ReportCpu("CPU per anchor insert:", anchorCpu, inserts, "the clients");
         Console.WriteLine($"Checked: {events} events recorded once, {entries} ledger entries. After the runs: {Machine.Load()}");
         return 0;
     }
@@ -144,6 +138,10 @@ internal static class WebhookBench
             }
         }
     }
+
+    private static void ReportCpu(string label, Cpu used, int count, string process) => Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{label,-26} {used.Own.TotalMilliseconds / count:F3} ms in this process ({process}), {used.Postgres.TotalMilliseconds / count:F3} ms in PostgreSQL"));
 
     /// <summary>CPU time used so far by this process and by the PostgreSQL server.</summary>
     private readonly record struct Cpu(TimeSpan Own, TimeSpan Postgres)
