@@ -78,6 +78,10 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
                 // The triggers' queries over a batch's transition table have no statistics, so the planner's estimates
                 // are wild and it would spend longer compiling them (JIT) than running them.
                 await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
+
+                // A trigger's plans are kept by its connection and planned for the first transition table they met: one
+                // planned for a webhook's two entries would join a batch's hundred thousand as if they were two.
+                await db.Database.ExecuteSqlRawAsync("DISCARD PLANS", cancellationToken);
                 await LedgerLocks.BranchesAsync(db, dispute.Branches.Select(b => b.BranchId), cancellationToken);
                 await CopyDonationsAsync(connection, dispute.Id, batch, cancellationToken);
                 await CopyAllocationsAsync(connection, batch, cancellationToken);
