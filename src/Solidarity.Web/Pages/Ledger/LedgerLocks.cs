@@ -55,6 +55,11 @@ internal static class LedgerLocks
     /// Locks several card donations, sorted by id, and then every branch they are allocated to, sorted by id: the
     /// webhook's batches, which apply many payments in one transaction. Ids with no card donation are left out.
     /// </summary>
+    /// <remarks>
+    /// The donations are read untracked, with their allocations: a batch writes what it changes in one statement of its
+    /// own, rather than through EF's change tracking of every donation. The allocations come by a query of their own,
+    /// because EF's shaper for an included collection builds a delegate for every row it reads.
+    /// </remarks>
     public static async Task<IReadOnlyDictionary<Guid, LockedDonation>> CardDonationsAsync(
         SolidarityDbContext db, IEnumerable<Guid> donationIds, CancellationToken cancellationToken)
     {
@@ -62,8 +67,16 @@ internal static class LedgerLocks
         var donations = await db.Donations
             .FromSql(
                 $"""SELECT * FROM "Donations" WHERE "Id" = ANY({ids}) AND "Method" = {DonationMethod.Card.ToString()} ORDER BY "Id" FOR UPDATE""")
-            .Include(d => d.Allocations)
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
+        var lockedIds = donations.Select(d => d.Id).ToArray();
+        var allocations = (await db.DonationAllocations.AsNoTracking().Where(a => lockedIds.Contains(a.DonationId)).ToListAsync(cancellationToken))
+            .ToLookup(a => a.DonationId);
+        foreach (var donation in donations)
+        {
+            donation.Allocations = [.. allocations[donation.Id]];
+        }
+
         await BranchesAsync(db, donations.SelectMany(d => d.Allocations).Select(a => a.BranchId), cancellationToken);
         return donations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
     }
