@@ -57,7 +57,7 @@ internal sealed record BranchBooks(
 }
 
 /// <summary>A dispute's open books: each branch's column and the dispute's, which adds the branches' up.</summary>
-internal sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches)
+internal sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches) : IDisputeView
 {
     public BooksFigures Whole => Branches.Aggregate(BooksFigures.Zero, (sum, branch) => sum + branch.Figures);
 
