@@ -12,7 +12,7 @@ public enum ReceiptKind
 /// A numbered PDF document given to a donor. A donation has at most one receipt, and each refund at most
 /// one credit note; the PDF is rendered once, when the number is taken, and never rendered again.
 /// </summary>
-public sealed class Receipt
+public sealed class Receipt : IEmailedDocument
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid DonationId { get; set; }

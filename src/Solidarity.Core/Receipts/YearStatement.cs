@@ -6,7 +6,7 @@ namespace Solidarity.Core.Receipts;
 /// table holds no name and no address: the donor is known only by <see cref="AddressKey"/>, a keyed hash, which an
 /// erasure clears.
 /// </summary>
-public sealed class YearStatement
+public sealed class YearStatement : IEmailedDocument
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 

@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Hashing;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Web.Infrastructure.Hosting;
@@ -18,18 +19,19 @@ internal static class ProductionSettings
         $"{StripeSettings.Section}:{nameof(StripeSettings.SecretKey)}",
         $"{StripeSettings.Section}:{nameof(StripeSettings.WebhookSecret)}",
         $"{SmtpSettings.Section}:{nameof(SmtpSettings.Host)}",
-        SupporterSettings.CountingKeySetting,
-        ThrottleSettings.KeySetting,
-        DonorAuditSettings.DonorKeySetting,
+        SupporterKeys.Secret.Setting,
+        Throttle.Secret.Setting,
+        DonorAuditKey.Secret.Setting,
         DataProtectionHosting.CertificatePathSetting,
     ];
 
     /// <summary>
-    /// Stops a Production process at start-up when <paramref name="setting"/>, the secret of a keyed hash, is missing:
+    /// Stops a Production process at start-up when <paramref name="secret"/>, the secret of a keyed hash, is missing:
     /// the development default is published in the source, and with it anyone could test a guess against a stored hash.
     /// </summary>
-    public static void RequireSecret(WebApplicationBuilder builder, string setting, string why)
+    public static void RequireSecret(WebApplicationBuilder builder, HashSecret secret, string why)
     {
+        var setting = secret.Setting;
         if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[setting]))
         {
             throw new InvalidOperationException(

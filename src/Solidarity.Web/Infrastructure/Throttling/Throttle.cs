@@ -3,19 +3,6 @@ using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Infrastructure.Throttling;
 
-internal sealed class ThrottleSettings
-{
-    public const string Section = "Throttling";
-
-    public const string KeySetting = $"{Section}:{nameof(Key)}";
-
-    /// <summary>
-    /// The secret of the keyed hash that names a client address or an email address in the counters, so that the
-    /// database never holds either. Production refuses to start without one of its own.
-    /// </summary>
-    public string? Key { get; set; }
-}
-
 /// <summary>What a counter held after an attempt was counted, or when it was only read.</summary>
 internal sealed record ThrottleState(int Count, DateTimeOffset? LastAt)
 {
@@ -28,12 +15,15 @@ internal sealed record ThrottleState(int Count, DateTimeOffset? LastAt)
 /// Subjects are keyed hashes (<see cref="ClientSubject"/>, <see cref="TextSubject"/>): the table never holds an
 /// address. <see cref="PurgeThrottlesJob"/> removes windows that ended more than a day ago.
 /// </summary>
-internal sealed class Throttle(SolidarityDbContext db, IOptions<ThrottleSettings> settings, TimeProvider time)
+internal sealed class Throttle(SolidarityDbContext db, IConfiguration configuration, TimeProvider time)
 {
-    /// <summary>Development and the test suite hash with this; Production refuses to start without a key of its own.</summary>
-    public const string DevelopmentKey = "development-only-throttle-key";
+    /// <summary>
+    /// The secret of the keyed hash that names a client address or an email address in the counters, so that the
+    /// database never holds either.
+    /// </summary>
+    public static readonly HashSecret Secret = new("Throttling:Key", "development-only-throttle-key");
 
-    private readonly KeyedHash _hash = new(settings.Value.Key, DevelopmentKey);
+    private readonly KeyedHash _hash = new(configuration, Secret);
 
     /// <summary>Counts one attempt in the current window of <paramref name="window"/> and returns the window's count with it.</summary>
     public async Task<ThrottleState> HitAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)

@@ -11,16 +11,6 @@ internal sealed class ChartModel(MoneyChartQuery charts) : PageModel
 {
     public MoneyChart Chart { get; private set; } = default!;
 
-    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
-    {
-        var chart = await charts.ForAsync(slug, cancellationToken);
-        if (chart is null)
-        {
-            return NotFound();
-        }
-
-        HttpContext.TagDispute(chart.DisputeId);
-        Chart = chart;
-        return Page();
-    }
+    public Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken) =>
+        this.ShowDisputeViewAsync(charts.ForAsync(slug, cancellationToken), chart => Chart = chart);
 }

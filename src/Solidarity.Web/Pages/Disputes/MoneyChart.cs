@@ -13,7 +13,7 @@ internal sealed record ChartDay(DateOnly Day, long RaisedPence, long ToDatePence
 /// what the chart draws and what its table lists, so the two never disagree. Raised is counted as on the dispute's
 /// page: given, less refunds and chargebacks, on the day each happened; card fees are not taken off.
 /// </summary>
-internal sealed record MoneyChart(Guid DisputeId, string Slug, string Title, IReadOnlyList<ChartDay> Days)
+internal sealed record MoneyChart(Guid DisputeId, string Slug, string Title, IReadOnlyList<ChartDay> Days) : IDisputeView
 {
     public long RaisedPence => Days.Count == 0 ? 0 : Days[^1].ToDatePence;
 

@@ -6,10 +6,9 @@ internal static class LedgerHosting
     public static void AddLedger(this WebApplicationBuilder builder)
     {
         ProductionSettings.RequireSecret(
-            builder, SupporterSettings.CountingKeySetting, "Keep it for good: a new key counts every donor again as new.");
+            builder, SupporterKeys.Secret, "Keep it for good: a new key counts every donor again as new.");
 
         var services = builder.Services;
-        services.Configure<SupporterSettings>(builder.Configuration.GetSection(SupporterSettings.Section));
         services.AddSingleton<SupporterKeys>();
         services.AddScoped<LedgerPostings>();
         services.AddScoped<LedgerQueries>();

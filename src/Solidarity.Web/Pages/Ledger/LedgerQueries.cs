@@ -1,94 +1,64 @@
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>A dispute's money, summed from the ledger by kind.</summary>
-internal sealed record DisputeMoney
-{
-    public Guid DisputeId { get; init; }
-
-    /// <summary>Donations received, card and offline, less offline entries reversed as mistakes.</summary>
-    public long GrossPence { get; init; }
-
-    /// <summary>Stripe's processing and dispute fees (negative).</summary>
-    public long FeesPence { get; init; }
-
-    /// <summary>Refunds less those Stripe failed or cancelled after they were posted (negative or zero).</summary>
-    public long RefundsPence { get; init; }
-
-    /// <summary>Chargebacks less those won back (negative or zero).</summary>
-    public long ChargebacksPence { get; init; }
-
-    /// <summary>What the public sees: gross less refunds and lost chargebacks; fees are not in it.</summary>
-    public long RaisedPence { get; init; }
-
-    /// <summary>Everything owed to the branches before remittances: raised less fees.</summary>
-    public long NetPence { get; init; }
-
-    /// <summary>
-    /// People and organisations with at least one gift that still holds money (not refunded in full, not lost to a
-    /// chargeback), each counted once however often they gave.
-    /// </summary>
-    public int Supporters { get; init; }
-
-    /// <summary>People giving monthly now (active monthly gifts, each giver once), from the dispute's monthly summary row.</summary>
-    public int MonthlyGivers { get; init; }
-
-    /// <summary>What the active monthly gifts bring in a month.</summary>
-    public long MonthlyPence { get; init; }
-}
+/// <param name="GrossPence">Donations received, card and offline, less offline entries reversed as mistakes.</param>
+/// <param name="FeesPence">Stripe's processing and dispute fees (negative).</param>
+/// <param name="RefundsPence">Refunds less those Stripe failed or cancelled after they were posted (negative or zero).</param>
+/// <param name="ChargebacksPence">Chargebacks less those won back (negative or zero).</param>
+/// <param name="RaisedPence">What the public sees: gross less refunds and lost chargebacks; fees are not in it.</param>
+/// <param name="NetPence">Everything owed to the branches before remittances: raised less fees.</param>
+/// <param name="Supporters">
+/// People and organisations with at least one gift that still holds money (not refunded in full, not lost to a
+/// chargeback), each counted once however often they gave.
+/// </param>
+/// <param name="MonthlyGivers">People giving monthly now (active monthly gifts, each giver once), from the dispute's monthly summary row.</param>
+/// <param name="MonthlyPence">What the active monthly gifts bring in a month.</param>
+internal sealed record DisputeMoney(
+    Guid DisputeId,
+    long GrossPence,
+    long FeesPence,
+    long RefundsPence,
+    long ChargebacksPence,
+    long RaisedPence,
+    long NetPence,
+    int Supporters,
+    int MonthlyGivers,
+    long MonthlyPence);
 
 /// <summary>What one branch is owed: the sum of every entry posted to it, fees included.</summary>
-internal sealed record BranchBalance
-{
-    public Guid BranchId { get; init; }
-    public string Code { get; init; } = "";
-    public string Name { get; init; } = "";
-    public long ReceivedPence { get; init; }
-    public long FeesPence { get; init; }
-    public long RefundsAndChargebacksPence { get; init; }
-    public long RemittedPence { get; init; }
-    public long OwedPence { get; init; }
-}
+internal sealed record BranchBalance(
+    Guid BranchId,
+    string Code,
+    string Name,
+    long ReceivedPence,
+    long FeesPence,
+    long RefundsAndChargebacksPence,
+    long RemittedPence,
+    long OwedPence);
 
 /// <summary>
 /// One branch's money for one dispute by what moved it, as the ledger signs it (positive adds to what the branch is
 /// owed): the sum of these is what the branch holds for the dispute. Read by <see cref="LedgerQueries.BooksAsync"/>.
 /// </summary>
-internal sealed record BranchBooksSums
-{
-    public Guid BranchId { get; init; }
-    public long CardPence { get; init; }
-
-    /// <summary>Offline money less offline entries reversed.</summary>
-    public long OfflinePence { get; init; }
-
-    /// <summary>Refunds less those Stripe failed or cancelled (negative or zero).</summary>
-    public long RefundsPence { get; init; }
-
-    /// <summary>Chargebacks less those won back (negative or zero), open or lost.</summary>
-    public long ChargebacksPence { get; init; }
-
-    /// <summary>The part of <see cref="ChargebacksPence"/> whose Stripe dispute has not closed yet.</summary>
-    public long PendingChargebacksPence { get; init; }
-    public long FeesPence { get; init; }
-    public long RemittancesPence { get; init; }
-}
+/// <param name="OfflinePence">Offline money less offline entries reversed.</param>
+/// <param name="RefundsPence">Refunds less those Stripe failed or cancelled (negative or zero).</param>
+/// <param name="ChargebacksPence">Chargebacks less those won back (negative or zero), open or lost.</param>
+/// <param name="PendingChargebacksPence">The part of <paramref name="ChargebacksPence"/> whose Stripe dispute has not closed yet.</param>
+internal sealed record BranchBooksSums(
+    Guid BranchId,
+    long CardPence,
+    long OfflinePence,
+    long RefundsPence,
+    long ChargebacksPence,
+    long PendingChargebacksPence,
+    long FeesPence,
+    long RemittancesPence);
 
 /// <summary>What a dispute raised on one London day, net of that day's refunds and chargebacks.</summary>
-internal sealed record DayRaised
-{
-    public DateOnly Day { get; init; }
-    public long Pence { get; init; }
-}
+internal sealed record DayRaised(DateOnly Day, long Pence);
 
 /// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
-internal sealed record TotalsDifference
-{
-    public Guid DisputeId { get; init; }
-    public Guid BranchId { get; init; }
-    public string Kind { get; init; } = "";
-    public long TotalPence { get; init; }
-    public long EntriesPence { get; init; }
-}
+internal sealed record TotalsDifference(Guid DisputeId, Guid BranchId, string Kind, long TotalPence, long EntriesPence);
 
 /// <summary>
 /// Sums over the ledger, done by PostgreSQL, never by loading entries. Money by dispute and current balances are read

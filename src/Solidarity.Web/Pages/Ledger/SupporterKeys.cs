@@ -3,30 +3,20 @@ using Solidarity.Web.Infrastructure.Hashing;
 
 namespace Solidarity.Web.Pages.Ledger;
 
-internal sealed class SupporterSettings
-{
-    public const string Section = "Supporters";
-
-    public const string CountingKeySetting = $"{Section}:{nameof(CountingKey)}";
-
-    /// <summary>
-    /// The secret behind donor keys, used for nothing else: with it, the same email always gives the same key, so a
-    /// person who gives twice counts once; without it, a key cannot be tested against a guessed address.
-    /// </summary>
-    public string? CountingKey { get; set; }
-}
-
 /// <summary>
 /// Turns who gave into the key supporters are counted by (<see cref="Core.Donations.Donation.DonorKey"/>): an HMAC of
 /// the lower-cased email, or of an organisation's normalised name (an organisation counts as its own donor, whoever
 /// sends its money). A gift with neither has no key and counts once by itself.
 /// </summary>
-internal sealed class SupporterKeys(IOptions<SupporterSettings> settings)
+internal sealed class SupporterKeys(IConfiguration configuration)
 {
-    /// <summary>Development and the test suite count with this; Production refuses to start without a key of its own.</summary>
-    public const string DevelopmentKey = "development-only-supporter-counting-key";
+    /// <summary>
+    /// The secret behind donor keys, used for nothing else: with it, the same email always gives the same key, so a
+    /// person who gives twice counts once; without it, a key cannot be tested against a guessed address.
+    /// </summary>
+    public static readonly HashSecret Secret = new("Supporters:CountingKey", "development-only-supporter-counting-key");
 
-    private readonly KeyedHash _hash = new(settings.Value.CountingKey, DevelopmentKey);
+    private readonly KeyedHash _hash = new(configuration, Secret);
 
     public string? For(string? email, string? organisationName)
     {

@@ -20,6 +20,7 @@ internal static class ReceiptsHosting
         builder.Services.AddScoped<IssueReceiptJob>();
         builder.Services.AddScoped<IssueReceiptsJob>();
         builder.Services.AddScoped<IssueCreditNoteJob>();
+        builder.Services.AddSingleton<DocumentEmails>();
         builder.Services.AddScoped<SendReceiptEmailJob>();
         builder.Services.AddScoped<IssueMissingReceiptsJob>();
         builder.Services.AddScoped<YearStatements>();

@@ -10,10 +10,8 @@ namespace Solidarity.Web.Pages.Receipts;
 internal sealed class SendReceiptEmailJob(
     SolidarityDbContext db,
     EmailOnce email,
+    DocumentEmails documents,
     SiteAddress site,
-    IOptions<ReceiptSettings> receiptOptions,
-    IOptions<SmtpSettings> smtpOptions,
-    TimeProvider time,
     MonthlyGiftLinks monthlyLinks,
     ILogger<SendReceiptEmailJob> logger)
 {
@@ -43,9 +41,7 @@ internal sealed class SendReceiptEmailJob(
                 return Outgoing.Nothing("No email address.");
             }
 
-            var (token, hash) = ReceiptTokens.Create();
-            receipt.DownloadTokenHash = hash;
-            receipt.DownloadTokenExpiresAt = time.GetUtcNow() + receiptOptions.Value.DownloadLinkLifetime;
+            var token = documents.NewLinkToken(receipt);
 
             // A monthly giver's receipt carries a link to see or cancel the gift, committed with the delivery as the
             // download link is.
@@ -66,12 +62,11 @@ internal sealed class SendReceiptEmailJob(
     private MimeMessage Compose(
         Receipt receipt, string email, string? name, string disputeTitle, string? originalNumber, string link, string? manageLink)
     {
-        var settings = receiptOptions.Value;
         var creditNote = receipt.Kind == ReceiptKind.CreditNote;
         var reversal = creditNote && CreditNoteKeys.IsOfflineReversal(receipt.RefundKey!);
         var expires = LondonClock.LongDate(receipt.DownloadTokenExpiresAt!.Value);
 
-        var message = smtpOptions.Value.Message(
+        var message = documents.Message(
             $"{(creditNote ? "credit-note" : "receipt")}-{receipt.Id:N}",
             (creditNote, reversal) switch
             {
@@ -113,10 +108,7 @@ internal sealed class SendReceiptEmailJob(
                 You can download it again until {expires}:
                 {link}
 
-                {ReceiptDocument.NoGiftAid}
-
-                {settings.OrganisationName}
-                {settings.OrganisationAddress}
+                {documents.Closing}
                 """,
         };
         body.Attachments.Add($"{receipt.Number}.pdf", receipt.Pdf, new ContentType("application", "pdf"));

@@ -1,5 +1,4 @@
 using MimeKit;
-using Solidarity.Web.Infrastructure.Tokens;
 
 namespace Solidarity.Web.Pages.Receipts;
 
@@ -12,10 +11,8 @@ namespace Solidarity.Web.Pages.Receipts;
 internal sealed class SendYearStatementJob(
     SolidarityDbContext db,
     EmailOnce email,
+    DocumentEmails documents,
     SiteAddress site,
-    IOptions<ReceiptSettings> receiptOptions,
-    IOptions<SmtpSettings> smtpOptions,
-    TimeProvider time,
     ILogger<SendYearStatementJob> logger)
 {
     public static string DeliveryKey(Guid statementId) => $"year-statement:{statementId}";
@@ -40,12 +37,10 @@ internal sealed class SendYearStatementJob(
                 return Outgoing.Nothing("No email address.");
             }
 
-            var (token, hash) = LinkTokens.Create();
-            statement.DownloadTokenHash = hash;
-            statement.DownloadTokenExpiresAt = time.GetUtcNow() + receiptOptions.Value.DownloadLinkLifetime;
+            var token = documents.NewLinkToken(statement);
             year = statement.Year;
             return Outgoing.Send(Compose(
-                statementId, statement.Year, donor.Email, donor.DonorName, $"{site.BaseUrl()}{LinkPath(token)}", statement.DownloadTokenExpiresAt.Value));
+                statementId, statement.Year, donor.Email, donor.DonorName, $"{site.BaseUrl()}{LinkPath(token)}", statement.DownloadTokenExpiresAt!.Value));
         }, cancellationToken);
 
         if (sent)
@@ -56,13 +51,12 @@ internal sealed class SendYearStatementJob(
 
     private MimeMessage Compose(Guid statementId, int year, string email, string? name, string link, DateTimeOffset expires)
     {
-        var settings = receiptOptions.Value;
-        var message = smtpOptions.Value.Message($"year-statement-{statementId:N}", $"Your statement of giving for {year}");
+        var message = documents.Message($"year-statement-{statementId:N}", $"Your statement of giving for {year}");
         message.To.Add(new MailboxAddress(name?.Trim() ?? "", email.Trim()));
         message.Body = new TextPart("plain")
         {
             Text = $"""
-                Here is your statement of giving for {year}: every gift you made that year through {settings.OrganisationName},
+                Here is your statement of giving for {year}: every gift you made that year through {documents.Settings.OrganisationName},
                 with its receipt number, every credit note against those gifts, and the net total, in one PDF.
 
                 You can download it until {LondonClock.LongDate(expires)}:
@@ -71,10 +65,7 @@ internal sealed class SendYearStatementJob(
                 It was asked for with this address at {site.BaseUrl()}{YearStatements.Path}, or sent to you as a regular giver.
                 If you did not expect it, you can ignore this email: statements only ever go to the address that gave.
 
-                {ReceiptDocument.NoGiftAid}
-
-                {settings.OrganisationName}
-                {settings.OrganisationAddress}
+                {documents.Closing}
                 """,
         };
         return message;

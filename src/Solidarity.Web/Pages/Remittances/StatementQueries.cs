@@ -6,20 +6,18 @@ using NpgsqlTypes;
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>A period's entries summed by kind, by PostgreSQL.</summary>
-internal sealed record PeriodTotals
-{
-    public int EntryCount { get; init; }
-    public int DonationCount { get; init; }
-    public DateTimeOffset? FirstRecordedAt { get; init; }
-    public long CardDonationsPence { get; init; }
-    public long FeesPence { get; init; }
-    public long RefundsPence { get; init; }
-    public long ChargebacksPence { get; init; }
-    public long ChargebackReversalsPence { get; init; }
-    public long OfflinePence { get; init; }
-    public long RemittancesPence { get; init; }
-    public long OtherPence { get; init; }
-}
+internal sealed record PeriodTotals(
+    int EntryCount,
+    int DonationCount,
+    DateTimeOffset? FirstRecordedAt,
+    long CardDonationsPence,
+    long FeesPence,
+    long RefundsPence,
+    long ChargebacksPence,
+    long ChargebackReversalsPence,
+    long OfflinePence,
+    long RemittancesPence,
+    long OtherPence);
 
 /// <summary>
 /// One donation on a statement: what the period's entries gave the branch from it. Gross is the branch's

@@ -39,42 +39,20 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var unpaid = db.Donations.Where(d => neverPaid.Contains(d.Status) && d.Method == DonationMethod.Card && d.CreatedAt < unpaidBefore);
-        var unpaidMessages = await db.SupportMessages
-            .Where(m => m.DonationId != null && unpaid.Any(d => d.Id == m.DonationId) && m.Body != UnpaidMessageCleared)
-            .ExecuteUpdateAsync(
-                m => m.SetProperty(x => x.Body, UnpaidMessageCleared).SetProperty(x => x.AuthorName, (string?)null)
-                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
-                cancellationToken);
-        var donations = await unpaid
-            .Where(d => d.Email != null || d.DonorName != null || d.PublicName != null || d.OrganisationName != null || d.DonorKey != null)
-            .ExecuteUpdateAsync(
-                d => d.SetProperty(x => x.Email, (string?)null).SetProperty(x => x.DonorName, (string?)null)
-                    .SetProperty(x => x.PublicName, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
-                    .SetProperty(x => x.DonorKey, (string?)null),
-                cancellationToken);
+        var unpaidMessages = await ClearMessagesAsync(
+            db.SupportMessages.Where(m => m.DonationId != null && unpaid.Any(d => d.Id == m.DonationId)), UnpaidMessageCleared, cancellationToken);
+        var donations = await ForgetGiversAsync(unpaid, cancellationToken);
         // A monthly gift whose checkout was never completed: no subscription ever started.
         var unstarted = db.MonthlyGifts.Where(g => g.StripeSubscriptionId == null
             && (g.Status == MonthlyGiftStatus.Pending || g.Status == MonthlyGiftStatus.Cancelled) && g.CreatedAt < unpaidBefore);
-        unpaidMessages += await db.SupportMessages
-            .Where(m => m.MonthlyGiftId != null && unstarted.Any(g => g.Id == m.MonthlyGiftId) && m.Body != UnpaidMessageCleared)
-            .ExecuteUpdateAsync(
-                m => m.SetProperty(x => x.Body, UnpaidMessageCleared).SetProperty(x => x.AuthorName, (string?)null)
-                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
-                cancellationToken);
-        donations += await unstarted
-            .Where(g => g.Email != null || g.DonorName != null || g.PublicName != null || g.OrganisationName != null || g.DonorKey != null)
-            .ExecuteUpdateAsync(
-                g => g.SetProperty(x => x.Email, (string?)null).SetProperty(x => x.DonorName, (string?)null)
-                    .SetProperty(x => x.PublicName, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
-                    .SetProperty(x => x.DonorKey, (string?)null),
-                cancellationToken);
-        var rejected = await db.SupportMessages
-            .Where(m => m.Status == ModerationStatus.Rejected && m.ModeratedAt < rejectedBefore
-                && m.Body != RejectedMessageCleared && m.Body != UnpaidMessageCleared && m.Body != DonorErasure.MessageRemoved)
-            .ExecuteUpdateAsync(
-                m => m.SetProperty(x => x.Body, RejectedMessageCleared).SetProperty(x => x.AuthorName, (string?)null)
-                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
-                cancellationToken);
+        unpaidMessages += await ClearMessagesAsync(
+            db.SupportMessages.Where(m => m.MonthlyGiftId != null && unstarted.Any(g => g.Id == m.MonthlyGiftId)), UnpaidMessageCleared, cancellationToken);
+        donations += await ForgetGiversAsync(unstarted, cancellationToken);
+        var rejected = await ClearMessagesAsync(
+            db.SupportMessages.Where(m => m.Status == ModerationStatus.Rejected && m.ModeratedAt < rejectedBefore
+                && m.Body != UnpaidMessageCleared && m.Body != DonorErasure.MessageRemoved),
+            RejectedMessageCleared,
+            cancellationToken);
 
         if (donations + unpaidMessages + rejected > 0)
         {
@@ -90,4 +68,24 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
         await transaction.CommitAsync(cancellationToken);
         return (donations, unpaidMessages + rejected);
     }
+
+    /// <summary>Replaces the text of <paramref name="messages"/> with <paramref name="notice"/> and forgets who wrote them.</summary>
+    private static Task<int> ClearMessagesAsync(IQueryable<SupportMessage> messages, string notice, CancellationToken cancellationToken) =>
+        messages
+            .Where(m => m.Body != notice)
+            .ExecuteUpdateAsync(
+                m => m.SetProperty(x => x.Body, notice).SetProperty(x => x.AuthorName, (string?)null)
+                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
+                cancellationToken);
+
+    /// <summary>Forgets who gave <paramref name="gifts"/>: their names, their email and the key they were counted by.</summary>
+    private static Task<int> ForgetGiversAsync<TGift>(IQueryable<TGift> gifts, CancellationToken cancellationToken)
+        where TGift : Gift =>
+        gifts
+            .Where(g => g.Email != null || g.DonorName != null || g.PublicName != null || g.OrganisationName != null || g.DonorKey != null)
+            .ExecuteUpdateAsync(
+                g => g.SetProperty(x => x.Email, (string?)null).SetProperty(x => x.DonorName, (string?)null)
+                    .SetProperty(x => x.PublicName, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
+                    .SetProperty(x => x.DonorKey, (string?)null),
+                cancellationToken);
 }

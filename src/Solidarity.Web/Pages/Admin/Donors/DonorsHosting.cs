@@ -6,10 +6,9 @@ internal static class DonorsHosting
     public static void AddDonorRecords(this WebApplicationBuilder builder)
     {
         ProductionSettings.RequireSecret(
-            builder, DonorAuditSettings.DonorKeySetting, "Keep it for good: with a new key, earlier erasures are no longer recognised.");
+            builder, DonorAuditKey.Secret, "Keep it for good: with a new key, earlier erasures are no longer recognised.");
 
         var services = builder.Services;
-        services.Configure<DonorAuditSettings>(builder.Configuration.GetSection(DonorAuditSettings.Section));
         services.AddSingleton<DonorAuditKey>();
         services.AddScoped<DonorRecords>();
         services.AddScoped<DonorErasure>();

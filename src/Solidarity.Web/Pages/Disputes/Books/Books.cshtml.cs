@@ -11,16 +11,6 @@ internal sealed class BooksModel(OpenBooksQuery query) : PageModel
 {
     public DisputeBooks Books { get; private set; } = default!;
 
-    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
-    {
-        var books = await query.LoadAsync(slug, cancellationToken);
-        if (books is null)
-        {
-            return NotFound();
-        }
-
-        HttpContext.TagDispute(books.DisputeId);
-        Books = books;
-        return Page();
-    }
+    public Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken) =>
+        this.ShowDisputeViewAsync(query.LoadAsync(slug, cancellationToken), books => Books = books);
 }

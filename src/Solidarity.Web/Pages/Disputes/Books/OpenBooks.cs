@@ -57,7 +57,7 @@ internal sealed record BranchBooks(
 }
 
 /// <summary>A dispute's open books: each branch's column and the dispute's, which adds the branches' up.</summary>
-internal sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches)
+internal sealed record DisputeBooks(Guid DisputeId, string Slug, string Title, IReadOnlyList<BranchBooks> Branches) : IDisputeView
 {
     public BooksFigures Whole => Branches.Aggregate(BooksFigures.Zero, (sum, branch) => sum + branch.Figures);
 
@@ -76,15 +76,8 @@ internal sealed class OpenBooksQuery(SolidarityDbContext db, LedgerQueries ledge
 
     private sealed record BranchRow(Guid Id, string Code, string Name, bool AsOfStatement, DateTimeOffset? LastStatementEnd);
 
-    private sealed record PaymentRow
-    {
-        public Guid BranchId { get; init; }
-        public DateOnly PaidOn { get; init; }
-        public long TransferPence { get; init; }
-        public long PaidPence { get; init; }
-        public bool Confirmed { get; init; }
-        public DateTimeOffset RecordedAt { get; init; }
-    }
+    private sealed record PaymentRow(
+        Guid BranchId, DateOnly PaidOn, long TransferPence, long PaidPence, bool Confirmed, DateTimeOffset RecordedAt);
 
     /// <summary>The payments to the dispute's branches with the ledger entry that moved this dispute's part of each.</summary>
     private const string PaymentsSql = """

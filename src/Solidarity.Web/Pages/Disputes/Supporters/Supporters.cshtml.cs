@@ -25,14 +25,6 @@ internal sealed class SupportersModel(SupportersQuery query) : PageModel
             after = cursor;
         }
 
-        var supporters = await query.PageAsync(slug, after, cancellationToken);
-        if (supporters is null)
-        {
-            return NotFound();
-        }
-
-        HttpContext.TagDispute(supporters.DisputeId);
-        Supporters = supporters;
-        return Page();
+        return await this.ShowDisputeViewAsync(query.PageAsync(slug, after, cancellationToken), supporters => Supporters = supporters);
     }
 }

@@ -16,7 +16,7 @@ internal sealed record NamedGift(Guid Id, string? PublicName, string? Organisati
 }
 
 /// <summary>One page of a dispute's named supporters, newest first, and how many gifts came from people not named.</summary>
-internal sealed record SupporterList(Guid DisputeId, string Slug, string Title, KeysetPage<NamedGift> Page, int UnnamedGifts)
+internal sealed record SupporterList(Guid DisputeId, string Slug, string Title, KeysetPage<NamedGift> Page, int UnnamedGifts) : IDisputeView
 {
     public const string QueryKey = "older";
 
