@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
@@ -79,6 +80,35 @@ public sealed class SupporterCountTests(SiteFixture fixture) : SiteTest(fixture)
         await WebhookSender.DeliverAsync(client, disputed.Dispute("dp_test_count", "charge.dispute.closed", "won", 1_000));
         Assert.Equal(2, (await TotalsAsync()).Supporters);
         Assert.False((await MoneyScenario.DonationAsync(App, refunded.DonationId)).CountsAsSupporter);
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task A_gift_marked_as_counting_by_whoever_posts_its_entries_counts_once_and_a_mark_the_ledger_does_not_bear_out_is_put_right()
+    {
+        // A webhook batch marks a gift with no entries as counting in the update that marks it paid, before posting.
+        var marked = await _scenario.CardDonationAsync(App, 1_000, donorKey: _keys.For("marked@example.org", null));
+        var mistaken = await _scenario.CardDonationAsync(App, 1_000, donorKey: _keys.For("mistaken@example.org", null));
+        await App.WithDbAsync(db => db.Donations.Where(d => d.Id == marked || d.Id == mistaken)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.CountsAsSupporter, true)));
+
+        await using (var scope = App.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+            var ledger = scope.ServiceProvider.GetRequiredService<LedgerPostings>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var locked = await LedgerLocks.DonationAsync(db, marked, CancellationToken.None);
+            await ledger.PaymentConfirmedAsync(locked!, "pi_marked", DateTimeOffset.UtcNow, CancellationToken.None);
+
+            // Money taken back from a gift that never brought any in: the mark was wrong, and the gift does not count.
+            locked = await LedgerLocks.DonationAsync(db, mistaken, CancellationToken.None);
+            await ledger.RefundAsync(locked!, "re_mistaken", 400, DateTimeOffset.UtcNow, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(1, (await TotalsAsync()).Supporters);
+        Assert.True((await MoneyScenario.DonationAsync(App, marked)).CountsAsSupporter);
+        Assert.False((await MoneyScenario.DonationAsync(App, mistaken)).CountsAsSupporter);
         await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
     }
 

@@ -42,13 +42,19 @@ internal sealed partial class StripeEventProcessor
 
     private sealed record Claim(string EventId, bool Claimed);
 
-    /// <summary>What a batch changed in its donations (read untracked), written in one statement.</summary>
+    /// <summary>
+    /// What a batch changed in its donations (read untracked), written in one statement before their entries are posted.
+    /// A gift with no entries yet is about to receive its allocations, so it counts as a supporter once they are posted:
+    /// its flag is set here, in the same new version of the row, and the supporter trigger finds nothing to rewrite.
+    /// </summary>
     private const string PaidSql = """
         UPDATE "Donations" AS d
         SET "Status" = c."Status", "PaidAt" = c."PaidAt", "StripeCheckoutSessionId" = c."SessionId",
-            "StripePaymentIntentId" = c."IntentId", "StripeChargeId" = c."ChargeId"
-        FROM unnest(@ids, @statuses, @paid, @sessions, @intents, @charges)
-            AS c ("Id", "Status", "PaidAt", "SessionId", "IntentId", "ChargeId")
+            "StripePaymentIntentId" = c."IntentId", "StripeChargeId" = c."ChargeId",
+            "CountsAsSupporter" = d."CountsAsSupporter"
+                OR (c."Receiving" AND NOT EXISTS (SELECT 1 FROM "LedgerEntries" AS e WHERE e."DonationId" = d."Id"))
+        FROM unnest(@ids, @statuses, @paid, @sessions, @intents, @charges, @receiving)
+            AS c ("Id", "Status", "PaidAt", "SessionId", "IntentId", "ChargeId", "Receiving")
         WHERE d."Id" = c."Id"
         """;
 
@@ -128,8 +134,8 @@ internal sealed partial class StripeEventProcessor
             payments.Add(new ConfirmedPayment(one, paid.Session.PaymentIntentId ?? paid.Session.Id, paid.OccurredAt, paid.Fee));
         }
 
-        await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
         await SavePaidAsync(changed, cancellationToken);
+        await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new PaidSessionsApplied(
@@ -172,6 +178,7 @@ internal sealed partial class StripeEventProcessor
             new("sessions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripeCheckoutSessionId).ToArray() },
             new("intents", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripePaymentIntentId).ToArray() },
             new("charges", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripeChargeId).ToArray() },
+            new("receiving", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = changed.Select(d => d.Allocations.Sum(a => a.AmountPence) > 0).ToArray() },
         ];
         await db.Database.ExecuteSqlRawAsync(PaidSql, parameters, cancellationToken);
     }
