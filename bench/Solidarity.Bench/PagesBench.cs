@@ -42,8 +42,7 @@ internal static partial class PagesBench
             connectionString = app.ConnectionString;
             Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores; {Machine.Load()}");
             await DemoData.SeedAsync(app.Services, CancellationToken.None);
-            await using var scope = app.Scope();
-            var seeded = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(donations, messages, CancellationToken.None);
+            var seeded = await VolumeSeeder.SeedAsync(app.Services, donations, messages, CancellationToken.None);
             Console.WriteLine(Invariant($"Seeded {seeded.Donations:N0} donations ({seeded.LedgerEntries:N0} ledger entries, {seeded.DistinctDonors:N0} donors) and {seeded.Messages:N0} messages in {seeded.Elapsed.TotalSeconds:F1} s"));
         }
 

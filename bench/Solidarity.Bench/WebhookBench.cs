@@ -46,12 +46,9 @@ internal static class WebhookBench
         await app.InitialiseAsync(server, "bench");
         Console.WriteLine($"PostgreSQL: {server.Description}; {Environment.ProcessorCount} cores; {Machine.Load()}");
         await DemoData.SeedAsync(app.Services, CancellationToken.None);
-        await using (var scope = app.Scope())
-        {
-            var seeded = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(History, 0, CancellationToken.None);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture, $"History: {seeded.Donations:N0} paid donations ({seeded.LedgerEntries:N0} ledger entries) in {seeded.Elapsed.TotalSeconds:F1} s"));
-        }
+        var seeded = await VolumeSeeder.SeedAsync(app.Services, History, 0, CancellationToken.None);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture, $"History: {seeded.Donations:N0} paid donations ({seeded.LedgerEntries:N0} ledger entries) in {seeded.Elapsed.TotalSeconds:F1} s"));
 
         var donations = await SeedAsync(app, Warmup + 2 * perRun);
         var payloads = donations.Select(CompletedEvent).ToArray();

@@ -44,6 +44,14 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
 
     private static readonly TimeSpan Spread = TimeSpan.FromDays(30);
 
+    /// <summary>Seeds in a service scope of its own: how the <c>seed-volume</c> command and the benchmarks run it.</summary>
+    public static async Task<VolumeSeedReport> SeedAsync(
+        IServiceProvider services, int donations, int messages, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(donations, messages, cancellationToken);
+    }
+
     public async Task<VolumeSeedReport> SeedAsync(int donations, int messages, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(donations);

@@ -31,8 +31,7 @@ public sealed class VolumeSeedFixture : OwnSite<SolidarityApp>
     {
         await base.InitializeAsync();
         await DemoData.SeedAsync(App.Services, CancellationToken.None);
-        await using var scope = App.Scope();
-        Report = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(Donations, Messages, CancellationToken.None);
+        Report = await VolumeSeeder.SeedAsync(App.Services, Donations, Messages, CancellationToken.None);
         DisputeId = await App.WithDbAsync(db => db.Disputes.Where(d => d.Slug == DemoData.ArgosSlug).Select(d => d.Id).SingleAsync());
     }
 

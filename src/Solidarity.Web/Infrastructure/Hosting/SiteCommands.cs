@@ -174,8 +174,7 @@ internal static class SiteCommands
 
         await MigrateAsync(app.Services);
         await SeedDemoAsync(app);
-        await using var scope = app.Services.CreateAsyncScope();
-        var report = await ActivatorUtilities.CreateInstance<VolumeSeeder>(scope.ServiceProvider).SeedAsync(donations, messages, CancellationToken.None);
+        var report = await VolumeSeeder.SeedAsync(app.Services, donations, messages, CancellationToken.None);
         Console.WriteLine(
             $"Seeded {report.Donations:N0} donations ({Money.Pence(report.RaisedPence).Format(dropZeroPence: true)} from {report.DistinctDonors:N0} donors; " +
             $"{report.LedgerEntries:N0} ledger entries) and {report.Messages:N0} messages in {report.Elapsed.TotalSeconds:N0} s.");
