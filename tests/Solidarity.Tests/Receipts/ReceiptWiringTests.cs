@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Hangfire;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +27,31 @@ public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(f
         var receipt = Assert.Single(await ReceiptsAsync());
         Assert.Equal(donation.Id, receipt.DonationId);
         Assert.Equal(ReceiptKind.Receipt, receipt.Kind);
+    }
+
+    [Fact]
+    public async Task Payments_confirmed_together_in_batches_each_get_one_receipt_and_one_email_with_no_gap_in_the_numbers()
+    {
+        var payments = new List<CardPayment>();
+        for (var i = 0; i < 24; i++)
+        {
+            var donation = await AddDonationAsync($"donor{i}@example.org", amountPence: 1_000 + i, status: DonationStatus.Pending);
+            payments.Add(new CardPayment(donation.Id, donation.ChargedPence));
+        }
+
+        var deliveries = payments.SelectMany(p => Enumerable.Repeat(p.Completed(), 2)).OrderBy(_ => Random.Shared.Next()).ToArray();
+        using var client = App.CreateClient();
+        using var server = Fixture.StartJobServer("wiring");
+
+        // Delivered at once, they are applied in batches, whose receipts are enqueued together after their commits.
+        await Task.WhenAll(deliveries.Select(payload => WebhookSender.DeliverAsync(client, payload)));
+
+        await Eventually(async () => (await ReceiptsAsync()).Count == 24 && Smtp.Messages.Count == 24, "24 receipts and their emails");
+        var receipts = await ReceiptsAsync();
+        Assert.Equal(payments.Select(p => p.DonationId).Order(), receipts.Select(r => r.DonationId).Order());
+        var serials = receipts.Select(r => int.Parse(r.Number.Split('-')[^1], CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(Enumerable.Range(serials[0], 24), serials);
+        Assert.Equal(24, Smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
     }
 
     [Fact]

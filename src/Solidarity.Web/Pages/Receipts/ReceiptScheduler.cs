@@ -14,7 +14,7 @@ internal sealed class ReceiptScheduler(IBackgroundJobClient jobs)
 
     /// <summary>
     /// After many donations became Paid in one transaction (a batch of webhooks): one job issues their receipts in turn,
-    /// rather than one job each, so a busy day enqueues a job per batch.
+    /// rather than one job each, so a busy day enqueues a job for many payments.
     /// </summary>
     public string? DonationsConfirmed(IReadOnlyList<Guid> donationIds)
     {

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Web.Pages.Donations.Webhooks;
 
@@ -8,16 +10,24 @@ namespace Solidarity.Web.Pages.Donations.Webhooks;
 /// day waits for nothing; on a busy day every payment for a dispute no longer queues for its branches' locks one
 /// transaction at a time. Each webhook request still answers only once its event is committed, with its outcome.
 /// </summary>
-internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<PaidSessionBatches> logger) : BackgroundService
+/// <remarks>
+/// The receipts the batches owe are enqueued by a loop of their own, as one <see cref="IssueReceiptsJob"/> for everything
+/// paid since its last enqueue: a request answers once its event is committed and the dispute's pages are evicted, and
+/// does not wait for Hangfire's client. A crash in between loses no receipt: IssueMissingReceiptsJob finds what is owed.
+/// </remarks>
+internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPageCache pages, ILogger<PaidSessionBatches> logger) : BackgroundService
 {
     /// <summary>Keeps a batch's transaction, and its locks, short.</summary>
     public const int MaxBatch = 200;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private volatile bool _running;
+    /// <summary>Keeps one receipts job to a few minutes' work, however long Hangfire's client was held up.</summary>
+    public const int MaxReceiptsPerJob = 1000;
 
-    /// <summary>The last batch's work after its commit, which overlaps the next batch's.</summary>
-    private Task _finishing = Task.CompletedTask;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<IReadOnlyList<Guid>> _receiptsOwed =
+        Channel.CreateUnbounded<IReadOnlyList<Guid>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private volatile bool _running;
 
     private sealed record Pending(PaidSession Session, TaskCompletionSource<string?> Outcome);
 
@@ -35,6 +45,8 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Hangfire's client is synchronous: the receipts' loop has a thread of its own rather than the thread pool's.
+        var receipts = Task.Factory.StartNew(EnqueueReceipts, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _running = true;
         var batch = new List<Pending>(MaxBatch);
         try
@@ -56,7 +68,6 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
         finally
         {
             // Anything still waiting is applied alone by its own request, which is still running.
-            await _finishing;
             _running = false;
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var pending))
@@ -68,52 +79,76 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, ILogger<Pa
             {
                 pending.Outcome.TrySetResult(null);
             }
+
+            // The receipts already owed are enqueued before the site stops.
+            _receiptsOwed.Writer.TryComplete();
+            await receipts;
         }
     }
 
     private async Task ApplyAsync(List<Pending> batch, CancellationToken stoppingToken)
     {
-        var scope = scopes.CreateAsyncScope();
+        PaidSessionsApplied applied;
         try
         {
-            var processor = scope.ServiceProvider.GetRequiredService<StripeEventProcessor>();
-            var applied = await processor.ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
-
-            // The next batch is applied while this one's receipts are enqueued; its requests answer once they are.
-            // Hangfire's client is synchronous, so the enqueueing runs on a thread of its own rather than this loop's.
-            await _finishing;
-            var finished = batch.ToArray();
-            _finishing = Task.Run(() => FinishAsync(scope, processor, applied, finished), CancellationToken.None);
+            await using var scope = scopes.CreateAsyncScope();
+            applied = await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>()
+                .ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // Each event is applied alone, so one fault costs no other payment.
             logger.LogWarning(e, "A batch of {Count} paid Checkout Sessions failed; applying each alone", batch.Count);
-            await scope.DisposeAsync();
             foreach (var pending in batch)
             {
                 pending.Outcome.TrySetResult(null);
             }
-        }
-    }
 
-    private async Task FinishAsync(AsyncServiceScope scope, StripeEventProcessor processor, PaidSessionsApplied applied, Pending[] batch)
-    {
-        await using (scope)
+            return;
+        }
+
+        // This process shows the new figures before any request answers; the others within the cache's lifetime.
+        if (applied.Disputes.Count > 0)
         {
-            try
-            {
-                await processor.AfterPaidSessionsAsync(applied, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not enqueue the receipts of {Count} payments just applied; the missing-receipts job will issue them", applied.PaidNow.Count);
-            }
+            await pages.EvictDisputesAsync(applied.Disputes, CancellationToken.None);
+        }
+
+        if (applied.PaidNow.Count > 0)
+        {
+            _receiptsOwed.Writer.TryWrite(applied.PaidNow);
         }
 
         foreach (var (pending, outcome) in batch.Zip(applied.Outcomes))
         {
             pending.Outcome.TrySetResult(outcome);
+        }
+    }
+
+    /// <summary>
+    /// Enqueues one job for every receipt owed since the last enqueue: with one payment at a time, a job each; on a busy
+    /// day, the payments of the batches committed while the last job was being enqueued, together.
+    /// </summary>
+    private void EnqueueReceipts()
+    {
+        var owed = new List<Guid>();
+        while (_receiptsOwed.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        {
+            while (owed.Count < MaxReceiptsPerJob && _receiptsOwed.Reader.TryRead(out var paid))
+            {
+                owed.AddRange(paid);
+            }
+
+            try
+            {
+                using var scope = scopes.CreateScope();
+                scope.ServiceProvider.GetRequiredService<ReceiptScheduler>().DonationsConfirmed(owed);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not enqueue the receipts of {Count} payments just applied; the missing-receipts job will issue them", owed.Count);
+            }
+
+            owed.Clear();
         }
     }
 }

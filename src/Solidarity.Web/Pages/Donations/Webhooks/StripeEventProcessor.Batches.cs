@@ -150,19 +150,6 @@ internal sealed partial class StripeEventProcessor
             : WebhookOutcomes.Applied;
     }
 
-    /// <summary>
-    /// After a batch has committed, as after one event: the receipts it owes, and the disputes' pages. A crash before
-    /// this loses no receipt (IssueMissingReceiptsJob finds it), and pages catch up within the cache's lifetime.
-    /// </summary>
-    public async Task AfterPaidSessionsAsync(PaidSessionsApplied applied, CancellationToken cancellationToken)
-    {
-        receipts.DonationsConfirmed(applied.PaidNow);
-        if (applied.Disputes.Count > 0)
-        {
-            await pages.EvictDisputesAsync(applied.Disputes, cancellationToken);
-        }
-    }
-
     private async Task SavePaidAsync(List<Donation> changed, CancellationToken cancellationToken)
     {
         if (changed.Count == 0)
