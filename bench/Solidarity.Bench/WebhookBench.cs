@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,6 +15,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Amounts;
 using Solidarity.Testing;
 using Solidarity.Web.Demo;
+using Solidarity.Web.Pages.Donations.Webhooks;
 
 namespace Solidarity.Bench;
 
@@ -61,7 +63,14 @@ internal static class WebhookBench
         // Autovacuum would have analysed the tables after the thousands of rows the sequential run wrote.
         await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ANALYZE"));
         var before = Cpu.Now(postmaster);
-        var concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders);
+        TimeSpan concurrent;
+        BatchFigures batches;
+        using (var listener = new BatchListener())
+        {
+            concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders);
+            batches = listener.Figures;
+        }
+
         var concurrentCpu = Cpu.Now(postmaster) - before;
 
         // The floor: the same requests, signatures checked and events parsed as the webhook does, then answered with no
@@ -93,6 +102,9 @@ internal static class WebhookBench
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%: {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}]; floor {perRun / floor.TotalSeconds / anchorRate * 100:F1}%"));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Batches, concurrent: {batches.Count} of {batches.Events / (double)Math.Max(1, batches.Count):F1} events on average, {batches.Seconds * 1000 / Math.Max(1, batches.Count):F2} ms each from first statement to commit ({batches.Seconds / concurrent.TotalSeconds * 100:F0}% of the run)"));
         ReportCpu("CPU per event, concurrent:", concurrentCpu, perRun, "the site and its senders");
         ReportCpu("CPU per floor request:", floorCpu, perRun, "the site and its senders");
         ReportCpu("CPU per anchor insert:", anchorCpu, inserts, "the clients");
@@ -154,6 +166,43 @@ internal static class WebhookBench
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    private readonly record struct BatchFigures(int Count, long Events, double Seconds);
+
+    /// <summary>Sums the batches the site measures on its meter (<see cref="PaidSessionBatches.MeterName"/>) while it listens.</summary>
+    private sealed class BatchListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private int _count;
+        private long _events;
+        private double _seconds;
+
+        public BatchListener()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == PaidSessionBatches.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+            {
+                Interlocked.Increment(ref _count);
+                Interlocked.Add(ref _events, size);
+            });
+            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+            {
+                // One batch loop records these, one at a time.
+                _seconds += seconds;
+            });
+            _listener.Start();
+        }
+
+        public BatchFigures Figures => new(Volatile.Read(ref _count), Interlocked.Read(ref _events), Volatile.Read(ref _seconds));
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static void ReportCpu(string label, Cpu used, int count, string process) => Console.WriteLine(string.Create(

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
@@ -110,6 +111,46 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
         Assert.Equal(80, (await MoneyScenario.EntriesAsync(App)).Count);
         Assert.True(await App.WithDbAsync(db => db.Donations.AllAsync(d => d.Status == DonationStatus.Paid)));
         await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task Each_batch_is_measured_on_the_sites_meter_with_its_events_and_its_time()
+    {
+        var payments = new List<CardPayment>();
+        for (var i = 0; i < 12; i++)
+        {
+            payments.Add(new CardPayment(await _scenario.CardDonationAsync(App, 500 + i), 500 + i));
+        }
+
+        using var client = App.CreateClient();
+        var meters = App.Services.GetRequiredService<IMeterFactory>();
+        var sizes = new List<int>();
+        var durations = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // This site's meter only: other tests' sites run in the same process.
+            if (instrument.Meter.Name == PaidSessionBatches.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) => { lock (sizes) { sizes.Add(size); } });
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => { lock (durations) { durations.Add(seconds); } });
+        listener.Start();
+
+        await Task.WhenAll(payments.Select(p => WebhookSender.DeliverAsync(client, p.Completed())));
+
+        lock (sizes)
+        {
+            Assert.Equal(payments.Count, sizes.Sum());
+        }
+
+        lock (durations)
+        {
+            Assert.Equal(sizes.Count, durations.Count);
+            Assert.All(durations, d => Assert.True(d > 0));
+        }
     }
 
     [Fact]

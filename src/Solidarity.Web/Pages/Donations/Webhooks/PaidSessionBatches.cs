@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Receipts;
@@ -14,14 +16,29 @@ namespace Solidarity.Web.Pages.Donations.Webhooks;
 /// The receipts the batches owe are enqueued by a loop of their own, as one <see cref="IssueReceiptsJob"/> for everything
 /// paid since its last enqueue: a request answers once its event is committed and the dispute's pages are evicted, and
 /// does not wait for Hangfire's client. A crash in between loses no receipt: IssueMissingReceiptsJob finds what is owed.
+/// <para>
+/// Each committed batch is measured on the <see cref="MeterName"/> meter: <c>solidarity.webhooks.batch.size</c> (its
+/// events) and <c>solidarity.webhooks.batch.duration</c> (from its first statement to its commit), for whatever collects
+/// the site's metrics, and for the webhooks benchmark.
+/// </para>
 /// </remarks>
-internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPageCache pages, ILogger<PaidSessionBatches> logger) : BackgroundService
+internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPageCache pages, IMeterFactory meters, ILogger<PaidSessionBatches> logger)
+    : BackgroundService
 {
+    public const string MeterName = "Solidarity.Webhooks";
+
     /// <summary>Keeps a batch's transaction, and its locks, short.</summary>
     public const int MaxBatch = 200;
 
     /// <summary>Keeps one receipts job to a few minutes' work, however long Hangfire's client was held up.</summary>
     public const int MaxReceiptsPerJob = 1000;
+
+    // The factory gives both the same meter, which it disposes with the site.
+    private readonly Histogram<int> _batchSize = meters.Create(MeterName).CreateHistogram<int>(
+        "solidarity.webhooks.batch.size", "{event}", "Paid Checkout Sessions applied together in one transaction.");
+
+    private readonly Histogram<double> _batchDuration = meters.Create(MeterName).CreateHistogram<double>(
+        "solidarity.webhooks.batch.duration", "s", "Time from a batch's first statement to its commit.");
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<IReadOnlyList<Guid>> _receiptsOwed =
@@ -89,11 +106,14 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
     private async Task ApplyAsync(List<Pending> batch, CancellationToken stoppingToken)
     {
         PaidSessionsApplied applied;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             applied = await scope.ServiceProvider.GetRequiredService<StripeEventProcessor>()
                 .ApplyPaidSessionsAsync(batch.Select(p => p.Session).ToList(), stoppingToken);
+            _batchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _batchSize.Record(batch.Count);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
