@@ -127,10 +127,18 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
             return;
         }
 
-        // This process shows the new figures before any request answers; the others within the cache's lifetime.
-        if (applied.Disputes.Count > 0)
+        // This process shows the new figures before any request answers; the others within the cache's lifetime. The
+        // batch is committed: a failure here costs at most a page as stale as that lifetime, never the loop.
+        try
         {
-            await pages.EvictDisputesAsync(applied.Disputes, CancellationToken.None);
+            if (applied.Disputes.Count > 0)
+            {
+                await pages.EvictDisputesAsync(applied.Disputes, CancellationToken.None);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not evict the pages of the disputes a batch of payments changed");
         }
 
         if (applied.PaidNow.Count > 0)
