@@ -30,7 +30,9 @@ internal sealed record LockedBranch(Guid BranchId);
 /// events about one gift (webhooks, an admin's reversal, an erasure, its receipt being issued).
 /// Why this order: two transactions that take overlapping locks in the same order cannot deadlock. Branches are
 /// locked before anything is posted, because each ledger entry share-locks its branch through the foreign key, and
-/// two transactions each holding that share could not both upgrade it.
+/// two transactions each holding that share could not both upgrade it. A transaction may write its donations' own rows
+/// between the two steps (a webhook batch does), since that moves no money: the branches, which every payment to the
+/// dispute waits for, are then held only while posting.
 /// Every transaction that posts money or reads a balance to act on it takes its locks here; other locks (an email
 /// delivery row, a statement) belong to their own feature.
 /// </summary>
@@ -52,15 +54,17 @@ internal static class LedgerLocks
             cancellationToken);
 
     /// <summary>
-    /// Locks several card donations, sorted by id, and then every branch they are allocated to, sorted by id: the
-    /// webhook's batches, which apply many payments in one transaction. Ids with no card donation are left out.
+    /// Locks several card donations, sorted by id, without their branches: the webhook's batches, which apply many
+    /// payments in one transaction, write the donations' own rows and then lock the branches with
+    /// <see cref="BranchesOfAsync"/> to post, so that they hold the branches (which every payment to the dispute waits
+    /// for) only while posting. Ids with no card donation are left out.
     /// </summary>
     /// <remarks>
     /// The donations are read untracked, with their allocations: a batch writes what it changes in one statement of its
     /// own, rather than through EF's change tracking of every donation. The allocations come by a query of their own,
     /// because EF's shaper for an included collection builds a delegate for every row it reads.
     /// </remarks>
-    public static async Task<IReadOnlyDictionary<Guid, LockedDonation>> CardDonationsAsync(
+    public static async Task<IReadOnlyDictionary<Guid, Donation>> CardDonationsAsync(
         SolidarityDbContext db, IEnumerable<Guid> donationIds, CancellationToken cancellationToken)
     {
         var ids = donationIds.Distinct().Order().ToArray();
@@ -77,8 +81,15 @@ internal static class LedgerLocks
             donation.Allocations = [.. allocations[donation.Id]];
         }
 
-        await BranchesAsync(db, donations.SelectMany(d => d.Allocations).Select(a => a.BranchId), cancellationToken);
-        return donations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
+        return donations.ToDictionary(d => d.Id);
+    }
+
+    /// <summary>Locks every branch the donations are allocated to, sorted by id: the donations this transaction locked with <see cref="CardDonationsAsync"/>.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, LockedDonation>> BranchesOfAsync(
+        SolidarityDbContext db, IReadOnlyCollection<Donation> lockedDonations, CancellationToken cancellationToken)
+    {
+        await BranchesAsync(db, lockedDonations.SelectMany(d => d.Allocations).Select(a => a.BranchId), cancellationToken);
+        return lockedDonations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
     }
 
     private static async Task<LockedDonation?> LockAsync(

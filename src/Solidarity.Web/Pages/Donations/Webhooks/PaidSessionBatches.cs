@@ -7,10 +7,12 @@ using Solidarity.Web.Pages.Receipts;
 namespace Solidarity.Web.Pages.Donations.Webhooks;
 
 /// <summary>
-/// Gathers the paid Checkout Sessions that arrive while a batch is being applied and applies them together, in one
+/// Gathers the paid Checkout Sessions that arrive while batches are being applied and applies them together, in one
 /// transaction (<see cref="StripeEventProcessor.ApplyPaidSessionsAsync"/>). One event alone is a batch of one, so a quiet
 /// day waits for nothing; on a busy day every payment for a dispute no longer queues for its branches' locks one
-/// transaction at a time. Each webhook request still answers only once its event is committed, with its outcome.
+/// transaction at a time. Two batches are in progress at once (<see cref="BatchesInFlight"/>): one posts under the
+/// branches' locks while the next records its events and locks its donations. Each webhook request still answers only
+/// once its event is committed, with its outcome.
 /// </summary>
 /// <remarks>
 /// The receipts the batches owe are enqueued by a loop of their own, as one <see cref="IssueReceiptsJob"/> for everything
@@ -30,8 +32,20 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
     /// <summary>Keeps a batch's transaction, and its locks, short.</summary>
     public const int MaxBatch = 200;
 
+    /// <summary>
+    /// Batches in progress at once. The branches' locks let only one post at a time; the next records its events and
+    /// locks its donations meanwhile, so that the branches are never left waiting for a batch's first round trips.
+    /// </summary>
+    public const int BatchesInFlight = 2;
+
     /// <summary>Keeps one receipts job to a few minutes' work, however long Hangfire's client was held up.</summary>
     public const int MaxReceiptsPerJob = 1000;
+
+    /// <summary>
+    /// How long the receipts' loop gathers what is owed before it enqueues: a receipt's email waits this much longer,
+    /// and a busy day's payments share a job (and its five statements) a fifth of a second, not a batch, at a time.
+    /// </summary>
+    public static readonly TimeSpan ReceiptsWindow = TimeSpan.FromMilliseconds(200);
 
     // The factory gives both the same meter, which it disposes with the site.
     private readonly Histogram<int> _batchSize = meters.Create(MeterName).CreateHistogram<int>(
@@ -42,7 +56,7 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<IReadOnlyList<Guid>> _receiptsOwed =
-        Channel.CreateUnbounded<IReadOnlyList<Guid>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Channel.CreateUnbounded<IReadOnlyList<Guid>>(new UnboundedChannelOptions { SingleReader = true });
 
     private volatile bool _running;
 
@@ -64,19 +78,21 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
     {
         // Hangfire's client is synchronous: the receipts' loop has a thread of its own rather than the thread pool's.
         var receipts = Task.Factory.StartNew(EnqueueReceipts, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var slots = new SemaphoreSlim(BatchesInFlight);
         _running = true;
-        var batch = new List<Pending>(MaxBatch);
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                // A batch starts as soon as a slot is free, with every event that has arrived by then.
+                await slots.WaitAsync(stoppingToken);
+                var batch = new List<Pending>();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                 {
                     batch.Add(pending);
                 }
 
-                await ApplyAsync(batch, stoppingToken);
-                batch.Clear();
+                _ = RunAsync(batch, slots, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -87,12 +103,12 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
             // Anything still waiting is applied alone by its own request, which is still running.
             _running = false;
             _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var pending))
+            for (var i = 0; i < BatchesInFlight; i++)
             {
-                batch.Add(pending);
+                await slots.WaitAsync(CancellationToken.None);
             }
 
-            foreach (var pending in batch)
+            while (_queue.Reader.TryRead(out var pending))
             {
                 pending.Outcome.TrySetResult(null);
             }
@@ -100,6 +116,26 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
             // The receipts already owed are enqueued before the site stops.
             _receiptsOwed.Writer.TryComplete();
             await receipts;
+        }
+    }
+
+    private async Task RunAsync(List<Pending> batch, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ApplyAsync(batch, stoppingToken);
+        }
+        catch (Exception)
+        {
+            // Stopped mid-batch: nothing was committed, and each request applies its event alone.
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetResult(null);
+            }
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -161,6 +197,11 @@ internal sealed class PaidSessionBatches(IServiceScopeFactory scopes, PublicPage
         var owed = new List<Guid>();
         while (_receiptsOwed.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
         {
+            if (_running)
+            {
+                Thread.Sleep(ReceiptsWindow);
+            }
+
             while (owed.Count < MaxReceiptsPerJob && _receiptsOwed.Reader.TryRead(out var paid))
             {
                 owed.AddRange(paid);

@@ -72,7 +72,9 @@ internal sealed partial class StripeEventProcessor
 
     /// <summary>
     /// Applies a batch of paid sessions in one transaction, taking the locks one event takes in the same order (the
-    /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch.
+    /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch. The
+    /// branches are locked after the donations' rows are written, just before the entries are posted: every payment to
+    /// the dispute waits for them, and <see cref="PaidSessionBatches"/> has the next batch take its first steps meanwhile.
     /// </summary>
     /// <returns>
     /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied
@@ -100,16 +102,15 @@ internal sealed partial class StripeEventProcessor
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claims = (await ClaimAsync(candidates, cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
         var applying = candidates.Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
-        var locked = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), cancellationToken);
-        var payments = new List<ConfirmedPayment>(applying.Count);
+        var donations = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), cancellationToken);
+        var confirmed = new List<(Donation Donation, PaidSession Paid)>(applying.Count);
         var paidNow = new List<Guid>();
         var changed = new List<Donation>(applying.Count);
         var mismatched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var paid in applying)
         {
-            var one = locked.GetValueOrDefault(paid.DonationId)
+            var donation = donations.GetValueOrDefault(paid.DonationId)
                 ?? throw new InvalidOperationException($"Donation {paid.DonationId} was found but could not be locked.");
-            var donation = one.Donation;
             if (Mismatched(donation, paid.Session.AmountTotal, paid.Session.Currency, paid.Session.Id))
             {
                 var record = new StripeEventRecord { EventId = paid.Event.Id, Type = paid.Event.Type, Outcome = WebhookOutcomes.Applied };
@@ -131,10 +132,15 @@ internal sealed partial class StripeEventProcessor
                 changed.Add(donation);
             }
 
-            payments.Add(new ConfirmedPayment(one, paid.Session.PaymentIntentId ?? paid.Session.Id, paid.OccurredAt, paid.Fee));
+            confirmed.Add((donation, paid));
         }
 
+        // The donations' own rows are written under their own locks; the branches are locked only to post.
         await SavePaidAsync(changed, cancellationToken);
+        var locked = await LedgerLocks.BranchesOfAsync(db, confirmed.Select(c => c.Donation).ToList(), cancellationToken);
+        var payments = confirmed
+            .Select(c => new ConfirmedPayment(locked[c.Donation.Id], c.Paid.Session.PaymentIntentId ?? c.Paid.Session.Id, c.Paid.OccurredAt, c.Paid.Fee))
+            .ToList();
         await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
