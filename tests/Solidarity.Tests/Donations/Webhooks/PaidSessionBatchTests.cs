@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Tests.Infrastructure;
@@ -202,6 +203,66 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
 
         Assert.Equal(3_500, (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
         await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task While_one_batch_waits_for_its_branches_the_next_records_its_events_and_locks_its_donations()
+    {
+        var first = new CardPayment(await _scenario.CardDonationAsync(App, 1_100), 1_100);
+        var second = new CardPayment(await _scenario.CardDonationAsync(App, 1_300), 1_300);
+        using var client = App.CreateClient();
+
+        // A remittance payment in progress holds the branches, as RemittancePayments does while it pays.
+        await using var paying = new NpgsqlConnection(App.ConnectionString);
+        await paying.OpenAsync();
+        await using var transaction = await paying.BeginTransactionAsync();
+        await using (var lockBranches = new NpgsqlCommand("""SELECT 1 FROM "Branches" ORDER BY "Id" FOR UPDATE""", paying, transaction))
+        {
+            await lockBranches.ExecuteNonQueryAsync();
+        }
+
+        var firstDelivery = WebhookSender.DeliverAsync(client, first.Completed());
+        Assert.Equal(1, await BatchesWaitingForBranchesAsync(1));
+
+        // The second batch does not wait for the first: it too has recorded its event and locked its donation, and
+        // waits only for the branches, to post.
+        var secondDelivery = WebhookSender.DeliverAsync(client, second.Completed());
+        Assert.Equal(2, await BatchesWaitingForBranchesAsync(2));
+        Assert.False(firstDelivery.IsCompleted || secondDelivery.IsCompleted, "A payment was posted while the branches were held.");
+
+        await transaction.CommitAsync();
+        Assert.Equal(["applied", "applied"], await Task.WhenAll(firstDelivery, secondDelivery));
+        Assert.Equal(2_400, (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    /// <summary>How many backends wait to lock branches, polled until there are <paramref name="expected"/> or a generous bound passes.</summary>
+    private async Task<long> BatchesWaitingForBranchesAsync(int expected)
+    {
+        // A connection of its own: inside a transaction pg_stat_activity would answer the same snapshot every time.
+        await using var observer = new NpgsqlConnection(App.ConnectionString);
+        await observer.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long waiting;
+        do
+        {
+            await using var query = new NpgsqlCommand(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+                    AND query LIKE '%"Branches"%FOR UPDATE%'
+                """,
+                observer);
+            waiting = (long)(await query.ExecuteScalarAsync() ?? 0L);
+            if (waiting >= expected)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        return waiting;
     }
 
     private async Task<string?[]> ApplyAsync(IReadOnlyList<PaidSession> batch)
