@@ -187,7 +187,15 @@ public sealed partial class NewSiteJourneyTests : IAsyncLifetime
         await admin.GetByLabel("Postal address for cheques and letters").FillAsync("1 Example Street\nBurton upon Trent");
         await admin.GetByLabel("Contact name").FillAsync("A. Secretary");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Add branch" }).ClickAsync();
-        await admin.WaitForURLAsync($"{Origin}/admin/branches");
+        try
+        {
+            await admin.WaitForURLAsync($"{Origin}/admin/branches");
+        }
+        catch (TimeoutException)
+        {
+            // Say what the site answered instead: a refusal on the form, another page, or no answer at all.
+            Assert.Fail($"Adding branch {code} did not return to the list; the browser is at {admin.Url}, showing: {await admin.Locator("body").InnerTextAsync()}");
+        }
     }
 
     /// <summary>Invites from the People page and answers the link from the email the site wrote.</summary>
