@@ -15,6 +15,26 @@ internal sealed class LockedDonation
     public IReadOnlyList<Guid> BranchIds { get; }
 }
 
+/// <summary>
+/// Donations this transaction holds locked, whose branches the statement posting their payments locks first
+/// (<see cref="LedgerLocks.BranchesOnPosting"/>): their <see cref="LockedDonation"/>s are for that posting only.
+/// </summary>
+internal sealed class BranchesLockedOnPosting
+{
+    private readonly Dictionary<Guid, LockedDonation> _donations;
+
+    internal BranchesLockedOnPosting(IEnumerable<Donation> lockedDonations)
+    {
+        _donations = lockedDonations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
+        BranchIds = _donations.Values.SelectMany(d => d.BranchIds).Distinct().Order().ToArray();
+    }
+
+    /// <summary>Every branch the donations are allocated to, sorted by id: the order they are locked in.</summary>
+    public IReadOnlyList<Guid> BranchIds { get; }
+
+    public LockedDonation this[Guid donationId] => _donations[donationId];
+}
+
 /// <summary>A branch whose row this transaction holds locked: its balance cannot change until the commit.</summary>
 internal sealed record LockedBranch(Guid BranchId);
 
@@ -32,9 +52,10 @@ internal sealed record LockedBranch(Guid BranchId);
 /// locked before anything is posted, because each ledger entry share-locks its branch through the foreign key, and
 /// two transactions each holding that share could not both upgrade it. A transaction may write its donations' own rows
 /// between the two steps (a webhook batch does), since that moves no money: the branches, which every payment to the
-/// dispute waits for, are then held only while posting.
-/// Every transaction that posts money or reads a balance to act on it takes its locks here; other locks (an email
-/// delivery row, a statement) belong to their own feature.
+/// dispute waits for, are then held only while posting. A batch's branches are locked by the first of the two statements
+/// that post its payments (<see cref="BranchesOnPosting"/>), in the same round trip: still before anything is posted.
+/// Every transaction that posts money or reads a balance to act on it takes its locks here, or through them; other
+/// locks (an email delivery row, a statement) belong to their own feature.
 /// </summary>
 internal static class LedgerLocks
 {
@@ -55,8 +76,8 @@ internal static class LedgerLocks
 
     /// <summary>
     /// Locks several card donations, sorted by id, without their branches: the webhook's batches, which apply many
-    /// payments in one transaction, write the donations' own rows and then lock the branches with
-    /// <see cref="BranchesOfAsync"/> to post, so that they hold the branches (which every payment to the dispute waits
+    /// payments in one transaction, write the donations' own rows and then lock the branches in the statement that
+    /// posts (<see cref="BranchesOnPosting"/>), so that they hold the branches (which every payment to the dispute waits
     /// for) only while posting. Ids with no card donation are left out.
     /// </summary>
     /// <remarks>
@@ -84,13 +105,13 @@ internal static class LedgerLocks
         return donations.ToDictionary(d => d.Id);
     }
 
-    /// <summary>Locks every branch the donations are allocated to, sorted by id: the donations this transaction locked with <see cref="CardDonationsAsync"/>.</summary>
-    public static async Task<IReadOnlyDictionary<Guid, LockedDonation>> BranchesOfAsync(
-        SolidarityDbContext db, IReadOnlyCollection<Donation> lockedDonations, CancellationToken cancellationToken)
-    {
-        await BranchesAsync(db, lockedDonations.SelectMany(d => d.Allocations).Select(a => a.BranchId), cancellationToken);
-        return lockedDonations.ToDictionary(d => d.Id, d => new LockedDonation(d, d.Allocations.Select(a => a.BranchId).Distinct().Order().ToArray()));
-    }
+    /// <summary>
+    /// The branches of donations this transaction locked with <see cref="CardDonationsAsync"/>, to be locked by the
+    /// statement that posts their payments, ahead of it in the same round trip
+    /// (<see cref="LedgerPostings.PaymentsConfirmedAsync"/>): the branches, which every payment to the dispute waits
+    /// for, are then held for one round trip fewer.
+    /// </summary>
+    public static BranchesLockedOnPosting BranchesOnPosting(IEnumerable<Donation> lockedDonations) => new(lockedDonations);
 
     private static async Task<LockedDonation?> LockAsync(
         SolidarityDbContext db, IQueryable<Donation> row, bool withBranches, CancellationToken cancellationToken)

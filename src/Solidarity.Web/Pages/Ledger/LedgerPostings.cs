@@ -39,10 +39,13 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
 
     /// <summary>
     /// Many card payments confirmed in one transaction, each with its processing fee: the same entries, under the same
-    /// keys, as <see cref="PaymentConfirmedAsync"/> and <see cref="FeeAsync"/> would post one by one, in one statement.
+    /// keys, as <see cref="PaymentConfirmedAsync"/> and <see cref="FeeAsync"/> would post one by one, in one statement,
+    /// sent with the one that first locks <paramref name="branches"/>.
     /// </summary>
-    public Task PaymentsConfirmedAsync(IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken) =>
-        PostAsync(
+    public Task PaymentsConfirmedAsync(BranchesLockedOnPosting branches, IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken) =>
+        LedgerWriter.PostLockingBranchesAsync(
+            db,
+            branches.BranchIds,
             payments.SelectMany(p => ReceivedLines(p.Locked, p.StripeObjectId, p.OccurredAt)
                 .Concat(FeeLines(p.Locked, p.Fee, p.OccurredAt, LedgerEntryKind.ProcessingFee))),
             cancellationToken);

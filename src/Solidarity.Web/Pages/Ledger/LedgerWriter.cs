@@ -19,16 +19,34 @@ internal static class LedgerWriter
         ON CONFLICT ("Key") DO NOTHING
         """;
 
+    /// <summary>Locks the branches, sorted by id, as <see cref="LedgerLocks"/> does, ahead of the entries in the same round trip.</summary>
+    private const string LockBranches = """
+        SELECT 1 FROM "Branches" WHERE "Id" = ANY(@branches_to_lock) ORDER BY "Id" FOR UPDATE;
+        """;
+
     /// <returns>How many entries were new.</returns>
     public static async Task<int> PostAsync(SolidarityDbContext db, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken)
     {
         var rows = lines.Where(l => l.AmountPence != 0).ToArray();
-        if (rows.Length == 0)
-        {
-            return 0;
-        }
+        return rows.Length == 0 ? 0 : await db.Database.ExecuteSqlRawAsync(Insert, Parameters(rows), cancellationToken);
+    }
 
-        NpgsqlParameter[] parameters =
+    /// <summary>
+    /// Locks the branches and posts the entries in one round trip: the lock statement runs first, so nothing is posted
+    /// before every branch is held, and the branches are held for one round trip fewer. Nothing to post locks nothing.
+    /// </summary>
+    public static async Task PostLockingBranchesAsync(
+        SolidarityDbContext db, IReadOnlyList<Guid> sortedBranchIds, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken)
+    {
+        var rows = lines.Where(l => l.AmountPence != 0).ToArray();
+        if (rows.Length > 0)
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                LockBranches + Insert, [.. Parameters(rows), Column("branches_to_lock", NpgsqlDbType.Uuid, sortedBranchIds.ToArray())], cancellationToken);
+        }
+    }
+
+    private static NpgsqlParameter[] Parameters(LedgerLine[] rows) =>
         [
             new("currency", Money.Gbp),
             Column("disputes", NpgsqlDbType.Uuid, rows.Select(l => l.DisputeId).ToArray()),
@@ -41,8 +59,6 @@ internal static class LedgerWriter
             Column("occurred", NpgsqlDbType.TimestampTz, rows.Select(l => l.OccurredAt.UtcDateTime).ToArray()),
             Column("notes", NpgsqlDbType.Text, rows.Select(l => l.Note).ToArray()),
         ];
-        return await db.Database.ExecuteSqlRawAsync(Insert, parameters, cancellationToken);
-    }
 
     private static NpgsqlParameter Column(string name, NpgsqlDbType type, Array values) =>
         new(name, NpgsqlDbType.Array | type) { Value = values };

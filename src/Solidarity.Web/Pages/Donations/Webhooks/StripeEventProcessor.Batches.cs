@@ -73,8 +73,9 @@ internal sealed partial class StripeEventProcessor
     /// <summary>
     /// Applies a batch of paid sessions in one transaction, taking the locks one event takes in the same order (the
     /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch. The
-    /// branches are locked after the donations' rows are written, just before the entries are posted: every payment to
-    /// the dispute waits for them, and <see cref="PaidSessionBatches"/> has the next batch take its first steps meanwhile.
+    /// branches are locked after the donations' rows are written, by the statement that posts the entries, ahead of them
+    /// in the same round trip: every payment to the dispute waits for them, and <see cref="PaidSessionBatches"/> has the
+    /// next batch take its first steps meanwhile.
     /// </summary>
     /// <returns>
     /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied
@@ -135,13 +136,13 @@ internal sealed partial class StripeEventProcessor
             confirmed.Add((donation, paid));
         }
 
-        // The donations' own rows are written under their own locks; the branches are locked only to post.
+        // The donations' own rows are written under their own locks; the branches are locked by the statement that posts.
         await SavePaidAsync(changed, cancellationToken);
-        var locked = await LedgerLocks.BranchesOfAsync(db, confirmed.Select(c => c.Donation).ToList(), cancellationToken);
+        var branches = LedgerLocks.BranchesOnPosting(confirmed.Select(c => c.Donation));
         var payments = confirmed
-            .Select(c => new ConfirmedPayment(locked[c.Donation.Id], c.Paid.Session.PaymentIntentId ?? c.Paid.Session.Id, c.Paid.OccurredAt, c.Paid.Fee))
+            .Select(c => new ConfirmedPayment(branches[c.Donation.Id], c.Paid.Session.PaymentIntentId ?? c.Paid.Session.Id, c.Paid.OccurredAt, c.Paid.Fee))
             .ToList();
-        await ledger.PaymentsConfirmedAsync(payments, cancellationToken);
+        await ledger.PaymentsConfirmedAsync(branches, payments, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new PaidSessionsApplied(
