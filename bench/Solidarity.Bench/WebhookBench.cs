@@ -174,6 +174,7 @@ internal static class WebhookBench
     private sealed class BatchListener : IDisposable
     {
         private readonly MeterListener _listener = new();
+        private readonly Lock _gate = new();
         private int _count;
         private long _events;
         private double _seconds;
@@ -187,20 +188,35 @@ internal static class WebhookBench
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
+            // Two batches in progress at once record their figures from two threads.
             _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
             {
-                Interlocked.Increment(ref _count);
-                Interlocked.Add(ref _events, size);
+                lock (_gate)
+                {
+                    _count++;
+                    _events += size;
+                }
             });
             _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
             {
-                // One batch loop records these, one at a time.
-                _seconds += seconds;
+                lock (_gate)
+                {
+                    _seconds += seconds;
+                }
             });
             _listener.Start();
         }
 
-        public BatchFigures Figures => new(Volatile.Read(ref _count), Interlocked.Read(ref _events), Volatile.Read(ref _seconds));
+        public BatchFigures Figures
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return new(_count, _events, _seconds);
+                }
+            }
+        }
 
         public void Dispose() => _listener.Dispose();
     }
