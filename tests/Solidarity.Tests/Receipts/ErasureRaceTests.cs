@@ -121,20 +121,11 @@ public sealed class ErasureRaceTests(ReceiptsFixture fixture) : ReceiptsTest(fix
     /// </summary>
     private async Task WaitForWaitersAsync(int count, Task task)
     {
-        await Eventually(async () => task.IsCompleted || await LockWaitersAsync() >= count, $"{count} sessions to wait for a lock");
+        await Eventually(async () => task.IsCompleted || (await LockWaits.StatementsAsync(App.ConnectionString)).Count >= count, $"{count} sessions to wait for a lock");
         if (task.IsFaulted)
         {
             await task;
         }
-    }
-
-    private async Task<long> LockWaitersAsync()
-    {
-        await using var connection = new NpgsqlConnection(App.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private sealed class HeldRow(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable

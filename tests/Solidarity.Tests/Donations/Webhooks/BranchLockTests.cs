@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Solidarity.Core.Ledger;
+using Solidarity.Testing;
 using Solidarity.Tests.Ledger;
 using Solidarity.Tests.Infrastructure;
 
@@ -73,26 +74,9 @@ public sealed class BranchLockTests(SiteFixture fixture) : SiteTest(fixture)
     /// <summary>The statement of the backend that waits on a lock, once the webhook's request has reached it.</summary>
     private async Task<string> WaitingStatementAsync(Task<HttpResponseMessage> request)
     {
-        // A connection of its own: inside a transaction pg_stat_activity would answer the same snapshot every time.
-        await using var observer = new NpgsqlConnection(App.ConnectionString);
-        await observer.OpenAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline && !request.IsCompleted)
-        {
-            await using var query = new NpgsqlCommand(
-                """
-                SELECT query FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
-                """,
-                observer);
-            if (await query.ExecuteScalarAsync() is string statement)
-            {
-                return statement;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return request.IsCompleted ? "(applied without waiting)" : "(no statement waiting on a lock)";
+        var waiting = await LockWaits.UntilAsync(App.ConnectionString, statements => statements.Count > 0, TimeSpan.FromSeconds(15), request);
+        return waiting.Count > 0 ? waiting[0]
+            : request.IsCompleted ? "(applied without waiting)"
+            : "(no statement waiting on a lock)";
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;
 using Solidarity.Web.Pages.Donations.Webhooks;
@@ -237,32 +238,12 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
     }
 
     /// <summary>How many backends wait to lock branches, polled until there are <paramref name="expected"/> or a generous bound passes.</summary>
-    private async Task<long> BatchesWaitingForBranchesAsync(int expected)
+    private async Task<int> BatchesWaitingForBranchesAsync(int expected)
     {
-        // A connection of its own: inside a transaction pg_stat_activity would answer the same snapshot every time.
-        await using var observer = new NpgsqlConnection(App.ConnectionString);
-        await observer.OpenAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        long waiting;
-        do
-        {
-            await using var query = new NpgsqlCommand(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
-                    AND query LIKE '%"Branches"%FOR UPDATE%'
-                """,
-                observer);
-            waiting = (long)(await query.ExecuteScalarAsync() ?? 0L);
-            if (waiting >= expected)
-            {
-                break;
-            }
+        static int LockingBranches(IReadOnlyList<string> waiting) =>
+            waiting.Count(q => q.Contains("\"Branches\"", StringComparison.Ordinal) && q.Contains("FOR UPDATE", StringComparison.Ordinal));
 
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        return waiting;
+        return LockingBranches(await LockWaits.UntilAsync(App.ConnectionString, waiting => LockingBranches(waiting) >= expected, TimeSpan.FromSeconds(30)));
     }
 
     private async Task<string?[]> ApplyAsync(IReadOnlyList<PaidSession> batch)
