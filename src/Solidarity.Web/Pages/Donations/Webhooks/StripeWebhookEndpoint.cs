@@ -77,7 +77,7 @@ internal static class StripeWebhookEndpoint
         Event stripeEvent;
         try
         {
-            stripeEvent = EventUtility.ParseEvent(json, throwOnApiVersionMismatch: false);
+            stripeEvent = CheckoutSessionEventReader.TryRead(json) ?? EventUtility.ParseEvent(json, throwOnApiVersionMismatch: false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
