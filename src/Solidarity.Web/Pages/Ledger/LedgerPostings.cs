@@ -1,3 +1,4 @@
+using Npgsql;
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>What reversing offline money did, or why it was held back.</summary>
@@ -42,13 +43,16 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
     /// keys, as <see cref="PaymentConfirmedAsync"/> and <see cref="FeeAsync"/> would post one by one, in one statement,
     /// sent with the one that first locks <paramref name="branches"/>.
     /// </summary>
-    public Task PaymentsConfirmedAsync(BranchesLockedOnPosting branches, IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken) =>
+    /// <param name="ahead">The caller's statement on its donations' own rows, sent first in the same round trip.</param>
+    public Task PaymentsConfirmedAsync(
+        BranchesLockedOnPosting branches, IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken, NpgsqlBatchCommand? ahead = null) =>
         LedgerWriter.PostLockingBranchesAsync(
             db,
             branches.BranchIds,
             payments.SelectMany(p => ReceivedLines(p.Locked, p.StripeObjectId, p.OccurredAt)
                 .Concat(FeeLines(p.Locked, p.Fee, p.OccurredAt, LedgerEntryKind.ProcessingFee))),
-            cancellationToken);
+            cancellationToken,
+            ahead);
 
     private static IEnumerable<LedgerLine> ReceivedLines(LockedDonation locked, string? stripeObjectId, DateTimeOffset occurredAt)
     {

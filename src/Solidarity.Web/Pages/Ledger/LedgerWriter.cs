@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -21,7 +22,7 @@ internal static class LedgerWriter
 
     /// <summary>Locks the branches, sorted by id, as <see cref="LedgerLocks"/> does, ahead of the entries in the same round trip.</summary>
     private const string LockBranches = """
-        SELECT 1 FROM "Branches" WHERE "Id" = ANY(@branches_to_lock) ORDER BY "Id" FOR UPDATE;
+        SELECT 1 FROM "Branches" WHERE "Id" = ANY(@branches_to_lock) ORDER BY "Id" FOR UPDATE
         """;
 
     /// <returns>How many entries were new.</returns>
@@ -32,18 +33,45 @@ internal static class LedgerWriter
     }
 
     /// <summary>
-    /// Locks the branches and posts the entries in one round trip: the lock statement runs first, so nothing is posted
-    /// before every branch is held, and the branches are held for one round trip fewer. Nothing to post locks nothing.
+    /// Locks the branches and posts the entries in one round trip, after <paramref name="ahead"/> when given: the lock
+    /// statement runs before the entries, so nothing is posted before every branch is held, and the branches are held for
+    /// one round trip fewer. Nothing to post locks nothing.
     /// </summary>
+    /// <param name="ahead">
+    /// A statement of the caller's, on rows it already holds, sent first in the same round trip (a webhook batch marks
+    /// its donations paid this way): it runs before the branches are locked, so it does not lengthen their hold.
+    /// </param>
     public static async Task PostLockingBranchesAsync(
-        SolidarityDbContext db, IReadOnlyList<Guid> sortedBranchIds, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken)
+        SolidarityDbContext db, IReadOnlyList<Guid> sortedBranchIds, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken,
+        NpgsqlBatchCommand? ahead = null)
     {
         var rows = lines.Where(l => l.AmountPence != 0).ToArray();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
+            ?? throw new InvalidOperationException("Entries are posted in the transaction that holds their branches' locks.");
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (ahead is not null)
+        {
+            batch.BatchCommands.Add(ahead);
+        }
+
         if (rows.Length > 0)
         {
-            await db.Database.ExecuteSqlRawAsync(
-                LockBranches + Insert, [.. Parameters(rows), Column("branches_to_lock", NpgsqlDbType.Uuid, sortedBranchIds.ToArray())], cancellationToken);
+            batch.BatchCommands.Add(Command(LockBranches, Column("branches_to_lock", NpgsqlDbType.Uuid, sortedBranchIds.ToArray())));
+            batch.BatchCommands.Add(Command(Insert, Parameters(rows)));
         }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
     }
 
     private static NpgsqlParameter[] Parameters(LedgerLine[] rows) =>

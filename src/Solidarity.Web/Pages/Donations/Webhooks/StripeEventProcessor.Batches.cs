@@ -73,9 +73,9 @@ internal sealed partial class StripeEventProcessor
     /// <summary>
     /// Applies a batch of paid sessions in one transaction, taking the locks one event takes in the same order (the
     /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch. The
-    /// branches are locked after the donations' rows are written, by the statement that posts the entries, ahead of them
-    /// in the same round trip: every payment to the dispute waits for them, and <see cref="PaidSessionBatches"/> has the
-    /// next batch take its first steps meanwhile.
+    /// branches are locked after the donations' rows are written, by the statement that posts the entries, ahead of them;
+    /// the update, the lock and the entries travel in one round trip. Every payment to the dispute waits for the branches,
+    /// and <see cref="PaidSessionBatches"/> has the next batch take its first steps meanwhile.
     /// </summary>
     /// <returns>
     /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied
@@ -136,13 +136,13 @@ internal sealed partial class StripeEventProcessor
             confirmed.Add((donation, paid));
         }
 
-        // The donations' own rows are written under their own locks; the branches are locked by the statement that posts.
-        await SavePaidAsync(changed, cancellationToken);
+        // The donations' own rows are written under their own locks, then the branches are locked by the statement that
+        // posts: both in one round trip, the update first.
         var branches = LedgerLocks.BranchesOnPosting(confirmed.Select(c => c.Donation));
         var payments = confirmed
             .Select(c => new ConfirmedPayment(branches[c.Donation.Id], c.Paid.Session.PaymentIntentId ?? c.Paid.Session.Id, c.Paid.OccurredAt, c.Paid.Fee))
             .ToList();
-        await ledger.PaymentsConfirmedAsync(branches, payments, cancellationToken);
+        await ledger.PaymentsConfirmedAsync(branches, payments, cancellationToken, ahead: PaidCommand(changed));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new PaidSessionsApplied(
@@ -157,11 +157,12 @@ internal sealed partial class StripeEventProcessor
             : WebhookOutcomes.Applied;
     }
 
-    private async Task SavePaidAsync(List<Donation> changed, CancellationToken cancellationToken)
+    /// <summary>The update of <see cref="PaidSql"/> for the donations a batch changed; null when it changed none.</summary>
+    private static NpgsqlBatchCommand? PaidCommand(List<Donation> changed)
     {
         if (changed.Count == 0)
         {
-            return;
+            return null;
         }
 
         NpgsqlParameter[] parameters =
@@ -174,7 +175,9 @@ internal sealed partial class StripeEventProcessor
             new("charges", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripeChargeId).ToArray() },
             new("receiving", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = changed.Select(d => d.Allocations.Sum(a => a.AmountPence) > 0).ToArray() },
         ];
-        await db.Database.ExecuteSqlRawAsync(PaidSql, parameters, cancellationToken);
+        var command = new NpgsqlBatchCommand(PaidSql);
+        command.Parameters.AddRange(parameters);
+        return command;
     }
 
     private async Task<List<Claim>> ClaimAsync(IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
