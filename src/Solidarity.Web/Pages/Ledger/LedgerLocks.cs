@@ -81,12 +81,12 @@ internal static class LedgerLocks
     /// for) only while posting. Ids with no card donation are left out.
     /// </summary>
     /// <remarks>
-    /// The donations are read untracked, with their allocations: a batch writes what it changes in one statement of its
-    /// own, rather than through EF's change tracking of every donation. The allocations come by a query of their own,
-    /// because EF's shaper for an included collection builds a delegate for every row it reads.
+    /// The donations are read untracked: a batch writes what it changes in one statement of its own, rather than through
+    /// EF's change tracking of every donation. Their allocations are the caller's, read in an earlier round trip: a
+    /// donation's split is fixed when it is made, so it needs no lock.
     /// </remarks>
     public static async Task<IReadOnlyDictionary<Guid, Donation>> CardDonationsAsync(
-        SolidarityDbContext db, IEnumerable<Guid> donationIds, CancellationToken cancellationToken)
+        SolidarityDbContext db, IEnumerable<Guid> donationIds, ILookup<Guid, DonationAllocation> allocations, CancellationToken cancellationToken)
     {
         var ids = donationIds.Distinct().Order().ToArray();
         var donations = await db.Donations
@@ -94,9 +94,6 @@ internal static class LedgerLocks
                 $"""SELECT * FROM "Donations" WHERE "Id" = ANY({ids}) AND "Method" = {DonationMethod.Card.ToString()} ORDER BY "Id" FOR UPDATE""")
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        var lockedIds = donations.Select(d => d.Id).ToArray();
-        var allocations = (await db.DonationAllocations.AsNoTracking().Where(a => lockedIds.Contains(a.DonationId)).ToListAsync(cancellationToken))
-            .ToLookup(a => a.DonationId);
         foreach (var donation in donations)
         {
             donation.Allocations = [.. allocations[donation.Id]];

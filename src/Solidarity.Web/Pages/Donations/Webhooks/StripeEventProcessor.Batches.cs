@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Solidarity.Core.Donations;
@@ -40,7 +41,13 @@ internal sealed partial class StripeEventProcessor
         SELECT c."EventId", claimed."EventId" IS NOT NULL AS "Claimed" FROM candidate AS c LEFT JOIN claimed USING ("EventId")
         """;
 
-    private sealed record Claim(string EventId, bool Claimed);
+    /// <summary>
+    /// The allocations of the candidates' donations, sent in the round trip that records the events: a donation's split
+    /// is fixed when it is made, so it is read before the donation is locked, and the lock needs a round trip fewer.
+    /// </summary>
+    private const string AllocationsSql = """
+        SELECT "DonationId", "BranchId", "AmountPence" FROM "DonationAllocations" WHERE "DonationId" = ANY(@donations)
+        """;
 
     /// <summary>
     /// What a batch changed in its donations (read untracked), written in one statement before their entries are posted.
@@ -101,9 +108,9 @@ internal sealed partial class StripeEventProcessor
         // no savepoint of its own: two round trips fewer.
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var claims = (await ClaimAsync(candidates, cancellationToken)).ToDictionary(c => c.EventId, c => c.Claimed);
+        var (claims, allocations) = await ClaimAsync(candidates, cancellationToken);
         var applying = candidates.Where(p => claims.GetValueOrDefault(p.Event.Id)).ToList();
-        var donations = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), cancellationToken);
+        var donations = await LedgerLocks.CardDonationsAsync(db, applying.Select(p => p.DonationId), allocations, cancellationToken);
         var confirmed = new List<(Donation Donation, PaidSession Paid)>(applying.Count);
         var paidNow = new List<Guid>();
         var changed = new List<Donation>(applying.Count);
@@ -180,19 +187,48 @@ internal sealed partial class StripeEventProcessor
         return command;
     }
 
-    private async Task<List<Claim>> ClaimAsync(IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the events (<see cref="ClaimSql"/>) and reads their donations' allocations (<see cref="AllocationsSql"/>)
+    /// in one round trip.
+    /// </summary>
+    /// <returns>Whether this statement recorded each candidate event, by id; and the allocations, by donation.</returns>
+    private async Task<(Dictionary<string, bool> Claims, ILookup<Guid, DonationAllocation> Allocations)> ClaimAsync(
+        IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
     {
-        NpgsqlParameter[] parameters =
-        [
-            new("receivedAt", time.GetUtcNow().UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            new("outcome", WebhookOutcomes.Applied),
-            new("card", DonationMethod.Card.ToString()),
-            new("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Id).ToArray() },
-            new("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Type).ToArray() },
-            new("objects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Session.Id).ToArray() },
-            new("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(p => p.OccurredAt.UtcDateTime).ToArray() },
-            new("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = sessions.Select(p => p.DonationId).ToArray() },
-        ];
-        return await db.Database.SqlQueryRaw<Claim>(ClaimSql, parameters).ToListAsync(cancellationToken);
+        var donationIds = sessions.Select(p => p.DonationId).ToArray();
+        var claim = new NpgsqlBatchCommand(ClaimSql);
+        claim.Parameters.AddRange(
+            new NpgsqlParameter[]
+            {
+                new("receivedAt", time.GetUtcNow().UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                new("outcome", WebhookOutcomes.Applied),
+                new("card", DonationMethod.Card.ToString()),
+                new("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Id).ToArray() },
+                new("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Type).ToArray() },
+                new("objects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Session.Id).ToArray() },
+                new("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(p => p.OccurredAt.UtcDateTime).ToArray() },
+                new("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds },
+            });
+        var allocationsOf = new NpgsqlBatchCommand(AllocationsSql);
+        allocationsOf.Parameters.Add(new NpgsqlParameter("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds });
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { claim, allocationsOf } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claims[reader.GetString(0)] = reader.GetBoolean(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var allocations = new List<DonationAllocation>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            allocations.Add(new DonationAllocation { DonationId = reader.GetGuid(0), BranchId = reader.GetGuid(1), AmountPence = reader.GetInt64(2) });
+        }
+
+        return (claims, allocations.ToLookup(a => a.DonationId));
     }
 }
