@@ -1,6 +1,6 @@
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using Solidarity.Web.Infrastructure.Data;
 
 namespace Solidarity.Web.Pages.Ledger;
 
@@ -46,10 +46,7 @@ internal static class LedgerWriter
         NpgsqlBatchCommand? ahead = null)
     {
         var rows = lines.Where(l => l.AmountPence != 0).ToArray();
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
-            ?? throw new InvalidOperationException("Entries are posted in the transaction that holds their branches' locks.");
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        await using var batch = StatementBatches.InTransaction(db);
         if (ahead is not null)
         {
             batch.BatchCommands.Add(ahead);

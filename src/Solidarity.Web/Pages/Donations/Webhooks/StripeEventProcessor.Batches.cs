@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Solidarity.Core.Donations;
+using Solidarity.Web.Infrastructure.Data;
 using Solidarity.Web.Pages.Ledger;
 using Stripe;
 using Stripe.Checkout;
@@ -212,9 +212,9 @@ internal sealed partial class StripeEventProcessor
         var allocationsOf = new NpgsqlBatchCommand(AllocationsSql);
         allocationsOf.Parameters.Add(new NpgsqlParameter("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds });
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { claim, allocationsOf } };
+        await using var batch = StatementBatches.InTransaction(db);
+        batch.BatchCommands.Add(claim);
+        batch.BatchCommands.Add(allocationsOf);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
