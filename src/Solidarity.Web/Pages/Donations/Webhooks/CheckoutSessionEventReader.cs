@@ -37,7 +37,8 @@ internal static class CheckoutSessionEventReader
     {
         if (root.ValueKind != JsonValueKind.Object
             || Text(root, "object") != "event"
-            || Text(root, "type") is not (EventTypes.CheckoutSessionCompleted or EventTypes.CheckoutSessionAsyncPaymentSucceeded)
+            || Text(root, "type") is not { } type
+            || type is not (EventTypes.CheckoutSessionCompleted or EventTypes.CheckoutSessionAsyncPaymentSucceeded)
             || Text(root, "id") is not { Length: > 0 } id
             || !root.TryGetProperty("created", out var created) || !created.TryGetInt64(out var createdSeconds)
             || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
@@ -63,7 +64,7 @@ internal static class CheckoutSessionEventReader
         {
             Id = id,
             Object = "event",
-            Type = root.GetProperty("type").GetString(),
+            Type = type,
             Created = DateTimeOffset.FromUnixTimeSeconds(createdSeconds).UtcDateTime,
             Livemode = root.TryGetProperty("livemode", out var livemode) && livemode.ValueKind == JsonValueKind.True,
             ApiVersion = Text(root, "api_version"),
