@@ -15,4 +15,12 @@ internal static class StatementBatches
             (NpgsqlConnection)db.Database.GetDbConnection(),
             db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
                 ?? throw new InvalidOperationException("These statements are sent in the transaction that holds their locks."));
+
+    /// <summary>One statement of such a batch, with its parameters.</summary>
+    public static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+
 namespace Solidarity.Web.Pages.Ledger;
 
 /// <summary>What reversing offline money did, or why it was held back.</summary>

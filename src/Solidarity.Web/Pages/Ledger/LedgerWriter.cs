@@ -54,21 +54,14 @@ internal static class LedgerWriter
 
         if (rows.Length > 0)
         {
-            batch.BatchCommands.Add(Command(LockBranches, Column("branches_to_lock", NpgsqlDbType.Uuid, sortedBranchIds.ToArray())));
-            batch.BatchCommands.Add(Command(Insert, Parameters(rows)));
+            batch.BatchCommands.Add(StatementBatches.Command(LockBranches, Column("branches_to_lock", NpgsqlDbType.Uuid, sortedBranchIds.ToArray())));
+            batch.BatchCommands.Add(StatementBatches.Command(Insert, Parameters(rows)));
         }
 
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return command;
     }
 
     private static NpgsqlParameter[] Parameters(LedgerLine[] rows) =>

@@ -172,19 +172,15 @@ internal sealed partial class StripeEventProcessor
             return null;
         }
 
-        NpgsqlParameter[] parameters =
-        [
+        return StatementBatches.Command(
+            PaidSql,
             new("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = changed.Select(d => d.Id).ToArray() },
             new("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.Status.ToString()).ToArray() },
             new("paid", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = changed.Select(d => d.PaidAt?.UtcDateTime).ToArray() },
             new("sessions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripeCheckoutSessionId).ToArray() },
             new("intents", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripePaymentIntentId).ToArray() },
             new("charges", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = changed.Select(d => d.StripeChargeId).ToArray() },
-            new("receiving", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = changed.Select(d => d.Allocations.Sum(a => a.AmountPence) > 0).ToArray() },
-        ];
-        var command = new NpgsqlBatchCommand(PaidSql);
-        command.Parameters.AddRange(parameters);
-        return command;
+            new("receiving", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = changed.Select(d => d.Allocations.Sum(a => a.AmountPence) > 0).ToArray() });
     }
 
     /// <summary>
@@ -196,25 +192,19 @@ internal sealed partial class StripeEventProcessor
         IReadOnlyList<PaidSession> sessions, CancellationToken cancellationToken)
     {
         var donationIds = sessions.Select(p => p.DonationId).ToArray();
-        var claim = new NpgsqlBatchCommand(ClaimSql);
-        claim.Parameters.AddRange(
-            new NpgsqlParameter[]
-            {
-                new("receivedAt", time.GetUtcNow().UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                new("outcome", WebhookOutcomes.Applied),
-                new("card", DonationMethod.Card.ToString()),
-                new("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Id).ToArray() },
-                new("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Type).ToArray() },
-                new("objects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Session.Id).ToArray() },
-                new("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(p => p.OccurredAt.UtcDateTime).ToArray() },
-                new("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds },
-            });
-        var allocationsOf = new NpgsqlBatchCommand(AllocationsSql);
-        allocationsOf.Parameters.Add(new NpgsqlParameter("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds });
-
         await using var batch = StatementBatches.InTransaction(db);
-        batch.BatchCommands.Add(claim);
-        batch.BatchCommands.Add(allocationsOf);
+        batch.BatchCommands.Add(StatementBatches.Command(
+            ClaimSql,
+            new("receivedAt", time.GetUtcNow().UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            new("outcome", WebhookOutcomes.Applied),
+            new("card", DonationMethod.Card.ToString()),
+            new("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Id).ToArray() },
+            new("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Event.Type).ToArray() },
+            new("objects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(p => p.Session.Id).ToArray() },
+            new("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(p => p.OccurredAt.UtcDateTime).ToArray() },
+            new("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds }));
+        batch.BatchCommands.Add(StatementBatches.Command(
+            AllocationsSql, new NpgsqlParameter("donations", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = donationIds }));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
