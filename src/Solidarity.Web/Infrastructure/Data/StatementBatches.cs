@@ -16,6 +16,14 @@ internal static class StatementBatches
             db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
                 ?? throw new InvalidOperationException("These statements are sent in the transaction that holds their locks."));
 
+    /// <summary>
+    /// Ends the transaction as the last statement of such a batch, so that whatever the batch locked is released in the
+    /// round trip that took it. Once the server reports the connection idle, Npgsql counts the transaction as completed:
+    /// disposing it then rolls nothing back, and committing it again is refused, so the caller only disposes it. A
+    /// statement that fails stops the batch before the commit, and disposing the transaction rolls back everything.
+    /// </summary>
+    public static NpgsqlBatchCommand Commit() => new("COMMIT");
+
     /// <summary>One statement of such a batch, with its parameters.</summary>
     public static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

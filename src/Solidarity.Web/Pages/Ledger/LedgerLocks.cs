@@ -104,9 +104,9 @@ internal static class LedgerLocks
 
     /// <summary>
     /// The branches of donations this transaction locked with <see cref="CardDonationsAsync"/>, to be locked by the
-    /// statement that posts their payments, ahead of it in the same round trip
-    /// (<see cref="LedgerPostings.PaymentsConfirmedAsync"/>): the branches, which every payment to the dispute waits
-    /// for, are then held for one round trip fewer.
+    /// statement that posts their payments, ahead of it in the round trip that also commits
+    /// (<see cref="LedgerPostings.PaymentsConfirmedAndCommitAsync"/>): the branches, which every payment to the dispute
+    /// waits for, are then held only while the server posts, never across a round trip.
     /// </summary>
     public static BranchesLockedOnPosting BranchesOnPosting(IEnumerable<Donation> lockedDonations) => new(lockedDonations);
 

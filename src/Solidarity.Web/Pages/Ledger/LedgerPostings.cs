@@ -42,12 +42,13 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
     /// <summary>
     /// Many card payments confirmed in one transaction, each with its processing fee: the same entries, under the same
     /// keys, as <see cref="PaymentConfirmedAsync"/> and <see cref="FeeAsync"/> would post one by one, in one statement,
-    /// sent with the one that first locks <paramref name="branches"/>.
+    /// sent with the one that first locks <paramref name="branches"/> and with the commit that releases them. Unlike
+    /// every other posting, this one ends the caller's transaction: the caller saves its own rows before it.
     /// </summary>
     /// <param name="ahead">The caller's statement on its donations' own rows, sent first in the same round trip.</param>
-    public Task PaymentsConfirmedAsync(
+    public Task PaymentsConfirmedAndCommitAsync(
         BranchesLockedOnPosting branches, IEnumerable<ConfirmedPayment> payments, CancellationToken cancellationToken, NpgsqlBatchCommand? ahead = null) =>
-        LedgerWriter.PostLockingBranchesAsync(
+        LedgerWriter.PostLockingBranchesAndCommitAsync(
             db,
             branches.BranchIds,
             payments.SelectMany(p => ReceivedLines(p.Locked, p.StripeObjectId, p.OccurredAt)
@@ -259,5 +260,5 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
 /// <summary>Stripe's fee for a charge or a dispute, as its balance transaction reports it.</summary>
 internal sealed record StripeFee(string BalanceTransactionId, long Pence, long NetPence);
 
-/// <summary>A card payment to post with <see cref="LedgerPostings.PaymentsConfirmedAsync"/>: what proved it, when, and its fee if known.</summary>
+/// <summary>A card payment to post with <see cref="LedgerPostings.PaymentsConfirmedAndCommitAsync"/>: what proved it, when, and its fee if known.</summary>
 internal sealed record ConfirmedPayment(LockedDonation Locked, string? StripeObjectId, DateTimeOffset OccurredAt, StripeFee? Fee);

@@ -33,15 +33,16 @@ internal static class LedgerWriter
     }
 
     /// <summary>
-    /// Locks the branches and posts the entries in one round trip, after <paramref name="ahead"/> when given: the lock
-    /// statement runs before the entries, so nothing is posted before every branch is held, and the branches are held for
-    /// one round trip fewer. Nothing to post locks nothing.
+    /// Locks the branches, posts the entries and commits, in one round trip, after <paramref name="ahead"/> when given:
+    /// the lock statement runs before the entries, so nothing is posted before every branch is held, and the commit that
+    /// releases the branches travels with the statement that takes them, so they are held for no round trip at all.
+    /// Nothing to post locks nothing. The caller's transaction is over when this returns: it only disposes it.
     /// </summary>
     /// <param name="ahead">
     /// A statement of the caller's, on rows it already holds, sent first in the same round trip (a webhook batch marks
     /// its donations paid this way): it runs before the branches are locked, so it does not lengthen their hold.
     /// </param>
-    public static async Task PostLockingBranchesAsync(
+    public static async Task PostLockingBranchesAndCommitAsync(
         SolidarityDbContext db, IReadOnlyList<Guid> sortedBranchIds, IEnumerable<LedgerLine> lines, CancellationToken cancellationToken,
         NpgsqlBatchCommand? ahead = null)
     {
@@ -58,10 +59,8 @@ internal static class LedgerWriter
             batch.BatchCommands.Add(StatementBatches.Command(Insert, Parameters(rows)));
         }
 
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
+        batch.BatchCommands.Add(StatementBatches.Commit());
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlParameter[] Parameters(LedgerLine[] rows) =>

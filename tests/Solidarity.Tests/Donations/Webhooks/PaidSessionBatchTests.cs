@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
@@ -234,6 +235,41 @@ public sealed class PaidSessionBatchTests(SiteFixture fixture) : SiteTest(fixtur
         await transaction.CommitAsync();
         Assert.Equal(["applied", "applied"], await Task.WhenAll(firstDelivery, secondDelivery));
         Assert.Equal(2_400, (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
+    }
+
+    [Fact]
+    public async Task The_round_trip_that_posts_a_batch_also_commits_it_so_its_branches_are_free_when_it_answers()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 1_400), 1_400);
+        await using (var scope = App.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var allocations = (await db.DonationAllocations.AsNoTracking().Where(a => a.DonationId == payment.DonationId).ToListAsync())
+                .ToLookup(a => a.DonationId);
+            var donations = await LedgerLocks.CardDonationsAsync(db, [payment.DonationId], allocations, CancellationToken.None);
+            var branches = LedgerLocks.BranchesOnPosting(donations.Values);
+            await scope.ServiceProvider.GetRequiredService<LedgerPostings>().PaymentsConfirmedAndCommitAsync(
+                branches, [new ConfirmedPayment(branches[payment.DonationId], payment.PaymentIntentId, DateTimeOffset.UtcNow, null)], CancellationToken.None);
+
+            // The caller's transaction is still open in its hands, and already over: another connection sees the entries
+            // and takes the branches and the donation without waiting.
+            await using var other = new NpgsqlConnection(App.ConnectionString);
+            await other.OpenAsync();
+            await using var otherTransaction = await other.BeginTransactionAsync();
+            await using (var lockAll = new NpgsqlCommand(
+                """SELECT 1 FROM "Branches" ORDER BY "Id" FOR UPDATE NOWAIT; SELECT 1 FROM "Donations" FOR UPDATE NOWAIT""", other, otherTransaction))
+            {
+                await lockAll.ExecuteNonQueryAsync();
+            }
+
+            await otherTransaction.RollbackAsync();
+            Assert.Equal(1_400, (await MoneyScenario.EntriesAsync(App)).Where(e => e.DonationId == payment.DonationId).Sum(e => e.AmountPence));
+        }
+
+        // Disposing the finished transaction rolled nothing back.
+        Assert.Equal(1_400, (await MoneyScenario.EntriesAsync(App)).Where(e => e.DonationId == payment.DonationId).Sum(e => e.AmountPence));
         await MoneyScenario.AssertTotalsMatchEntriesAsync(App);
     }
 

@@ -81,8 +81,8 @@ internal sealed partial class StripeEventProcessor
     /// Applies a batch of paid sessions in one transaction, taking the locks one event takes in the same order (the
     /// events' rows, then the donations sorted by id, then their branches sorted by id) once for the whole batch. The
     /// branches are locked after the donations' rows are written, by the statement that posts the entries, ahead of them;
-    /// the update, the lock and the entries travel in one round trip. Every payment to the dispute waits for the branches,
-    /// and <see cref="PaidSessionBatches"/> has the next batch take its first steps meanwhile.
+    /// the update, the lock, the entries and the commit travel in one round trip. Every payment to the dispute waits for
+    /// the branches, and <see cref="PaidSessionBatches"/> has the next batch take its first steps meanwhile.
     /// </summary>
     /// <returns>
     /// What was committed, and each session's outcome, in order; null for a session this batch leaves to be applied
@@ -143,15 +143,15 @@ internal sealed partial class StripeEventProcessor
             confirmed.Add((donation, paid));
         }
 
-        // The donations' own rows are written under their own locks, then the branches are locked by the statement that
-        // posts: both in one round trip, the update first.
+        // The events whose amount did not match are marked first (no round trip when there are none). Then the donations'
+        // own rows are written under their own locks, the branches are locked by the statement that posts, and the
+        // transaction commits: all in one round trip, the update first, so the branches are held for none.
+        await db.SaveChangesAsync(cancellationToken);
         var branches = LedgerLocks.BranchesOnPosting(confirmed.Select(c => c.Donation));
         var payments = confirmed
             .Select(c => new ConfirmedPayment(branches[c.Donation.Id], c.Paid.Session.PaymentIntentId ?? c.Paid.Session.Id, c.Paid.OccurredAt, c.Paid.Fee))
             .ToList();
-        await ledger.PaymentsConfirmedAsync(branches, payments, cancellationToken, ahead: PaidCommand(changed));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await ledger.PaymentsConfirmedAndCommitAsync(branches, payments, cancellationToken, ahead: PaidCommand(changed));
         return new PaidSessionsApplied(
             batch.Select((paid, index) => OutcomeOf(paid, index)).ToArray(),
             paidNow,
