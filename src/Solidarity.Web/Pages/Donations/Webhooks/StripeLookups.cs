@@ -15,38 +15,19 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
 {
     public bool CanAskStripe => !settings.Value.UsesTestCheckout;
 
-    public async Task<BalanceTransaction?> BalanceTransactionAsync(Charge charge, CancellationToken cancellationToken)
-    {
-        if (charge.BalanceTransaction is { } expanded)
-        {
-            return expanded;
-        }
-
-        if (string.IsNullOrEmpty(charge.BalanceTransactionId) || !CanAskStripe)
-        {
-            return null;
-        }
-
-        return await new BalanceTransactionService(stripe).GetAsync(charge.BalanceTransactionId, cancellationToken: cancellationToken);
-    }
+    public Task<BalanceTransaction?> BalanceTransactionAsync(Charge charge, CancellationToken cancellationToken) =>
+        ExpandedOrFetchedAsync(
+            charge.BalanceTransaction,
+            charge.BalanceTransactionId,
+            id => new BalanceTransactionService(stripe).GetAsync(id, cancellationToken: cancellationToken));
 
     /// <summary>The charge a Checkout Session's payment intent ended with, if it is known yet.</summary>
-    public async Task<Charge?> LatestChargeAsync(Session session, CancellationToken cancellationToken)
-    {
-        if (session.PaymentIntent?.LatestCharge is { } expanded)
-        {
-            return expanded;
-        }
-
-        if (string.IsNullOrEmpty(session.PaymentIntentId) || !CanAskStripe)
-        {
-            return null;
-        }
-
-        var intent = await new PaymentIntentService(stripe).GetAsync(
-            session.PaymentIntentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] }, cancellationToken: cancellationToken);
-        return intent.LatestCharge;
-    }
+    public Task<Charge?> LatestChargeAsync(Session session, CancellationToken cancellationToken) =>
+        ExpandedOrFetchedAsync(
+            session.PaymentIntent?.LatestCharge,
+            session.PaymentIntentId,
+            async id => (await new PaymentIntentService(stripe).GetAsync(
+                id, new PaymentIntentGetOptions { Expand = ["latest_charge"] }, cancellationToken: cancellationToken)).LatestCharge);
 
     /// <summary>
     /// Every refund of the charge. Recent API versions leave the list out of charge events, and a long
@@ -115,18 +96,14 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
     private static InvoicePaymentPayment? PaidBy(Invoice invoice) =>
         (invoice.Payments?.Data ?? []).OrderByDescending(p => p.Status == "paid").ThenByDescending(p => p.IsDefault).FirstOrDefault()?.Payment;
 
-    public async Task<Charge?> ChargeAsync(Dispute dispute, CancellationToken cancellationToken)
-    {
-        if (dispute.Charge is { } expanded)
-        {
-            return expanded;
-        }
+    public Task<Charge?> ChargeAsync(Dispute dispute, CancellationToken cancellationToken) =>
+        ExpandedOrFetchedAsync(dispute.Charge, dispute.ChargeId, id => new ChargeService(stripe).GetAsync(id, cancellationToken: cancellationToken));
 
-        if (string.IsNullOrEmpty(dispute.ChargeId) || !CanAskStripe)
-        {
-            return null;
-        }
-
-        return await new ChargeService(stripe).GetAsync(dispute.ChargeId, cancellationToken: cancellationToken);
-    }
+    /// <summary>
+    /// An expandable field of a payload: the object itself when Stripe expanded it, else fetched by its id when there is an
+    /// API to ask; null when the payload names none, or there is no API.
+    /// </summary>
+    private async Task<T?> ExpandedOrFetchedAsync<T>(T? expanded, string? id, Func<string, Task<T>> fetch)
+        where T : class =>
+        expanded ?? (string.IsNullOrEmpty(id) || !CanAskStripe ? null : await fetch(id));
 }
