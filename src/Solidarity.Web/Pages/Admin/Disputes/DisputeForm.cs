@@ -59,7 +59,20 @@ internal sealed class DisputeInput
     public uint Version { get; set; }
 }
 
-internal sealed class WorkplaceRow
+/// <summary>A row of a repeating part of the form that stands for an item the dispute may already have.</summary>
+internal interface IExistingItemRow
+{
+    /// <summary>The item the row was filled from; null for a row added on the form.</summary>
+    Guid? Id { get; }
+
+    /// <summary>Ticked to take the item off the dispute.</summary>
+    bool Remove { get; }
+
+    /// <summary>Nothing typed in: an unused row, passed over.</summary>
+    bool IsBlank { get; }
+}
+
+internal sealed class WorkplaceRow : IExistingItemRow
 {
     public Guid? Id { get; set; }
 
@@ -72,7 +85,7 @@ internal sealed class WorkplaceRow
     public Guid? BranchId { get; set; }
     public bool Remove { get; set; }
 
-    internal bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Town) && BranchId is null;
+    public bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Town) && BranchId is null;
 }
 
 internal sealed class BeneficiaryRow
@@ -86,7 +99,7 @@ internal sealed class BeneficiaryRow
     internal bool IsBlank => BranchId is null && string.IsNullOrWhiteSpace(Share);
 }
 
-internal sealed class ActionRow
+internal sealed class ActionRow : IExistingItemRow
 {
     public Guid? Id { get; set; }
     public ActionKind Kind { get; set; } = ActionKind.Strike;
@@ -103,7 +116,7 @@ internal sealed class ActionRow
     public DateTime? Ends { get; set; }
     public bool Remove { get; set; }
 
-    internal bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Title) && string.IsNullOrWhiteSpace(Details) && Starts is null && Ends is null;
+    public bool IsBlank => Id is null && string.IsNullOrWhiteSpace(Title) && string.IsNullOrWhiteSpace(Details) && Starts is null && Ends is null;
 }
 
 /// <summary>The choices the form offers.</summary>
@@ -217,24 +230,43 @@ internal static partial class DisputeForm
         return target.Pence;
     }
 
-    private static List<WorkplaceRow> CheckWorkplaces(DisputeInput input, Dispute? existing, HashSet<Guid> branchIds, ModelStateDictionary modelState)
+    /// <summary>
+    /// The rows of a repeating part of the form to check and keep, each with its key in the model state: blank rows and
+    /// rows ticked for removal are passed over, and a row naming an item the dispute no longer has (someone else removed
+    /// it meanwhile) is refused with <paramref name="gone"/> on its <paramref name="field"/>.
+    /// </summary>
+    private static IEnumerable<(TRow Row, string Key)> RowsToCheck<TRow>(
+        List<TRow> rows, string listName, IEnumerable<Guid>? existingIds, string field, string gone, ModelStateDictionary modelState)
+        where TRow : IExistingItemRow
     {
-        var kept = new List<WorkplaceRow>();
-        for (var i = 0; i < input.Workplaces.Count; i++)
+        var existing = existingIds?.ToHashSet() ?? [];
+        for (var i = 0; i < rows.Count; i++)
         {
-            var row = input.Workplaces[i];
-            var key = $"Input.Workplaces[{i}]";
+            var row = rows[i];
+            var key = $"Input.{listName}[{i}]";
             if (row.IsBlank || row.Remove)
             {
                 continue;
             }
 
-            if (row.Id is { } id && existing?.Workplaces.Any(w => w.Id == id) != true)
+            if (row.Id is { } id && !existing.Contains(id))
             {
-                modelState.AddModelError($"{key}.Name", "This workplace is not part of this dispute any more. Reload the page.");
+                modelState.AddModelError($"{key}.{field}", gone);
                 continue;
             }
 
+            yield return (row, key);
+        }
+    }
+
+    private static List<WorkplaceRow> CheckWorkplaces(DisputeInput input, Dispute? existing, HashSet<Guid> branchIds, ModelStateDictionary modelState)
+    {
+        var kept = new List<WorkplaceRow>();
+        var rows = RowsToCheck(
+            input.Workplaces, nameof(DisputeInput.Workplaces), existing?.Workplaces.Select(w => w.Id), nameof(WorkplaceRow.Name),
+            "This workplace is not part of this dispute any more. Reload the page.", modelState);
+        foreach (var (row, key) in rows)
+        {
             if (string.IsNullOrWhiteSpace(row.Name))
             {
                 modelState.AddModelError($"{key}.Name", "Enter the workplace's name, or clear the row.");
@@ -309,21 +341,11 @@ internal static partial class DisputeForm
     private static List<(ActionRow, DateTimeOffset, DateTimeOffset)> CheckActions(DisputeInput input, Dispute? existing, ModelStateDictionary modelState)
     {
         var kept = new List<(ActionRow, DateTimeOffset, DateTimeOffset)>();
-        for (var i = 0; i < input.Actions.Count; i++)
+        var rows = RowsToCheck(
+            input.Actions, nameof(DisputeInput.Actions), existing?.Actions.Select(a => a.Id), nameof(ActionRow.Title),
+            "This action is not part of this dispute any more. Reload the page.", modelState);
+        foreach (var (row, key) in rows)
         {
-            var row = input.Actions[i];
-            var key = $"Input.Actions[{i}]";
-            if (row.IsBlank || row.Remove)
-            {
-                continue;
-            }
-
-            if (row.Id is { } id && existing?.Actions.Any(a => a.Id == id) != true)
-            {
-                modelState.AddModelError($"{key}.Title", "This action is not part of this dispute any more. Reload the page.");
-                continue;
-            }
-
             if (!Enum.IsDefined(row.Kind))
             {
                 modelState.AddModelError($"{key}.Kind", "Choose the kind of action from the list.");
