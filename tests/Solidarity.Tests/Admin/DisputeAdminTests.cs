@@ -282,6 +282,37 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Rows_naming_a_workplace_or_an_action_the_dispute_no_longer_has_are_refused_and_nothing_is_saved()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        // As when another admin removed them while this form was open.
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form");
+        using var refused = await form
+            .Set("Input.Title", "Argos warehouse strike: week two")
+            .Set("Input.Workplaces[0].Id", Guid.NewGuid().ToString())
+            .Set("Input.Actions[0].Id", Guid.NewGuid().ToString())
+            .SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = await HtmlForm.ParseAsync(refused);
+        Assert.Equal(
+            "This workplace is not part of this dispute any more. Reload the page.",
+            page.QuerySelector("[data-valmsg-for='Input.Workplaces[0].Name']")!.TextContent.Trim());
+        Assert.Equal(
+            "This action is not part of this dispute any more. Reload the page.",
+            page.QuerySelector("[data-valmsg-for='Input.Actions[0].Title']")!.TextContent.Trim());
+        var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking().Include(d => d.Workplaces).Include(d => d.Actions).SingleAsync());
+        Assert.Equal("Argos warehouse strike", dispute.Title);
+        Assert.Equal(2, dispute.Workplaces.Count);
+        Assert.Single(dispute.Actions);
+        Assert.Empty(await App.WithDbAsync(db => db.AuditEntries.ToListAsync()));
+    }
+
+    [Fact]
     public async Task A_stale_edit_is_refused_keeps_the_typed_changes_and_overwrites_only_when_saved_again()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);
