@@ -39,7 +39,8 @@ public readonly record struct Money(long MinorUnits, string Currency)
 
     /// <summary>
     /// Parses what a person types as pounds ("25", "25.5", "£1,000.00") into pence.
-    /// Refuses fractions of a penny, signs and anything that is not a number.
+    /// Refuses fractions of a penny, signs and anything that is not a number. A comma is read only as it separates
+    /// thousands ("1,000", "25,000,000"): "12,50" is refused, never read as £1,250.
     /// </summary>
     public static bool TryParsePounds(string? text, out Money money)
     {
@@ -49,14 +50,20 @@ public readonly record struct Money(long MinorUnits, string Currency)
             return false;
         }
 
-        var cleaned = text.Trim().TrimStart('£').Replace(",", "", StringComparison.Ordinal).Trim();
-        if (cleaned.Length == 0 || cleaned.Length > 15 || cleaned.Any(c => !(char.IsAsciiDigit(c) || c == '.')))
+        var typed = text.Trim().TrimStart('£').Trim();
+        if (typed.Any(c => !(char.IsAsciiDigit(c) || c == '.' || c == ',')))
         {
             return false;
         }
 
-        var parts = cleaned.Split('.');
-        if (parts.Length > 2 || parts[0].Length == 0 || (parts.Length == 2 && (parts[1].Length is 0 or > 2)))
+        var parts = typed.Split('.');
+        if (parts.Length > 2 || (parts.Length == 2 && (parts[1].Length is 0 or > 2)) || !IsWholePounds(parts[0]))
+        {
+            return false;
+        }
+
+        parts[0] = parts[0].Replace(",", "", StringComparison.Ordinal);
+        if (parts[0].Length + (parts.Length == 2 ? parts[1].Length + 1 : 0) > 15)
         {
             return false;
         }
@@ -65,6 +72,15 @@ public readonly record struct Money(long MinorUnits, string Currency)
         var pence = parts.Length == 2 ? int.Parse(parts[1].PadRight(2, '0'), CultureInfo.InvariantCulture) : 0;
         money = Pence(pounds * 100 + pence);
         return true;
+    }
+
+    /// <summary>Digits, with commas if any between every group of three from the right ("1,000"; not "12,50" or "1,00,000").</summary>
+    private static bool IsWholePounds(string text)
+    {
+        var groups = text.Split(',');
+        return groups[0].Length is > 0
+            && (groups.Length == 1 || (groups[0].Length <= 3 && groups.Skip(1).All(g => g.Length == 3)))
+            && groups.All(g => g.All(char.IsAsciiDigit));
     }
 
     private static string SameCurrency(Money a, Money b) =>

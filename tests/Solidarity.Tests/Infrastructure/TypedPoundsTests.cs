@@ -13,6 +13,7 @@ public sealed class TypedPoundsTests
     [InlineData(" £1,000.00 ", 100_000)]
     [InlineData("£ 7", 700)]
     [InlineData("25,000", 2_500_000)]
+    [InlineData("1,234,567.89", 123_456_789)]
     public void Pounds_as_people_type_them_are_read_into_pence(string typed, long pence) =>
         Assert.Equal(new PoundsReading(pence, null), TypedPounds.Read(typed));
 
@@ -30,6 +31,23 @@ public sealed class TypedPoundsTests
     [InlineData("12.3x5")]
     [InlineData("1234567890123456")]
     public void What_is_blank_or_not_a_number_asks_for_pounds(string? typed) =>
+        Assert.Equal(PoundsReading.Refused("Enter the amount in pounds, like 12.50."), TypedPounds.Read(typed));
+
+    [Theory]
+    [InlineData("12,50")]
+    [InlineData("25,5")]
+    [InlineData("£1.000,50")]
+    public void Pence_after_a_comma_are_refused_with_a_word_on_the_point_never_read_as_thousands(string typed) =>
+        Assert.Equal(PoundsReading.Refused("Write the amount with a point before the pence, like 12.50."), TypedPounds.Read(typed));
+
+    [Theory]
+    [InlineData("1,00,000")]
+    [InlineData("1,0000")]
+    [InlineData(",500")]
+    [InlineData("1,000,")]
+    [InlineData("1,,000")]
+    [InlineData("1000,000")]
+    public void Commas_that_do_not_separate_thousands_are_refused(string typed) =>
         Assert.Equal(PoundsReading.Refused("Enter the amount in pounds, like 12.50."), TypedPounds.Read(typed));
 
     [Theory]

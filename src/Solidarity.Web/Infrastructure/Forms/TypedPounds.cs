@@ -16,8 +16,9 @@ internal static class TypedPounds
         var unsigned = negative ? typed[1..] : typed;
         if (!Money.TryParsePounds(unsigned, out var money))
         {
-            return PoundsReading.Refused(HasFractionsOfAPenny(unsigned)
-                ? $"The {field} cannot include fractions of a penny: use at most two digits after the point."
+            return PoundsReading.Refused(
+                HasFractionsOfAPenny(unsigned) ? $"The {field} cannot include fractions of a penny: use at most two digits after the point."
+                : HasPenceAfterAComma(unsigned) ? $"Write the {field} with a point before the pence, like 12.50."
                 : $"Enter the {field} in pounds, like 12.50.");
         }
 
@@ -41,6 +42,16 @@ internal static class TypedPounds
             && text.Length - point > 3
             && !text.AsSpan(point + 1).ContainsAnyExceptInRange('0', '9')
             && Money.TryParsePounds(text[..(point + 3)], out _);
+    }
+
+    /// <summary>
+    /// An amount written with a comma before its pence, as much of Europe writes it ("12,50", "1.000,50"): refused
+    /// rather than read as thousands, with a word on why.
+    /// </summary>
+    private static bool HasPenceAfterAComma(string text)
+    {
+        var comma = text.LastIndexOf(',');
+        return comma > 0 && text.Length - comma is 2 or 3 && !text.AsSpan(comma + 1).ContainsAnyExceptInRange('0', '9');
     }
 
     private static string Pounds(long pence) => Money.Pence(pence).Format(dropZeroPence: true);
