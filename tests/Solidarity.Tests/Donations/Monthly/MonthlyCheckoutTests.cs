@@ -8,6 +8,7 @@ using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Tests.Ledger;
 using Solidarity.Web.Pages.Donations.Monthly;
 using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
@@ -188,6 +189,88 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
         var entries = await Site.WithDbAsync(db => db.LedgerEntries.AsNoTracking().ToListAsync());
         Assert.Equal(1_000, entries.Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
         Assert.Equal(-35, entries.Where(e => e.Kind == LedgerEntryKind.ProcessingFee).Sum(e => e.AmountPence));
+    }
+
+    [Fact]
+    public async Task A_refund_made_before_the_month_s_invoice_paid_was_applied_is_posted_with_the_payment_once()
+    {
+        var (stripe, invoice) = await MonthWhoseChargeIsServedAsync(charge =>
+            charge["refunds"] = new JsonObject
+            {
+                ["object"] = "list", ["has_more"] = false, ["url"] = "/v1/refunds",
+                ["data"] = new JsonArray(StripePayloads.Refund("re_test_early", charge["id"]!.GetValue<string>(), charge["payment_intent"]!.GetValue<string>(), 400, DateTimeOffset.UtcNow.ToUnixTimeSeconds())),
+            },
+            amountRefunded: 400);
+        using var webhooks = Site.CreateClient();
+
+        // The refund's own event finds no donation yet (an invoice's charge names none), so it posts nothing.
+        Assert.Equal("ignored", await WebhookSender.DeliverAsync(webhooks, stripe.Refunded(1, "re_test_early", 400)));
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(webhooks, stripe.Paid(1)));
+
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(invoice.Id, donation.StripeInvoiceId);
+        var entries = await Site.WithDbAsync(db => db.LedgerEntries.AsNoTracking().ToListAsync());
+        Assert.Equal(1_000, entries.Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        Assert.Equal(-400, entries.Where(e => e.Kind == LedgerEntryKind.Refund).Sum(e => e.AmountPence));
+        Assert.All(entries, e => Assert.Equal(donation.Id, e.DonationId));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(Site);
+
+        // Stripe's later delivery of a refund event for the same refund changes nothing.
+        await WebhookSender.DeliverAsync(webhooks, stripe.Refunded(1, "re_test_early", 400));
+        Assert.Equal(entries.Count, await Site.WithDbAsync(db => db.LedgerEntries.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_chargeback_opened_before_the_month_s_invoice_paid_was_applied_is_posted_with_the_payment_once()
+    {
+        var (stripe, invoice) = await MonthWhoseChargeIsServedAsync(charge => charge["disputed"] = true);
+        var fee = StripePayloads.BalanceTransaction("txn_test_early_dispute", "dp_test_early", -1_000, 1_500, "adjustment");
+        var dispute = StripePayloads.Dispute("dp_test_early", invoice.ChargeId, invoice.PaymentIntentId, 1_000, "needs_response", fee);
+        Stripe.On("GET", "/v1/disputes", request => new StripeAnswer(200, new JsonObject
+        {
+            ["object"] = "list", ["has_more"] = false, ["url"] = "/v1/disputes",
+            ["data"] = request.Query.Contains(invoice.ChargeId, StringComparison.Ordinal) ? new JsonArray(dispute.DeepClone()) : new JsonArray(),
+        }.ToJsonString()));
+        using var webhooks = Site.CreateClient();
+        var opened = StripePayloads.Event("charge.dispute.created", (JsonObject)dispute.DeepClone());
+
+        // The chargeback's own event finds no donation yet, and is listed for the admins; the payment then posts it.
+        Assert.Equal("unknown-donation", await WebhookSender.DeliverAsync(webhooks, opened));
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(webhooks, stripe.Paid(1)));
+
+        var entries = await Site.WithDbAsync(db => db.LedgerEntries.AsNoTracking().ToListAsync());
+        Assert.Equal(1_000, entries.Where(e => e.Kind == LedgerEntryKind.DonationReceived).Sum(e => e.AmountPence));
+        Assert.Equal(-1_000, entries.Where(e => e.Kind == LedgerEntryKind.Chargeback).Sum(e => e.AmountPence));
+        Assert.Equal(-1_500, entries.Where(e => e.Kind == LedgerEntryKind.ChargebackFee).Sum(e => e.AmountPence));
+        await MoneyScenario.AssertTotalsMatchEntriesAsync(Site);
+
+        // Stripe's next event about the same chargeback changes nothing.
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(
+            webhooks, StripePayloads.Event("charge.dispute.funds_withdrawn", (JsonObject)dispute.DeepClone())));
+        Assert.Equal(entries.Count, await Site.WithDbAsync(db => db.LedgerEntries.CountAsync()));
+    }
+
+    /// <summary>
+    /// A month's invoice at the stand-in: its payment intent with the charge (a £10 charge, fee 35p) and the charge
+    /// itself, as <paramref name="amend"/> leaves it, and the charge's balance transaction.
+    /// </summary>
+    private async Task<(MonthlySubscription Stripe, MonthInvoice Invoice)> MonthWhoseChargeIsServedAsync(
+        Action<JsonObject> amend, long amountRefunded = 0)
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var stripe = new MonthlySubscription(
+            await MonthlySubscription.PendingGiftAsync(Site, dispute.Id, 1_000), 1_000, dispute.Id, dispute.Slug);
+        var invoice = stripe.Invoice(1);
+        var charge = StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000, balanceTransaction: "txn_test_monthly");
+        charge["amount_refunded"] = amountRefunded;
+        amend(charge);
+        var intent = StripePayloads.PaymentIntent(Guid.Empty, invoice.PaymentIntentId, 1_000, charge);
+        intent["metadata"] = new JsonObject();
+        Stripe.On("GET", $"/v1/payment_intents/{invoice.PaymentIntentId}", _ => new StripeAnswer(200, intent.ToJsonString()));
+        Stripe.On("GET", $"/v1/charges/{invoice.ChargeId}", _ => new StripeAnswer(200, charge.ToJsonString()));
+        Stripe.On("GET", "/v1/balance_transactions/txn_test_monthly", _ => new StripeAnswer(
+            200, StripePayloads.BalanceTransaction("txn_test_monthly", invoice.ChargeId, 1_000, 35).ToJsonString()));
+        return (stripe, invoice);
     }
 
     /// <summary>A link to the gift, as a receipt email would carry.</summary>

@@ -20,8 +20,19 @@ internal sealed partial class StripeEventProcessor
     private async Task<Facts> InvoiceFactsAsync(Invoice invoice, CancellationToken cancellationToken)
     {
         var (paymentIntentId, charge) = await stripe.InvoicePaymentAsync(invoice, cancellationToken);
-        var fee = charge is null ? null : await stripe.BalanceTransactionAsync(charge, cancellationToken);
-        return new Facts(charge, fee, PaymentIntentId: paymentIntentId);
+        if (charge is null)
+        {
+            return new Facts(PaymentIntentId: paymentIntentId);
+        }
+
+        // A refund or a chargeback made before this event was applied (a retry hours later, or events racing) found no
+        // donation to post to: the charge still lists them, and they are posted with the payment.
+        return new Facts(
+            charge,
+            await stripe.BalanceTransactionAsync(charge, cancellationToken),
+            charge.AmountRefunded > 0 ? await stripe.RefundsAsync(charge, cancellationToken) : null,
+            paymentIntentId,
+            charge.Disputed ? await stripe.DisputesAsync(charge, cancellationToken) : null);
     }
 
     private async Task<(string, Guid?)> MonthlySessionCompletedAsync(Session session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
@@ -70,7 +81,8 @@ internal sealed partial class StripeEventProcessor
     /// <summary>
     /// A month's payment: one donation per invoice, split by the dispute's shares (or to the chosen branch) as they are
     /// when it is paid, posted, receipted and emailed like any card gift. It carries the payment intent and charge of the
-    /// invoice, so its refunds and chargebacks find it by the paths every card gift's do.
+    /// invoice, so its refunds and chargebacks find it by the paths every card gift's do; those made before it existed,
+    /// which found no donation, are posted here from the charge.
     /// </summary>
     private async Task<(string, Guid?)> InvoicePaidAsync(Invoice invoice, Facts facts, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
@@ -139,6 +151,12 @@ internal sealed partial class StripeEventProcessor
         donation.StripeChargeId ??= facts.Charge?.Id;
         await ConfirmPaidAsync(locked, invoice.Id, paidAt, cancellationToken);
         await ledger.FeeAsync(locked, Fee(facts.Fee), occurredAt, cancellationToken);
+        await PostRefundsAsync(locked, facts.Refunds ?? [], occurredAt, cancellationToken);
+        foreach (var dispute in facts.Disputes ?? [])
+        {
+            await PostDisputeAsync(locked, dispute, null, occurredAt, cancellationToken);
+        }
+
         await RecountIfChangedAsync(gift, statusBefore, cancellationToken);
         return (WebhookOutcomes.Applied, donation.Id);
     }

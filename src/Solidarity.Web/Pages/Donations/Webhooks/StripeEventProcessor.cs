@@ -126,8 +126,10 @@ internal sealed partial class StripeEventProcessor(
     }
 
     /// <param name="PaymentIntentId">For an invoice: the payment intent that paid it, when its charge is not known.</param>
+    /// <param name="Disputes">For an invoice: the chargebacks its charge already has.</param>
     private sealed record Facts(
-        Charge? Charge = null, BalanceTransaction? Fee = null, IReadOnlyList<Refund>? Refunds = null, string? PaymentIntentId = null);
+        Charge? Charge = null, BalanceTransaction? Fee = null, IReadOnlyList<Refund>? Refunds = null, string? PaymentIntentId = null,
+        IReadOnlyList<Dispute>? Disputes = null);
 
     private async Task<Facts> GatherAsync(Event stripeEvent, CancellationToken cancellationToken)
     {
@@ -276,7 +278,17 @@ internal sealed partial class StripeEventProcessor(
         }
 
         await ledger.FeeAsync(locked, Fee(facts.Fee), occurredAt, cancellationToken);
-        foreach (var refund in (facts.Refunds ?? []).OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal))
+        await PostRefundsAsync(locked, facts.Refunds ?? [], occurredAt, cancellationToken);
+        return (WebhookOutcomes.Applied, donation.Id);
+    }
+
+    /// <summary>
+    /// Posts each refund of the charge not posted yet, and owes a credit note for it: a charge's events, and a monthly
+    /// payment's <c>invoice.paid</c> for the refunds made before its donation existed.
+    /// </summary>
+    private async Task PostRefundsAsync(LockedDonation locked, IEnumerable<Refund> refunds, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        foreach (var refund in refunds.OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
             // A failed or cancelled refund gave nothing back; pending ones have already left the balance. A refund
             // posted while pending and listed here as failed is reversed by its own charge.refund.updated, not here.
@@ -287,12 +299,10 @@ internal sealed partial class StripeEventProcessor(
 
             if (await ledger.RefundAsync(locked, refund.Id, refund.Amount, Instant(refund.Created, occurredAt), cancellationToken))
             {
-                var (donationId, refundId) = (donation.Id, refund.Id);
+                var (donationId, refundId) = (locked.Donation.Id, refund.Id);
                 _afterCommit.Add(() => receipts.RefundRecorded(donationId, refundId, afterJobId: _receiptJob));
             }
         }
-
-        return (WebhookOutcomes.Applied, donation.Id);
     }
 
     private async Task<(string, Guid?)> DisputeAsync(
@@ -303,6 +313,8 @@ internal sealed partial class StripeEventProcessor(
             dispute.ChargeId, cancellationToken);
         if (locked is null)
         {
+            // Listed for the admins, as money taken back from a charge the site cannot place yet. A monthly payment's
+            // charge names no donation: its invoice.paid, which makes the donation, posts the chargebacks it already has.
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
@@ -311,12 +323,22 @@ internal sealed partial class StripeEventProcessor(
 
         // Only a charge that was paid can be disputed, so the dispute itself proves the payment.
         await ConfirmPaidAsync(locked, dispute.ChargeId, occurredAt, cancellationToken);
+        await PostDisputeAsync(locked, dispute, type, occurredAt, cancellationToken);
+        return (WebhookOutcomes.Applied, donation.Id);
+    }
 
+    /// <summary>
+    /// Posts what a chargeback has moved so far, as its status and (when it came by one of its events) the event's type
+    /// say: a charge's dispute events, and a monthly payment's <c>invoice.paid</c> for the chargebacks opened before its
+    /// donation existed (<paramref name="type"/> null).
+    /// </summary>
+    private async Task PostDisputeAsync(LockedDonation locked, Dispute dispute, string? type, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
         // Inquiries ("warning_…") withdraw no money, and neither does their closing; a reinstatement, a closed dispute
         // or a withdrawal each imply the opening, whichever came first.
         if (dispute.Status?.StartsWith("warning_", StringComparison.Ordinal) == true && type != EventTypes.ChargeDisputeFundsWithdrawn)
         {
-            return (WebhookOutcomes.Applied, donation.Id);
+            return;
         }
 
         await ledger.ChargebackAsync(locked, dispute.Id, dispute.Amount, Instant(dispute.Created, occurredAt), cancellationToken);
@@ -329,8 +351,6 @@ internal sealed partial class StripeEventProcessor(
         {
             await ledger.ChargebackReversedAsync(locked, dispute.Id, occurredAt, cancellationToken);
         }
-
-        return (WebhookOutcomes.Applied, donation.Id);
     }
 
     /// <summary>

@@ -96,6 +96,24 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
     private static InvoicePaymentPayment? PaidBy(Invoice invoice) =>
         (invoice.Payments?.Data ?? []).OrderByDescending(p => p.Status == "paid").ThenByDescending(p => p.IsDefault).FirstOrDefault()?.Payment;
 
+    /// <summary>Every chargeback of the charge; none when there is no API to ask.</summary>
+    public async Task<IReadOnlyList<Dispute>> DisputesAsync(Charge charge, CancellationToken cancellationToken)
+    {
+        if (!CanAskStripe)
+        {
+            return [];
+        }
+
+        var disputes = new List<Dispute>();
+        await foreach (var dispute in new DisputeService(stripe).ListAutoPagingAsync(
+            new DisputeListOptions { Charge = charge.Id, Limit = 100 }, cancellationToken: cancellationToken))
+        {
+            disputes.Add(dispute);
+        }
+
+        return disputes;
+    }
+
     public Task<Charge?> ChargeAsync(Dispute dispute, CancellationToken cancellationToken) =>
         ExpandedOrFetchedAsync(dispute.Charge, dispute.ChargeId, id => new ChargeService(stripe).GetAsync(id, cancellationToken: cancellationToken));
 
