@@ -77,6 +77,27 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     }
 
     [Fact]
+    public async Task A_gift_reversed_before_its_receipt_was_issued_is_left_out_so_the_net_total_is_what_the_ledger_holds()
+    {
+        App.Clock.Now = Now;
+        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var bounced = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        var reversedLater = await AddDonationAsync(email: "jo@example.org", amountPence: 700, paidAt: new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(reversedLater.Id, CancellationToken.None));
+        await ReverseAsync(bounced);
+        await ReverseAsync(reversedLater);
+
+        // The bounced gift's receipt job then issues nothing: it was never receipted, and no credit note answers it.
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(bounced.Id, CancellationToken.None));
+        var text = string.Join('\n', PdfTextReader.AllPieces(await StatementPdfAsync("jo@example.org", 2026)));
+
+        Assert.DoesNotContain("£50.00", text, StringComparison.Ordinal);
+        Assert.Contains(ReceiptOf(await ReceiptsAsync(), reversedLater).Number, text, StringComparison.Ordinal);
+        Assert.Equal("£32.00", After(text, "Given"));
+    }
+
+    [Fact]
     public async Task Known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_an_email()
     {
         App.Clock.Now = Now;
@@ -369,6 +390,19 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         }
 
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, refundId, CancellationToken.None));
+    }
+
+    /// <summary>The gift reversed as an admin reverses offline money recorded in error, or a cheque that bounced.</summary>
+    private async Task ReverseAsync(Donation donation)
+    {
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var locked = await LedgerLocks.DonationAsync(db, donation.Id, CancellationToken.None)
+            ?? throw new InvalidOperationException("The donation is gone.");
+        await scope.ServiceProvider.GetRequiredService<LedgerPostings>().OfflineReversedAsync(locked, "The cheque bounced.", allowOverdraw: true, CancellationToken.None);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
     }
 
     private static Receipt ReceiptOf(IEnumerable<Receipt> documents, Donation donation) =>

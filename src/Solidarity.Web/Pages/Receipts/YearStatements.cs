@@ -72,9 +72,10 @@ internal sealed class YearStatements(SolidarityDbContext db, Throttle throttle, 
     }
 
     /// <summary>
-    /// The gifts a statement of <paramref name="year"/> lists for an address: paid (or paid and later reversed, which a
-    /// credit note answers) within the London year, matched by the address lower-cased as everywhere on the site, and
-    /// never a gift whose donor was erased.
+    /// The gifts a statement of <paramref name="year"/> lists for an address: paid within the London year, or paid and
+    /// later reversed after its receipt was issued (a credit note answers it), matched by the address lower-cased as
+    /// everywhere on the site, and never a gift whose donor was erased. Offline money reversed before its receipt was
+    /// issued was never receipted and nets to nothing in the ledger, so the statement leaves it out.
     /// </summary>
     public IQueryable<Donation> GiftsOf(string email, int year)
     {
@@ -84,7 +85,8 @@ internal sealed class YearStatements(SolidarityDbContext db, Throttle throttle, 
 #pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(), which the lower("Email") index matches; neither a culture nor a StringComparison translates.
             .Where(d => d.Email != null && d.Email.ToLower() == normalised && d.ErasedAt == null)
 #pragma warning restore CA1304, CA1311, CA1862
-            .Where(d => d.Status == DonationStatus.Paid || d.Status == DonationStatus.Reversed)
+            .Where(d => d.Status == DonationStatus.Paid
+                || (d.Status == DonationStatus.Reversed && db.Receipts.Any(r => r.DonationId == d.Id && r.Kind == ReceiptKind.Receipt)))
             .Where(d => d.PaidAt >= from && d.PaidAt < to);
     }
 
