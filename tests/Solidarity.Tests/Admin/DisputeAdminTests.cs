@@ -122,6 +122,30 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync()));
     }
 
+    [Theory]
+    [InlineData("\uFF15\uFF10")]
+    [InlineData("\u0665\u0660")]
+    [InlineData("50.5.5")]
+    [InlineData("0")]
+    public async Task A_share_that_is_not_a_percentage_in_plain_digits_is_refused_on_its_row_and_what_was_typed_is_kept(string share)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Beneficiaries[0].Share"] = share;
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.StartsWith(
+            "Enter the share as a percentage", page.QuerySelector("[data-valmsg-for='Input.Beneficiaries[0].Share']")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Equal(share, HtmlForm.From(client, page).Value("Input.Beneficiaries[0].Share"));
+        Assert.Equal("Argos warehouse strike", HtmlForm.From(client, page).Value("Input.Title"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
     [Fact]
     public async Task A_dispute_needs_at_least_one_beneficiary_branch()
     {

@@ -192,6 +192,6 @@ internal sealed partial class InvitationModel(Invitations invitations, SignInMan
         return Page();
     }
 
-    [GeneratedRegex(@"^\s*\d{3}[\s-]?\d{3}\s*$")]
+    [GeneratedRegex(@"^\s*[0-9]{3}[\s-]?[0-9]{3}\s*$")]
     private static partial Regex SixDigits();
 }

@@ -503,6 +503,6 @@ internal static partial class DisputeForm
     }
 
 
-    [GeneratedRegex(@"^(?<whole>\d{1,3})(\.(?<fraction>\d{1,2}))?$")]
+    [GeneratedRegex(@"^(?<whole>[0-9]{1,3})(\.(?<fraction>[0-9]{1,2}))?$")]
     private static partial Regex SharePattern();
 }
