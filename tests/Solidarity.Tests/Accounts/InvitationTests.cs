@@ -285,6 +285,39 @@ public sealed class InvitationTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(seeded.BurtonBranchId, user.BranchId);
     }
 
+    [Theory]
+    [InlineData("o'brien@example.org")]
+    [InlineData("jos\u00e9@example.org")]
+    public async Task An_address_with_an_apostrophe_or_an_accent_gets_an_account_it_can_sign_in_with(string email)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var invitation = await Invite.IssueAsync(App, email, Roles.BranchOfficer, seeded.BurtonBranchId);
+        using var client = SignIn.NewClient(App);
+
+        using var accepted = await Invite.SubmitAsync(client, invitation.Path);
+
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var user = await App.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync());
+        Assert.Equal((email, email), (user.UserName, user.Email));
+        using var portal = await client.GetAsync("/branch");
+        Assert.Equal(HttpStatusCode.OK, portal.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("jo smith@example.org")]
+    [InlineData("jo@example")]
+    [InlineData("Jo <jo@example.org>")]
+    public async Task An_address_no_email_could_be_sent_to_is_refused_before_anything_is_made(string email)
+    {
+        await using var scope = App.Scope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<Invitations>()
+            .IssueAsync(new InvitationRequest(email, Roles.Admin), Actor.CommandLine, CancellationToken.None);
+
+        Assert.Equal((null, Invitations.NotAnAddressMessage), (result.Issued, result.Refusal));
+        Assert.Equal(0, await App.WithDbAsync(db => db.Invitations.CountAsync()));
+    }
+
     [Fact]
     public async Task A_branch_officer_invitation_needs_a_branch()
     {

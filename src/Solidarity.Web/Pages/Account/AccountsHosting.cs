@@ -33,6 +33,10 @@ internal static class AccountsHosting
         services.AddIdentity<ApplicationUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+
+                // An account's user name is its email address, which may hold an apostrophe or a letter with an accent
+                // (o'brien@…, josé@…): Identity's default list of letters would refuse the account the invitation made.
+                options.User.AllowedUserNameCharacters = "";
                 options.SignIn.RequireConfirmedAccount = false;
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;

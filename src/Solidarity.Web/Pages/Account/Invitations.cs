@@ -75,9 +75,16 @@ internal sealed class Invitations(
     public const string PasskeyMismatch =
         "That passkey was made for another invitation or account. Reload the page and add the passkey again, or set up the authenticator app instead.";
 
+    public const string NotAnAddressMessage = "Enter an email address like name@example.org.";
+
     public async Task<InvitationResult> IssueAsync(InvitationRequest request, Actor actor, CancellationToken cancellationToken)
     {
         var email = request.Email.Trim();
+        if (!DeliverableEmailAttribute.IsDeliverable(email))
+        {
+            return InvitationResult.Refused(NotAnAddressMessage);
+        }
+
         if (!Roles.All.Contains(request.Role))
         {
             return InvitationResult.Refused("Choose a role: admin, moderator or branch officer.");

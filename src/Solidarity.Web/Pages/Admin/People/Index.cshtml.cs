@@ -33,8 +33,8 @@ internal sealed class IndexModel(
     internal sealed class InviteInput
     {
         [Required(ErrorMessage = "Enter the email address to invite.")]
-        [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
-        [StringLength(256)]
+        [DeliverableEmail(ErrorMessage = Invitations.NotAnAddressMessage)]
+        [StringLength(DeliverableEmailAttribute.MaxLength, ErrorMessage = Invitations.NotAnAddressMessage)]
         public string Email { get; set; } = "";
 
         [StringLength(200, ErrorMessage = "Keep the name to 200 characters or fewer.")]
