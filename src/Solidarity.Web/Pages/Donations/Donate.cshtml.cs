@@ -18,7 +18,7 @@ internal sealed class DonateModel(
 {
     public const long MinimumPence = 100;
     public const long MaximumPence = 1_000_000;
-    public const int MaxMessageLength = 2_000;
+    public const int MaxMessageLength = SupportMessage.MaxBodyLength;
     public const string ShareAcrossAll = "all";
     public const string Once = "once";
     public const string Monthly = "monthly";
@@ -394,7 +394,10 @@ internal sealed class DonationInput
     [StringLength(320, ErrorMessage = "Enter an email address like name@example.org.")]
     public string? Email { get; set; }
 
-    [StringLength(DonateModel.MaxMessageLength, ErrorMessage = "Keep your message to 2,000 characters or fewer.")]
+    /// <summary>
+    /// Checked in code (<see cref="MessageRules.CheckBody"/>), as on the message form, rather than by an annotation: the
+    /// textarea counts a line break once and the browser sends it as two characters.
+    /// </summary>
     public string? Message { get; set; }
 
     public bool CoverFee { get; set; }

@@ -181,6 +181,21 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
     }
 
     [Fact]
+    public async Task A_message_of_two_thousand_characters_typed_with_line_breaks_is_taken_as_the_message_form_takes_it()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+
+        // 2,018 characters as the browser sends them (CRLF), 2,000 as typed, counted and stored.
+        form["Input.Message"] = string.Join("\r\n", Enumerable.Repeat(new string('a', 99), 20)) + "b";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal(2_000, (await Site.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync())).Body.Length);
+    }
+
+    [Fact]
     public async Task A_NUL_character_is_refused_with_the_bad_request_page_and_nothing_is_written()
     {
         var dispute = await SeedDisputeAsync(Site);
