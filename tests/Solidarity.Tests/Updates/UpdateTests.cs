@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Messages;
@@ -263,6 +264,25 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Contains(message, (await ParseAsync(response)).QuerySelector("[data-valmsg-for='Input.NewStatus']")!.TextContent, StringComparison.Ordinal);
         Assert.Empty(await UpdatesAsync());
         Assert.Equal(DisputeStatus.TakingAction, await App.WithDbAsync(db => db.Disputes.Select(d => d.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_moderator_announces_a_pause_but_cannot_end_the_dispute_and_its_monthly_gifts()
+    {
+        var account = await SignIn.CreateAccountAsync(App, "moderator@example.org", Roles.Moderator, withAuthenticator: true);
+        using var moderator = await SignIn.WithTwoFactorAsync(App, account);
+
+        using var ended = await WriteAsync(moderator, "Publish", "We won", "Argos has given guarantees.", newStatus: nameof(DisputeStatus.Won));
+
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal(WriteModel.EndsGiftsMessage, (await ParseAsync(ended)).QuerySelector("[data-valmsg-for='Input.NewStatus']")!.TextContent.Trim());
+        Assert.Empty(await UpdatesAsync());
+        Assert.Equal(DisputeStatus.TakingAction, await App.WithDbAsync(db => db.Disputes.Select(d => d.Status).SingleAsync()));
+
+        using var paused = await WriteAsync(moderator, "Publish", "Action paused", "Talks resume on Monday.", newStatus: nameof(DisputeStatus.Suspended));
+
+        Assert.Equal(HttpStatusCode.Redirect, paused.StatusCode);
+        Assert.Equal(DisputeStatus.Suspended, await App.WithDbAsync(db => db.Disputes.Select(d => d.Status).SingleAsync()));
     }
 
     [Fact]

@@ -258,7 +258,15 @@ internal sealed class WriteModel(
         {
             ModelState.AddModelError("Input.NewStatus", "A change of status is announced as it happens: choose Publish now, or leave the status as it is.");
         }
+        else if (newStatus.IsActive() != dispute.Status.IsActive() && !User.IsInRole(Roles.Admin))
+        {
+            // Moderators handle no money: ending a dispute ends every monthly gift to it.
+            ModelState.AddModelError("Input.NewStatus", EndsGiftsMessage);
+        }
     }
+
+    public const string EndsGiftsMessage =
+        "Only an admin can end the dispute or reopen it: that ends or restarts the monthly gifts to it. Publish the news, and ask an admin to change the status.";
 
     private async Task<IActionResult> ShowAgainAsync(Guid disputeId, DisputeUpdate? update, CancellationToken cancellationToken)
     {
