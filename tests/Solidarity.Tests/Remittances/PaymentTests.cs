@@ -132,6 +132,36 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     }
 
     [Fact]
+    public async Task A_transfer_against_an_older_statement_counts_against_the_next_one_which_carries_its_balance_forward()
+    {
+        var first = await StatementAsync();
+        await GiveAsync(Burton, 5_000, WeekOneEnd.AddDays(2));
+        var second = (await BuildAsync(Burton, WeekOneEnd.AddDays(7)))!.Value;
+        await GiveAsync(Burton, 12_000, WeekOneEnd.AddDays(9));
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        await ApproveAsync(approver, first);
+        await ApproveAsync(approver, second);
+        using (var older = await PayAsync(payer, first, "98.30", "BACS 0041"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, older.StatusCode);
+        }
+
+        // The second statement approved £148.30, the first's £98.30 carried forward and £50 more; the branch now holds
+        // £170.00 (£50 of it on no statement yet), so only the branch's balance did not stop a second £98.30.
+        using var twice = await PayAsync(payer, second, "148.30", "BACS 0042");
+        using var rest = await PayAsync(payer, second, "50.00", "BACS 0043");
+
+        Assert.Contains(
+            "more than this statement has left to pay (£50.00: £148.30 approved, £98.30 paid to the branch since its period ended)",
+            WebUtility.HtmlDecode(await twice.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, rest.StatusCode);
+        Assert.Equal([9_830L, 5_000L], await App.WithDbAsync(db => db.RemittancePayments.OrderBy(p => p.RecordedAt).Select(p => p.AmountPence).ToListAsync()));
+        var page = await HtmlForm.ParseAsync(await payer.GetAsync($"/admin/remittances/statements/{second}"));
+        Assert.Contains("paid in full", page.QuerySelector("#statement-paid")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_payment_is_refused_when_the_branch_now_holds_less_than_its_statement_approved()
     {
         var statementId = await StatementAsync();

@@ -45,12 +45,22 @@ internal sealed class RemittancePayments(
     public async Task<long> OwedAsync(Guid branchId, CancellationToken cancellationToken) =>
         await db.LedgerEntries.Where(e => e.BranchId == branchId).SumAsync(e => (long?)e.AmountPence, cancellationToken) ?? 0;
 
-    /// <summary>What a statement approved (its closing balance, never below zero), and what has been paid against it.</summary>
+    /// <summary>
+    /// What a statement approved (its closing balance, never below zero), and what has been paid to its branch since its
+    /// period ended, against it or against any other statement. A statement's closing balance carries forward whatever
+    /// the one before left unpaid, and takes off every transfer recorded within its period; so a transfer recorded after
+    /// it, against an older statement, pays part of what this one approved too, and the same money is never paid twice.
+    /// </summary>
     public async Task<(long Approved, long Paid)> StatementPaymentsAsync(Guid statementId, CancellationToken cancellationToken)
     {
-        var closing = await db.RemittanceStatements.Where(s => s.Id == statementId).Select(s => s.ClosingPence).SingleAsync(cancellationToken);
-        var paid = await db.RemittancePayments.Where(p => p.StatementId == statementId).SumAsync(p => (long?)p.AmountPence, cancellationToken) ?? 0;
-        return (Math.Max(closing, 0), paid);
+        var statement = await db.RemittanceStatements.AsNoTracking()
+            .Where(s => s.Id == statementId)
+            .Select(s => new { s.BranchId, s.PeriodEnd, s.ClosingPence })
+            .SingleAsync(cancellationToken);
+        var transferred = await db.LedgerEntries
+            .Where(e => e.BranchId == statement.BranchId && e.Kind == LedgerEntryKind.Remittance && e.RecordedAt >= statement.PeriodEnd)
+            .SumAsync(e => (long?)e.AmountPence, cancellationToken) ?? 0;
+        return (Math.Max(statement.ClosingPence, 0), -transferred);
     }
 
     public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken)
@@ -146,7 +156,7 @@ internal sealed class RemittancePayments(
             return RemittanceResult.Refused(
                 "Input.Amount",
                 $"That is more than this statement has left to pay ({Money.Pence(Math.Max(approved - paid, 0)).Format()}: " +
-                $"{Money.Pence(approved).Format()} approved, {Money.Pence(paid).Format()} already paid); nothing was posted.");
+                $"{Money.Pence(approved).Format()} approved, {Money.Pence(paid).Format()} paid to the branch since its period ended); nothing was posted.");
         }
 
         var owed = (await ledger.OwedByDisputeAsync(branch, cancellationToken)).Sum(d => d.Pence);
