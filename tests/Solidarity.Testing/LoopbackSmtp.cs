@@ -16,6 +16,7 @@ namespace Solidarity.Testing;
 public sealed class LoopbackSmtp : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _arrived = new(0);
     private CancellationTokenSource? _stop;
     private Task? _running;
@@ -120,8 +121,12 @@ public sealed class LoopbackSmtp : IAsyncDisposable
     /// <summary>Waits for a client to connect to the stalled server, up to <paramref name="timeout"/>.</summary>
     public Task<bool> WaitForStalledConnectionAsync(TimeSpan timeout) => _stalledArrived.WaitAsync(timeout);
 
+    /// <summary>Refuses every message to <paramref name="address"/> after its data, as a server refuses a mailbox it has not got (550).</summary>
+    public void Refuse(string address) => _refused[address] = true;
+
     public void Clear()
     {
+        _refused.Clear();
         while (_messages.TryDequeue(out _))
         {
         }
@@ -230,6 +235,11 @@ public sealed class LoopbackSmtp : IAsyncDisposable
             foreach (var segment in buffer)
             {
                 stream.Write(segment.Span);
+            }
+
+            if (transaction.To.Any(to => owner._refused.ContainsKey($"{to.User}@{to.Host}")))
+            {
+                return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.1.1 No such user here");
             }
 
             stream.Position = 0;

@@ -109,6 +109,21 @@ public sealed class DigestTests(MessagesFixture fixture) : MessagesTest(fixture)
     }
 
     [Fact]
+    public async Task A_branch_whose_address_the_mail_server_refuses_holds_back_no_other_branch_s_digest()
+    {
+        const string castlefordEmail = "yh0001@branch.example";
+        await App.WithDbAsync(db => db.Branches.Where(b => b.Id == Castleford.Id).ExecuteUpdateAsync(b => b.SetProperty(x => x.ContactEmail, castlefordEmail)));
+        await AddApprovedAsync(Argos.Id, "For both branches", Clock.Now.AddHours(-1));
+
+        // Burton's digest comes first (its code sorts first), and its address no longer exists.
+        Smtp.Refuse(BurtonEmail);
+        await Assert.ThrowsAsync<AggregateException>(RunDigestAsync);
+
+        Assert.Equal(castlefordEmail, Assert.Single(await MailboxAsync()).To.Mailboxes.Single().Address);
+        Assert.Equal(2, await App.WithDbAsync(db => db.BranchDigests.CountAsync()));
+    }
+
+    [Fact]
     public async Task A_digest_the_mail_server_refused_is_sent_by_the_next_run_and_only_then()
     {
         await AddApprovedAsync(Argos.Id, "Through the outage", Clock.Now.AddHours(-1));

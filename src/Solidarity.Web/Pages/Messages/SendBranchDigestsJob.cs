@@ -1,3 +1,4 @@
+using Solidarity.Web.Infrastructure.Jobs;
 using MimeKit;
 using Solidarity.Core.Email;
 
@@ -47,13 +48,8 @@ internal sealed class SendBranchDigestsJob(
             .OrderBy(d => d.Date).ThenBy(d => d.Id)
             .Select(d => d.Id)
             .ToListAsync(cancellationToken);
-        var sent = 0;
-        foreach (var digestId in owed)
-        {
-            sent += await SendOnceAsync(digestId, cancellationToken) ? 1 : 0;
-        }
-
-        return sent;
+        // One branch whose contact address the mail server refuses holds back no other branch's digest.
+        return await EachAlone.RunAsync(owed, digestId => SendOnceAsync(digestId, cancellationToken), logger, "branch digest", cancellationToken);
     }
 
     private async Task RecordDigestAsync(Guid branchId, DateOnly today, DateTimeOffset until, CancellationToken cancellationToken)

@@ -149,6 +149,47 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal(old.GiftId.ToString(), audit.SubjectId);
     }
 
+    [Fact]
+    public async Task A_gift_Stripe_will_not_cancel_holds_back_no_other_and_the_job_fails_to_be_retried()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var refused = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "refused@example.org");
+        var next = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "next@example.org");
+        stripe.ServeSubscriptions(s => (s.Id == refused.SubscriptionId ? refused : next).Render(s));
+        stripe.On("DELETE", $"/v1/subscriptions/{refused.SubscriptionId}", _ => new StripeAnswer(
+            400, """{"error":{"type":"invalid_request_error","code":"parameter_invalid","message":"Refused"}}"""));
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Lost);
+        await PauseAsync(refused.GiftId, DateTimeOffset.UtcNow.AddDays(-32));
+        await PauseAsync(next.GiftId, DateTimeOffset.UtcNow.AddDays(-31));
+
+        await using var scope = site.Services.CreateAsyncScope();
+        await Assert.ThrowsAsync<AggregateException>(() => scope.ServiceProvider.GetRequiredService<EndUnmovedMonthlyGiftsJob>().RunAsync(CancellationToken.None));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(refused.GiftId));
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(next.GiftId));
+    }
+
+    [Fact]
+    public async Task The_gifts_of_a_dispute_an_admin_reopened_are_never_cancelled_as_unmoved()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "kept@example.org");
+        stripe.ServeSubscriptions(gift.Render);
+        await PauseAsync(gift.GiftId, DateTimeOffset.UtcNow.AddDays(-31));
+
+        // The dispute was marked won, its gifts paused; then an admin set it back to taking action.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.TakingAction);
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<EndUnmovedMonthlyGiftsJob>().RunAsync(CancellationToken.None);
+        }
+
+        Assert.DoesNotContain(stripe.Requests, r => r.Method == "DELETE");
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift.GiftId));
+    }
+
     private WebApplicationFactory<Program> WithStripe(StripeStandIn stripe) => App.WithWebHostBuilder(b =>
     {
         b.UseSetting("Stripe:SecretKey", SecretKey);

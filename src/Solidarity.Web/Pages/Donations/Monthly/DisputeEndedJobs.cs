@@ -2,6 +2,7 @@ using Hangfire;
 using MimeKit;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Email;
+using Solidarity.Web.Infrastructure.Jobs;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
@@ -212,22 +213,26 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
         var unmoved = await db.MonthlyGifts.AsNoTracking()
             .Where(g => g.Status == MonthlyGiftStatus.Paused && g.PausedAt < before)
 
-            // Paused because its dispute ended, not (say) from Stripe's dashboard while the dispute goes on.
+            // Paused because its dispute ended, not (say) from Stripe's dashboard while the dispute goes on; and the
+            // dispute is still over: one an admin reopened keeps its gifts.
             .Where(g => db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null))
+            .Where(g => db.Disputes.Any(d => d.Id == g.DisputeId && DisputeStatuses.Past.Contains(d.Status)))
             .OrderBy(g => g.PausedAt)
             .Select(g => g.Id)
             .ToListAsync(cancellationToken);
-        foreach (var giftId in unmoved)
-        {
-            if (!await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, MonthlyAuditActions.CancelledUnmoved, cancellationToken))
-            {
-                throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again.");
-            }
-        }
 
-        if (unmoved.Count > 0)
+        // A gift Stripe will not cancel holds back no other: each is tried, and the job fails at the end if any failed.
+        var cancelled = await EachAlone.RunAsync(
+            unmoved,
+            async giftId => await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, MonthlyAuditActions.CancelledUnmoved, cancellationToken)
+                ? true
+                : throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again."),
+            logger,
+            "unmoved monthly gift",
+            cancellationToken);
+        if (cancelled > 0)
         {
-            logger.LogInformation("Cancelled {Count} monthly gifts paused for {Days} days without being moved", unmoved.Count, MonthlyGiftMove.Window.Days);
+            logger.LogInformation("Cancelled {Count} monthly gifts paused for {Days} days without being moved", cancelled, MonthlyGiftMove.Window.Days);
         }
     }
 }
