@@ -260,13 +260,13 @@ internal sealed class WriteModel(
         }
         else if (newStatus.IsActive() != dispute.Status.IsActive() && !User.IsInRole(Roles.Admin))
         {
-            // Moderators handle no money: ending a dispute ends every monthly gift to it.
+            // Moderators handle no money: ending a dispute pauses every monthly gift to it.
             ModelState.AddModelError("Input.NewStatus", EndsGiftsMessage);
         }
     }
 
     public const string EndsGiftsMessage =
-        "Only an admin can end the dispute or reopen it: that ends or restarts the monthly gifts to it. Publish the news, and ask an admin to change the status.";
+        "Only an admin can end the dispute or reopen it: ending it pauses every monthly gift to it. Publish the news, and ask an admin to change the status.";
 
     private async Task<IActionResult> ShowAgainAsync(Guid disputeId, DisputeUpdate? update, CancellationToken cancellationToken)
     {
