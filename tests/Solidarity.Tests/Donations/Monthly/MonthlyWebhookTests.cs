@@ -265,6 +265,27 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Select(m => m.Givers).SingleAsync()));
     }
 
+    [Theory]
+    [InlineData("unpaid")]
+    [InlineData("paused")]
+    public async Task A_subscription_Stripe_stopped_collecting_is_not_counted_until_it_collects_again(string status)
+    {
+        var stripe = await NewGiftAsync();
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        var t = stripe.Start.AddDays(40);
+
+        await WebhookSender.DeliverAsync(client, stripe.Updated(t, status: status));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, (await GiftAsync(stripe.GiftId)).Status);
+        Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Select(m => m.Givers).SingleAsync()));
+
+        await WebhookSender.DeliverAsync(client, stripe.Updated(t.AddDays(2)));
+
+        Assert.Equal(MonthlyGiftStatus.Active, (await GiftAsync(stripe.GiftId)).Status);
+        Assert.Equal(1, await App.WithDbAsync(db => db.MonthlyTotals.Select(m => m.Givers).SingleAsync()));
+    }
+
     [Fact]
     public async Task Expired_subscription_checkout_leaves_the_gift_cancelled_without_money()
     {

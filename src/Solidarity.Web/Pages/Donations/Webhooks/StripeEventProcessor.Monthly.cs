@@ -281,8 +281,10 @@ internal sealed partial class StripeEventProcessor
                 gift.Status = MonthlyGiftStatus.Cancelled;
                 gift.CancelledAt ??= subscription.CanceledAt is { } at ? Instant(at, occurredAt) : occurredAt;
             }
-            else if (subscription.PauseCollection is not null)
+            else if (subscription.PauseCollection is not null || subscription.Status is "unpaid" or "paused")
             {
+                // Collection paused, or stopped by Stripe itself: a subscription left unpaid once its retries ran out,
+                // or one paused at the end of a trial. Neither charges, so neither counts as a monthly giver.
                 gift.Status = MonthlyGiftStatus.Paused;
                 gift.PausedAt ??= occurredAt;
             }
