@@ -3,6 +3,7 @@ using System.Text.Json;
 using AngleSharp.Dom;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Donations;
@@ -272,6 +273,56 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
 
         using var download = await erased.Client.GetAsync($"/receipts/{erased.ReceiptToken}");
         Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_erasure_waits_for_a_receipt_email_in_flight_so_the_link_that_email_commits_is_ended_too()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var receiptId = await App.WithDbAsync(db => db.Receipts.Where(r => r.DonationId == data.JoCard && r.Kind == ReceiptKind.Receipt).Select(r => r.Id).SingleAsync());
+        await using var job = new NpgsqlConnection(App.ConnectionString);
+        await job.OpenAsync();
+        await using var sending = await job.BeginTransactionAsync();
+
+        // As the receipt email job holds its delivery row while it talks to the mail server.
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "EmailDeliveries" WHERE "Key" = @key FOR UPDATE""", job, sending))
+        {
+            hold.Parameters.AddWithValue("key", SendReceiptEmailJob.DeliveryKey(receiptId));
+            Assert.NotNull(await hold.ExecuteScalarAsync());
+        }
+
+        var erasing = EraseAsync(client, DonorData.JoEmail);
+        await WaitUntilCompletedOrWaitingOnALockAsync(erasing);
+
+        // The email is sent; the job commits its fresh link with the delivery.
+        await using (var link = new NpgsqlCommand(
+            """UPDATE "Receipts" SET "DownloadTokenHash" = 'fresh-link', "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""", job, sending))
+        {
+            link.Parameters.AddWithValue("id", receiptId);
+            await link.ExecuteNonQueryAsync();
+        }
+
+        await sending.CommitAsync();
+        using var erased = await erasing;
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        Assert.Null(await App.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.DownloadTokenHash).SingleAsync()));
+    }
+
+    /// <summary>Until the task ends, or another connection to this database waits for a row lock.</summary>
+    private async Task WaitUntilCompletedOrWaitingOnALockAsync(Task task)
+    {
+        await using var watcher = new NpgsqlConnection(App.ConnectionString);
+        await watcher.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watcher);
+        for (var tries = 0; !task.IsCompleted && (long)(await waiting.ExecuteScalarAsync())! == 0; tries++)
+        {
+            Assert.True(tries < 1_500, "The erasure neither finished nor waited for a lock.");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

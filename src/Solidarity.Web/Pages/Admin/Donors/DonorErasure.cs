@@ -34,7 +34,20 @@ internal sealed class DonorErasure(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // Monthly gifts first, as a month's payment locks its gift before its donation; then the donations, so a second
+        // The email deliveries of the donor's receipts and credit notes before anything else: a receipt email in flight
+        // holds its row while it talks to the mail server, and commits a fresh download link when it is done (locking the
+        // monthly gift, for a monthly giver's link to manage it). Waiting for it here means the link it commits is
+        // ended below with the rest; and taking these rows first keeps the order every email job takes.
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            SELECT 1 FROM "EmailDeliveries"
+            WHERE "Key" IN (SELECT 'receipt:' || r."Id"::text FROM "Receipts" AS r JOIN "Donations" AS d ON d."Id" = r."DonationId"
+                            WHERE lower(d."Email") = {normalised})
+            ORDER BY "Key" FOR UPDATE
+            """,
+            cancellationToken);
+
+        // Monthly gifts next, as a month's payment locks its gift before its donation; then the donations, so a second
         // erasure of the same address waits here and then finds nothing left to erase.
         var gifts = await db.MonthlyGifts
             .FromSql($"""SELECT * FROM "MonthlyGifts" WHERE lower("Email") = {normalised} ORDER BY "Id" FOR UPDATE""")
