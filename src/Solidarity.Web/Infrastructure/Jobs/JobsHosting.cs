@@ -42,7 +42,7 @@ internal sealed class JobsSettings
     /// <summary>Back-off between attempts; unset means <see cref="DefaultRetryDelaysSeconds"/>.</summary>
     public int[]? RetryDelaysSeconds { get; set; }
 
-    /// <summary>Half a minute, then longer, up to six hours: about a day and a half in all.</summary>
+    /// <summary>Half a minute, then longer, up to six hours: about 20 hours in all.</summary>
     public static readonly int[] DefaultRetryDelaysSeconds = [30, 60, 120, 300, 600, 1_200, 1_800, 3_600, 7_200, 14_400, 21_600, 21_600];
 }
 
