@@ -65,6 +65,28 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     }
 
     [Fact]
+    public async Task Query_strings_a_page_does_not_read_and_other_spellings_of_those_it_does_are_served_its_cached_copy()
+    {
+        await MoneyScenario.SeedAsync(App);
+        using var client = App.Browser();
+        foreach (var path in new[] { "/?page=1", DisputePath, DisputePath + "/chart.svg" })
+        {
+            using var _ = (await App.GetCountingAsync(client, path)).Response;
+        }
+
+        // Made-up query strings could otherwise bypass the cache at will, and fill it.
+        foreach (var path in new[] { "/?page=001", "/?page=1&utm_source=x", DisputePath + "?page=7", DisputePath + "/chart.svg?page=2" })
+        {
+            var (response, commands) = await App.GetCountingAsync(client, path);
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Empty(commands);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cached_page_does_not_answer_for_a_spelling_of_its_address_the_site_refuses()
     {
         await MoneyScenario.SeedAsync(App);

@@ -39,12 +39,6 @@ internal static class PublicPageCaching
     /// <summary>Pages listing several disputes (home, past disputes, the feed of every dispute's news).</summary>
     public const string ListsTag = "dispute-lists";
 
-    /// <summary>
-    /// The query-string keys the pages read; any other key would only make another copy of the same page, so the
-    /// cache ignores it rather than let made-up query strings fill it.
-    /// </summary>
-    private static readonly string[] QueryKeys = ["page", "messages", "updates", "older"];
-
     public static string DisputeTag(Guid disputeId) => $"dispute:{disputeId}";
 
     public static void AddPublicPageCaching(this IServiceCollection services)
@@ -80,7 +74,15 @@ internal static class PublicPageCaching
             context.AllowCacheStorage = cacheable;
             context.AllowLocking = true;
             context.ResponseExpirationTimeSpan = Lifetime;
-            context.CacheVaryByRules.QueryKeys = QueryKeys;
+
+            // Only the keys the page reads make another copy, each by its value written one way ("page=01" is
+            // "page=1"): any other key, or another spelling of a value, would only make another copy of the same page,
+            // and made-up query strings could fill the cache and bypass it.
+            foreach (var key in context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<CachedQueryAttribute>()?.Keys ?? [])
+            {
+                context.CacheVaryByRules.VaryByValues[key] = Canonical(context.HttpContext.Request.Query[key].ToString());
+            }
+
             context.Tags.Add(AllTag);
             return ValueTask.CompletedTask;
         }
@@ -112,6 +114,12 @@ internal static class PublicPageCaching
                 && context.User.Identity?.IsAuthenticated != true;
         }
 
+        /// <summary>A page number or a cursor ("1747652400123456_0190a0…") as the pages write it: no leading zeros, lower case.</summary>
+        private static string Canonical(string value) =>
+            string.Join('_', value.Split('_').Select(part => part.Length > 0 && part.All(char.IsAsciiDigit)
+                ? part.TrimStart('0') is { Length: > 0 } digits ? digits : "0"
+                : part.ToLowerInvariant()));
+
         private static bool Says(StringValues cacheControl, string directive) =>
             cacheControl.Any(value => value?.Contains(directive, StringComparison.OrdinalIgnoreCase) == true);
     }
@@ -140,4 +148,14 @@ internal sealed class PublicPageCache(IOutputCacheStore store)
     /// <summary>After a change that shows on many disputes' pages: a branch's details, a donor's erasure.</summary>
     public async Task EvictAllAsync(CancellationToken cancellationToken) =>
         await store.EvictByTagAsync(PublicPageCaching.AllTag, cancellationToken);
+}
+
+/// <summary>
+/// The query-string keys a cached public page reads (its page number, where its older items start): each value gives
+/// another copy of the page. The cache ignores every other key, and every key on a page without this attribute.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+internal sealed class CachedQueryAttribute(params string[] keys) : Attribute
+{
+    public IReadOnlyList<string> Keys { get; } = keys;
 }

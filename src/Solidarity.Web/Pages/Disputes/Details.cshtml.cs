@@ -9,6 +9,7 @@ namespace Solidarity.Web.Pages.Disputes;
 /// form, so no antiforgery token to tie it to one visitor: the message form has its own page, linked from here.
 /// </summary>
 [OutputCache(PolicyName = PublicPageCaching.PolicyName)]
+[CachedQuery(NewsList.QueryKey, MessageList.QueryKey)]
 internal sealed class DetailsModel(
     SolidarityDbContext db,
     DisputeTotalsQuery totals,

@@ -7,6 +7,7 @@ namespace Solidarity.Web.Pages.Disputes.Supporters;
 /// evicted with the dispute's page whenever its money moves.
 /// </summary>
 [OutputCache(PolicyName = PublicPageCaching.PolicyName)]
+[CachedQuery(SupporterList.QueryKey)]
 internal sealed class SupportersModel(SupportersQuery query) : PageModel
 {
     public SupporterList Supporters { get; private set; } = default!;
