@@ -87,15 +87,23 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
             SELECT "DisputeId", SUM("Supporters")::int AS supporters
             FROM "SupporterTotals"
             WHERE @all OR "DisputeId" = ANY(@ids)
-            GROUP BY "DisputeId")
-        SELECT s."DisputeId" AS "DisputeId",
-            s.gross AS "GrossPence", s.fees AS "FeesPence", s.refunds AS "RefundsPence", s.chargebacks AS "ChargebacksPence",
-            s.gross + s.refunds + s.chargebacks AS "RaisedPence",
-            s.gross + s.refunds + s.chargebacks + s.fees AS "NetPence",
+            GROUP BY "DisputeId"),
+        monthly AS (
+            SELECT "DisputeId", "Givers", "MonthlyPence"
+            FROM "MonthlyTotals"
+            WHERE @all OR "DisputeId" = ANY(@ids))
+        SELECT COALESCE(s."DisputeId", m."DisputeId") AS "DisputeId",
+            COALESCE(s.gross, 0) AS "GrossPence", COALESCE(s.fees, 0) AS "FeesPence",
+            COALESCE(s.refunds, 0) AS "RefundsPence", COALESCE(s.chargebacks, 0) AS "ChargebacksPence",
+            COALESCE(s.gross + s.refunds + s.chargebacks, 0) AS "RaisedPence",
+            COALESCE(s.gross + s.refunds + s.chargebacks + s.fees, 0) AS "NetPence",
             COALESCE(g.supporters, 0) AS "Supporters",
             COALESCE(m."Givers", 0) AS "MonthlyGivers", COALESCE(m."MonthlyPence", 0) AS "MonthlyPence"
-        FROM sums AS s LEFT JOIN givers AS g ON g."DisputeId" = s."DisputeId"
-            LEFT JOIN "MonthlyTotals" AS m ON m."DisputeId" = s."DisputeId"
+        FROM sums AS s
+
+            -- A dispute may have monthly givers before its first money: a gift just started, or moved to it.
+            FULL JOIN monthly AS m ON m."DisputeId" = s."DisputeId"
+            LEFT JOIN givers AS g ON g."DisputeId" = COALESCE(s."DisputeId", m."DisputeId")
         """;
 
     private const string CurrentBranchBalanceSql = $"""

@@ -223,6 +223,20 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_dispute_with_monthly_givers_and_no_money_yet_says_so_on_its_page()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        using var client = App.CreateClient();
+
+        // The completed Checkout starts the gift; the first invoice's payment follows.
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await client.GetStringAsync(new Uri("/disputes/argos-warehouse-strike", UriKind.Relative)));
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+        Assert.Equal("1 person gives £10 a month", page.QuerySelector("#monthly-givers")?.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Refund_of_a_monthly_payment_finds_its_donation_through_the_charge_and_is_posted_by_the_existing_path()
     {
         var stripe = await NewGiftAsync(1_000);
