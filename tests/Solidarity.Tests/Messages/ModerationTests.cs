@@ -79,6 +79,39 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     }
 
     [Fact]
+    public async Task A_message_sent_with_a_monthly_gift_waits_for_its_first_payment_before_it_reaches_the_queue()
+    {
+        var gift = new Core.Donations.MonthlyGift
+        {
+            DisputeId = Argos.Id, AmountPence = 1_000, Email = "jo@example.org", Status = Core.Donations.MonthlyGiftStatus.Pending,
+            CreatedAt = Clock.Now, UpdatedAt = Clock.Now,
+        };
+        var message = new SupportMessage { DisputeId = Argos.Id, MonthlyGiftId = gift.Id, Body = "Every month", CreatedAt = Clock.Now };
+        await App.WithDbAsync(db =>
+        {
+            db.AddRange(gift, message);
+            return db.SaveChangesAsync();
+        });
+        using var admin = AdminClient();
+
+        Assert.Empty((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
+
+        // The first invoice is paid: its donation carries the gift.
+        await App.WithDbAsync(db =>
+        {
+            db.Donations.Add(new Core.Donations.Donation
+            {
+                DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Paid,
+                AmountPence = 1_000, MonthlyGiftId = gift.Id, CreatedAt = Clock.Now, PaidAt = Clock.Now,
+            });
+            return db.SaveChangesAsync();
+        });
+
+        var queued = Assert.Single((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
+        Assert.Equal(message.Id.ToString(), queued.GetAttribute("data-message-id"));
+    }
+
+    [Fact]
     public async Task Approving_records_who_and_when_audits_it_and_shows_the_message()
     {
         var message = await AddPendingAsync("Solidarity from Leek", TimeSpan.FromHours(1));
