@@ -34,6 +34,23 @@ public sealed class DisputeFiguresTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(("£20", "1 supporter"), await FiguresAsync(visitor));
     }
 
+    [Fact]
+    public async Task A_refund_that_fails_shows_its_money_back_on_the_page_as_soon_as_it_is_reported()
+    {
+        var scenario = await MoneyScenario.SeedAsync(App);
+        using var visitor = App.CreateClient();
+        using var stripe = App.CreateClient();
+        var payment = new CardPayment(await scenario.CardDonationAsync(App, 1_001, donorKey: "email:refunded"), 1_001);
+        await WebhookSender.DeliverAsync(stripe, payment.Completed());
+        var (refundId, refunded) = payment.Refund(333, "pending");
+        await WebhookSender.DeliverAsync(stripe, refunded);
+        Assert.Equal(("£6.68", "1 supporter"), await FiguresAsync(visitor));
+
+        await WebhookSender.DeliverAsync(stripe, payment.RefundUpdated(refundId, "failed", "expired_or_canceled_card"));
+
+        Assert.Equal(("£10.01", "1 supporter"), await FiguresAsync(visitor));
+    }
+
     private static async Task<(string Raised, string Supporters)> FiguresAsync(HttpClient client)
     {
         var page = await HtmlForm.ParseAsync(await client.GetAsync(Path));

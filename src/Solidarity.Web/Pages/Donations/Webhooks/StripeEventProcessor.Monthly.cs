@@ -94,6 +94,7 @@ internal sealed partial class StripeEventProcessor
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        _disputeId = gift.DisputeId;
         var statusBefore = gift.Status;
         gift.StripeSubscriptionId ??= details?.SubscriptionId;
         gift.StripeCustomerId ??= invoice.CustomerId;

@@ -112,7 +112,8 @@ internal sealed partial class StripeEventProcessor(
 
         // This process shows the new figures at once; the others within the cache's lifetime. Renders stay cheap (a few
         // rows of running totals), and visitors arriving together share one, so evicting on every payment is affordable.
-        if (_disputeId is { } disputeId && outcome == WebhookOutcomes.Applied)
+        // A refund that ended gives money back, and a monthly payment refused for its amount may still start its gift.
+        if (_disputeId is { } disputeId && outcome is WebhookOutcomes.Applied or WebhookOutcomes.RefundEnded or WebhookOutcomes.AmountMismatch)
         {
             await pages.EvictDisputeAsync(disputeId, cancellationToken);
         }
