@@ -10,6 +10,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Donations.Monthly;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
 using Solidarity.Web.Pages.Admin.Donors;
@@ -323,6 +324,68 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
             Assert.True(tries < 1_500, "The erasure neither finished nor waited for a lock.");
             await Task.Delay(20);
         }
+    }
+
+    [Fact]
+    public async Task A_giver_whose_only_gift_is_a_monthly_one_never_paid_is_found_exported_and_erased()
+    {
+        var data = await DonorData.SeedAsync(App);
+        const string email = "only.monthly@example.org";
+        var giftId = await MonthlySubscription.PendingGiftAsync(App, data.DisputeId, 500, email: email, publicName: "Pat Monthly");
+        await App.WithDbAsync(db =>
+        {
+            db.SupportMessages.Add(new SupportMessage { DisputeId = data.DisputeId, MonthlyGiftId = giftId, Body = "Every month, Pat", Town = "Leek", CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var (_, found) = await FindAsync(client, "Only.Monthly@example.org");
+        Assert.Null(found.QuerySelector("[data-testid=nothing-held]"));
+        Assert.Contains("a month to Argos warehouse strike", found.QuerySelector("[data-testid=monthly-gifts]")!.TextContent, StringComparison.Ordinal);
+        using var exported = await HtmlForm.From(client, found, "#export-form").SubmitAsync();
+        using var json = JsonDocument.Parse(await exported.Content.ReadAsStringAsync());
+        Assert.Equal(giftId.ToString(), Assert.Single(json.RootElement.GetProperty("monthlyGifts").EnumerateArray().ToList()).GetProperty("id").GetString());
+        Assert.Equal("Every month, Pat", Assert.Single(json.RootElement.GetProperty("messages").EnumerateArray().ToList()).GetProperty("body").GetString());
+
+        using var erased = await EraseAsync(client, email);
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        var gift = await App.WithDbAsync(db => db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId));
+        Assert.Equal((null, null, null), (gift.Email, gift.DonorName, gift.PublicName));
+        Assert.Equal(DonorErasure.MessageRemoved, await App.WithDbAsync(db => db.SupportMessages.Where(m => m.MonthlyGiftId == giftId).Select(m => m.Body).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_statement_of_giving_that_bounced_is_in_the_export_and_its_error_naming_the_address_goes_with_the_erasure()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var statementId = Guid.CreateVersion7();
+        await App.WithDbAsync(db =>
+        {
+            db.YearStatements.Add(new YearStatement
+            {
+                Id = statementId, Year = 2017, AddressKey = "statement-key", Occasion = "asked", DonationIds = [data.JoCard], CreatedAt = DateTimeOffset.UtcNow,
+            });
+            db.EmailDeliveries.Add(new Core.Email.EmailDelivery
+            {
+                Key = SendYearStatementJob.DeliveryKey(statementId), CreatedAt = DateTimeOffset.UtcNow, Attempts = 1,
+                LastError = $"5.1.1 <{DonorData.JoEmail}>: mailbox full",
+            });
+            return db.SaveChangesAsync();
+        });
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var (_, found) = await FindAsync(client, DonorData.JoEmail);
+        using var exported = await HtmlForm.From(client, found, "#export-form").SubmitAsync();
+        using var json = JsonDocument.Parse(await exported.Content.ReadAsStringAsync());
+        Assert.Contains(json.RootElement.GetProperty("emailDeliveries").EnumerateArray(), d => d.GetProperty("about").GetString() == "statement of giving for 2017");
+
+        using var erased = await EraseAsync(client, DonorData.JoEmail);
+
+        var error = await App.WithDbAsync(db => db.EmailDeliveries.Where(d => d.Key == SendYearStatementJob.DeliveryKey(statementId)).Select(d => d.LastError).SingleAsync());
+        Assert.Equal(DonorErasure.DeliveryErased, error);
     }
 
     [Fact]

@@ -18,7 +18,8 @@ internal abstract record ErasureOutcome
 /// </summary>
 internal sealed class DonorErasure(
     SolidarityDbContext db, ReceiptFactsQuery factsQuery, CreditNoteQuery credits, ReceiptDocument document, AuditTrail audit,
-    PublicPageCache cache, DonorAuditKey auditKey, ErasureBeyondTheRecords beyond, YearStatements statements, TimeProvider time)
+    PublicPageCache cache, DonorAuditKey auditKey, ErasureBeyondTheRecords beyond, YearStatements statements, DonorRecords records,
+    TimeProvider time)
 {
     public const string MessageRemoved = "This message was removed at its author's request.";
 
@@ -123,7 +124,9 @@ internal sealed class DonorErasure(
             .Where(s => s.AddressKey == addressKey || s.DonationIds.Any(id => ids.Contains(id)))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.AddressKey, (string?)null).SetProperty(x => x.ErasedAt, now), cancellationToken);
 
-        var keys = receipts.Select(r => SendReceiptEmailJob.DeliveryKey(r.Id)).ToList();
+        var keys = receipts.Select(r => SendReceiptEmailJob.DeliveryKey(r.Id))
+            .Concat((await records.OtherDeliveriesAsync(ids, giftIds, cancellationToken)).Select(d => d.Key))
+            .ToList();
         await db.EmailDeliveries
             .Where(d => keys.Contains(d.Key) && d.LastError != null)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);

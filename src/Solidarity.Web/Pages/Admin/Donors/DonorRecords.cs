@@ -13,10 +13,17 @@ internal sealed record DonorMessage(Guid Id, DateTimeOffset CreatedAt, string Di
 
 internal sealed record DonorReceipt(string Number, ReceiptKind Kind, DateTimeOffset IssuedAt, long AmountPence, string Currency);
 
-/// <summary>What the admin sees of one address: enough to recognise the donor and the request, no more.</summary>
-internal sealed record DonorSummary(IReadOnlyList<DonorDonation> Donations, IReadOnlyList<DonorMessage> Messages, IReadOnlyList<DonorReceipt> Receipts)
+internal sealed record DonorMonthlyGift(DateTimeOffset CreatedAt, string Dispute, long AmountPence, string Currency, MonthlyGiftStatus Status);
+
+/// <summary>
+/// What the admin sees of one address: enough to recognise the donor and the request, no more. A monthly gift counts on
+/// its own: one whose checkout was never finished has no donation yet, and still holds the giver's name and address.
+/// </summary>
+internal sealed record DonorSummary(
+    IReadOnlyList<DonorDonation> Donations, IReadOnlyList<DonorMessage> Messages, IReadOnlyList<DonorReceipt> Receipts,
+    IReadOnlyList<DonorMonthlyGift> MonthlyGifts)
 {
-    public bool IsEmpty => Donations.Count == 0;
+    public bool IsEmpty => Donations.Count == 0 && MonthlyGifts.Count == 0;
 
     public bool HasOrganisation => Donations.Any(d => !string.IsNullOrWhiteSpace(d.OrganisationName));
 }
@@ -63,8 +70,9 @@ internal sealed record DonorExport(
         Guid DonationId, string Number, ReceiptKind Kind, DateTimeOffset IssuedAt, long AmountPence, string Currency, string? RefundKey,
         DateTimeOffset? DownloadLinkExpiresAt);
 
+    /// <param name="About">What the email carried: a receipt or credit note by its number, a statement of giving, a paused gift's notice.</param>
     internal sealed record Delivery(
-        string ReceiptNumber, DateTimeOffset CreatedAt, int Attempts, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, string? MessageId,
+        string About, DateTimeOffset CreatedAt, int Attempts, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, string? MessageId,
         string? LastError);
 }
 
@@ -94,8 +102,18 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                 d.AmountPence, d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName))
             .ToListAsync(cancellationToken);
         var ids = donations.Select(d => d.Id).ToList();
+        var normalised = DonorEmail.Normalise(email);
+        var gifts = await db.MonthlyGifts.AsNoTracking()
+#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(); neither a culture nor a StringComparison translates.
+            .Where(g => g.Email != null && g.Email.ToLower() == normalised)
+#pragma warning restore CA1304, CA1311, CA1862
+            .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
+            .Select(g => new { g.Id, Gift = new DonorMonthlyGift(
+                g.CreatedAt, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.AmountPence, g.Currency, g.Status) })
+            .ToListAsync(cancellationToken);
+        var giftIds = gifts.Select(g => g.Id).ToList();
         var messages = await db.SupportMessages.AsNoTracking()
-            .Where(m => m.DonationId != null && ids.Contains(m.DonationId.Value))
+            .Where(m => (m.DonationId != null && ids.Contains(m.DonationId.Value)) || (m.MonthlyGiftId != null && giftIds.Contains(m.MonthlyGiftId.Value)))
             .OrderBy(m => m.CreatedAt)
             .Select(m => new DonorMessage(
                 m.Id, m.CreatedAt, db.Disputes.Where(x => x.Id == m.DisputeId).Select(x => x.Title).First(),
@@ -106,7 +124,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
             .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
             .ToListAsync(cancellationToken);
-        return new DonorSummary(donations, messages, receipts);
+        return new DonorSummary(donations, messages, receipts, gifts.Select(g => g.Gift).ToList());
     }
 
     public async Task<DonorExport> ExportAsync(string email, CancellationToken cancellationToken)
@@ -154,8 +172,13 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             .Select(r => new { r.Id, Document = new DonorExport.Document(
                 r.DonationId, r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency, r.RefundKey, r.DownloadTokenExpiresAt) })
             .ToListAsync(cancellationToken);
-        var numbers = receipts.ToDictionary(r => SendReceiptEmailJob.DeliveryKey(r.Id), r => r.Document.Number);
-        var keys = numbers.Keys.ToList();
+        var about = receipts.ToDictionary(r => SendReceiptEmailJob.DeliveryKey(r.Id), r => r.Document.Number);
+        foreach (var (key, what) in await OtherDeliveriesAsync(ids, giftIds, cancellationToken))
+        {
+            about[key] = what;
+        }
+
+        var keys = about.Keys.ToList();
         var deliveries = await db.EmailDeliveries.AsNoTracking()
             .Where(e => keys.Contains(e.Key))
             .OrderBy(e => e.CreatedAt).ThenBy(e => e.Key)
@@ -170,6 +193,28 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             monthly,
             messages,
             receipts.Select(r => r.Document).ToList(),
-            deliveries.Select(e => new DonorExport.Delivery(numbers[e.Key], e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError)).ToList());
+            deliveries.Select(e => new DonorExport.Delivery(about[e.Key], e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError)).ToList());
+    }
+
+    /// <summary>
+    /// The emails other than receipts that went to the address, by their delivery keys: statements of giving that list
+    /// its donations, and the notices that its monthly gifts were paused when their disputes ended.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Key, string About)>> OtherDeliveriesAsync(
+        IReadOnlyList<Guid> donationIds, IReadOnlyList<Guid> giftIds, CancellationToken cancellationToken)
+    {
+        var statements = await db.YearStatements.AsNoTracking()
+            .Where(s => s.DonationIds.Any(id => donationIds.Contains(id)))
+            .Select(s => new { s.Id, s.Year })
+            .ToListAsync(cancellationToken);
+        var notices = await db.MonthlyGiftNotices.AsNoTracking()
+            .Where(n => giftIds.Contains(n.MonthlyGiftId))
+            .Select(n => new { n.MonthlyGiftId, n.DisputeId })
+            .ToListAsync(cancellationToken);
+        return
+        [
+            .. statements.Select(s => (SendYearStatementJob.DeliveryKey(s.Id), $"statement of giving for {s.Year}")),
+            .. notices.Select(n => (PauseMonthlyGiftJob.DeliveryKey(n.MonthlyGiftId, n.DisputeId), "monthly gift paused: its dispute ended")),
+        ];
     }
 }

@@ -64,7 +64,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         }
 
         var export = await records.ExportAsync(Input.Email!, cancellationToken);
-        if (export.Donations.Count == 0)
+        if (export.Donations.Count == 0 && export.MonthlyGifts.Count == 0)
         {
             await LoadAsync(cancellationToken);
             return Page();
@@ -75,6 +75,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         {
             EmailHmac = hash,
             Donations = export.Donations.Count,
+            MonthlyGifts = export.MonthlyGifts.Count,
             Messages = export.Messages.Count,
             Receipts = export.Receipts.Count,
             EmailDeliveries = export.EmailDeliveries.Count,
