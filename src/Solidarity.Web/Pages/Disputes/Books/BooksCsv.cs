@@ -23,7 +23,8 @@ internal static class BooksCsv
         Row(csv, Header);
         foreach (var branch in books.Branches)
         {
-            Row(csv, [branch.Code, branch.Name, AsOf(branch), .. Amounts(branch.Figures)]);
+            // A branch's code and name are typed by an admin, and guarded as every typed text in the site's CSV is.
+            Row(csv, [StatementCsv.Text(branch.Code), StatementCsv.Text(branch.Name), AsOf(branch), .. Amounts(branch.Figures)]);
         }
 
         Row(csv, [WholeDispute, "Whole dispute", books.AnyAsOf ? "each branch as of its own date" : "now", .. Amounts(books.Whole)]);
@@ -49,17 +50,7 @@ internal static class BooksCsv
         csv.Append("\r\n");
     }
 
-    /// <summary>
-    /// Quoted, with quotes doubled, when it holds a comma, a quote or a line break; a name that starts like a spreadsheet
-    /// formula gets a leading apostrophe so that it is shown, never run.
-    /// </summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '@' or '\t' or '\r' || (value.Length > 1 && value[0] == '-' && !char.IsDigit(value[1])))
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
+    /// <summary>Quoted, with quotes doubled, when it holds a comma, a quote or a line break.</summary>
+    private static string Field(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }
