@@ -84,29 +84,28 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
         "monthly gifts, messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
 
     /// <summary>Donations given with this address, compared case-insensitively: lower("Email") is indexed for it.</summary>
-    public static Expression<Func<Donation, bool>> GivenWith(string email)
+    /// <summary>A one-off gift or a monthly one given with <paramref name="email"/>, in any case.</summary>
+    public static Expression<Func<T, bool>> GivenWith<T>(string email)
+        where T : Gift
     {
         var normalised = DonorEmail.Normalise(email);
 #pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(), which the lower("Email") index matches; neither a culture nor a StringComparison translates.
-        return d => d.Email != null && d.Email.ToLower() == normalised;
+        return g => g.Email != null && g.Email.ToLower() == normalised;
 #pragma warning restore CA1304, CA1311, CA1862
     }
 
     public async Task<DonorSummary> SummaryAsync(string email, CancellationToken cancellationToken)
     {
         var donations = await db.Donations.AsNoTracking()
-            .Where(GivenWith(email))
+            .Where(GivenWith<Donation>(email))
             .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
             .Select(d => new DonorDonation(
                 d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(),
                 d.AmountPence, d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName))
             .ToListAsync(cancellationToken);
         var ids = donations.Select(d => d.Id).ToList();
-        var normalised = DonorEmail.Normalise(email);
         var gifts = await db.MonthlyGifts.AsNoTracking()
-#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(); neither a culture nor a StringComparison translates.
-            .Where(g => g.Email != null && g.Email.ToLower() == normalised)
-#pragma warning restore CA1304, CA1311, CA1862
+            .Where(GivenWith<MonthlyGift>(email))
             .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
             .Select(g => new { g.Id, Gift = new DonorMonthlyGift(
                 g.CreatedAt, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.AmountPence, g.Currency, g.Status) })
@@ -130,7 +129,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
     public async Task<DonorExport> ExportAsync(string email, CancellationToken cancellationToken)
     {
         var donations = await db.Donations.AsNoTracking()
-            .Where(GivenWith(email))
+            .Where(GivenWith<Donation>(email))
             .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
             .Select(d => new DonorExport.Donation(
                 d.Id,
@@ -146,11 +145,8 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                     .ToList()))
             .ToListAsync(cancellationToken);
         var ids = donations.Select(d => d.Id).ToList();
-        var normalised = DonorEmail.Normalise(email);
         var monthly = await db.MonthlyGifts.AsNoTracking()
-#pragma warning disable CA1304, CA1311, CA1862 // EF turns ToLower() into SQL lower(); neither a culture nor a StringComparison translates.
-            .Where(g => g.Email != null && g.Email.ToLower() == normalised)
-#pragma warning restore CA1304, CA1311, CA1862
+            .Where(GivenWith<MonthlyGift>(email))
             .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id)
             .Select(g => new DonorExport.MonthlyGift(
                 g.Id, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.CreatedAt, g.Status, g.AmountPence,
