@@ -8,6 +8,7 @@ namespace Solidarity.Web.Infrastructure.Jobs;
 /// </summary>
 internal static class EachAlone
 {
+    /// <param name="what">The items, for the log and the failure: "branch digests".</param>
     /// <returns>How many items <paramref name="step"/> counted as done (it answers true for those).</returns>
     /// <exception cref="AggregateException">One or more items failed; the message counts them and the done ones.</exception>
     public static async Task<int> RunAsync<T>(
@@ -24,13 +25,13 @@ internal static class EachAlone
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Failed: {What} {Item}; the others go ahead, and the job fails at the end", what, item);
+                logger.LogError(e, "One of the {What} failed ({Item}); the others go ahead, and the job fails at the end", what, item);
                 failures.Add(e);
             }
         }
 
         return failures.Count == 0
             ? done
-            : throw new AggregateException($"{failures.Count} of the {what}s failed; {done} done.", failures);
+            : throw new AggregateException($"{failures.Count} of the {what} failed; {done} done.", failures);
     }
 }

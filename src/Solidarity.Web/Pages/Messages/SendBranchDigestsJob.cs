@@ -49,7 +49,7 @@ internal sealed class SendBranchDigestsJob(
             .Select(d => d.Id)
             .ToListAsync(cancellationToken);
         // One branch whose contact address the mail server refuses holds back no other branch's digest.
-        return await EachAlone.RunAsync(owed, digestId => SendOnceAsync(digestId, cancellationToken), logger, "branch digest", cancellationToken);
+        return await EachAlone.RunAsync(owed, digestId => SendOnceAsync(digestId, cancellationToken), logger, "branch digests", cancellationToken);
     }
 
     private async Task RecordDigestAsync(Guid branchId, DateOnly today, DateTimeOffset until, CancellationToken cancellationToken)

@@ -25,6 +25,6 @@ internal sealed class BuildStatementsJob(StatementBuilder builder, IOptions<Remi
             await builder.BranchesWithActivityAsync(periodEnd, cancellationToken),
             async branchId => (await builder.BuildAsync(branchId, periodEnd, cancellationToken)).Outcome == StatementOutcome.Created,
             logger,
-            $"branch statement up to {periodEnd:O}",
+            $"branch statements up to {periodEnd:O}",
             cancellationToken);
 }

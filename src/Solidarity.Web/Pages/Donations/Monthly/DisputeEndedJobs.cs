@@ -228,7 +228,7 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
                 ? true
                 : throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again."),
             logger,
-            "unmoved monthly gift",
+            "unmoved monthly gifts",
             cancellationToken);
         if (cancelled > 0)
         {
