@@ -312,6 +312,54 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Null(await App.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.DownloadTokenHash).SingleAsync()));
     }
 
+    [Fact]
+    public async Task An_erasure_waits_for_a_statement_of_giving_email_in_flight_rather_than_deadlock_with_it()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var statementId = Guid.CreateVersion7();
+        await App.WithDbAsync(db =>
+        {
+            db.YearStatements.Add(new YearStatement
+            {
+                Id = statementId, Year = 2017, AddressKey = "statement-key", Occasion = "asked", DonationIds = [data.JoCard], CreatedAt = DateTimeOffset.UtcNow,
+            });
+
+            // A retry: the first attempt failed, with an error that quotes the address.
+            db.EmailDeliveries.Add(new Core.Email.EmailDelivery
+            {
+                Key = SendYearStatementJob.DeliveryKey(statementId), CreatedAt = DateTimeOffset.UtcNow, Attempts = 1, LastError = "4.2.2 mailbox full",
+            });
+            return db.SaveChangesAsync();
+        });
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        await using var job = new NpgsqlConnection(App.ConnectionString);
+        await job.OpenAsync();
+        await using var sending = await job.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "EmailDeliveries" WHERE "Key" = @key FOR UPDATE""", job, sending))
+        {
+            hold.Parameters.AddWithValue("key", SendYearStatementJob.DeliveryKey(statementId));
+            Assert.NotNull(await hold.ExecuteScalarAsync());
+        }
+
+        var erasing = EraseAsync(client, DonorData.JoEmail);
+        await WaitUntilCompletedOrWaitingOnALockAsync(erasing);
+
+        // The statement's email is sent; the job commits the statement's fresh link with the delivery.
+        await using (var link = new NpgsqlCommand(
+            """UPDATE "YearStatements" SET "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""", job, sending))
+        {
+            link.Parameters.AddWithValue("id", statementId);
+            await link.ExecuteNonQueryAsync();
+        }
+
+        await sending.CommitAsync();
+        using var erased = await erasing;
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        Assert.NotNull(await App.WithDbAsync(db => db.YearStatements.Where(s => s.Id == statementId).Select(s => s.ErasedAt).SingleAsync()));
+    }
+
     /// <summary>Until the task ends, or another connection to this database waits for a row lock.</summary>
     private async Task WaitUntilCompletedOrWaitingOnALockAsync(Task task)
     {

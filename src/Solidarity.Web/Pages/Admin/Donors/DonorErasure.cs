@@ -35,15 +35,23 @@ internal sealed class DonorErasure(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // The email deliveries of the donor's receipts and credit notes before anything else: a receipt email in flight
-        // holds its row while it talks to the mail server, and commits a fresh download link when it is done (locking the
-        // monthly gift, for a monthly giver's link to manage it). Waiting for it here means the link it commits is
-        // ended below with the rest; and taking these rows first keeps the order every email job takes.
+        // The email deliveries of every email that went to the donor before anything else (receipts and credit notes,
+        // statements of giving, a paused gift's notice; the keys of DonorRecords.OtherDeliveriesAsync too): an email in
+        // flight holds its row while it talks to the mail server, and commits a fresh download link when it is done, or
+        // its statement's, or a monthly giver's link to manage the gift (locking the gift). Waiting for it here means the
+        // link it commits is ended below with the rest; and taking these rows first keeps the order every email job takes.
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
+            WITH given AS (SELECT "Id" FROM "Donations" WHERE lower("Email") = {normalised}),
+            gifts AS (SELECT "Id" FROM "MonthlyGifts" WHERE lower("Email") = {normalised})
             SELECT 1 FROM "EmailDeliveries"
-            WHERE "Key" IN (SELECT 'receipt:' || r."Id"::text FROM "Receipts" AS r JOIN "Donations" AS d ON d."Id" = r."DonationId"
-                            WHERE lower(d."Email") = {normalised})
+            WHERE "Key" IN (
+                SELECT 'receipt:' || r."Id"::text FROM "Receipts" AS r WHERE r."DonationId" IN (SELECT "Id" FROM given)
+                UNION ALL
+                SELECT 'year-statement:' || s."Id"::text FROM "YearStatements" AS s WHERE s."DonationIds" && ARRAY(SELECT "Id" FROM given)
+                UNION ALL
+                SELECT 'monthly-paused:' || n."MonthlyGiftId"::text || ':' || n."DisputeId"::text
+                FROM "MonthlyGiftNotices" AS n WHERE n."MonthlyGiftId" IN (SELECT "Id" FROM gifts))
             ORDER BY "Key" FOR UPDATE
             """,
             cancellationToken);

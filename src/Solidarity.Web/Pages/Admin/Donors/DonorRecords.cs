@@ -83,8 +83,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
         "Everything the organisation holds about this email address: donations, how each was divided between branches, " +
         "monthly gifts, messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
 
-    /// <summary>Donations given with this address, compared case-insensitively: lower("Email") is indexed for it.</summary>
-    /// <summary>A one-off gift or a monthly one given with <paramref name="email"/>, in any case.</summary>
+    /// <summary>A one-off gift or a monthly one given with <paramref name="email"/>, compared case-insensitively: lower("Email") is indexed for it.</summary>
     public static Expression<Func<T, bool>> GivenWith<T>(string email)
         where T : Gift
     {
