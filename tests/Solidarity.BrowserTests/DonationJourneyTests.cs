@@ -110,6 +110,12 @@ public sealed class DonationJourneyTests(BrowserFixture fixture) : BrowserTest(f
         await Expect(page.Locator("#fee-estimate")).ToHaveTextAsync("add £0.40");
         await Expect(page.Locator("#charge-total")).ToHaveTextAsync("You will pay £12.90.");
         Assert.False(await page.Locator("#preset-1000").IsCheckedAsync(), "Typing an amount should clear the preset.");
+
+        // Read as the server reads it: a comma between thousands, never before the pence.
+        await page.Locator("#other-amount").FillAsync("1,250");
+        await Expect(page.Locator("#charge-total")).ToHaveTextAsync("You will pay £1,269.24.");
+        await page.Locator("#other-amount").FillAsync("12,50");
+        await Expect(page.Locator("#charge-total")).ToHaveTextAsync("");
     }
 
     [ChromiumFact]

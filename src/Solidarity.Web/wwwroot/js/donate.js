@@ -16,9 +16,11 @@
   const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 
   const amountPence = () => {
-    const typed = other.value.trim().replace(/^£/, '').replace(/,/g, '');
+    const typed = other.value.trim().replace(/^£\s*/, '');
     if (typed !== '') {
-      return /^\d+(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed) * 100) : null;
+      // As the server reads it (Money.TryParsePounds): commas only between groups of three ("1,000"), never before
+      // pence ("12,50" is no amount, not £1,250).
+      return /^(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?$/.test(typed) ? Math.round(Number(typed.replace(/,/g, '')) * 100) : null;
     }
     const chosen = presets.find(p => p.checked);
     return chosen ? Number(chosen.value) : null;
