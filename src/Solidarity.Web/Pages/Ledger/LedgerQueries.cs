@@ -91,7 +91,7 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
         monthly AS (
             SELECT "DisputeId", "Givers", "MonthlyPence"
             FROM "MonthlyTotals"
-            WHERE @all OR "DisputeId" = ANY(@ids))
+            WHERE ("Givers" <> 0 OR "MonthlyPence" <> 0) AND (@all OR "DisputeId" = ANY(@ids)))
         SELECT COALESCE(s."DisputeId", m."DisputeId") AS "DisputeId",
             COALESCE(s.gross, 0) AS "GrossPence", COALESCE(s.fees, 0) AS "FeesPence",
             COALESCE(s.refunds, 0) AS "RefundsPence", COALESCE(s.chargebacks, 0) AS "ChargebacksPence",
