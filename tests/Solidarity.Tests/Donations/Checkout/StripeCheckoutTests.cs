@@ -186,7 +186,7 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         var dispute = await SeedDisputeAsync(Site);
         var form = ValidForm();
 
-        // 2,018 characters as the browser sends them (CRLF), 2,000 as typed, counted and stored.
+        // 2,019 characters as the browser sends them (CRLF), 2,000 as typed, counted and stored.
         form["Input.Message"] = string.Join("\r\n", Enumerable.Repeat(new string('a', 99), 20)) + "b";
 
         using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
