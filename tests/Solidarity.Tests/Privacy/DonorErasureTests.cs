@@ -283,30 +283,13 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         var (client, _) = await SignIn.AsAdminAsync(App);
         using var _ = client;
         var receiptId = await App.WithDbAsync(db => db.Receipts.Where(r => r.DonationId == data.JoCard && r.Kind == ReceiptKind.Receipt).Select(r => r.Id).SingleAsync());
-        await using var job = new NpgsqlConnection(App.ConnectionString);
-        await job.OpenAsync();
-        await using var sending = await job.BeginTransactionAsync();
-
-        // As the receipt email job holds its delivery row while it talks to the mail server.
-        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "EmailDeliveries" WHERE "Key" = @key FOR UPDATE""", job, sending))
-        {
-            hold.Parameters.AddWithValue("key", SendReceiptEmailJob.DeliveryKey(receiptId));
-            Assert.NotNull(await hold.ExecuteScalarAsync());
-        }
-
-        var erasing = EraseAsync(client, DonorData.JoEmail);
-        await WaitUntilCompletedOrWaitingOnALockAsync(erasing);
 
         // The email is sent; the job commits its fresh link with the delivery.
-        await using (var link = new NpgsqlCommand(
-            """UPDATE "Receipts" SET "DownloadTokenHash" = 'fresh-link', "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""", job, sending))
-        {
-            link.Parameters.AddWithValue("id", receiptId);
-            await link.ExecuteNonQueryAsync();
-        }
-
-        await sending.CommitAsync();
-        using var erased = await erasing;
+        using var erased = await EraseWhileAnEmailIsInFlightAsync(
+            client,
+            SendReceiptEmailJob.DeliveryKey(receiptId),
+            """UPDATE "Receipts" SET "DownloadTokenHash" = 'fresh-link', "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""",
+            receiptId);
 
         Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
         Assert.Null(await App.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.DownloadTokenHash).SingleAsync()));
@@ -316,48 +299,65 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     public async Task An_erasure_waits_for_a_statement_of_giving_email_in_flight_rather_than_deadlock_with_it()
     {
         var data = await DonorData.SeedAsync(App);
-        var statementId = Guid.CreateVersion7();
+
+        // A retry: the first attempt failed, so the erasure clears the delivery's error too.
+        var statementId = await StatementOfGivingAsync(data, "4.2.2 mailbox full");
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        // The statement's email is sent; the job commits the statement's fresh link with the delivery.
+        using var erased = await EraseWhileAnEmailIsInFlightAsync(
+            client,
+            SendYearStatementJob.DeliveryKey(statementId),
+            """UPDATE "YearStatements" SET "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""",
+            statementId);
+
+        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
+        Assert.NotNull(await App.WithDbAsync(db => db.YearStatements.Where(s => s.Id == statementId).Select(s => s.ErasedAt).SingleAsync()));
+    }
+
+    /// <summary>Jo's statement of giving for 2017, listing the card gift, and its email's delivery, which failed with <paramref name="lastError"/>.</summary>
+    private async Task<Guid> StatementOfGivingAsync(DonorData data, string lastError)
+    {
+        var statement = new YearStatement { Year = 2017, AddressKey = "statement-key", Occasion = "asked", DonationIds = [data.JoCard], CreatedAt = DateTimeOffset.UtcNow };
         await App.WithDbAsync(db =>
         {
-            db.YearStatements.Add(new YearStatement
-            {
-                Id = statementId, Year = 2017, AddressKey = "statement-key", Occasion = "asked", DonationIds = [data.JoCard], CreatedAt = DateTimeOffset.UtcNow,
-            });
-
-            // A retry: the first attempt failed, with an error that quotes the address.
+            db.YearStatements.Add(statement);
             db.EmailDeliveries.Add(new Core.Email.EmailDelivery
             {
-                Key = SendYearStatementJob.DeliveryKey(statementId), CreatedAt = DateTimeOffset.UtcNow, Attempts = 1, LastError = "4.2.2 mailbox full",
+                Key = SendYearStatementJob.DeliveryKey(statement.Id), CreatedAt = DateTimeOffset.UtcNow, Attempts = 1, LastError = lastError,
             });
             return db.SaveChangesAsync();
         });
-        var (client, _) = await SignIn.AsAdminAsync(App);
-        using var _ = client;
+        return statement.Id;
+    }
+
+    /// <summary>
+    /// Erases Jo while an email job holds the delivery row <paramref name="deliveryKey"/>, as it does while it talks to the
+    /// mail server; once the erasure has finished or waits for a lock, the job commits <paramref name="commitSql"/> (its
+    /// fresh link, with <paramref name="id"/> as <c>@id</c>) and ends.
+    /// </summary>
+    private async Task<HttpResponseMessage> EraseWhileAnEmailIsInFlightAsync(HttpClient client, string deliveryKey, string commitSql, Guid id)
+    {
         await using var job = new NpgsqlConnection(App.ConnectionString);
         await job.OpenAsync();
         await using var sending = await job.BeginTransactionAsync();
         await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "EmailDeliveries" WHERE "Key" = @key FOR UPDATE""", job, sending))
         {
-            hold.Parameters.AddWithValue("key", SendYearStatementJob.DeliveryKey(statementId));
+            hold.Parameters.AddWithValue("key", deliveryKey);
             Assert.NotNull(await hold.ExecuteScalarAsync());
         }
 
         var erasing = EraseAsync(client, DonorData.JoEmail);
         await WaitUntilCompletedOrWaitingOnALockAsync(erasing);
-
-        // The statement's email is sent; the job commits the statement's fresh link with the delivery.
-        await using (var link = new NpgsqlCommand(
-            """UPDATE "YearStatements" SET "DownloadTokenExpiresAt" = now() + interval '30 days' WHERE "Id" = @id""", job, sending))
+        await using (var commit = new NpgsqlCommand(commitSql, job, sending))
         {
-            link.Parameters.AddWithValue("id", statementId);
-            await link.ExecuteNonQueryAsync();
+            commit.Parameters.AddWithValue("id", id);
+            await commit.ExecuteNonQueryAsync();
         }
 
         await sending.CommitAsync();
-        using var erased = await erasing;
-
-        Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
-        Assert.NotNull(await App.WithDbAsync(db => db.YearStatements.Where(s => s.Id == statementId).Select(s => s.ErasedAt).SingleAsync()));
+        return await erasing;
     }
 
     /// <summary>Until the task ends, or another connection to this database waits for a row lock.</summary>
@@ -408,20 +408,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     public async Task A_statement_of_giving_that_bounced_is_in_the_export_and_its_error_naming_the_address_goes_with_the_erasure()
     {
         var data = await DonorData.SeedAsync(App);
-        var statementId = Guid.CreateVersion7();
-        await App.WithDbAsync(db =>
-        {
-            db.YearStatements.Add(new YearStatement
-            {
-                Id = statementId, Year = 2017, AddressKey = "statement-key", Occasion = "asked", DonationIds = [data.JoCard], CreatedAt = DateTimeOffset.UtcNow,
-            });
-            db.EmailDeliveries.Add(new Core.Email.EmailDelivery
-            {
-                Key = SendYearStatementJob.DeliveryKey(statementId), CreatedAt = DateTimeOffset.UtcNow, Attempts = 1,
-                LastError = $"5.1.1 <{DonorData.JoEmail}>: mailbox full",
-            });
-            return db.SaveChangesAsync();
-        });
+        var statementId = await StatementOfGivingAsync(data, $"5.1.1 <{DonorData.JoEmail}>: mailbox full");
         var (client, _) = await SignIn.AsAdminAsync(App);
         using var _ = client;
 
