@@ -35,26 +35,14 @@ internal sealed class DonorErasure(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // The email deliveries of every email that went to the donor before anything else (receipts and credit notes,
-        // statements of giving, a paused gift's notice; the keys of DonorRecords.OtherDeliveriesAsync too): an email in
-        // flight holds its row while it talks to the mail server, and commits a fresh download link when it is done, or
-        // its statement's, or a monthly giver's link to manage the gift (locking the gift). Waiting for it here means the
-        // link it commits is ended below with the rest; and taking these rows first keeps the order every email job takes.
+        // The deliveries of every email that went to the donor before anything else (receipts and credit notes,
+        // statements of giving, a paused gift's notice: DonorRecords.DeliveryKeysAsync). An email in flight holds its row
+        // while it talks to the mail server, and commits a fresh download link when it is done, or its statement's, or a
+        // monthly giver's link to manage the gift (locking the gift). Waiting for it here means the link it commits is
+        // ended below with the rest; and taking these rows first keeps the order every email job takes.
+        var keys = (await records.DeliveryKeysAsync(email, cancellationToken)).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""
-            WITH given AS (SELECT "Id" FROM "Donations" WHERE lower("Email") = {normalised}),
-            gifts AS (SELECT "Id" FROM "MonthlyGifts" WHERE lower("Email") = {normalised})
-            SELECT 1 FROM "EmailDeliveries"
-            WHERE "Key" IN (
-                SELECT 'receipt:' || r."Id"::text FROM "Receipts" AS r WHERE r."DonationId" IN (SELECT "Id" FROM given)
-                UNION ALL
-                SELECT 'year-statement:' || s."Id"::text FROM "YearStatements" AS s WHERE s."DonationIds" && ARRAY(SELECT "Id" FROM given)
-                UNION ALL
-                SELECT 'monthly-paused:' || n."MonthlyGiftId"::text || ':' || n."DisputeId"::text
-                FROM "MonthlyGiftNotices" AS n WHERE n."MonthlyGiftId" IN (SELECT "Id" FROM gifts))
-            ORDER BY "Key" FOR UPDATE
-            """,
-            cancellationToken);
+            $"""SELECT 1 FROM "EmailDeliveries" WHERE "Key" = ANY({keys}) ORDER BY "Key" FOR UPDATE""", cancellationToken);
 
         // Monthly gifts next, as a month's payment locks its gift before its donation; then the donations, so a second
         // erasure of the same address waits here and then finds nothing left to erase.
@@ -132,9 +120,6 @@ internal sealed class DonorErasure(
             .Where(s => s.AddressKey == addressKey || s.DonationIds.Any(id => ids.Contains(id)))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.AddressKey, (string?)null).SetProperty(x => x.ErasedAt, now), cancellationToken);
 
-        var keys = receipts.Select(r => SendReceiptEmailJob.DeliveryKey(r.Id))
-            .Concat((await records.OtherDeliveriesAsync(ids, giftIds, cancellationToken)).Select(d => d.Key))
-            .ToList();
         await db.EmailDeliveries
             .Where(d => keys.Contains(d.Key) && d.LastError != null)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);

@@ -191,6 +191,19 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             deliveries.Select(e => new DonorExport.Delivery(about[e.Key], e.CreatedAt, e.Attempts, e.LastAttemptAt, e.SentAt, e.MessageId, e.LastError)).ToList());
     }
 
+    /// <summary>The delivery keys of every email that went to the address: receipts and credit notes, and the others.</summary>
+    public async Task<IReadOnlyList<string>> DeliveryKeysAsync(string email, CancellationToken cancellationToken)
+    {
+        var donationIds = await db.Donations.Where(GivenWith<Donation>(email)).Select(d => d.Id).ToListAsync(cancellationToken);
+        var giftIds = await db.MonthlyGifts.Where(GivenWith<MonthlyGift>(email)).Select(g => g.Id).ToListAsync(cancellationToken);
+        var receiptIds = await db.Receipts.Where(r => donationIds.Contains(r.DonationId)).Select(r => r.Id).ToListAsync(cancellationToken);
+        return
+        [
+            .. receiptIds.Select(SendReceiptEmailJob.DeliveryKey),
+            .. (await OtherDeliveriesAsync(donationIds, giftIds, cancellationToken)).Select(d => d.Key),
+        ];
+    }
+
     /// <summary>
     /// The emails other than receipts that went to the address, by their delivery keys: statements of giving that list
     /// its donations, and the notices that its monthly gifts were paused when their disputes ended.
