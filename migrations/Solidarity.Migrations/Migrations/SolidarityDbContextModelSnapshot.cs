@@ -834,6 +834,10 @@ namespace Solidarity.Migrations.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ReversalReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<bool>("ShowAmountPublicly")
                         .HasColumnType("boolean");
 

@@ -16,6 +16,7 @@ internal sealed class DonationConfiguration : IEntityTypeConfiguration<Donation>
         donation.Property(d => d.StripePaymentIntentId).HasMaxLength(255);
         donation.Property(d => d.StripeChargeId).HasMaxLength(255);
         donation.Property(d => d.Reference).HasMaxLength(200);
+        donation.Property(d => d.ReversalReason).HasMaxLength(Donation.ReversalReasonMaxLength);
         donation.Property(d => d.StripeInvoiceId).HasMaxLength(255);
         donation.HasOne<MonthlyGift>().WithMany().HasForeignKey(d => d.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
         donation.HasIndex(d => d.StripeInvoiceId).IsUnique();

@@ -51,6 +51,15 @@ public sealed class Donation : Gift
     public Guid? RecordedByUserId { get; set; }
 
     /// <summary>
+    /// Why an admin reversed this offline gift ("bounced: J. Bloggs's account closed"). It can name the payer, their bank
+    /// or their account, so it is kept here, which an erasure clears, and never in the ledger or the audit log.
+    /// </summary>
+    public string? ReversalReason { get; set; }
+
+    /// <summary>The longest <see cref="ReversalReason"/> an admin may give.</summary>
+    public const int ReversalReasonMaxLength = 400;
+
+    /// <summary>
     /// When the donor's personal data was erased at their request: names and email gone, the money and its
     /// ledger entries kept. Null while the data is held.
     /// </summary>

@@ -5,15 +5,19 @@ using Npgsql;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Ledger;
 using OfflineReferencesOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReferencesOutOfAppendOnlyTables;
+using OfflineReversalReasonsOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReversalReasonsOutOfAppendOnlyTables;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
+using Solidarity.Web.Pages.Admin.Money;
+using Solidarity.Web.Pages.Ledger;
 
 namespace Solidarity.Tests.Privacy;
 
 /// <summary>
-/// Erasure reaches what lies outside the donor's own rows: an offline gift's reference, the notes and audit details
-/// that once quoted it (rewritten once by a migration), the jobs' store, and development mail files.
+/// Erasure reaches what lies outside the donor's own rows: an offline gift's reference and the reason it was reversed,
+/// the notes and audit details that once quoted them (rewritten once by a migration), the jobs' store, and development
+/// mail files.
 /// </summary>
 public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
 {
@@ -29,7 +33,7 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(1_000, cheque.AmountPence);
         var texts = await App.WithDbAsync(async db =>
             (await db.LedgerEntries.AsNoTracking().Select(e => e.Note).ToListAsync())
-                .Concat(await db.AuditEntries.AsNoTracking().Select(a => a.Details).ToListAsync()));
+                .Concat(await db.AuditEntries.AsNoTracking().Where(a => a.Details != null).Select(a => a.Details!).ToListAsync()));
         Assert.DoesNotContain(texts, t => t != null && t.Contains("100234", StringComparison.Ordinal));
     }
 
@@ -67,6 +71,93 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
         // The triggers are back: the append-only tables refuse an edit again.
         await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "LedgerEntries" SET "Note" = 'x'""")));
         await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEntries" SET "UserName" = 'x'""")));
+    }
+
+    [Fact]
+    public async Task The_reason_an_offline_gift_was_reversed_is_kept_on_the_gift_alone_and_erasure_clears_it()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await using (var scope = App.Scope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<OfflineMoney>()
+                .ReverseAsync(data.JoCheque, PrivateReason, confirmOverdraw: true, Admin, CancellationToken.None);
+            Assert.IsType<OfflineReversal.Reversed>(outcome);
+        }
+
+        Assert.Equal(PrivateReason, await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.JoCheque).Select(d => d.ReversalReason).SingleAsync()));
+        var notes = await App.WithDbAsync(db =>
+            db.LedgerEntries.Where(e => e.Kind == LedgerEntryKind.OfflineDonationReversed).Select(e => e.Note).ToListAsync());
+        Assert.Equal(["Cheque reversed"], notes);
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("30-94-57", StringComparison.Ordinal));
+        await using (var scope = App.Scope())
+        {
+            var export = await scope.ServiceProvider.GetRequiredService<DonorRecords>().ExportAsync(DonorData.JoEmail, CancellationToken.None);
+            Assert.Contains(export.Donations, d => d.ReversalReason == PrivateReason);
+        }
+
+        await EraseJoAsync();
+
+        Assert.Null(await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.JoCheque).Select(d => d.ReversalReason).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task The_migration_moves_reversal_reasons_written_before_onto_their_gifts_once_and_says_so_in_the_audit_log()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await App.WithDbAsync(async db =>
+        {
+            // Rows of the old shape: the reason written into the reversing entry's note and into the audit entry.
+            await db.Database.ExecuteSqlRawAsync(
+                """
+                UPDATE "Donations" SET "Status" = 'Reversed' WHERE "Id" = @donation;
+                INSERT INTO "LedgerEntries" ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "OccurredAt", "Note")
+                VALUES (@dispute, @branch, 'OfflineDonationReversed', -1000, 'GBP', 'old-shape-reversal', @donation, now(), @reason)
+                """,
+                [
+                    new NpgsqlParameter("dispute", data.DisputeId), new NpgsqlParameter("branch", data.Burton),
+                    new NpgsqlParameter("donation", data.JoCheque), new NpgsqlParameter("reason", PrivateReason),
+                ]);
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = DateTimeOffset.UtcNow, UserName = "admin@example.org", Action = "offline-donation.reversed", SubjectType = "Donation",
+                SubjectId = data.JoCheque.ToString(), Details = $$"""{"reason": "{{PrivateReason}}", "amountPence": 1000, "overdrawn": false}""",
+            });
+            await db.SaveChangesAsync();
+        });
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(OfflineReversalReasonsOutOfAppendOnlyTables.RewriteSql));
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(OfflineReversalReasonsOutOfAppendOnlyTables.RewriteSql));
+
+        Assert.Equal(PrivateReason, await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.JoCheque).Select(d => d.ReversalReason).SingleAsync()));
+        Assert.Equal("Cheque reversed", await App.WithDbAsync(db => db.LedgerEntries.Where(e => e.Key == "old-shape-reversal").Select(e => e.Note).SingleAsync()));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("30-94-57", StringComparison.Ordinal));
+        var record = Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == "personal-data.rewritten").ToListAsync()));
+        Assert.Contains("\"ledgerEntryNotes\": 1", record.Details, StringComparison.Ordinal);
+        Assert.Contains("\"auditEntryDetails\": 1", record.Details, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "LedgerEntries" SET "Note" = 'x'""")));
+        await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEntries" SET "UserName" = 'x'""")));
+    }
+
+    [Fact]
+    public async Task The_migration_leaves_an_erased_gifts_old_reversal_reason_nowhere()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await EraseJoAsync();
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            """
+            UPDATE "Donations" SET "Status" = 'Reversed' WHERE "Id" = @donation;
+            INSERT INTO "LedgerEntries" ("DisputeId", "BranchId", "Kind", "AmountPence", "Currency", "Key", "DonationId", "OccurredAt", "Note")
+            VALUES (@dispute, @branch, 'OfflineDonationReversed', -1000, 'GBP', 'old-shape-reversal', @donation, now(), @reason)
+            """,
+            [
+                new NpgsqlParameter("dispute", data.DisputeId), new NpgsqlParameter("branch", data.Burton),
+                new NpgsqlParameter("donation", data.JoCheque), new NpgsqlParameter("reason", PrivateReason),
+            ]));
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(OfflineReversalReasonsOutOfAppendOnlyTables.RewriteSql));
+
+        Assert.Null(await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.JoCheque).Select(d => d.ReversalReason).SingleAsync()));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("30-94-57", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,15 +228,24 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("receipt:123", thrown.Message, StringComparison.Ordinal);
     }
 
+    private const string PrivateReason = "Bounced: J Bloggs account closed, Lloyds 30-94-57";
+
+    private static readonly System.Security.Claims.ClaimsPrincipal Admin = new(new System.Security.Claims.ClaimsIdentity(
+        [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Email, "admin@example.org")], "test"));
+
+    /// <summary>Every ledger note and audit entry's details: the rows no one may edit.</summary>
+    private Task<List<string>> AppendOnlyTextsAsync() => App.WithDbAsync(async db =>
+        (await db.LedgerEntries.AsNoTracking().Where(e => e.Note != null).Select(e => e.Note!).ToListAsync())
+            .Concat(await db.AuditEntries.AsNoTracking().Where(a => a.Details != null).Select(a => a.Details!).ToListAsync())
+            .ToList());
+
     private async Task EraseJoAsync()
     {
         await using var scope = App.Scope();
         var (admin, _) = await SignIn.AsAdminAsync(App);
         admin.Dispose();
-        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Email, "admin@example.org")], "test"));
         var outcome = await scope.ServiceProvider.GetRequiredService<DonorErasure>()
-            .EraseAsync(principal, DonorData.JoEmail, "Asked in writing", keepOrganisationName: false, CancellationToken.None);
+            .EraseAsync(Admin, DonorData.JoEmail, "Asked in writing", keepOrganisationName: false, CancellationToken.None);
         Assert.IsType<ErasureOutcome.Erased>(outcome);
     }
 }

@@ -141,8 +141,9 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
     /// already been paid the money, the reversal would leave it owing: unless <paramref name="allowOverdraw"/>, that
     /// is reported and nothing is posted, so an admin never takes a branch below zero without saying so.
     /// </summary>
+    /// <param name="note">The entries' note: what was reversed, never the admin's reason, which may name the payer.</param>
     public async Task<OfflineReversal> OfflineReversedAsync(
-        LockedDonation locked, string reason, bool allowOverdraw, CancellationToken cancellationToken)
+        LockedDonation locked, string note, bool allowOverdraw, CancellationToken cancellationToken)
     {
         var donation = locked.Donation;
         if (donation.Status == DonationStatus.Reversed)
@@ -168,7 +169,7 @@ internal sealed class LedgerPostings(SolidarityDbContext db, TimeProvider time, 
         await PostAsync(
             received.Select(e => new LedgerLine(
                 donation.DisputeId, e.BranchId, LedgerEntryKind.OfflineDonationReversed, -e.AmountPence,
-                LedgerKeys.OfflineReversed(donation.Id, e.BranchId), donation.Id, null, now, reason)),
+                LedgerKeys.OfflineReversed(donation.Id, e.BranchId), donation.Id, null, now, note)),
             cancellationToken);
         donation.Status = DonationStatus.Reversed;
         return new OfflineReversal.Reversed(received.Sum(e => e.AmountPence));

@@ -141,7 +141,7 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options, PdfFont
             pdf.Row("Amount reversed", Format(credit.Pence, facts.Currency));
             Charge(pdf, facts);
 
-            // The admin's own reason stays in the books: it may name the payer, their bank or their account.
+            // The admin's own reason stays on the donation, for the admins: it may name the payer, their bank or their account.
             pdf.Row("Reason", ReversalText(facts.Method));
             Purpose(pdf, facts);
             Closing(pdf, $"This credit note records that the payment was reversed, so the gift was not received. Receipt {note.OriginalNumber} stays as it was issued.");

@@ -142,6 +142,8 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(LedgerEntryKind.OfflineDonationReversed, entries[1].Kind);
         Assert.Equal(DonationStatus.Reversed, (await MoneyScenario.DonationAsync(App, donationId)).Status);
         Assert.Equal(["offline-donation.recorded", "offline-donation.reversed"], await App.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Action).ToListAsync()));
+        var page = await client.GetPageAsync(Path);
+        Assert.Contains("Entered twice", page.QuerySelector(".reversal-reason")!.TextContent, StringComparison.Ordinal);
 
         await using var scope = App.Scope();
         var totals = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions

@@ -81,8 +81,10 @@ internal sealed class DonorErasure(
         {
             ForgetGiver(donation);
 
-            // An offline gift's reference ("cheque from J. Bloggs") can name the payer; the amount and method stay.
+            // An offline gift's reference ("cheque from J. Bloggs") and the reason it was reversed can name the payer;
+            // the amount and method stay.
             donation.Reference = null;
+            donation.ReversalReason = null;
             donation.ErasedAt = now;
         }
 

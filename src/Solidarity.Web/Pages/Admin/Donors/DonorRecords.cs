@@ -51,7 +51,8 @@ internal sealed record DonorExport(
     internal sealed record Donation(
         Guid Id, string Dispute, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt, DonationMethod Method, DonationStatus Status,
         long AmountPence, long FeeCoverPence, string Currency, string? DonorName, string? Email, string? PublicName, string? OrganisationName,
-        bool ShowAmountPublicly, DateTimeOffset? PrivacyConsentAt, string? ChosenBranch, string? Reference, string? StripeCheckoutSessionId,
+        bool ShowAmountPublicly, DateTimeOffset? PrivacyConsentAt, string? ChosenBranch, string? Reference, string? ReversalReason,
+        string? StripeCheckoutSessionId,
         string? StripePaymentIntentId, string? StripeChargeId, IReadOnlyList<Allocation> Allocations);
 
     internal sealed record Allocation(string Branch, long AmountPence);
@@ -136,7 +137,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                 d.CreatedAt, d.PaidAt, d.Method, d.Status, d.AmountPence, d.FeeCoverPence, d.Currency,
                 d.DonorName, d.Email, d.PublicName, d.OrganisationName, d.ShowAmountPublicly, d.PrivacyConsentAt,
                 db.Branches.Where(b => b.Id == d.ChosenBranchId).Select(b => b.Name + " (" + b.Code + ")").FirstOrDefault(),
-                d.Reference, d.StripeCheckoutSessionId, d.StripePaymentIntentId, d.StripeChargeId,
+                d.Reference, d.ReversalReason, d.StripeCheckoutSessionId, d.StripePaymentIntentId, d.StripeChargeId,
                 d.Allocations
                     .OrderBy(a => a.BranchId)
                     .Select(a => new DonorExport.Allocation(

@@ -93,9 +93,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
     public async Task<IActionResult> OnPostReverseAsync(Guid donationId, string? reason, bool confirmOverdraw, CancellationToken cancellationToken)
     {
         reason = TypedText.TrimToNull(reason);
-        if (reason is null || reason.Length > 400)
+        if (reason is null || reason.Length > Donation.ReversalReasonMaxLength)
         {
-            ModelState.AddModelError("reason", "Give the reason for reversing this entry (up to 400 characters).");
+            ModelState.AddModelError("reason", $"Give the reason for reversing this entry (up to {Donation.ReversalReasonMaxLength} characters).");
             await LoadAsync(cancellationToken);
             return Page();
         }
@@ -144,7 +144,8 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
                 d.AmountPence,
                 d.OrganisationName ?? d.DonorName ?? "",
                 d.Reference,
-                d.Status == DonationStatus.Reversed))
+                d.Status == DonationStatus.Reversed,
+                d.ReversalReason))
             .ToListAsync(cancellationToken);
     }
 
@@ -203,4 +204,4 @@ internal sealed record Choice(Guid Id, string Label);
 
 internal sealed record OfflineRow(
     Guid Id, DateTimeOffset ReceivedAt, string Dispute, string Branch, DonationMethod Method, long AmountPence, string Payer,
-    string? Reference, bool Reversed);
+    string? Reference, bool Reversed, string? ReversalReason);

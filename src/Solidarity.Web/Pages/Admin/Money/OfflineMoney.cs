@@ -88,15 +88,18 @@ internal sealed class OfflineMoney(
             return null;
         }
 
-        var outcome = await ledger.OfflineReversedAsync(locked, reason, confirmOverdraw, cancellationToken);
+        var outcome = await ledger.OfflineReversedAsync(locked, ReversalNote(locked.Donation.Method), confirmOverdraw, cancellationToken);
         if (outcome is not OfflineReversal.Reversed)
         {
             return outcome;
         }
 
+        // The reason can name the payer, their bank or their account ("bounced: J. Bloggs's account closed"), as a
+        // reference can: it is kept on the donation, which an erasure clears, and the ledger and audit log never hold it.
+        locked.Donation.ReversalReason = reason;
         audit.Record(admin, OfflineAuditActions.Reversed, nameof(Donation), donationId.ToString(), new
         {
-            Reason = reason, locked.Donation.AmountPence, Overdrawn = confirmOverdraw,
+            locked.Donation.AmountPence, Overdrawn = confirmOverdraw,
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -104,6 +107,9 @@ internal sealed class OfflineMoney(
         await cache.EvictDisputeAsync(locked.Donation.DisputeId, cancellationToken);
         return outcome;
     }
+
+    /// <summary>The note on a reversal's ledger entries, as <see cref="MethodLabel"/> is on the gift's own.</summary>
+    public static string ReversalNote(DonationMethod method) => $"{MethodLabel(method)} reversed";
 
     public static string MethodLabel(DonationMethod method) => method switch
     {
