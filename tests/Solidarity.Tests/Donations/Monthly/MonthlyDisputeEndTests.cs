@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Hangfire;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -188,6 +189,50 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
 
         Assert.DoesNotContain(stripe.Requests, r => r.Method == "DELETE");
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift.GiftId));
+    }
+
+    [Fact]
+    public async Task A_gift_its_giver_cancels_while_Stripe_is_asked_to_pause_it_is_not_told_it_was_paused()
+    {
+        var gift = new MonthlyGift
+        {
+            DisputeId = Dispute.Id, AmountPence = 1_000, Email = "racer@example.org", StripeSubscriptionId = "sub_cancelled_meanwhile",
+            Status = MonthlyGiftStatus.Active, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+        };
+        await App.WithDbAsync(db =>
+        {
+            db.MonthlyGifts.Add(gift);
+            db.MonthlyGiftNotices.Add(new MonthlyGiftNotice { MonthlyGiftId = gift.Id, DisputeId = Dispute.Id, CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        await using var site = App.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.AddScoped<ISubscriptionGateway>(_ => new CancelledWhilePausing(App, gift.Id))));
+
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PauseMonthlyGiftJob>().RunAsync(gift.Id, Dispute.Id, CancellationToken.None);
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(gift.Id));
+        Assert.Null(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift.Id).Select(n => n.PausedAt).SingleAsync()));
+        Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Key == PauseMonthlyGiftJob.DeliveryKey(gift.Id, Dispute.Id))));
+        Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == MonthlyAuditActions.Paused)));
+        Assert.DoesNotContain(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
+    }
+
+    /// <summary>Stripe pauses the subscription, and meanwhile the giver cancels the gift from their link.</summary>
+    private sealed class CancelledWhilePausing(SolidarityApp app, Guid giftId) : ISubscriptionGateway
+    {
+        public Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
+            app.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).ExecuteUpdateAsync(g => g
+                .SetProperty(x => x.Status, MonthlyGiftStatus.Cancelled).SetProperty(x => x.CancelledAt, DateTimeOffset.UtcNow), cancellationToken));
+
+        public Task ResumeAsync(
+            string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
     }
 
     private WebApplicationFactory<Program> WithStripe(StripeStandIn stripe) => App.WithWebHostBuilder(b =>

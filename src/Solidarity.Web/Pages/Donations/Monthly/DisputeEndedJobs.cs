@@ -112,8 +112,15 @@ internal sealed class PauseMonthlyGiftJob(
         }
 
         var locked = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);
+        if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
+        {
+            // Cancelled, or moved, by its giver while Stripe was being asked: the giver is not told of a pause. Nothing is
+            // committed, and a retry finds the gift as it is now.
+            return false;
+        }
+
         var now = time.GetUtcNow();
-        if (locked is { Status: MonthlyGiftStatus.Active })
+        if (locked.Status == MonthlyGiftStatus.Active)
         {
             locked.Status = MonthlyGiftStatus.Paused;
             locked.PausedAt = now;
