@@ -194,6 +194,7 @@ internal sealed class MonthlyGiftNoticeConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<MonthlyGiftNotice> notice)
     {
         notice.HasKey(n => new { n.MonthlyGiftId, n.DisputeId });
+        notice.Property(n => n.Round).HasDefaultValue(1);
         notice.HasOne<MonthlyGift>().WithMany().HasForeignKey(n => n.MonthlyGiftId).OnDelete(DeleteBehavior.Restrict);
         notice.HasOne<Dispute>().WithMany().HasForeignKey(n => n.DisputeId).OnDelete(DeleteBehavior.Restrict);
     }

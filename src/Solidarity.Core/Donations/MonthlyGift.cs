@@ -92,12 +92,17 @@ public sealed class MonthlyTotal
 
 /// <summary>
 /// The notice owed to a monthly giver that the dispute their gift went to has ended and collection is paused: one row per
-/// gift and ended dispute, so however many workers run the job, each giver is paused and emailed once.
+/// gift and dispute, so however many workers run the job, each giver is paused and emailed once. When an admin reopens
+/// the dispute the gift resumes (<see cref="ResumedAt"/>), and if the dispute ends again the row starts its next
+/// <see cref="Round"/>, so each end pauses and emails once, and each reopening resumes once.
 /// </summary>
 public sealed class MonthlyGiftNotice
 {
     public Guid MonthlyGiftId { get; set; }
     public Guid DisputeId { get; set; }
+
+    /// <summary>How many times the dispute has ended while the gift went to it: 1 for the first end.</summary>
+    public int Round { get; set; } = 1;
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>When Stripe confirmed collection paused.</summary>
@@ -106,4 +111,7 @@ public sealed class MonthlyGiftNotice
     /// <summary>When the email was handed to the mail server.</summary>
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
+
+    /// <summary>When the gift resumed because an admin reopened the dispute; null while this round's pause stands.</summary>
+    public DateTimeOffset? ResumedAt { get; set; }
 }

@@ -192,6 +192,109 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     }
 
     [Fact]
+    public async Task Reopening_a_dispute_resumes_the_gifts_its_end_paused_and_ending_it_again_pauses_them_again()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "comeback@example.org");
+        var gone = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "gone@example.org");
+        stripe.ServeSubscriptions(s => (s.Id == gift.SubscriptionId ? gift : gone).Render(s));
+        await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Won, () => SentAsync("has ended", 2));
+
+        // One giver cancels from the notice's link; the other waits.
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == gone.GiftId)
+            .ExecuteUpdateAsync(g => g.SetProperty(x => x.Status, MonthlyGiftStatus.Cancelled)));
+
+        await ChangeStatusAsync(site, DisputeStatus.Won, DisputeStatus.TakingAction, () => SentAsync("is going again", 1));
+
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(gone.GiftId));
+        var resume = stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{gift.SubscriptionId}");
+        Assert.Equal("", resume.Form["pause_collection"]);
+        Assert.Equal(Dispute.Id.ToString(), resume.Form["metadata[dispute_id]"]);
+        Assert.Equal($"monthly-resume:{gift.GiftId}:{Dispute.Id}:1", resume.IdempotencyKey);
+        Assert.Null(stripe.Subscriptions[gift.SubscriptionId].PauseBehavior);
+        Assert.Single(stripe.Requests, r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{gone.SubscriptionId}");
+        var resumed = Assert.Single(Smtp.Messages, m => (m.Subject ?? "").Contains("is going again", StringComparison.Ordinal));
+        Assert.Equal("comeback@example.org", resumed.To.Mailboxes.Single().Address);
+        Assert.Contains("/monthly/manage/", resumed.TextBody, StringComparison.Ordinal);
+        Assert.Equal(1, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == Dispute.Id).Select(t => t.Givers).SingleAsync()));
+        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == MonthlyAuditActions.Resumed)));
+
+        // The dispute ends a second time: the gift is paused, and its giver told, once more.
+        await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Lost, () => SentAsync("has ended", 3));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift.GiftId));
+        var pause = stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{gift.SubscriptionId}");
+        Assert.Equal(("void", $"monthly-pause:{gift.GiftId}:{Dispute.Id}:2"), (pause.Form["pause_collection[behavior]"], pause.IdempotencyKey));
+        Assert.Equal(2, Smtp.Messages.Count(m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal) && m.To.Mailboxes.Single().Address == "comeback@example.org"));
+
+        // Reopened again with no job enqueued (say, a status written by hand): the daily job resumes the gift.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.TakingAction);
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>().Enqueue<EndUnmovedMonthlyGiftsJob>(job => job.RunAsync(CancellationToken.None));
+        }
+
+        using (Fixture.StartJobServer("monthly-reopen-daily", services: site.Services))
+        {
+            await Eventually(() => SentAsync("is going again", 2), "the second resumption's email");
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
+        Assert.Equal($"monthly-resume:{gift.GiftId}:{Dispute.Id}:2", stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{gift.SubscriptionId}").IdempotencyKey);
+
+        // Every email of the gift's two rounds has its delivery row under the keys an erasure and an export look for.
+        var keys = await App.WithDbAsync(db => db.EmailDeliveries.Where(d => d.Key.Contains(gift.GiftId.ToString())).Select(d => d.Key).ToListAsync());
+        Assert.Equal(
+            MonthlyNoticeKeys.DeliveriesOf(gift.GiftId, Dispute.Id, 2, resumed: true).Select(d => d.Key).Order(StringComparer.Ordinal),
+            keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_dispute_reopened_before_its_pauses_ran_pauses_no_gift()
+    {
+        var gift = new MonthlyGift
+        {
+            DisputeId = Dispute.Id, AmountPence = 1_000, Email = "early@example.org", Status = MonthlyGiftStatus.Active,
+            CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+        };
+        await App.WithDbAsync(db =>
+        {
+            db.MonthlyGifts.Add(gift);
+            db.MonthlyGiftNotices.Add(new MonthlyGiftNotice { MonthlyGiftId = gift.Id, DisputeId = Dispute.Id, CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+
+        // Ended, its pauses enqueued, then reopened before a worker reached them.
+        await using (var scope = App.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PauseMonthlyGiftJob>().RunAsync(gift.Id, Dispute.Id, CancellationToken.None);
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.Id));
+        Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync()));
+    }
+
+    /// <summary>An admin changes the dispute's status; the jobs that follow run on a real server until <paramref name="done"/>.</summary>
+    private async Task ChangeStatusAsync(WebApplicationFactory<Program> site, DisputeStatus before, DisputeStatus after, Func<Task<bool>> done)
+    {
+        await SetStatusAsync(Dispute.Id, after);
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<MonthlyGiftScheduler>().DisputeStatusChanged(Dispute.Id, before, after);
+        }
+
+        using (Fixture.StartJobServer($"monthly-{after}", services: site.Services))
+        {
+            await Eventually(done, $"the jobs of the dispute's move to {after}");
+        }
+    }
+
+    private Task<bool> SentAsync(string subject, int count) =>
+        Task.FromResult(Smtp.Messages.Count(m => (m.Subject ?? "").Contains(subject, StringComparison.Ordinal)) >= count);
+
+    [Fact]
     public async Task A_gift_its_giver_cancels_while_Stripe_is_asked_to_pause_it_is_not_told_it_was_paused()
     {
         var gift = new MonthlyGift
@@ -216,7 +319,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
 
         Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(gift.Id));
         Assert.Null(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift.Id).Select(n => n.PausedAt).SingleAsync()));
-        Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Key == PauseMonthlyGiftJob.DeliveryKey(gift.Id, Dispute.Id))));
+        Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Key == MonthlyNoticeKeys.Paused(gift.Id, Dispute.Id, 1))));
         Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == MonthlyAuditActions.Paused)));
         Assert.DoesNotContain(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
     }

@@ -218,12 +218,12 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
             .ToListAsync(cancellationToken);
         var notices = await db.MonthlyGiftNotices.AsNoTracking()
             .Where(n => giftIds.Contains(n.MonthlyGiftId))
-            .Select(n => new { n.MonthlyGiftId, n.DisputeId })
+            .Select(n => new { n.MonthlyGiftId, n.DisputeId, n.Round, Resumed = n.ResumedAt != null })
             .ToListAsync(cancellationToken);
         return
         [
             .. statements.Select(s => (SendYearStatementJob.DeliveryKey(s.Id), $"statement of giving for {s.Year}")),
-            .. notices.Select(n => (PauseMonthlyGiftJob.DeliveryKey(n.MonthlyGiftId, n.DisputeId), "monthly gift paused: its dispute ended")),
+            .. notices.SelectMany(n => MonthlyNoticeKeys.DeliveriesOf(n.MonthlyGiftId, n.DisputeId, n.Round, n.Resumed)),
         ];
     }
 }

@@ -266,7 +266,7 @@ internal sealed class WriteModel(
     }
 
     public const string EndsGiftsMessage =
-        "Only an admin can end the dispute or reopen it: ending it pauses every monthly gift to it. Publish the news, and ask an admin to change the status.";
+        "Only an admin can end the dispute or reopen it: ending it pauses every monthly gift to it, and reopening it resumes them. Publish the news, and ask an admin to change the status.";
 
     private async Task<IActionResult> ShowAgainAsync(Guid disputeId, DisputeUpdate? update, CancellationToken cancellationToken)
     {

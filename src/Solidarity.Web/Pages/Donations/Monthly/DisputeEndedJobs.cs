@@ -6,7 +6,10 @@ using Solidarity.Web.Infrastructure.Jobs;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
-/// <summary>What the admin pages call when a dispute's status changes: an ended dispute stops its monthly gifts.</summary>
+/// <summary>
+/// What the admin pages call when a dispute's status changes: an ended dispute stops its monthly gifts, and a dispute an
+/// admin reopens takes up again the gifts its end paused.
+/// </summary>
 internal sealed class MonthlyGiftScheduler(IBackgroundJobClient jobs)
 {
     /// <summary>A dispute won, settled or lost stops collecting; a suspended one keeps collecting, as the hardship goes on.</summary>
@@ -16,12 +19,58 @@ internal sealed class MonthlyGiftScheduler(IBackgroundJobClient jobs)
         {
             jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
+        else if (!before.IsActive() && after.IsActive())
+        {
+            jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
+        }
+    }
+}
+
+/// <summary>
+/// The keys of what a dispute's end and its reopening send, and ask of Stripe, for each gift: one set per round (each time
+/// the dispute ends while the gift goes to it). The first round's are the keys used before a dispute could be reopened.
+/// </summary>
+internal static class MonthlyNoticeKeys
+{
+    /// <summary>The delivery row of the email saying the gift is paused.</summary>
+    public static string Paused(Guid giftId, Guid disputeId, int round) => Numbered($"monthly-paused:{giftId}:{disputeId}", round);
+
+    /// <summary>The delivery row of the email saying the gift goes on, the dispute having been reopened.</summary>
+    public static string Resumed(Guid giftId, Guid disputeId, int round) => $"monthly-resumed:{giftId}:{disputeId}:{round}";
+
+    /// <summary>The idempotency key of the pause at Stripe.</summary>
+    public static string PauseAtStripe(Guid giftId, Guid disputeId, int round) => Numbered($"monthly-pause:{giftId}:{disputeId}", round);
+
+    /// <summary>The idempotency key of the resumption at Stripe.</summary>
+    public static string ResumeAtStripe(Guid giftId, Guid disputeId, int round) => $"monthly-resume:{giftId}:{disputeId}:{round}";
+
+    /// <summary>Every email a notice stands for so far: each round's pause, and each round's resumption once it happened.</summary>
+    public static IEnumerable<(string Key, string About)> DeliveriesOf(Guid giftId, Guid disputeId, int round, bool resumed) =>
+        Enumerable.Range(1, round).SelectMany(r =>
+            r < round || resumed
+                ? new[] { (Paused(giftId, disputeId, r), "monthly gift paused: its dispute ended"), (Resumed(giftId, disputeId, r), "monthly gift resumed: its dispute was reopened") }
+                : [(Paused(giftId, disputeId, r), "monthly gift paused: its dispute ended")]);
+
+    private static string Numbered(string key, int round) => round == 1 ? key : $"{key}:{round}";
+
+    /// <summary>
+    /// Locks a gift's notice for a dispute and reads it as it is now: anything the context still tracks from before the
+    /// lock is forgotten first, or another worker's commit, awaited by the lock, would go unseen.
+    /// </summary>
+    public static async Task<MonthlyGiftNotice?> LockAsync(SolidarityDbContext db, Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        return (await db.MonthlyGiftNotices
+            .FromSql($"""SELECT * FROM "MonthlyGiftNotices" WHERE "MonthlyGiftId" = {giftId} AND "DisputeId" = {disputeId} FOR UPDATE""")
+            .ToListAsync(cancellationToken))
+            .SingleOrDefault();
     }
 }
 
 /// <summary>
 /// When a dispute ends: a notice row for every monthly gift still collecting for it (one per gift and dispute, so a
-/// second run, or a second worker, adds none), and a job per gift that pauses it at Stripe and tells the giver.
+/// second run, or a second worker, adds none; a row whose gift a reopening resumed starts its next round), and a job
+/// per gift that pauses it at Stripe and tells the giver.
 /// </summary>
 internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJobClient jobs, TimeProvider time)
 {
@@ -43,8 +92,11 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
         {
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"""
-                INSERT INTO "MonthlyGiftNotices" ("MonthlyGiftId", "DisputeId", "CreatedAt", "Attempts") VALUES ({giftId}, {disputeId}, {now}, 0)
-                ON CONFLICT ("MonthlyGiftId", "DisputeId") DO NOTHING
+                INSERT INTO "MonthlyGiftNotices" ("MonthlyGiftId", "DisputeId", "Round", "CreatedAt", "Attempts") VALUES ({giftId}, {disputeId}, 1, {now}, 0)
+                ON CONFLICT ("MonthlyGiftId", "DisputeId") DO UPDATE
+                SET "Round" = "MonthlyGiftNotices"."Round" + 1, "CreatedAt" = EXCLUDED."CreatedAt", "PausedAt" = NULL, "SentAt" = NULL,
+                    "Attempts" = 0, "ResumedAt" = NULL
+                WHERE "MonthlyGiftNotices"."ResumedAt" IS NOT NULL
                 """,
                 cancellationToken);
             jobs.Enqueue<PauseMonthlyGiftJob>(job => job.RunAsync(giftId, disputeId, CancellationToken.None));
@@ -53,10 +105,11 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 }
 
 /// <summary>
-/// Pauses one monthly gift whose dispute ended and emails its giver, each once. The gift's notice row is locked while
-/// Stripe is asked to pause collection (<c>pause_collection[behavior]=void</c>, with an idempotency key), and marked
+/// Pauses one monthly gift whose dispute ended and emails its giver, each once a round. The gift's notice row is locked
+/// while Stripe is asked to pause collection (<c>pause_collection[behavior]=void</c>, with an idempotency key), and marked
 /// paused in the same transaction as the delivery row of the giver's email is added; the email then goes through
 /// <see cref="EmailOnce"/> like every other. So two workers running the job together, or a retry, pause and email once.
+/// A dispute reopened before the job ran pauses nothing.
 /// </summary>
 internal sealed class PauseMonthlyGiftJob(
     SolidarityDbContext db,
@@ -73,42 +126,50 @@ internal sealed class PauseMonthlyGiftJob(
 {
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
-        if (!await PauseOnceAsync(giftId, disputeId, cancellationToken))
+        if (await PauseOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
         {
             return;
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await EmailOnceAsync(giftId, disputeId, cancellationToken);
+        await EmailOnceAsync(giftId, disputeId, round, cancellationToken);
     }
 
-    public static string DeliveryKey(Guid giftId, Guid disputeId) => $"monthly-paused:{giftId}:{disputeId}";
-
-    /// <returns>Whether the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice.</returns>
-    private async Task<bool> PauseOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    /// <returns>
+    /// The round in which the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice;
+    /// null when nothing was paused.
+    /// </returns>
+    private async Task<int?> PauseOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var notice = await LockNoticeAsync(giftId, disputeId, cancellationToken);
-        if (notice is null)
+        var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
+        if (notice is null || notice.ResumedAt is not null)
         {
-            return false;
+            return null;
         }
 
         if (notice.PausedAt is not null)
         {
-            return true;
+            return notice.Round;
+        }
+
+        if (await db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken))
+        {
+            // Reopened before this ran: the gift goes on collecting, and the giver is told nothing.
+            return null;
         }
 
         var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
         if (gift.DisputeId != disputeId || gift.Status != MonthlyGiftStatus.Active)
         {
             // Cancelled, or moved, since the dispute ended: nothing to pause and nothing to say.
-            return false;
+            return null;
         }
 
         if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
-            await subscriptions.PauseAsync(gift.StripeSubscriptionId, $"monthly-pause:{giftId}:{disputeId}", cancellationToken);
+            await subscriptions.PauseAsync(
+                gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
         var locked = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);
@@ -116,7 +177,7 @@ internal sealed class PauseMonthlyGiftJob(
         {
             // Cancelled, or moved, by its giver while Stripe was being asked: the giver is not told of a pause. Nothing is
             // committed, and a retry finds the gift as it is now.
-            return false;
+            return null;
         }
 
         var now = time.GetUtcNow();
@@ -129,17 +190,17 @@ internal sealed class PauseMonthlyGiftJob(
         }
 
         notice.PausedAt = now;
-        db.EmailDeliveries.Add(new EmailDelivery { Key = DeliveryKey(giftId, disputeId), CreatedAt = now });
+        db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), CreatedAt = now });
         await MonthlyGiftRows.RecountAsync(db, [disputeId], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} paused: dispute {DisputeId} ended", giftId, disputeId);
-        return true;
+        return notice.Round;
     }
 
-    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        await email.SendAsync(DeliveryKey(giftId, disputeId), async ct =>
+        await email.SendAsync(MonthlyNoticeKeys.Paused(giftId, disputeId, round), async ct =>
         {
             var notice = await db.MonthlyGiftNotices.SingleAsync(n => n.MonthlyGiftId == giftId && n.DisputeId == disputeId, ct);
             notice.Attempts++;
@@ -159,7 +220,8 @@ internal sealed class PauseMonthlyGiftJob(
             var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
             var movableUntil = (about.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
             var message = smtpOptions.Value.Message(
-                $"monthly-paused-{giftId:N}-{disputeId:N}", $"{dispute.Title} has ended: your monthly gift is paused");
+                round == 1 ? $"monthly-paused-{giftId:N}-{disputeId:N}" : $"monthly-paused-{giftId:N}-{disputeId:N}-{round}",
+                $"{dispute.Title} has ended: your monthly gift is paused");
             message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
             message.Body = new TextPart("plain")
             {
@@ -179,33 +241,179 @@ internal sealed class PauseMonthlyGiftJob(
             return Outgoing.Send(message);
         }, cancellationToken);
     }
+}
 
-    /// <summary>
-    /// Locks the notice and reads it as it is now: anything this context still tracks from before the lock (the pause's
-    /// read of the row) is forgotten first, or another worker's commit, awaited by the lock, would go unseen.
-    /// </summary>
-    private async Task<MonthlyGiftNotice?> LockNoticeAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+/// <summary>
+/// When an admin reopens a dispute: a job per monthly gift that its end paused (and that was neither moved nor cancelled
+/// since), which resumes it at Stripe and tells the giver.
+/// </summary>
+internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJobClient jobs)
+{
+    public async Task RunAsync(Guid disputeId, CancellationToken cancellationToken)
     {
-        db.ChangeTracker.Clear();
-        return (await db.MonthlyGiftNotices
-            .FromSql($"""SELECT * FROM "MonthlyGiftNotices" WHERE "MonthlyGiftId" = {giftId} AND "DisputeId" = {disputeId} FOR UPDATE""")
-            .ToListAsync(cancellationToken))
-            .SingleOrDefault();
+        if (!await db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken))
+        {
+            return;
+        }
+
+        var gifts = await db.MonthlyGiftNotices.AsNoTracking()
+            .Where(n => n.DisputeId == disputeId && n.PausedAt != null && n.ResumedAt == null)
+            .Where(n => db.MonthlyGifts.Any(g => g.Id == n.MonthlyGiftId && g.DisputeId == disputeId && g.Status == MonthlyGiftStatus.Paused))
+            .OrderBy(n => n.MonthlyGiftId)
+            .Select(n => n.MonthlyGiftId)
+            .ToListAsync(cancellationToken);
+        foreach (var giftId in gifts)
+        {
+            jobs.Enqueue<ResumeMonthlyGiftJob>(job => job.RunAsync(giftId, disputeId, CancellationToken.None));
+        }
     }
 }
 
 /// <summary>
-/// Every day: a gift still collecting for a dispute that ended (its pause never enqueued, or lost) is paused now, and a
-/// gift paused for longer than <see cref="MonthlyGiftMove.Window"/> without being moved is cancelled at Stripe.
+/// Resumes one monthly gift that its dispute's end paused, the dispute having been reopened, and emails its giver, each
+/// once a round: as <see cref="PauseMonthlyGiftJob"/> pauses it, under its notice's lock, with an idempotency key at
+/// Stripe (collection resumes, and the metadata names the dispute and branch as before). A gift moved or cancelled since,
+/// or a dispute ended again before the job ran, resumes nothing.
+/// </summary>
+internal sealed class ResumeMonthlyGiftJob(
+    SolidarityDbContext db,
+    ISubscriptionGateway subscriptions,
+    MonthlyGiftLinks links,
+    AuditTrail audit,
+    PublicPageCache pages,
+    EmailOnce email,
+    SiteAddress site,
+    IOptions<ReceiptSettings> receiptOptions,
+    IOptions<SmtpSettings> smtpOptions,
+    TimeProvider time,
+    ILogger<ResumeMonthlyGiftJob> logger)
+{
+    public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    {
+        if (await ResumeOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
+        {
+            return;
+        }
+
+        await pages.EvictDisputeAsync(disputeId, cancellationToken);
+        await EmailOnceAsync(giftId, disputeId, round, cancellationToken);
+    }
+
+    /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
+    private async Task<int?> ResumeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
+        if (notice?.PausedAt is null)
+        {
+            return null;
+        }
+
+        if (notice.ResumedAt is not null)
+        {
+            return notice.Round;
+        }
+
+        var dispute = await db.Disputes.AsNoTracking()
+            .Where(d => d.Id == disputeId).Select(d => new { d.Slug, d.Status }).SingleAsync(cancellationToken);
+        var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
+        if (!dispute.Status.IsActive() || gift.DisputeId != disputeId || gift.Status != MonthlyGiftStatus.Paused)
+        {
+            // Ended again, or the gift moved or cancelled, before this ran: it stays as it is.
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        {
+            await subscriptions.ResumeAsync(
+                gift.StripeSubscriptionId, MonthlyGiftMetadata.For(gift.Id, disputeId, dispute.Slug, gift.ChosenBranchId),
+                MonthlyNoticeKeys.ResumeAtStripe(giftId, disputeId, notice.Round), cancellationToken);
+        }
+
+        var locked = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);
+        if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        locked.Status = MonthlyGiftStatus.Active;
+        locked.PausedAt = null;
+        locked.UpdatedAt = now;
+        notice.ResumedAt = now;
+        audit.RecordBySite(MonthlyAuditActions.Resumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
+        db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), CreatedAt = now });
+        await MonthlyGiftRows.RecountAsync(db, [disputeId], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
+        return notice.Round;
+    }
+
+    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await email.SendAsync(MonthlyNoticeKeys.Resumed(giftId, disputeId, round), async ct =>
+        {
+            var about = await db.MonthlyGifts.AsNoTracking()
+                .Where(g => g.Id == giftId)
+                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency })
+                .SingleAsync(ct);
+            if (string.IsNullOrWhiteSpace(about.Email))
+            {
+                // Erased since: nobody to tell, and nothing to retry.
+                return Outgoing.Nothing("No email address.");
+            }
+
+            var dispute = await db.Disputes.AsNoTracking()
+                .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
+            var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
+            var message = smtpOptions.Value.Message(
+                $"monthly-resumed-{giftId:N}-{disputeId:N}-{round}", $"{dispute.Title} is going again: your monthly gift goes on");
+            message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
+            message.Body = new TextPart("plain")
+            {
+                Text = $"""
+                    The {dispute.Title} dispute has been reopened ({dispute.Status.Label().ToLowerInvariant()}), so your monthly gift of {new Money(about.Charged, about.Currency).Format()},
+                    paused when it ended, goes on: the next payment is taken on its usual day of the month.
+
+                    If you would rather stop, cancel it at any time from:
+                    {link}
+
+                    {receiptOptions.Value.OrganisationName}
+                    {receiptOptions.Value.OrganisationAddress}
+                    """,
+            };
+            return Outgoing.Send(message);
+        }, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Every day: a gift still collecting for a dispute that ended (its pause never enqueued, or lost) is paused now, a gift
+/// paused by the end of a dispute an admin has since reopened is resumed, and a gift paused for longer than
+/// <see cref="MonthlyGiftMove.Window"/> without being moved is cancelled at Stripe.
 /// </summary>
 internal sealed class EndUnmovedMonthlyGiftsJob(
-    SolidarityDbContext db, PauseMonthlyGiftsJob pauses, MonthlyGiftCancellation cancellation, TimeProvider time,
+    SolidarityDbContext db, PauseMonthlyGiftsJob pauses, ResumeMonthlyGiftsJob resumes, MonthlyGiftCancellation cancellation, TimeProvider time,
     ILogger<EndUnmovedMonthlyGiftsJob> logger)
 {
     public const string RecurringJobId = "end-unmoved-monthly-gifts";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // A reopened dispute's gifts that its end paused, whose resumption was never enqueued or was lost, resume now.
+        var reopened = await db.MonthlyGiftNotices.AsNoTracking()
+            .Where(n => n.PausedAt != null && n.ResumedAt == null)
+            .Where(n => db.Disputes.Any(d => d.Id == n.DisputeId && DisputeStatuses.Active.Contains(d.Status)))
+            .Where(n => db.MonthlyGifts.Any(g => g.Id == n.MonthlyGiftId && g.DisputeId == n.DisputeId && g.Status == MonthlyGiftStatus.Paused))
+            .Select(n => n.DisputeId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        foreach (var disputeId in reopened)
+        {
+            await resumes.RunAsync(disputeId, cancellationToken);
+        }
+
         var ended = await db.MonthlyGifts.AsNoTracking()
             .Where(g => g.Status == MonthlyGiftStatus.Active)
             .Join(db.Disputes.Where(d => DisputeStatuses.Past.Contains(d.Status)), g => g.DisputeId, d => d.Id, (g, d) => d.Id)
@@ -222,7 +430,7 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
 
             // Paused because its dispute ended, not (say) from Stripe's dashboard while the dispute goes on; and the
             // dispute is still over: one an admin reopened keeps its gifts.
-            .Where(g => db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null))
+            .Where(g => db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null && n.ResumedAt == null))
             .Where(g => db.Disputes.Any(d => d.Id == g.DisputeId && DisputeStatuses.Past.Contains(d.Status)))
             .OrderBy(g => g.PausedAt)
             .Select(g => g.Id)

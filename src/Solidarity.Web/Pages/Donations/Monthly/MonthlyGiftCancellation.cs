@@ -6,6 +6,7 @@ internal static class MonthlyAuditActions
 {
     public const string Cancelled = "monthly.cancelled";
     public const string Paused = "monthly.paused";
+    public const string Resumed = "monthly.resumed";
     public const string Moved = "monthly.moved";
     public const string CancelledUnmoved = "monthly.cancelled-unmoved";
 }

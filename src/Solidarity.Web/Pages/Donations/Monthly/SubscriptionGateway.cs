@@ -80,6 +80,8 @@ internal static class MonthlyGivingHosting
         services.AddScoped<MonthlyGiftScheduler>();
         services.AddScoped<PauseMonthlyGiftsJob>();
         services.AddScoped<PauseMonthlyGiftJob>();
+        services.AddScoped<ResumeMonthlyGiftsJob>();
+        services.AddScoped<ResumeMonthlyGiftJob>();
         services.AddScoped<EndUnmovedMonthlyGiftsJob>();
     }
 }
