@@ -252,6 +252,26 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     }
 
     [Fact]
+    public async Task A_gift_whose_checkout_was_open_when_its_dispute_ended_is_paused_once_its_first_payment_is_in()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Settled);
+
+        var late = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "late@example.org");
+        stripe.ServeSubscriptions(late.Render);
+
+        using (Fixture.StartJobServer("monthly-late", services: site.Services))
+        {
+            await Eventually(() => SentAsync("has ended", 1), "the late giver to be told");
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(late.GiftId));
+        Assert.Equal("void", stripe.Subscriptions[late.SubscriptionId].PauseBehavior);
+        Assert.Equal(1_000, await App.WithDbAsync(db => db.Donations.Where(d => d.MonthlyGiftId == late.GiftId).SumAsync(d => d.AmountPence)));
+    }
+
+    [Fact]
     public async Task A_dispute_reopened_before_its_pauses_ran_pauses_no_gift()
     {
         var gift = new MonthlyGift

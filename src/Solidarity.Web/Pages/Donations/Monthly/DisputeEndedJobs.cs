@@ -24,6 +24,13 @@ internal sealed class MonthlyGiftScheduler(IBackgroundJobClient jobs)
             jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
     }
+
+    /// <summary>
+    /// A gift started collecting for a dispute that had already ended (its Checkout was open when the admin ended it): it
+    /// is paused as the dispute's other gifts were, now rather than by the daily job.
+    /// </summary>
+    public void GiftStartedAfterTheEnd(Guid disputeId) =>
+        jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
 }
 
 /// <summary>

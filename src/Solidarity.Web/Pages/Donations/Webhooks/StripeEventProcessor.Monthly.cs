@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Data;
+using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Amounts;
 using Solidarity.Web.Pages.Donations.Monthly;
@@ -53,9 +54,23 @@ internal sealed partial class StripeEventProcessor
             gift.Status = MonthlyGiftStatus.Active;
             gift.UpdatedAt = time.GetUtcNow();
             await MonthlyGiftRows.RecountAsync(db, [gift.DisputeId], cancellationToken);
+            await PauseIfTheDisputeEndedAsync(gift, cancellationToken);
         }
 
         return (WebhookOutcomes.Applied, null);
+    }
+
+    /// <summary>
+    /// A gift whose Checkout was still open when an admin ended its dispute starts collecting now: once this event commits,
+    /// it is paused, and its giver told, as the dispute's other gifts were.
+    /// </summary>
+    private async Task PauseIfTheDisputeEndedAsync(MonthlyGift gift, CancellationToken cancellationToken)
+    {
+        var disputeId = gift.DisputeId;
+        if (await db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Past.Contains(d.Status), cancellationToken))
+        {
+            _afterCommit.Add(() => monthlyGifts.GiftStartedAfterTheEnd(disputeId));
+        }
     }
 
     /// <summary>A Checkout Session for a monthly gift that was never completed: the gift never started.</summary>
@@ -102,6 +117,7 @@ internal sealed partial class StripeEventProcessor
         {
             // The first invoice may arrive before the completed session that started the subscription.
             gift.Status = MonthlyGiftStatus.Active;
+            await PauseIfTheDisputeEndedAsync(gift, cancellationToken);
         }
 
         if (invoice.Lines?.Data?.FirstOrDefault()?.Period?.End is { } periodEnd && periodEnd != default)

@@ -5,6 +5,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Stripe;
 using Solidarity.Web.Pages.Donations.Checkout;
+using Solidarity.Web.Pages.Donations.Monthly;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 using Stripe;
@@ -39,7 +40,7 @@ internal static class WebhookOutcomes
 /// </summary>
 internal sealed partial class StripeEventProcessor(
     SolidarityDbContext db, LedgerPostings ledger, StripeLookups stripe, ReceiptScheduler receipts, PublicPageCache pages,
-    PaidSessionBatches batches, CardTesting cardTesting, TimeProvider time, ILogger<StripeEventProcessor> logger)
+    PaidSessionBatches batches, CardTesting cardTesting, MonthlyGiftScheduler monthlyGifts, TimeProvider time, ILogger<StripeEventProcessor> logger)
 {
     public const string DonationIdKey = "donation_id";
 
