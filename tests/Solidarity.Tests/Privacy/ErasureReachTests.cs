@@ -101,6 +101,23 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Reversing_an_erased_donors_gift_keeps_no_reason_that_no_erasure_could_reach()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await EraseJoAsync();
+
+        await using (var scope = App.Scope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<OfflineMoney>()
+                .ReverseAsync(data.JoCheque, PrivateReason, confirmOverdraw: true, Admin, CancellationToken.None);
+            Assert.IsType<OfflineReversal.Reversed>(outcome);
+        }
+
+        Assert.Null(await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.JoCheque).Select(d => d.ReversalReason).SingleAsync()));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("30-94-57", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_migration_moves_reversal_reasons_written_before_onto_their_gifts_once_and_says_so_in_the_audit_log()
     {
         var data = await DonorData.SeedAsync(App);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Email;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
@@ -269,6 +270,131 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(late.GiftId));
         Assert.Equal("void", stripe.Subscriptions[late.SubscriptionId].PauseBehavior);
         Assert.Equal(1_000, await App.WithDbAsync(db => db.Donations.Where(d => d.MonthlyGiftId == late.GiftId).SumAsync(d => d.AmountPence)));
+    }
+
+    [Fact]
+    public async Task A_gift_Stripe_announces_before_its_checkout_completes_is_paused_if_its_dispute_has_ended()
+    {
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Settled);
+        var gift = new MonthlySubscription(await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000), 1_000, Dispute.Id, Dispute.Slug);
+
+        await WebhookSender.DeliverAsync(App.CreateClient(), gift.Updated(DateTimeOffset.UtcNow));
+
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
+        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
+        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(PauseMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+    }
+
+    [Fact]
+    public async Task A_resumption_Stripe_confirmed_by_webhook_before_the_job_committed_is_recorded_and_told_on_the_retry()
+    {
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Active, pausedAt: DateTimeOffset.UtcNow.AddDays(-2));
+
+        await RunAsync<ResumeMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        Assert.NotNull(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift).Select(n => n.ResumedAt).SingleAsync()));
+        Assert.Single(Smtp.Messages, m => (m.Subject ?? "").Contains("is going again", StringComparison.Ordinal));
+
+        // Ending the dispute again now pauses the gift again, in a round of its own.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Lost);
+        await RunAsync<PauseMonthlyGiftsJob>(job => job.RunAsync(Dispute.Id, CancellationToken.None));
+        await RunAsync<PauseMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift));
+        Assert.True(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Key == MonthlyNoticeKeys.Paused(gift, Dispute.Id, 2) && d.SentAt != null)));
+    }
+
+    [Fact]
+    public async Task A_gift_collecting_again_for_an_ended_dispute_whose_notice_says_paused_is_paused_in_a_new_round()
+    {
+        // Paused when the dispute ended, moved away, and moved back once the dispute was going again; now it has ended again.
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Active, pausedAt: DateTimeOffset.UtcNow.AddDays(-40));
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+
+        await RunAsync<PauseMonthlyGiftsJob>(job => job.RunAsync(Dispute.Id, CancellationToken.None));
+        await RunAsync<PauseMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift));
+        Assert.Equal(2, await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift).Select(n => n.Round).SingleAsync()));
+        Assert.Single(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_pause_Stripe_confirmed_by_webhook_before_the_job_committed_is_recorded_and_told_on_the_retry()
+    {
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Paused, pausedAt: null);
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+
+        await RunAsync<PauseMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        Assert.NotNull(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift).Select(n => n.PausedAt).SingleAsync()));
+        Assert.Single(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
+
+        // So a reopening finds it, and resumes it.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.TakingAction);
+        await RunAsync<ResumeMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift));
+    }
+
+    [Fact]
+    public async Task A_dispute_reopened_while_a_gift_was_being_paused_has_the_gift_resumed()
+    {
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Active, pausedAt: null, subscription: "sub_reopened_meanwhile");
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        await using var site = App.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.AddScoped<ISubscriptionGateway>(_ => new ReopenedWhilePausing(App, Dispute.Id))));
+
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PauseMonthlyGiftJob>().RunAsync(gift, Dispute.Id, CancellationToken.None);
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift));
+        using (Fixture.StartJobServer("monthly-reopened-meanwhile", services: site.Services))
+        {
+            await Eventually(
+                async () => await StatusAsync(gift) == MonthlyGiftStatus.Active && Smtp.Messages.Any(m => (m.Subject ?? "").Contains("is going again", StringComparison.Ordinal)),
+                "the gift to be resumed");
+        }
+    }
+
+    /// <summary>Stripe pauses the subscription, and meanwhile an admin reopens the dispute.</summary>
+    private sealed class ReopenedWhilePausing(SolidarityApp app, Guid disputeId) : ISubscriptionGateway
+    {
+        public Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
+            app.WithDbAsync(db => db.Disputes.Where(d => d.Id == disputeId)
+                .ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DisputeStatus.TakingAction), cancellationToken));
+
+        public Task ResumeAsync(
+            string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
+    }
+
+    /// <summary>A monthly gift to the dispute in <paramref name="status"/>, with the notice of a first round paused <paramref name="pausedAt"/>.</summary>
+    private async Task<Guid> GiftWithNoticeAsync(MonthlyGiftStatus status, DateTimeOffset? pausedAt, string? subscription = null)
+    {
+        var gift = new MonthlyGift
+        {
+            DisputeId = Dispute.Id, AmountPence = 1_000, Email = "round@example.org", Status = status, StripeSubscriptionId = subscription,
+            CreatedAt = DateTimeOffset.UtcNow.AddDays(-60), UpdatedAt = DateTimeOffset.UtcNow, PausedAt = status == MonthlyGiftStatus.Paused ? DateTimeOffset.UtcNow : null,
+        };
+        await App.WithDbAsync(db =>
+        {
+            db.MonthlyGifts.Add(gift);
+            db.MonthlyGiftNotices.Add(new MonthlyGiftNotice
+            {
+                MonthlyGiftId = gift.Id, DisputeId = Dispute.Id, CreatedAt = DateTimeOffset.UtcNow.AddDays(-3), PausedAt = pausedAt, SentAt = pausedAt,
+            });
+            if (pausedAt is not null)
+            {
+                db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(gift.Id, Dispute.Id, 1), CreatedAt = pausedAt.Value, SentAt = pausedAt });
+            }
+
+            return db.SaveChangesAsync();
+        });
+        return gift.Id;
     }
 
     [Fact]

@@ -96,7 +96,8 @@ internal sealed class OfflineMoney(
 
         // The reason can name the payer, their bank or their account ("bounced: J. Bloggs's account closed"), as a
         // reference can: it is kept on the donation, which an erasure clears, and the ledger and audit log never hold it.
-        locked.Donation.ReversalReason = reason;
+        // A donor already erased is found by no erasure or export again: their gift keeps no text that may name them.
+        locked.Donation.ReversalReason = locked.Donation.ErasedAt is null ? reason : null;
         audit.Record(admin, OfflineAuditActions.Reversed, nameof(Donation), donationId.ToString(), new
         {
             locked.Donation.AmountPence, Overdrawn = confirmOverdraw,

@@ -120,6 +120,7 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 /// </summary>
 internal sealed class PauseMonthlyGiftJob(
     SolidarityDbContext db,
+    IBackgroundJobClient jobs,
     ISubscriptionGateway subscriptions,
     MonthlyGiftLinks links,
     AuditTrail audit,
@@ -138,6 +139,13 @@ internal sealed class PauseMonthlyGiftJob(
             return;
         }
 
+        // An admin who reopened the dispute while this ran may have had the gift's resumption skip it, not yet paused:
+        // whichever of the two commits last sees the other, and here that is this job.
+        if (await DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        {
+            jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
+        }
+
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
         await EmailOnceAsync(giftId, disputeId, round, cancellationToken);
     }
@@ -150,30 +158,37 @@ internal sealed class PauseMonthlyGiftJob(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
-        if (notice is null || notice.ResumedAt is not null)
+        if (notice is null || await DisputeIsActiveAsync(db, disputeId, cancellationToken))
         {
-            return null;
-        }
-
-        if (notice.PausedAt is not null)
-        {
-            return notice.Round;
-        }
-
-        if (await db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken))
-        {
-            // Reopened before this ran: the gift goes on collecting, and the giver is told nothing.
+            // Reopened before this ran: the gift goes on collecting (or the reopening resumes it), and the giver is told
+            // of no pause.
             return null;
         }
 
         var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
-        if (gift.DisputeId != disputeId || gift.Status != MonthlyGiftStatus.Active)
+        var collectingHere = gift.DisputeId == disputeId && gift.Status == MonthlyGiftStatus.Active;
+        if (notice.PausedAt is not null || notice.ResumedAt is not null)
+        {
+            if (!collectingHere)
+            {
+                // Paused in this round already (its email may still be owed), or resumed and no longer collecting here.
+                return notice.ResumedAt is null ? notice.Round : null;
+            }
+
+            // Collecting again for the ended dispute though its notice says otherwise: resumed at Stripe by a reopening
+            // whose job never finished, or moved away and back. This end is a round of its own.
+            notice.Round++;
+            (notice.PausedAt, notice.SentAt, notice.ResumedAt, notice.Attempts) = (null, null, null, 0);
+        }
+
+        if (gift.DisputeId != disputeId || gift.Status is not (MonthlyGiftStatus.Active or MonthlyGiftStatus.Paused))
         {
             // Cancelled, or moved, since the dispute ended: nothing to pause and nothing to say.
             return null;
         }
 
-        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        // A gift already paused is one whose pause at Stripe came back by webhook before an earlier run committed.
+        if (gift.Status == MonthlyGiftStatus.Active && !string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
             await subscriptions.PauseAsync(
                 gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
@@ -203,6 +218,9 @@ internal sealed class PauseMonthlyGiftJob(
         logger.LogInformation("Monthly gift {MonthlyGiftId} paused: dispute {DisputeId} ended", giftId, disputeId);
         return notice.Round;
     }
+
+    internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
+        db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken);
 
     private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken)
     {
@@ -284,6 +302,7 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 /// </summary>
 internal sealed class ResumeMonthlyGiftJob(
     SolidarityDbContext db,
+    IBackgroundJobClient jobs,
     ISubscriptionGateway subscriptions,
     MonthlyGiftLinks links,
     AuditTrail audit,
@@ -300,6 +319,12 @@ internal sealed class ResumeMonthlyGiftJob(
         if (await ResumeOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
         {
             return;
+        }
+
+        // An admin who ended the dispute again while this ran may have had the pauses skip the gift, not yet resumed.
+        if (!await PauseMonthlyGiftJob.DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        {
+            jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
@@ -324,13 +349,14 @@ internal sealed class ResumeMonthlyGiftJob(
         var dispute = await db.Disputes.AsNoTracking()
             .Where(d => d.Id == disputeId).Select(d => new { d.Slug, d.Status }).SingleAsync(cancellationToken);
         var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
-        if (!dispute.Status.IsActive() || gift.DisputeId != disputeId || gift.Status != MonthlyGiftStatus.Paused)
+        if (!dispute.Status.IsActive() || gift.DisputeId != disputeId || gift.Status is not (MonthlyGiftStatus.Paused or MonthlyGiftStatus.Active))
         {
             // Ended again, or the gift moved or cancelled, before this ran: it stays as it is.
             return null;
         }
 
-        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        // A gift already collecting is one whose resumption at Stripe came back by webhook before an earlier run committed.
+        if (gift.Status == MonthlyGiftStatus.Paused && !string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
             await subscriptions.ResumeAsync(
                 gift.StripeSubscriptionId, MonthlyGiftMetadata.For(gift.Id, disputeId, dispute.Slug, gift.ChosenBranchId),
@@ -344,9 +370,13 @@ internal sealed class ResumeMonthlyGiftJob(
         }
 
         var now = time.GetUtcNow();
-        locked.Status = MonthlyGiftStatus.Active;
+        if (locked.Status == MonthlyGiftStatus.Paused)
+        {
+            locked.Status = MonthlyGiftStatus.Active;
+            locked.UpdatedAt = now;
+        }
+
         locked.PausedAt = null;
-        locked.UpdatedAt = now;
         notice.ResumedAt = now;
         audit.RecordBySite(MonthlyAuditActions.Resumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), CreatedAt = now });

@@ -308,6 +308,11 @@ internal sealed partial class StripeEventProcessor
             else if (subscription.Status is "active" or "past_due" or "trialing")
             {
                 gift.Status = MonthlyGiftStatus.Active;
+                if (statusBefore == MonthlyGiftStatus.Pending)
+                {
+                    // Stripe may tell of the subscription before the completed session that started it.
+                    await PauseIfTheDisputeEndedAsync(gift, cancellationToken);
+                }
             }
         }
 
