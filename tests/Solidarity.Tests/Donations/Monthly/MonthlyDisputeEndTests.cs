@@ -337,6 +337,42 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     }
 
     [Fact]
+    public async Task A_pause_Stripe_made_for_a_run_that_never_committed_is_undone_when_the_dispute_was_reopened_meanwhile()
+    {
+        // The run paused the gift at Stripe (and Stripe's event said so), then died; an admin reopened the dispute before the retry.
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Paused, pausedAt: null);
+
+        await RunAsync<PauseMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        Assert.NotNull(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift).Select(n => n.PausedAt).SingleAsync()));
+        Assert.DoesNotContain(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
+        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
+        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(ResumeMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+
+        await RunAsync<ResumeMonthlyGiftsJob>(job => job.RunAsync(Dispute.Id, CancellationToken.None));
+        await RunAsync<ResumeMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift));
+    }
+
+    [Fact]
+    public async Task The_move_window_runs_from_the_end_of_the_dispute_not_from_an_older_pause()
+    {
+        // Paused once long ago (a card's retries ran out) and collecting again; the dispute's pause reached Stripe, whose
+        // event, applied before the run committed, kept that old date.
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Paused, pausedAt: null);
+        var longAgo = DateTimeOffset.UtcNow.AddDays(-90);
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == gift).ExecuteUpdateAsync(g => g.SetProperty(x => x.PausedAt, longAgo)));
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+
+        await RunAsync<PauseMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
+
+        var pausedAt = await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == gift).Select(g => g.PausedAt).SingleAsync());
+        Assert.True(pausedAt > DateTimeOffset.UtcNow.AddHours(-1), $"paused at {pausedAt}");
+        await RunAsync<EndUnmovedMonthlyGiftsJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift));
+    }
+
+    [Fact]
     public async Task A_dispute_reopened_while_a_gift_was_being_paused_has_the_gift_resumed()
     {
         var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Active, pausedAt: null, subscription: "sub_reopened_meanwhile");

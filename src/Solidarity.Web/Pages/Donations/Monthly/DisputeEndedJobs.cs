@@ -158,14 +158,28 @@ internal sealed class PauseMonthlyGiftJob(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
-        if (notice is null || await DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        if (notice is null)
         {
-            // Reopened before this ran: the gift goes on collecting (or the reopening resumes it), and the giver is told
-            // of no pause.
             return null;
         }
 
         var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
+        if (await DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        {
+            // Reopened before this ran: the gift goes on collecting, and the giver is told of no pause. A gift found paused
+            // here was paused at Stripe by an earlier run that never committed: it is noted as paused, unannounced, so
+            // that the reopening's resumption finds it.
+            if (notice.PausedAt is null && notice.ResumedAt is null && gift.DisputeId == disputeId && gift.Status == MonthlyGiftStatus.Paused)
+            {
+                notice.PausedAt = time.GetUtcNow();
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
+            }
+
+            return null;
+        }
+
         var collectingHere = gift.DisputeId == disputeId && gift.Status == MonthlyGiftStatus.Active;
         if (notice.PausedAt is not null || notice.ResumedAt is not null)
         {
@@ -187,8 +201,9 @@ internal sealed class PauseMonthlyGiftJob(
             return null;
         }
 
-        // A gift already paused is one whose pause at Stripe came back by webhook before an earlier run committed.
-        if (gift.Status == MonthlyGiftStatus.Active && !string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        // A gift already paused may be one whose pause at Stripe came back by webhook before an earlier run committed, or
+        // an older event's word: Stripe is asked all the same (pausing twice changes nothing there).
+        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
             await subscriptions.PauseAsync(
                 gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
@@ -206,11 +221,12 @@ internal sealed class PauseMonthlyGiftJob(
         if (locked.Status == MonthlyGiftStatus.Active)
         {
             locked.Status = MonthlyGiftStatus.Paused;
-            locked.PausedAt = now;
-            locked.UpdatedAt = now;
             audit.RecordBySite(MonthlyAuditActions.Paused, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         }
 
+        // The move window runs from this pause, whatever an earlier pause (a card's retries run out, say) left here.
+        locked.PausedAt = now;
+        locked.UpdatedAt = now;
         notice.PausedAt = now;
         db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), CreatedAt = now });
         await MonthlyGiftRows.RecountAsync(db, [disputeId], cancellationToken);
@@ -232,7 +248,7 @@ internal sealed class PauseMonthlyGiftJob(
             notice.SentAt = time.GetUtcNow();
             var about = await db.MonthlyGifts.AsNoTracking()
                 .Where(g => g.Id == giftId)
-                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.PausedAt })
+                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.PausedAt, g.Status, g.DisputeId })
                 .SingleAsync(ct);
             if (string.IsNullOrWhiteSpace(about.Email))
             {
@@ -242,6 +258,13 @@ internal sealed class PauseMonthlyGiftJob(
 
             var dispute = await db.Disputes.AsNoTracking()
                 .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
+            if (notice.Round != round || notice.ResumedAt is not null || dispute.Status.IsActive()
+                || about.DisputeId != disputeId || about.Status != MonthlyGiftStatus.Paused)
+            {
+                // Overtaken before it went: the dispute reopened, or the gift moved, was cancelled or paused again since.
+                return Outgoing.Nothing("No longer true.");
+            }
+
             var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
             var movableUntil = (about.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
             var message = smtpOptions.Value.Message(
@@ -355,8 +378,9 @@ internal sealed class ResumeMonthlyGiftJob(
             return null;
         }
 
-        // A gift already collecting is one whose resumption at Stripe came back by webhook before an earlier run committed.
-        if (gift.Status == MonthlyGiftStatus.Paused && !string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        // A gift already collecting may be one whose resumption at Stripe came back by webhook before an earlier run
+        // committed, or an older event's word: Stripe is asked all the same (resuming twice changes nothing there).
+        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
             await subscriptions.ResumeAsync(
                 gift.StripeSubscriptionId, MonthlyGiftMetadata.For(gift.Id, disputeId, dispute.Slug, gift.ChosenBranchId),
@@ -386,14 +410,14 @@ internal sealed class ResumeMonthlyGiftJob(
         return notice.Round;
     }
 
-    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken)
+    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int resumedRound, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        await email.SendAsync(MonthlyNoticeKeys.Resumed(giftId, disputeId, round), async ct =>
+        await email.SendAsync(MonthlyNoticeKeys.Resumed(giftId, disputeId, resumedRound), async ct =>
         {
             var about = await db.MonthlyGifts.AsNoTracking()
                 .Where(g => g.Id == giftId)
-                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency })
+                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.Status, g.DisputeId })
                 .SingleAsync(ct);
             if (string.IsNullOrWhiteSpace(about.Email))
             {
@@ -403,9 +427,17 @@ internal sealed class ResumeMonthlyGiftJob(
 
             var dispute = await db.Disputes.AsNoTracking()
                 .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
+            var round = await db.MonthlyGiftNotices.AsNoTracking()
+                .Where(n => n.MonthlyGiftId == giftId && n.DisputeId == disputeId).Select(n => n.Round).SingleAsync(ct);
+            if (round != resumedRound || !dispute.Status.IsActive() || about.DisputeId != disputeId || about.Status != MonthlyGiftStatus.Active)
+            {
+                // Overtaken before it went: the dispute ended again, or the gift moved, was cancelled or paused since.
+                return Outgoing.Nothing("No longer true.");
+            }
+
             var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
             var message = smtpOptions.Value.Message(
-                $"monthly-resumed-{giftId:N}-{disputeId:N}-{round}", $"{dispute.Title} is going again: your monthly gift goes on");
+                $"monthly-resumed-{giftId:N}-{disputeId:N}-{resumedRound}", $"{dispute.Title} is going again: your monthly gift goes on");
             message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
             message.Body = new TextPart("plain")
             {
@@ -476,9 +508,10 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
         // A gift Stripe will not cancel holds back no other: each is tried, and the job fails at the end if any failed.
         var cancelled = await EachAlone.RunAsync(
             unmoved,
-            async giftId => await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, MonthlyAuditActions.CancelledUnmoved, cancellationToken)
-                ? true
-                : throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again."),
+            async giftId => !await StillUnmovedAsync(giftId, before, cancellationToken)
+                || (await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, MonthlyAuditActions.CancelledUnmoved, cancellationToken)
+                    ? true
+                    : throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again.")),
             logger,
             "unmoved monthly gifts",
             cancellationToken);
@@ -487,4 +520,14 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
             logger.LogInformation("Cancelled {Count} monthly gifts paused for {Days} days without being moved", cancelled, MonthlyGiftMove.Window.Days);
         }
     }
+
+    /// <summary>
+    /// Asked again just before each cancellation, which cannot be undone: a giver may have moved the gift, or an admin
+    /// reopened its dispute, since the list was read.
+    /// </summary>
+    private Task<bool> StillUnmovedAsync(Guid giftId, DateTimeOffset pausedBefore, CancellationToken cancellationToken) =>
+        db.MonthlyGifts.AsNoTracking()
+            .Where(g => g.Id == giftId && g.Status == MonthlyGiftStatus.Paused && g.PausedAt < pausedBefore)
+            .Where(g => db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null && n.ResumedAt == null))
+            .AnyAsync(g => db.Disputes.Any(d => d.Id == g.DisputeId && DisputeStatuses.Past.Contains(d.Status)), cancellationToken);
 }

@@ -308,9 +308,11 @@ internal sealed partial class StripeEventProcessor
             else if (subscription.Status is "active" or "past_due" or "trialing")
             {
                 gift.Status = MonthlyGiftStatus.Active;
-                if (statusBefore == MonthlyGiftStatus.Pending)
+                gift.PausedAt = null;
+                if (statusBefore != MonthlyGiftStatus.Active)
                 {
-                    // Stripe may tell of the subscription before the completed session that started it.
+                    // Collecting again, or starting before the completed session that started it arrived: a gift to a
+                    // dispute that has ended is paused, as the dispute's other gifts were.
                     await PauseIfTheDisputeEndedAsync(gift, cancellationToken);
                 }
             }
