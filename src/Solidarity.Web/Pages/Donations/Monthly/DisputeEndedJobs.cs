@@ -75,6 +75,98 @@ internal static class MonthlyNoticeKeys
 }
 
 /// <summary>
+/// The two emails of a dispute's end and of its reopening to a monthly giver, each sent once a round through
+/// <see cref="EmailOnce"/>, and only while still true: one overtaken before it went (the dispute reopened or ended
+/// again, or the gift moved, was cancelled or paused again) is dropped.
+/// </summary>
+internal sealed class MonthlyNoticeEmails(
+    SolidarityDbContext db, EmailOnce email, MonthlyGiftLinks links, SiteAddress site, IOptions<ReceiptSettings> receiptOptions,
+    IOptions<SmtpSettings> smtpOptions, TimeProvider time)
+{
+    /// <summary>What an email says, and whether it is still true, read inside its delivery's transaction.</summary>
+    private sealed record Facts(
+        MonthlyGiftNotice Notice, string Title, DisputeStatus Status, Guid GiftDisputeId, MonthlyGiftStatus GiftStatus, DateTimeOffset? PausedAt,
+        string Charged);
+
+    public Task PausedAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) => SendAsync(
+        MonthlyNoticeKeys.Paused(giftId, disputeId, round), giftId, disputeId,
+        round == 1 ? $"monthly-paused-{giftId:N}-{disputeId:N}" : $"monthly-paused-{giftId:N}-{disputeId:N}-{round}",
+        f => f.Notice.Round == round && f.Notice.ResumedAt is null && !f.Status.IsActive() && f.GiftStatus == MonthlyGiftStatus.Paused,
+        (f, link) =>
+        {
+            // The notice counts its own attempts: the email a dispute's end owes is what the daily job looks for.
+            f.Notice.Attempts++;
+            f.Notice.SentAt = time.GetUtcNow();
+            var movableUntil = (f.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
+            return ($"{f.Title} has ended: your monthly gift is paused", $"""
+                The {f.Title} dispute has ended ({f.Status.Label().ToLowerInvariant()}). Thank you for giving to it every month.
+
+                Your monthly gift of {f.Charged} is paused: nothing more will be taken for it.
+
+                Until {LondonClock.LongDate(movableUntil)} you can move it to another dispute that is still going, and it will carry on
+                from there; if you do nothing, it will be cancelled then. To move it, or cancel it now, open:
+                {link}
+                """);
+        },
+        cancellationToken);
+
+    public Task ResumedAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) => SendAsync(
+        MonthlyNoticeKeys.Resumed(giftId, disputeId, round), giftId, disputeId, $"monthly-resumed-{giftId:N}-{disputeId:N}-{round}",
+        f => f.Notice.Round == round && f.Status.IsActive() && f.GiftStatus == MonthlyGiftStatus.Active,
+        (f, link) => ($"{f.Title} is going again: your monthly gift goes on", $"""
+            The {f.Title} dispute has been reopened ({f.Status.Label().ToLowerInvariant()}), so your monthly gift of {f.Charged},
+            paused when it ended, goes on: the next payment is taken on its usual day of the month.
+
+            If you would rather stop, cancel it at any time from:
+            {link}
+            """),
+        cancellationToken);
+
+    private async Task SendAsync(
+        string key, Guid giftId, Guid disputeId, string messageId, Func<Facts, bool> stillTrue, Func<Facts, string, (string Subject, string Text)> write,
+        CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await email.SendAsync(key, async ct =>
+        {
+            var notice = await db.MonthlyGiftNotices.SingleAsync(n => n.MonthlyGiftId == giftId && n.DisputeId == disputeId, ct);
+            var gift = await db.MonthlyGifts.AsNoTracking()
+                .Where(g => g.Id == giftId)
+                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.PausedAt, g.Status, g.DisputeId })
+                .SingleAsync(ct);
+            if (string.IsNullOrWhiteSpace(gift.Email))
+            {
+                // Erased since: nobody to tell, and nothing to retry.
+                return Outgoing.Nothing("No email address.");
+            }
+
+            var dispute = await db.Disputes.AsNoTracking()
+                .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
+            var facts = new Facts(
+                notice, dispute.Title, dispute.Status, gift.DisputeId, gift.Status, gift.PausedAt, new Money(gift.Charged, gift.Currency).Format());
+            if (gift.DisputeId != disputeId || !stillTrue(facts))
+            {
+                return Outgoing.Nothing("No longer true.");
+            }
+
+            var (subject, text) = write(facts, site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId)));
+            var message = smtpOptions.Value.Message(messageId, subject);
+            message.To.Add(new MailboxAddress(gift.DonorName ?? gift.OrganisationName ?? "", gift.Email));
+            message.Body = new TextPart("plain")
+            {
+                Text = $"""
+                    {text}
+
+                    {receiptOptions.Value.OrganisationName}
+                    {receiptOptions.Value.OrganisationAddress}
+                    """,
+            };
+            return Outgoing.Send(message);
+        }, cancellationToken);
+    }
+}
+
+/// <summary>
 /// When a dispute ends: a notice row for every monthly gift still collecting for it (one per gift and dispute, so a
 /// second run, or a second worker, adds none; a row whose gift a reopening resumed starts its next round), and a job
 /// per gift that pauses it at Stripe and tells the giver.
@@ -119,18 +211,8 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 /// A dispute reopened before the job ran pauses nothing.
 /// </summary>
 internal sealed class PauseMonthlyGiftJob(
-    SolidarityDbContext db,
-    IBackgroundJobClient jobs,
-    ISubscriptionGateway subscriptions,
-    MonthlyGiftLinks links,
-    AuditTrail audit,
-    PublicPageCache pages,
-    EmailOnce email,
-    SiteAddress site,
-    IOptions<ReceiptSettings> receiptOptions,
-    IOptions<SmtpSettings> smtpOptions,
-    TimeProvider time,
-    ILogger<PauseMonthlyGiftJob> logger)
+    SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
+    PublicPageCache pages, TimeProvider time, ILogger<PauseMonthlyGiftJob> logger)
 {
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
@@ -147,7 +229,7 @@ internal sealed class PauseMonthlyGiftJob(
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await EmailOnceAsync(giftId, disputeId, round, cancellationToken);
+        await emails.PausedAsync(giftId, disputeId, round, cancellationToken);
     }
 
     /// <returns>
@@ -237,58 +319,6 @@ internal sealed class PauseMonthlyGiftJob(
 
     internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
         db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken);
-
-    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        await email.SendAsync(MonthlyNoticeKeys.Paused(giftId, disputeId, round), async ct =>
-        {
-            var notice = await db.MonthlyGiftNotices.SingleAsync(n => n.MonthlyGiftId == giftId && n.DisputeId == disputeId, ct);
-            notice.Attempts++;
-            notice.SentAt = time.GetUtcNow();
-            var about = await db.MonthlyGifts.AsNoTracking()
-                .Where(g => g.Id == giftId)
-                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.PausedAt, g.Status, g.DisputeId })
-                .SingleAsync(ct);
-            if (string.IsNullOrWhiteSpace(about.Email))
-            {
-                // Erased since: nobody to tell, and nothing to retry.
-                return Outgoing.Nothing("No email address.");
-            }
-
-            var dispute = await db.Disputes.AsNoTracking()
-                .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
-            if (notice.Round != round || notice.ResumedAt is not null || dispute.Status.IsActive()
-                || about.DisputeId != disputeId || about.Status != MonthlyGiftStatus.Paused)
-            {
-                // Overtaken before it went: the dispute reopened, or the gift moved, was cancelled or paused again since.
-                return Outgoing.Nothing("No longer true.");
-            }
-
-            var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
-            var movableUntil = (about.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
-            var message = smtpOptions.Value.Message(
-                round == 1 ? $"monthly-paused-{giftId:N}-{disputeId:N}" : $"monthly-paused-{giftId:N}-{disputeId:N}-{round}",
-                $"{dispute.Title} has ended: your monthly gift is paused");
-            message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
-            message.Body = new TextPart("plain")
-            {
-                Text = $"""
-                    The {dispute.Title} dispute has ended ({dispute.Status.Label().ToLowerInvariant()}). Thank you for giving to it every month.
-
-                    Your monthly gift of {new Money(about.Charged, about.Currency).Format()} is paused: nothing more will be taken for it.
-
-                    Until {LondonClock.LongDate(movableUntil)} you can move it to another dispute that is still going, and it will carry on
-                    from there; if you do nothing, it will be cancelled then. To move it, or cancel it now, open:
-                    {link}
-
-                    {receiptOptions.Value.OrganisationName}
-                    {receiptOptions.Value.OrganisationAddress}
-                    """,
-            };
-            return Outgoing.Send(message);
-        }, cancellationToken);
-    }
 }
 
 /// <summary>
@@ -324,18 +354,8 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 /// or a dispute ended again before the job ran, resumes nothing.
 /// </summary>
 internal sealed class ResumeMonthlyGiftJob(
-    SolidarityDbContext db,
-    IBackgroundJobClient jobs,
-    ISubscriptionGateway subscriptions,
-    MonthlyGiftLinks links,
-    AuditTrail audit,
-    PublicPageCache pages,
-    EmailOnce email,
-    SiteAddress site,
-    IOptions<ReceiptSettings> receiptOptions,
-    IOptions<SmtpSettings> smtpOptions,
-    TimeProvider time,
-    ILogger<ResumeMonthlyGiftJob> logger)
+    SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
+    PublicPageCache pages, TimeProvider time, ILogger<ResumeMonthlyGiftJob> logger)
 {
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
@@ -351,7 +371,7 @@ internal sealed class ResumeMonthlyGiftJob(
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await EmailOnceAsync(giftId, disputeId, round, cancellationToken);
+        await emails.ResumedAsync(giftId, disputeId, round, cancellationToken);
     }
 
     /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
@@ -408,52 +428,6 @@ internal sealed class ResumeMonthlyGiftJob(
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
         return notice.Round;
-    }
-
-    private async Task EmailOnceAsync(Guid giftId, Guid disputeId, int resumedRound, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        await email.SendAsync(MonthlyNoticeKeys.Resumed(giftId, disputeId, resumedRound), async ct =>
-        {
-            var about = await db.MonthlyGifts.AsNoTracking()
-                .Where(g => g.Id == giftId)
-                .Select(g => new { g.Email, g.DonorName, g.OrganisationName, Charged = g.AmountPence + g.FeeCoverPence, g.Currency, g.Status, g.DisputeId })
-                .SingleAsync(ct);
-            if (string.IsNullOrWhiteSpace(about.Email))
-            {
-                // Erased since: nobody to tell, and nothing to retry.
-                return Outgoing.Nothing("No email address.");
-            }
-
-            var dispute = await db.Disputes.AsNoTracking()
-                .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
-            var round = await db.MonthlyGiftNotices.AsNoTracking()
-                .Where(n => n.MonthlyGiftId == giftId && n.DisputeId == disputeId).Select(n => n.Round).SingleAsync(ct);
-            if (round != resumedRound || !dispute.Status.IsActive() || about.DisputeId != disputeId || about.Status != MonthlyGiftStatus.Active)
-            {
-                // Overtaken before it went: the dispute ended again, or the gift moved, was cancelled or paused since.
-                return Outgoing.Nothing("No longer true.");
-            }
-
-            var link = site.BaseUrl() + MonthlyGiftLinks.PathFor(links.Create(giftId));
-            var message = smtpOptions.Value.Message(
-                $"monthly-resumed-{giftId:N}-{disputeId:N}-{resumedRound}", $"{dispute.Title} is going again: your monthly gift goes on");
-            message.To.Add(new MailboxAddress(about.DonorName ?? about.OrganisationName ?? "", about.Email));
-            message.Body = new TextPart("plain")
-            {
-                Text = $"""
-                    The {dispute.Title} dispute has been reopened ({dispute.Status.Label().ToLowerInvariant()}), so your monthly gift of {new Money(about.Charged, about.Currency).Format()},
-                    paused when it ended, goes on: the next payment is taken on its usual day of the month.
-
-                    If you would rather stop, cancel it at any time from:
-                    {link}
-
-                    {receiptOptions.Value.OrganisationName}
-                    {receiptOptions.Value.OrganisationAddress}
-                    """,
-            };
-            return Outgoing.Send(message);
-        }, cancellationToken);
     }
 }
 

@@ -82,6 +82,7 @@ internal static class MonthlyGivingHosting
         services.AddScoped<PauseMonthlyGiftJob>();
         services.AddScoped<ResumeMonthlyGiftsJob>();
         services.AddScoped<ResumeMonthlyGiftJob>();
+        services.AddScoped<MonthlyNoticeEmails>();
         services.AddScoped<EndUnmovedMonthlyGiftsJob>();
     }
 }
