@@ -286,6 +286,24 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     }
 
     [Fact]
+    public async Task A_paused_gift_Stripe_says_collects_again_for_an_ended_dispute_is_paused_again()
+    {
+        // Paused by the dispute's end; then collection resumed at Stripe (from its dashboard, or by a reopening whose job
+        // never finished) while the dispute is still over.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        var gift = new MonthlySubscription(await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000), 1_000, Dispute.Id, Dispute.Slug);
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == gift.GiftId).ExecuteUpdateAsync(g => g
+            .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, DateTimeOffset.UtcNow.AddDays(-1))
+            .SetProperty(x => x.StripeSubscriptionId, gift.SubscriptionId)));
+
+        await WebhookSender.DeliverAsync(App.CreateClient(), gift.Updated(DateTimeOffset.UtcNow));
+
+        Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
+        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
+        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(PauseMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+    }
+
+    [Fact]
     public async Task A_resumption_Stripe_confirmed_by_webhook_before_the_job_committed_is_recorded_and_told_on_the_retry()
     {
         var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Active, pausedAt: DateTimeOffset.UtcNow.AddDays(-2));
