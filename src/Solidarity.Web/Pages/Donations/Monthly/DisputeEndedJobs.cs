@@ -85,8 +85,7 @@ internal sealed class MonthlyNoticeEmails(
 {
     /// <summary>What an email says, and whether it is still true, read inside its delivery's transaction.</summary>
     private sealed record Facts(
-        MonthlyGiftNotice Notice, string Title, DisputeStatus Status, Guid GiftDisputeId, MonthlyGiftStatus GiftStatus, DateTimeOffset? PausedAt,
-        string Charged);
+        MonthlyGiftNotice Notice, string Title, DisputeStatus Status, MonthlyGiftStatus GiftStatus, DateTimeOffset? PausedAt, string Charged);
 
     public Task PausedAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) => SendAsync(
         MonthlyNoticeKeys.Paused(giftId, disputeId, round), giftId, disputeId,
@@ -94,7 +93,7 @@ internal sealed class MonthlyNoticeEmails(
         f => f.Notice.Round == round && f.Notice.ResumedAt is null && !f.Status.IsActive() && f.GiftStatus == MonthlyGiftStatus.Paused,
         (f, link) =>
         {
-            // The notice counts its own attempts: the email a dispute's end owes is what the daily job looks for.
+            // The notice keeps when its round's pause was told, and how often that was tried.
             f.Notice.Attempts++;
             f.Notice.SentAt = time.GetUtcNow();
             var movableUntil = (f.PausedAt ?? time.GetUtcNow()) + MonthlyGiftMove.Window;
@@ -142,8 +141,7 @@ internal sealed class MonthlyNoticeEmails(
 
             var dispute = await db.Disputes.AsNoTracking()
                 .Where(d => d.Id == disputeId).Select(d => new { d.Title, d.Status }).SingleAsync(ct);
-            var facts = new Facts(
-                notice, dispute.Title, dispute.Status, gift.DisputeId, gift.Status, gift.PausedAt, new Money(gift.Charged, gift.Currency).Format());
+            var facts = new Facts(notice, dispute.Title, dispute.Status, gift.Status, gift.PausedAt, new Money(gift.Charged, gift.Currency).Format());
             if (gift.DisputeId != disputeId || !stillTrue(facts))
             {
                 return Outgoing.Nothing("No longer true.");
@@ -329,7 +327,7 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 {
     public async Task RunAsync(Guid disputeId, CancellationToken cancellationToken)
     {
-        if (!await db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken))
+        if (!await PauseMonthlyGiftJob.DisputeIsActiveAsync(db, disputeId, cancellationToken))
         {
             return;
         }
