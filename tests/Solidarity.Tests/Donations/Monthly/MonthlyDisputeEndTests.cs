@@ -281,8 +281,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await WebhookSender.DeliverAsync(App.CreateClient(), gift.Updated(DateTimeOffset.UtcNow));
 
         Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
-        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
-        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(PauseMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+        Assert.True(IsEnqueuedFor<PauseMonthlyGiftsJob>(Dispute.Id), "PauseMonthlyGiftsJob enqueued for the dispute");
     }
 
     [Fact]
@@ -299,8 +298,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await WebhookSender.DeliverAsync(App.CreateClient(), gift.Updated(DateTimeOffset.UtcNow));
 
         Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.GiftId));
-        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
-        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(PauseMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+        Assert.True(IsEnqueuedFor<PauseMonthlyGiftsJob>(Dispute.Id), "PauseMonthlyGiftsJob enqueued for the dispute");
     }
 
     [Fact]
@@ -364,8 +362,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
 
         Assert.NotNull(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift).Select(n => n.PausedAt).SingleAsync()));
         Assert.DoesNotContain(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
-        var enqueued = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100);
-        Assert.Contains(enqueued, j => j.Value.Job.Type == typeof(ResumeMonthlyGiftsJob) && Equals(j.Value.Job.Args[0], Dispute.Id));
+        Assert.True(IsEnqueuedFor<ResumeMonthlyGiftsJob>(Dispute.Id), "ResumeMonthlyGiftsJob enqueued for the dispute");
 
         await RunAsync<ResumeMonthlyGiftsJob>(job => job.RunAsync(Dispute.Id, CancellationToken.None));
         await RunAsync<ResumeMonthlyGiftJob>(job => job.RunAsync(gift, Dispute.Id, CancellationToken.None));
@@ -475,6 +472,11 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(gift.Id));
         Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync()));
     }
+
+    /// <summary>Whether a job of <typeparamref name="TJob"/> waits in the queue for <paramref name="disputeId"/>.</summary>
+    private bool IsEnqueuedFor<TJob>(Guid disputeId) =>
+        App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 100)
+            .Any(j => j.Value.Job.Type == typeof(TJob) && Equals(j.Value.Job.Args[0], disputeId));
 
     /// <summary>An admin changes the dispute's status; the jobs that follow run on a real server until <paramref name="done"/>.</summary>
     private async Task ChangeStatusAsync(WebApplicationFactory<Program> site, DisputeStatus before, DisputeStatus after, Func<Task<bool>> done)
