@@ -586,6 +586,24 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         return (dispute.Id, branch.Id);
     }
 
+    [Fact]
+    public void A_pause_or_resumption_queued_by_an_earlier_version_still_finds_its_job()
+    {
+        // What Hangfire stored for these jobs before they shared their outline: the job's own type, the method's name and
+        // its parameters. The method is now declared on the base class, and the stored job must still run as before.
+        foreach (var type in new[] { typeof(PauseMonthlyGiftJob), typeof(ResumeMonthlyGiftJob) })
+        {
+            var stored = new Hangfire.Storage.InvocationData(
+                type.AssemblyQualifiedName, "RunAsync", Hangfire.Common.SerializationHelper.Serialize(new[] { typeof(Guid), typeof(Guid), typeof(CancellationToken) }),
+                Hangfire.Common.SerializationHelper.Serialize(new[] { Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), "null" }));
+
+            var job = stored.DeserializeJob();
+
+            Assert.Equal(type, job.Type);
+            Assert.Equal(typeof(MonthlyNoticeJob), job.Method.DeclaringType);
+        }
+    }
+
     private Task<int> SetStatusAsync(Guid disputeId, DisputeStatus status) =>
         App.WithDbAsync(db => db.Disputes.Where(d => d.Id == disputeId).ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, status)));
 

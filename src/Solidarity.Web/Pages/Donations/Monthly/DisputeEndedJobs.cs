@@ -165,6 +165,49 @@ internal sealed class MonthlyNoticeEmails(
 }
 
 /// <summary>
+/// What pausing a monthly gift for its dispute's end and resuming it for the dispute's reopening share. Each changes the
+/// gift once a round, under its notice's lock (<see cref="ChangeOnceAsync"/>). Then, since an admin may have flipped the
+/// dispute again while it ran, and whichever of the two jobs commits last sees the other, it hands the gift over to the
+/// other's list job when the dispute no longer is what it acted for. Last, it refreshes the dispute's pages and emails the
+/// giver. Hangfire keeps each job under its own type, which runs this method.
+/// </summary>
+internal abstract class MonthlyNoticeJob(SolidarityDbContext db, PublicPageCache pages)
+{
+    /// <summary>The job's context, in which its change and its checks run.</summary>
+    protected SolidarityDbContext Db { get; } = db;
+
+    public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    {
+        if (await ChangeOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
+        {
+            return;
+        }
+
+        if (await DisputeIsActiveAsync(Db, disputeId, cancellationToken) != ForActiveDispute)
+        {
+            HandOver(disputeId);
+        }
+
+        await pages.EvictDisputeAsync(disputeId, cancellationToken);
+        await EmailAsync(giftId, disputeId, round, cancellationToken);
+    }
+
+    internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
+        db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken);
+
+    /// <summary>Whether the job acts for a dispute that is going (a resumption) rather than one that ended (a pause).</summary>
+    protected abstract bool ForActiveDispute { get; }
+
+    /// <returns>The round the gift's notice is owed for, by this run or an earlier one; null when nothing changed.</returns>
+    protected abstract Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken);
+
+    /// <summary>Enqueues the other job's list for the dispute, which takes the gift back.</summary>
+    protected abstract void HandOver(Guid disputeId);
+
+    protected abstract Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// When a dispute ends: a notice row for every monthly gift still collecting for it (one per gift and dispute, so a
 /// second run, or a second worker, adds none; a row whose gift a reopening resumed starts its next round), and a job
 /// per gift that pauses it at Stripe and tells the giver.
@@ -211,40 +254,32 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 internal sealed class PauseMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<PauseMonthlyGiftJob> logger)
+    : MonthlyNoticeJob(db, pages)
 {
-    public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
-    {
-        if (await PauseOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
-        {
-            return;
-        }
+    protected override bool ForActiveDispute => false;
 
-        // An admin who reopened the dispute while this ran may have had the gift's resumption skip it, not yet paused:
-        // whichever of the two commits last sees the other, and here that is this job.
-        if (await DisputeIsActiveAsync(db, disputeId, cancellationToken))
-        {
-            jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
-        }
+    /// <summary>The dispute's reopening resumes whatever this pause did not see coming.</summary>
+    protected override void HandOver(Guid disputeId) =>
+        jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
 
-        await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await emails.PausedAsync(giftId, disputeId, round, cancellationToken);
-    }
+    protected override Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) =>
+        emails.PausedAsync(giftId, disputeId, round, cancellationToken);
 
     /// <returns>
     /// The round in which the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice;
     /// null when nothing was paused.
     /// </returns>
-    private async Task<int?> PauseOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    protected override async Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        var notice = await MonthlyNoticeKeys.LockAsync(Db, giftId, disputeId, cancellationToken);
         if (notice is null)
         {
             return null;
         }
 
-        var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
-        if (await DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        var gift = await Db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
+        if (await DisputeIsActiveAsync(Db, disputeId, cancellationToken))
         {
             // Reopened before this ran: the gift goes on collecting, and the giver is told of no pause. A gift found paused
             // here was paused at Stripe by an earlier run that never committed: it is noted as paused, unannounced, so
@@ -252,7 +287,7 @@ internal sealed class PauseMonthlyGiftJob(
             if (notice.PausedAt is null && notice.ResumedAt is null && gift.DisputeId == disputeId && gift.Status == MonthlyGiftStatus.Paused)
             {
                 notice.PausedAt = time.GetUtcNow();
-                await db.SaveChangesAsync(cancellationToken);
+                await Db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
             }
@@ -289,7 +324,7 @@ internal sealed class PauseMonthlyGiftJob(
                 gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
-        var locked = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);
+        var locked = await MonthlyGiftRows.LockAsync(Db, giftId, cancellationToken);
         if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
         {
             // Cancelled, or moved, by its giver while Stripe was being asked: the giver is not told of a pause. Nothing is
@@ -308,15 +343,13 @@ internal sealed class PauseMonthlyGiftJob(
         locked.PausedAt = now;
         locked.UpdatedAt = now;
         notice.PausedAt = now;
-        db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), CreatedAt = now });
-        await MonthlyGiftRows.RecountAsync(db, [disputeId], cancellationToken);
+        Db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), CreatedAt = now });
+        await MonthlyGiftRows.RecountAsync(Db, [disputeId], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} paused: dispute {DisputeId} ended", giftId, disputeId);
         return notice.Round;
     }
 
-    internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
-        db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken);
 }
 
 /// <summary>
@@ -327,7 +360,7 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 {
     public async Task RunAsync(Guid disputeId, CancellationToken cancellationToken)
     {
-        if (!await PauseMonthlyGiftJob.DisputeIsActiveAsync(db, disputeId, cancellationToken))
+        if (!await MonthlyNoticeJob.DisputeIsActiveAsync(db, disputeId, cancellationToken))
         {
             return;
         }
@@ -354,29 +387,22 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 internal sealed class ResumeMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<ResumeMonthlyGiftJob> logger)
+    : MonthlyNoticeJob(db, pages)
 {
-    public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
-    {
-        if (await ResumeOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
-        {
-            return;
-        }
+    protected override bool ForActiveDispute => true;
 
-        // An admin who ended the dispute again while this ran may have had the pauses skip the gift, not yet resumed.
-        if (!await PauseMonthlyGiftJob.DisputeIsActiveAsync(db, disputeId, cancellationToken))
-        {
-            jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
-        }
+    /// <summary>The dispute's new end pauses whatever this resumption did not see coming.</summary>
+    protected override void HandOver(Guid disputeId) =>
+        jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
 
-        await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await emails.ResumedAsync(giftId, disputeId, round, cancellationToken);
-    }
+    protected override Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) =>
+        emails.ResumedAsync(giftId, disputeId, round, cancellationToken);
 
     /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
-    private async Task<int?> ResumeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    protected override async Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var notice = await MonthlyNoticeKeys.LockAsync(db, giftId, disputeId, cancellationToken);
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        var notice = await MonthlyNoticeKeys.LockAsync(Db, giftId, disputeId, cancellationToken);
         if (notice?.PausedAt is null)
         {
             return null;
@@ -387,9 +413,9 @@ internal sealed class ResumeMonthlyGiftJob(
             return notice.Round;
         }
 
-        var dispute = await db.Disputes.AsNoTracking()
+        var dispute = await Db.Disputes.AsNoTracking()
             .Where(d => d.Id == disputeId).Select(d => new { d.Slug, d.Status }).SingleAsync(cancellationToken);
-        var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
+        var gift = await Db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
         if (!dispute.Status.IsActive() || gift.DisputeId != disputeId || gift.Status is not (MonthlyGiftStatus.Paused or MonthlyGiftStatus.Active))
         {
             // Ended again, or the gift moved or cancelled, before this ran: it stays as it is.
@@ -405,7 +431,7 @@ internal sealed class ResumeMonthlyGiftJob(
                 MonthlyNoticeKeys.ResumeAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
-        var locked = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);
+        var locked = await MonthlyGiftRows.LockAsync(Db, giftId, cancellationToken);
         if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
         {
             return null;
@@ -421,8 +447,8 @@ internal sealed class ResumeMonthlyGiftJob(
         locked.PausedAt = null;
         notice.ResumedAt = now;
         audit.RecordBySite(MonthlyAuditActions.Resumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
-        db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), CreatedAt = now });
-        await MonthlyGiftRows.RecountAsync(db, [disputeId], cancellationToken);
+        Db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), CreatedAt = now });
+        await MonthlyGiftRows.RecountAsync(Db, [disputeId], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
         return notice.Round;
