@@ -213,6 +213,25 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     }
 
     [Fact]
+    public async Task An_admin_left_alone_by_a_disabled_one_may_pay_where_the_setting_allows_a_single_admin()
+    {
+        await using var site = App.WithWebHostBuilder(b => b.UseSetting("Remittances:AllowSingleAdmin", "true"));
+        var statementId = await StatementAsync();
+        var (admin, _) = await SignIn.AsAdminAsync(site, "staying@example.org");
+        await SignIn.AsAdminAsync(site, "leaving@example.org");
+        await App.WithDbAsync(db => db.Users.Where(u => u.Email == "leaving@example.org")
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.MaxValue)));
+        await ApproveAsync(admin, statementId);
+
+        var page = await (await admin.GetAsync($"/admin/remittances/statements/{statementId}")).Content.ReadAsStringAsync();
+        using var paid = await PayAsync(admin, statementId, "25", "BACS 0012");
+
+        Assert.Contains("the two-person rule is waived", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        Assert.Single(await App.WithDbAsync(db => db.RemittancePayments.ToListAsync()));
+    }
+
+    [Fact]
     public async Task A_statement_must_be_approved_before_its_payment_is_recorded()
     {
         var statementId = await StatementAsync();

@@ -30,9 +30,12 @@ internal sealed class RemittancePayments(
     /// <summary>Whether one admin may approve a statement and record its payment on a site that has only one admin.</summary>
     public bool AllowSingleAdmin => settings.Value.AllowSingleAdmin;
 
-    /// <summary>How many admins the site has.</summary>
+    /// <summary>
+    /// How many admins the site has who can sign in (enabled, with a second factor): a disabled admin keeps the role, and
+    /// would otherwise leave the one admin still working unable to pay a branch at all.
+    /// </summary>
     public Task<int> AdminCountAsync(CancellationToken cancellationToken) =>
-        db.UserRoles.Join(db.Roles.Where(r => r.Name == Roles.Admin), ur => ur.RoleId, r => r.Id, (ur, _) => ur.UserId).Distinct().CountAsync(cancellationToken);
+        AccountStates.ActiveAdmins(db, time.GetUtcNow()).CountAsync(cancellationToken);
 
     /// <summary>
     /// Whether <paramref name="userId"/> may record the payment of a statement approved by <paramref name="approvedBy"/>:
