@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.AspNetCore.WebUtilities;
 using MimeKit;
 using Solidarity.Core.Email;
+using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Web.Pages.Account;
 
@@ -40,6 +41,12 @@ internal sealed class PasswordResets(
             return false;
         }
 
+        // An address with an account costs a write and an enqueue more than one without: the answer waits the same either way.
+        return await SteadyAnswers.NoSoonerThanFloorAsync(() => SendIfAccountAsync(email, cancellationToken), time, cancellationToken);
+    }
+
+    private async Task<bool> SendIfAccountAsync(string email, CancellationToken cancellationToken)
+    {
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is null || AccountStates.IsDisabled(user, time.GetUtcNow()))
         {

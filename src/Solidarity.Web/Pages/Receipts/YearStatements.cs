@@ -1,6 +1,7 @@
 using System.Net;
 using Hangfire;
 using Solidarity.Core.Email;
+using Solidarity.Web.Infrastructure.Throttling;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Web.Pages.Receipts;
@@ -8,7 +9,8 @@ namespace Solidarity.Web.Pages.Receipts;
 /// <summary>
 /// Statements of a year's giving: one PDF per donor and calendar year (London time), listing every gift with its receipt
 /// and every credit note against them, reached by an emailed link. A donor asks at /receipts/statement, and the
-/// January job sends them to regular givers. Either way the answer says nothing about whether the address gave: where
+/// January job sends them to regular givers. Either way the answer says nothing about whether the address gave (not by
+/// its words, nor by its time: <see cref="SteadyAnswers"/>): where
 /// it did, a statement row names the gifts and a job emails the link. The row is unique per address, year and occasion,
 /// so a request repeated the same day, or the January job run twice, sends one email.
 /// </summary>
@@ -41,8 +43,9 @@ internal sealed class YearStatements(SolidarityDbContext db, Throttle throttle, 
             return byAddress > byClient ? byAddress : byClient ?? byAddress;
         }
 
+        // An address that gave costs writes and an enqueue more than one that did not: the answer waits the same either way.
         var today = LondonClock.ToLondon(time.GetUtcNow()).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        await QueueAsync(email, year, $"asked:{today}", cancellationToken);
+        await SteadyAnswers.NoSoonerThanFloorAsync(() => QueueAsync(email, year, $"asked:{today}", cancellationToken), time, cancellationToken);
         return null;
     }
 
