@@ -162,6 +162,39 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     }
 
     [Fact]
+    public async Task The_branch_sees_an_older_statement_paid_in_full_by_a_transfer_against_the_later_one_that_carried_it()
+    {
+        var first = await StatementAsync();
+        await GiveAsync(Burton, 5_000, WeekOneEnd.AddDays(2));
+        var second = (await BuildAsync(Burton, WeekOneEnd.AddDays(7)))!.Value;
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        var (officer, _) = await OfficerAsync(Burton, "officer@example.org");
+        await ApproveAsync(approver, second);
+        var before = await HtmlForm.ParseAsync(await officer.GetAsync($"/branch/statements/{first}"));
+
+        // The second statement closed with £148.30: the first's £98.30, unpaid, carried forward, and £50 more.
+        using (var paid = await PayAsync(payer, second, "148.30", "BACS 0051"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        }
+
+        var older = await HtmlForm.ParseAsync(await officer.GetAsync($"/branch/statements/{first}"));
+        var later = await HtmlForm.ParseAsync(await officer.GetAsync($"/branch/statements/{second}"));
+
+        Assert.Contains("£0.00 of the £98.30 this statement closed with", before.QuerySelector("#settlement")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Paid in full: £148.30 has been paid to the branch since this period ended, of the £98.30",
+            Normalised(older.QuerySelector("#settlement")!.TextContent), StringComparison.Ordinal);
+        Assert.Contains("No transfer has been recorded against this statement.", older.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("carries forward", older.QuerySelector("#settlement")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Paid in full", later.QuerySelector("#settlement")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("carries forward", later.QuerySelector("#settlement")!.TextContent, StringComparison.Ordinal);
+        Assert.Single(later.QuerySelectorAll("#payments li"));
+
+        static string Normalised(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task A_payment_is_refused_when_the_branch_now_holds_less_than_its_statement_approved()
     {
         var statementId = await StatementAsync();

@@ -9,6 +9,9 @@ internal sealed class StatementModel(SolidarityDbContext db, BranchOfficers offi
     public StatementFacts Facts { get; private set; } = default!;
     public IReadOnlyList<RemittancePayment> Payments { get; private set; } = [];
 
+    /// <summary>What the statement closed with (never below zero), and what has been paid to the branch since its period ended.</summary>
+    public (long ClosedWith, long PaidSince) Settlement { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await officers.BranchIdAsync(User, cancellationToken) is not { } branchId
@@ -19,6 +22,10 @@ internal sealed class StatementModel(SolidarityDbContext db, BranchOfficers offi
 
         Facts = facts;
         Payments = await db.RemittancePayments.AsNoTracking().Where(p => p.StatementId == id && p.BranchId == branchId).OrderBy(p => p.RecordedAt).ToListAsync(cancellationToken);
+
+        // A later statement carries forward what this one left unpaid, so a transfer against it pays this one too: the
+        // officer is told so, as the admins are, rather than left to chase money already sent.
+        Settlement = await payments.StatementPaymentsAsync(id, cancellationToken);
         return Page();
     }
 
