@@ -1645,12 +1645,12 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferenceKey")
-                        .IsUnique();
-
                     b.HasIndex("StatementId");
 
                     b.HasIndex("BranchId", "RecordedAt");
+
+                    b.HasIndex("BranchId", "ReferenceKey", "PaidOn", "AmountPence")
+                        .IsUnique();
 
                     b.ToTable("RemittancePayments", t =>
                         {

@@ -34,8 +34,9 @@ internal sealed class RemittancePaymentConfiguration : IEntityTypeConfiguration<
         payment.Property(p => p.RecordedByName).HasMaxLength(256);
         payment.Property(p => p.ConfirmedByName).HasMaxLength(256);
 
-        // The same bank transfer can never be recorded twice, by a double click or by two admins.
-        payment.HasIndex(p => p.ReferenceKey).IsUnique();
+        // The same bank transfer can never be recorded twice, by a double click or by two admins; the same reference may
+        // come again on another day, for another amount or to another branch.
+        payment.HasIndex(p => new { p.BranchId, p.ReferenceKey, p.PaidOn, p.AmountPence }).IsUnique();
         payment.HasIndex(p => new { p.BranchId, p.RecordedAt });
         payment.HasIndex(p => p.StatementId);
         payment.HasOne<RemittanceStatement>().WithMany().HasForeignKey(p => p.StatementId).OnDelete(DeleteBehavior.Restrict);

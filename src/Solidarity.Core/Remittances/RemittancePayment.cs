@@ -15,10 +15,14 @@ public sealed class RemittancePayment
     /// <summary>The day the transfer was made, as the bank statement shows it (a London date).</summary>
     public DateOnly PaidOn { get; set; }
 
-    /// <summary>The bank's reference for the transfer, as typed; unique once normalised (see <see cref="ReferenceKey"/>).</summary>
+    /// <summary>
+    /// The bank's reference for the transfer, as typed. A treasurer may use the same one every week ("STRIKE FUND", the
+    /// branch's code): one transfer is the branch, the day, the amount and the reference (<see cref="ReferenceKey"/>)
+    /// together, which a bank statement lists once.
+    /// </summary>
     public required string BankReference { get; set; }
 
-    /// <summary>The reference upper-cased without spaces, so "abc 123" and "ABC123" are one transfer.</summary>
+    /// <summary>The reference upper-cased with only its letters and digits, so "abc 123", "ABC-123" and "ABC123" are one.</summary>
     public required string ReferenceKey { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
     public Guid RecordedByUserId { get; set; }
@@ -29,5 +33,5 @@ public sealed class RemittancePayment
     public string? ConfirmedByName { get; set; }
 
     public static string NormaliseReference(string reference) =>
-        string.Concat(reference.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        string.Concat(reference.Where(char.IsLetterOrDigit)).ToUpperInvariant();
 }

@@ -4,9 +4,11 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
+using Solidarity.Core.Remittances;
 using Solidarity.Testing;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Remittances;
+using RemittanceReferencesRepeatAcrossTransfers = Solidarity.Migrations.Migrations.RemittanceReferencesRepeatAcrossTransfers;
 
 namespace Solidarity.Tests.Remittances;
 
@@ -68,7 +70,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     [InlineData("", "BACS 0007", null, "Enter the amount in pounds, like 12.50.")]
     [InlineData("10", "BACS 0006", "2099-01-01", "cannot be in the future")]
     [InlineData("10", "BACS 0008", "2016-05-20", "cannot be before the statement's period began (")]
-    [InlineData("10", "bacs  0001", null, "already recorded")]
+    [InlineData("1.00", "bacs-0001", null, "A transfer of £1.00 to this branch on ")]
     public async Task Bad_payments_are_refused_with_a_clear_message_and_nothing_is_posted(string amount, string reference, string? date, string message)
     {
         var statementId = await StatementAsync();
@@ -89,6 +91,61 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
         Assert.Contains(message, WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(before, await EntriesAsync());
         Assert.Equal(1, await App.WithDbAsync(db => db.RemittancePayments.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_treasurer_may_use_the_same_bank_reference_every_week_and_for_every_branch()
+    {
+        var first = await StatementAsync();
+        await GiveAsync(Burton, 5_000, WeekOneEnd.AddDays(2));
+        var second = (await BuildAsync(Burton, WeekOneEnd.AddDays(7)))!.Value;
+        await GiveAsync(Lutterworth, 7_700, WeekOneEnd.AddDays(-1), 100);
+        var lutterworth = (await BuildAsync(Lutterworth, WeekOneEnd))!.Value;
+        var (approver, _) = await SignIn.AsAdminAsync(App, "approver@example.org");
+        var (payer, _) = await SignIn.AsAdminAsync(App, "payer@example.org");
+        foreach (var statement in new[] { first, second, lutterworth })
+        {
+            await ApproveAsync(approver, statement);
+        }
+
+        var lastWeek = DateOnly.ParseExact(Today, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(-7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        using var weekOne = await PayAsync(payer, first, "98.30", "STRIKE FUND", lastWeek);
+        using var weekTwo = await PayAsync(payer, second, "50.00", "Strike Fund");
+        using var otherBranch = await PayAsync(payer, lutterworth, "50.00", "STRIKE-FUND");
+        using var twice = await PayAsync(payer, second, "50.00", "strike fund", form: false);
+
+        Assert.Equal(
+            [HttpStatusCode.Redirect, HttpStatusCode.Redirect, HttpStatusCode.Redirect],
+            [weekOne.StatusCode, weekTwo.StatusCode, otherBranch.StatusCode]);
+        Assert.Contains("is already recorded; nothing was posted", WebUtility.HtmlDecode(await twice.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(3, await App.WithDbAsync(db => db.RemittancePayments.CountAsync(p => p.ReferenceKey == "STRIKEFUND")));
+    }
+
+    [Fact]
+    public async Task References_recorded_with_punctuation_before_are_rekeyed_unless_that_would_make_two_transfers_one()
+    {
+        var statementId = await StatementAsync();
+        RemittancePayment Payment(string reference, string oldKey, DateOnly paidOn, long pence) => new()
+        {
+            StatementId = statementId, BranchId = Burton, AmountPence = pence, PaidOn = paidOn, BankReference = reference, ReferenceKey = oldKey,
+            RecordedAt = WeekOneEnd, RecordedByName = "treasurer@example.org",
+        };
+        var plain = Payment("ABC-123", "ABC-123", new DateOnly(2017, 5, 23), 1_000);
+        var dashed = Payment("X-1", "X-1", new DateOnly(2017, 5, 24), 2_000);
+        var spaced = Payment("X 1", "X1", new DateOnly(2017, 5, 24), 2_000);
+        await App.WithDbAsync(db =>
+        {
+            db.RemittancePayments.AddRange(plain, dashed, spaced);
+            return db.SaveChangesAsync();
+        });
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(RemittanceReferencesRepeatAcrossTransfers.RekeySql));
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(RemittanceReferencesRepeatAcrossTransfers.RekeySql));
+
+        var keys = await App.WithDbAsync(db => db.RemittancePayments.ToDictionaryAsync(p => p.Id, p => p.ReferenceKey));
+        Assert.Equal("ABC123", keys[plain.Id]);
+        Assert.Equal("X-1", keys[dashed.Id]);
+        Assert.Equal("X1", keys[spaced.Id]);
     }
 
     [Fact]

@@ -66,6 +66,10 @@ internal sealed class RemittancePayments(
         return (Math.Max(statement.ClosingPence, 0), -transferred);
     }
 
+    private static string AlreadyRecorded(long pence, DateOnly paidOn, string reference) =>
+        $"A transfer of {Money.Pence(pence).Format()} to this branch on {paidOn.ToString("d MMMM yyyy", LondonClock.Uk)} with the bank reference " +
+        $"{reference} is already recorded; nothing was posted.";
+
     public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -157,9 +161,11 @@ internal sealed class RemittancePayments(
             return RemittanceResult.Refused("", "You approved this statement, so another admin must record its payment (two-person rule).");
         }
 
-        if (await db.RemittancePayments.AnyAsync(p => p.ReferenceKey == referenceKey, cancellationToken))
+        var paidOnDay = request.PaidOn!.Value;
+        if (await db.RemittancePayments.AnyAsync(
+            p => p.BranchId == statement.BranchId && p.ReferenceKey == referenceKey && p.PaidOn == paidOnDay && p.AmountPence == pence, cancellationToken))
         {
-            return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
+            return RemittanceResult.Refused("Input.BankReference", AlreadyRecorded(pence, paidOnDay, reference!));
         }
 
         var (approved, paid) = await StatementPaymentsAsync(statement.Id, cancellationToken);
@@ -184,7 +190,7 @@ internal sealed class RemittancePayments(
             StatementId = statement.Id,
             BranchId = statement.BranchId,
             AmountPence = pence,
-            PaidOn = request.PaidOn!.Value,
+            PaidOn = paidOnDay,
             BankReference = reference!,
             ReferenceKey = referenceKey,
             RecordedAt = now,
@@ -208,7 +214,7 @@ internal sealed class RemittancePayments(
         {
             await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            return RemittanceResult.Refused("Input.BankReference", $"A transfer with the bank reference {reference} is already recorded; nothing was posted.");
+            return RemittanceResult.Refused("Input.BankReference", AlreadyRecorded(pence, paidOnDay, reference!));
         }
 
         // The open books of every dispute the branch is paid for list the payment: this process shows it at once.
