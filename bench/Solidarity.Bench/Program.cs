@@ -2,10 +2,11 @@ using System.Globalization;
 using Solidarity.Bench;
 
 // Benchmarks of the site's heavy paths; see bench/README.md. Run in Release:
-//   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] | receipts [n] | statements [sizes...] | pages [donations] [messages]>
+//   dotnet run -c Release --project bench/Solidarity.Bench -- <webhooks [n] [senders] | receipts [n] | statements [sizes...] | pages [donations] [messages]>
 const string Usage = """
     Usage: dotnet run -c Release --project bench/Solidarity.Bench -- <benchmark> [arguments]
-      webhooks [n]          n signed checkout.session.completed events, one sender then 32 at once (default 2000)
+      webhooks [n] [senders]
+                            n signed checkout.session.completed events, one sender then many at once (default 2000, 32)
       receipts [n]          n receipt PDFs rendered on one thread, without the database (default 500)
       statements [sizes...] a week's statement, CSV and PDF for a branch of each size (default 20000 200000)
       pages [donations] [messages]
@@ -33,7 +34,7 @@ try
 {
     return args[0] switch
     {
-        "webhooks" => await WebhookBench.RunAsync(Count(args, 2_000)),
+        "webhooks" => await WebhookBench.RunAsync(Count(args, 2_000), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : WebhookBench.AnchorClients),
         "receipts" => ReceiptBench.Run(Count(args, 500)),
         "statements" => await StatementBench.RunAsync(args[1..]),
         "pages" => await PagesBench.RunAsync(root.FullName, Count(args, 1_000_000), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000),

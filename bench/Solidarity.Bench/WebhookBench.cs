@@ -22,9 +22,9 @@ namespace Solidarity.Bench;
 /// <summary>
 /// Webhook throughput: distinct signed checkout.session.completed events, each verified, recorded once and posted to
 /// the ledger (two entries, a 60/40 split), through the in-process site on PostgreSQL; first from one sender, then
-/// from <see cref="Senders"/> at once. Beside them, an anchor in the manner of pgbench: single-row INSERTs with a
-/// unique key from <see cref="AnchorClients"/> clients, on the same server, so the ratio says how much of what the
-/// server can commit one row at a time the webhook path achieves.
+/// from <see cref="AnchorClients"/> senders at once (or as many as asked). Beside them, an anchor in the manner of
+/// pgbench: single-row INSERTs with a unique key from <see cref="AnchorClients"/> clients, on the same server, so the
+/// ratio says how much of what the server can commit one row at a time the webhook path achieves.
 /// </summary>
 internal static class WebhookBench
 {
@@ -36,12 +36,15 @@ internal static class WebhookBench
     /// </summary>
     private const int History = 20_000;
 
-    /// <summary>As many as the anchor's clients: Stripe sends a busy day's events many at once.</summary>
-    private const int Senders = AnchorClients;
-    private const int AnchorClients = 32;
+    /// <summary>
+    /// The anchor's clients, and by default as many senders: Stripe sends a busy day's events many at once, and the goal is
+    /// measured at equal concurrency.
+    /// </summary>
+    public const int AnchorClients = 32;
     private static readonly TimeSpan AnchorDuration = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(int perRun)
+    /// <param name="senders">How many requests are in flight at once in the concurrent run and the floor.</param>
+    public static async Task<int> RunAsync(int perRun, int senders)
     {
         await using var server = await TestPostgres.StartAsync();
         await using var app = new WithFloorEndpoint();
@@ -67,7 +70,7 @@ internal static class WebhookBench
         BatchFigures batches;
         using (var listener = new BatchListener())
         {
-            concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders);
+            concurrent = await SendAllAsync(client, payloads[(Warmup + perRun)..], senders);
             batches = listener.Figures;
         }
 
@@ -75,9 +78,9 @@ internal static class WebhookBench
 
         // The floor: the same requests, signatures checked and events read as the webhook does, then answered with no
         // database work at all. What the webhook achieves beyond this is what its processing costs.
-        await SendAllAsync(client, payloads[..Warmup], Senders, WithFloorEndpoint.Path);
+        await SendAllAsync(client, payloads[..Warmup], senders, WithFloorEndpoint.Path);
         before = Cpu.Now(postmaster);
-        var floor = await SendAllAsync(client, payloads[(Warmup + perRun)..], Senders, WithFloorEndpoint.Path);
+        var floor = await SendAllAsync(client, payloads[(Warmup + perRun)..], senders, WithFloorEndpoint.Path);
         var floorCpu = Cpu.Now(postmaster) - before;
 
         var benchDispute = donations[0].DisputeId;
@@ -93,15 +96,15 @@ internal static class WebhookBench
         var anchorCpu = Cpu.Now(postmaster) - before;
 
         Report("sequential, 1 sender", perRun, sequential);
-        Report($"concurrent, {Senders} senders", perRun, concurrent);
-        Report($"floor, {Senders} senders", perRun, floor);
+        Report($"concurrent, {senders} senders", perRun, concurrent);
+        Report($"floor, {senders} senders", perRun, floor);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{$"anchor, {AnchorClients} clients",-24} {inserts,6} single-row INSERTs in {anchorTime.TotalSeconds,6:F2} s = {inserts / anchorTime.TotalSeconds,7:F0} inserts/s"));
         var anchorRate = inserts / anchorTime.TotalSeconds;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%: {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}]; floor {perRun / floor.TotalSeconds / anchorRate * 100:F1}%"));
+            $"webhook events/s to anchor inserts/s: sequential {perRun / sequential.TotalSeconds / anchorRate * 100:F1}%, concurrent {perRun / concurrent.TotalSeconds / anchorRate * 100:F1}%  [goal: concurrent >= 25%{(senders == AnchorClients ? $": {(perRun / concurrent.TotalSeconds >= anchorRate / 4 ? "met" : "MISSED")}" : $", judged at {AnchorClients} senders")}]; floor {perRun / floor.TotalSeconds / anchorRate * 100:F1}%"));
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Batches, concurrent: {batches.Count} of {batches.Events / (double)Math.Max(1, batches.Count):F1} events on average, {batches.Seconds * 1000 / Math.Max(1, batches.Count):F2} ms each from first statement to commit ({batches.Seconds / concurrent.TotalSeconds * 100:F0}% of the run)"));
