@@ -171,10 +171,12 @@ internal sealed class MonthlyNoticeEmails(
 /// other's list job when the dispute no longer is what it acted for. Last, it refreshes the dispute's pages and emails the
 /// giver. Hangfire keeps each job under its own type, which runs this method.
 /// </summary>
-internal abstract class MonthlyNoticeJob(SolidarityDbContext db, PublicPageCache pages)
+internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobClient jobs, MonthlyNoticeEmails emails, PublicPageCache pages)
 {
     /// <summary>The job's context, in which its change and its checks run.</summary>
     protected SolidarityDbContext Db { get; } = db;
+
+    protected IBackgroundJobClient Jobs { get; } = jobs;
 
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
@@ -183,13 +185,21 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, PublicPageCache
             return;
         }
 
-        if (await DisputeIsActiveAsync(Db, disputeId, cancellationToken) != ForActiveDispute)
+        // Handed over to the other job's list for the dispute, which takes the gift back.
+        var isActive = await DisputeIsActiveAsync(Db, disputeId, cancellationToken);
+        if (isActive && !ForActiveDispute)
         {
-            HandOver(disputeId);
+            Jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
+        }
+        else if (!isActive && ForActiveDispute)
+        {
+            Jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await EmailAsync(giftId, disputeId, round, cancellationToken);
+        await (ForActiveDispute
+            ? emails.ResumedAsync(giftId, disputeId, round, cancellationToken)
+            : emails.PausedAsync(giftId, disputeId, round, cancellationToken));
     }
 
     internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
@@ -200,11 +210,6 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, PublicPageCache
 
     /// <returns>The round the gift's notice is owed for, by this run or an earlier one; null when nothing changed.</returns>
     protected abstract Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken);
-
-    /// <summary>Enqueues the other job's list for the dispute, which takes the gift back.</summary>
-    protected abstract void HandOver(Guid disputeId);
-
-    protected abstract Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -254,16 +259,9 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 internal sealed class PauseMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<PauseMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, pages)
+    : MonthlyNoticeJob(db, jobs, emails, pages)
 {
     protected override bool ForActiveDispute => false;
-
-    /// <summary>The dispute's reopening resumes whatever this pause did not see coming.</summary>
-    protected override void HandOver(Guid disputeId) =>
-        jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
-
-    protected override Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) =>
-        emails.PausedAsync(giftId, disputeId, round, cancellationToken);
 
     /// <returns>
     /// The round in which the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice;
@@ -289,7 +287,7 @@ internal sealed class PauseMonthlyGiftJob(
                 notice.PausedAt = time.GetUtcNow();
                 await Db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
+                Jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
             }
 
             return null;
@@ -387,16 +385,9 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 internal sealed class ResumeMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<ResumeMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, pages)
+    : MonthlyNoticeJob(db, jobs, emails, pages)
 {
     protected override bool ForActiveDispute => true;
-
-    /// <summary>The dispute's new end pauses whatever this resumption did not see coming.</summary>
-    protected override void HandOver(Guid disputeId) =>
-        jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
-
-    protected override Task EmailAsync(Guid giftId, Guid disputeId, int round, CancellationToken cancellationToken) =>
-        emails.ResumedAsync(giftId, disputeId, round, cancellationToken);
 
     /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
     protected override async Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
