@@ -69,7 +69,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     [InlineData("12.345", "BACS 0005", null, "fractions of a penny")]
     [InlineData("", "BACS 0007", null, "Enter the amount in pounds, like 12.50.")]
     [InlineData("10", "BACS 0006", "2099-01-01", "cannot be in the future")]
-    [InlineData("10", "BACS 0008", "2016-05-20", "cannot be before the statement's period began (")]
+    [InlineData("10", "BACS 0008", "2016-05-20", "cannot be before the first money the branch was given (21 May 2017)")]
     [InlineData("1.00", "bacs-0001", null, "A transfer of £1.00 to this branch on ")]
     public async Task Bad_payments_are_refused_with_a_clear_message_and_nothing_is_posted(string amount, string reference, string? date, string message)
     {

@@ -133,20 +133,22 @@ internal sealed class RemittancePayments(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var statement = await db.RemittanceStatements.AsNoTracking()
             .Where(s => s.Id == statementId)
-            .Select(s => new { s.Id, s.BranchId, s.ApprovedAt, s.ApprovedByUserId, s.PeriodStart })
+            .Select(s => new { s.Id, s.BranchId, s.ApprovedAt, s.ApprovedByUserId })
             .SingleOrDefaultAsync(cancellationToken);
         if (statement is null)
         {
             return RemittanceResult.Refused("", "There is no such statement.");
         }
 
-        // A transfer paying money raised in the period cannot be older than the period: a mistyped year (2016 for 2017)
-        // would otherwise be published on the open books, and dated so in the ledger.
-        var periodBegan = DateOnly.FromDateTime(LondonClock.ToLondon(statement.PeriodStart).DateTime);
-        if (request.PaidOn < periodBegan)
+        // A transfer pays out money the branch was given, so it cannot be older than the first of that money: a mistyped year
+        // (2016 for 2017) would otherwise be published on the open books, and dated so in the ledger. A transfer made before
+        // the site was used, and recorded afterwards, is still dated as the bank shows it.
+        var firstMoney = await db.LedgerEntries.Where(e => e.BranchId == statement.BranchId).MinAsync(e => (DateTimeOffset?)e.OccurredAt, cancellationToken);
+        if (firstMoney is { } first && request.PaidOn < DateOnly.FromDateTime(LondonClock.ToLondon(first).DateTime))
         {
             return RemittanceResult.Refused(
-                "Input.PaidOn", $"The payment date cannot be before the statement's period began ({periodBegan.ToString("d MMMM yyyy", LondonClock.Uk)}).");
+                "Input.PaidOn",
+                $"The payment date cannot be before the first money the branch was given ({LondonClock.ToLondon(first).ToString("d MMMM yyyy", LondonClock.Uk)}).");
         }
 
         // Payments to one branch queue here, so two admins cannot both pay the same balance or the same statement.
