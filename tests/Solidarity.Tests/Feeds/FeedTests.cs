@@ -38,6 +38,23 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
     }
 
     [Fact]
+    public async Task An_update_saved_with_a_control_character_before_the_forms_refused_one_leaves_the_feeds_working()
+    {
+        // A vertical tab and a form feed, as a paste from a slide or a word processor brings them, beside an emoji.
+        await AddUpdateAsync(Argos.Id, "Rally\vtonight", "Bring\fbanners \U0001F4E3", UpdateStatus.Published, Clock.Now.AddHours(-1));
+
+        var (_, disputeFeed) = await GetFeedAsync($"{DisputePath}/updates.atom");
+        var (_, siteFeed) = await GetFeedAsync("/updates.atom");
+
+        foreach (var feed in new[] { disputeFeed, siteFeed })
+        {
+            var entry = feed.Root!.Elements(Atom + "entry").First();
+            Assert.EndsWith("Rallytonight", entry.Element(Atom + "title")!.Value, StringComparison.Ordinal);
+            Assert.Contains("Bringbanners \U0001F4E3", entry.Element(Atom + "content")!.Value, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_disputes_Atom_feed_has_its_published_updates_newest_first_with_stable_ids()
     {
         var strike = await AddUpdateAsync(Argos.Id, "Strike begins", "Picket lines at **six** sites.", UpdateStatus.Published, new(2026, 5, 17, 8, 30, 0, TimeSpan.Zero));

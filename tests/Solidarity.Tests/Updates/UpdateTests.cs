@@ -75,6 +75,33 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
     private static AngleSharp.Html.Dom.IHtmlInputElement HtmlForm(AngleSharp.Html.Dom.IHtmlDocument page) =>
         (AngleSharp.Html.Dom.IHtmlInputElement)page.QuerySelector("input[name='Input.Title']")!;
 
+    [Theory]
+    [InlineData("Rally\vtonight", "Bring banners.", "Input.Title", "Keep this to one line of ordinary characters.")]
+    [InlineData("Rally tonight", "Bring\fbanners.", "Input.Body", "characters that cannot be shown")]
+    public async Task A_control_character_pasted_into_an_update_is_refused_with_a_message_and_nothing_is_saved(
+        string title, string body, string field, string message)
+    {
+        using var admin = AdminClient();
+
+        using var response = await WriteAsync(admin, "Publish", title, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Contains(message, page.QuerySelector($"[data-valmsg-for='{field}']")!.TextContent, StringComparison.Ordinal);
+        Assert.Empty(await UpdatesAsync());
+    }
+
+    [Fact]
+    public async Task An_update_typed_over_several_lines_with_tabs_and_emoji_is_published()
+    {
+        using var admin = AdminClient();
+
+        using var response = await WriteAsync(admin, "Publish", "Day 3 \U0001F4E3", "First line\r\n\r\n\tSecond line");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Single(await UpdatesAsync());
+    }
+
     [Fact]
     public async Task A_draft_is_not_public_until_it_is_published()
     {

@@ -17,6 +17,18 @@ internal static class TypedText
         }
     }
 
+    /// <summary>
+    /// Several lines (an update, a dispute's story) of ordinary characters, or an error on <paramref name="key"/>: a control
+    /// character pasted from another program would otherwise break the feeds and the chart that carry the text.
+    /// </summary>
+    public static void CheckText(string? value, ModelStateDictionary modelState, string key)
+    {
+        if (value is not null && HasUnprintable(value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n')))
+        {
+            modelState.AddModelError(key, "This has characters that cannot be shown (control characters, often pasted from another program): please retype them.");
+        }
+    }
+
     /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
     public static bool HasUnprintable(string text)
     {

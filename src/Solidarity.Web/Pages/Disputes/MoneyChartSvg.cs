@@ -2,6 +2,7 @@ using System.Security;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 using Solidarity.Web.Infrastructure.Graphics;
+using Solidarity.Web.Infrastructure.Html;
 
 namespace Solidarity.Web.Pages.Disputes;
 
@@ -117,7 +118,7 @@ internal static class MoneyChartSvg
         return svg[..root]
             + $"<svg viewBox=\"0 0 {Width} {Height}\" role=\"img\""
             + svg[(root + 4)..(rootEnd + 1)]
-            + $"<title>{SecurityElement.Escape(chart.Summary)}</title>"
+            + $"<title>{SecurityElement.Escape(XmlCharacters.Keep(chart.Summary))}</title>"
             + svg[(rootEnd + 1)..];
     }
 

@@ -1,10 +1,14 @@
 using System.Xml;
+using Solidarity.Web.Infrastructure.Html;
 
 namespace Solidarity.Web.Pages.Feeds;
 
 internal sealed record AtomEntry(string Id, string Title, string Url, DateTimeOffset Published, DateTimeOffset Updated, string AuthorName, string Html);
 
-/// <summary>An Atom 1.0 feed (RFC 4287), written with XmlWriter so every value is escaped by the writer.</summary>
+/// <summary>
+/// An Atom 1.0 feed (RFC 4287), written with XmlWriter so every value is escaped by the writer; text is passed through
+/// <see cref="XmlCharacters.Keep"/> first, so that a character XML cannot carry costs that character, not the feed.
+/// </summary>
 internal sealed record AtomFeed(string Id, string Title, string SelfUrl, string PageUrl, DateTimeOffset? Updated, IReadOnlyList<AtomEntry> Entries)
 {
     public const string Namespace = "http://www.w3.org/2005/Atom";
@@ -19,7 +23,7 @@ internal sealed record AtomFeed(string Id, string Title, string SelfUrl, string 
             xml.WriteStartDocument();
             xml.WriteStartElement("feed", Namespace);
             xml.WriteElementString("id", Namespace, Id);
-            xml.WriteElementString("title", Namespace, Title);
+            xml.WriteElementString("title", Namespace, XmlCharacters.Keep(Title));
             xml.WriteElementString("updated", Namespace, Timestamp(Updated ?? now));
             Link(xml, "self", ContentType, SelfUrl);
             Link(xml, "alternate", "text/html", PageUrl);
@@ -32,16 +36,16 @@ internal sealed record AtomFeed(string Id, string Title, string SelfUrl, string 
             {
                 xml.WriteStartElement("entry", Namespace);
                 xml.WriteElementString("id", Namespace, entry.Id);
-                xml.WriteElementString("title", Namespace, entry.Title);
+                xml.WriteElementString("title", Namespace, XmlCharacters.Keep(entry.Title));
                 xml.WriteElementString("updated", Namespace, Timestamp(entry.Updated));
                 xml.WriteElementString("published", Namespace, Timestamp(entry.Published));
                 xml.WriteStartElement("author", Namespace);
-                xml.WriteElementString("name", Namespace, entry.AuthorName);
+                xml.WriteElementString("name", Namespace, XmlCharacters.Keep(entry.AuthorName));
                 xml.WriteEndElement();
                 Link(xml, "alternate", "text/html", entry.Url);
                 xml.WriteStartElement("content", Namespace);
                 xml.WriteAttributeString("type", "html");
-                xml.WriteString(entry.Html);
+                xml.WriteString(XmlCharacters.Keep(entry.Html));
                 xml.WriteEndElement();
                 xml.WriteEndElement();
             }

@@ -191,6 +191,10 @@ internal static partial class DisputeForm
         DisputeInput input, Dispute? existing, SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
     {
         var errorsBefore = modelState.ErrorCount;
+        TypedText.CheckLine(input.Title, modelState, "Input.Title");
+        TypedText.CheckLine(input.Employer, modelState, "Input.Employer");
+        TypedText.CheckText(input.Summary, modelState, "Input.Summary");
+        TypedText.CheckText(input.Body, modelState, "Input.Body");
         if (!Enum.IsDefined(input.Status))
         {
             modelState.AddModelError("Input.Status", "Choose a status from the list.");

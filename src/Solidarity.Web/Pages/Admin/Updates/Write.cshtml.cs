@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Html;
 
 namespace Solidarity.Web.Pages.Admin.Updates;
@@ -109,6 +110,8 @@ internal sealed class WriteModel(
             return NotFound();
         }
 
+        TypedText.CheckLine(Input.Title, ModelState, "Input.Title");
+        TypedText.CheckText(Input.Body, ModelState, "Input.Body");
         var now = time.GetUtcNow();
         var scheduledFor = target == UpdateStatus.Scheduled ? CheckSchedule(now) : null;
         CheckStatusChange(dispute, target);
