@@ -132,6 +132,21 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     }
 
     [Fact]
+    public async Task Approving_with_a_reason_for_rejecting_typed_approves_nothing_and_says_why()
+    {
+        // Enter in the reason box presses the form's first button, "Approve ticked", with the reason sent along.
+        var abusive = await AddPendingAsync("Abuse", TimeSpan.FromHours(1));
+        using var admin = AdminClient();
+
+        using var refused = await DecideAsync(admin, "Approve", [new("Input.Selected", abusive.Id.ToString()), new("Input.Reason", "abuse")]);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("nothing was approved", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(ModerationStatus.Pending, (await ReloadAsync(abusive.Id)).Status);
+        Assert.Empty(await AuditAsync());
+    }
+
+    [Fact]
     public async Task Rejecting_needs_a_reason_which_is_kept_for_moderators_only()
     {
         var message = await AddPendingAsync("Buy cheap watches", TimeSpan.FromHours(1));

@@ -50,6 +50,14 @@ internal sealed class IndexModel(SolidarityDbContext db, MessageModeration moder
             ModelState.AddModelError("Input.Reason", "Give a reason for rejecting: it is kept for the moderators, never shown to the author.");
         }
 
+        // Enter in the reason box presses the form's first button, which approves: a moderator who typed a reason meant to
+        // reject, and an approval cannot be taken back. So approving with a reason typed does nothing and says why.
+        if (decision == ModerationStatus.Approved && !string.IsNullOrWhiteSpace(Input.Reason))
+        {
+            ModelState.AddModelError(
+                "Input.Reason", "You typed a reason for rejecting, so nothing was approved: to reject, press Reject ticked; to approve, clear the reason.");
+        }
+
         if (!ModelState.IsValid)
         {
             await LoadAsync(cancellationToken);
