@@ -103,6 +103,28 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
     }
 
     [Fact]
+    public async Task Publishing_a_new_update_twice_from_one_form_publishes_it_once()
+    {
+        using var admin = AdminClient();
+        var entryId = (await admin.GetPageAsync(WritePath())).QuerySelector("input[name='Input.EntryId']")!.GetAttribute("value")!;
+        List<KeyValuePair<string, string>> fields = [new("Input.Title", "Picket at Magna Park"), new("Input.Body", "From 6am."), new("Input.EntryId", entryId)];
+
+        // A double click: the two requests race, and one after the other.
+        var both = await Task.WhenAll(admin.PostFormAsync(WritePath(), fields, "Publish"), admin.PostFormAsync(WritePath(), fields, "Publish"));
+        using var third = await admin.PostFormAsync(WritePath(), fields, "Publish");
+
+        Assert.All(both.Append(third), r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
+        var update = Assert.Single(await UpdatesAsync());
+        Assert.Equal(Guid.Parse(entryId), update.Id);
+        var index = await admin.GetPageAsync(third.Headers.Location!.OriginalString);
+        Assert.Contains("already saved", index.QuerySelector(".notice")!.TextContent, StringComparison.Ordinal);
+        foreach (var response in both)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_draft_is_not_public_until_it_is_published()
     {
         using var admin = AdminClient();

@@ -54,6 +54,12 @@ internal sealed class WriteModel(
 
         /// <summary>The version of the saved update this form was filled from.</summary>
         public uint? Version { get; set; }
+
+        /// <summary>
+        /// For a new update: the id it will have, chosen when the form is shown, so that a double click or a form sent
+        /// again saves it once.
+        /// </summary>
+        public Guid? EntryId { get; set; }
     }
 
     public async Task<IActionResult> OnGetAsync(Guid disputeId, Guid? id, CancellationToken cancellationToken)
@@ -73,6 +79,11 @@ internal sealed class WriteModel(
                 ScheduleFor = update.ScheduledFor is { } due ? LondonClock.ToLondon(due).ToString(ScheduleFormat, CultureInfo.InvariantCulture) : null,
                 Version = update.Version,
             };
+        }
+
+        else
+        {
+            Input.EntryId = Guid.CreateVersion7();
         }
 
         Existing = Snapshot(update);
@@ -112,6 +123,11 @@ internal sealed class WriteModel(
 
         TypedText.CheckLine(Input.Title, ModelState, "Input.Title");
         TypedText.CheckText(Input.Body, ModelState, "Input.Body");
+        if (update is null && Input.EntryId is { } entryId && await db.DisputeUpdates.AnyAsync(u => u.Id == entryId, cancellationToken))
+        {
+            return AlreadySaved(disputeId);
+        }
+
         var now = time.GetUtcNow();
         var scheduledFor = target == UpdateStatus.Scheduled ? CheckSchedule(now) : null;
         CheckStatusChange(dispute, target);
@@ -132,6 +148,7 @@ internal sealed class WriteModel(
             var user = await userManager.GetUserAsync(User);
             update = new DisputeUpdate
             {
+                Id = Input.EntryId ?? Guid.CreateVersion7(),
                 DisputeId = dispute.Id,
                 Title = title,
                 Body = body,
@@ -203,6 +220,12 @@ internal sealed class WriteModel(
 
             return await ShowAgainAsync(disputeId, current, cancellationToken);
         }
+        catch (DbUpdateException e) when (id is null && e.IsUniqueViolation())
+        {
+            // The same form, sent twice at once: the other request saved it.
+            db.ChangeTracker.Clear();
+            return AlreadySaved(disputeId);
+        }
 
         await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         monthlyGifts.DisputeStatusChanged(dispute.Id, statusBefore, dispute.Status);
@@ -214,6 +237,12 @@ internal sealed class WriteModel(
             UpdateStatus.Scheduled => $"Scheduled: “{title}” will be published at {LondonClock.DateTime(scheduledFor!.Value)} (UK time).",
             _ => $"Saved as a draft: “{title}” is not public.",
         };
+        return RedirectToPage("/Admin/Updates/Index", new { disputeId });
+    }
+
+    private RedirectToPageResult AlreadySaved(Guid disputeId)
+    {
+        TempData["Notice"] = "That update was already saved: nothing was added.";
         return RedirectToPage("/Admin/Updates/Index", new { disputeId });
     }
 
