@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
@@ -89,6 +90,35 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         Assert.Equal(receipts.Single(r => r.Kind == ReceiptKind.Receipt && r.DonationId == refunded.Id).Id, creditNote.OriginalReceiptId);
         Assert.Equal(("re_test_monthly_refund", 500L), (creditNote.RefundKey, creditNote.AmountPence));
     }
+
+    [Fact]
+    public async Task A_gift_paused_while_its_dispute_goes_on_is_not_said_to_be_paused_for_the_end_and_the_thank_you_page_tells_each_state()
+    {
+        var giftId = await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000, email: "jo@example.org");
+        await SetStatusAsync(giftId, MonthlyGiftStatus.Paused);
+        string token;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(giftId);
+            await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
+        }
+
+        using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var manage = await browser.GetPageAsync(MonthlyGiftLinks.PathFor(token));
+        var paused = await browser.GetPageAsync($"/monthly/{giftId}/thank-you");
+        await SetStatusAsync(giftId, MonthlyGiftStatus.Cancelled);
+        var cancelled = await browser.GetPageAsync($"/monthly/{giftId}/thank-you");
+
+        var status = manage.QuerySelector("#monthly-status")!.TextContent;
+        Assert.Contains("though the dispute is still going", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("the dispute has ended", status, StringComparison.Ordinal);
+        Assert.Contains("is paused", paused.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("is cancelled", cancelled.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("confirmed", cancelled.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    private Task<int> SetStatusAsync(Guid giftId, MonthlyGiftStatus status) =>
+        App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).ExecuteUpdateAsync(g => g.SetProperty(x => x.Status, status)));
 
     private Task<MonthlyGiftStatus> StatusAsync(Guid giftId) =>
         App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).Select(g => g.Status).SingleAsync());
