@@ -41,6 +41,31 @@ public sealed class DonationJourneyTests(BrowserFixture fixture) : BrowserTest(f
     }
 
     [ChromiumFact]
+    public async Task The_donate_form_is_sent_once_however_often_it_is_pressed()
+    {
+        var (slug, _) = await ArgosAsync();
+        var page = await NewPageAsync();
+        await OpenAsync(page, $"/disputes/{slug}/donate");
+
+        // Each press fires the form's submit event; the page's script lets only the first through. The test's own
+        // listener, added after it, counts what would have been sent and holds every one back.
+        var sent = await page.EvaluateAsync<int>("""
+            () => {
+              const form = document.getElementById('donate-form');
+              let sent = 0;
+              form.addEventListener('submit', event => { if (!event.defaultPrevented) sent++; event.preventDefault(); });
+              const press = form.querySelector('button[type="submit"]');
+              press.click();
+              press.click();
+              press.click();
+              return sent;
+            }
+            """);
+
+        Assert.Equal(1, sent);
+    }
+
+    [ChromiumFact]
     public async Task Supporter_donates_through_the_test_checkout_and_sees_the_new_total_on_the_dispute_page()
     {
         var (slug, title) = await ArgosAsync();

@@ -1,5 +1,6 @@
-// Keeps the preset amounts and the typed amount exclusive, and shows the fee estimate and total as the
-// supporter chooses. The form works the same without it: the server computes both on every post.
+// Keeps the preset amounts and the typed amount exclusive, shows the fee estimate and total as the supporter chooses,
+// and sends the form once however often it is pressed. The form works without it: the server computes both on every
+// post.
 (() => {
   const form = document.getElementById('donate-form');
   if (!form) return;
@@ -49,4 +50,16 @@
   coverFee.addEventListener('change', update);
   frequencies.forEach(f => f.addEventListener('change', update));
   update();
+
+  // A second press while the first is on its way to payment (a double click, an impatient tap) would make a second
+  // donation and Checkout session: only the first is sent. Coming back from the payment page starts afresh.
+  let sent = false;
+  form.addEventListener('submit', event => {
+    if (sent) {
+      event.preventDefault();
+      return;
+    }
+    sent = true;
+  });
+  window.addEventListener('pageshow', () => { sent = false; });
 })();
