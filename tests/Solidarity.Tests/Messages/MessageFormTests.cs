@@ -219,6 +219,25 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     }
 
     [Fact]
+    public async Task Messages_the_form_refused_do_not_count_against_the_address()
+    {
+        using var client = Visitor();
+        for (var i = 1; i <= 3; i++)
+        {
+            using var refused = await SendAsync(client, new string('x', Solidarity.Core.Messages.SupportMessage.MaxBodyLength + 1));
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        }
+
+        for (var i = 1; i <= 5; i++)
+        {
+            using var accepted = await SendAsync(client, $"Message {i}, put right");
+            Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        }
+
+        Assert.Equal(5, (await StoredAsync()).Count);
+    }
+
+    [Fact]
     public async Task Five_messages_in_ten_minutes_means_five_across_every_web_process()
     {
         await using var second = new MessagesApp(Smtp.Port);

@@ -33,15 +33,6 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
         }
 
         Dispute = dispute;
-        if (await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, cancellationToken) is { } wait)
-        {
-            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
-            ModelState.AddModelError("", $"{MessageRules.TooFast} Please send this one again in {minutes} minute{(minutes == 1 ? "" : "s")}: your text is kept below.");
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Page();
-        }
-
         if (!string.IsNullOrEmpty(Input.Website))
         {
             // A robot filled the hidden field: it is told what a person would be told, and nothing is kept.
@@ -56,6 +47,17 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
         TypedText.CheckLine(Input.Town, ModelState, "Input.Town");
         if (body is null || !ModelState.IsValid)
         {
+            return Page();
+        }
+
+        // Counted only once the message would be kept: a supporter putting a refused message right is not held back for
+        // it, nor is everyone else on the same address (a picket's or a meeting's Wi-Fi).
+        if (await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, cancellationToken) is { } wait)
+        {
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            ModelState.AddModelError("", $"{MessageRules.TooFast} Please send this one again in {minutes} minute{(minutes == 1 ? "" : "s")}: your text is kept below.");
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page();
         }
 
