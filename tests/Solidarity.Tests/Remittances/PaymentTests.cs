@@ -71,6 +71,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
     [InlineData("10", "BACS 0006", "2099-01-01", "cannot be in the future")]
     [InlineData("10", "BACS 0008", "2016-05-20", "cannot be before the first money the branch was given (21 May 2017)")]
     [InlineData("1.00", "bacs-0001", null, "A transfer of £1.00 to this branch on ")]
+    [InlineData("10", "- / -", null, "it has letters or digits")]
     public async Task Bad_payments_are_refused_with_a_clear_message_and_nothing_is_posted(string amount, string reference, string? date, string message)
     {
         var statementId = await StatementAsync();

@@ -122,6 +122,10 @@ internal sealed class RemittancePayments(
         {
             errors.Add(new("Input.BankReference", $"The bank reference can be up to {MaxReferenceLength} characters."));
         }
+        else if (RemittancePayment.NormaliseReference(reference).Length == 0)
+        {
+            errors.Add(new("Input.BankReference", "Enter the bank's reference as the bank statement shows it: it has letters or digits."));
+        }
 
         if (errors.Count > 0)
         {
