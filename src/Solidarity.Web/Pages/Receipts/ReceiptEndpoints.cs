@@ -5,26 +5,23 @@ namespace Solidarity.Web.Pages.Receipts;
 internal static class ReceiptEndpoints
 {
     /// <summary>
-    /// GET /receipts/{token}: the PDF an emailed link points to. GET /donations/{id}/receipt: the receipt for
-    /// the browser that made the donation, within a day. Everything else is a plain 404, the same whether or
-    /// not a receipt exists. GET /receipts/statement/{token}: a statement of a year's giving, made from the gifts
+    /// GET /receipts/{token}: the PDF an emailed link points to, or a 404 in words that say where else to look, the
+    /// same whether or not a receipt exists. GET /donations/{id}/receipt: the receipt for the browser that made the
+    /// donation, within a day; anything else there is a plain 404. GET /receipts/statement/{token}: a statement of a year's giving, made from the gifts
     /// when the link is opened; 410 in words once the donor was erased.
     /// </summary>
     public static void MapReceipts(this WebApplication app)
     {
         app.MapGet("/receipts/{token}", async (string token, SolidarityDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
         {
-            if (!ReceiptTokens.TryHash(token, out var hash))
-            {
-                return Results.NotFound();
-            }
-
             var now = time.GetUtcNow();
-            var receipt = await db.Receipts.AsNoTracking()
+            var receipt = !ReceiptTokens.TryHash(token, out var hash) ? null : await db.Receipts.AsNoTracking()
                 .Where(r => r.DownloadTokenHash == hash && r.DownloadTokenExpiresAt > now)
                 .Select(r => new { r.Number, r.Pdf })
                 .SingleOrDefaultAsync(cancellationToken);
-            return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
+            return receipt is null
+                ? Results.Text(ReceiptNotFound, "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
+                : Pdf(receipt.Number, receipt.Pdf);
         }).ForAudience(Audience.Public);
 
         app.MapGet(YearStatements.Path + "/{token}", async (
@@ -62,6 +59,11 @@ internal static class ReceiptEndpoints
             return receipt is null ? Results.NotFound() : Pdf(receipt.Number, receipt.Pdf);
         }).ForAudience(Audience.Public);
     }
+
+    /// <summary>The same words whether the link expired or never existed, so they tell no one whether a receipt does.</summary>
+    public const string ReceiptNotFound =
+        "This receipt link has expired or is not a working link. The receipt is also attached to its email as a PDF. A " +
+        "statement of giving lists every gift from your email address with its receipt number: ask for one at " + YearStatements.Path + ".";
 
     public const string StatementNotFound =
         "This link to a statement of giving has expired or is not a working link. Ask for a new statement at " + YearStatements.Path + ".";
