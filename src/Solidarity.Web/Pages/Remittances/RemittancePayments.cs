@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Query;
+
 namespace Solidarity.Web.Pages.Remittances;
 
 /// <summary>What an admin types to record a bank transfer.</summary>
@@ -66,32 +68,39 @@ internal sealed class RemittancePayments(
         return (Math.Max(statement.ClosingPence, 0), -transferred);
     }
 
+    /// <summary>
+    /// A sign-off that happens once (a statement's approval, a transfer's confirmation): the rows still unsigned are
+    /// stamped with who signed and when, and the audit entry commits with them.
+    /// </summary>
+    /// <returns>False when there was nothing left to sign: signed before, by this person or another, and nothing changed.</returns>
+    private async Task<bool> SignOffOnceAsync<T>(
+        IQueryable<T> unsigned, Action<UpdateSettersBuilder<T>, DateTimeOffset, Guid?, string> stamp, ClaimsPrincipal signer, string action,
+        string subjectType, Guid subjectId, CancellationToken cancellationToken)
+    {
+        var (now, userId, name) = (time.GetUtcNow(), BranchOfficers.UserId(signer), BranchOfficers.UserName(signer));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await unsigned.ExecuteUpdateAsync(row => stamp(row, now, userId, name), cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        audit.Record(signer, action, subjectType, subjectId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     private static string AlreadyRecorded(long pence, DateOnly paidOn, string reference) =>
         $"A transfer of {Money.Pence(pence).Format()} to this branch on {paidOn.ToString("d MMMM yyyy", LondonClock.Uk)} with the bank reference " +
         $"{reference} is already recorded; nothing was posted.";
 
-    public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var userId = BranchOfficers.UserId(admin);
-        var name = BranchOfficers.UserName(admin);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var approved = await db.RemittanceStatements
-            .Where(s => s.Id == statementId && s.ApprovedAt == null)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.ApprovedAt, now)
-                .SetProperty(x => x.ApprovedByUserId, userId)
-                .SetProperty(x => x.ApprovedByName, name), cancellationToken);
-        if (approved == 0)
-        {
-            return new RemittanceResult(false, [], "The statement was already approved; nothing changed.");
-        }
-
-        audit.Record(admin, RemittanceAuditActions.StatementApproved, nameof(RemittanceStatement), statementId.ToString());
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new RemittanceResult(true, [], "Statement approved.");
-    }
+    public async Task<RemittanceResult> ApproveAsync(Guid statementId, ClaimsPrincipal admin, CancellationToken cancellationToken) =>
+        await SignOffOnceAsync(
+            db.RemittanceStatements.Where(s => s.Id == statementId && s.ApprovedAt == null),
+            (row, now, userId, name) => row.SetProperty(x => x.ApprovedAt, now).SetProperty(x => x.ApprovedByUserId, userId).SetProperty(x => x.ApprovedByName, name),
+            admin, RemittanceAuditActions.StatementApproved, nameof(RemittanceStatement), statementId, cancellationToken)
+            ? new RemittanceResult(true, [], "Statement approved.")
+            : new RemittanceResult(false, [], "The statement was already approved; nothing changed.");
 
     public async Task<RemittanceResult> RecordAsync(Guid statementId, PaymentRequest request, ClaimsPrincipal admin, CancellationToken cancellationToken)
     {
@@ -236,24 +245,14 @@ internal sealed class RemittancePayments(
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var userId = BranchOfficers.UserId(officer);
-        var name = BranchOfficers.UserName(officer);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var confirmed = await db.RemittancePayments
-            .Where(p => p.Id == paymentId && p.BranchId == branchId && p.ConfirmedAt == null)
-            .ExecuteUpdateAsync(p => p
-                .SetProperty(x => x.ConfirmedAt, now)
-                .SetProperty(x => x.ConfirmedByUserId, userId)
-                .SetProperty(x => x.ConfirmedByName, name), cancellationToken);
-        if (confirmed == 0)
+        if (!await SignOffOnceAsync(
+            db.RemittancePayments.Where(p => p.Id == paymentId && p.BranchId == branchId && p.ConfirmedAt == null),
+            (row, now, userId, name) => row.SetProperty(x => x.ConfirmedAt, now).SetProperty(x => x.ConfirmedByUserId, userId).SetProperty(x => x.ConfirmedByName, name),
+            officer, RemittanceAuditActions.PaymentConfirmed, nameof(RemittancePayment), paymentId, cancellationToken))
         {
             return new RemittanceResult(false, [], "This transfer was already confirmed; nothing changed.");
         }
 
-        audit.Record(officer, RemittanceAuditActions.PaymentConfirmed, nameof(RemittancePayment), paymentId.ToString());
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         await pages.EvictAllAsync(cancellationToken);
         return new RemittanceResult(true, [], "Thank you: the transfer is confirmed as received.");
     }
