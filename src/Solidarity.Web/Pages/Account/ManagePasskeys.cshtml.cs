@@ -102,24 +102,8 @@ internal sealed class ManagePasskeysModel(
 
         var passkey = result.Passkey;
         passkey.Name = string.IsNullOrWhiteSpace(Name) ? $"Passkey added {time.GetUtcNow():d MMMM yyyy}" : Name.Trim();
-        var cancellationToken = HttpContext.RequestAborted;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            var added = await userManager.AddOrUpdatePasskeyAsync(user, passkey);
-            if (!added.Succeeded)
-            {
-                return await RefuseAsync(user, RefusedMessage);
-            }
-
-            audit.Record(User, AuditActions.PasskeyAdded, "User", user.Id.ToString(), new { user.Email, passkey.Name });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        // Keeps this session (and its second factor) should the change have given the account a new security stamp.
-        await signInManager.RefreshSignInAsync(user);
-        Notice = AddedNotice;
-        return RedirectToPage();
+        return await ChangeAsync(
+            user, () => userManager.AddOrUpdatePasskeyAsync(user, passkey), RefusedMessage, AuditActions.PasskeyAdded, passkey.Name, AddedNotice);
     }
 
     public async Task<IActionResult> OnPostRemoveAsync(string? id)
@@ -143,22 +127,33 @@ internal sealed class ManagePasskeysModel(
             return await RefuseAsync(user, LastSecondFactorMessage);
         }
 
+        return await ChangeAsync(
+            user, () => userManager.RemovePasskeyAsync(user, passkey.CredentialId), "The passkey could not be removed. Reload the page and try again.",
+            AuditActions.PasskeyRemoved, passkey.Name, RemovedNotice);
+    }
+
+    /// <summary>
+    /// Adds or removes a passkey with its audit entry in one transaction, then keeps this session (and its second factor)
+    /// should the change have given the account a new security stamp.
+    /// </summary>
+    private async Task<IActionResult> ChangeAsync(
+        ApplicationUser user, Func<Task<IdentityResult>> change, string refusal, string action, string? passkeyName, string notice)
+    {
         var cancellationToken = HttpContext.RequestAborted;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var removed = await userManager.RemovePasskeyAsync(user, passkey.CredentialId);
-            if (!removed.Succeeded)
+            if (!(await change()).Succeeded)
             {
-                return await RefuseAsync(user, "The passkey could not be removed. Reload the page and try again.");
+                return await RefuseAsync(user, refusal);
             }
 
-            audit.Record(User, AuditActions.PasskeyRemoved, "User", user.Id.ToString(), new { user.Email, passkey.Name });
+            audit.Record(User, action, "User", user.Id.ToString(), new { user.Email, Name = passkeyName });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
         await signInManager.RefreshSignInAsync(user);
-        Notice = RemovedNotice;
+        Notice = notice;
         return RedirectToPage();
     }
 
