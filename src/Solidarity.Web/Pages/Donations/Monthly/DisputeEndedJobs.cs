@@ -185,7 +185,8 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobC
             return;
         }
 
-        // Handed over to the other job's list for the dispute, which takes the gift back.
+        // An admin who flipped the dispute while this ran may have had the other job's list skip the gift, not yet changed:
+        // whichever of the two commits last sees the other, and here that is this job, which hands the gift over.
         var isActive = await DisputeIsActiveAsync(Db, disputeId, cancellationToken);
         if (isActive && !ForActiveDispute)
         {
@@ -347,7 +348,6 @@ internal sealed class PauseMonthlyGiftJob(
         logger.LogInformation("Monthly gift {MonthlyGiftId} paused: dispute {DisputeId} ended", giftId, disputeId);
         return notice.Round;
     }
-
 }
 
 /// <summary>
