@@ -86,6 +86,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [InlineData("Input.Amount", "1000000.01", "more than £1,000,000")]
     [InlineData("Input.Amount", "", "Enter the amount in pounds, like 12.50.")]
     [InlineData("Input.ReceivedOn", "2999-01-01", "cannot be in the future")]
+    [InlineData("Input.ReceivedOn", "0025-05-20", "cannot be before 2000")]
     [InlineData("Input.ReceivedOn", "", "Enter the date")]
     [InlineData("Input.Method", "Card", "cheque, bank transfer or collection")]
     [InlineData("Input.Method", "", "Choose how the money came")]
@@ -174,6 +175,10 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.OK, held.StatusCode);
         var warning = await HtmlForm.ParseAsync(held);
         Assert.Contains("leaves branch WM7680 owing £1,250.50", warning.QuerySelector("[role=alert] p")!.TextContent, StringComparison.Ordinal);
+
+        // The form to record money, on the same page, says nothing of its own rules and has an id for its next entry.
+        Assert.DoesNotContain("Choose the dispute", warning.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        Assert.True(Guid.TryParse(warning.QuerySelector("input[name='Input.EntryId']")?.GetAttribute("value"), out _));
         Assert.Equal(before.Select(e => e.Key), (await MoneyScenario.EntriesAsync(App)).Select(e => e.Key));
         Assert.Equal(DonationStatus.Paid, (await MoneyScenario.DonationAsync(App, donationId)).Status);
         var reconciliation = await client.GetPageAsync("/admin/money/reconciliation");

@@ -25,6 +25,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
     /// <summary>A reversal held back because it would leave a branch owing money it was already paid.</summary>
     public PendingReversal? Overdraw { get; private set; }
 
+    /// <summary>No gift on the site is older (as <see cref="Receipts.YearStatements.FirstYear"/> says of statements).</summary>
+    private static readonly DateOnly EarliestReceived = new(Receipts.YearStatements.FirstYear, 1, 1);
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Input.ReceivedOn = Today();
@@ -55,6 +58,11 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         if (Input.ReceivedOn > Today())
         {
             ModelState.AddModelError("Input.ReceivedOn", "The date received cannot be in the future.");
+        }
+        else if (Input.ReceivedOn < EarliestReceived)
+        {
+            // A year typed short ("25") is year 25: the dispute's chart would run day by day from then.
+            ModelState.AddModelError("Input.ReceivedOn", $"The date received cannot be before {EarliestReceived.Year}: check the year.");
         }
 
         if (string.IsNullOrWhiteSpace(Input.PayerName) && string.IsNullOrWhiteSpace(Input.OrganisationName))
@@ -92,6 +100,11 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 
     public async Task<IActionResult> OnPostReverseAsync(Guid donationId, string? reason, bool confirmOverdraw, CancellationToken cancellationToken)
     {
+        // The page's other form, to record money, is bound and checked here too, empty (under its own prefix or, with
+        // nothing sent under it, none): its rules are not this form's, which checks its reason below. When the page is
+        // shown again that form starts afresh, with an id of its own for the next entry.
+        ModelState.Clear();
+        Input = new OfflineInput { ReceivedOn = Today(), EntryId = Guid.CreateVersion7() };
         reason = TypedText.TrimToNull(reason);
         if (reason is null || reason.Length > Donation.ReversalReasonMaxLength)
         {
