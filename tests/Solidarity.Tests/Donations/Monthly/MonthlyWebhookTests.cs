@@ -320,6 +320,13 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         using var client = App.CreateClient();
         await WebhookSender.DeliverAsync(client, stripe.Completed());
         await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+        await WebhookSender.DeliverAsync(client, stripe.Failed(2, 1, DateTimeOffset.UtcNow.AddDays(3)));
+
+        // Moved here from another dispute, as a giver may when theirs ends (the dispute it came from, by its title).
+        var movedAt = DateTimeOffset.UtcNow.AddDays(-1);
+        var from = await App.WithDbAsync(db => db.Disputes.Where(d => d.Id != _scenario.DisputeId).Select(d => new { d.Id, d.Title }).FirstAsync());
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == stripe.GiftId)
+            .ExecuteUpdateAsync(g => g.SetProperty(x => x.MovedFromDisputeId, from.Id).SetProperty(x => x.MovedAt, movedAt)));
 
         DonorExport export;
         await using (var scope = App.Scope())
@@ -331,6 +338,10 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal((stripe.GiftId, "monthly@example.org", 1_000L), (gift.Id, gift.Email, gift.AmountPence));
         Assert.Single(export.Donations);
         Assert.Single(export.Messages);
+        var failed = Assert.Single(gift.FailedPayments);
+        Assert.Equal((stripe.Invoice(2).Id, 1_000L, 1), (failed.StripeInvoiceId, failed.AmountPence, failed.Attempts));
+        Assert.Equal(from.Title, gift.MovedFromDispute);
+        Assert.NotNull(gift.MovedAt);
     }
 
     [Fact]

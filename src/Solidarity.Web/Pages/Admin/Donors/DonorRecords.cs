@@ -61,7 +61,12 @@ internal sealed record DonorExport(
         Guid Id, string Dispute, DateTimeOffset CreatedAt, MonthlyGiftStatus Status, long AmountPence, long FeeCoverPence, string Currency,
         string? DonorName, string? Email, string? PublicName, string? OrganisationName, bool ShowAmountPublicly, DateTimeOffset? PrivacyConsentAt,
         string? ChosenBranch, DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? StripeSubscriptionId,
-        string? StripeCustomerId);
+        string? StripeCustomerId, string? MovedFromDispute, DateTimeOffset? MovedAt, IReadOnlyList<FailedPayment> FailedPayments);
+
+    /// <summary>A month's payment Stripe could not take, as the admins see it.</summary>
+    internal sealed record FailedPayment(
+        string StripeInvoiceId, long AmountPence, int Attempts, DateTimeOffset FirstFailedAt, DateTimeOffset LastFailedAt,
+        DateTimeOffset? NextAttemptAt, DateTimeOffset? PaidAt);
 
     internal sealed record Message(
         Guid Id, Guid? DonationId, string Dispute, DateTimeOffset CreatedAt, string? AuthorName, string? OrganisationName, string? Town,
@@ -82,7 +87,8 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
 {
     public const string ExportAbout =
         "Everything the organisation holds about this email address: donations, how each was divided between branches, " +
-        "monthly gifts, messages of support sent with them, receipts and credit notes, and the emails that carried them. Amounts are in pence.";
+        "monthly gifts (with any move to another dispute and any month's payment that failed), messages of support sent with them, " +
+        "receipts and credit notes, and the emails that carried them. Amounts are in pence.";
 
     /// <summary>A one-off gift or a monthly one given with <paramref name="email"/>, compared case-insensitively: lower("Email") is indexed for it.</summary>
     public static Expression<Func<T, bool>> GivenWith<T>(string email)
@@ -152,7 +158,12 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                 g.Id, db.Disputes.Where(x => x.Id == g.DisputeId).Select(x => x.Title).First(), g.CreatedAt, g.Status, g.AmountPence,
                 g.FeeCoverPence, g.Currency, g.DonorName, g.Email, g.PublicName, g.OrganisationName, g.ShowAmountPublicly, g.PrivacyConsentAt,
                 db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name + " (" + b.Code + ")").FirstOrDefault(),
-                g.NextPaymentAt, g.PausedAt, g.CancelledAt, g.StripeSubscriptionId, g.StripeCustomerId))
+                g.NextPaymentAt, g.PausedAt, g.CancelledAt, g.StripeSubscriptionId, g.StripeCustomerId,
+                db.Disputes.Where(x => x.Id == g.MovedFromDisputeId).Select(x => x.Title).FirstOrDefault(), g.MovedAt,
+                db.MonthlyPaymentFailures.Where(f => f.MonthlyGiftId == g.Id).OrderBy(f => f.FirstFailedAt)
+                    .Select(f => new DonorExport.FailedPayment(
+                        f.StripeInvoiceId, f.AmountPence, f.Attempts, f.FirstFailedAt, f.LastFailedAt, f.NextAttemptAt, f.PaidAt))
+                    .ToList()))
             .ToListAsync(cancellationToken);
         var giftIds = monthly.Select(g => g.Id).ToList();
         var messages = await db.SupportMessages.AsNoTracking()
