@@ -23,11 +23,14 @@ internal static class TypedText
     /// </summary>
     public static void CheckText(string? value, ModelStateDictionary modelState, string key)
     {
-        if (value is not null && HasUnprintable(value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n')))
+        if (value is not null && HasUnprintable(WithNewlines(value)))
         {
             modelState.AddModelError(key, "This has characters that cannot be shown (control characters, often pasted from another program): please retype them.");
         }
     }
+
+    /// <summary>Line breaks as "\n", however the browser sent them ("\r\n" from a text area, or a lone "\r").</summary>
+    public static string WithNewlines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
 
     /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
     public static bool HasUnprintable(string text)

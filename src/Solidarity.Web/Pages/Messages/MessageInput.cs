@@ -38,7 +38,7 @@ internal static partial class MessageRules
 
     /// <summary>Line breaks as "\n", surrounding space trimmed: the text as stored.</summary>
     public static string? Normalise(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null : text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Trim();
+        string.IsNullOrWhiteSpace(text) ? null : TypedText.WithNewlines(text).Trim();
 
     /// <summary>Adds an error for each rule the text breaks; answers the text to store when it breaks none.</summary>
     public static string? CheckBody(string? typed, ModelStateDictionary modelState, string key)

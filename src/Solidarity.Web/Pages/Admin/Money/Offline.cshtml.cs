@@ -30,8 +30,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Input.ReceivedOn = Today();
-        Input.EntryId = Guid.CreateVersion7();
+        Input = NewEntry();
         await LoadAsync(cancellationToken);
     }
 
@@ -104,7 +103,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         // nothing sent under it, none): its rules are not this form's, which checks its reason below. When the page is
         // shown again that form starts afresh, with an id of its own for the next entry.
         ModelState.Clear();
-        Input = new OfflineInput { ReceivedOn = Today(), EntryId = Guid.CreateVersion7() };
+        Input = NewEntry();
         reason = TypedText.TrimToNull(reason);
         if (reason is null || reason.Length > Donation.ReversalReasonMaxLength)
         {
@@ -163,6 +162,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(LondonClock.ToLondon(time.GetUtcNow()).DateTime);
+
+    /// <summary>The record form as it starts: received today, with the id its entry will have.</summary>
+    private OfflineInput NewEntry() => new() { ReceivedOn = Today(), EntryId = Guid.CreateVersion7() };
 
 }
 
