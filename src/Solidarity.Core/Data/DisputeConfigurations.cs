@@ -21,6 +21,7 @@ internal sealed class BranchConfiguration : IEntityTypeConfiguration<Branch>
         branch.Property(b => b.ContactEmail).HasMaxLength(320);
         branch.HasIndex(b => b.Code).IsUnique();
         branch.HasOne(b => b.Union).WithMany().HasForeignKey(b => b.UnionId).OnDelete(DeleteBehavior.Restrict);
+        branch.Property(b => b.Version).IsRowVersion();
     }
 }
 

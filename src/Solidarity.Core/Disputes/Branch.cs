@@ -21,4 +21,7 @@ public sealed class Branch
     /// "held now" tells an employer how long a hardship fund can last.
     /// </summary>
     public bool BooksAsOfStatement { get; set; }
+
+    /// <summary>The row's version (PostgreSQL's <c>xmin</c>): an edit saves only over the version it was made from.</summary>
+    public uint Version { get; set; }
 }

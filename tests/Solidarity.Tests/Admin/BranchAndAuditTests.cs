@@ -68,6 +68,45 @@ public sealed class BranchAndAuditTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task An_edit_made_from_a_form_someone_else_saved_over_is_refused_and_keeps_what_was_typed()
+    {
+        await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var branchId = await App.WithDbAsync(db => db.Branches.OrderBy(b => b.Code).Select(b => b.Id).FirstAsync());
+        var path = $"/admin/branches/{branchId}/edit";
+        var first = await HtmlForm.GetAsync(client, path);
+        var second = await HtmlForm.GetAsync(client, path);
+
+        // Every payment locks its branches: a lock is not a change, and leaves the form current.
+        await App.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.Database.ExecuteSqlInterpolatedAsync($"""SELECT 1 FROM "Branches" WHERE "Id" = {branchId} FOR UPDATE""");
+            await transaction.CommitAsync();
+        });
+        using var saved = await first.Set("Input.ContactEmail", "treasurer@example.org").SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+
+        using var refused = await second.Set("Input.Name", "Renamed from an old form").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = await HtmlForm.ParseAsync(refused);
+        Assert.Contains(BranchForm.StaleMessage, page.QuerySelector(".form-errors")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("treasurer@example.org", page.QuerySelector("#stale-heading + dl")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Renamed from an old form", page.QuerySelector("input[name='Input.Name']")?.GetAttribute("value"));
+        var branch = await App.WithDbAsync(db => db.Branches.AsNoTracking().SingleAsync(b => b.Id == branchId));
+        Assert.Equal("treasurer@example.org", branch.ContactEmail);
+        Assert.NotEqual("Renamed from an old form", branch.Name);
+        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync()));
+
+        // Saving again, having seen the other version, replaces it.
+        using var replaced = await HtmlForm.From(client, page).SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, replaced.StatusCode);
+        Assert.Equal("Renamed from an old form", await App.WithDbAsync(db => db.Branches.Where(b => b.Id == branchId).Select(b => b.Name).SingleAsync()));
+    }
+
+    [Fact]
     public async Task A_branch_code_already_in_use_is_refused()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

@@ -34,6 +34,9 @@ internal sealed class BranchInput
 
     /// <summary>Publish the branch's money on the open books only as of its last weekly statement, never live.</summary>
     public bool BooksAsOfStatement { get; set; }
+
+    /// <summary>The version of the branch the form was filled from (none for a new branch).</summary>
+    public uint Version { get; set; }
 }
 
 internal interface IBranchFormPage
@@ -45,6 +48,10 @@ internal interface IBranchFormPage
 internal static class BranchForm
 {
     public const string CodeTakenMessage = "Another branch already has this code.";
+
+    public const string StaleMessage =
+        "Someone else saved this branch after you opened it. Nothing was saved: your changes are still in the form below. " +
+        "Compare them with the current version shown here, then save again to replace it.";
 
     public static async Task CheckAsync(BranchInput input, Guid? branchId, SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
     {
@@ -91,6 +98,7 @@ internal static class BranchForm
         ContactName = branch.ContactName,
         ContactEmail = branch.ContactEmail,
         BooksAsOfStatement = branch.BooksAsOfStatement,
+        Version = branch.Version,
     };
 
     public static Dictionary<string, string?> Snapshot(Branch branch, string unionName) => new()

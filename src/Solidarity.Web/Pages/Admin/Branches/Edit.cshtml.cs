@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc.Rendering;
+using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Admin.Branches;
 
@@ -8,6 +9,9 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, Public
     public BranchInput Input { get; set; } = new();
 
     public IReadOnlyList<SelectListItem> Unions { get; private set; } = [];
+
+    /// <summary>The branch as someone else saved it after this form was opened, when that is why nothing was saved.</summary>
+    public IReadOnlyDictionary<string, string?>? Stale { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -38,6 +42,11 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, Public
             return Page();
         }
 
+        if (Input.Version != branch.Version)
+        {
+            return await RefuseStaleAsync(branch, cancellationToken);
+        }
+
         var before = BranchForm.Snapshot(branch, branch.Union.Name);
         BranchForm.Apply(Input, union.Id, branch);
         var changes = BranchForm.Changes(before, BranchForm.Snapshot(branch, union.Name));
@@ -53,15 +62,39 @@ internal sealed class EditModel(SolidarityDbContext db, AuditTrail audit, Public
         }
 
         audit.Record(User, AuditActions.BranchEdited, "Branch", branch.Id.ToString(), changes);
-        if (!await BranchForm.SaveAsync(db, ModelState, cancellationToken))
+
+        // The version this form was filled from is checked by the database in the statement that saves it.
+        db.Entry(branch).Property(b => b.Version).OriginalValue = Input.Version;
+        try
         {
-            Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
-            return Page();
+            if (!await BranchForm.SaveAsync(db, ModelState, cancellationToken))
+            {
+                Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
+                return Page();
+            }
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.Branches.Include(b => b.Union).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+            return current is null ? NotFound() : await RefuseStaleAsync(current, cancellationToken);
         }
 
         // A branch's name and address are on the page of every dispute it is a beneficiary of.
         await cache.EvictAllAsync(cancellationToken);
         TempData["Notice"] = $"Branch {branch.Code} saved.";
         return RedirectToPage("/Admin/Branches/Index");
+    }
+
+    private async Task<IActionResult> RefuseStaleAsync(Branch current, CancellationToken cancellationToken)
+    {
+        Stale = BranchForm.Snapshot(current, current.Union.Name);
+        ModelState.AddModelError("", BranchForm.StaleMessage);
+
+        // The form keeps what this person typed; the version moves on, so saving again is a deliberate overwrite.
+        ModelState.Remove("Input.Version");
+        Input.Version = current.Version;
+        Unions = await UnionChoice.OptionsAsync(db, cancellationToken);
+        return Page();
     }
 }
