@@ -190,6 +190,49 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
     }
 
+    [Theory]
+    [InlineData("1,400", 1400)]
+    [InlineData("1 400", 1400)]
+    [InlineData(" 85 ", 85)]
+    [InlineData("", null)]
+    public async Task Workers_involved_is_read_as_people_write_a_count(string typed, int? saved)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.WorkersInvolved"] = typed;
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(saved, await App.WithDbAsync(db => db.Disputes.Select(d => d.WorkersInvolved).SingleAsync()));
+    }
+
+    [Theory]
+    [InlineData("about 1400")]
+    [InlineData("1.400")]
+    [InlineData("14,00")]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("20000000")]
+    public async Task Workers_involved_that_is_not_a_whole_number_from_one_is_refused_and_what_was_typed_is_kept(string typed)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.WorkersInvolved"] = typed;
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Equal(DisputeForm.WorkersInvolvedMessage, page.QuerySelector("[data-valmsg-for='Input.WorkersInvolved']")!.TextContent.Trim());
+        Assert.Equal(typed, HtmlForm.From(client, page).Value("Input.WorkersInvolved"));
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
     [Fact]
     public async Task An_action_that_ends_before_it_starts_is_refused()
     {

@@ -38,8 +38,9 @@ internal sealed class DisputeInput
 
     public DisputeStatus Status { get; set; } = DisputeStatus.TakingAction;
 
-    [Range(1, 10_000_000, ErrorMessage = "Workers involved must be a whole number from 1 upwards.")]
-    public int? WorkersInvolved { get; set; }
+    /// <summary>A whole number as typed ("1400" or "1,400"); read by the form's rules.</summary>
+    [StringLength(20)]
+    public string? WorkersInvolved { get; set; }
 
     /// <summary>Pounds as typed ("25,000" or "25000.50"); parsed into pence by the form's rules.</summary>
     [StringLength(20)]
@@ -144,6 +145,7 @@ internal interface IDisputeFormPage
 
 /// <summary>The form's input once every rule has passed: pence, basis points and UTC instants.</summary>
 internal sealed record CheckedDispute(
+    int? WorkersInvolved,
     long? TargetPence,
     IReadOnlyList<WorkplaceRow> Workplaces,
     IReadOnlyList<(Guid BranchId, int ShareBasisPoints)> Beneficiaries,
@@ -157,6 +159,11 @@ internal static partial class DisputeForm
 
     /// <summary>A target above this is almost certainly a typing slip.</summary>
     public const long MaxTargetPence = 100_000_000_00;
+
+    /// <summary>More workers than this is a typing slip.</summary>
+    public const int MaxWorkersInvolved = 10_000_000;
+
+    public const string WorkersInvolvedMessage = "Enter the number of workers as a whole number from 1 upwards, like 1400 or 1,400.";
 
     public const string SharesMustTotalMessage = "Shares must add up to exactly 100%";
     public const string SlugTakenMessage = "Another dispute already uses this web address. Choose a different one.";
@@ -206,6 +213,7 @@ internal static partial class DisputeForm
             modelState.AddModelError("Input.Slug", SlugTakenMessage);
         }
 
+        var workers = CheckWorkers(input.WorkersInvolved, modelState);
         var target = CheckTarget(input.Target, modelState);
         var branchIds = (await db.Branches.Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet();
         var workplaces = CheckWorkplaces(input, existing, branchIds, modelState);
@@ -214,8 +222,33 @@ internal static partial class DisputeForm
 
         return modelState.ErrorCount > errorsBefore || !modelState.IsValid
             ? null
-            : new CheckedDispute(target, workplaces, beneficiaries, actions);
+            : new CheckedDispute(workers, target, workplaces, beneficiaries, actions);
     }
+
+    /// <summary>
+    /// A count as people write it: digits, grouped in threes by commas or spaces or not at all. A number box would turn
+    /// "1,400" into nothing, and the count would be saved blank without a word.
+    /// </summary>
+    private static int? CheckWorkers(string? text, ModelStateDictionary modelState)
+    {
+        if (TypedText.TrimToNull(text) is not { } typed)
+        {
+            return null;
+        }
+
+        if (!GroupedDigits().IsMatch(typed)
+            || !int.TryParse(typed.Replace(",", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var workers)
+            || workers is < 1 or > MaxWorkersInvolved)
+        {
+            modelState.AddModelError("Input.WorkersInvolved", WorkersInvolvedMessage);
+            return null;
+        }
+
+        return workers;
+    }
+
+    [GeneratedRegex("^(?:[0-9]+|[0-9]{1,3}(?:[, ][0-9]{3})+)$")]
+    private static partial Regex GroupedDigits();
 
     private static long? CheckTarget(string? text, ModelStateDictionary modelState)
     {
@@ -417,7 +450,7 @@ internal static partial class DisputeForm
         dispute.Summary = input.Summary.Trim();
         dispute.Body = input.Body.Trim();
         dispute.Status = input.Status;
-        dispute.WorkersInvolved = input.WorkersInvolved;
+        dispute.WorkersInvolved = checkedInput.WorkersInvolved;
         dispute.TargetPence = checkedInput.TargetPence;
         dispute.ChequePayee = TypedText.TrimToNull(input.ChequePayee);
         dispute.OfflineGivingNotes = TypedText.TrimToNull(input.OfflineGivingNotes);
@@ -486,7 +519,7 @@ internal static partial class DisputeForm
             Summary = dispute.Summary,
             Body = dispute.Body,
             Status = dispute.Status,
-            WorkersInvolved = dispute.WorkersInvolved,
+            WorkersInvolved = dispute.WorkersInvolved?.ToString(CultureInfo.InvariantCulture),
             Target = PoundsText(dispute.TargetPence),
             ChequePayee = dispute.ChequePayee,
             OfflineGivingNotes = dispute.OfflineGivingNotes,
