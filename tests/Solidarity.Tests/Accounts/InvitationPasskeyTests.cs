@@ -177,6 +177,40 @@ public sealed class InvitationPasskeyTests(SiteFixture fixture) : SiteTest(fixtu
         Assert.Single(await WithUsersAsync(users => users.GetPasskeysAsync(user)));
     }
 
+    [Fact]
+    public async Task An_account_invited_again_keeps_only_the_passkey_it_accepts_with()
+    {
+        var existing = await SignIn.CreateAccountAsync(App, Email, Roles.BranchOfficer);
+        using var before = await TestPasskey.AddToAsync(App, existing, "Added with the password alone");
+        var invitation = await Invite.IssueAsync(App, Email, Roles.Admin);
+        using var client = NewClient();
+        using var passkey = TestPasskey.New();
+
+        using var accepted = await AcceptWithPasskeyAsync(client, invitation.Path, passkey);
+
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var user = await App.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == Email));
+        var kept = Assert.Single(await WithUsersAsync(users => users.GetPasskeysAsync(user)));
+        Assert.Equal(passkey.CredentialId, kept.CredentialId);
+    }
+
+    [Fact]
+    public async Task An_account_invited_again_and_accepting_with_the_app_keeps_no_passkey_from_before()
+    {
+        var existing = await SignIn.CreateAccountAsync(App, Email, Roles.Admin, withAuthenticator: true);
+        using var lost = await TestPasskey.AddToAsync(App, existing, "Lost phone");
+        var invitation = await Invite.IssueAsync(App, Email, Roles.Admin);
+        using var client = NewClient();
+
+        var (accepted, _) = await Invite.AcceptWithAppAsync(client, invitation.Path);
+        using var _ = accepted;
+
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var user = await App.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == Email));
+        Assert.True(user.TwoFactorEnabled);
+        Assert.Empty(await WithUsersAsync(users => users.GetPasskeysAsync(user)));
+    }
+
     /// <summary>A client whose requests carry the origin the passkeys' answers name, as a browser's do.</summary>
     private HttpClient NewClient()
     {

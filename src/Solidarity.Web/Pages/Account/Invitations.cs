@@ -352,6 +352,13 @@ internal sealed class Invitations(
             Check(await users.AddToRoleAsync(user, invitation.Role));
         }
 
+        // An account invited again starts its second factor afresh: a passkey from before (on a lost phone, or added by
+        // someone who had only the password) would otherwise sign in with the new role and count as a second factor.
+        if (!isNew)
+        {
+            await SecondFactor.RemovePasskeysAsync(users, user);
+        }
+
         string[] recoveryCodes = [];
         if (needsAuthenticator && passkey is not null)
         {

@@ -58,14 +58,19 @@ internal static class SecondFactor
     /// </summary>
     public static async Task RemoveAsync(UserManager<ApplicationUser> users, ApplicationUser user)
     {
+        await RemovePasskeysAsync(users, user);
+        await RemoveAppAsync(users, user);
+        Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, RecoveryCodesToken));
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    /// <summary>Forgets every passkey of the account; the app and the recovery codes stay.</summary>
+    public static async Task RemovePasskeysAsync(UserManager<ApplicationUser> users, ApplicationUser user)
+    {
         foreach (var passkey in await users.GetPasskeysAsync(user))
         {
             Check(await users.RemovePasskeyAsync(user, passkey.CredentialId));
         }
-
-        await RemoveAppAsync(users, user);
-        Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, RecoveryCodesToken));
-        Check(await users.UpdateSecurityStampAsync(user));
     }
 
     /// <summary>Turns the authenticator app off and forgets its key; passkeys and recovery codes stay.</summary>
