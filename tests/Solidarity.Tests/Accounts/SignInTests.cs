@@ -93,6 +93,26 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task An_account_disabled_after_its_password_was_given_cannot_finish_with_a_recovery_code()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        var recoveryCode = await WithUsersAsync(
+            async (users, user) => (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.First(), admin.Id);
+        using var client = SignIn.NewClient(App);
+        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password);
+        var form = await HtmlForm.GetAsync(client, "/account/sign-in/recovery-code");
+
+        await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.MaxValue)));
+        using var refused = await form.Set("Input.Code", recoveryCode).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        using var dashboard = await client.GetAsync("/admin");
+        Assert.NotEqual(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Equal(10, await WithUsersAsync(async (users, user) => await users.CountRecoveryCodesAsync(user), admin.Id));
+    }
+
+    [Fact]
     public async Task Wrong_password_and_unknown_email_get_the_same_message()
     {
         var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer);

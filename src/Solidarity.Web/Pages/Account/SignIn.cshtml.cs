@@ -61,9 +61,10 @@ internal sealed class SignInModel(
         var user = await throttle.WaitAsync(Input.Email, client, cancellationToken) > TimeSpan.Zero
             ? null
             : await userManager.FindByEmailAsync(Input.Email);
-        if (user is null)
+        if (user is null || AccountStates.IsDisabled(user, time.GetUtcNow()))
         {
-            // Hash anyway, so an unknown address (or a slowed one) answers as slowly as a wrong password.
+            // Hash anyway, so an unknown address (or a slowed one) answers as slowly as a wrong password; so does a disabled
+            // account, which Identity would refuse before hashing, and the timing would tell the address once had one.
             userManager.PasswordHasher.HashPassword(new ApplicationUser(), Input.Password);
             return await FailedAsync(client);
         }

@@ -41,7 +41,9 @@ internal sealed class SignInRecoveryCodeModel(
 
         var client = HttpContext.Connection.RemoteIpAddress;
         var email = user.Email ?? user.Id.ToString();
-        if (await throttle.WaitAsync(email, client, HttpContext.RequestAborted) == TimeSpan.Zero)
+        // Identity's recovery-code sign-in does not look at the lock that disabling an account sets: an account disabled
+        // after its password was given is refused here, and its codes are left unused.
+        if (await throttle.WaitAsync(email, client, HttpContext.RequestAborted) == TimeSpan.Zero && !AccountStates.IsDisabled(user, time.GetUtcNow()))
         {
             var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(Input.Code.Replace(" ", "", StringComparison.Ordinal));
             if (result.Succeeded)
