@@ -1212,6 +1212,9 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasKey("Key");
 
+                    b.HasIndex(new[] { "CreatedAt" }, "IX_EmailDeliveries_Unsent")
+                        .HasFilter("\"SentAt\" IS NULL");
+
                     b.ToTable("EmailDeliveries");
                 });
 

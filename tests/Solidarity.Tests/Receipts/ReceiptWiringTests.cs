@@ -122,6 +122,51 @@ public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(f
     }
 
     [Fact]
+    public async Task Safety_net_sends_again_the_email_of_a_receipt_whose_retries_ran_out_and_only_that()
+    {
+        var gaveUp = await AddDonationAsync(email: "sam@example.org");
+        var retrying = await AddDonationAsync(email: "kim@example.org");
+        var erased = await AddDonationAsync(email: "lee@example.org");
+        foreach (var donation in new[] { gaveUp, retrying, erased })
+        {
+            await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+        }
+
+        var receipts = (await ReceiptsAsync()).ToDictionary(r => r.DonationId, r => r.Id);
+        var now = DateTimeOffset.UtcNow;
+        await App.WithDbAsync(async db =>
+        {
+            // A mail server down for a day: every attempt failed, the last of one a short while ago (its retries go on).
+            foreach (var (donationId, lastTried) in new[] { (gaveUp.Id, now.AddDays(-1)), (retrying.Id, now.AddHours(-1)), (erased.Id, now.AddDays(-1)) })
+            {
+                var key = SendReceiptEmailJob.DeliveryKey(receipts[donationId]);
+                await db.EmailDeliveries.Where(d => d.Key == key).ExecuteUpdateAsync(d => d
+                    .SetProperty(x => x.Attempts, 12).SetProperty(x => x.LastAttemptAt, lastTried).SetProperty(x => x.LastError, "Connection refused"));
+            }
+
+            await db.Donations.Where(d => d.Id == erased.Id).ExecuteUpdateAsync(d => d.SetProperty(x => x.Email, (string?)null));
+        });
+        var before = EmailJobs();
+
+        await RunAsync<IssueMissingReceiptsJob>(job => job.RunAsync(CancellationToken.None));
+
+        var added = EmailJobs().GroupBy(id => id).Select(g => (g.Key, g.Count() - before.Count(id => id == g.Key))).Where(g => g.Item2 > 0).ToList();
+        Assert.Equal([(receipts[gaveUp.Id], 1)], added);
+    }
+
+    /// <summary>The receipt of every email job waiting in any queue, once per job.</summary>
+    private List<Guid> EmailJobs()
+    {
+        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        return monitoring.Queues()
+            .SelectMany(queue => monitoring.EnqueuedJobs(queue.Name, 0, 1_000))
+            .Select(job => job.Value.Job)
+            .Where(job => job.Type == typeof(SendReceiptEmailJob))
+            .Select(job => (Guid)job.Args[0])
+            .ToList();
+    }
+
+    [Fact]
     public async Task Thank_you_page_offers_the_receipt_to_the_browser_that_made_the_donation_only()
     {
         var donation = await AddDonationAsync();

@@ -7,6 +7,11 @@ namespace Solidarity.Web.Pages.Receipts;
 /// reversed offline money whose receipt has no credit note, and enqueues them again; the jobs themselves issue
 /// each document once, so enqueuing twice is harmless. Donations imported with no receipt owed
 /// (<see cref="Donation.ReceiptNotOwed"/>) are not missing one, and are left alone.
+/// <para>
+/// It also sends again the email of a receipt or credit note that has not gone and has not been tried for
+/// <see cref="ResendAfter"/>: a mail server down for longer than the jobs' retries (about 20 hours) leaves the email's job
+/// failed, and the email owed. The delivery row sends it once however many jobs ask.
+/// </para>
 /// </summary>
 internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptScheduler scheduler, TimeProvider time, ILogger<IssueMissingReceiptsJob> logger)
 {
@@ -15,6 +20,11 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
     /// <summary>Leaves the usual path time to do its work first.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
     private const int BatchSize = 500;
+
+    /// <summary>Twice the longest wait between a job's retries: an email not tried for this long has no retry to come.</summary>
+    public static readonly TimeSpan ResendAfter = TimeSpan.FromHours(12);
+
+    private static readonly string ReceiptEmailPrefix = SendReceiptEmailJob.DeliveryKey(Guid.Empty)[..^Guid.Empty.ToString().Length];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +59,22 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
 
+        var stalled = time.GetUtcNow() - ResendAfter;
+        var unsent = (await db.EmailDeliveries.AsNoTracking()
+                .Where(d => d.SentAt == null && d.Key.StartsWith(ReceiptEmailPrefix) && (d.LastAttemptAt ?? d.CreatedAt) < stalled)
+                .OrderBy(d => d.CreatedAt)
+                .Select(d => d.Key)
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken))
+            .Select(key => Guid.TryParse(key.AsSpan(ReceiptEmailPrefix.Length), out var id) ? id : Guid.Empty)
+            .ToList();
+
+        // An address erased since the document was issued leaves nothing to send.
+        var emails = await db.Receipts.AsNoTracking()
+            .Where(r => unsent.Contains(r.Id) && db.Donations.Any(d => d.Id == r.DonationId && d.Email != null))
+            .Select(r => r.Id)
+            .ToListAsync(cancellationToken);
+
         foreach (var donationId in donations)
         {
             scheduler.DonationConfirmed(donationId);
@@ -64,10 +90,17 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             scheduler.OfflineReversed(donationId);
         }
 
-        var creditNotes = refunds.Count + reversals.Count;
-        if (donations.Count + creditNotes > 0)
+        foreach (var receiptId in emails)
         {
-            logger.LogWarning("Enqueued {Receipts} missing receipts and {CreditNotes} missing credit notes", donations.Count, creditNotes);
+            scheduler.EmailReceipt(receiptId);
+        }
+
+        var creditNotes = refunds.Count + reversals.Count;
+        if (donations.Count + creditNotes + emails.Count > 0)
+        {
+            logger.LogWarning(
+                "Enqueued {Receipts} missing receipts, {CreditNotes} missing credit notes and {Emails} emails of documents still unsent",
+                donations.Count, creditNotes, emails.Count);
         }
     }
 }
