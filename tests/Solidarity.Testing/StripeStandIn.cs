@@ -149,6 +149,58 @@ public sealed class StripeStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Serves the invoices of the subscriptions added here: GET /v1/invoices lists a subscription's, of one status when
+    /// asked, in one page; POST /v1/invoices/{id}/void voids an open one, and refuses any other as Stripe does.
+    /// </summary>
+    private StripeAnswer? AnswerInvoices(StripeRequest request)
+    {
+        if (request.Method == "GET" && request.Path == "/v1/invoices")
+        {
+            var query = QueryHelpers.ParseQuery(request.Query);
+            var listed = _subscriptions.Values
+                .Where(s => !query.TryGetValue("subscription", out var id) || s.Id == id)
+                .SelectMany(s => s.Invoices.Select(i => (Subscription: s.Id, Id: i.Key, Status: i.Value)))
+                .Where(i => !query.TryGetValue("status", out var status) || i.Status == status)
+                .Select(i => InvoiceJson(i.Id, i.Subscription, i.Status))
+                .ToArray();
+            return new StripeAnswer(200, new JsonObject
+            {
+                ["object"] = "list", ["data"] = new JsonArray(listed), ["has_more"] = false, ["url"] = "/v1/invoices",
+            }.ToJsonString());
+        }
+
+        const string prefix = "/v1/invoices/";
+        if (request.Method != "POST" || !request.Path.StartsWith(prefix, StringComparison.Ordinal) || !request.Path.EndsWith("/void", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var invoiceId = request.Path[prefix.Length..^"/void".Length];
+        var owner = _subscriptions.Values.FirstOrDefault(s => s.Invoices.ContainsKey(invoiceId));
+        if (owner is null)
+        {
+            return new StripeAnswer(404, """{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such invoice"}}""");
+        }
+
+        lock (owner)
+        {
+            if (owner.Invoices[invoiceId] != "open")
+            {
+                return new StripeAnswer(400, """{"error":{"type":"invalid_request_error","code":"invoice_not_open","message":"You can only void open invoices."}}""");
+            }
+
+            owner.Invoices[invoiceId] = "void";
+            return new StripeAnswer(200, InvoiceJson(invoiceId, owner.Id, "void").ToJsonString());
+        }
+    }
+
+    private static JsonObject InvoiceJson(string id, string subscriptionId, string status) => new()
+    {
+        ["id"] = id, ["object"] = "invoice", ["status"] = status,
+        ["parent"] = new JsonObject { ["type"] = "subscription_details", ["subscription_details"] = new JsonObject { ["subscription"] = subscriptionId } },
+    };
+
     private async Task HandleAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
@@ -165,7 +217,7 @@ public sealed class StripeStandIn : IAsyncDisposable
 
         var answer = _routes.TryGetValue((request.Method, request.Path), out var route)
             ? route(request)
-            : AnswerSubscription(request) ?? new StripeAnswer(404, """{"error":{"type":"invalid_request_error","message":"No such route in the stand-in"}}""");
+            : AnswerSubscription(request) ?? AnswerInvoices(request) ?? new StripeAnswer(404, """{"error":{"type":"invalid_request_error","message":"No such route in the stand-in"}}""");
         context.Response.StatusCode = answer.Status;
         context.Response.ContentType = "application/json";
         context.Response.Headers["Request-Id"] = "req_standin_" + Guid.NewGuid().ToString("N")[..12];
@@ -190,6 +242,9 @@ public sealed class StandInSubscription(string id, string customerId)
 
     /// <summary>pause_collection[behavior] ("void", say), or null while Stripe collects.</summary>
     public string? PauseBehavior { get; set; }
+
+    /// <summary>The subscription's invoices by id, with their status ("open", "paid", "void"), as GET /v1/invoices lists them.</summary>
+    public Dictionary<string, string> Invoices { get; } = [];
     public Dictionary<string, string> Metadata { get; } = [];
 }
 

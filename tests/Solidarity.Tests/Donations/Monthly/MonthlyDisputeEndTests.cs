@@ -119,6 +119,28 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
     }
 
     [Fact]
+    public async Task A_gift_paused_for_its_disputes_end_has_its_open_invoices_voided_so_no_retry_charges_it_afterwards()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "retrying@example.org");
+        stripe.ServeSubscriptions(gift.Render);
+
+        // This month's invoice was declined and Stripe is retrying it; last month's was paid.
+        var invoices = stripe.Subscriptions[gift.SubscriptionId].Invoices;
+        invoices["in_declined_this_month"] = "open";
+        invoices["in_paid_last_month"] = "paid";
+
+        await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Won, () => SentAsync("has ended", 1));
+
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(gift.GiftId));
+        Assert.Equal("void", invoices["in_declined_this_month"]);
+        Assert.Equal("paid", invoices["in_paid_last_month"]);
+        var voided = Assert.Single(stripe.Requests, r => r.Method == "POST" && r.Path == "/v1/invoices/in_declined_this_month/void");
+        Assert.Equal($"monthly-pause:{gift.GiftId}:{Dispute.Id}:void:in_declined_this_month", voided.IdempotencyKey);
+    }
+
+    [Fact]
     public async Task A_gift_paused_for_thirty_days_without_being_moved_is_cancelled_at_Stripe_by_the_daily_job()
     {
         await using var stripe = await StripeStandIn.StartAsync();

@@ -9,7 +9,10 @@ internal interface ISubscriptionGateway
     /// <summary>Cancels the subscription at once; one already cancelled counts as done.</summary>
     Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
 
-    /// <summary>Stops collecting (<c>pause_collection[behavior]=void</c>): no invoice is charged until collection resumes.</summary>
+    /// <summary>
+    /// Stops collecting (<c>pause_collection[behavior]=void</c>) and voids the invoices still open: no invoice is charged
+    /// until collection resumes, not even one raised before the pause.
+    /// </summary>
     Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
 
     /// <summary>Resumes collection with new metadata (the dispute and branch the gift now goes to).</summary>
@@ -17,7 +20,7 @@ internal interface ISubscriptionGateway
 }
 
 /// <summary>The subscription API of Stripe, through Stripe.net.</summary>
-internal sealed class StripeSubscriptionGateway(IStripeClient stripe) : ISubscriptionGateway
+internal sealed class StripeSubscriptionGateway(IStripeClient stripe, ILogger<StripeSubscriptionGateway> logger) : ISubscriptionGateway
 {
     public async Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -32,12 +35,33 @@ internal sealed class StripeSubscriptionGateway(IStripeClient stripe) : ISubscri
         }
     }
 
-    public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
-        new SubscriptionService(stripe).UpdateAsync(
+    public async Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await new SubscriptionService(stripe).UpdateAsync(
             subscriptionId,
             new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "void" } },
             new RequestOptions { IdempotencyKey = idempotencyKey },
             cancellationToken);
+
+        // A pause stops new invoices only: one raised before it (its card declined, Stripe's retries under way) would still
+        // be retried and charged after the dispute ended. Each is voided; one paid or voided meanwhile is left as it is.
+        var invoices = new InvoiceService(stripe);
+        await foreach (var invoice in invoices.ListAutoPagingAsync(
+            new InvoiceListOptions { Subscription = subscriptionId, Status = "open", Limit = 100 }, cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await invoices.VoidInvoiceAsync(
+                    invoice.Id, new InvoiceVoidOptions(), new RequestOptions { IdempotencyKey = $"{idempotencyKey}:void:{invoice.Id}" }, cancellationToken);
+            }
+            catch (StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+            {
+                logger.LogWarning(
+                    "Invoice {InvoiceId} of subscription {SubscriptionId} was not voided ({StripeErrorCode}): it was paid or closed meanwhile",
+                    invoice.Id, subscriptionId, e.StripeError?.Code);
+            }
+        }
+    }
 
     public Task ResumeAsync(
         string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken)
