@@ -339,6 +339,35 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(keyBefore, await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), officer.Id));
     }
 
+    [Fact]
+    public async Task The_only_admin_who_can_sign_in_cannot_leave_the_site_without_an_app_by_replacing_theirs()
+    {
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var keyBefore = await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), admin.Id);
+
+        using var refused = await ResetAppAsync(client);
+
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Contains(AuthenticatorModel.LastAdminMessage, WebUtility.HtmlDecode(await client.GetStringAsync(refused.Headers.Location)), StringComparison.Ordinal);
+        Assert.Equal(keyBefore, await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), admin.Id));
+        Assert.True(await WithUsersAsync((users, user) => users.GetTwoFactorEnabledAsync(user), admin.Id));
+
+        // With a second admin able to sign in, the app is replaced: the old one stops working at once.
+        await SignIn.CreateAccountAsync(App, "second@example.org", Roles.Admin, withAuthenticator: true);
+        using var reset = await ResetAppAsync(client);
+
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        Assert.NotEqual(keyBefore, await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), admin.Id));
+        Assert.False(await WithUsersAsync((users, user) => users.GetTwoFactorEnabledAsync(user), admin.Id));
+    }
+
+    private static async Task<HttpResponseMessage> ResetAppAsync(HttpClient client)
+    {
+        using var page = await client.GetAsync("/account/authenticator");
+        return await HtmlForm.From(client, await HtmlForm.ParseAsync(page), "form[action*='handler=Reset']").SubmitAsync();
+    }
+
     private async Task<T> WithUsersAsync<T>(Func<UserManager<ApplicationUser>, ApplicationUser, Task<T>> work, Guid userId)
     {
         await using var scope = App.Scope();

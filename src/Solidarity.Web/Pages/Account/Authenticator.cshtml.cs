@@ -15,9 +15,14 @@ internal sealed class AuthenticatorModel(
     SignInManager<ApplicationUser> signInManager,
     SolidarityDbContext db,
     AuditTrail audit,
-    UrlEncoder urlEncoder) : PageModel
+    UrlEncoder urlEncoder,
+    TimeProvider time) : PageModel
 {
     public const string Issuer = "Solidarity";
+
+    public const string LastAdminMessage =
+        "You are the only admin who can sign in, so your app was not replaced: until you have set up the new one, nobody " +
+        "could sign in to the admin area. Add a passkey first (Passkeys, in the menu), or invite a second admin, then try again.";
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -121,7 +126,20 @@ internal sealed class AuthenticatorModel(
 
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            RecordForAdmin(user, AuditActions.AuthenticatorReset, await userManager.IsInRoleAsync(user, Roles.Admin));
+            // Between the reset and the new app's first code the account has no app: left there, its next sign-in is
+            // refused. For the only admin who can sign in, with no passkey to fall back on, that is the whole site.
+            var isAdmin = await userManager.IsInRoleAsync(user, Roles.Admin);
+            if (isAdmin && !await SecondFactor.HasPasskeyAsync(userManager, user))
+            {
+                await AccountStates.LockAdminsAsync(db, HttpContext.RequestAborted);
+                if (await AccountStates.IsLastActiveAdminAsync(db, user.Id, time.GetUtcNow(), HttpContext.RequestAborted))
+                {
+                    Notice = LastAdminMessage;
+                    return RedirectToPage(new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+                }
+            }
+
+            RecordForAdmin(user, AuditActions.AuthenticatorReset, isAdmin);
             await userManager.SetTwoFactorEnabledAsync(user, false);
             await userManager.ResetAuthenticatorKeyAsync(user);
             await transaction.CommitAsync();
