@@ -42,6 +42,31 @@ public sealed class InvitationTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Two_admins_who_invited_each_other_to_another_role_cannot_both_accept_and_leave_no_admin()
+    {
+        await SignIn.CreateAccountAsync(App, "first@example.org", Roles.Admin, withAuthenticator: true);
+        await SignIn.CreateAccountAsync(App, "second@example.org", Roles.Admin, withAuthenticator: true);
+        var first = await Invite.IssueAsync(App, "first@example.org", Roles.Moderator);
+        var second = await Invite.IssueAsync(App, "second@example.org", Roles.Moderator);
+
+        using var firstClient = SignIn.NewClient(App);
+        var (firstAccepted, _) = await Invite.AcceptWithAppAsync(firstClient, first.Path);
+        using var __ = firstAccepted;
+        using var secondClient = SignIn.NewClient(App);
+        var (secondAccepted, _) = await Invite.AcceptWithAppAsync(secondClient, second.Path);
+        using var ___ = secondAccepted;
+
+        Assert.Equal(HttpStatusCode.Redirect, firstAccepted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, secondAccepted.StatusCode);
+        Assert.Contains(Invitations.LastAdminMessage, WebUtility.HtmlDecode(await secondAccepted.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        var admins = await App.WithDbAsync(db => db.Users
+            .Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == Roles.Admin)))
+            .Select(u => u.Email).ToListAsync());
+        Assert.Equal(["second@example.org"], admins);
+        Assert.Null(await App.WithDbAsync(db => db.Invitations.Where(i => i.Email == "second@example.org").Select(i => i.AcceptedAt).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Recovery_codes_are_shown_once_after_accepting()
     {
         var invitation = await Invite.IssueAsync(App, Email, Roles.Moderator);

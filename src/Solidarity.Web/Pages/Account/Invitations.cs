@@ -77,6 +77,10 @@ internal sealed class Invitations(
 
     public const string NotAnAddressMessage = "Enter an email address like name@example.org.";
 
+    public const string LastAdminMessage =
+        "You are now the site's only active admin, so this invitation to another role cannot be accepted: the site would " +
+        "have no admin left. Nothing was changed. Once another admin has joined, this link works again until it expires.";
+
     public async Task<InvitationResult> IssueAsync(InvitationRequest request, Actor actor, CancellationToken cancellationToken)
     {
         var email = request.Email.Trim();
@@ -296,6 +300,17 @@ internal sealed class Invitations(
         if (user is not null && AccountStates.IsDisabled(user, now))
         {
             return new Acceptance.Gone();
+        }
+
+        // Checked again as the role changes: two admins who invited each other to another role, each while the other was
+        // still an admin, would otherwise leave the site with none.
+        if (user is not null && invitation.Role != Roles.Admin)
+        {
+            await AccountStates.LockAdminsAsync(db, cancellationToken);
+            if (await AccountStates.IsLastActiveAdminAsync(db, user.Id, now, cancellationToken))
+            {
+                return Refuse([new("", LastAdminMessage)]);
+            }
         }
 
         if (passkey is not null && !await FitsAsync(passkey.Owner, invitation, user))
