@@ -95,6 +95,20 @@ public sealed class CreateAdminCommandTests(SiteFixture fixture) : SiteTest(fixt
         Assert.False(await App.WithDbAsync(db => db.Invitations.AnyAsync()));
     }
 
+    [Theory]
+    [InlineData(201)]
+    [InlineData(-1)]
+    public async Task A_name_too_long_or_of_two_lines_is_refused_with_a_message_and_invites_nobody(int length)
+    {
+        var name = length < 0 ? "Sam\nSecond line" : new string('a', length);
+
+        var (exitCode, _, error) = await RunInProcessAsync(App, "create-admin", "--email", Email, "--name", name);
+
+        Assert.Equal(CreateAdminCommand.Refused, exitCode);
+        Assert.Contains(Invitations.NameMessage, error, StringComparison.Ordinal);
+        Assert.False(await App.WithDbAsync(db => db.Invitations.AnyAsync()));
+    }
+
     [Fact]
     public async Task It_refuses_the_address_of_a_disabled_account()
     {

@@ -77,6 +77,11 @@ internal sealed class Invitations(
 
     public const string NotAnAddressMessage = "Enter an email address like name@example.org.";
 
+    /// <summary>As long as an account's name may be.</summary>
+    public const int MaxNameLength = 200;
+
+    public const string NameMessage = "Give the name as one line of ordinary characters, 200 at most.";
+
     public const string LastAdminMessage =
         "You are now the site's only active admin, so this invitation to another role cannot be accepted: the site would " +
         "have no admin left. Nothing was changed. Once another admin has joined, this link works again until it expires.";
@@ -92,6 +97,13 @@ internal sealed class Invitations(
         if (!Roles.All.Contains(request.Role))
         {
             return InvitationResult.Refused("Choose a role: admin, moderator or branch officer.");
+        }
+
+        // The People form and create-admin both come here: the name is kept on the account and shown on the People page.
+        var displayName = TypedText.TrimToNull(request.DisplayName);
+        if (displayName is not null && (displayName.Length > MaxNameLength || displayName.Contains('\n', StringComparison.Ordinal) || TypedText.HasUnprintable(displayName)))
+        {
+            return InvitationResult.Refused(NameMessage);
         }
 
         var branchId = request.Role == Roles.BranchOfficer ? request.BranchId : null;
@@ -131,7 +143,7 @@ internal sealed class Invitations(
         {
             Email = email,
             NormalizedEmail = normalized,
-            DisplayName = TypedText.TrimToNull(request.DisplayName),
+            DisplayName = displayName,
             Role = request.Role,
             BranchId = branchId,
             TokenHash = hash,
