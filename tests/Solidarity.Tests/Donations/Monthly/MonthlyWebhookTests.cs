@@ -169,6 +169,27 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_failed_payment_delivered_after_the_retry_that_paid_it_is_recorded_closed_and_not_shown_as_failing()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+
+        // The failure's first delivery was refused (a database hiccup); Stripe's retry of the payment succeeded, and the
+        // failure is delivered again hours later.
+        await WebhookSender.DeliverAsync(client, stripe.Paid(2));
+        await WebhookSender.DeliverAsync(client, stripe.Failed(2, 1, stripe.Invoice(2).PeriodStart.AddDays(3)));
+
+        var failure = await App.WithDbAsync(db => db.MonthlyPaymentFailures.AsNoTracking().SingleAsync());
+        Assert.NotNull(failure.PaidAt);
+        Assert.Null(failure.NextAttemptAt);
+        var (admin, _) = await SignIn.AsAdminAsync(App, "treasurer@example.org");
+        var page = await admin.GetPageAsync("/admin/monthly");
+        Assert.NotNull(page.QuerySelector("#no-failed-payments"));
+    }
+
+    [Fact]
     public async Task Failed_payment_is_recorded_shown_to_admins_and_closed_when_a_retry_pays_it()
     {
         var stripe = await NewGiftAsync(1_000);

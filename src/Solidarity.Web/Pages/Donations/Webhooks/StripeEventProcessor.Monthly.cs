@@ -238,8 +238,12 @@ internal sealed partial class StripeEventProcessor
         var failure = await db.MonthlyPaymentFailures.SingleOrDefaultAsync(f => f.StripeInvoiceId == invoice.Id, cancellationToken);
         if (failure is null)
         {
+            // A failure delivered late (Stripe retrying a delivery the site once refused) may come after the retry that paid
+            // the invoice: the month's donation is already here, and the failure is recorded as closed by it.
+            var paidAt = await db.Donations.Where(d => d.StripeInvoiceId == invoice.Id).Select(d => d.PaidAt).SingleOrDefaultAsync(cancellationToken);
             db.MonthlyPaymentFailures.Add(new MonthlyPaymentFailure
             {
+                PaidAt = paidAt,
                 StripeInvoiceId = invoice.Id,
                 MonthlyGiftId = gift.Id,
                 DisputeId = gift.DisputeId,
@@ -247,7 +251,7 @@ internal sealed partial class StripeEventProcessor
                 Attempts = (int)Math.Max(1, invoice.AttemptCount),
                 FirstFailedAt = occurredAt,
                 LastFailedAt = occurredAt,
-                NextAttemptAt = nextAttempt,
+                NextAttemptAt = paidAt is null ? nextAttempt : null,
             });
         }
         else if (failure.PaidAt is null && occurredAt >= failure.LastFailedAt)
