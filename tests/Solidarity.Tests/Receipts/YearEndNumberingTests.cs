@@ -35,6 +35,19 @@ public sealed class YearEndNumberingTests(ReceiptsFixture fixture) : ReceiptsTes
     }
 
     [Fact]
+    public async Task Card_payment_just_before_new_year_whose_receipt_is_issued_after_it_says_when_it_was_issued()
+    {
+        var donation = await AddDonationAsync(paidAt: London(2026, 12, 31, 23).AddMinutes(58));
+        App.Clock.Now = London(2027, 1, 1, 0).AddMinutes(15);
+
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(donation.Id, CancellationToken.None));
+
+        var receipt = Assert.Single(await ReceiptsAsync());
+        Assert.Equal("SOL-2027-000001", receipt.Number);
+        Assert.Contains("Date Received 31 December 2026; issued 1 January 2027", PdfTextReader.Words(receipt.Pdf), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Money_received_and_recorded_on_the_same_day_shows_one_date()
     {
         await using var site = AdminSite.For(App);

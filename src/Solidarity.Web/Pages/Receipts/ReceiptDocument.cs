@@ -111,7 +111,15 @@ internal sealed class ReceiptDocument(IOptions<ReceiptSettings> options, PdfFont
     {
         var settings = options.Value;
         using var pdf = new PdfLayout($"Receipt {number}", settings.OrganisationName, reissuedAt ?? issuedAt, fonts);
-        Letterhead(pdf, settings, "Receipt", number, Dates("Received", facts.PaidAt ?? issuedAt, "recorded", facts.RecordedAt), reissuedAt);
+        var received = facts.PaidAt ?? issuedAt;
+
+        // Money recorded after the day it came in says when it was recorded. A card payment is recorded as it is paid, but
+        // its receipt may be issued in the next year (a payment just before midnight on New Year's Eve, its job retried):
+        // that receipt also says when it was issued, so its number of the later year explains itself.
+        var (then, later) = facts.RecordedAt is { } recorded ? ("recorded", (DateTimeOffset?)recorded)
+            : LondonClock.ToLondon(issuedAt).Year != LondonClock.ToLondon(received).Year ? ("issued", issuedAt)
+            : ("recorded", null);
+        Letterhead(pdf, settings, "Receipt", number, Dates("Received", received, then, later), reissuedAt);
         From(pdf, facts);
         Charge(pdf, facts);
         pdf.Row("Payment method", MethodText(facts.Method));
