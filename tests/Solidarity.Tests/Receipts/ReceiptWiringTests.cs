@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Web.Pages.Receipts;
@@ -105,10 +106,24 @@ public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(f
     }
 
     [Fact]
-    public async Task Safety_net_leaves_donations_imported_with_no_receipt_owed_alone()
+    public async Task Safety_net_leaves_donations_imported_with_no_receipt_owed_alone_and_their_refunds_too()
     {
-        await AddDonationAsync(receiptNotOwed: true);
+        var imported = await AddDonationAsync(receiptNotOwed: true);
         var owed = await AddDonationAsync(email: "sam@example.org");
+        await App.WithDbAsync(db =>
+        {
+            db.LedgerEntries.Add(new LedgerEntry
+            {
+                DisputeId = Dispute.Id, BranchId = Burton.Id, Kind = LedgerEntryKind.Refund, AmountPence = -1_000,
+                Key = $"refund:re_imported:{Burton.Id}", DonationId = imported.Id, StripeObjectId = "re_imported",
+                OccurredAt = PaidAt, RecordedAt = PaidAt,
+            });
+            return db.SaveChangesAsync();
+        });
+
+        // Asked for all the same (a refund made in Stripe's dashboard enqueues its note), it issues nothing and does not fail.
+        await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(imported.Id, "re_imported", CancellationToken.None));
+        Assert.Empty(await ReceiptsAsync());
 
         await RunAsync<IssueMissingReceiptsJob>(job => job.RunAsync(CancellationToken.None));
 

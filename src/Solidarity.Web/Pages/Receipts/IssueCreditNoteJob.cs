@@ -71,6 +71,13 @@ internal sealed class IssueCreditNoteJob(
             return null;
         }
 
+        // A gift brought in with no receipt owed (an import) never has one, so nothing is to be corrected.
+        if (original is null && await db.Donations.AnyAsync(d => d.Id == donationId && d.ReceiptNotOwed, cancellationToken))
+        {
+            logger.LogInformation("No credit note for {CreditKey}: donation {DonationId} was imported with no receipt owed", creditKey, donationId);
+            return null;
+        }
+
         // A reversal is enqueued once it has committed, and a reversed donation is never receipted after: no receipt now means none to correct.
         if (reversal && (original is null || owed is null))
         {

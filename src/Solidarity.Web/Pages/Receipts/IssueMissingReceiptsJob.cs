@@ -44,6 +44,7 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
             .Where(g => g.Sum(e => e.AmountPence) != 0 && g.Min(e => e.RecordedAt) < before)
             .Select(g => g.Key)
             .Where(k => !db.Receipts.Any(r => r.Kind == ReceiptKind.CreditNote && r.RefundKey == k.RefundId))
+            .Where(k => !db.Donations.Any(d => d.Id == k.DonationId && d.ReceiptNotOwed))
             .OrderBy(k => k.RefundId)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
