@@ -107,7 +107,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         var known = await AskAsync(client, "jo@example.org", "2026");
         var unknown = await AskAsync(client, "nobody@example.org", "2026");
 
-        Assert.Equal((HttpStatusCode.OK, StatementModel.SentMessage(2026)), (known.Status, known.Answer));
+        Assert.Equal((HttpStatusCode.OK, StatementModel.SentMessage(2026, TimeSpan.FromDays(30))), (known.Status, known.Answer));
         Assert.Equal((unknown.Status, unknown.Answer), (known.Status, known.Answer));
         await SendQueuedAsync();
         var message = Assert.Single(Smtp.Messages);

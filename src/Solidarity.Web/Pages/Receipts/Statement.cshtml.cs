@@ -1,10 +1,12 @@
+using Microsoft.Extensions.Options;
+
 namespace Solidarity.Web.Pages.Receipts;
 
 /// <summary>
 /// A donor asks for the statement of a year's giving: the same answer whether or not the address gave, and only a few
 /// requests a day per address and per client.
 /// </summary>
-internal sealed class StatementModel(YearStatements statements, TimeProvider time) : PageModel
+internal sealed class StatementModel(YearStatements statements, IOptions<ReceiptSettings> settings, TimeProvider time) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -13,6 +15,9 @@ internal sealed class StatementModel(YearStatements statements, TimeProvider tim
     public int? SentFor { get; private set; }
 
     public int LatestYear { get; private set; }
+
+    /// <summary>How long the emailed link works (<see cref="ReceiptSettings.DownloadLinkLifetime"/>).</summary>
+    public TimeSpan LinkLifetime => settings.Value.DownloadLinkLifetime;
 
     internal sealed class InputModel
     {
@@ -25,8 +30,12 @@ internal sealed class StatementModel(YearStatements statements, TimeProvider tim
         public string? Year { get; set; }
     }
 
-    public static string SentMessage(int year) =>
-        $"If we have gifts from that address in {year}, a statement is on its way to it. The link in the email works for 30 days.";
+    public static string SentMessage(int year, TimeSpan linkLifetime) =>
+        $"If we have gifts from that address in {year}, a statement is on its way to it. The link in the email works for {Lasting(linkLifetime)}.";
+
+    private static string Lasting(TimeSpan lifetime) =>
+        lifetime.TotalDays >= 1 && lifetime.TotalDays % 1 == 0 ? $"{lifetime.TotalDays:0} day{(lifetime.TotalDays == 1 ? "" : "s")}"
+        : $"{Math.Max(1, (int)Math.Ceiling(lifetime.TotalHours))} hour{(lifetime.TotalHours <= 1 ? "" : "s")}";
 
     public static string TooManyMessage(DateTimeOffset tryAfter) =>
         "There have been too many requests for statements for this address, or from your connection, today. " +
