@@ -19,6 +19,13 @@ namespace Solidarity.Tests.Receipts;
 /// <summary>A donor's statement of a year's giving: asked for at /receipts/statement, emailed as a link, made from the receipts and credit notes.</summary>
 public sealed partial class YearStatementTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
 {
+    [Theory]
+    [InlineData(30 * 24, "30 days")]
+    [InlineData(24, "1 day")]
+    [InlineData(12, "12 hours")]
+    public void The_answer_says_how_long_the_emailed_link_works_as_configured(int hours, string lasting) =>
+        Assert.EndsWith($"The link in the email works for {lasting}.", StatementModel.SentMessage(2026, TimeSpan.FromHours(hours)), StringComparison.Ordinal);
+
     /// <summary>Early January 2027 in London, when last year's statements are asked for.</summary>
     private static readonly DateTimeOffset Now = new(2027, 1, 5, 10, 0, 0, TimeSpan.Zero);
 
