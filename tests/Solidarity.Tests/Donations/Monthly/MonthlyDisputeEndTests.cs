@@ -95,13 +95,16 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Null(choices.QuerySelector($"#dispute-{Dispute.Id}"));
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(moved.GiftId));
 
+        var pausedAt = await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == moved.GiftId).Select(g => g.PausedAt).SingleAsync());
         using var response = await browser.PostFormAsync(link + "/move", new Dictionary<string, string> { ["DisputeId"] = next.ToString() });
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var resume = stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{moved.SubscriptionId}");
         Assert.Equal("", resume.Form["pause_collection"]);
         Assert.Equal(next.ToString(), resume.Form["metadata[dispute_id]"]);
-        Assert.Equal($"monthly-move:{moved.GiftId}:{next}", resume.IdempotencyKey);
+
+        // Keyed to the pause it moves the gift out of: tried again after a new pause, it is a new request at Stripe.
+        Assert.Equal($"monthly-move:{moved.GiftId}:{next}:{pausedAt!.Value.ToUnixTimeMilliseconds()}", resume.IdempotencyKey);
         Assert.Null(stripe.Subscriptions[moved.SubscriptionId].PauseBehavior);
         var record = await App.WithDbAsync(db => db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == moved.GiftId));
         Assert.Equal((MonthlyGiftStatus.Active, next, (Guid?)Dispute.Id), (record.Status, record.DisputeId, record.MovedFromDisputeId));

@@ -44,32 +44,37 @@ internal sealed class MonthlyGiftMove(
         }
 
         var target = (await TargetsAsync(Guid.Empty, cancellationToken)).SingleOrDefault(t => t.Id == toDisputeId);
-        var gift = await db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == view.Id, cancellationToken);
-        if (target is null || target.Id == gift.DisputeId)
+        if (target is null || target.Id == view.DisputeId)
         {
             return Outcome.NoSuchDispute;
         }
 
-        if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
+        // The gift is locked while Stripe is asked, as the pause and resume jobs lock its notice: the subscription event
+        // that Stripe's resumption sends waits for this move to commit, and then finds the gift moved, not a paused gift
+        // of an ended dispute collecting again (which it would pause once more).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = await MonthlyGiftRows.LockAsync(db, view.Id, cancellationToken);
+        if (locked is null || locked.Status != MonthlyGiftStatus.Paused || locked.DisputeId != view.DisputeId
+            || locked.PausedAt is not { } pausedAt || target.Id == locked.DisputeId)
+        {
+            return Outcome.NotMovable;
+        }
+
+        if (!string.IsNullOrEmpty(locked.StripeSubscriptionId))
         {
             try
             {
+                // Keyed to this pause too: a move tried again after the gift was paused anew is a new request at Stripe,
+                // never the replay of an earlier one.
                 await subscriptions.ResumeAsync(
-                    gift.StripeSubscriptionId, MonthlyGiftMetadata.For(gift.Id, target.Id, target.Slug, null),
-                    $"monthly-move:{gift.Id}:{target.Id}", cancellationToken);
+                    locked.StripeSubscriptionId, MonthlyGiftMetadata.For(locked.Id, target.Id, target.Slug, null),
+                    $"monthly-move:{locked.Id}:{target.Id}:{pausedAt.ToUnixTimeMilliseconds()}", cancellationToken);
             }
             catch (Exception e) when (e is StripeException or HttpRequestException)
             {
-                logger.LogWarning("Stripe did not move monthly gift {MonthlyGiftId}: {Error}", gift.Id, StripeErrors.Describe(e));
+                logger.LogWarning("Stripe did not move monthly gift {MonthlyGiftId}: {Error}", locked.Id, StripeErrors.Describe(e));
                 return Outcome.StripeUnavailable;
             }
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var locked = await MonthlyGiftRows.LockAsync(db, gift.Id, cancellationToken);
-        if (locked is null || locked.Status != MonthlyGiftStatus.Paused)
-        {
-            return Outcome.NotMovable;
         }
 
         var from = locked.DisputeId;

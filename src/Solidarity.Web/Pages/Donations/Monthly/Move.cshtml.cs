@@ -56,6 +56,8 @@ internal sealed class MoveModel(MonthlyGiftLinks links, MonthlyGiftMove move, Ti
                 Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 return Page();
             default:
+                Notice = "Your monthly gift could not be moved: it changed while you were choosing (collection started again, it was "
+                    + "cancelled, or it was moved already). It is shown as it is now.";
                 return Redirect(MonthlyGiftLinks.PathFor(token));
         }
     }
