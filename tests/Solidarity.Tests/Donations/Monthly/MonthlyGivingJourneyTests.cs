@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
@@ -115,6 +116,32 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         Assert.Contains("is paused", paused.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("is cancelled", cancelled.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("confirmed", cancelled.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_gift_paused_at_Stripe_before_its_dispute_ended_is_offered_no_move_and_cannot_be_moved()
+    {
+        var giftId = await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000, email: "jo@example.org");
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).ExecuteUpdateAsync(g => g
+            .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, DateTimeOffset.UtcNow.AddDays(-2))));
+        await App.WithDbAsync(db => db.Disputes.Where(d => d.Id == Dispute.Id).ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DisputeStatus.Won)));
+        string token;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(giftId);
+            await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
+        }
+
+        using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var manage = await browser.GetPageAsync(MonthlyGiftLinks.PathFor(token));
+        using var move = await browser.GetAsync(MonthlyGiftLinks.PathFor(token) + "/move");
+
+        // Paused by Stripe (its card's retries ran out) or from its dashboard, with no notice of the end: the daily job
+        // never cancels it as unmoved, so the page must not say it will be, nor offer a move that would undo that pause.
+        Assert.Null(manage.QuerySelector("#move-offer"));
+        Assert.Null(manage.QuerySelector("#move-link"));
+        Assert.Equal(HttpStatusCode.Redirect, move.StatusCode);
+        Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(giftId));
     }
 
     private Task<int> SetStatusAsync(Guid giftId, MonthlyGiftStatus status) =>

@@ -4,9 +4,13 @@ using Solidarity.Web.Infrastructure.Tokens;
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>What the giver sees of their monthly gift on the page their link opens.</summary>
+/// <param name="PausedByDisputeEnd">
+/// Paused by its dispute's end (the end's notice says so), not by Stripe after failed payments or from Stripe's dashboard.
+/// </param>
 internal sealed record MonthlyGiftView(
     Guid Id, Guid DisputeId, MonthlyGiftStatus Status, long ChargedPence, string Currency, string DisputeTitle, string DisputeSlug,
-    DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? BranchName, bool DisputeEnded);
+    DateTimeOffset? NextPaymentAt, DateTimeOffset? PausedAt, DateTimeOffset? CancelledAt, string? BranchName, bool DisputeEnded,
+    bool PausedByDisputeEnd);
 
 /// <summary>
 /// The links in a monthly giver's emails (<c>/monthly/manage/{token}</c>): random tokens (<see cref="LinkTokens"/>) of
@@ -46,7 +50,8 @@ internal sealed class MonthlyGiftLinks(SolidarityDbContext db, TimeProvider time
             .Join(db.Disputes, g => g.DisputeId, d => d.Id, (g, d) => new MonthlyGiftView(
                 g.Id, g.DisputeId, g.Status, g.AmountPence + g.FeeCoverPence, g.Currency, d.Title, d.Slug, g.NextPaymentAt, g.PausedAt, g.CancelledAt,
                 db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name).FirstOrDefault(),
-                DisputeStatuses.Past.Contains(d.Status)))
+                DisputeStatuses.Past.Contains(d.Status),
+                db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null && n.ResumedAt == null)))
             .SingleOrDefaultAsync(cancellationToken);
     }
 }

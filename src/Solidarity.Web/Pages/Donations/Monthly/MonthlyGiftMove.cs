@@ -17,9 +17,12 @@ internal sealed class MonthlyGiftMove(
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
-    /// <summary>Only a gift paused because its dispute ended moves (one paused at Stripe for another reason stays as it is).</summary>
+    /// <summary>
+    /// Only a gift paused because its dispute ended moves: one paused at Stripe for another reason (its card's retries ran
+    /// out, or an admin paused it in Stripe's dashboard) stays as it is, and is never cancelled as unmoved either.
+    /// </summary>
     public static bool CanMove(MonthlyGiftView gift, DateTimeOffset now) =>
-        gift.DisputeEnded && gift.Status == MonthlyGiftStatus.Paused && gift.PausedAt is { } paused && paused + Window > now;
+        gift.DisputeEnded && gift.PausedByDisputeEnd && gift.Status == MonthlyGiftStatus.Paused && gift.PausedAt is { } paused && paused + Window > now;
 
     public Task<List<MoveTarget>> TargetsAsync(Guid currentDisputeId, CancellationToken cancellationToken) =>
         db.Disputes.AsNoTracking()
