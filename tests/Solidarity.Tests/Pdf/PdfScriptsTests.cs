@@ -17,7 +17,9 @@ public sealed class PdfScriptsTests
 {
     private static readonly string[] AllNames =
     [
-        "Łukasz Żółć-Nowak", "Gwŷn ap Rhys", "Σοφία Παπαδοπούλου", "Дмитрий Иванов", "محمد عبد الله", "דוד כהן", "अनीता शर्मा", "王芳", "山田太郎", "김민준",
+        "Łukasz Żółć-Nowak", "Gwŷn ap Rhys", "Σοφία Παπαδοπούλου", "Дмитрий Иванов", "محمد عبد الله", "דוד כהן", "अनीता शर्मा",
+        "সুমন দাস", "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ", "ભાવના પટેલ", "கவிதா ராஜன்", "නිමල් පෙරේරා", "สมชาย ใจดี", "ሰላም ተስፋዬ",
+        "王芳", "山田太郎", "김민준",
     ];
 
     public static readonly TheoryData<string> Names = new(AllNames);
@@ -117,14 +119,18 @@ public sealed class PdfScriptsTests
         Assert.True(pdf.Length < 30 * 1024, $"The receipt is {pdf.Length:N0} bytes.");
     }
 
+    /// <summary>
+    /// A name in every script the faces cover, seventeen faces in one receipt, still embeds only the glyphs it uses (about
+    /// 2 KB a face): the faces themselves are megabytes.
+    /// </summary>
     [Fact]
-    public void A_receipt_in_many_scripts_stays_under_30_KB()
+    public void A_receipt_in_every_script_stays_under_48_KB()
     {
         var facts = Facts(string.Join(" ", AllNames)) with { GivenBy = "Ἀθηνᾶ Ωμέγα 東京都 서울특별시 नई दिल्ली تونس ירושלים" };
 
         var pdf = Document().RenderReceipt("SOL-2017-000001", PaidAt, facts);
 
-        Assert.True(pdf.Length < 30 * 1024, $"The receipt is {pdf.Length:N0} bytes.");
+        Assert.True(pdf.Length < 48 * 1024, $"The receipt is {pdf.Length:N0} bytes.");
         Assert.Contains(Nfc(facts.GivenBy!), PdfTextReader.AllPieces(pdf));
     }
 

@@ -22,6 +22,13 @@ internal sealed class PdfFonts : IDisposable
         new("Noto Sans Arabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "fonts-noto-core"),
         new("Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", "fonts-noto-core"),
         new("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Bengali", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Gurmukhi", "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Gujarati", "NotoSansGujarati-Regular.ttf", "NotoSansGujarati-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Tamil", "NotoSansTamil-Regular.ttf", "NotoSansTamil-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Sinhala", "NotoSansSinhala-Regular.ttf", "NotoSansSinhala-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Thai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf", "fonts-noto-core"),
+        new("Noto Sans Ethiopic", "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf", "fonts-noto-core"),
         new("Droid Sans Fallback", "DroidSansFallbackFull.ttf", null, "fonts-droid-fallback"),
         new("Nanum Gothic", "NanumGothic.ttf", "NanumGothicBold.ttf", "fonts-nanum"),
         new("DejaVu Sans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "fonts-dejavu-core"),
@@ -31,6 +38,7 @@ internal sealed class PdfFonts : IDisposable
     internal static readonly (string Script, int Sample)[] Scripts =
     [
         ("Latin", 'Ł'), ("Greek", 'Σ'), ("Cyrillic", 'Д'), ("Arabic", 'م'), ("Hebrew", 'ד'), ("Devanagari", 'अ'),
+        ("Bengali", 'ক'), ("Gurmukhi", 'ਕ'), ("Gujarati", 'ક'), ("Tamil", 'க'), ("Sinhala", 'ක'), ("Thai", 'ก'), ("Ethiopic", 'አ'),
         ("Chinese", '王'), ("Japanese", 'た'), ("Korean", '김'),
     ];
 
