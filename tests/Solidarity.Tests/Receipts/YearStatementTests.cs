@@ -105,6 +105,24 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     }
 
     [Fact]
+    public async Task A_gift_reversed_before_its_receipt_after_the_statement_was_asked_for_is_left_out_of_it_too()
+    {
+        App.Clock.Now = Now;
+        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var bounced = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
+
+        // The statement is asked for while the cheque is still paid and its receipt on its way; the cheque then bounces.
+        var link = await EmailedLinkAsync("jo@example.org", 2026);
+        await ReverseAsync(bounced);
+        using var client = NewClient();
+        var text = string.Join('\n', PdfTextReader.AllPieces(await client.GetByteArrayAsync(link)));
+
+        Assert.DoesNotContain("£50.00", text, StringComparison.Ordinal);
+        Assert.Equal("£25.00", After(text, "Given"));
+    }
+
+    [Fact]
     public async Task Known_and_unknown_addresses_get_the_same_answer_and_only_the_known_one_an_email()
     {
         App.Clock.Now = Now;

@@ -21,7 +21,7 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
             .OrderBy(d => d.PaidAt).ThenBy(d => d.Id)
             .Select(d => new
             {
-                d.Id, d.PaidAt, d.CreatedAt, d.AmountPence, d.FeeCoverPence, d.Currency, d.DonorName, d.OrganisationName, d.ErasedAt,
+                d.Id, d.Status, d.PaidAt, d.CreatedAt, d.AmountPence, d.FeeCoverPence, d.Currency, d.DonorName, d.OrganisationName, d.ErasedAt,
                 DisputeTitle = db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(),
             })
             .ToListAsync(cancellationToken);
@@ -37,6 +37,9 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
         var receipts = documents.Where(r => r.Kind == ReceiptKind.Receipt).ToDictionary(r => r.DonationId);
         var numbers = documents.ToDictionary(r => r.Id, r => r.Number);
 
+        // As when the statement was asked for (YearStatements.GiftsOf), and again now, since its gifts were chosen then: offline
+        // money reversed before its receipt was issued was never receipted and nets to nothing in the ledger.
+        donations = donations.Where(d => d.Status != DonationStatus.Reversed || receipts.ContainsKey(d.Id)).ToList();
         var gifts = donations
             .Select(d => receipts.TryGetValue(d.Id, out var receipt)
                 ? new YearGift(d.PaidAt ?? d.CreatedAt, receipt.AmountPence, receipt.Currency, receipt.Number, d.DisputeTitle)
