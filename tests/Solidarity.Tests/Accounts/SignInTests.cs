@@ -72,21 +72,17 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Admin_signs_in_with_a_recovery_code_and_the_code_works_once()
     {
-        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
-        var recoveryCode = await WithUsersAsync(
-            async (users, user) => (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.First(), admin.Id);
+        var (admin, recoveryCode) = await AdminWithRecoveryCodeAsync();
 
         using var client = SignIn.NewClient(App);
-        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password);
-        var form = await HtmlForm.GetAsync(client, "/account/sign-in/recovery-code");
+        var form = await RecoveryCodeFormAsync(client, admin);
         using var recovered = await form.Set("Input.Code", recoveryCode).SubmitAsync();
         Assert.Equal(HttpStatusCode.Redirect, recovered.StatusCode);
         using var dashboard = await client.GetAsync("/admin");
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
 
         using var again = SignIn.NewClient(App);
-        using var secondPassword = await SignIn.WithPasswordAsync(again, admin.Email, admin.Password);
-        var secondForm = await HtmlForm.GetAsync(again, "/account/sign-in/recovery-code");
+        var secondForm = await RecoveryCodeFormAsync(again, admin);
         using var reused = await secondForm.Set("Input.Code", recoveryCode).SubmitAsync();
         Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
         Assert.Contains("already", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -95,12 +91,9 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task An_account_disabled_after_its_password_was_given_cannot_finish_with_a_recovery_code()
     {
-        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
-        var recoveryCode = await WithUsersAsync(
-            async (users, user) => (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.First(), admin.Id);
+        var (admin, recoveryCode) = await AdminWithRecoveryCodeAsync();
         using var client = SignIn.NewClient(App);
-        using var password = await SignIn.WithPasswordAsync(client, admin.Email, admin.Password);
-        var form = await HtmlForm.GetAsync(client, "/account/sign-in/recovery-code");
+        var form = await RecoveryCodeFormAsync(client, admin);
 
         await App.WithDbAsync(db => db.Users.Where(u => u.Id == admin.Id)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.MaxValue)));
@@ -360,6 +353,21 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
         Assert.NotEqual(keyBefore, await WithUsersAsync((users, user) => users.GetAuthenticatorKeyAsync(user), admin.Id));
         Assert.False(await WithUsersAsync((users, user) => users.GetTwoFactorEnabledAsync(user), admin.Id));
+    }
+
+    /// <summary>An admin with an app and ten recovery codes, and one of the codes.</summary>
+    private async Task<(TestAccount Admin, string RecoveryCode)> AdminWithRecoveryCodeAsync()
+    {
+        var admin = await SignIn.CreateAccountAsync(App, "admin@example.org", Roles.Admin, withAuthenticator: true);
+        var code = await WithUsersAsync(async (users, user) => (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.First(), admin.Id);
+        return (admin, code);
+    }
+
+    /// <summary>The recovery-code form, reached by giving the password first.</summary>
+    private static async Task<HtmlForm> RecoveryCodeFormAsync(HttpClient client, TestAccount account)
+    {
+        using var password = await SignIn.WithPasswordAsync(client, account.Email, account.Password);
+        return await HtmlForm.GetAsync(client, "/account/sign-in/recovery-code");
     }
 
     private static async Task<HttpResponseMessage> ResetAppAsync(HttpClient client)

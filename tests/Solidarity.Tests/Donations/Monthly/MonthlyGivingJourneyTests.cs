@@ -97,12 +97,7 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
     {
         var giftId = await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000, email: "jo@example.org");
         await SetStatusAsync(giftId, MonthlyGiftStatus.Paused);
-        string token;
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(giftId);
-            await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
-        }
+        var token = await LinkAsync(giftId);
 
         using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var manage = await browser.GetPageAsync(MonthlyGiftLinks.PathFor(token));
@@ -125,12 +120,7 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == giftId).ExecuteUpdateAsync(g => g
             .SetProperty(x => x.Status, MonthlyGiftStatus.Paused).SetProperty(x => x.PausedAt, DateTimeOffset.UtcNow.AddDays(-2))));
         await App.WithDbAsync(db => db.Disputes.Where(d => d.Id == Dispute.Id).ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DisputeStatus.Won)));
-        string token;
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(giftId);
-            await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
-        }
+        var token = await LinkAsync(giftId);
 
         using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var manage = await browser.GetPageAsync(MonthlyGiftLinks.PathFor(token));
@@ -142,6 +132,15 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         Assert.Null(manage.QuerySelector("#move-link"));
         Assert.Equal(HttpStatusCode.Redirect, move.StatusCode);
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(giftId));
+    }
+
+    /// <summary>A new link to the gift's page, as an email carries.</summary>
+    private async Task<string> LinkAsync(Guid giftId)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var token = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>().Create(giftId);
+        await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
+        return token;
     }
 
     private Task<int> SetStatusAsync(Guid giftId, MonthlyGiftStatus status) =>
