@@ -190,6 +190,25 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_failed_payment_of_a_gift_cancelled_since_shows_no_next_attempt()
+    {
+        var stripe = await NewGiftAsync(1_000);
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        await WebhookSender.DeliverAsync(client, stripe.Paid(1));
+        var failedAt = stripe.Invoice(2).PeriodStart.AddDays(1);
+        await WebhookSender.DeliverAsync(client, stripe.Failed(2, 1, failedAt));
+
+        // Cancelled (by the giver, or by Stripe once its retries ran out): Stripe collects nothing more for it.
+        await WebhookSender.DeliverAsync(client, stripe.Deleted(failedAt.AddHours(1)));
+
+        var (admin, _) = await SignIn.AsAdminAsync(App, "treasurer@example.org");
+        var page = await admin.GetPageAsync("/admin/monthly");
+        var row = Assert.Single(page.QuerySelectorAll("#failed-payments tbody tr"));
+        Assert.Equal("None: the gift is cancelled", row.QuerySelector(".next-attempt")!.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Failed_payment_is_recorded_shown_to_admins_and_closed_when_a_retry_pays_it()
     {
         var stripe = await NewGiftAsync(1_000);
