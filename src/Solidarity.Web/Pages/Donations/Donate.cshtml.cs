@@ -101,6 +101,7 @@ internal sealed class DonateModel(
             }
         }
 
+        Input.AttemptId = Guid.CreateVersion7();
         return Page();
     }
 
@@ -168,6 +169,11 @@ internal sealed class DonateModel(
             return Page();
         }
 
+        if (await SentAgainAsync(dispute, amountPence, cancellationToken) is { } again)
+        {
+            return again;
+        }
+
         // Counted only once the form is valid, and before anything is stored or sent to Stripe.
         if (await limits.TryStartAsync(HttpContext.Connection.RemoteIpAddress, Input.Email!, cancellationToken) is { } refusal)
         {
@@ -184,26 +190,27 @@ internal sealed class DonateModel(
         if (Input.Frequency == Monthly)
         {
             // Stripe Checkout in subscription mode: each month's payment becomes a donation when Stripe reports its invoice paid.
-            var gift = FromForm(new MonthlyGift { Status = MonthlyGiftStatus.Pending, UpdatedAt = now }, dispute, chosenBranch, amountPence, now);
+            var gift = FromForm(new MonthlyGift { Id = Input.AttemptId, Status = MonthlyGiftStatus.Pending, UpdatedAt = now }, dispute, chosenBranch, amountPence, now);
             db.MonthlyGifts.Add(gift);
-            return await CheckoutAsync(gift, message, siteBase => checkout.StartMonthlyAsync(new MonthlyCheckoutRequest(
-                gift.Id,
-                dispute.Id,
-                dispute.Slug,
-                dispute.Title,
-                chosenBranch,
-                gift.ChargedPence,
-                gift.Email!,
-                siteBase,
-                SuccessUrl: $"{siteBase}monthly/{gift.Id}/thank-you",
-                CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"), cancellationToken), cancellationToken);
+            return await SaveAsync(gift, message, cancellationToken)
+                ? await CheckoutAsync(gift, MonthlyStart(gift, dispute), cancellationToken)
+                : await SentAgainAsync(dispute, amountPence, cancellationToken) ?? Page();
         }
 
-        var donation = FromForm(new Donation { Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
+        var donation = FromForm(new Donation { Id = Input.AttemptId, Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
         donation.Allocations = Allocate(donation, dispute);
         db.Donations.Add(donation);
+        if (!await SaveAsync(donation, message, cancellationToken))
+        {
+            return await SentAgainAsync(dispute, amountPence, cancellationToken) ?? Page();
+        }
+
         cardTesting.RememberClient(donation.Id, HttpContext.Connection.RemoteIpAddress);
-        var result = await CheckoutAsync(donation, message, siteBase => checkout.StartAsync(new CheckoutRequest(
+        return await CheckoutAsync(donation, OneOffStart(donation, dispute), cancellationToken);
+    }
+
+    private Func<Uri, Task<StartedCheckout>> OneOffStart(Donation donation, DisputeForDonation dispute) => siteBase => checkout.StartAsync(
+        new CheckoutRequest(
             donation.Id,
             dispute.Slug,
             dispute.Title,
@@ -211,14 +218,62 @@ internal sealed class DonateModel(
             donation.Email!,
             siteBase,
             SuccessUrl: $"{siteBase}donations/{donation.Id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}",
-            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={donation.Id}"), cancellationToken), cancellationToken);
-        if (donation.StripeCheckoutSessionId is not null)
+            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={donation.Id}"),
+        HttpContext.RequestAborted);
+
+    private Func<Uri, Task<StartedCheckout>> MonthlyStart(MonthlyGift gift, DisputeForDonation dispute) => siteBase => checkout.StartMonthlyAsync(
+        new MonthlyCheckoutRequest(
+            gift.Id,
+            dispute.Id,
+            dispute.Slug,
+            dispute.Title,
+            gift.ChosenBranchId,
+            gift.ChargedPence,
+            gift.Email!,
+            siteBase,
+            SuccessUrl: $"{siteBase}monthly/{gift.Id}/thank-you",
+            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"),
+        HttpContext.RequestAborted);
+
+    /// <summary>How long a form sent again waits for the Checkout session its first sending is still opening.</summary>
+    private static readonly TimeSpan FirstSendingPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The form sent again: its gift is already made (<see cref="DonationInput.AttemptId"/>) and still waits for payment, for
+    /// the same amount and address. The giver goes to that gift's Checkout session, asked of Stripe again under the same
+    /// idempotency key, so that it is the same session; nothing new is stored or counted. Anything else (the gift paid, or
+    /// the form changed since) is a new gift, with an id of its own.
+    /// </summary>
+    /// <returns>Where the giver goes; null when this sending makes a new gift.</returns>
+    private async Task<IActionResult?> SentAgainAsync(DisputeForDonation dispute, long amountPence, CancellationToken cancellationToken)
+    {
+        var id = Input.AttemptId;
+        var email = Input.Email!.Trim();
+        Gift? gift = Input.Frequency == Monthly
+            ? await db.MonthlyGifts.SingleOrDefaultAsync(g => g.Id == id && g.Status == MonthlyGiftStatus.Pending, cancellationToken)
+            : await db.Donations.SingleOrDefaultAsync(d => d.Id == id && d.Method == DonationMethod.Card && d.Status == DonationStatus.Pending, cancellationToken);
+        if (id == Guid.Empty || gift is null || gift.DisputeId != dispute.Id || gift.AmountPence != amountPence || gift.Email != email)
         {
-            // Sent to pay: this browser, and only this one, may see the donation's details again from the cancel link.
-            donorBrowser.Remember(HttpContext, donation.Id);
+            if (id == Guid.Empty || gift is not null
+                || await db.Donations.AnyAsync(d => d.Id == id, cancellationToken) || await db.MonthlyGifts.AnyAsync(g => g.Id == id, cancellationToken))
+            {
+                Input.AttemptId = Guid.CreateVersion7();
+            }
+
+            return null;
         }
 
-        return result;
+        // A first sending moments ago may still be opening the session, whose id it stores as soon as Stripe gives it; an
+        // older one found card payments unavailable, and this sending asks again at once.
+        var opening = gift.CreatedAt > clock.GetUtcNow() - FirstSendingPatience;
+        for (var waited = TimeSpan.Zero; opening && gift.StripeCheckoutSessionId is null && waited < FirstSendingPatience; waited += TimeSpan.FromMilliseconds(100))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            await db.Entry(gift).ReloadAsync(cancellationToken);
+        }
+
+        return await CheckoutAsync(
+            gift, gift is Donation donation ? OneOffStart(donation, dispute) : MonthlyStart((MonthlyGift)gift, dispute), cancellationToken);
     }
 
     /// <summary>A one-off or monthly gift as the form describes it, by the giver who accepted the privacy notice <paramref name="now"/>.</summary>
@@ -241,13 +296,11 @@ internal sealed class DonateModel(
     }
 
     /// <summary>
-    /// Saves the gift (already added) with its message, then sends the giver to the Checkout session <paramref name="start"/>
-    /// opens. The gift and its message are saved before Stripe hears of them, so that a webhook can never arrive for a gift
-    /// the site does not have; if Checkout cannot start, the gift stays pending (reconciliation shows it as stale, and no
-    /// money can arrive for it) and the page says card payments are unavailable.
+    /// Saves the gift (already added) with its message, before Stripe hears of it, so that a webhook can never arrive for
+    /// a gift the site does not have.
     /// </summary>
-    private async Task<IActionResult> CheckoutAsync(
-        Gift gift, string? message, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
+    /// <returns>False when the same form, sent twice at once, made the gift first: nothing of this sending is kept.</returns>
+    private async Task<bool> SaveAsync(Gift gift, string? message, CancellationToken cancellationToken)
     {
         if (message is not null)
         {
@@ -264,8 +317,25 @@ internal sealed class DonateModel(
             });
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
 
+    /// <summary>
+    /// Sends the giver to the Checkout session <paramref name="start"/> opens for the saved gift. If Checkout cannot
+    /// start, the gift stays pending (reconciliation shows it as stale, and no money can arrive for it) and the page says
+    /// card payments are unavailable; the form, sent again, picks the same gift up.
+    /// </summary>
+    private async Task<IActionResult> CheckoutAsync(Gift gift, Func<Uri, Task<StartedCheckout>> start, CancellationToken cancellationToken)
+    {
         // Site:BaseUrl where set (always in Production), so a forged Host header cannot choose where Stripe sends the giver back.
         var siteBase = new Uri(siteAddress.BaseUrl(Request) + "/");
         StartedCheckout session;
@@ -280,8 +350,18 @@ internal sealed class DonateModel(
             return Page();
         }
 
-        gift.StripeCheckoutSessionId = session.SessionId;
-        await db.SaveChangesAsync(cancellationToken);
+        if (gift.StripeCheckoutSessionId != session.SessionId)
+        {
+            gift.StripeCheckoutSessionId = session.SessionId;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        if (gift is Donation)
+        {
+            // Sent to pay: this browser, and only this one, may see the donation's details again from the cancel link.
+            donorBrowser.Remember(HttpContext, gift.Id);
+        }
+
         Response.Headers.Location = session.Url;
         return StatusCode(StatusCodes.Status303SeeOther);
     }
@@ -362,6 +442,12 @@ internal sealed record BeneficiaryOption(Guid BranchId, string Name, string Code
 
 internal sealed class DonationInput
 {
+    /// <summary>
+    /// The id the gift this form makes will have, given when the page is shown: the same form sent twice (a double click
+    /// with no script, a retry after "payments unavailable") goes to the one Checkout session, not a second gift.
+    /// </summary>
+    public Guid AttemptId { get; set; }
+
     /// <summary><see cref="DonateModel.Once"/> or <see cref="DonateModel.Monthly"/>.</summary>
     public string? Frequency { get; set; } = DonateModel.Once;
 

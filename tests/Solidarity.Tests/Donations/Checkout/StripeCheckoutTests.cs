@@ -79,6 +79,37 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
     }
 
     [Fact]
+    public async Task The_same_form_sent_twice_goes_to_one_checkout_session_and_makes_one_donation()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var client = Site.Browser();
+        var form = (await HtmlForm.GetAsync(client, dispute.DonatePath))
+            .Set(ValidForm().Where(f => f.Key != "Input.Preset").Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)))
+            .Set("Input.OtherAmount", "25");
+
+        // A double click with no script: the browser sends the form twice and shows the second answer.
+        using var first = await form.SubmitAsync();
+        using var second = await form.SubmitAsync();
+
+        Assert.Equal((HttpStatusCode.SeeOther, HttpStatusCode.SeeOther), (first.StatusCode, second.StatusCode));
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+        Assert.Equal(form.Value("Input.AttemptId"), donation.Id.ToString());
+
+        // Asked of Stripe again under the same key with the same fields, which Stripe answers with the same session.
+        var requests = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r => Assert.Equal(donation.Id.ToString(), r.IdempotencyKey));
+        Assert.Equal(requests[0].Body, requests[1].Body);
+
+        // The form changed and sent again (back from Stripe, another amount): a second gift of its own.
+        using var changed = await form.Set("Input.OtherAmount", "50").SubmitAsync();
+        Assert.Equal(HttpStatusCode.SeeOther, changed.StatusCode);
+        Assert.NotEqual(first.Headers.Location, changed.Headers.Location);
+        Assert.Equal([2_500L, 5_000L], await Site.WithDbAsync(db => db.Donations.OrderBy(d => d.AmountPence).Select(d => d.AmountPence).ToListAsync()));
+    }
+
+    [Fact]
     public async Task Shared_donation_of_an_odd_amount_splits_60_40_to_the_penny()
     {
         var dispute = await SeedDisputeAsync(Site);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Solidarity.Web.Pages.Donations.Checkout;
 
 /// <summary>
@@ -10,11 +8,10 @@ internal sealed class TestCheckoutGateway : ICheckoutGateway
 {
     public const string SessionPrefix = "cs_test_local_";
 
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
+    /// <summary>One session per gift, however often it is asked for, as Stripe gives under the gift's idempotency key.</summary>
     public Task<StartedCheckout> StartAsync(CheckoutRequest request, CancellationToken cancellationToken)
     {
-        var sessionId = SessionPrefix + RandomNumberGenerator.GetString(Alphabet, 32);
+        var sessionId = SessionPrefix + request.DonationId.ToString("N");
         var url = new Uri(request.SiteBase, $"test-checkout/{sessionId}");
         return Task.FromResult(new StartedCheckout(sessionId, url.ToString()));
     }
