@@ -297,7 +297,11 @@ internal sealed class Invitations(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // Claimed first: the row stays locked to this transaction, so the same link opened twice at once is used once.
+        // Taken before the invitation's row, in the order issuing takes them (the admins, then the address's invitations),
+        // so that the last-admin rule below is checked with no admin changing meanwhile, and no deadlock with a new link.
+        await AccountStates.LockAdminsAsync(db, cancellationToken);
+
+        // Claimed next: the row stays locked to this transaction, so the same link opened twice at once is used once.
         var claimed = await db.Invitations
             .Where(i => i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.AcceptedAt, now), cancellationToken);
@@ -316,13 +320,9 @@ internal sealed class Invitations(
 
         // Checked again as the role changes: two admins who invited each other to another role, each while the other was
         // still an admin, would otherwise leave the site with none.
-        if (user is not null && invitation.Role != Roles.Admin)
+        if (user is not null && invitation.Role != Roles.Admin && await AccountStates.IsLastActiveAdminAsync(db, user.Id, now, cancellationToken))
         {
-            await AccountStates.LockAdminsAsync(db, cancellationToken);
-            if (await AccountStates.IsLastActiveAdminAsync(db, user.Id, now, cancellationToken))
-            {
-                return Refuse([new("", LastAdminMessage)]);
-            }
+            return Refuse([new("", LastAdminMessage)]);
         }
 
         if (passkey is not null && !await FitsAsync(passkey.Owner, invitation, user))
