@@ -248,13 +248,22 @@ internal sealed class DonateModel(
     private async Task<IActionResult?> SentAgainAsync(DisputeForDonation dispute, long amountPence, CancellationToken cancellationToken)
     {
         var id = Input.AttemptId;
+        if (id == Guid.Empty)
+        {
+            // A form from before the pages carried an id.
+            Input.AttemptId = Guid.CreateVersion7();
+            return null;
+        }
+
         var email = Input.Email!.Trim();
         Gift? gift = Input.Frequency == Monthly
             ? await db.MonthlyGifts.SingleOrDefaultAsync(g => g.Id == id && g.Status == MonthlyGiftStatus.Pending, cancellationToken)
             : await db.Donations.SingleOrDefaultAsync(d => d.Id == id && d.Method == DonationMethod.Card && d.Status == DonationStatus.Pending, cancellationToken);
-        if (id == Guid.Empty || gift is null || gift.DisputeId != dispute.Id || gift.AmountPence != amountPence || gift.Email != email)
+        if (gift is null || gift.DisputeId != dispute.Id || gift.AmountPence != amountPence || gift.Email != email)
         {
-            if (id == Guid.Empty || gift is not null
+            // The id is taken by a gift this sending cannot pick up (paid, changed since, or of the other frequency): this
+            // sending makes a new gift under an id of its own.
+            if (gift is not null
                 || await db.Donations.AnyAsync(d => d.Id == id, cancellationToken) || await db.MonthlyGifts.AnyAsync(g => g.Id == id, cancellationToken))
             {
                 Input.AttemptId = Guid.CreateVersion7();

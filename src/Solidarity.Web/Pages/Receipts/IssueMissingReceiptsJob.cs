@@ -24,8 +24,6 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
     /// <summary>Twice the longest wait between a job's retries: an email not tried for this long has no retry to come.</summary>
     public static readonly TimeSpan ResendAfter = TimeSpan.FromHours(12);
 
-    private static readonly string ReceiptEmailPrefix = SendReceiptEmailJob.DeliveryKey(Guid.Empty)[..^Guid.Empty.ToString().Length];
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - Grace;
@@ -67,9 +65,9 @@ internal sealed class IssueMissingReceiptsJob(SolidarityDbContext db, ReceiptSch
         var emails = await db.Database.SqlQuery<Guid>($"""
             SELECT r."Id" AS "Value"
             FROM "EmailDeliveries" AS e
-            JOIN "Receipts" AS r ON r."Id" = substring(e."Key" FROM {ReceiptEmailPrefix.Length + 1})::uuid
+            JOIN "Receipts" AS r ON r."Id" = substring(e."Key" FROM {SendReceiptEmailJob.DeliveryKeyPrefix.Length + 1})::uuid
             JOIN "Donations" AS d ON d."Id" = r."DonationId" AND d."Email" IS NOT NULL
-            WHERE e."SentAt" IS NULL AND e."Key" LIKE {ReceiptEmailPrefix + "%"} AND coalesce(e."LastAttemptAt", e."CreatedAt") < {stalled}
+            WHERE e."SentAt" IS NULL AND e."Key" LIKE {SendReceiptEmailJob.DeliveryKeyPrefix + "%"} AND coalesce(e."LastAttemptAt", e."CreatedAt") < {stalled}
             ORDER BY e."CreatedAt"
             LIMIT {BatchSize}
             """).ToListAsync(cancellationToken);

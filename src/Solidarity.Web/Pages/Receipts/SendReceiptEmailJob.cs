@@ -15,7 +15,10 @@ internal sealed class SendReceiptEmailJob(
     MonthlyGiftLinks monthlyLinks,
     ILogger<SendReceiptEmailJob> logger)
 {
-    public static string DeliveryKey(Guid receiptId) => $"receipt:{receiptId}";
+    /// <summary>How every receipt's and credit note's delivery key starts.</summary>
+    public const string DeliveryKeyPrefix = "receipt:";
+
+    public static string DeliveryKey(Guid receiptId) => $"{DeliveryKeyPrefix}{receiptId}";
 
     public async Task RunAsync(Guid receiptId, CancellationToken cancellationToken)
     {
