@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Demo;
@@ -410,7 +411,7 @@ internal sealed class DemoHistory(
             return locked;
         }
 
-        async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction)
+        async Task CommitAsync(IDbContextTransaction transaction)
         {
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.EntityFrameworkCore.Storage;
 using MimeKit;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Email;
@@ -166,12 +167,16 @@ internal sealed class MonthlyNoticeEmails(
 
 /// <summary>
 /// What pausing a monthly gift for its dispute's end and resuming it for the dispute's reopening share. Each changes the
-/// gift once a round, under its notice's lock (<see cref="ChangeOnceAsync"/>). Then, since an admin may have flipped the
-/// dispute again while it ran, and whichever of the two jobs commits last sees the other, it hands the gift over to the
-/// other's list job when the dispute no longer is what it acted for. Last, it refreshes the dispute's pages and emails the
-/// giver. Hangfire keeps each job under its own type, which runs this method.
+/// gift once a round: in one transaction, under its notice's lock (<see cref="ChangeAsync"/>), asking Stripe before it
+/// locks the gift (<see cref="LockGiftAsync"/>), and committing the change with its email's delivery row
+/// (<see cref="CommitAsync"/>). Then, since an admin may have flipped the dispute again while it ran, and whichever of the
+/// two jobs commits last sees the other, it hands the gift over to the other's list job when the dispute no longer is what
+/// it acted for. Last, it refreshes the dispute's pages and emails the giver. Hangfire keeps each job under its own type,
+/// which runs this method.
 /// </summary>
-internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobClient jobs, MonthlyNoticeEmails emails, PublicPageCache pages)
+/// <param name="forActiveDispute">Whether the job acts for a dispute that is going (a resumption) rather than one that ended (a pause).</param>
+internal abstract class MonthlyNoticeJob(
+    SolidarityDbContext db, IBackgroundJobClient jobs, MonthlyNoticeEmails emails, PublicPageCache pages, bool forActiveDispute)
 {
     /// <summary>The job's context, in which its change and its checks run.</summary>
     protected SolidarityDbContext Db { get; } = db;
@@ -180,7 +185,14 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobC
 
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
-        if (await ChangeOnceAsync(giftId, disputeId, cancellationToken) is not { } round)
+        int? changed;
+        await using (var transaction = await Db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var notice = await MonthlyNoticeKeys.LockAsync(Db, giftId, disputeId, cancellationToken);
+            changed = notice is null ? null : await ChangeAsync(notice, transaction, cancellationToken);
+        }
+
+        if (changed is not { } round)
         {
             return;
         }
@@ -188,17 +200,17 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobC
         // An admin who flipped the dispute while this ran may have had the other job's list skip the gift, not yet changed:
         // whichever of the two commits last sees the other, and here that is this job, which hands the gift over.
         var isActive = await DisputeIsActiveAsync(Db, disputeId, cancellationToken);
-        if (isActive && !ForActiveDispute)
+        if (isActive && !forActiveDispute)
         {
             Jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
-        else if (!isActive && ForActiveDispute)
+        else if (!isActive && forActiveDispute)
         {
             Jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
 
         await pages.EvictDisputeAsync(disputeId, cancellationToken);
-        await (ForActiveDispute
+        await (forActiveDispute
             ? emails.ResumedAsync(giftId, disputeId, round, cancellationToken)
             : emails.PausedAsync(giftId, disputeId, round, cancellationToken));
     }
@@ -206,11 +218,29 @@ internal abstract class MonthlyNoticeJob(SolidarityDbContext db, IBackgroundJobC
     internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
         db.Disputes.AnyAsync(d => d.Id == disputeId && DisputeStatuses.Active.Contains(d.Status), cancellationToken);
 
-    /// <summary>Whether the job acts for a dispute that is going (a resumption) rather than one that ended (a pause).</summary>
-    protected abstract bool ForActiveDispute { get; }
-
+    /// <summary>The change, in the transaction that holds the gift's notice locked; committed by the change itself.</summary>
     /// <returns>The round the gift's notice is owed for, by this run or an earlier one; null when nothing changed.</returns>
-    protected abstract Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken);
+    protected abstract Task<int?> ChangeAsync(MonthlyGiftNotice notice, IDbContextTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The gift, locked once Stripe has answered; null when its giver cancelled or moved it meanwhile, in which case nothing
+    /// is committed, the giver is told nothing, and a retry finds the gift as it is then.
+    /// </summary>
+    protected async Task<MonthlyGift?> LockGiftAsync(MonthlyGiftNotice notice, CancellationToken cancellationToken)
+    {
+        var locked = await MonthlyGiftRows.LockAsync(Db, notice.MonthlyGiftId, cancellationToken);
+        return locked is null || locked.DisputeId != notice.DisputeId || locked.Status == MonthlyGiftStatus.Cancelled ? null : locked;
+    }
+
+    /// <summary>Commits the change with the delivery row of the email it owes, and the dispute's counts of monthly gifts.</summary>
+    protected async Task<int> CommitAsync(
+        MonthlyGiftNotice notice, string emailKey, DateTimeOffset now, IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        Db.EmailDeliveries.Add(new EmailDelivery { Key = emailKey, CreatedAt = now });
+        await MonthlyGiftRows.RecountAsync(Db, [notice.DisputeId], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return notice.Round;
+    }
 }
 
 /// <summary>
@@ -260,23 +290,15 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 internal sealed class PauseMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<PauseMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, jobs, emails, pages)
+    : MonthlyNoticeJob(db, jobs, emails, pages, forActiveDispute: false)
 {
-    protected override bool ForActiveDispute => false;
-
     /// <returns>
     /// The round in which the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice;
     /// null when nothing was paused.
     /// </returns>
-    protected override async Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    protected override async Task<int?> ChangeAsync(MonthlyGiftNotice notice, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
-        var notice = await MonthlyNoticeKeys.LockAsync(Db, giftId, disputeId, cancellationToken);
-        if (notice is null)
-        {
-            return null;
-        }
-
+        var (giftId, disputeId) = (notice.MonthlyGiftId, notice.DisputeId);
         var gift = await Db.MonthlyGifts.AsNoTracking().SingleAsync(g => g.Id == giftId, cancellationToken);
         if (await DisputeIsActiveAsync(Db, disputeId, cancellationToken))
         {
@@ -323,11 +345,8 @@ internal sealed class PauseMonthlyGiftJob(
                 gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
-        var locked = await MonthlyGiftRows.LockAsync(Db, giftId, cancellationToken);
-        if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
+        if (await LockGiftAsync(notice, cancellationToken) is not { } locked)
         {
-            // Cancelled, or moved, by its giver while Stripe was being asked: the giver is not told of a pause. Nothing is
-            // committed, and a retry finds the gift as it is now.
             return null;
         }
 
@@ -342,11 +361,9 @@ internal sealed class PauseMonthlyGiftJob(
         locked.PausedAt = now;
         locked.UpdatedAt = now;
         notice.PausedAt = now;
-        Db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), CreatedAt = now });
-        await MonthlyGiftRows.RecountAsync(Db, [disputeId], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var round = await CommitAsync(notice, MonthlyNoticeKeys.Paused(giftId, disputeId, notice.Round), now, transaction, cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} paused: dispute {DisputeId} ended", giftId, disputeId);
-        return notice.Round;
+        return round;
     }
 }
 
@@ -385,16 +402,13 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 internal sealed class ResumeMonthlyGiftJob(
     SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
     PublicPageCache pages, TimeProvider time, ILogger<ResumeMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, jobs, emails, pages)
+    : MonthlyNoticeJob(db, jobs, emails, pages, forActiveDispute: true)
 {
-    protected override bool ForActiveDispute => true;
-
     /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
-    protected override async Task<int?> ChangeOnceAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
+    protected override async Task<int?> ChangeAsync(MonthlyGiftNotice notice, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
-        var notice = await MonthlyNoticeKeys.LockAsync(Db, giftId, disputeId, cancellationToken);
-        if (notice?.PausedAt is null)
+        var (giftId, disputeId) = (notice.MonthlyGiftId, notice.DisputeId);
+        if (notice.PausedAt is null)
         {
             return null;
         }
@@ -422,8 +436,7 @@ internal sealed class ResumeMonthlyGiftJob(
                 MonthlyNoticeKeys.ResumeAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
-        var locked = await MonthlyGiftRows.LockAsync(Db, giftId, cancellationToken);
-        if (locked is null || locked.DisputeId != disputeId || locked.Status == MonthlyGiftStatus.Cancelled)
+        if (await LockGiftAsync(notice, cancellationToken) is not { } locked)
         {
             return null;
         }
@@ -438,11 +451,9 @@ internal sealed class ResumeMonthlyGiftJob(
         locked.PausedAt = null;
         notice.ResumedAt = now;
         audit.RecordBySite(MonthlyAuditActions.Resumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
-        Db.EmailDeliveries.Add(new EmailDelivery { Key = MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), CreatedAt = now });
-        await MonthlyGiftRows.RecountAsync(Db, [disputeId], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var round = await CommitAsync(notice, MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), now, transaction, cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
-        return notice.Round;
+        return round;
     }
 }
 
