@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Solidarity.Core.Data;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Web.Pages.Ledger;
@@ -81,6 +82,39 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         Assert.Contains("Jo Bloggs", text, StringComparison.Ordinal);
         Assert.Contains("31 January 2026", text, StringComparison.Ordinal);
         Assert.Contains("31 December 2026", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_credit_note_whose_refund_then_failed_is_listed_as_issued_and_credits_nothing_so_the_net_total_is_the_ledgers()
+    {
+        App.Clock.Now = Now;
+        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var refunded = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(refunded.Id, CancellationToken.None));
+        await RefundAsync(refunded, "re_failed_later", 1_500);
+        await RefundAsync(refunded, "re_kept", 1_000);
+        await RefundFailedAsync(refunded, "re_failed_later");
+
+        var documents = await ReceiptsAsync();
+        var failedNote = documents.Single(r => r.RefundKey == "re_failed_later");
+        var keptNote = documents.Single(r => r.RefundKey == "re_kept");
+        var text = string.Join('\n', PdfTextReader.AllPieces(await StatementPdfAsync("jo@example.org", 2026)));
+
+        // Both notes are listed as issued; only the one whose refund went through is credited back.
+        var words = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var receipt = ReceiptOf(documents, refunded).Number;
+        Assert.Contains($"credit note {failedNote.Number}, credits receipt {receipt}. {YearStatementDocument.RefundFailedNote}", words, StringComparison.Ordinal);
+        Assert.Contains($"credit note {keptNote.Number}, credits receipt {receipt}", words, StringComparison.Ordinal);
+        Assert.DoesNotContain($"credit note {keptNote.Number}, credits receipt {receipt}. {YearStatementDocument.RefundFailedNote}", words, StringComparison.Ordinal);
+        Assert.Equal("£75.00", After(text, "Given"));
+        Assert.Equal("£10.00", After(text, "Credited back"));
+        Assert.Equal("£65.00", After(text, "Net total"));
+
+        // The refunded gift's net of £40.00 is what the ledger holds for it (the kept gift is only receipted here, not posted).
+        var ledger = await App.WithDbAsync(db => db.LedgerEntries
+            .Where(e => e.DonationId == refunded.Id && e.Kind != LedgerEntryKind.ProcessingFee).SumAsync(e => e.AmountPence));
+        Assert.Equal(4_000, ledger);
     }
 
     [Fact]
@@ -415,6 +449,19 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         }
 
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, refundId, CancellationToken.None));
+    }
+
+    /// <summary>Stripe's word that the refund failed after it was posted, as the webhook posts it: the money given back.</summary>
+    private async Task RefundFailedAsync(Donation donation, string refundId)
+    {
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var locked = await LedgerLocks.DonationAsync(db, donation.Id, CancellationToken.None) ?? throw new InvalidOperationException("The donation is gone.");
+        Assert.True(await scope.ServiceProvider.GetRequiredService<LedgerPostings>()
+            .RefundFailedAsync(locked, refundId, "lost_or_stolen_card", donation.PaidAt!.Value.AddDays(5), CancellationToken.None) > 0);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
     }
 
     /// <summary>The gift reversed as an admin reverses offline money recorded in error, or a cheque that bounced.</summary>

@@ -3,8 +3,11 @@ namespace Solidarity.Web.Pages.Receipts;
 /// <summary>A gift on a statement: when it was received, what its receipt states (or what was charged, where no receipt was issued).</summary>
 internal sealed record YearGift(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber, string DisputeTitle);
 
-/// <summary>A credit note on a statement, with the receipt it credits.</summary>
-internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber);
+/// <summary>
+/// A credit note on a statement, with the receipt it credits. <see cref="RefundFailed"/>: Stripe failed or cancelled the
+/// refund after the note was issued, so the money stayed given. The note stands as issued, but credits nothing back.
+/// </summary>
+internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber, bool RefundFailed = false);
 
 /// <summary>Everything a statement of a year's giving states.</summary>
 internal sealed record YearGiving(
@@ -32,7 +35,7 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
 
         var documents = await db.Receipts.AsNoTracking()
             .Where(r => ids.Contains(r.DonationId))
-            .Select(r => new { r.Id, r.DonationId, r.Kind, r.Number, r.AmountPence, r.Currency, r.IssuedAt, r.OriginalReceiptId })
+            .Select(r => new { r.Id, r.DonationId, r.Kind, r.Number, r.AmountPence, r.Currency, r.IssuedAt, r.OriginalReceiptId, r.RefundKey })
             .ToListAsync(cancellationToken);
         var receipts = documents.Where(r => r.Kind == ReceiptKind.Receipt).ToDictionary(r => r.DonationId);
         var numbers = documents.ToDictionary(r => r.Id, r => r.Number);
@@ -45,10 +48,18 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
                 ? new YearGift(d.PaidAt ?? d.CreatedAt, receipt.AmountPence, receipt.Currency, receipt.Number, d.DisputeTitle)
                 : new YearGift(d.PaidAt ?? d.CreatedAt, d.AmountPence + d.FeeCoverPence, d.Currency, null, d.DisputeTitle))
             .ToList();
+        // A refund Stripe failed or cancelled after its note was issued is given back in the ledger (RefundReversed, under the
+        // refund's id): the note is listed as issued, and counted as crediting nothing, so that the net total is the ledger's.
+        var failedRefunds = (await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value) && e.Kind == LedgerEntryKind.RefundReversed && e.StripeObjectId != null)
+            .Select(e => e.StripeObjectId!)
+            .Distinct()
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var credits = documents
             .Where(r => r.Kind == ReceiptKind.CreditNote)
             .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number, StringComparer.Ordinal)
-            .Select(r => new YearCredit(r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value]))
+            .Select(r => new YearCredit(
+                r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value], r.RefundKey is { } key && failedRefunds.Contains(key)))
             .ToList();
 
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
@@ -64,6 +75,9 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
 internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, PdfFonts? fonts = null)
 {
     public static string Title(int year) => $"Statement of giving, {year}";
+
+    /// <summary>Beside a credit note whose refund failed after it was issued.</summary>
+    public const string RefundFailedNote = "The refund then failed and the money stayed given: not credited back.";
 
     public byte[] Render(YearGiving facts, DateTimeOffset madeAt)
     {
@@ -101,7 +115,8 @@ internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, P
             pdf.HeadingLine(facts.Credits.Count == 1 ? "Credit note" : $"Credit notes ({facts.Credits.Count})");
             foreach (var credit in facts.Credits)
             {
-                pdf.Row(Day(credit.IssuedAt), $"{Format(credit.Pence, credit.Currency)}, credit note {credit.Number}, credits receipt {credit.ReceiptNumber}");
+                var row = $"{Format(credit.Pence, credit.Currency)}, credit note {credit.Number}, credits receipt {credit.ReceiptNumber}";
+                pdf.Row(Day(credit.IssuedAt), credit.RefundFailed ? $"{row}. {RefundFailedNote}" : row);
             }
         }
 
@@ -109,7 +124,7 @@ internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, P
         foreach (var currency in facts.Gifts.Select(g => g.Currency).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var given = facts.Gifts.Where(g => g.Currency == currency).Sum(g => g.Pence);
-            var credited = facts.Credits.Where(c => c.Currency == currency).Sum(c => c.Pence);
+            var credited = facts.Credits.Where(c => c.Currency == currency && !c.RefundFailed).Sum(c => c.Pence);
             pdf.Row("Given", Format(given, currency));
             pdf.Row("Credited back", Format(credited, currency));
             pdf.Row("Net total", Format(given - credited, currency));
