@@ -59,6 +59,10 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal("Bearer " + StandInSite.SecretKey, request.Authorization);
         var fields = request.Form;
         Assert.Equal("payment", fields["mode"]);
+
+        // Card only, as the receipt says and the fee estimate assumes, whatever else the Stripe account enables.
+        Assert.Equal("card", fields["allowed_payment_method_types[0]"]);
+        Assert.DoesNotContain("allowed_payment_method_types[1]", fields.Keys);
         Assert.Equal("donate", fields["submit_type"]);
         Assert.Equal("gbp", fields["currency"]);
         Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);

@@ -65,6 +65,7 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
         var id = gift.Id.ToString();
         Assert.Equal("monthly:" + id, Stripe.Requests.Single().IdempotencyKey);
         Assert.Equal("subscription", fields["mode"]);
+        Assert.Equal("card", fields["allowed_payment_method_types[0]"]);
         Assert.False(fields.ContainsKey("submit_type"));
         Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);
         Assert.Equal("2559", fields["line_items[0][price_data][unit_amount]"]);
