@@ -7,6 +7,9 @@ internal abstract record ErasureOutcome
 
     /// <summary>No donation holds the address; <paramref name="ErasedAt"/> is when an earlier erasure of it ran, if one did.</summary>
     internal sealed record NothingHeld(DateTimeOffset? ErasedAt) : ErasureOutcome;
+
+    /// <summary>The gift was given with an email address: its donor is erased by that address, with every gift from it.</summary>
+    internal sealed record GivenWithEmail : ErasureOutcome;
 }
 
 /// <summary>
@@ -55,6 +58,89 @@ internal sealed class DonorErasure(
             return new ErasureOutcome.NothingHeld(await ErasedAtAsync(email, cancellationToken));
         }
 
+        var (messages, receipts) = await ForgetAsync(donations, gifts, keepOrganisationName, now, cancellationToken);
+        var ids = donations.Select(d => d.Id).ToList();
+
+        // Statements of giving lose the address's key, and their links answer that the donor was erased.
+        var addressKey = statements.AddressKey(email);
+        await db.YearStatements
+            .Where(s => s.AddressKey == addressKey || s.DonationIds.Any(id => ids.Contains(id)))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AddressKey, (string?)null).SetProperty(x => x.ErasedAt, now), cancellationToken);
+
+        await db.EmailDeliveries
+            .Where(d => keys.Contains(d.Key) && d.LastError != null)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);
+
+        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
+        {
+            EmailHmac = hash,
+            Donations = donations.Count,
+            MonthlyGifts = gifts.Count,
+            Messages = messages,
+            Receipts = receipts.Count,
+            KeptOrganisationName = keepOrganisationName,
+            Reason = reason,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
+        await cache.EvictAllAsync(cancellationToken);
+        await beyond.EraseAsync(normalised, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
+        return new ErasureOutcome.Erased(donations.Count, messages, receipts.Count);
+    }
+
+    /// <summary>
+    /// Erases the donor of one gift given without an email address (a cheque, a bank transfer or a collection recorded with
+    /// the payer's name only), found by its receipt's number, as <see cref="EraseAsync"/> erases a donor found by their address:
+    /// the gift loses the payer's name, display name and reference, the messages sent with it lose their author and words,
+    /// and its receipt and credit notes are reissued without the name. With nothing to match other gifts by, it is the one
+    /// gift. The audit entry names the gift by its id.
+    /// </summary>
+    public async Task<ErasureOutcome> EraseGiftAsync(
+        ClaimsPrincipal admin, Guid donationId, string reason, bool keepOrganisationName, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var donation = await db.Donations
+            .FromSql($"""SELECT * FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE""")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (donation?.Email is not null)
+        {
+            return new ErasureOutcome.GivenWithEmail();
+        }
+
+        if (donation is null || donation.ErasedAt is not null)
+        {
+            return new ErasureOutcome.NothingHeld(donation?.ErasedAt);
+        }
+
+        var (messages, receipts) = await ForgetAsync([donation], [], keepOrganisationName, now, cancellationToken);
+        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.GiftSubject, donation.Id.ToString(), new
+        {
+            Donations = 1,
+            Messages = messages,
+            Receipts = receipts.Count,
+            KeptOrganisationName = keepOrganisationName,
+            Reason = reason,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        await cache.EvictAllAsync(cancellationToken);
+        await beyond.EraseAsync(null, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
+        return new ErasureOutcome.Erased(1, messages, receipts.Count);
+    }
+
+    /// <summary>
+    /// What erasing by address and erasing one gift share, on donations and monthly gifts this transaction holds locked:
+    /// the person leaves the gifts and the messages sent with them, and every receipt and credit note of the gifts is
+    /// reissued without the name. The money, and the organisation when kept, stay.
+    /// </summary>
+    /// <returns>How many messages lost their words, and the receipts and credit notes reissued.</returns>
+    private async Task<(int Messages, List<Receipt> Receipts)> ForgetAsync(
+        List<Donation> donations, List<MonthlyGift> gifts, bool keepOrganisationName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // The key supporters are counted by goes too: an email's key moves, with its tallies, to a random one, so the
         // person can no longer be found by it and the number of supporters does not change. An organisation's key is
         // of its name, not of the person, and stays.
@@ -115,34 +201,7 @@ internal sealed class DonorErasure(
 
         var receipts = await db.Receipts.Where(r => ids.Contains(r.DonationId)).ToListAsync(cancellationToken);
         await ReissueAsync(receipts, now, cancellationToken);
-
-        // Statements of giving lose the address's key, and their links answer that the donor was erased.
-        var addressKey = statements.AddressKey(email);
-        await db.YearStatements
-            .Where(s => s.AddressKey == addressKey || s.DonationIds.Any(id => ids.Contains(id)))
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AddressKey, (string?)null).SetProperty(x => x.ErasedAt, now), cancellationToken);
-
-        await db.EmailDeliveries
-            .Where(d => keys.Contains(d.Key) && d.LastError != null)
-            .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);
-
-        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
-        {
-            EmailHmac = hash,
-            Donations = donations.Count,
-            MonthlyGifts = gifts.Count,
-            Messages = messages.Count,
-            Receipts = receipts.Count,
-            KeptOrganisationName = keepOrganisationName,
-            Reason = reason,
-        });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
-        // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
-        await cache.EvictAllAsync(cancellationToken);
-        await beyond.EraseAsync(normalised, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
-        return new ErasureOutcome.Erased(donations.Count, messages.Count, receipts.Count);
+        return (messages.Count, receipts);
     }
 
     /// <summary>

@@ -14,10 +14,11 @@ internal sealed class ErasureBeyondTheRecords(
     public const string RemovedError = "Removed at the donor's request.";
 
     /// <returns>How many job states and how many .eml files were cleared.</returns>
-    public async Task<(int JobStates, int MailFiles)> EraseAsync(string normalisedEmail, IReadOnlyList<Guid> receiptIds, CancellationToken cancellationToken)
+    /// <param name="normalisedEmail">The donor's address; null for a gift given without one, to which no email ever went.</param>
+    public async Task<(int JobStates, int MailFiles)> EraseAsync(string? normalisedEmail, IReadOnlyList<Guid> receiptIds, CancellationToken cancellationToken)
     {
         var states = receiptIds.Count == 0 ? 0 : await ClearJobErrorsAsync(receiptIds, cancellationToken);
-        var files = sender is PickupFolderEmailSender pickup ? DeleteMailFiles(pickup.Directory, normalisedEmail) : 0;
+        var files = sender is PickupFolderEmailSender pickup && normalisedEmail is not null ? DeleteMailFiles(pickup.Directory, normalisedEmail) : 0;
         return (states, files);
     }
 

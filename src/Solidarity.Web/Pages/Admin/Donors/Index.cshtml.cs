@@ -12,8 +12,6 @@ namespace Solidarity.Web.Pages.Admin.Donors;
 internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, AuditTrail audit, DonorAuditKey auditKey, SolidarityDbContext db)
     : PageModel
 {
-    public const int MaxReasonLength = 400;
-
     [BindProperty]
     public DonorInput Input { get; set; } = new();
 
@@ -89,23 +87,10 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
     {
         var addressGiven = CheckAddress();
-        var reason = TypedText.TrimToNull(Input.Reason);
-        if (reason is null)
-        {
-            ModelState.AddModelError("Input.Reason", "Give the reason for erasing, for example \"request by email of 3 June\".");
-        }
-        else if (reason.Length > MaxReasonLength)
-        {
-            ModelState.AddModelError("Input.Reason", $"Keep the reason to {MaxReasonLength} characters or fewer.");
-        }
-        else if (addressGiven && reason.Contains(Input.Email!.Trim(), StringComparison.OrdinalIgnoreCase))
-        {
-            ModelState.AddModelError("Input.Reason", "Leave the email address out of the reason: the audit log keeps the reason and must not hold the address.");
-        }
-
+        var reason = ErasureReason.Check(Input.Reason, addressGiven ? Input.Email : null, "the email address", ModelState);
         if (!Input.Confirm)
         {
-            ModelState.AddModelError("Input.Confirm", "Tick the box to confirm the request comes from the donor and that erasure cannot be undone.");
+            ModelState.AddModelError("Input.Confirm", ErasureReason.ConfirmMessage);
         }
 
         if (!ModelState.IsValid)
@@ -122,8 +107,8 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         Notice = outcome switch
         {
             ErasureOutcome.Erased erased =>
-                $"Erased the donor's personal data from {Count(erased.Donations, "donation")}, {Count(erased.Messages, "message")} " +
-                $"and {Count(erased.Receipts, "receipt or credit note", "receipts and credit notes")}, reissued under the same numbers. " +
+                $"Erased the donor's personal data from {ErasureReason.Count(erased.Donations, "donation")}, {ErasureReason.Count(erased.Messages, "message")} " +
+                $"and {ErasureReason.Count(erased.Receipts, "receipt or credit note", "receipts and credit notes")}, reissued under the same numbers. " +
                 "The amounts and the ledger are unchanged.",
             ErasureOutcome.NothingHeld { ErasedAt: { } at } =>
                 $"Nothing to erase: this address was already erased on {LondonClock.DateTime(at)}. Nothing changed.",
@@ -152,9 +137,40 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         }
     }
 
-    private static string Count(int n, string one, string? many = null) => n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
-
     /// <summary>For the page: the name a donation shows publicly, as statements and the site show it.</summary>
     public static string ShownAs(DonorDonation donation) =>
         Pages.Remittances.StatementLine.PublicFrom(donation.OrganisationName, donation.PublicName);
+}
+
+/// <summary>The reason an erasure is asked with, and its confirmation: what both ways of erasing a donor check alike.</summary>
+internal static class ErasureReason
+{
+    public const int MaxLength = 400;
+
+    public const string ConfirmMessage = "Tick the box to confirm the request comes from the donor and that erasure cannot be undone.";
+
+    /// <summary>
+    /// The reason, trimmed, when it is given, short enough for the audit log, and free of <paramref name="personal"/> (which the
+    /// log must not hold); otherwise null, with a message at the field.
+    /// </summary>
+    public static string? Check(string? typed, string? personal, string personalIs, ModelStateDictionary modelState)
+    {
+        var reason = TypedText.TrimToNull(typed);
+        var error = reason switch
+        {
+            null => "Give the reason for erasing, for example \"request by email of 3 June\".",
+            { Length: > MaxLength } => $"Keep the reason to {MaxLength} characters or fewer.",
+            _ when TypedText.TrimToNull(personal) is { } p && reason.Contains(p, StringComparison.OrdinalIgnoreCase) =>
+                $"Leave {personalIs} out of the reason: the audit log keeps the reason and must not hold {personalIs}.",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            modelState.AddModelError("Input.Reason", error);
+        }
+
+        return error is null ? reason : null;
+    }
+
+    public static string Count(int n, string one, string? many = null) => n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
 }

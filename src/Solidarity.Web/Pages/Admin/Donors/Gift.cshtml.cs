@@ -1,0 +1,124 @@
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Solidarity.Web.Pages.Admin.Donors;
+
+/// <summary>What the admin sees of a gift found by its receipt's number, to recognise the donor who asked.</summary>
+internal sealed record GiftRecord(
+    DonorDonation Donation, string? Reference, bool GivenWithEmail, DateTimeOffset? ErasedAt, IReadOnlyList<DonorReceipt> Receipts);
+
+/// <summary>
+/// A donor who gave without an email address (a cheque, a bank transfer or a collection recorded with the payer's name
+/// only) has no address to be found by: their gift is found by the number of its receipt or credit note, which the donor
+/// holds, and its donor erased at their request. A gift given with an address is sent to the address's page, which
+/// finds and erases every gift from it.
+/// </summary>
+internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : PageModel
+{
+    public const string NotFoundMessage = "No receipt or credit note has that number. Copy it as printed, for example SOL-2026-000042.";
+
+    [BindProperty]
+    public GiftInput Input { get; set; } = new();
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    /// <summary>The gift of the number searched for; null until one was found.</summary>
+    public GiftRecord? Found { get; private set; }
+
+    internal sealed class GiftInput
+    {
+        [Required(ErrorMessage = "Enter the number of the gift's receipt or credit note.")]
+        [StringLength(64, ErrorMessage = "A receipt number is at most 64 characters.")]
+        [Display(Name = "Receipt or credit note number")]
+        public string? Number { get; set; }
+
+        [Display(Name = "Keep the organisation's name (an organisation, not a person)")]
+        public bool KeepOrganisationName { get; set; }
+
+        [Display(Name = "Reason")]
+        public string? Reason { get; set; }
+
+        [Display(Name = "I have checked that this request comes from the donor, and understand that erasure cannot be undone")]
+        public bool Confirm { get; set; }
+    }
+
+    public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
+        Response.Headers.CacheControl = "no-store";
+
+    public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
+    {
+        await FindAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(cancellationToken);
+        var reason = ErasureReason.Check(Input.Reason, found?.Donation.DonorName, "the donor's name", ModelState);
+        if (!Input.Confirm)
+        {
+            ModelState.AddModelError("Input.Confirm", ErasureReason.ConfirmMessage);
+        }
+
+        if (found is null || !ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var outcome = await erasure.EraseGiftAsync(User, found.Donation.Id, reason!, Input.KeepOrganisationName, cancellationToken);
+        Notice = outcome switch
+        {
+            ErasureOutcome.Erased erased =>
+                $"Erased the donor's personal data from the gift, {ErasureReason.Count(erased.Messages, "message")} " +
+                $"and {ErasureReason.Count(erased.Receipts, "receipt or credit note", "receipts and credit notes")}, reissued under the same numbers. " +
+                "The amount and the ledger are unchanged.",
+            ErasureOutcome.GivenWithEmail => GivenWithEmailMessage,
+            ErasureOutcome.NothingHeld { ErasedAt: { } at } => $"Nothing to erase: this gift's donor was already erased on {LondonClock.DateTime(at)}. Nothing changed.",
+            _ => NotFoundMessage,
+        };
+        return RedirectToPage();
+    }
+
+    public const string GivenWithEmailMessage =
+        "This gift was given with an email address: find the donor on Donor data requests by that address, which erases every gift from it. Nothing changed.";
+
+    /// <returns>The gift, also set as <see cref="Found"/>; null, with a message at the field, when the number finds none.</returns>
+    private async Task<GiftRecord?> FindAsync(CancellationToken cancellationToken)
+    {
+        if (ModelState.GetFieldValidationState("Input.Number") != ModelValidationState.Valid)
+        {
+            return null;
+        }
+
+        // As printed, or typed in lower case.
+        var (typed, upper) = (Input.Number!.Trim(), Input.Number.Trim().ToUpperInvariant());
+        var donationId = await db.Receipts.AsNoTracking()
+            .Where(r => r.Number == typed || r.Number == upper)
+            .Select(r => (Guid?)r.DonationId)
+            .FirstOrDefaultAsync(cancellationToken);
+        var donation = donationId is { } id
+            ? await db.Donations.AsNoTracking().Where(d => d.Id == id).Select(d => new
+            {
+                Record = new DonorDonation(
+                    d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(), d.AmountPence,
+                    d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName),
+                d.Reference,
+                GivenWithEmail = d.Email != null,
+                d.ErasedAt,
+            }).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        if (donation is null)
+        {
+            ModelState.AddModelError("Input.Number", NotFoundMessage);
+            return null;
+        }
+
+        var receipts = await db.Receipts.AsNoTracking()
+            .Where(r => r.DonationId == donation.Record.Id)
+            .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
+            .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
+            .ToListAsync(cancellationToken);
+        return Found = new GiftRecord(donation.Record, donation.Reference, donation.GivenWithEmail, donation.ErasedAt, receipts);
+    }
+}
