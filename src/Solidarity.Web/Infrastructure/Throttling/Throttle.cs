@@ -42,7 +42,8 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
     /// <summary>
     /// Takes one of <paramref name="limit"/> permits per <paramref name="window"/>, sliding: the previous window's count
     /// weighs in for the part of it still inside the last <paramref name="window"/>, so a burst across a window's edge
-    /// gets no second allowance. A refused attempt counts too, so a flood stays refused while it goes on.
+    /// gets no second allowance. A refused attempt counts too, so a flood stays refused while it goes on; the wait it is
+    /// told allows for that, so that one attempt made when it ends is allowed.
     /// </summary>
     /// <returns>Null when allowed; otherwise how long until a permit is free again.</returns>
     public async Task<TimeSpan?> TryTakeAsync(string scope, string subject, int limit, TimeSpan window, CancellationToken cancellationToken)
@@ -61,16 +62,28 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
             return null;
         }
 
-        // Past the limit within this window alone, only its end frees a permit; otherwise the previous window's
-        // weight fades as time passes, and the wait is until enough of it has.
-        if (current.Count > limit || previous == 0)
+        return WaitFor(limit, window, current.Count, previous, stillInside, start + window - now);
+    }
+
+    /// <summary>
+    /// How long until one more attempt would be allowed, the one just refused being counted (<paramref name="count"/>, this
+    /// window's) and the next one to be counted when it comes. Within this window, once the previous window's weight has
+    /// faded enough, if this window leaves room for one more; otherwise in the next window, once enough of this window's
+    /// weight has faded there.
+    /// </summary>
+    internal static TimeSpan WaitFor(int limit, TimeSpan window, int count, int previous, double stillInside, TimeSpan untilWindowEnds)
+    {
+        if (count + 1 <= limit && previous > 0)
         {
-            return start + window - now;
+            var fadeTo = (limit - count - 1) / (double)previous;
+            return Longer((stillInside - fadeTo) * window);
         }
 
-        var fadeTo = (limit - current.Count) / (double)previous;
-        var wait = (stillInside - fadeTo) * window;
-        return wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+        var fadeNext = Math.Min(1, Math.Max(0, limit - 1) / (double)count);
+        return Longer(untilWindowEnds + ((1 - fadeNext) * window));
+
+        // Up to a whole second, at least one: what a person is told, and what Retry-After can say.
+        static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
     }
 
     /// <summary>The current window's count, without counting.</summary>

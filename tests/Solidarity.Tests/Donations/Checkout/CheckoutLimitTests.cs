@@ -74,6 +74,35 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Attempts_one_clients_limit_refuses_take_none_of_the_sites_so_other_donors_still_get_through()
+    {
+        await using var site = App.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Donations:SessionsPerClientPerHour", "1");
+            b.UseSetting("Donations:SessionsPerSitePerMinute", "3");
+            b.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, ClientAddress>());
+        });
+        using var script = site.ClientAt("192.0.2.80");
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await script.DonateAsync(_dispute, $"script{i}@example.org");
+            Assert.Equal(i == 0 ? HttpStatusCode.SeeOther : HttpStatusCode.TooManyRequests, response.StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var donor = site.ClientAt($"192.0.2.{90 + i}");
+            using var started = await donor.DonateAsync(_dispute, $"donor{i}@example.org");
+            Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
+        }
+
+        // The site's three are taken now, by three donors: the limit still holds for everyone.
+        using var fourth = site.ClientAt("192.0.2.99");
+        using var refused = await fourth.DonateAsync(_dispute, "donor9@example.org");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task A_refused_form_is_not_counted_against_anyone()
     {
         using var client = _site.ClientAt("192.0.2.70");

@@ -43,8 +43,9 @@ internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting,
             return new CheckoutRefusal(blocked, CardTesting: true);
         }
 
+        // In this order, and only as far as the first that refuses: an attempt its client's or its address's limit refuses
+        // takes none of the site's, so that one script refused for itself cannot use up the whole site's allowance.
         var limits = options.Value;
-        TimeSpan? wait = null;
         foreach (var (scope, subject, limit, window) in new[]
         {
             (ClientScope, throttle.ClientSubject(client), limits.SessionsPerClientPerHour, TimeSpan.FromHours(1)),
@@ -52,12 +53,12 @@ internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting,
             (SiteScope, "site", limits.SessionsPerSitePerMinute, TimeSpan.FromMinutes(1)),
         })
         {
-            if (await throttle.TryTakeAsync(scope, subject, limit, window, cancellationToken) is { } refused && refused > (wait ?? TimeSpan.Zero))
+            if (await throttle.TryTakeAsync(scope, subject, limit, window, cancellationToken) is { } refused)
             {
-                wait = refused;
+                return new CheckoutRefusal(refused, CardTesting: false);
             }
         }
 
-        return wait is { } longest ? new CheckoutRefusal(longest, CardTesting: false) : null;
+        return null;
     }
 }
