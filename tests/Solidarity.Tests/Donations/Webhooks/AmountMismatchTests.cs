@@ -53,6 +53,35 @@ public sealed class AmountMismatchTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, donationId)).Status);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_chargeback_on_a_payment_held_back_for_another_sum_posts_nothing_and_leaves_it_for_the_admins(bool chargeGiven)
+    {
+        var donationId = await _scenario.CardDonationAsync(App, 2_500);
+        var payment = new CardPayment(donationId, 250);
+        using var client = App.CreateClient();
+        Assert.Equal("amount-mismatch", await WebhookSender.DeliverAsync(client, payment.Completed()));
+
+        // The dispute names the donation through its charge, expanded as Stripe gives it when asked (its amount then shows the
+        // mismatch), or through metadata of its own (only the earlier event held back does).
+        var dispute = StripePayloads.Dispute("dp_test_mismatch", payment.ChargeId, payment.PaymentIntentId, 250, "needs_response");
+        if (chargeGiven)
+        {
+            dispute["charge"] = StripePayloads.Charge(donationId, payment.ChargeId, payment.PaymentIntentId, 250);
+        }
+        else
+        {
+            dispute["metadata"] = new System.Text.Json.Nodes.JsonObject { ["donation_id"] = donationId.ToString() };
+        }
+
+        var outcome = await WebhookSender.DeliverAsync(client, StripePayloads.Event("charge.dispute.created", dispute));
+
+        Assert.Equal("amount-mismatch", outcome);
+        Assert.Empty(await MoneyScenario.EntriesAsync(App));
+        Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, donationId)).Status);
+    }
+
     [Fact]
     public async Task Session_that_does_not_give_its_amount_or_currency_still_posts()
     {

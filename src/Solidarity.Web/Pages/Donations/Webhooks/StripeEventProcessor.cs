@@ -321,9 +321,17 @@ internal sealed partial class StripeEventProcessor(
         }
 
         var donation = locked.Donation;
-        donation.StripeChargeId ??= dispute.ChargeId;
 
-        // Only a charge that was paid can be disputed, so the dispute itself proves the payment.
+        // Only a charge that was paid can be disputed, so the dispute itself proves the payment: unless the payment is for
+        // another sum than the donation's, by its charge or by an earlier event held back for that. Then nothing is posted
+        // until an admin has settled the payment, as for any other of its events.
+        if (Mismatched(donation, facts.Charge is { Amount: > 0 } charge ? charge.Amount : null, facts.Charge?.Currency, dispute.ChargeId)
+            || (donation.Status != DonationStatus.Paid && await HeldForMismatchAsync(donation.Id, cancellationToken)))
+        {
+            return (WebhookOutcomes.AmountMismatch, donation.Id);
+        }
+
+        donation.StripeChargeId ??= dispute.ChargeId;
         await ConfirmPaidAsync(locked, dispute.ChargeId, occurredAt, cancellationToken);
         await PostDisputeAsync(locked, dispute, type, occurredAt, cancellationToken);
         return (WebhookOutcomes.Applied, donation.Id);
@@ -437,6 +445,10 @@ internal sealed partial class StripeEventProcessor(
             stripeObjectId, amount, currency, donation.Id, donation.ChargedPence, donation.Currency);
         return true;
     }
+
+    /// <summary>Whether an earlier event about the donation was held back as being for another sum.</summary>
+    private Task<bool> HeldForMismatchAsync(Guid donationId, CancellationToken cancellationToken) =>
+        db.StripeEvents.AsNoTracking().AnyAsync(e => e.Outcome == WebhookOutcomes.AmountMismatch && e.DonationId == donationId, cancellationToken);
 
     private static bool Differs(Donation donation, long? amount, string? currency) =>
         (amount is { } given && given != donation.ChargedPence)
