@@ -239,7 +239,7 @@ internal sealed class DemoHistory(
             foreach (var (donation, gift) in donations.Zip(batch))
             {
                 // The donation is this transaction's own row; its branches are locked as a confirmed payment locks them.
-                var locked = await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
+                var locked = await LedgerLocks.InsertedDonationAsync(db, donation, cancellationToken);
                 await ledger.PaymentConfirmedAsync(locked, donation.StripePaymentIntentId, gift.PaidAt, cancellationToken);
                 var fee = fees.EstimateOn(donation.ChargedPence);
                 await ledger.FeeAsync(

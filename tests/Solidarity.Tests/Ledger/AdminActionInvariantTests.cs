@@ -27,6 +27,25 @@ public sealed class AdminActionInvariantTests(SiteFixture fixture) : SiteTest(fi
     private static readonly ClaimsPrincipal Admin = AdminSite.Principal();
 
     [Fact]
+    public async Task Admins_recording_offline_money_for_one_branch_at_once_each_record_it_first_time()
+    {
+        var scenario = await MoneyScenario.SeedAsync(App);
+        using var start = new SemaphoreSlim(0);
+        var recordings = Enumerable.Range(0, 12).Select(async i =>
+        {
+            var gift = new OfflineGift(
+                Guid.CreateVersion7(), scenario.DisputeId, scenario.Burton, DonationMethod.Cheque, 1_000 + i, DateTimeOffset.UtcNow, "A payer", null, null, null);
+            await start.WaitAsync();
+            await using var scope = App.Scope();
+            return await scope.ServiceProvider.GetRequiredService<OfflineMoney>().RecordAsync(gift, Admin, CancellationToken.None);
+        }).ToList();
+        start.Release(12);
+
+        Assert.All(await Task.WhenAll(recordings), Assert.True);
+        Assert.Equal(12, await App.WithDbAsync(db => db.LedgerEntries.CountAsync(e => e.Kind == LedgerEntryKind.OfflineDonation)));
+    }
+
+    [Fact]
     public async Task Admin_actions_never_overdraw_a_branch_unconfirmed_and_every_overdrawn_branch_is_listed()
     {
         var scenario = await MoneyScenario.SeedAsync(App);

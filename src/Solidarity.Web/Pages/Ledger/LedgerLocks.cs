@@ -50,7 +50,8 @@ internal sealed record LockedBranch(Guid BranchId);
 /// events about one gift (webhooks, an admin's reversal, an erasure, its receipt being issued).
 /// Why this order: two transactions that take overlapping locks in the same order cannot deadlock. Branches are
 /// locked before anything is posted, because each ledger entry share-locks its branch through the foreign key, and
-/// two transactions each holding that share could not both upgrade it. A transaction may write its donations' own rows
+/// two transactions each holding that share could not both upgrade it; a new donation, whose allocations share-lock its
+/// branches the same way, is inserted after them (<see cref="InsertDonationAsync"/>). A transaction may write its donations' own rows
 /// between the two steps (a webhook batch does), since that moves no money: the branches, which every payment to the
 /// dispute waits for, are then held only while posting. A batch's branches are locked by the first of the two statements
 /// that post its payments (<see cref="BranchesOnPosting"/>), in the same round trip: still before anything is posted.
@@ -133,10 +134,25 @@ internal static class LedgerLocks
             .ToListAsync(cancellationToken);
 
     /// <summary>
-    /// Locks a donation that this transaction has just inserted (its row is already its own) together with its
-    /// branches, so that offline money is posted under the same locks as card money.
+    /// Inserts a new donation with its allocations, its branches locked first, so that its money (offline money, a
+    /// month's payment) is posted under the same locks as any other. The branches come before the row here: no other
+    /// transaction can wait for a row not yet committed, and inserting it first would share-lock its branches through the
+    /// allocations' foreign keys, which two such transactions, each then asking for the branches, could not both upgrade.
     /// </summary>
-    public static async Task<LockedDonation> NewDonationAsync(SolidarityDbContext db, Donation inserted, CancellationToken cancellationToken) =>
+    /// <exception cref="DbUpdateException">As <c>SaveChangesAsync</c> throws it (a unique key taken meanwhile, say).</exception>
+    public static async Task<LockedDonation> InsertDonationAsync(SolidarityDbContext db, Donation donation, CancellationToken cancellationToken)
+    {
+        var branches = await BranchesAsync(db, donation.Allocations.Select(a => a.BranchId), cancellationToken);
+        db.Donations.Add(donation);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(donation, branches);
+    }
+
+    /// <summary>
+    /// A donation this transaction has just inserted, with its branches, which the transaction locked before inserting
+    /// it (<see cref="BranchesAsync"/>, as a bulk import does): asked again, they are already its own.
+    /// </summary>
+    public static async Task<LockedDonation> InsertedDonationAsync(SolidarityDbContext db, Donation inserted, CancellationToken cancellationToken) =>
         new(inserted, await BranchesAsync(db, inserted.Allocations.Select(a => a.BranchId), cancellationToken));
 
     public static async Task<LockedBranch> BranchAsync(SolidarityDbContext db, Guid branchId, CancellationToken cancellationToken)

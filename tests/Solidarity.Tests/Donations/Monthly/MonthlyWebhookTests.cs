@@ -65,6 +65,33 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Many_monthly_payments_to_one_dispute_at_once_are_each_applied_first_time()
+    {
+        // Renewals come in bursts: each month's payments to a dispute post to the same branches at the same moment.
+        var gifts = new List<MonthlySubscription>();
+        using var client = App.CreateClient();
+        for (var i = 0; i < 16; i++)
+        {
+            var gift = await NewGiftAsync(1_000 + i, email: $"giver{i}@example.org");
+            await WebhookSender.DeliverAsync(client, gift.Completed());
+            gifts.Add(gift);
+        }
+
+        using var start = new SemaphoreSlim(0);
+        var deliveries = gifts.Select(async gift =>
+        {
+            await start.WaitAsync();
+            using var response = await WebhookSender.SendAsync(client, gift.Paid(1));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }).ToList();
+        start.Release(gifts.Count);
+        var answers = await Task.WhenAll(deliveries);
+
+        Assert.All(answers, answer => Assert.Equal((200, "applied"), answer));
+        Assert.Equal(16, (await DonationsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Each_paid_invoice_becomes_one_card_donation_split_by_the_shares_when_it_is_paid()
     {
         var stripe = await NewGiftAsync(1_001);

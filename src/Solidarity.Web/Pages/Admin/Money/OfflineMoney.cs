@@ -47,11 +47,10 @@ internal sealed class OfflineMoney(
         donation.Allocations.Add(new DonationAllocation { BranchId = gift.BranchId, AmountPence = gift.Pence });
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.Donations.Add(donation);
+        LockedDonation locked;
         try
         {
-            // The donation's row first, as every lock order starts with the donation; the branch's lock follows.
-            await db.SaveChangesAsync(cancellationToken);
+            locked = await LedgerLocks.InsertDonationAsync(db, donation, cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
@@ -60,7 +59,6 @@ internal sealed class OfflineMoney(
             return false;
         }
 
-        var locked = await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
         // The reference ("cheque 001234 from J. Bloggs") can name the payer, and the ledger and the audit log are never
         // edited: it is kept on the donation, which an erasure clears, and they point at the donation instead.
         await ledger.OfflineReceivedAsync(locked, gift.ReceivedAt, MethodLabel(gift.Method), cancellationToken);

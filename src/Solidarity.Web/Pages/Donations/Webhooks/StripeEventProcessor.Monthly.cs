@@ -214,10 +214,7 @@ internal sealed partial class StripeEventProcessor
             return null;
         }
 
-        // The donation's row first, as every lock order starts with the donation; its branches follow.
-        db.Donations.Add(donation);
-        await db.SaveChangesAsync(cancellationToken);
-        return await LedgerLocks.NewDonationAsync(db, donation, cancellationToken);
+        return await LedgerLocks.InsertDonationAsync(db, donation, cancellationToken);
     }
 
     /// <summary>
