@@ -34,6 +34,10 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         using var client = Visitor();
         var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // Kept by a reader or a shared cache no longer than the site's own copies: seconds, not minutes.
+        Assert.True(response.Headers.CacheControl?.Public);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.CacheControl?.MaxAge);
         return (response, XDocument.Parse(await response.Content.ReadAsStringAsync()));
     }
 

@@ -10,7 +10,11 @@ internal static class FeedEndpoints
     /// <summary>The newest entries a feed carries; readers keep the older ones they have already seen.</summary>
     public const int MaxEntries = 50;
 
-    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a reader or a shared cache may keep a feed: no longer than a web process keeps its copy, so that a dispute
+    /// unpublished or an update corrected is gone from every feed within seconds, as from the pages.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = PublicPageCaching.Lifetime;
 
     public static void MapFeeds(this WebApplication app)
     {
