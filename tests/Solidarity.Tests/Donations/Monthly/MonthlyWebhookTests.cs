@@ -92,6 +92,20 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task An_earlier_months_invoice_delivered_late_leaves_the_next_payment_date_where_the_later_one_put_it()
+    {
+        var stripe = await NewGiftAsync();
+        using var client = App.CreateClient();
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        await WebhookSender.DeliverAsync(client, stripe.Paid(2));
+
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(client, stripe.Paid(1)));
+
+        Assert.Equal(stripe.Invoice(2).PeriodStart.AddMonths(1).ToUnixTimeSeconds(), (await GiftAsync(stripe.GiftId)).NextPaymentAt?.ToUnixTimeSeconds());
+        Assert.Equal(2, (await DonationsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Each_paid_invoice_becomes_one_card_donation_split_by_the_shares_when_it_is_paid()
     {
         var stripe = await NewGiftAsync(1_001);

@@ -120,9 +120,11 @@ internal sealed partial class StripeEventProcessor
             await PauseIfTheDisputeEndedAsync(gift, cancellationToken);
         }
 
-        if (invoice.Lines?.Data?.FirstOrDefault()?.Period?.End is { } periodEnd && periodEnd != default)
+        // An earlier month's invoice delivered late (a retry) does not take the date back.
+        if (invoice.Lines?.Data?.FirstOrDefault()?.Period?.End is { } periodEnd && periodEnd != default
+            && Instant(periodEnd, occurredAt) is var next && !(gift.NextPaymentAt >= next))
         {
-            gift.NextPaymentAt = Instant(periodEnd, occurredAt);
+            gift.NextPaymentAt = next;
         }
 
         gift.UpdatedAt = time.GetUtcNow();
