@@ -87,6 +87,24 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     }
 
     [Fact]
+    public async Task With_the_sites_address_configured_another_Host_header_is_served_the_cached_copy()
+    {
+        await MoneyScenario.SeedAsync(App);
+        await using var site = App.WithWebHostBuilder(b => b.UseSetting(SiteAddress.Setting, "https://solidarity.example.org"));
+        using var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var _ = (await PublicSiteApp.GetCountingAsync(site, client, DisputePath)).Response;
+
+        client.DefaultRequestHeaders.Host = "made-up.example";
+        var (response, commands) = await PublicSiteApp.GetCountingAsync(site, client, DisputePath);
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Empty(commands);
+        }
+    }
+
+    [Fact]
     public async Task A_cached_page_does_not_answer_for_a_spelling_of_its_address_the_site_refuses()
     {
         await MoneyScenario.SeedAsync(App);

@@ -83,6 +83,9 @@ internal static class PublicPageCaching
                 context.CacheVaryByRules.VaryByValues[key] = Canonical(context.HttpContext.Request.Query[key].ToString());
             }
 
+            // With Site:BaseUrl set (always in Production) no page depends on the Host header, so one copy serves every
+            // Host a request may come with: made-up ones could otherwise bypass the cache, and fill it, as query strings could.
+            context.CacheVaryByRules.VaryByHost = !context.HttpContext.RequestServices.GetRequiredService<SiteAddress>().IsConfigured;
             context.Tags.Add(AllTag);
             return ValueTask.CompletedTask;
         }

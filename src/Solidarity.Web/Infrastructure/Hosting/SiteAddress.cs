@@ -11,6 +11,9 @@ internal sealed class SiteAddress(IConfiguration configuration)
 
     private string? Configured => configuration[Setting] is { Length: > 0 } configured ? configured.TrimEnd('/') : null;
 
+    /// <summary>Whether the address is configured, so that no page depends on the Host a request came with.</summary>
+    public bool IsConfigured => Configured is not null;
+
     /// <summary>For links written outside a request: e-mails sent by jobs.</summary>
     public string BaseUrl() => Configured ?? DevelopmentBaseUrl;
 
