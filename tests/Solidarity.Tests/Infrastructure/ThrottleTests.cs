@@ -34,9 +34,10 @@ public sealed class ThrottleTests(SiteFixture fixture) : SiteTest(fixture)
     [InlineData(9 * 60, 5)] // five late in one window: the next window's first attempt is refused by their weight
     [InlineData(9 * 60, 8)] // a flood late in one window
     [InlineData(0, 1)] // one only: the limit of one per window is reached by it
+    [InlineData(0, 9)] // a wait of whole seconds whose weight rounds just above the limit (7 allowed, 1 + 9 × 6/9)
     public async Task An_attempt_made_when_the_refusal_said_goes_through(int secondsIntoWindow, int burst)
     {
-        var limit = burst == 1 ? 1 : Limit;
+        var limit = burst switch { 1 => 1, 9 => 7, _ => Limit };
         _clock.Now = WindowStart.AddSeconds(secondsIntoWindow);
         TimeSpan? wait = null;
         for (var i = 0; i < burst + 1; i++)
@@ -70,6 +71,36 @@ public sealed class ThrottleTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(Window + (Window / 3), wait);
         _clock.Now += wait!.Value - TimeSpan.FromSeconds(2);
         Assert.NotNull(await TryTakeAsync(Limit));
+    }
+
+    [Fact]
+    public async Task Asking_how_long_without_taking_counts_nothing_and_answers_what_taking_would()
+    {
+        for (var i = 0; i < Limit; i++)
+        {
+            Assert.Null(await TryTakeAsync(Limit));
+        }
+
+        var first = await WaitWithoutTakingAsync(Limit);
+        var second = await WaitWithoutTakingAsync(Limit);
+
+        Assert.NotNull(first);
+        Assert.Equal(first, second);
+        _clock.Now += first!.Value;
+        Assert.Null(await TryTakeAsync(Limit));
+    }
+
+    [Fact]
+    public async Task Asking_how_long_under_the_limit_answers_now()
+    {
+        Assert.Null(await TryTakeAsync(Limit));
+        Assert.Null(await WaitWithoutTakingAsync(Limit));
+    }
+
+    private async Task<TimeSpan?> WaitWithoutTakingAsync(int limit)
+    {
+        await using var scope = _site.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Throttle>().WaitWithoutTakingAsync("test", "subject", limit, Window, CancellationToken.None);
     }
 
     private async Task<TimeSpan?> TryTakeAsync(int limit)

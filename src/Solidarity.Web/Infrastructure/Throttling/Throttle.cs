@@ -57,7 +57,7 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
             .Select(c => (int?)c.Count)
             .SingleOrDefaultAsync(cancellationToken) ?? 0;
         var stillInside = 1 - ((now - start) / window);
-        if (current.Count + (previous * stillInside) <= limit)
+        if (Within(current.Count + (previous * stillInside), limit))
         {
             return null;
         }
@@ -85,6 +85,33 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
         // Up to a whole second, at least one: what a person is told, and what Retry-After can say.
         static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
     }
+
+    /// <summary>
+    /// How long until an attempt would be allowed, without counting one: null when it would be now. For the limits after
+    /// one that refused, so that the wait told is the longest of all.
+    /// </summary>
+    public async Task<TimeSpan?> WaitWithoutTakingAsync(string scope, string subject, int limit, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var start = WindowStart(now, window);
+        var previousStart = start - window;
+        var counts = await db.ThrottleCounters.AsNoTracking()
+            .Where(c => c.Scope == scope && c.Subject == subject && (c.WindowStart == start || c.WindowStart == previousStart))
+            .Select(c => new { c.WindowStart, c.Count })
+            .ToListAsync(cancellationToken);
+        var current = counts.Where(c => c.WindowStart == start).Sum(c => c.Count);
+        var previous = counts.Where(c => c.WindowStart == previousStart).Sum(c => c.Count);
+        var stillInside = 1 - ((now - start) / window);
+        return Within(current + 1 + (previous * stillInside), limit)
+            ? null
+            : WaitFor(limit, window, current, previous, stillInside, start + window - now);
+    }
+
+    /// <summary>
+    /// Whether a weighted count is within the limit, allowing for the rounding of the weight: an attempt made at the very
+    /// second a wait ends (<see cref="WaitFor"/>) is allowed, whatever the last bit of the arithmetic says.
+    /// </summary>
+    private static bool Within(double weighted, int limit) => weighted <= limit + 1e-9;
 
     /// <summary>The current window's count, without counting.</summary>
     public async Task<ThrottleState> PeekAsync(string scope, string subject, TimeSpan window, CancellationToken cancellationToken)

@@ -83,6 +83,21 @@ public sealed class AmountMismatchTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_chargeback_on_a_payment_already_confirmed_is_taken_whatever_its_charge_says()
+    {
+        var donationId = await _scenario.CardDonationAsync(App, 2_500);
+        var payment = new CardPayment(donationId, 2_500);
+        using var client = App.CreateClient();
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(client, payment.Completed()));
+
+        var dispute = StripePayloads.Dispute("dp_test_confirmed", payment.ChargeId, payment.PaymentIntentId, 2_500, "needs_response");
+        dispute["charge"] = StripePayloads.Charge(donationId, payment.ChargeId, payment.PaymentIntentId, 2_400);
+
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(client, StripePayloads.Event("charge.dispute.created", dispute)));
+        Assert.Equal(-2_500, (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.Chargeback).Sum(e => e.AmountPence));
+    }
+
+    [Fact]
     public async Task Session_that_does_not_give_its_amount_or_currency_still_posts()
     {
         var payment = new CardPayment(await _scenario.CardDonationAsync(App, 2_500), 2_500);

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 /// <summary>What an erasure did, or why it did nothing.</summary>
@@ -71,23 +73,14 @@ internal sealed class DonorErasure(
             .Where(d => keys.Contains(d.Key) && d.LastError != null)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);
 
+        var erased = new ErasureOutcome.Erased(donations.Count, messages, receipts.Count);
         audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
         {
-            EmailHmac = hash,
-            Donations = donations.Count,
-            MonthlyGifts = gifts.Count,
-            Messages = messages,
-            Receipts = receipts.Count,
-            KeptOrganisationName = keepOrganisationName,
-            Reason = reason,
+            EmailHmac = hash, erased.Donations, MonthlyGifts = gifts.Count, erased.Messages, erased.Receipts,
+            KeptOrganisationName = keepOrganisationName, Reason = reason,
         });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
-        // The donor's messages may be on any dispute's page: none of this process's copies may show them a moment longer.
-        await cache.EvictAllAsync(cancellationToken);
-        await beyond.EraseAsync(normalised, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
-        return new ErasureOutcome.Erased(donations.Count, messages, receipts.Count);
+        await CommitAsync(transaction, normalised, receipts, cancellationToken);
+        return erased;
     }
 
     /// <summary>
@@ -116,20 +109,26 @@ internal sealed class DonorErasure(
         }
 
         var (messages, receipts) = await ForgetAsync([donation], [], keepOrganisationName, now, cancellationToken);
+        var erased = new ErasureOutcome.Erased(1, messages, receipts.Count);
         audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.GiftSubject, donation.Id.ToString(), new
         {
-            Donations = 1,
-            Messages = messages,
-            Receipts = receipts.Count,
-            KeptOrganisationName = keepOrganisationName,
-            Reason = reason,
+            erased.Donations, erased.Messages, erased.Receipts, KeptOrganisationName = keepOrganisationName, Reason = reason,
         });
+        await CommitAsync(transaction, null, receipts, cancellationToken);
+        return erased;
+    }
+
+    /// <summary>
+    /// Commits an erasure, then ends what still shows the donor outside the rows: this process's cached pages (the donor's
+    /// messages may be on any dispute's), and what <see cref="ErasureBeyondTheRecords"/> reaches.
+    /// </summary>
+    private async Task CommitAsync(
+        IDbContextTransaction transaction, string? normalisedEmail, IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
+    {
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-
         await cache.EvictAllAsync(cancellationToken);
-        await beyond.EraseAsync(null, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
-        return new ErasureOutcome.Erased(1, messages, receipts.Count);
+        await beyond.EraseAsync(normalisedEmail, receipts.Select(r => r.Id).ToList(), CancellationToken.None);
     }
 
     /// <summary>

@@ -3,9 +3,15 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
 
-/// <summary>What the admin sees of a gift found by its receipt's number, to recognise the donor who asked.</summary>
-internal sealed record GiftRecord(
-    DonorDonation Donation, string? Reference, bool GivenWithEmail, DateTimeOffset? ErasedAt, IReadOnlyList<DonorReceipt> Receipts);
+/// <summary>
+/// What the admin sees of a gift found by its receipt's number, to recognise the donor who asked; of a gift given with an
+/// email address, nothing (<see cref="Donation"/> null), since its donor is found by that address, and receipt numbers,
+/// which run in sequence, must not make a list of donors to browse.
+/// </summary>
+internal sealed record GiftRecord(DonorDonation? Donation, string? Reference, DateTimeOffset? ErasedAt, IReadOnlyList<DonorReceipt> Receipts)
+{
+    public static readonly GiftRecord GivenWithEmail = new(null, null, null, []);
+}
 
 /// <summary>
 /// A donor who gave without an email address (a cheque, a bank transfer or a collection recorded with the payer's name
@@ -26,21 +32,12 @@ internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : 
     /// <summary>The gift of the number searched for; null until one was found.</summary>
     public GiftRecord? Found { get; private set; }
 
-    internal sealed class GiftInput
+    internal sealed class GiftInput : ErasureInput
     {
         [Required(ErrorMessage = "Enter the number of the gift's receipt or credit note.")]
         [StringLength(64, ErrorMessage = "A receipt number is at most 64 characters.")]
         [Display(Name = "Receipt or credit note number")]
         public string? Number { get; set; }
-
-        [Display(Name = "Keep the organisation's name (an organisation, not a person)")]
-        public bool KeepOrganisationName { get; set; }
-
-        [Display(Name = "Reason")]
-        public string? Reason { get; set; }
-
-        [Display(Name = "I have checked that this request comes from the donor, and understand that erasure cannot be undone")]
-        public bool Confirm { get; set; }
     }
 
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
@@ -54,19 +51,19 @@ internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : 
 
     public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
     {
-        var found = await FindAsync(cancellationToken);
-        var reason = ErasureReason.Check(Input.Reason, found?.Donation.DonorName, "the donor's name", ModelState);
+        var gift = (await FindAsync(cancellationToken))?.Donation;
+        var reason = ErasureReason.Check(Input.Reason, [gift?.DonorName, gift?.PublicName], "the donor's name", ModelState);
         if (!Input.Confirm)
         {
             ModelState.AddModelError("Input.Confirm", ErasureReason.ConfirmMessage);
         }
 
-        if (found is null || !ModelState.IsValid)
+        if (gift is null || !ModelState.IsValid)
         {
             return Page();
         }
 
-        var outcome = await erasure.EraseGiftAsync(User, found.Donation.Id, reason!, Input.KeepOrganisationName, cancellationToken);
+        var outcome = await erasure.EraseGiftAsync(User, gift.Id, reason!, Input.KeepOrganisationName, cancellationToken);
         Notice = outcome switch
         {
             ErasureOutcome.Erased erased =>
@@ -114,11 +111,16 @@ internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : 
             return null;
         }
 
+        if (donation.GivenWithEmail)
+        {
+            return Found = GiftRecord.GivenWithEmail;
+        }
+
         var receipts = await db.Receipts.AsNoTracking()
             .Where(r => r.DonationId == donation.Record.Id)
             .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
             .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
             .ToListAsync(cancellationToken);
-        return Found = new GiftRecord(donation.Record, donation.Reference, donation.GivenWithEmail, donation.ErasedAt, receipts);
+        return Found = new GiftRecord(donation.Record, donation.Reference, donation.ErasedAt, receipts);
     }
 }

@@ -24,21 +24,12 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     /// <summary>When the address searched for was erased before, if it was and nothing is held now.</summary>
     public DateTimeOffset? ErasedBefore { get; private set; }
 
-    internal sealed class DonorInput
+    internal sealed class DonorInput : ErasureInput
     {
         [Required(ErrorMessage = "Enter the donor's email address.")]
         [StringLength(DonorEmail.MaxLength, ErrorMessage = "An email address is at most 320 characters.")]
         [Display(Name = "Donor's email address")]
         public string? Email { get; set; }
-
-        [Display(Name = "Keep the organisation's name (an organisation, not a person)")]
-        public bool KeepOrganisationName { get; set; }
-
-        [Display(Name = "Reason")]
-        public string? Reason { get; set; }
-
-        [Display(Name = "I have checked that this request comes from the donor, and understand that erasure cannot be undone")]
-        public bool Confirm { get; set; }
     }
 
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
@@ -87,7 +78,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
     {
         var addressGiven = CheckAddress();
-        var reason = ErasureReason.Check(Input.Reason, addressGiven ? Input.Email : null, "the email address", ModelState);
+        var reason = ErasureReason.Check(Input.Reason, [addressGiven ? Input.Email : null], "the email address", ModelState);
         if (!Input.Confirm)
         {
             ModelState.AddModelError("Input.Confirm", ErasureReason.ConfirmMessage);
@@ -142,6 +133,19 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         Pages.Remittances.StatementLine.PublicFrom(donation.OrganisationName, donation.PublicName);
 }
 
+/// <summary>What both ways of erasing a donor ask alike, beside how the donor is found.</summary>
+internal abstract class ErasureInput
+{
+    [Display(Name = "Keep the organisation's name (an organisation, not a person)")]
+    public bool KeepOrganisationName { get; set; }
+
+    [Display(Name = "Reason")]
+    public string? Reason { get; set; }
+
+    [Display(Name = "I have checked that this request comes from the donor, and understand that erasure cannot be undone")]
+    public bool Confirm { get; set; }
+}
+
 /// <summary>The reason an erasure is asked with, and its confirmation: what both ways of erasing a donor check alike.</summary>
 internal static class ErasureReason
 {
@@ -150,17 +154,18 @@ internal static class ErasureReason
     public const string ConfirmMessage = "Tick the box to confirm the request comes from the donor and that erasure cannot be undone.";
 
     /// <summary>
-    /// The reason, trimmed, when it is given, short enough for the audit log, and free of <paramref name="personal"/> (which the
-    /// log must not hold); otherwise null, with a message at the field.
+    /// The reason, trimmed, when it is given, short enough for the audit log, and free of each of <paramref name="personal"/>
+    /// as a whole word (which the log must not hold: "Jo" is refused, "journalist" is not); otherwise null, with a message
+    /// at the field.
     /// </summary>
-    public static string? Check(string? typed, string? personal, string personalIs, ModelStateDictionary modelState)
+    public static string? Check(string? typed, IEnumerable<string?> personal, string personalIs, ModelStateDictionary modelState)
     {
         var reason = TypedText.TrimToNull(typed);
         var error = reason switch
         {
             null => "Give the reason for erasing, for example \"request by email of 3 June\".",
             { Length: > MaxLength } => $"Keep the reason to {MaxLength} characters or fewer.",
-            _ when TypedText.TrimToNull(personal) is { } p && reason.Contains(p, StringComparison.OrdinalIgnoreCase) =>
+            _ when personal.Select(TypedText.TrimToNull).OfType<string>().Any(p => Names(reason, p)) =>
                 $"Leave {personalIs} out of the reason: the audit log keeps the reason and must not hold {personalIs}.",
             _ => null,
         };
@@ -173,4 +178,9 @@ internal static class ErasureReason
     }
 
     public static string Count(int n, string one, string? many = null) => n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
+
+    private static bool Names(string reason, string personal) => System.Text.RegularExpressions.Regex.IsMatch(
+        reason, $@"(?<![\p{{L}}\p{{N}}]){System.Text.RegularExpressions.Regex.Escape(personal)}(?![\p{{L}}\p{{N}}])",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+        TimeSpan.FromSeconds(1));
 }

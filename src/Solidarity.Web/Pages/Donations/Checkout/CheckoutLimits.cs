@@ -43,9 +43,11 @@ internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting,
             return new CheckoutRefusal(blocked, CardTesting: true);
         }
 
-        // In this order, and only as far as the first that refuses: an attempt its client's or its address's limit refuses
-        // takes none of the site's, so that one script refused for itself cannot use up the whole site's allowance.
+        // Counted in this order, and only as far as the first that refuses: an attempt its client's or its address's limit
+        // refuses takes none of the site's, so that one script refused for itself cannot use up the whole site's allowance.
+        // The limits after it are read without counting, so the wait told is the longest, and an attempt made then goes through.
         var limits = options.Value;
+        TimeSpan? wait = null;
         foreach (var (scope, subject, limit, window) in new[]
         {
             (ClientScope, throttle.ClientSubject(client), limits.SessionsPerClientPerHour, TimeSpan.FromHours(1)),
@@ -53,12 +55,15 @@ internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting,
             (SiteScope, "site", limits.SessionsPerSitePerMinute, TimeSpan.FromMinutes(1)),
         })
         {
-            if (await throttle.TryTakeAsync(scope, subject, limit, window, cancellationToken) is { } refused)
+            var refused = wait is null
+                ? await throttle.TryTakeAsync(scope, subject, limit, window, cancellationToken)
+                : await throttle.WaitWithoutTakingAsync(scope, subject, limit, window, cancellationToken);
+            if (refused > (wait ?? TimeSpan.Zero))
             {
-                return new CheckoutRefusal(refused, CardTesting: false);
+                wait = refused;
             }
         }
 
-        return null;
+        return wait is { } longest ? new CheckoutRefusal(longest, CardTesting: false) : null;
     }
 }

@@ -322,11 +322,13 @@ internal sealed partial class StripeEventProcessor(
 
         var donation = locked.Donation;
 
-        // Only a charge that was paid can be disputed, so the dispute itself proves the payment: unless the payment is for
-        // another sum than the donation's, by its charge or by an earlier event held back for that. Then nothing is posted
-        // until an admin has settled the payment, as for any other of its events.
-        if (Mismatched(donation, facts.Charge is { Amount: > 0 } charge ? charge.Amount : null, facts.Charge?.Currency, dispute.ChargeId)
-            || (donation.Status != DonationStatus.Paid && await HeldForMismatchAsync(donation.Id, cancellationToken)))
+        // Only a charge that was paid can be disputed, so the dispute itself proves a payment not yet confirmed: unless it is
+        // for another sum than the donation's, by its charge or by an earlier event held back for that. Then nothing is
+        // posted until an admin has settled the payment, as for any other of its events. A payment already confirmed and
+        // posted takes its chargeback whatever the charge says, as the money is gone.
+        if (donation.Status != DonationStatus.Paid
+            && (Mismatched(donation, facts.Charge is { Amount: > 0 } charge ? charge.Amount : null, facts.Charge?.Currency, dispute.ChargeId)
+                || await HeldForMismatchAsync(donation.Id, cancellationToken)))
         {
             return (WebhookOutcomes.AmountMismatch, donation.Id);
         }
