@@ -95,9 +95,7 @@ internal sealed class DonorErasure(
     {
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var donation = await db.Donations
-            .FromSql($"""SELECT * FROM "Donations" WHERE "Id" = {donationId} FOR UPDATE""")
-            .SingleOrDefaultAsync(cancellationToken);
+        var donation = (await LedgerLocks.DonationAsync(db, donationId, cancellationToken, withBranches: false))?.Donation;
         if (donation?.Email is not null)
         {
             return new ErasureOutcome.GivenWithEmail();
