@@ -50,40 +50,8 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
     {
         var now = time.GetUtcNow();
         var current = await HitAsync(scope, subject, window, cancellationToken);
-        var start = WindowStart(now, window);
-        var previousStart = start - window;
-        var previous = await db.ThrottleCounters.AsNoTracking()
-            .Where(c => c.Scope == scope && c.Subject == subject && c.WindowStart == previousStart)
-            .Select(c => (int?)c.Count)
-            .SingleOrDefaultAsync(cancellationToken) ?? 0;
-        var stillInside = 1 - ((now - start) / window);
-        if (Within(current.Count + (previous * stillInside), limit))
-        {
-            return null;
-        }
-
-        return WaitFor(limit, window, current.Count, previous, stillInside, start + window - now);
-    }
-
-    /// <summary>
-    /// How long until one more attempt would be allowed, the one just refused being counted (<paramref name="count"/>, this
-    /// window's) and the next one to be counted when it comes. Within this window, once the previous window's weight has
-    /// faded enough, if this window leaves room for one more; otherwise in the next window, once enough of this window's
-    /// weight has faded there.
-    /// </summary>
-    internal static TimeSpan WaitFor(int limit, TimeSpan window, int count, int previous, double stillInside, TimeSpan untilWindowEnds)
-    {
-        if (count + 1 <= limit && previous > 0)
-        {
-            var fadeTo = (limit - count - 1) / (double)previous;
-            return Longer((stillInside - fadeTo) * window);
-        }
-
-        var fadeNext = Math.Min(1, Math.Max(0, limit - 1) / (double)count);
-        return Longer(untilWindowEnds + ((1 - fadeNext) * window));
-
-        // Up to a whole second, at least one: what a person is told, and what Retry-After can say.
-        static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
+        var before = await PreviousWindowAsync(scope, subject, window, now, cancellationToken);
+        return Within(current.Count + before.Weight, limit) ? null : WaitFor(limit, window, current.Count, before);
     }
 
     /// <summary>
@@ -93,18 +61,47 @@ internal sealed class Throttle(SolidarityDbContext db, IConfiguration configurat
     public async Task<TimeSpan?> WaitWithoutTakingAsync(string scope, string subject, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var current = await PeekAsync(scope, subject, window, cancellationToken);
+        var before = await PreviousWindowAsync(scope, subject, window, now, cancellationToken);
+        return Within(current.Count + 1 + before.Weight, limit) ? null : WaitFor(limit, window, current.Count, before);
+    }
+
+    /// <summary>The previous window's count, and how much of it is still inside the last <c>window</c>.</summary>
+    private sealed record PreviousWindow(int Count, double StillInside, TimeSpan UntilThisWindowEnds)
+    {
+        public double Weight => Count * StillInside;
+    }
+
+    private async Task<PreviousWindow> PreviousWindowAsync(string scope, string subject, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var start = WindowStart(now, window);
         var previousStart = start - window;
-        var counts = await db.ThrottleCounters.AsNoTracking()
-            .Where(c => c.Scope == scope && c.Subject == subject && (c.WindowStart == start || c.WindowStart == previousStart))
-            .Select(c => new { c.WindowStart, c.Count })
-            .ToListAsync(cancellationToken);
-        var current = counts.Where(c => c.WindowStart == start).Sum(c => c.Count);
-        var previous = counts.Where(c => c.WindowStart == previousStart).Sum(c => c.Count);
-        var stillInside = 1 - ((now - start) / window);
-        return Within(current + 1 + (previous * stillInside), limit)
-            ? null
-            : WaitFor(limit, window, current, previous, stillInside, start + window - now);
+        var count = await db.ThrottleCounters.AsNoTracking()
+            .Where(c => c.Scope == scope && c.Subject == subject && c.WindowStart == previousStart)
+            .Select(c => (int?)c.Count)
+            .SingleOrDefaultAsync(cancellationToken) ?? 0;
+        return new PreviousWindow(count, 1 - ((now - start) / window), start + window - now);
+    }
+
+    /// <summary>
+    /// How long until one more attempt would be allowed, this window's <paramref name="count"/> counted (with the refused
+    /// attempt, when it was) and the next attempt to be counted when it comes. Within this window, once the previous
+    /// window's weight has faded enough, if this window leaves room for one more; otherwise in the next window, once
+    /// enough of this window's weight has faded there.
+    /// </summary>
+    private static TimeSpan WaitFor(int limit, TimeSpan window, int count, PreviousWindow before)
+    {
+        if (count + 1 <= limit && before.Count > 0)
+        {
+            var fadeTo = (limit - count - 1) / (double)before.Count;
+            return Longer((before.StillInside - fadeTo) * window);
+        }
+
+        var fadeNext = Math.Min(1, Math.Max(0, limit - 1) / (double)count);
+        return Longer(before.UntilThisWindowEnds + ((1 - fadeNext) * window));
+
+        // Up to a whole second, at least one: what a person is told, and what Retry-After can say.
+        static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
     }
 
     /// <summary>
