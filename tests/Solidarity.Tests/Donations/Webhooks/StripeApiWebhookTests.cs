@@ -120,5 +120,64 @@ public sealed class StripeApiWebhookTests(SiteFixture fixture) : SiteTest(fixtur
         Assert.Equal(-50, entries.Where(e => e.Kind == LedgerEntryKind.ProcessingFee).Sum(e => e.AmountPence));
     }
 
+    /// <summary>
+    /// A month's charge.updated brings the fee while the month's invoice.paid is being applied, and finds no donation yet.
+    /// Stripe is slow to answer invoice.paid either while it asks which payment paid the invoice (before anything is
+    /// locked: the charge's event is then applied first, and the invoice, asking for the charge once locked, finds the fee
+    /// there) or while it asks for the charge once locked (the charge's event then waits for the invoice's commit).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_monthly_payments_fee_arriving_while_its_invoice_is_applied_is_posted(bool slowOnceLocked)
+    {
+        var gift = new Monthly.MonthlySubscription(
+            await Monthly.MonthlySubscription.PendingGiftAsync(App, _scenario.DisputeId, 1_000), 1_000, _scenario.DisputeId, "argos-warehouse-strike");
+        var invoice = gift.Invoice(1);
+        using var client = _site.CreateClient();
+        await WebhookSender.DeliverAsync(client, gift.Completed());
+
+        var noFeeYet = StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000);
+        var withFee = StripePayloads.Charge(null, invoice.ChargeId, invoice.PaymentIntentId, 1_000, balanceTransaction: "txn_test_monthly");
+        var intent = StripePayloads.PaymentIntent(Guid.Empty, invoice.PaymentIntentId, 1_000, noFeeYet);
+        intent["metadata"] = new JsonObject();
+        Answer("GET", "/v1/balance_transactions/txn_test_monthly", StripePayloads.BalanceTransaction("txn_test_monthly", invoice.ChargeId, 1_000, 35));
+        using var asked = new ManualResetEventSlim();
+        using var answer = new ManualResetEventSlim();
+        StripeAnswer Slowly(JsonObject body)
+        {
+            asked.Set();
+            answer.Wait(TimeSpan.FromSeconds(30));
+            return new StripeAnswer(200, body.ToJsonString());
+        }
+
+        // The invoice's payments, left out of its event, are asked for first; then its payment intent with the charge,
+        // which holds the fee only if the charge's event was sent before.
+        var expanded = JsonNode.Parse(gift.Paid(1))!["data"]!["object"]!.AsObject();
+        var intentWithFee = intent.DeepClone().AsObject();
+        intentWithFee["latest_charge"] = withFee.DeepClone();
+        _stripe.On("GET", $"/v1/invoices/{invoice.Id}", _ => slowOnceLocked ? new StripeAnswer(200, expanded.ToJsonString()) : Slowly(expanded));
+        _stripe.On("GET", $"/v1/payment_intents/{invoice.PaymentIntentId}", _ => slowOnceLocked ? Slowly(intent) : new StripeAnswer(200, intentWithFee.ToJsonString()));
+
+        var paid = WebhookSender.DeliverAsync(client, gift.Paid(1, expandedPayments: false));
+        Assert.True(asked.Wait(TimeSpan.FromSeconds(30)), "invoice.paid never asked Stripe.");
+        var updated = WebhookSender.DeliverAsync(client, StripePayloads.Event("charge.updated", withFee));
+        if (slowOnceLocked)
+        {
+            // The charge's event waits for the invoice's commit rather than finding no donation and being passed over.
+            Assert.NotSame(updated, await Task.WhenAny(updated, Task.Delay(TimeSpan.FromSeconds(1))));
+        }
+        else
+        {
+            Assert.Equal("ignored", await updated);
+        }
+
+        answer.Set();
+        Assert.Equal("applied", await paid);
+        await updated;
+        var fees = (await MoneyScenario.EntriesAsync(App)).Where(e => e.Kind == LedgerEntryKind.ProcessingFee).ToList();
+        Assert.Equal(-35, fees.Sum(e => e.AmountPence));
+    }
+
     private void Answer(string method, string path, JsonObject body) => _stripe.On(method, path, _ => new StripeAnswer(200, body.ToJsonString()));
 }

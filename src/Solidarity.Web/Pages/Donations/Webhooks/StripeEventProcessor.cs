@@ -99,6 +99,11 @@ internal sealed partial class StripeEventProcessor(
             EventId = stripeEvent.Id, Type = stripeEvent.Type, ObjectId = objectId, StripeCreatedAt = occurredAt, Outcome = WebhookOutcomes.Applied,
         };
         db.StripeEvents.Attach(record);
+        if (stripeEvent.Data?.Object is Invoice paidInvoice && stripeEvent.Type == EventTypes.InvoicePaid && stripe.CanAskStripe)
+        {
+            facts = await LockedInvoiceFactsAsync(paidInvoice, cancellationToken);
+        }
+
         var (outcome, donationId) = await ApplyAsync(stripeEvent, facts, occurredAt, cancellationToken);
         record.Outcome = outcome;
         record.DonationId = donationId;
@@ -150,8 +155,9 @@ internal sealed partial class StripeEventProcessor(
                     return new Facts();
                 }
 
+            // With Stripe's API to ask, an invoice's facts are gathered once its payment is locked (ApplyAloneAsync).
             case Invoice invoice when stripeEvent.Type is EventTypes.InvoicePaid:
-                return await InvoiceFactsAsync(invoice, cancellationToken);
+                return stripe.CanAskStripe ? new Facts() : await InvoiceFactsAsync(invoice, cancellationToken);
 
             case Charge charge when stripeEvent.Type is EventTypes.ChargeSucceeded or EventTypes.ChargeUpdated:
                 return new Facts(charge, await stripe.BalanceTransactionAsync(charge, cancellationToken));
@@ -501,9 +507,30 @@ internal sealed partial class StripeEventProcessor(
             locked = await LedgerLocks.CardDonationAsync(db, found, cancellationToken, withBranches: lockBranches);
         }
 
+        // A month's payment names no donation: its invoice.paid makes one. If that is being applied now, this waits for it
+        // and looks again; if it is not yet, it gathers what Stripe says of the payment only after this event has committed.
+        if (locked is null && donationId is null && stripe.CanAskStripe && !string.IsNullOrEmpty(paymentIntentId))
+        {
+            await LockPaymentAsync(paymentIntentId, cancellationToken);
+            if (await FindDonationIdAsync(null, sessionId, paymentIntentId, chargeId, cancellationToken) is { } made)
+            {
+                locked = await LedgerLocks.CardDonationAsync(db, made, cancellationToken, withBranches: lockBranches);
+            }
+        }
+
         _disputeId = locked?.Donation.DisputeId;
         return locked;
     }
+
+    /// <summary>
+    /// Serialises, for one payment intent, a month's <c>invoice.paid</c> with the events about its charge that arrive while
+    /// it is applied (its fee, a refund, a chargeback). Until it commits they would find no donation, and what Stripe
+    /// told it before may not have held them yet. A transaction-scoped advisory lock, taken before any row lock, and only by
+    /// those two paths.
+    /// </summary>
+    private async Task LockPaymentAsync(string paymentIntentId, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""SELECT pg_advisory_xact_lock(hashtextextended({"stripe-payment:" + paymentIntentId}, 0))""", cancellationToken);
 
     private async Task<Guid?> FindDonationIdAsync(
         Guid? donationId, string? sessionId, string? paymentIntentId, string? chargeId, CancellationToken cancellationToken)

@@ -56,7 +56,11 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
     /// payments out unless they were expanded, so Stripe is asked for them, and then for the payment intent with its
     /// charge, as the checkout path asks for a session's.
     /// </summary>
-    public async Task<(string? PaymentIntentId, Charge? Charge)> InvoicePaymentAsync(Invoice invoice, CancellationToken cancellationToken)
+    public async Task<(string? PaymentIntentId, Charge? Charge)> InvoicePaymentAsync(Invoice invoice, CancellationToken cancellationToken) =>
+        await ChargeOfAsync(await PaymentOfAsync(invoice, cancellationToken), cancellationToken);
+
+    /// <summary>What paid the invoice, from the payload, or asked of Stripe when the payload leaves the payments out.</summary>
+    public async Task<InvoicePaymentPayment?> PaymentOfAsync(Invoice invoice, CancellationToken cancellationToken)
     {
         var payment = PaidBy(invoice);
         if (payment is null && CanAskStripe && !string.IsNullOrEmpty(invoice.Id))
@@ -66,12 +70,20 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
             payment = PaidBy(fetched);
         }
 
+        return payment;
+    }
+
+    public static string? PaymentIntentIdOf(InvoicePaymentPayment? payment) => payment?.PaymentIntentId ?? payment?.PaymentIntent?.Id;
+
+    /// <summary>The payment intent and the charge of an invoice's payment, asking Stripe for the intent with its charge.</summary>
+    public async Task<(string? PaymentIntentId, Charge? Charge)> ChargeOfAsync(InvoicePaymentPayment? payment, CancellationToken cancellationToken)
+    {
         if (payment is null)
         {
             return (null, null);
         }
 
-        var intentId = payment.PaymentIntentId ?? payment.PaymentIntent?.Id;
+        var intentId = PaymentIntentIdOf(payment);
         if (payment.PaymentIntent?.LatestCharge is { } expanded)
         {
             return (intentId, expanded);
