@@ -39,7 +39,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         }
 
         var keepsGoing = await StartGiftAsync(site, stripe, suspended, "suspended-strike", "steady@example.org");
-        stripe.ServeSubscriptions(s => gifts.Append(keepsGoing).Single(g => g.SubscriptionId == s.Id).Render(s));
 
         await SetStatusAsync(suspended, DisputeStatus.Suspended);
         await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
@@ -127,7 +126,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await using var stripe = await StripeStandIn.StartAsync();
         await using var site = WithStripe(stripe);
         var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "retrying@example.org");
-        stripe.ServeSubscriptions(gift.Render);
 
         // This month's invoice was declined and Stripe is retrying it; last month's was paid.
         var invoices = stripe.Subscriptions[gift.SubscriptionId].Invoices;
@@ -150,7 +148,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await using var site = WithStripe(stripe);
         var old = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "old@example.org");
         var recent = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "recent@example.org");
-        stripe.ServeSubscriptions(s => (s.Id == old.SubscriptionId ? old : recent).Render(s));
 
         var now = DateTimeOffset.UtcNow;
         var dashboard = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "dashboard@example.org");
@@ -183,7 +180,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await using var site = WithStripe(stripe);
         var refused = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "refused@example.org");
         var next = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "next@example.org");
-        stripe.ServeSubscriptions(s => (s.Id == refused.SubscriptionId ? refused : next).Render(s));
         stripe.On("DELETE", $"/v1/subscriptions/{refused.SubscriptionId}", _ => new StripeAnswer(
             400, """{"error":{"type":"invalid_request_error","code":"parameter_invalid","message":"Refused"}}"""));
         await SetStatusAsync(Dispute.Id, DisputeStatus.Lost);
@@ -203,7 +199,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await using var stripe = await StripeStandIn.StartAsync();
         await using var site = WithStripe(stripe);
         var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "kept@example.org");
-        stripe.ServeSubscriptions(gift.Render);
         await PauseAsync(gift.GiftId, DateTimeOffset.UtcNow.AddDays(-31));
 
         // The dispute was marked won, its gifts paused; then an admin set it back to taking action.
@@ -224,7 +219,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await using var site = WithStripe(stripe);
         var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "comeback@example.org");
         var gone = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "gone@example.org");
-        stripe.ServeSubscriptions(s => (s.Id == gift.SubscriptionId ? gift : gone).Render(s));
         await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Won, () => SentAsync("has ended", 2));
 
         // One giver cancels from the notice's link; the other waits.
@@ -285,7 +279,6 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         await SetStatusAsync(Dispute.Id, DisputeStatus.Settled);
 
         var late = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "late@example.org");
-        stripe.ServeSubscriptions(late.Render);
 
         using (Fixture.StartJobServer("monthly-late", services: site.Services))
         {
@@ -565,11 +558,19 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
             Task.CompletedTask;
     }
 
-    private WebApplicationFactory<Program> WithStripe(StripeStandIn stripe) => App.WithWebHostBuilder(b =>
+    /// <summary>The gifts this test started (<see cref="StartGiftAsync"/>), by subscription, as the stand-in serves them.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MonthlySubscription> _started = new();
+
+    /// <summary>A site on the stand-in, which answers for each gift's subscription as the site's calls left it.</summary>
+    private WebApplicationFactory<Program> WithStripe(StripeStandIn stripe)
     {
-        b.UseSetting("Stripe:SecretKey", SecretKey);
-        b.UseSetting("Stripe:ApiBase", stripe.BaseUrl);
-    });
+        stripe.ServeSubscriptions(s => _started[s.Id].Render(s));
+        return App.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Stripe:SecretKey", SecretKey);
+            b.UseSetting("Stripe:ApiBase", stripe.BaseUrl);
+        });
+    }
 
     /// <summary>A monthly gift of £10 whose subscription Checkout started and whose first month was paid.</summary>
     private async Task<MonthlySubscription> StartGiftAsync(
@@ -578,6 +579,8 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         var gift = new MonthlySubscription(
             await MonthlySubscription.PendingGiftAsync(App, disputeId, 1_000, email: email), 1_000, disputeId, slug, DateTimeOffset.UtcNow.AddDays(-20));
         stripe.AddSubscription(gift.SubscriptionId, gift.CustomerId, gift.Metadata.ToDictionary(kv => kv.Key, kv => (string)kv.Value!));
+        _started[gift.SubscriptionId] = gift;
+
         ServePayment(stripe, gift, 1);
         using var client = site.CreateClient();
         await WebhookSender.DeliverAsync(client, gift.Completed());
