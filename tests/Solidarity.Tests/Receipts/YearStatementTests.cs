@@ -87,9 +87,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     [Fact]
     public async Task A_credit_note_whose_refund_then_failed_is_listed_as_issued_and_credits_nothing_so_the_net_total_is_the_ledgers()
     {
-        App.Clock.Now = Now;
-        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var refunded = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        var (kept, refunded) = await JosTwoGiftsAsync();
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(refunded.Id, CancellationToken.None));
         await RefundAsync(refunded, "re_failed_later", 1_500);
@@ -120,9 +118,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     [Fact]
     public async Task A_gift_reversed_before_its_receipt_was_issued_is_left_out_so_the_net_total_is_what_the_ledger_holds()
     {
-        App.Clock.Now = Now;
-        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var bounced = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        var (kept, bounced) = await JosTwoGiftsAsync();
         var reversedLater = await AddDonationAsync(email: "jo@example.org", amountPence: 700, paidAt: new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(reversedLater.Id, CancellationToken.None));
@@ -141,9 +137,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
     [Fact]
     public async Task A_gift_reversed_before_its_receipt_after_the_statement_was_asked_for_is_left_out_of_it_too()
     {
-        App.Clock.Now = Now;
-        var kept = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var bounced = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        var (kept, bounced) = await JosTwoGiftsAsync();
         await RunAsync<IssueReceiptJob>(job => job.RunAsync(kept.Id, CancellationToken.None));
 
         // The statement is asked for while the cheque is still paid and its receipt on its way; the cheque then bounces.
@@ -375,6 +369,15 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         });
         var payment = await AddDonationAsync(email: email, amountPence: 500, paidAt: paidAt);
         await App.WithDbAsync(db => db.Donations.Where(d => d.Id == payment.Id).ExecuteUpdateAsync(d => d.SetProperty(x => x.MonthlyGiftId, gift.Id)));
+    }
+
+    /// <summary>Early January 2027: Jo's £25 of 1 March 2026, and £50 of 1 April 2026, neither receipted yet.</summary>
+    private async Task<(Donation March, Donation April)> JosTwoGiftsAsync()
+    {
+        App.Clock.Now = Now;
+        var march = await AddDonationAsync(email: "jo@example.org", amountPence: 2_500, paidAt: new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var april = await AddDonationAsync(email: "jo@example.org", amountPence: 5_000, paidAt: new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
+        return (march, april);
     }
 
     private HttpClient NewClient() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
