@@ -60,10 +60,7 @@ public sealed class ThrottleTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task The_wait_is_no_longer_than_it_must_be()
     {
-        for (var i = 0; i < Limit; i++)
-        {
-            Assert.Null(await TryTakeAsync(Limit));
-        }
+        await TakeTheWholeAllowanceAsync();
 
         var wait = await TryTakeAsync(Limit);
 
@@ -76,10 +73,7 @@ public sealed class ThrottleTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Asking_how_long_without_taking_counts_nothing_and_answers_what_taking_would()
     {
-        for (var i = 0; i < Limit; i++)
-        {
-            Assert.Null(await TryTakeAsync(Limit));
-        }
+        await TakeTheWholeAllowanceAsync();
 
         var first = await WaitWithoutTakingAsync(Limit);
         var second = await WaitWithoutTakingAsync(Limit);
@@ -97,15 +91,24 @@ public sealed class ThrottleTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Null(await WaitWithoutTakingAsync(Limit));
     }
 
-    private async Task<TimeSpan?> WaitWithoutTakingAsync(int limit)
+    /// <summary>Takes every permit of this window, each allowed.</summary>
+    private async Task TakeTheWholeAllowanceAsync()
     {
-        await using var scope = _site.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Throttle>().WaitWithoutTakingAsync("test", "subject", limit, Window, CancellationToken.None);
+        for (var i = 0; i < Limit; i++)
+        {
+            Assert.Null(await TryTakeAsync(Limit));
+        }
     }
 
-    private async Task<TimeSpan?> TryTakeAsync(int limit)
+    private Task<TimeSpan?> WaitWithoutTakingAsync(int limit) =>
+        WithThrottleAsync(throttle => throttle.WaitWithoutTakingAsync("test", "subject", limit, Window, CancellationToken.None));
+
+    private Task<TimeSpan?> TryTakeAsync(int limit) =>
+        WithThrottleAsync(throttle => throttle.TryTakeAsync("test", "subject", limit, Window, CancellationToken.None));
+
+    private async Task<TimeSpan?> WithThrottleAsync(Func<Throttle, Task<TimeSpan?>> ask)
     {
         await using var scope = _site.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Throttle>().TryTakeAsync("test", "subject", limit, Window, CancellationToken.None);
+        return await ask(scope.ServiceProvider.GetRequiredService<Throttle>());
     }
 }
