@@ -18,32 +18,21 @@ namespace Solidarity.Web.Pages.Donations.Webhooks;
 /// </summary>
 internal sealed partial class StripeEventProcessor
 {
-    private async Task<Facts> InvoiceFactsAsync(Invoice invoice, CancellationToken cancellationToken)
-    {
-        var (paymentIntentId, charge) = await stripe.InvoicePaymentAsync(invoice, cancellationToken);
-        return await ChargeFactsAsync(paymentIntentId, charge, cancellationToken);
-    }
-
     /// <summary>
     /// The invoice's facts, inside the event's transaction: its charge, fee, refunds and chargebacks are asked of Stripe
     /// only once its payment intent is locked (<see cref="LockPaymentAsync"/>). So an event about the charge applied
     /// before this commits, which found no donation, was sent before Stripe was asked here, and what it said is in the
-    /// answer; and one arriving later waits for this commit.
+    /// answer; and one arriving later waits for this commit. Without Stripe's API to ask, the payload is all there is.
     /// </summary>
-    private async Task<Facts> LockedInvoiceFactsAsync(Invoice invoice, CancellationToken cancellationToken)
+    private async Task<Facts> InvoiceFactsAsync(Invoice invoice, CancellationToken cancellationToken)
     {
         var payment = await stripe.PaymentOfAsync(invoice, cancellationToken);
-        if (StripeLookups.PaymentIntentIdOf(payment) is { Length: > 0 } paymentIntentId)
+        if (StripeLookups.PaymentIntentIdOf(payment) is { Length: > 0 } paidBy)
         {
-            await LockPaymentAsync(paymentIntentId, cancellationToken);
+            await LockPaymentAsync(paidBy, cancellationToken);
         }
 
-        var (intentId, charge) = await stripe.ChargeOfAsync(payment, cancellationToken);
-        return await ChargeFactsAsync(intentId, charge, cancellationToken);
-    }
-
-    private async Task<Facts> ChargeFactsAsync(string? paymentIntentId, Charge? charge, CancellationToken cancellationToken)
-    {
+        var (paymentIntentId, charge) = await stripe.ChargeOfAsync(payment, cancellationToken);
         if (charge is null)
         {
             return new Facts(PaymentIntentId: paymentIntentId);

@@ -99,9 +99,10 @@ internal sealed partial class StripeEventProcessor(
             EventId = stripeEvent.Id, Type = stripeEvent.Type, ObjectId = objectId, StripeCreatedAt = occurredAt, Outcome = WebhookOutcomes.Applied,
         };
         db.StripeEvents.Attach(record);
-        if (stripeEvent.Data?.Object is Invoice paidInvoice && stripeEvent.Type == EventTypes.InvoicePaid && stripe.CanAskStripe)
+        // An invoice's facts are asked of Stripe here, in the transaction, once its payment is locked (InvoiceFactsAsync).
+        if (stripeEvent.Data?.Object is Invoice paidInvoice && stripeEvent.Type == EventTypes.InvoicePaid)
         {
-            facts = await LockedInvoiceFactsAsync(paidInvoice, cancellationToken);
+            facts = await InvoiceFactsAsync(paidInvoice, cancellationToken);
         }
 
         var (outcome, donationId) = await ApplyAsync(stripeEvent, facts, occurredAt, cancellationToken);
@@ -154,10 +155,6 @@ internal sealed partial class StripeEventProcessor(
                     logger.LogWarning("Could not fetch the fee for checkout session {SessionId}: {Error}", session.Id, StripeErrors.Describe(e));
                     return new Facts();
                 }
-
-            // With Stripe's API to ask, an invoice's facts are gathered once its payment is locked (ApplyAloneAsync).
-            case Invoice invoice when stripeEvent.Type is EventTypes.InvoicePaid:
-                return stripe.CanAskStripe ? new Facts() : await InvoiceFactsAsync(invoice, cancellationToken);
 
             case Charge charge when stripeEvent.Type is EventTypes.ChargeSucceeded or EventTypes.ChargeUpdated:
                 return new Facts(charge, await stripe.BalanceTransactionAsync(charge, cancellationToken));

@@ -51,15 +51,11 @@ internal sealed class StripeLookups(IStripeClient stripe, IOptions<StripeSetting
     }
 
     /// <summary>
-    /// How an invoice was paid, in the shape the API version Stripe.net pins gives it: the invoice's <c>payments</c> (an
+    /// What paid the invoice, in the shape the API version Stripe.net pins gives it: the invoice's <c>payments</c> (an
     /// invoice payment, its <c>payment.payment_intent</c>, and that intent's <c>latest_charge</c>). Webhooks leave the
-    /// payments out unless they were expanded, so Stripe is asked for them, and then for the payment intent with its
-    /// charge, as the checkout path asks for a session's.
+    /// payments out unless they were expanded, so Stripe is asked for them; <see cref="ChargeOfAsync"/> then asks for the
+    /// payment intent with its charge, as the checkout path asks for a session's.
     /// </summary>
-    public async Task<(string? PaymentIntentId, Charge? Charge)> InvoicePaymentAsync(Invoice invoice, CancellationToken cancellationToken) =>
-        await ChargeOfAsync(await PaymentOfAsync(invoice, cancellationToken), cancellationToken);
-
-    /// <summary>What paid the invoice, from the payload, or asked of Stripe when the payload leaves the payments out.</summary>
     public async Task<InvoicePaymentPayment?> PaymentOfAsync(Invoice invoice, CancellationToken cancellationToken)
     {
         var payment = PaidBy(invoice);
