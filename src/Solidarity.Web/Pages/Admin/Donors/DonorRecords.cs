@@ -16,6 +16,16 @@ internal sealed record DonorReceipt(string Number, ReceiptKind Kind, DateTimeOff
 internal sealed record DonorMonthlyGift(DateTimeOffset CreatedAt, string Dispute, long AmountPence, string Currency, MonthlyGiftStatus Status);
 
 /// <summary>
+/// What the admin sees of a gift found by its receipt's number, to recognise the donor who asked; of a gift given with an
+/// email address, nothing (<see cref="Donation"/> null), since its donor is found by that address, and receipt numbers,
+/// which run in sequence, must not make a list of donors to browse.
+/// </summary>
+internal sealed record GiftRecord(DonorDonation? Donation, string? Reference, DateTimeOffset? ErasedAt, IReadOnlyList<DonorReceipt> Receipts)
+{
+    public static readonly GiftRecord GivenWithEmail = new(null, null, null, []);
+}
+
+/// <summary>
 /// What the admin sees of one address: enough to recognise the donor and the request, no more. A monthly gift counts on
 /// its own: one whose checkout was never finished has no donation yet, and still holds the giver's name and address.
 /// </summary>
@@ -102,13 +112,7 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
 
     public async Task<DonorSummary> SummaryAsync(string email, CancellationToken cancellationToken)
     {
-        var donations = await db.Donations.AsNoTracking()
-            .Where(GivenWith<Donation>(email))
-            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
-            .Select(d => new DonorDonation(
-                d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(),
-                d.AmountPence, d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName))
-            .ToListAsync(cancellationToken);
+        var donations = await Shown(db.Donations.AsNoTracking().Where(GivenWith<Donation>(email))).ToListAsync(cancellationToken);
         var ids = donations.Select(d => d.Id).ToList();
         var gifts = await db.MonthlyGifts.AsNoTracking()
             .Where(GivenWith<MonthlyGift>(email))
@@ -124,13 +128,48 @@ internal sealed class DonorRecords(SolidarityDbContext db, TimeProvider time)
                 m.Id, m.CreatedAt, db.Disputes.Where(x => x.Id == m.DisputeId).Select(x => x.Title).First(),
                 m.AuthorName, m.OrganisationName, m.Town, m.Body, m.Status))
             .ToListAsync(cancellationToken);
-        var receipts = await db.Receipts.AsNoTracking()
-            .Where(r => ids.Contains(r.DonationId))
+        return new DonorSummary(donations, messages, await ReceiptsAsync(ids, cancellationToken), gifts.Select(g => g.Gift).ToList());
+    }
+
+    /// <summary>
+    /// The gift whose receipt or credit note has <paramref name="number"/> (as printed, or typed in lower case), for a donor
+    /// who gave without an email address; null when no document has that number.
+    /// </summary>
+    public async Task<GiftRecord?> GiftByReceiptAsync(string number, CancellationToken cancellationToken)
+    {
+        var (typed, upper) = (number.Trim(), number.Trim().ToUpperInvariant());
+        var donationId = await db.Receipts.AsNoTracking()
+            .Where(r => r.Number == typed || r.Number == upper)
+            .Select(r => (Guid?)r.DonationId)
+            .FirstOrDefaultAsync(cancellationToken);
+        var gift = donationId is { } id
+            ? await db.Donations.AsNoTracking()
+                .Where(d => d.Id == id).Select(d => new { d.Reference, GivenWithEmail = d.Email != null, d.ErasedAt }).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        if (gift is null || gift.GivenWithEmail)
+        {
+            return gift is null ? null : GiftRecord.GivenWithEmail;
+        }
+
+        var donation = await Shown(db.Donations.AsNoTracking().Where(d => d.Id == donationId)).SingleAsync(cancellationToken);
+        return new GiftRecord(donation, gift.Reference, gift.ErasedAt, await ReceiptsAsync([donation.Id], cancellationToken));
+    }
+
+    /// <summary>Donations as the admin sees them, oldest first.</summary>
+    private IQueryable<DonorDonation> Shown(IQueryable<Donation> donations) =>
+        donations
+            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+            .Select(d => new DonorDonation(
+                d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).First(),
+                d.AmountPence, d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName));
+
+    /// <summary>The receipts and credit notes of the donations, in the order they were issued.</summary>
+    private Task<List<DonorReceipt>> ReceiptsAsync(IReadOnlyList<Guid> donationIds, CancellationToken cancellationToken) =>
+        db.Receipts.AsNoTracking()
+            .Where(r => donationIds.Contains(r.DonationId))
             .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
             .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
             .ToListAsync(cancellationToken);
-        return new DonorSummary(donations, messages, receipts, gifts.Select(g => g.Gift).ToList());
-    }
 
     public async Task<DonorExport> ExportAsync(string email, CancellationToken cancellationToken)
     {

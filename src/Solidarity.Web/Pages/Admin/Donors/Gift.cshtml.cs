@@ -4,22 +4,12 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace Solidarity.Web.Pages.Admin.Donors;
 
 /// <summary>
-/// What the admin sees of a gift found by its receipt's number, to recognise the donor who asked; of a gift given with an
-/// email address, nothing (<see cref="Donation"/> null), since its donor is found by that address, and receipt numbers,
-/// which run in sequence, must not make a list of donors to browse.
-/// </summary>
-internal sealed record GiftRecord(DonorDonation? Donation, string? Reference, DateTimeOffset? ErasedAt, IReadOnlyList<DonorReceipt> Receipts)
-{
-    public static readonly GiftRecord GivenWithEmail = new(null, null, null, []);
-}
-
-/// <summary>
 /// A donor who gave without an email address (a cheque, a bank transfer or a collection recorded with the payer's name
 /// only) has no address to be found by: their gift is found by the number of its receipt or credit note, which the donor
 /// holds, and its donor erased at their request. A gift given with an address is sent to the address's page, which
 /// finds and erases every gift from it.
 /// </summary>
-internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : PageModel
+internal sealed class GiftModel(DonorErasure erasure, DonorRecords records) : PageModel
 {
     public const string NotFoundMessage = "No receipt or credit note has that number. Copy it as printed, for example SOL-2026-000042.";
 
@@ -88,39 +78,12 @@ internal sealed class GiftModel(DonorErasure erasure, SolidarityDbContext db) : 
             return null;
         }
 
-        // As printed, or typed in lower case.
-        var (typed, upper) = (Input.Number!.Trim(), Input.Number.Trim().ToUpperInvariant());
-        var donationId = await db.Receipts.AsNoTracking()
-            .Where(r => r.Number == typed || r.Number == upper)
-            .Select(r => (Guid?)r.DonationId)
-            .FirstOrDefaultAsync(cancellationToken);
-        var donation = donationId is { } id
-            ? await db.Donations.AsNoTracking().Where(d => d.Id == id).Select(d => new
-            {
-                Record = new DonorDonation(
-                    d.Id, d.PaidAt ?? d.CreatedAt, db.Disputes.Where(x => x.Id == d.DisputeId).Select(x => x.Title).Single(), d.AmountPence,
-                    d.FeeCoverPence, d.Currency, d.Method, d.Status, d.DonorName, d.PublicName, d.OrganisationName),
-                d.Reference,
-                GivenWithEmail = d.Email != null,
-                d.ErasedAt,
-            }).SingleOrDefaultAsync(cancellationToken)
-            : null;
-        if (donation is null)
+        Found = await records.GiftByReceiptAsync(Input.Number!, cancellationToken);
+        if (Found is null)
         {
             ModelState.AddModelError("Input.Number", NotFoundMessage);
-            return null;
         }
 
-        if (donation.GivenWithEmail)
-        {
-            return Found = GiftRecord.GivenWithEmail;
-        }
-
-        var receipts = await db.Receipts.AsNoTracking()
-            .Where(r => r.DonationId == donation.Record.Id)
-            .OrderBy(r => r.IssuedAt).ThenBy(r => r.Number)
-            .Select(r => new DonorReceipt(r.Number, r.Kind, r.IssuedAt, r.AmountPence, r.Currency))
-            .ToListAsync(cancellationToken);
-        return Found = new GiftRecord(donation.Record, donation.Reference, donation.ErasedAt, receipts);
+        return Found;
     }
 }
