@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Messages;
 
 namespace Solidarity.Tests.Messages;
@@ -125,7 +126,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
         Assert.Equal((ModerationStatus.Approved, Clock.Now, AdminSite.AdminId, "treasurer@example.org", (string?)null),
             (decided.Status, decided.ModeratedAt!.Value, decided.ModeratedByUserId!.Value, decided.ModeratedByName, decided.RejectionReason));
         var entry = Assert.Single(await AuditAsync());
-        Assert.Equal((MessageAuditActions.Approved, message.Id.ToString(), AdminSite.AdminId), (entry.Action, entry.SubjectId, entry.UserId!.Value));
+        Assert.Equal((AuditActions.MessageApproved, message.Id.ToString(), AdminSite.AdminId), (entry.Action, entry.SubjectId, entry.UserId!.Value));
         Assert.Contains("Approved 1 message.", Squash((await admin.GetPageAsync(QueuePath)).QuerySelector(".notice")!.TextContent), StringComparison.Ordinal);
         using var visitor = Visitor();
         Assert.Equal("Solidarity from Leek", (await GetPageAsync(visitor, DisputePath)).QuerySelector(".support-message .message-body")!.TextContent);
@@ -163,7 +164,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
         Assert.Equal(HttpStatusCode.Redirect, rejected.StatusCode);
         var decided = await ReloadAsync(message.Id);
         Assert.Equal((ModerationStatus.Rejected, "Advertising"), (decided.Status, decided.RejectionReason));
-        Assert.Equal(MessageAuditActions.Rejected, Assert.Single(await AuditAsync()).Action);
+        Assert.Equal(AuditActions.MessageRejected, Assert.Single(await AuditAsync()).Action);
         using var visitor = Visitor();
         var html = await (await visitor.GetAsync(DisputePath)).Content.ReadAsStringAsync();
         Assert.DoesNotContain("Buy cheap watches", html, StringComparison.Ordinal);

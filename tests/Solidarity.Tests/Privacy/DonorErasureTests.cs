@@ -13,6 +13,7 @@ using Solidarity.Testing;
 using Solidarity.Tests.Donations.Monthly;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Ledger;
@@ -164,7 +165,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     {
         using var export = await ExportJoAsync();
 
-        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Exported));
+        var audit = Assert.Single(await AuditAsync(AuditActions.DonorExported));
         Assert.Equal(AuditName("jo@example.org"), audit.SubjectId);
         Assert.Equal("admin@example.org", audit.UserName);
         AssertHoldsNothingOfJo(audit.Details);
@@ -446,7 +447,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     {
         using var erased = await EraseJoAsync();
 
-        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        var audit = Assert.Single(await AuditAsync(AuditActions.DonorErased));
         Assert.Equal(AuditName("jo@example.org"), audit.SubjectId);
         AssertHoldsNothingOfJo(audit.Details);
         using var details = JsonDocument.Parse(audit.Details!);
@@ -535,7 +536,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         var notice = (await HtmlForm.ParseAsync(await client.GetAsync("/admin/donors"))).QuerySelector(".notice")!.TextContent;
         Assert.Contains("already erased", notice, StringComparison.Ordinal);
         Assert.Contains("Nothing changed", notice, StringComparison.Ordinal);
-        Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        Assert.Single(await AuditAsync(AuditActions.DonorErased));
         Assert.Equal(receipts.Select(r => r.Pdf), (await ReceiptsAsync(data.JosDonations)).Select(r => r.Pdf));
         Assert.Equal(donations, await App.WithDbAsync(db => db.Donations.AsNoTracking().OrderBy(d => d.Id).Select(d => new { d.Id, d.ErasedAt }).ToListAsync()));
 
@@ -554,7 +555,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         {
         }
 
-        var audit = Assert.Single(await AuditAsync(DonorAuditActions.Erased));
+        var audit = Assert.Single(await AuditAsync(AuditActions.DonorErased));
         Assert.NotEqual(DonorEmail.LegacySha256(DonorData.JoEmail), audit.SubjectId);
         Assert.DoesNotContain(DonorEmail.LegacySha256(DonorData.JoEmail), audit.Details, StringComparison.Ordinal);
         Assert.Equal(64, audit.SubjectId!.Length);
@@ -567,8 +568,8 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         {
             db.AuditEntries.Add(new AuditEntry
             {
-                At = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero), UserName = "admin@example.org", Action = DonorAuditActions.Erased,
-                SubjectType = DonorAuditActions.Subject, SubjectId = DonorEmail.LegacySha256("old@example.org"),
+                At = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero), UserName = "admin@example.org", Action = AuditActions.DonorErased,
+                SubjectType = DonorAuditSubjects.Donor, SubjectId = DonorEmail.LegacySha256("old@example.org"),
             });
             await db.SaveChangesAsync();
         });
@@ -597,7 +598,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains(error, again.QuerySelector("#erase-form")!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(again.QuerySelector("[data-testid=donations]"));
         Assert.Equal(before, await SnapshotAsync());
-        Assert.Empty(await AuditAsync(DonorAuditActions.Erased));
+        Assert.Empty(await AuditAsync(AuditActions.DonorErased));
         Assert.NotNull(await App.WithDbAsync(db => db.Donations.AsNoTracking().Where(d => d.Id == data.JoCard).Select(d => d.Email).SingleAsync()));
     }
 
@@ -654,7 +655,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         Assert.Equal(before, await SnapshotAsync());
-        Assert.Empty(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == DonorAuditActions.Erased || a.Action == DonorAuditActions.Exported).ToListAsync()));
+        Assert.Empty(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == AuditActions.DonorErased || a.Action == AuditActions.DonorExported).ToListAsync()));
     }
 
     [Fact]

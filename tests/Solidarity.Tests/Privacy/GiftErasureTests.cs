@@ -5,6 +5,7 @@ using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Privacy;
@@ -76,8 +77,8 @@ public sealed class GiftErasureTests(SiteFixture fixture) : SiteTest(fixture)
 
         using var _ = await EraseAsync(client, number);
 
-        var entry = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == DonorAuditActions.Erased));
-        Assert.Equal(DonorAuditActions.GiftSubject, entry.SubjectType);
+        var entry = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == AuditActions.DonorErased));
+        Assert.Equal(DonorAuditSubjects.Gift, entry.SubjectType);
         Assert.Equal(data.Kim.ToString(), entry.SubjectId);
         Assert.Contains(Reason, entry.Details, StringComparison.Ordinal);
         Assert.DoesNotContain("Elsewhere", entry.Details, StringComparison.OrdinalIgnoreCase);
@@ -102,7 +103,7 @@ public sealed class GiftErasureTests(SiteFixture fixture) : SiteTest(fixture)
         var page = await FindAsync(client, number);
         Assert.NotNull(page.QuerySelector("[data-testid=already-erased]"));
         Assert.Null(page.QuerySelector("#erase-form"));
-        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == DonorAuditActions.Erased)));
+        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.DonorErased)));
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public sealed class GiftErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(error, (await HtmlForm.ParseAsync(response)).Body!.TextContent, StringComparison.Ordinal);
         Assert.Equal(DonorData.KimName, await App.WithDbAsync(db => db.Donations.Where(d => d.Id == data.Kim).Select(d => d.DonorName).SingleAsync()));
-        Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == DonorAuditActions.Erased)));
+        Assert.Equal(0, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.DonorErased)));
     }
 
     [Fact]

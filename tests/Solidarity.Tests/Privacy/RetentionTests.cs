@@ -4,6 +4,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Privacy;
@@ -84,7 +85,7 @@ public sealed class RetentionTests(SiteFixture fixture) : SiteTest(fixture)
 
         Assert.Equal((0, 0), again);
         var audit = Assert.Single(await App.WithDbAsync(db => db.AuditEntries.AsNoTracking()
-            .Where(a => a.Action == ClearExpiredPersonalDataJob.AuditAction).ToListAsync()));
+            .Where(a => a.Action == AuditActions.PersonalDataCleared).ToListAsync()));
         using var details = System.Text.Json.JsonDocument.Parse(audit.Details!);
         Assert.Equal(1, details.RootElement.GetProperty("unpaidDonations").GetInt32());
         Assert.Equal(1, details.RootElement.GetProperty("unpaidDonationMessages").GetInt32());

@@ -1,11 +1,12 @@
-using Microsoft.AspNetCore.Hosting;
 using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Remittances;
 using Solidarity.Testing;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Remittances;
 using RemittanceReferencesRepeatAcrossTransfers = Solidarity.Migrations.Migrations.RemittanceReferencesRepeatAcrossTransfers;
@@ -37,8 +38,8 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
         Assert.Equal(Burton, remittance.BranchId);
         Assert.Equal(10_000 - 170 - 6_000, await LedgerSumAsync(Burton));
         var audit = await App.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => new { a.Action, a.UserName }).ToListAsync());
-        Assert.Contains(audit, a => a.Action == RemittanceAuditActions.StatementApproved && a.UserName == "approver@example.org");
-        Assert.Contains(audit, a => a.Action == RemittanceAuditActions.PaymentRecorded && a.UserName == "payer@example.org");
+        Assert.Contains(audit, a => a.Action == AuditActions.StatementApproved && a.UserName == "approver@example.org");
+        Assert.Contains(audit, a => a.Action == AuditActions.RemittanceRecorded && a.UserName == "payer@example.org");
 
         var (officer, officerAccount) = await OfficerAsync(Burton, "officer@example.org");
         var page = await HtmlForm.GetAsync(officer, $"/branch/statements/{statementId}", "form[action*='handler=Confirm']");
@@ -56,7 +57,7 @@ public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(f
         }
 
         Assert.Equal(after.ConfirmedAt, (await App.WithDbAsync(db => db.RemittancePayments.SingleAsync())).ConfirmedAt);
-        Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == RemittanceAuditActions.PaymentConfirmed).ToListAsync()));
+        Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == AuditActions.RemittanceConfirmed).ToListAsync()));
 
         var admin = await (await approver.GetAsync("/admin/remittances")).Content.ReadAsStringAsync();
         Assert.Contains("Confirmed by officer@example.org", admin, StringComparison.Ordinal);

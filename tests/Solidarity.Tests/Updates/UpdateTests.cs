@@ -1,10 +1,11 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Messages;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Updates;
 
 namespace Solidarity.Tests.Updates;
@@ -144,7 +145,7 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal((UpdateStatus.Published, Clock.Now), (now.Status, now.PublishedAt!.Value));
         Assert.Equal(["Picket rota"], await PublicTitlesAsync(Fixture.Admin));
         var actions = await App.WithDbAsync(db => db.AuditEntries.Where(e => e.SubjectId == draft.Id.ToString()).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
-        Assert.Equal([UpdateAuditActions.Drafted, UpdateAuditActions.Edited, UpdateAuditActions.Published], actions);
+        Assert.Equal([AuditActions.UpdateDrafted, AuditActions.UpdateEdited, AuditActions.UpdatePublished], actions);
     }
 
     [Fact]
@@ -211,7 +212,7 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunAsync<PublishScheduledUpdatesJob, int>(job => job.RunAsync(CancellationToken.None))));
 
         Assert.Equal(30, runs.Sum());
-        var audits = await App.WithDbAsync(db => db.AuditEntries.Where(e => e.Action == UpdateAuditActions.PublishedOnSchedule).Select(e => e.SubjectId).ToListAsync());
+        var audits = await App.WithDbAsync(db => db.AuditEntries.Where(e => e.Action == AuditActions.UpdatePublishedOnSchedule).Select(e => e.SubjectId).ToListAsync());
         Assert.Equal(30, audits.Distinct().Count());
         Assert.Equal(30, audits.Count);
         Assert.All(await UpdatesAsync(), u => Assert.Equal((UpdateStatus.Published, u.ScheduledFor), (u.Status, u.PublishedAt)));
@@ -296,7 +297,7 @@ public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
         var page = await GetPageAsync(visitor, DisputePath);
         Assert.Equal("Action suspended", page.QuerySelector(".dispute-header .status")!.TextContent.Trim());
         Assert.Contains("Status: Action suspended", Squash(page.QuerySelector(".update")!.TextContent), StringComparison.Ordinal);
-        Assert.Contains(UpdateAuditActions.DisputeStatusChanged, await App.WithDbAsync(db => db.AuditEntries.Select(e => e.Action).ToListAsync()));
+        Assert.Contains(AuditActions.DisputeStatusChanged, await App.WithDbAsync(db => db.AuditEntries.Select(e => e.Action).ToListAsync()));
     }
 
     [Theory]

@@ -47,30 +47,3 @@ internal sealed class AuditTrail(SolidarityDbContext db, TimeProvider time)
         return entry;
     }
 }
-
-internal static class AuditActions
-{
-    public const string DisputeCreated = "dispute.created";
-    public const string DisputeEdited = "dispute.edited";
-    public const string DisputePublished = "dispute.published";
-    public const string DisputeUnpublished = "dispute.unpublished";
-    public const string DisputeUpdatePosted = "dispute.update-posted";
-    public const string BranchCreated = "branch.created";
-    public const string BranchEdited = "branch.edited";
-    public const string UnionCreated = "union.created";
-    public const string AuthenticatorEnrolled = "account.authenticator-enrolled";
-    public const string AuthenticatorReset = "account.authenticator-reset";
-    public const string PasskeyAdded = "account.passkey-added";
-    public const string PasskeyRemoved = "account.passkey-removed";
-    public const string PasskeySignIn = "account.passkey-sign-in";
-    public const string RecoveryCodesRenewed = "account.recovery-codes-renewed";
-    public const string InvitationIssued = "account.invitation-issued";
-    public const string InvitationRevoked = "account.invitation-revoked";
-    public const string InvitationAccepted = "account.invitation-accepted";
-    public const string AccountDisabled = "account.disabled";
-    public const string AccountEnabled = "account.enabled";
-    public const string DemoAccountRemoved = "account.demo-removed";
-    public const string PasswordChanged = "account.password-changed";
-    public const string PasswordReset = "account.password-reset";
-    public const string SecondFactorReset = "account.second-factor-reset";
-}

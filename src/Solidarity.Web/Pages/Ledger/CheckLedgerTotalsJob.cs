@@ -10,8 +10,6 @@ internal sealed class CheckLedgerTotalsJob(SolidarityDbContext db, LedgerQueries
 {
     public const string RecurringJobId = "check-ledger-totals";
 
-    public const string DifferenceFound = "ledger.totals-differ";
-
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var differences = await ledger.TotalsDifferencesAsync(cancellationToken);
@@ -27,7 +25,7 @@ internal sealed class CheckLedgerTotalsJob(SolidarityDbContext db, LedgerQueries
                 difference.DisputeId, difference.BranchId, difference.Kind, difference.TotalPence, difference.EntriesPence);
         }
 
-        audit.RecordBySite(DifferenceFound, "LedgerTotals", "all", new { differences });
+        audit.RecordBySite(AuditActions.LedgerTotalsDiffer, "LedgerTotals", "all", new { differences });
         await db.SaveChangesAsync(cancellationToken);
         return differences.Count;
     }

@@ -11,13 +11,6 @@ internal sealed record RemittanceResult(bool Done, IReadOnlyList<KeyValuePair<st
     public static RemittanceResult Refused(string field, string message) => new(false, [new(field, message)]);
 }
 
-internal static class RemittanceAuditActions
-{
-    public const string StatementApproved = "remittance-statement.approved";
-    public const string PaymentRecorded = "remittance.recorded";
-    public const string PaymentConfirmed = "remittance.confirmed";
-}
-
 /// <summary>
 /// Approving statements, recording the transfers that pay them, and branches confirming that the money
 /// arrived. Money moves only through the ledger: a payment posts a negative Remittance entry per dispute
@@ -98,7 +91,7 @@ internal sealed class RemittancePayments(
         await SignOffOnceAsync(
             db.RemittanceStatements.Where(s => s.Id == statementId && s.ApprovedAt == null),
             (row, now, userId, name) => row.SetProperty(x => x.ApprovedAt, now).SetProperty(x => x.ApprovedByUserId, userId).SetProperty(x => x.ApprovedByName, name),
-            admin, RemittanceAuditActions.StatementApproved, nameof(RemittanceStatement), statementId, cancellationToken)
+            admin, AuditActions.StatementApproved, nameof(RemittanceStatement), statementId, cancellationToken)
             ? new RemittanceResult(true, [], "Statement approved.")
             : new RemittanceResult(false, [], "The statement was already approved; nothing changed.");
 
@@ -213,7 +206,7 @@ internal sealed class RemittancePayments(
             RecordedByName = BranchOfficers.UserName(admin),
         };
         db.RemittancePayments.Add(payment);
-        audit.Record(admin, RemittanceAuditActions.PaymentRecorded, nameof(RemittancePayment), payment.Id.ToString(), new
+        audit.Record(admin, AuditActions.RemittanceRecorded, nameof(RemittancePayment), payment.Id.ToString(), new
         {
             payment.StatementId, payment.BranchId, payment.AmountPence, payment.PaidOn, payment.BankReference,
         });
@@ -248,7 +241,7 @@ internal sealed class RemittancePayments(
         if (!await SignOffOnceAsync(
             db.RemittancePayments.Where(p => p.Id == paymentId && p.BranchId == branchId && p.ConfirmedAt == null),
             (row, now, userId, name) => row.SetProperty(x => x.ConfirmedAt, now).SetProperty(x => x.ConfirmedByUserId, userId).SetProperty(x => x.ConfirmedByName, name),
-            officer, RemittanceAuditActions.PaymentConfirmed, nameof(RemittancePayment), paymentId, cancellationToken))
+            officer, AuditActions.RemittanceConfirmed, nameof(RemittancePayment), paymentId, cancellationToken))
         {
             return new RemittanceResult(false, [], "This transfer was already confirmed; nothing changed.");
         }

@@ -109,7 +109,7 @@ public sealed class ReconciliationTests(SiteFixture fixture) : SiteTest(fixture)
         }
 
         Assert.Equal(
-            [CheckLedgerTotalsJob.DifferenceFound],
+            [AuditActions.LedgerTotalsDiffer],
             await App.WithDbAsync(db => db.AuditEntries.Where(a => a.UserName == AuditTrail.SiteActor).Select(a => a.Action).ToListAsync()));
     }
 }

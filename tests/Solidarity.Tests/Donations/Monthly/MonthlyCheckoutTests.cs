@@ -9,6 +9,7 @@ using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Donations.Monthly;
 using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
@@ -143,7 +144,7 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
 
         // Stripe's own event of the cancellation then changes nothing.
         await WebhookSender.DeliverAsync(webhooks, stripe.Deleted(DateTimeOffset.UtcNow));
-        Assert.Single(await Site.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == MonthlyAuditActions.Cancelled).ToListAsync()));
+        Assert.Single(await Site.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.MonthlyCancelled).ToListAsync()));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Tests.Donations.Monthly;
@@ -81,7 +82,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
 
         Assert.DoesNotContain(stripe.Requests, r => r.Path.EndsWith(keepsGoing.SubscriptionId, StringComparison.Ordinal) && r.Method != "GET");
         Assert.Equal(MonthlyGiftStatus.Active, await StatusAsync(keepsGoing.GiftId));
-        Assert.Equal(3, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == MonthlyAuditActions.Paused)));
+        Assert.Equal(3, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.MonthlyPaused)));
         Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == Dispute.Id).Select(t => t.Givers).SingleAsync()));
 
         // The first giver moves the gift to a dispute still going, from the link in the notice.
@@ -169,7 +170,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(old.GiftId));
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(recent.GiftId));
         Assert.Equal(MonthlyGiftStatus.Paused, await StatusAsync(dashboard.GiftId));
-        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == MonthlyAuditActions.CancelledUnmoved));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == AuditActions.MonthlyCancelledUnmoved));
         Assert.Equal(old.GiftId.ToString(), audit.SubjectId);
     }
 
@@ -239,7 +240,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal("comeback@example.org", resumed.To.Mailboxes.Single().Address);
         Assert.Contains("/monthly/manage/", resumed.TextBody, StringComparison.Ordinal);
         Assert.Equal(1, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == Dispute.Id).Select(t => t.Givers).SingleAsync()));
-        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == MonthlyAuditActions.Resumed)));
+        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.MonthlyResumed)));
 
         // The dispute ends a second time: the gift is paused, and its giver told, once more.
         await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Lost, () => SentAsync("has ended", 3));
@@ -540,7 +541,7 @@ public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : Re
         Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(gift.Id));
         Assert.Null(await App.WithDbAsync(db => db.MonthlyGiftNotices.Where(n => n.MonthlyGiftId == gift.Id).Select(n => n.PausedAt).SingleAsync()));
         Assert.False(await App.WithDbAsync(db => db.EmailDeliveries.AnyAsync(d => d.Key == MonthlyNoticeKeys.Paused(gift.Id, Dispute.Id, 1))));
-        Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == MonthlyAuditActions.Paused)));
+        Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == AuditActions.MonthlyPaused)));
         Assert.DoesNotContain(Smtp.Messages, m => (m.Subject ?? "").Contains("has ended", StringComparison.Ordinal));
     }
 

@@ -11,6 +11,7 @@ using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Receipts;
+using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Donations.Monthly;
 
 namespace Solidarity.Tests.Donations.Monthly;
@@ -60,7 +61,7 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         Assert.Equal(HttpStatusCode.Redirect, cancelled.StatusCode);
         Assert.Equal(latest, cancelled.Headers.Location?.OriginalString);
         Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(giftId));
-        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == MonthlyAuditActions.Cancelled));
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == AuditActions.MonthlyCancelled));
         Assert.Equal((giftId.ToString(), MonthlyGiftCancellation.GiverActor, (Guid?)null), (audit.SubjectId, audit.UserName, audit.UserId));
         Assert.Equal(0, await App.WithDbAsync(db => db.MonthlyTotals.Select(t => t.Givers).SingleAsync()));
 

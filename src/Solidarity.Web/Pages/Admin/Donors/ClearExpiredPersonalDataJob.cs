@@ -23,8 +23,6 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
 {
     public const string RecurringJobId = "clear-expired-personal-data";
 
-    public const string AuditAction = "personal-data.cleared";
-
     /// <summary>What a cleared message shows in its place, to moderators only.</summary>
     public const string UnpaidMessageCleared = "Removed: the gift this message came with was never paid.";
 
@@ -56,7 +54,7 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
 
         if (donations + unpaidMessages + rejected > 0)
         {
-            audit.RecordBySite(AuditAction, "retention", now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), new
+            audit.RecordBySite(AuditActions.PersonalDataCleared, "retention", now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), new
             {
                 UnpaidDonations = donations,
                 UnpaidDonationMessages = unpaidMessages,

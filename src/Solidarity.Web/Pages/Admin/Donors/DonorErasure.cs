@@ -74,7 +74,7 @@ internal sealed class DonorErasure(
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.LastError, DeliveryErased), cancellationToken);
 
         var erased = new ErasureOutcome.Erased(donations.Count, messages, receipts.Count);
-        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.Subject, hash, new
+        audit.Record(admin, AuditActions.DonorErased, DonorAuditSubjects.Donor, hash, new
         {
             EmailHmac = hash, erased.Donations, MonthlyGifts = gifts.Count, erased.Messages, erased.Receipts,
             KeptOrganisationName = keepOrganisationName, Reason = reason,
@@ -108,7 +108,7 @@ internal sealed class DonorErasure(
 
         var (messages, receipts) = await ForgetAsync([donation], [], keepOrganisationName, now, cancellationToken);
         var erased = new ErasureOutcome.Erased(1, messages, receipts.Count);
-        audit.Record(admin, DonorAuditActions.Erased, DonorAuditActions.GiftSubject, donation.Id.ToString(), new
+        audit.Record(admin, AuditActions.DonorErased, DonorAuditSubjects.Gift, donation.Id.ToString(), new
         {
             erased.Donations, erased.Messages, erased.Receipts, KeptOrganisationName = keepOrganisationName, Reason = reason,
         });
@@ -209,7 +209,7 @@ internal sealed class DonorErasure(
     {
         string[] names = [auditKey.For(email), DonorEmail.LegacySha256(email)];
         return db.AuditEntries.AsNoTracking()
-            .Where(a => a.SubjectType == DonorAuditActions.Subject && names.Contains(a.SubjectId) && a.Action == DonorAuditActions.Erased)
+            .Where(a => a.SubjectType == DonorAuditSubjects.Donor && names.Contains(a.SubjectId) && a.Action == AuditActions.DonorErased)
             .OrderByDescending(a => a.At)
             .Select(a => (DateTimeOffset?)a.At)
             .FirstOrDefaultAsync(cancellationToken);

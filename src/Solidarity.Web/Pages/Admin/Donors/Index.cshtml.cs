@@ -60,7 +60,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         }
 
         var hash = auditKey.For(Input.Email!);
-        audit.Record(User, DonorAuditActions.Exported, DonorAuditActions.Subject, hash, new
+        audit.Record(User, AuditActions.DonorExported, DonorAuditSubjects.Donor, hash, new
         {
             EmailHmac = hash,
             Donations = export.Donations.Count,

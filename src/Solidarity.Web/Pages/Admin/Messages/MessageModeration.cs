@@ -1,11 +1,5 @@
 namespace Solidarity.Web.Pages.Admin.Messages;
 
-internal static class MessageAuditActions
-{
-    public const string Approved = "message.approved";
-    public const string Rejected = "message.rejected";
-}
-
 /// <summary>
 /// Approves or rejects pending messages. The decision is one conditional UPDATE on rows still pending, so of two
 /// moderators deciding the same message at once only the first changes it; the second is told it was already
@@ -52,7 +46,7 @@ internal sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit
 
         foreach (var message in changed)
         {
-            audit.Record(moderator, decision == ModerationStatus.Approved ? MessageAuditActions.Approved : MessageAuditActions.Rejected,
+            audit.Record(moderator, decision == ModerationStatus.Approved ? AuditActions.MessageApproved : AuditActions.MessageRejected,
                 "SupportMessage", message.Id.ToString(), kept is null ? null : new { reason = kept });
         }
 

@@ -5,12 +5,6 @@ internal sealed record OfflineGift(
     Guid EntryId, Guid DisputeId, Guid BranchId, DonationMethod Method, long Pence, DateTimeOffset ReceivedAt,
     string? PayerName, string? OrganisationName, string? Email, string? Reference);
 
-internal static class OfflineAuditActions
-{
-    public const string Recorded = "offline-donation.recorded";
-    public const string Reversed = "offline-donation.reversed";
-}
-
 /// <summary>
 /// Offline money (cheques, bank transfers, collections): recording it as a paid donation with its ledger entry and
 /// audit row in one transaction, and correcting a mistake (or a bounced cheque) by reversing entries, never by editing.
@@ -62,7 +56,7 @@ internal sealed class OfflineMoney(
         // The reference ("cheque 001234 from J. Bloggs") can name the payer, and the ledger and the audit log are never
         // edited: it is kept on the donation, which an erasure clears, and they point at the donation instead.
         await ledger.OfflineReceivedAsync(locked, gift.ReceivedAt, MethodLabel(gift.Method), cancellationToken);
-        audit.Record(admin, OfflineAuditActions.Recorded, nameof(Donation), donation.Id.ToString(), new
+        audit.Record(admin, AuditActions.OfflineRecorded, nameof(Donation), donation.Id.ToString(), new
         {
             donation.DisputeId, BranchId = gift.BranchId, Method = gift.Method.ToString(), donation.AmountPence,
             ReceivedOn = DateOnly.FromDateTime(Infrastructure.Hosting.LondonClock.ToLondon(gift.ReceivedAt).DateTime),
@@ -96,7 +90,7 @@ internal sealed class OfflineMoney(
         // reference can: it is kept on the donation, which an erasure clears, and the ledger and audit log never hold it.
         // A donor already erased is found by no erasure or export again: their gift keeps no text that may name them.
         locked.Donation.ReversalReason = locked.Donation.ErasedAt is null ? reason : null;
-        audit.Record(admin, OfflineAuditActions.Reversed, nameof(Donation), donationId.ToString(), new
+        audit.Record(admin, AuditActions.OfflineReversed, nameof(Donation), donationId.ToString(), new
         {
             locked.Donation.AmountPence, Overdrawn = confirmOverdraw,
         });

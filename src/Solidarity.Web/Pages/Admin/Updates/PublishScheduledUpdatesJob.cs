@@ -34,7 +34,7 @@ internal sealed class PublishScheduledUpdatesJob(
             {
                 At = now,
                 UserName = SchedulerName,
-                Action = UpdateAuditActions.PublishedOnSchedule,
+                Action = AuditActions.UpdatePublishedOnSchedule,
                 SubjectType = "DisputeUpdate",
                 SubjectId = id.ToString(),
             });

@@ -171,7 +171,7 @@ internal sealed class WriteModel(
                     EditedByUserId = Guid.TryParse(userManager.GetUserId(User), out var editor) ? editor : null,
                     EditedByName = User.Identity?.Name ?? "unknown",
                 });
-                audit.Record(User, UpdateAuditActions.Edited, "DisputeUpdate", update.Id.ToString(),
+                audit.Record(User, AuditActions.UpdateEdited, "DisputeUpdate", update.Id.ToString(),
                     new { title = new { from = update.Title, to = title }, bodyChanged = update.Body != body });
                 update.Title = title;
                 update.Body = body;
@@ -187,16 +187,16 @@ internal sealed class WriteModel(
         {
             audit.Record(User, target switch
             {
-                UpdateStatus.Published => UpdateAuditActions.Published,
-                UpdateStatus.Scheduled => UpdateAuditActions.Scheduled,
-                _ => UpdateAuditActions.Drafted,
+                UpdateStatus.Published => AuditActions.UpdatePublished,
+                UpdateStatus.Scheduled => AuditActions.UpdateScheduled,
+                _ => AuditActions.UpdateDrafted,
             }, "DisputeUpdate", update.Id.ToString(), new { disputeId = dispute.Id, title, scheduledFor });
         }
 
         var statusBefore = dispute.Status;
         if (Input.NewStatus is DisputeStatus newStatus)
         {
-            audit.Record(User, UpdateAuditActions.DisputeStatusChanged, "Dispute", dispute.Id.ToString(),
+            audit.Record(User, AuditActions.DisputeStatusChanged, "Dispute", dispute.Id.ToString(),
                 new { status = new { from = dispute.Status.ToString(), to = newStatus.ToString() }, updateId = update.Id });
             dispute.Status = newStatus;
             dispute.UpdatedAt = now;

@@ -42,7 +42,7 @@ internal sealed class CancelModel(MonthlyGiftLinks links, MonthlyGiftCancellatio
             return NotFound();
         }
 
-        if (!await cancellation.CancelAsync(gift.Id, MonthlyGiftCancellation.GiverActor, MonthlyAuditActions.Cancelled, cancellationToken))
+        if (!await cancellation.CancelAsync(gift.Id, MonthlyGiftCancellation.GiverActor, AuditActions.MonthlyCancelled, cancellationToken))
         {
             (Gift, Token) = (gift, token);
             ModelState.AddModelError("", UnavailableMessage);

@@ -354,7 +354,7 @@ internal sealed class PauseMonthlyGiftJob(
         if (locked.Status == MonthlyGiftStatus.Active)
         {
             locked.Status = MonthlyGiftStatus.Paused;
-            audit.RecordBySite(MonthlyAuditActions.Paused, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
+            audit.RecordBySite(AuditActions.MonthlyPaused, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         }
 
         // The move window runs from this pause, whatever an earlier pause (a card's retries run out, say) left here.
@@ -450,7 +450,7 @@ internal sealed class ResumeMonthlyGiftJob(
 
         locked.PausedAt = null;
         notice.ResumedAt = now;
-        audit.RecordBySite(MonthlyAuditActions.Resumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
+        audit.RecordBySite(AuditActions.MonthlyResumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         var round = await CommitAsync(notice, MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), now, transaction, cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
         return round;
@@ -509,7 +509,7 @@ internal sealed class EndUnmovedMonthlyGiftsJob(
         var cancelled = await EachAlone.RunAsync(
             unmoved,
             async giftId => !await StillUnmovedAsync(giftId, before, cancellationToken)
-                || (await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, MonthlyAuditActions.CancelledUnmoved, cancellationToken)
+                || (await cancellation.CancelAsync(giftId, AuditTrail.SiteActor, AuditActions.MonthlyCancelledUnmoved, cancellationToken)
                     ? true
                     : throw new InvalidOperationException($"Stripe did not cancel monthly gift {giftId}; the job will try again.")),
             logger,

@@ -2,15 +2,6 @@ using Stripe;
 
 namespace Solidarity.Web.Pages.Donations.Monthly;
 
-internal static class MonthlyAuditActions
-{
-    public const string Cancelled = "monthly.cancelled";
-    public const string Paused = "monthly.paused";
-    public const string Resumed = "monthly.resumed";
-    public const string Moved = "monthly.moved";
-    public const string CancelledUnmoved = "monthly.cancelled-unmoved";
-}
-
 /// <summary>
 /// Ends a monthly gift: Stripe cancels the subscription first (with an idempotency key, so a repeated press or a retry
 /// cancels once), then the site records it, with an audit entry, under the gift's lock. Stripe's own

@@ -89,7 +89,7 @@ internal sealed class MonthlyGiftMove(
         locked.Status = MonthlyGiftStatus.Active;
         locked.PausedAt = null;
         locked.UpdatedAt = now;
-        audit.RecordAs(null, actor, MonthlyAuditActions.Moved, nameof(MonthlyGift), locked.Id.ToString(), new { From = from, To = target.Id });
+        audit.RecordAs(null, actor, AuditActions.MonthlyMoved, nameof(MonthlyGift), locked.Id.ToString(), new { From = from, To = target.Id });
         await MonthlyGiftRows.RecountAsync(db, [from, target.Id], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await pages.EvictDisputeAsync(from, cancellationToken);
