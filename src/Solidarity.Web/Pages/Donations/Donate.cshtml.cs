@@ -160,7 +160,7 @@ internal sealed class DonateModel(
         TypedText.CheckLine(Input.OrganisationName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.OrganisationName)}");
         TypedText.CheckLine(Input.DonorName, ModelState, $"{nameof(Input)}.{nameof(DonationInput.DonorName)}");
         TypedText.CheckLine(Input.Email, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Email)}");
-        var message = MessageRules.Normalise(Input.Message) is null
+        var message = MessageRules.BodyAsStored(Input.Message) is null
             ? null
             : MessageRules.CheckBody(Input.Message, ModelState, $"{nameof(Input)}.{nameof(DonationInput.Message)}");
 

@@ -36,14 +36,14 @@ internal static partial class MessageRules
     public const string Unprintable = "Your message has characters we cannot show (control characters): please retype it.";
     public const string TooFast = "You have sent several messages in a short time.";
 
-    /// <summary>Line breaks as "\n", surrounding space trimmed: the text as stored.</summary>
-    public static string? Normalise(string? text) =>
+    /// <summary>A message's text as stored: line breaks as "\n", surrounding space trimmed; null when nothing was written.</summary>
+    public static string? BodyAsStored(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : TypedText.WithNewlines(text).Trim();
 
     /// <summary>Adds an error for each rule the text breaks; answers the text to store when it breaks none.</summary>
     public static string? CheckBody(string? typed, ModelStateDictionary modelState, string key)
     {
-        var body = Normalise(typed);
+        var body = BodyAsStored(typed);
         if (body is null)
         {
             modelState.AddModelError(key, BodyRequired);

@@ -64,9 +64,9 @@ internal sealed class WriteModel(SolidarityDbContext db, MessageRateLimiter limi
         db.SupportMessages.Add(new SupportMessage
         {
             DisputeId = dispute.Id,
-            AuthorName = MessageRules.Normalise(Input.AuthorName),
-            OrganisationName = MessageRules.Normalise(Input.OrganisationName),
-            Town = MessageRules.Normalise(Input.Town),
+            AuthorName = TypedText.TrimToNull(Input.AuthorName),
+            OrganisationName = TypedText.TrimToNull(Input.OrganisationName),
+            Town = TypedText.TrimToNull(Input.Town),
             Body = body,
             Status = ModerationStatus.Pending,
             CreatedAt = time.GetUtcNow(),
