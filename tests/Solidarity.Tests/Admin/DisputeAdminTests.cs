@@ -12,26 +12,15 @@ namespace Solidarity.Tests.Admin;
 public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
 {
     [Fact]
-    public async Task Admin_creates_a_dispute_with_workplaces_shares_and_an_action_then_publishes_it()
+    public async Task Admin_creates_a_dispute_unpublished_with_its_workplaces_shares_and_an_action()
     {
-        var seeded = await AdminData.UnionAndBranchesAsync(App);
-        var (client, admin) = await SignIn.AsAdminAsync(App);
+        var (client, _, seeded, editPath) = await CreateArgosAsync();
         using var _ = client;
-
-        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
-        using var created = await form.Set(AdminData.NewDisputeValues(seeded)).SubmitAsync();
-
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
-        using var anonymous = App.CreateClient();
-        using (var unpublished = await anonymous.GetAsync("/disputes/argos-warehouses-2017"))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, unpublished.StatusCode);
-        }
 
         var dispute = await App.WithDbAsync(db => db.Disputes.AsNoTracking()
             .Include(d => d.Workplaces).Include(d => d.Beneficiaries).Include(d => d.Actions)
             .SingleAsync());
-        Assert.Equal($"/admin/disputes/{dispute.Id}/edit", created.Headers.Location!.OriginalString);
+        Assert.Equal($"/admin/disputes/{dispute.Id}/edit", editPath.OriginalString);
         Assert.Equal("argos-warehouses-2017", dispute.Slug);
         Assert.Equal(seeded.UnionId, dispute.UnionId);
         Assert.Equal(DisputeStatus.TakingAction, dispute.Status);
@@ -48,27 +37,24 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         // 06:00 and 05:59 on London clocks in May are British Summer Time, an hour ahead of UTC.
         Assert.Equal(new DateTimeOffset(2017, 5, 17, 5, 0, 0, TimeSpan.Zero), strike.StartsAt);
         Assert.Equal(new DateTimeOffset(2017, 5, 31, 4, 59, 0, TimeSpan.Zero), strike.EndsAt);
+    }
 
-        var editPage = await HtmlForm.ParseAsync(await client.GetAsync(created.Headers.Location));
+    [Fact]
+    public async Task A_new_dispute_is_off_the_public_site_until_it_is_published()
+    {
+        var (client, _, _, editPath) = await CreateArgosAsync();
+        using var _ = client;
+        using var anonymous = App.CreateClient();
+        using (var unpublished = await anonymous.GetAsync("/disputes/argos-warehouses-2017"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unpublished.StatusCode);
+        }
+
+        var editPage = await HtmlForm.ParseAsync(await client.GetAsync(editPath));
         Assert.Contains("Not published", editPage.QuerySelector(".publish-bar")!.TextContent, StringComparison.Ordinal);
         using var published = await HtmlForm.From(client, editPage, "form[action*='handler=Publish']").SubmitAsync();
         Assert.Equal(HttpStatusCode.Redirect, published.StatusCode);
         Assert.True(await App.WithDbAsync(db => db.Disputes.Select(d => d.IsPublished).SingleAsync()));
-
-        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
-        Assert.Equal([AuditActions.DisputeCreated, AuditActions.DisputePublished], audit.Select(e => e.Action));
-        Assert.All(audit, entry =>
-        {
-            Assert.Equal(admin.Id, entry.UserId);
-            Assert.Equal(admin.Email, entry.UserName);
-            Assert.Equal("Dispute", entry.SubjectType);
-            Assert.Equal(dispute.Id.ToString(), entry.SubjectId);
-        });
-        using var createdDetails = JsonDocument.Parse(audit[0].Details!);
-        Assert.Equal("argos-warehouses-2017", createdDetails.RootElement.GetProperty("fields").GetProperty("slug").GetString());
-        Assert.Equal(2, createdDetails.RootElement.GetProperty("beneficiaries").GetArrayLength());
-        using var publishedDetails = JsonDocument.Parse(audit[1].Details!);
-        Assert.True(publishedDetails.RootElement.GetProperty("isPublished").GetProperty("to").GetBoolean());
 
         var listed = await HtmlForm.ParseAsync(await client.GetAsync("/admin/disputes"));
         Assert.Contains("Published", listed.QuerySelector("tr[data-dispute='argos-warehouses-2017']")!.TextContent, StringComparison.Ordinal);
@@ -79,6 +65,31 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("Lutterworth DC", publicPage.Body!.TextContent, StringComparison.Ordinal);
         var home = await HtmlForm.ParseAsync(await anonymous.GetAsync("/"));
         Assert.NotNull(home.QuerySelector("a[href='/disputes/argos-warehouses-2017']"));
+    }
+
+    [Fact]
+    public async Task Creating_and_publishing_a_dispute_are_audited_with_who_did_it_and_what_they_set()
+    {
+        var (client, admin, _, editPath) = await CreateArgosAsync();
+        using var _ = client;
+        var editPage = await HtmlForm.ParseAsync(await client.GetAsync(editPath));
+        using var published = await HtmlForm.From(client, editPage, "form[action*='handler=Publish']").SubmitAsync();
+
+        var disputeId = await App.WithDbAsync(db => db.Disputes.Select(d => d.Id).SingleAsync());
+        var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal([AuditActions.DisputeCreated, AuditActions.DisputePublished], audit.Select(e => e.Action));
+        Assert.All(audit, entry =>
+        {
+            Assert.Equal(admin.Id, entry.UserId);
+            Assert.Equal(admin.Email, entry.UserName);
+            Assert.Equal("Dispute", entry.SubjectType);
+            Assert.Equal(disputeId.ToString(), entry.SubjectId);
+        });
+        using var createdDetails = JsonDocument.Parse(audit[0].Details!);
+        Assert.Equal("argos-warehouses-2017", createdDetails.RootElement.GetProperty("fields").GetProperty("slug").GetString());
+        Assert.Equal(2, createdDetails.RootElement.GetProperty("beneficiaries").GetArrayLength());
+        using var publishedDetails = JsonDocument.Parse(audit[1].Details!);
+        Assert.True(publishedDetails.RootElement.GetProperty("isPublished").GetProperty("to").GetBoolean());
     }
 
     [Fact]
@@ -444,5 +455,16 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("Argos warehouse strike", HtmlForm.From(client, page).Value("Input.Title"));
         Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
         return page.QuerySelector($"[data-valmsg-for='{field}']")!.TextContent.Trim();
+    }
+
+    /// <summary>An admin signed in creates the Argos dispute through the form: their client, their account, the union and branches, and where the form sent them.</summary>
+    private async Task<(HttpClient Client, TestAccount Admin, AdminData.Seeded Seeded, Uri EditPath)> CreateArgosAsync()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, admin) = await SignIn.AsAdminAsync(App);
+        var form = await HtmlForm.GetAsync(client, "/admin/disputes/new");
+        using var created = await form.Set(AdminData.NewDisputeValues(seeded)).SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        return (client, admin, seeded, created.Headers.Location!);
     }
 }

@@ -28,19 +28,10 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
     }
 
     [Fact]
-    public async Task Valid_donation_creates_a_pending_donation_and_a_checkout_session_then_redirects_to_it()
+    public async Task A_valid_donation_is_kept_pending_with_what_the_donor_gave_until_Stripe_confirms_it()
     {
-        var dispute = await SeedDisputeAsync(Site);
-        var client = Site.Browser();
-        var form = ValidForm();
-        form["Input.Preset"] = "";
-        form["Input.OtherAmount"] = "25";
-        form["Input.CoverFee"] = "true";
+        var (_, _, donation) = await GiveTwentyFiveCoveringTheFeeAsync();
 
-        using var response = await client.PostFormAsync(dispute.DonatePath, form);
-
-        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
         Assert.Equal(DonationStatus.Pending, donation.Status);
         Assert.Equal(DonationMethod.Card, donation.Method);
         Assert.Equal(2_500, donation.AmountPence);
@@ -50,25 +41,46 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal(DonorEmail, donation.Email);
         Assert.NotNull(donation.PrivacyConsentAt);
         Assert.Equal(donation.ChargedPence, donation.Allocations.Sum(a => a.AmountPence));
+    }
+
+    [Fact]
+    public async Task A_valid_donation_asks_Stripe_once_for_a_card_payment_session_keyed_by_the_donation()
+    {
+        var (_, _, donation) = await GiveTwentyFiveCoveringTheFeeAsync();
 
         var request = Assert.Single(Stripe.Requests);
-        var id = donation.Id.ToString();
         Assert.Equal("POST", request.Method);
         Assert.Equal(SessionsPath, request.Path);
-        Assert.Equal(id, request.IdempotencyKey);
+        Assert.Equal(donation.Id.ToString(), request.IdempotencyKey);
         Assert.Equal("Bearer " + StandInSite.SecretKey, request.Authorization);
-        var fields = request.Form;
-        Assert.Equal("payment", fields["mode"]);
+        Assert.Equal("payment", request.Form["mode"]);
 
         // Card only, as the receipt says and the fee estimate assumes, whatever else the Stripe account enables.
-        Assert.Equal("card", fields["allowed_payment_method_types[0]"]);
-        Assert.DoesNotContain("allowed_payment_method_types[1]", fields.Keys);
-        Assert.Equal("donate", fields["submit_type"]);
+        Assert.Equal("card", request.Form["allowed_payment_method_types[0]"]);
+        Assert.DoesNotContain("allowed_payment_method_types[1]", request.Form.Keys);
+        Assert.Equal("donate", request.Form["submit_type"]);
+    }
+
+    [Fact]
+    public async Task The_checkout_session_charges_the_gift_and_the_fee_it_covers_in_pounds_for_the_dispute()
+    {
+        var (dispute, _, _) = await GiveTwentyFiveCoveringTheFeeAsync();
+
+        var fields = Assert.Single(Stripe.Requests).Form;
         Assert.Equal("gbp", fields["currency"]);
         Assert.Equal("gbp", fields["line_items[0][price_data][currency]"]);
         Assert.Equal("2559", fields["line_items[0][price_data][unit_amount]"]);
         Assert.Equal($"Strike fund donation: {dispute.Title}", fields["line_items[0][price_data][product_data][name]"]);
         Assert.Equal("1", fields["line_items[0][quantity]"]);
+    }
+
+    [Fact]
+    public async Task The_checkout_session_names_the_donation_and_its_dispute_and_returns_the_donor_to_the_site()
+    {
+        var (dispute, _, donation) = await GiveTwentyFiveCoveringTheFeeAsync();
+
+        var fields = Assert.Single(Stripe.Requests).Form;
+        var id = donation.Id.ToString();
         Assert.Equal(id, fields["client_reference_id"]);
         Assert.Equal(id, fields["metadata[donation_id]"]);
         Assert.Equal(dispute.Slug, fields["metadata[dispute]"]);
@@ -77,9 +89,30 @@ public sealed class StripeCheckoutTests(SiteFixture fixture, StandInSiteFixture 
         Assert.Equal(DonorEmail, fields["customer_email"]);
         Assert.Equal($"http://localhost/donations/{id}/thank-you?session_id={{CHECKOUT_SESSION_ID}}", fields["success_url"]);
         Assert.Equal($"http://localhost/disputes/{dispute.Slug}/donate?cancelled={id}", fields["cancel_url"]);
+    }
 
-        Assert.Equal("cs_test_standin_" + id.Replace("-", "", StringComparison.Ordinal), donation.StripeCheckoutSessionId);
-        Assert.Equal(new Uri("https://checkout.stripe.com/c/pay/" + donation.StripeCheckoutSessionId), response.Headers.Location);
+    [Fact]
+    public async Task A_valid_donation_redirects_the_donor_to_its_checkout_session()
+    {
+        var (_, answer, donation) = await GiveTwentyFiveCoveringTheFeeAsync();
+
+        Assert.Equal(HttpStatusCode.SeeOther, answer.Status);
+        Assert.Equal("cs_test_standin_" + donation.Id.ToString("N"), donation.StripeCheckoutSessionId);
+        Assert.Equal(new Uri("https://checkout.stripe.com/c/pay/" + donation.StripeCheckoutSessionId), answer.Location);
+    }
+
+    /// <summary>£25 given through the form with the fee covered: the dispute, the form's answer (its status and where it redirects), and the donation it made.</summary>
+    private async Task<(SeededDispute Dispute, (HttpStatusCode Status, Uri? Location) Answer, Donation Donation)> GiveTwentyFiveCoveringTheFeeAsync()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.Preset"] = "";
+        form["Input.OtherAmount"] = "25";
+        form["Input.CoverFee"] = "true";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations).SingleAsync());
+        return (dispute, (response.StatusCode, response.Headers.Location), donation);
     }
 
     [Fact]
