@@ -16,6 +16,12 @@ public sealed class SupportMessage
     public const int MaxTownLength = 100;
     public const int MaxRejectionReasonLength = 500;
 
+    /// <summary>
+    /// A rejected message's reason once its text is removed (by an erasure or after the retention period): a reason can
+    /// quote the text or name its author, so it goes with them; that the message was rejected, and by whom, stays.
+    /// </summary>
+    public const string ReasonRemoved = "Removed with the message's text.";
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid DisputeId { get; set; }
     public Guid? DonationId { get; set; }
@@ -41,6 +47,9 @@ public sealed class SupportMessage
     public string? ModeratedByName { get; set; }
     public DateTimeOffset? ModeratedAt { get; set; }
 
-    /// <summary>Why a message was rejected; seen by moderators only, never by the author or the public.</summary>
+    /// <summary>
+    /// Why a message was rejected; seen by moderators only, never by the author or the public, and kept here only (not in
+    /// the audit log), so that it can go with the text (<see cref="ReasonRemoved"/>).
+    /// </summary>
     public string? RejectionReason { get; set; }
 }

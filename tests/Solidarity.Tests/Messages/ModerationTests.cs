@@ -148,7 +148,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     }
 
     [Fact]
-    public async Task Rejecting_needs_a_reason_which_is_kept_for_moderators_only()
+    public async Task Rejecting_needs_a_reason_which_is_kept_on_the_message_for_moderators_only()
     {
         var message = await AddPendingAsync("Buy cheap watches", TimeSpan.FromHours(1));
         using var admin = AdminClient();
@@ -164,7 +164,9 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
         Assert.Equal(HttpStatusCode.Redirect, rejected.StatusCode);
         var decided = await ReloadAsync(message.Id);
         Assert.Equal((ModerationStatus.Rejected, "Advertising"), (decided.Status, decided.RejectionReason));
-        Assert.Equal(AuditActions.MessageRejected, Assert.Single(await AuditAsync()).Action);
+        var audited = Assert.Single(await AuditAsync());
+        Assert.Equal(AuditActions.MessageRejected, audited.Action);
+        Assert.Null(audited.Details);
         using var visitor = Visitor();
         var html = await (await visitor.GetAsync(DisputePath)).Content.ReadAsStringAsync();
         Assert.DoesNotContain("Buy cheap watches", html, StringComparison.Ordinal);

@@ -4,11 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Audit;
 using Solidarity.Core.Ledger;
+using Solidarity.Core.Messages;
 using OfflineReferencesOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReferencesOutOfAppendOnlyTables;
 using OfflineReversalReasonsOutOfAppendOnlyTables = Solidarity.Migrations.Migrations.OfflineReversalReasonsOutOfAppendOnlyTables;
+using RejectionReasonsOutOfTheAuditLog = Solidarity.Migrations.Migrations.RejectionReasonsOutOfTheAuditLog;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
+using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Admin.Money;
 using Solidarity.Web.Pages.Ledger;
 
@@ -16,8 +19,8 @@ namespace Solidarity.Tests.Privacy;
 
 /// <summary>
 /// Erasure reaches what lies outside the donor's own rows: an offline gift's reference and the reason it was reversed,
-/// the notes and audit details that once quoted them (rewritten once by a migration), the jobs' store, and development
-/// mail files.
+/// a moderator's reason for rejecting their message, the notes and audit details that once quoted them (rewritten once
+/// by a migration), the jobs' store, and development mail files.
 /// </summary>
 public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
 {
@@ -178,6 +181,71 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Erasure_clears_a_moderators_reason_for_rejecting_the_donors_message_which_no_audit_entry_holds()
+    {
+        var data = await DonorData.SeedAsync(App);
+        await App.WithDbAsync(db => db.SupportMessages.Where(m => m.Id == data.JoMessage)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, ModerationStatus.Pending).SetProperty(x => x.ModeratedAt, (DateTimeOffset?)null)));
+        await using (var scope = App.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<MessageModeration>()
+                .DecideAsync(Admin, [data.JoMessage], ModerationStatus.Rejected, PrivateRejection, CancellationToken.None);
+        }
+
+        Assert.Equal(PrivateRejection, await RejectionReasonAsync(data.JoMessage));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("07700", StringComparison.Ordinal));
+
+        await EraseJoAsync();
+
+        Assert.Equal(SupportMessage.ReasonRemoved, await RejectionReasonAsync(data.JoMessage));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("07700", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_migration_takes_rejection_reasons_written_before_out_of_the_audit_log_and_off_removed_messages_once()
+    {
+        var data = await DonorData.SeedAsync(App);
+        var kept = await App.WithDbAsync(async db =>
+        {
+            // Rows of the old shape: each reason in its audit entry too, and one left on a message whose text is gone.
+            var other = new SupportMessage
+            {
+                DisputeId = data.DisputeId, Body = "Still here", Status = ModerationStatus.Rejected, CreatedAt = DonorData.PaidAt,
+                ModeratedAt = DonorData.PaidAt, ModeratedByName = "moderator@example.org", RejectionReason = "Off topic",
+            };
+            db.SupportMessages.Add(other);
+            await db.SupportMessages.Where(m => m.Id == data.JoMessage).ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, ModerationStatus.Rejected).SetProperty(x => x.RejectionReason, PrivateRejection)
+                .SetProperty(x => x.Body, DonorErasure.MessageRemoved));
+            foreach (var (id, reason) in new[] { (data.JoMessage, PrivateRejection), (other.Id, "Off topic") })
+            {
+                db.AuditEntries.Add(new AuditEntry
+                {
+                    At = DateTimeOffset.UtcNow, UserName = "moderator@example.org", Action = "message.rejected", SubjectType = "SupportMessage",
+                    SubjectId = id.ToString(), Details = System.Text.Json.JsonSerializer.Serialize(new { reason }),
+                });
+            }
+
+            await db.SaveChangesAsync();
+            return other.Id;
+        });
+
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(RejectionReasonsOutOfTheAuditLog.RewriteSql));
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(RejectionReasonsOutOfTheAuditLog.RewriteSql));
+
+        Assert.Equal(SupportMessage.ReasonRemoved, await RejectionReasonAsync(data.JoMessage));
+        Assert.Equal("Off topic", await RejectionReasonAsync(kept));
+        Assert.DoesNotContain(await AppendOnlyTextsAsync(), t => t.Contains("07700", StringComparison.Ordinal) || t.Contains("Off topic", StringComparison.Ordinal));
+        var rejections = await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == "message.rejected").ToListAsync());
+        Assert.Equal(2, rejections.Count);
+        Assert.All(rejections, a => Assert.Null(a.Details));
+        var record = Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == "personal-data.rewritten").ToListAsync()));
+        Assert.Contains("\"auditEntryDetails\": 2", record.Details, StringComparison.Ordinal);
+        Assert.Contains("\"removedMessages\": 1", record.Details, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<Exception>(() => App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""UPDATE "AuditEntries" SET "UserName" = 'x'""")));
+    }
+
+    [Fact]
     public async Task Erasure_clears_the_mail_servers_answer_from_the_jobs_store()
     {
         var data = await DonorData.SeedAsync(App);
@@ -247,6 +315,8 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
 
     private const string PrivateReason = "Bounced: J Bloggs account closed, Lloyds 30-94-57";
 
+    private const string PrivateRejection = "Gives Jo's mobile number, 07700 900123";
+
     private static readonly System.Security.Claims.ClaimsPrincipal Admin = new(new System.Security.Claims.ClaimsIdentity(
         [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Email, "admin@example.org")], "test"));
 
@@ -255,6 +325,9 @@ public sealed class ErasureReachTests(SiteFixture fixture) : SiteTest(fixture)
         (await db.LedgerEntries.AsNoTracking().Where(e => e.Note != null).Select(e => e.Note!).ToListAsync())
             .Concat(await db.AuditEntries.AsNoTracking().Where(a => a.Details != null).Select(a => a.Details!).ToListAsync())
             .ToList());
+
+    private Task<string?> RejectionReasonAsync(Guid messageId) =>
+        App.WithDbAsync(db => db.SupportMessages.Where(m => m.Id == messageId).Select(m => m.RejectionReason).SingleAsync());
 
     private async Task EraseJoAsync()
     {

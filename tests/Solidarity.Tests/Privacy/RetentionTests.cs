@@ -54,7 +54,7 @@ public sealed class RetentionTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
-    public async Task A_rejected_message_loses_its_text_30_days_after_it_was_rejected()
+    public async Task A_rejected_message_loses_its_text_and_the_reason_for_rejecting_it_30_days_after_it_was_rejected()
     {
         var dispute = await CheckoutTestData.SeedDisputeAsync(App);
         var oldRejected = await MessageAsync(dispute.Id, ModerationStatus.Rejected, Now.AddDays(-31), "Rejected long ago");
@@ -67,9 +67,11 @@ public sealed class RetentionTests(SiteFixture fixture) : SiteTest(fixture)
         var cleared = await App.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync(m => m.Id == oldRejected));
         Assert.Equal(ClearExpiredPersonalDataJob.RejectedMessageCleared, cleared.Body);
         Assert.Null(cleared.AuthorName);
+        Assert.Equal(SupportMessage.ReasonRemoved, cleared.RejectionReason);
         Assert.Equal(ModerationStatus.Rejected, cleared.Status);
         Assert.NotNull(cleared.ModeratedAt);
-        Assert.Equal("Rejected lately", await App.WithDbAsync(db => db.SupportMessages.Where(m => m.Id == recentRejected).Select(m => m.Body).SingleAsync()));
+        var recent = await App.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync(m => m.Id == recentRejected));
+        Assert.Equal(("Rejected lately", "Off topic"), (recent.Body, recent.RejectionReason));
         Assert.Equal("Approved long ago", await App.WithDbAsync(db => db.SupportMessages.Where(m => m.Id == oldApproved).Select(m => m.Body).SingleAsync()));
     }
 

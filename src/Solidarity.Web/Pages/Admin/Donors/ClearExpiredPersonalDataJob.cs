@@ -67,13 +67,17 @@ internal sealed class ClearExpiredPersonalDataJob(SolidarityDbContext db, AuditT
         return (donations, unpaidMessages + rejected);
     }
 
-    /// <summary>Replaces the text of <paramref name="messages"/> with <paramref name="notice"/> and forgets who wrote them.</summary>
+    /// <summary>
+    /// Replaces the text of <paramref name="messages"/> with <paramref name="notice"/> and forgets who wrote them, and any
+    /// reason for rejecting them, which can quote the text.
+    /// </summary>
     private static Task<int> ClearMessagesAsync(IQueryable<SupportMessage> messages, string notice, CancellationToken cancellationToken) =>
         messages
             .Where(m => m.Body != notice)
             .ExecuteUpdateAsync(
                 m => m.SetProperty(x => x.Body, notice).SetProperty(x => x.AuthorName, (string?)null)
-                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null),
+                    .SetProperty(x => x.Town, (string?)null).SetProperty(x => x.OrganisationName, (string?)null)
+                    .SetProperty(x => x.RejectionReason, x => x.RejectionReason == null ? null : SupportMessage.ReasonRemoved),
                 cancellationToken);
 
     /// <summary>Forgets who gave <paramref name="gifts"/>: their names, their email and the key they were counted by.</summary>

@@ -186,11 +186,13 @@ internal sealed class DonorErasure(
             .ToListAsync(cancellationToken);
         foreach (var message in messages)
         {
-            // Moderation fields stay: the record of who approved or rejected what outlives the text.
+            // Who approved or rejected it, and when, outlives the text; a reason for rejecting it goes with the text, since it
+            // can quote it or name its author.
             message.AuthorName = null;
             message.Town = null;
             message.OrganisationName = keepOrganisationName ? message.OrganisationName : null;
             message.Body = MessageRemoved;
+            message.RejectionReason = message.RejectionReason is null ? null : SupportMessage.ReasonRemoved;
         }
 
         // Saved inside the transaction so that the receipt facts read below see the donor already gone.

@@ -44,10 +44,12 @@ internal sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit
             RETURNING "Id", "DisputeId"
             """).ToListAsync(cancellationToken);
 
+        // The reason stays on the message only, not in the audit log, which is never edited: a reason can quote or name
+        // the author ("gives Jo's phone number"), and an erasure or the retention job must be able to clear it.
         foreach (var message in changed)
         {
             audit.Record(moderator, decision == ModerationStatus.Approved ? AuditActions.MessageApproved : AuditActions.MessageRejected,
-                "SupportMessage", message.Id.ToString(), kept is null ? null : new { reason = kept });
+                "SupportMessage", message.Id.ToString());
         }
 
         await db.SaveChangesAsync(cancellationToken);
