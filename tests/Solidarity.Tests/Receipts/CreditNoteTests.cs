@@ -7,13 +7,14 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
 /// <summary>Credit notes are owed for money given back: a refund that went through, or offline money reversed after its receipt.</summary>
-public sealed class CreditNoteTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class CreditNoteTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     private const string OfflinePath = "/admin/money/offline";
 

@@ -4,6 +4,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Donors;
 using Solidarity.Web.Pages.Receipts;
 
@@ -13,7 +14,7 @@ namespace Solidarity.Tests.Receipts;
 /// A donor erased while their receipt or credit note is being issued: whichever goes first, no document is left stored
 /// with their name. Each test holds a row that one side needs, so the other side is sure to arrive while it waits.
 /// </summary>
-public sealed class ErasureRaceTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class ErasureRaceTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     private const string Email = "jo@example.org";
     private const string Name = "Jo Bloggs";

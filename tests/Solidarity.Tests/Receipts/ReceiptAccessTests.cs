@@ -1,20 +1,21 @@
-using Microsoft.AspNetCore.Hosting;
-using Solidarity.Testing;
-using Solidarity.Web.Infrastructure.Jobs;
-using Microsoft.Extensions.Configuration;
-using Hangfire;
 using System.Net;
+using Hangfire;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Solidarity.Core.Accounts;
+using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
-public sealed class ReceiptAccessTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task Emailed_link_downloads_the_pdf_while_bad_tampered_or_expired_tokens_answer_the_same_404()

@@ -5,11 +5,12 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
-public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class ReceiptIssuingTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task Receipt_pdf_states_number_date_donor_amount_method_dispute_branch_and_no_gift_aid()
@@ -23,7 +24,7 @@ public sealed class ReceiptIssuingTests(ReceiptsFixture fixture) : ReceiptsTest(
         Assert.Equal("SOL-2017-000001", receipt.Number);
         Assert.Equal(ReceiptKind.Receipt, receipt.Kind);
         var text = PdfTextReader.Words(receipt.Pdf);
-        Assert.Contains(ReceiptsApp.OrganisationName, text, StringComparison.Ordinal);
+        Assert.Contains(JobsSiteApp.OrganisationName, text, StringComparison.Ordinal);
         Assert.Contains("Example Street", text, StringComparison.Ordinal);
         Assert.Contains("SOL-2017-000001", text, StringComparison.Ordinal);
         Assert.Contains("26 May 2017", text, StringComparison.Ordinal);

@@ -6,12 +6,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
 /// <summary>The jobs run by real Hangfire servers on the test database, as worker processes would run them.</summary>
-public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed partial class ReceiptJobServerTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task Confirmed_donation_is_receipted_and_emailed_with_the_pdf_and_a_link_that_downloads_it()
@@ -38,7 +39,7 @@ public sealed partial class ReceiptJobServerTests(ReceiptsFixture fixture) : Rec
         Assert.Contains("£25.00", PdfTextReader.Words(attached.ToArray()), StringComparison.Ordinal);
 
         var link = LinkIn(message);
-        Assert.StartsWith(ReceiptsApp.BaseUrl + "/receipts/", link, StringComparison.Ordinal);
+        Assert.StartsWith(JobsSiteApp.BaseUrl + "/receipts/", link, StringComparison.Ordinal);
 
         // The link's token is committed with the delivery, a moment after the mail server accepted the message.
         await Eventually(

@@ -8,12 +8,13 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
 /// <summary>How receipts follow the money: the webhook and the safety net enqueue them, a real job server issues them.</summary>
-public sealed class ReceiptWiringTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class ReceiptWiringTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task Webhook_confirming_a_card_payment_gets_the_donor_a_receipt_by_email()

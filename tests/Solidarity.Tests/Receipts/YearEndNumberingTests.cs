@@ -4,6 +4,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Receipts;
 
@@ -13,7 +14,7 @@ namespace Solidarity.Tests.Receipts;
 /// A year's series is closed once the year is over: documents issued after it take numbers of the new year,
 /// whenever the money they record was received or refunded.
 /// </summary>
-public sealed class YearEndNumberingTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed class YearEndNumberingTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task Cheque_received_in_december_and_recorded_in_january_takes_a_number_of_the_new_year()

@@ -12,13 +12,14 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Receipts;
 
 namespace Solidarity.Tests.Receipts;
 
 /// <summary>A donor's statement of a year's giving: asked for at /receipts/statement, emailed as a link, made from the receipts and credit notes.</summary>
-public sealed partial class YearStatementTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed partial class YearStatementTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Theory]
     [InlineData(30 * 24, "30 days")]
@@ -422,7 +423,7 @@ public sealed partial class YearStatementTests(ReceiptsFixture fixture) : Receip
         await SendQueuedAsync();
         var message = Smtp.Messages.Last();
         var link = StatementLink().Match(message.TextBody ?? "").Value;
-        Assert.StartsWith(ReceiptsApp.BaseUrl + YearStatements.Path + "/", link, StringComparison.Ordinal);
+        Assert.StartsWith(JobsSiteApp.BaseUrl + YearStatements.Path + "/", link, StringComparison.Ordinal);
         return new Uri(link).PathAndQuery;
     }
 

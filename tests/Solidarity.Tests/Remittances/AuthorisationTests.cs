@@ -1,6 +1,7 @@
 using System.Net;
 using Solidarity.Core.Remittances;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Remittances;
 
@@ -8,7 +9,7 @@ namespace Solidarity.Tests.Remittances;
 /// Who may reach what, route by route: anonymous visitors are sent to sign in; a branch officer sees only their own
 /// branch (anything of another branch is 404, as if it did not exist) and is refused the admin area; admins reach it all.
 /// </summary>
-public sealed class AuthorisationTests(RemittancesFixture fixture) : RemittancesTest(fixture)
+public sealed class AuthorisationTests(JobsSiteFixture fixture) : RemittancesTest(fixture)
 {
     [Fact]
     public async Task Anonymous_visitors_are_sent_to_sign_in_from_every_branch_and_admin_route()

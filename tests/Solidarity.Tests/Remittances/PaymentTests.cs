@@ -6,6 +6,7 @@ using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
 using Solidarity.Core.Remittances;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Ledger;
 using Solidarity.Web.Pages.Remittances;
@@ -14,7 +15,7 @@ using RemittanceReferencesRepeatAcrossTransfers = Solidarity.Migrations.Migratio
 namespace Solidarity.Tests.Remittances;
 
 /// <summary>Approving statements, recording the transfers that pay them, and the branch confirming them, through the pages.</summary>
-public sealed class PaymentTests(RemittancesFixture fixture) : RemittancesTest(fixture)
+public sealed class PaymentTests(JobsSiteFixture fixture) : RemittancesTest(fixture)
 {
     private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

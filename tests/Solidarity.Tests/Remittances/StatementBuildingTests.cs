@@ -1,11 +1,12 @@
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Infrastructure.Jobs;
 using Solidarity.Web.Pages.Remittances;
@@ -13,7 +14,7 @@ using Solidarity.Web.Pages.Remittances;
 namespace Solidarity.Tests.Remittances;
 
 /// <summary>Producing statements: periods, balances carried from one statement to the next, reruns, failures, the recurring job.</summary>
-public sealed class StatementBuildingTests(RemittancesFixture fixture) : RemittancesTest(fixture)
+public sealed class StatementBuildingTests(JobsSiteFixture fixture) : RemittancesTest(fixture)
 {
     [Fact]
     public async Task Running_twice_for_the_same_period_gives_the_same_statement_not_a_second_one()

@@ -3,13 +3,14 @@ using System.Text;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Tests.Remittances;
 
 /// <summary>The statement's PDF and CSV, downloaded by the branch officer and checked against the ledger line by line.</summary>
-public sealed class StatementFileTests(RemittancesFixture fixture) : RemittancesTest(fixture)
+public sealed class StatementFileTests(JobsSiteFixture fixture) : RemittancesTest(fixture)
 {
     private const int Donations = 130;
 
@@ -54,7 +55,7 @@ public sealed class StatementFileTests(RemittancesFixture fixture) : Remittances
         var pages = PdfTextReader.Lines(pdf);
         Assert.True(pages.Count >= 3, $"Expected several pages, got {pages.Count}.");
         var first = string.Join("\n", pages[0]);
-        Assert.Contains(RemittancesApp.OrganisationName, first, StringComparison.Ordinal);
+        Assert.Contains(JobsSiteApp.OrganisationName, first, StringComparison.Ordinal);
         Assert.Contains("Burton on Trent (WM7680)", first, StringComparison.Ordinal);
         Assert.Contains("Period: 15 May 2017 to 21 May 2017", first, StringComparison.Ordinal);
         foreach (var (label, pence) in new StatementFacts(statement, "WM7680", "Burton on Trent").Summary)

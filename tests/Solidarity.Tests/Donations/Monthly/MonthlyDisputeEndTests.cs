@@ -12,6 +12,7 @@ using Solidarity.Core.Email;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Donations.Monthly;
@@ -22,7 +23,7 @@ namespace Solidarity.Tests.Donations.Monthly;
 /// Monthly gifts stop when their dispute ends: real Hangfire servers pause them at Stripe (the loopback stand-in) and tell
 /// each giver, who may move the gift to another dispute within 30 days; after that the daily job cancels it.
 /// </summary>
-public sealed partial class MonthlyDisputeEndTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed partial class MonthlyDisputeEndTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     private const string SecretKey = "sk_test_monthly_stand_in";
 

@@ -10,6 +10,7 @@ using Solidarity.Core.Receipts;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Donations.Monthly;
@@ -17,7 +18,7 @@ using Solidarity.Web.Pages.Donations.Monthly;
 namespace Solidarity.Tests.Donations.Monthly;
 
 /// <summary>A monthly gift from its first payment to its end, with real Hangfire servers issuing and emailing the receipts.</summary>
-public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) : ReceiptsTest(fixture)
+public sealed partial class MonthlyGivingJourneyTests(JobsSiteFixture fixture) : ReceiptsTest(fixture)
 {
     [Fact]
     public async Task A_monthly_gift_paid_for_three_months_is_receipted_each_month_and_the_giver_cancels_it_from_the_emailed_link()
@@ -41,7 +42,7 @@ public sealed partial class MonthlyGivingJourneyTests(ReceiptsFixture fixture) :
         Assert.All(receipts, r => Assert.Equal((ReceiptKind.Receipt, 1_000L), (r.Kind, r.AmountPence)));
         Assert.Equal(3, Smtp.Messages.Count);
         var links = Smtp.Messages.Select(ManageLinkIn).ToList();
-        Assert.All(links, link => Assert.StartsWith(ReceiptsApp.BaseUrl + MonthlyGiftLinks.PathPrefix, link, StringComparison.Ordinal));
+        Assert.All(links, link => Assert.StartsWith(JobsSiteApp.BaseUrl + MonthlyGiftLinks.PathPrefix, link, StringComparison.Ordinal));
         Assert.Equal(3, links.Distinct().Count());
 
         using var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

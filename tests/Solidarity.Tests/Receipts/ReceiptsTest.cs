@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
@@ -11,89 +9,9 @@ using Solidarity.Web.Pages.Admin.Donors;
 
 namespace Solidarity.Tests.Receipts;
 
-/// <summary>
-/// A site of its own for the receipt tests: mail goes to a loopback SMTP server, and Hangfire polls and
-/// retries in seconds. The host runs no job server; tests start real ones with <see cref="StartJobServer"/>.
-/// </summary>
-public sealed class ReceiptsFixture : OwnSiteWithJobs<ReceiptsApp>
-{
-    public LoopbackSmtp Smtp { get; private set; } = default!;
-
-    protected override string DatabasePrefix => "receipts_test";
-
-    protected override async Task<ReceiptsApp> CreateAsync()
-    {
-        Smtp = await LoopbackSmtp.StartAsync();
-        return new ReceiptsApp(Smtp.Port);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-
-        // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        await Smtp.DisposeAsync();
-    }
-
-    /// <summary>Empties every table, Hangfire's too, and the mailbox.</summary>
-    public override async Task ResetAsync()
-    {
-        await base.ResetAsync();
-        Smtp.Clear();
-    }
-}
-
-/// <summary>The system's clock until a test sets the time; the site, its jobs and its admin pages all read it.</summary>
-public sealed class ReceiptsClock : TimeProvider
-{
-    public DateTimeOffset? Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now ?? TimeProvider.System.GetUtcNow();
-}
-
-public sealed class ReceiptsApp(int smtpPort) : SolidarityApp
-{
-    public const string BaseUrl = "http://localhost";
-    public const string OrganisationName = "Burton Trades Union Council";
-
-    public ReceiptsClock Clock { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-    }
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Smtp:Host", "127.0.0.1"),
-        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Smtp:Security", "None"),
-        new("Smtp:TimeoutSeconds", "5"),
-        new("Smtp:From", "Solidarity receipts <receipts@solidarity.test>"),
-        new("Site:BaseUrl", BaseUrl),
-        new("Organisation:Name", OrganisationName),
-        new("Organisation:Address", "1 Example Street, Burton upon Trent DE14 0AA"),
-        new("Jobs:QueuePollInterval", "00:00:00.200"),
-        new("Jobs:SchedulePollingInterval", "00:00:00.500"),
-        new("Jobs:InvisibilityTimeout", "00:00:03"),
-        new("Jobs:ShutdownTimeout", "00:00:01"),
-        new("Jobs:RetryDelaysSeconds:0", "1"),
-        new("Jobs:RetryDelaysSeconds:1", "1"),
-        new("Jobs:RetryDelaysSeconds:2", "1"),
-    ];
-}
-
-[CollectionDefinition(Name)]
-public sealed class ReceiptsCollection : ICollectionFixture<ReceiptsFixture>
-{
-    public const string Name = "receipts";
-}
-
 /// <summary>A receipt test: every table and the mailbox emptied first; a dispute with two branches to give to.</summary>
-[Collection(ReceiptsCollection.Name)]
-public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
+[Collection(JobsSiteCollection.Name)]
+public abstract class ReceiptsTest(JobsSiteFixture fixture) : IAsyncLifetime
 {
     /// <summary>26 May 2017, 14:30 in London: the day the High Court turned down Argos's injunction.</summary>
     protected static readonly DateTimeOffset PaidAt = new(2017, 5, 26, 13, 30, 0, TimeSpan.Zero);
@@ -103,8 +21,8 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
 
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    protected ReceiptsFixture Fixture { get; } = fixture;
-    protected ReceiptsApp App => Fixture.App;
+    protected JobsSiteFixture Fixture { get; } = fixture;
+    protected JobsSiteApp App => Fixture.App;
     protected LoopbackSmtp Smtp => Fixture.Smtp;
     protected Dispute Dispute { get; private set; } = default!;
     protected Branch Burton { get; private set; } = default!;
@@ -112,10 +30,6 @@ public abstract class ReceiptsTest(ReceiptsFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Hangfire logs through a static provider bound to the last host that configured it, perhaps an admin site
-        // (AdminSite.For) of an earlier test, now disposed.
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        App.Clock.Now = null;
         await Fixture.ResetAsync();
         await App.WithDbAsync(async db =>
         {

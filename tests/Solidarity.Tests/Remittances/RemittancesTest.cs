@@ -11,45 +11,18 @@ using Solidarity.Web.Pages.Remittances;
 
 namespace Solidarity.Tests.Remittances;
 
-/// <summary>A site of its own for the remittance tests, on the shared PostgreSQL, with Hangfire polling in fractions of a second.</summary>
-public sealed class RemittancesFixture : OwnSiteWithJobs<RemittancesApp>
-{
-    protected override string DatabasePrefix => "remittances_test";
-
-    protected override Task<RemittancesApp> CreateAsync() => Task.FromResult(new RemittancesApp());
-}
-
-public sealed class RemittancesApp : SolidarityApp
-{
-    public const string OrganisationName = "Burton Trades Union Council";
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Organisation:Name", OrganisationName),
-        new("Jobs:QueuePollInterval", "00:00:00.200"),
-        new("Jobs:SchedulePollingInterval", "00:00:00.500"),
-        new("Jobs:ShutdownTimeout", "00:00:01"),
-    ];
-}
-
-[CollectionDefinition(Name)]
-public sealed class RemittancesCollection : ICollectionFixture<RemittancesFixture>
-{
-    public const string Name = "remittances";
-}
-
 /// <summary>
 /// A remittance test: every table emptied, then one dispute whose beneficiaries are Burton (60%) and
 /// Lutterworth (40%), and a Heywood branch on a dispute of its own.
 /// </summary>
-[Collection(RemittancesCollection.Name)]
-public abstract class RemittancesTest(RemittancesFixture fixture) : IAsyncLifetime
+[Collection(JobsSiteCollection.Name)]
+public abstract class RemittancesTest(JobsSiteFixture fixture) : IAsyncLifetime
 {
     /// <summary>Monday 22 May 2017, 00:00 in London (23:00 UTC on the Sunday): the end of the strike's first week.</summary>
     protected static readonly DateTimeOffset WeekOneEnd = LondonClock.FromLondon(new DateTime(2017, 5, 22));
 
-    protected RemittancesFixture Fixture { get; } = fixture;
-    protected RemittancesApp App => Fixture.App;
+    protected JobsSiteFixture Fixture { get; } = fixture;
+    protected JobsSiteApp App => Fixture.App;
     protected Guid DisputeId { get; private set; }
     protected Guid OtherDisputeId { get; private set; }
     protected Guid Burton { get; private set; }
