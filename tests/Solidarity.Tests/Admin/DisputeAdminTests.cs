@@ -316,6 +316,47 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Editing_only_an_actions_details_saves_them_and_records_the_change()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form");
+        using var saved = await form.Set("Input.Actions[0].Details", "Meet at gate 3 from 5am.").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("Meet at gate 3 from 5am.", await App.WithDbAsync(db => db.DisputeActions.Select(a => a.Details).SingleAsync()));
+        var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
+        Assert.Equal(AuditActions.DisputeEdited, entry.Action);
+        Assert.Contains("Meet at gate 3 from 5am.", entry.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removing_one_of_two_identical_workplaces_is_saved()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        await App.WithDbAsync(async db =>
+        {
+            var burton = await db.Workplaces.AsNoTracking().SingleAsync(w => w.Name == "Burton DC");
+            db.Workplaces.Add(new Workplace { DisputeId = id, Name = burton.Name, Town = burton.Town, BranchId = burton.BranchId });
+            await db.SaveChangesAsync();
+        });
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form");
+        var row = Enumerable.Range(0, 3).First(i => form.Value($"Input.Workplaces[{i}].Name") == "Burton DC");
+        using var saved = await form.Set($"Input.Workplaces[{row}].Remove", "true").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal(1, await App.WithDbAsync(db => db.Workplaces.CountAsync(w => w.Name == "Burton DC")));
+        Assert.Equal(AuditActions.DisputeEdited, await App.WithDbAsync(db => db.AuditEntries.Select(a => a.Action).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Rows_naming_a_workplace_or_an_action_the_dispute_no_longer_has_are_refused_and_nothing_is_saved()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

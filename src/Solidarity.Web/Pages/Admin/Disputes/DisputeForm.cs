@@ -463,8 +463,7 @@ internal static partial class DisputeForm
             if (workplace is null)
             {
                 workplace = new Workplace { DisputeId = dispute.Id, Name = "", Town = "" };
-                db.Workplaces.Add(workplace);
-                dispute.Workplaces.Add(workplace);
+                AddRow(db.Workplaces, dispute.Workplaces, workplace);
             }
 
             workplace.Name = row.Name!.Trim();
@@ -480,8 +479,7 @@ internal static partial class DisputeForm
             if (beneficiary is null)
             {
                 beneficiary = new BeneficiaryBranch { DisputeId = dispute.Id, BranchId = branchId };
-                db.BeneficiaryBranches.Add(beneficiary);
-                dispute.Beneficiaries.Add(beneficiary);
+                AddRow(db.BeneficiaryBranches, dispute.Beneficiaries, beneficiary);
             }
 
             beneficiary.ShareBasisPoints = share;
@@ -495,8 +493,7 @@ internal static partial class DisputeForm
             if (action is null)
             {
                 action = new DisputeAction { DisputeId = dispute.Id, Title = "" };
-                db.DisputeActions.Add(action);
-                dispute.Actions.Add(action);
+                AddRow(db.DisputeActions, dispute.Actions, action);
             }
 
             action.Kind = row.Kind;
@@ -504,6 +501,20 @@ internal static partial class DisputeForm
             action.Details = TypedText.TrimToNull(row.Details);
             action.StartsAt = startsAt;
             action.EndsAt = endsAt;
+        }
+    }
+
+    /// <summary>
+    /// A new row, added to the context and to the dispute's collection once: when the dispute is tracked, adding the row to
+    /// the context already puts it in the collection, and a second copy there would count it twice.
+    /// </summary>
+    private static void AddRow<TRow>(DbSet<TRow> rows, List<TRow> collection, TRow row)
+        where TRow : class
+    {
+        rows.Add(row);
+        if (!collection.Contains(row))
+        {
+            collection.Add(row);
         }
     }
 

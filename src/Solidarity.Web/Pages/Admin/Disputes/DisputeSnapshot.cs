@@ -4,8 +4,9 @@ using Solidarity.Core.Disputes;
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
 /// <summary>
-/// A dispute reduced to comparable values, for the audit log: short fields are kept whole, long texts only as
-/// "changed", and rows as one line each so additions and removals read plainly.
+/// A dispute reduced to comparable values, for the audit log and for telling whether an edit changed anything: short
+/// fields are kept whole, long texts only as "changed", and rows as one line each (an action's details included) so
+/// additions and removals read plainly.
 /// </summary>
 internal sealed record DisputeSnapshot(
     IReadOnlyDictionary<string, string?> Fields,
@@ -37,7 +38,8 @@ internal sealed record DisputeSnapshot(
             },
             dispute.Workplaces.Select(w => $"{w.Name}, {w.Town} ({Branch(w.BranchId)})").Order(StringComparer.Ordinal).ToList(),
             dispute.Beneficiaries.Select(b => $"{Branch(b.BranchId)}: {DisputeForm.ShareText(b.ShareBasisPoints)}%").Order(StringComparer.Ordinal).ToList(),
-            dispute.Actions.Select(a => $"{a.Kind} \"{a.Title}\" {a.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ} to {a.EndsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ}")
+            dispute.Actions.Select(a => $"{a.Kind} \"{a.Title}\" {a.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ} to {a.EndsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ}"
+                    + (a.Details is null ? "" : $": {a.Details}"))
                 .Order(StringComparer.Ordinal).ToList());
     }
 
@@ -88,13 +90,37 @@ internal sealed record DisputeSnapshot(
         return changes.Count == 0 ? null : changes;
     }
 
+    /// <summary>
+    /// The rows removed and added, counted as a multiset: of two identical rows (two pickets at the same gate), removing
+    /// one is a change.
+    /// </summary>
     private static void AddRows(Dictionary<string, object> changes, string name, IReadOnlyList<string> before, IReadOnlyList<string> after)
     {
-        var removed = before.Except(after).ToList();
-        var added = after.Except(before).ToList();
+        var removed = Without(before, after);
+        var added = Without(after, before);
         if (removed.Count > 0 || added.Count > 0)
         {
             changes[name] = new { removed, added };
         }
+    }
+
+    /// <summary>The rows of <paramref name="rows"/> left once each row of <paramref name="others"/> has taken away one equal to it.</summary>
+    private static List<string> Without(IReadOnlyList<string> rows, IReadOnlyList<string> others)
+    {
+        var unmatched = others.GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var left = new List<string>();
+        foreach (var row in rows)
+        {
+            if (unmatched.GetValueOrDefault(row) is > 0 and var count)
+            {
+                unmatched[row] = count - 1;
+            }
+            else
+            {
+                left.Add(row);
+            }
+        }
+
+        return left;
     }
 }
