@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Disputes;
 
@@ -213,6 +214,27 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
 
         var page = await HtmlForm.ParseAsync(response);
         Assert.Contains("The end must be after the start.", page.QuerySelector("[data-valmsg-for='Input.Actions[0].Ends']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("Input.Actions[0].Starts", "2017-03-26T01:30")]
+    [InlineData("Input.Actions[0].Ends", "2017-03-26T01:00")]
+    public async Task An_action_time_the_clocks_skip_in_spring_is_refused_rather_than_read_an_hour_out(string field, string typed)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Actions[0].Starts"] = "2017-03-26T00:30";
+        values["Input.Actions[0].Ends"] = "2017-03-26T03:00";
+        values[field] = typed;
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Contains(LondonClock.SkippedTimeMessage, page.QuerySelector($"[data-valmsg-for='{field}']")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(typed, HtmlForm.From(client, page).Value(field));
         Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
     }
 

@@ -403,7 +403,15 @@ internal static partial class DisputeForm
                 modelState.AddModelError($"{key}.Ends", "Enter when the action ends.");
             }
 
-            if (row is { Starts: { } starts, Ends: { } ends })
+            foreach (var (time, field) in new[] { (row.Starts, "Starts"), (row.Ends, "Ends") })
+            {
+                if (time is { } wallClock && LondonClock.IsSkipped(wallClock))
+                {
+                    modelState.AddModelError($"{key}.{field}", LondonClock.SkippedTimeMessage);
+                }
+            }
+
+            if (row is { Starts: { } starts, Ends: { } ends } && !LondonClock.IsSkipped(starts) && !LondonClock.IsSkipped(ends))
             {
                 var startsAt = LondonClock.FromLondon(starts);
                 var endsAt = LondonClock.FromLondon(ends);

@@ -255,9 +255,9 @@ internal sealed class WriteModel(
             return null;
         }
 
-        if (LondonClock.London.IsInvalidTime(wallClock))
+        if (LondonClock.IsSkipped(wallClock))
         {
-            ModelState.AddModelError("Input.ScheduleFor", "That time does not exist in the UK: the clocks go forward then. Choose another.");
+            ModelState.AddModelError("Input.ScheduleFor", LondonClock.SkippedTimeMessage);
             return null;
         }
 
