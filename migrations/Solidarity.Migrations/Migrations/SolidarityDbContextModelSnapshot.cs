@@ -710,6 +710,25 @@ namespace Solidarity.Migrations.Migrations
                     b.ToTable("DisputeUpdateRevisions");
                 });
 
+            modelBuilder.Entity("Solidarity.Core.Disputes.FormerSlug", b =>
+                {
+                    b.Property<string>("Slug")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Slug");
+
+                    b.HasIndex("DisputeId");
+
+                    b.ToTable("FormerSlugs");
+                });
+
             modelBuilder.Entity("Solidarity.Core.Disputes.Union", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1983,6 +2002,15 @@ namespace Solidarity.Migrations.Migrations
                     b.HasOne("Solidarity.Core.Disputes.DisputeUpdate", null)
                         .WithMany("Revisions")
                         .HasForeignKey("UpdateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Solidarity.Core.Disputes.FormerSlug", b =>
+                {
+                    b.HasOne("Solidarity.Core.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -54,6 +54,18 @@ internal sealed class DisputeConfiguration : IEntityTypeConfiguration<Dispute>
     }
 }
 
+internal sealed class FormerSlugConfiguration : IEntityTypeConfiguration<FormerSlug>
+{
+    public void Configure(EntityTypeBuilder<FormerSlug> former)
+    {
+        // One dispute per former name, as per current name: a shared link leads to one place.
+        former.HasKey(f => f.Slug);
+        former.Property(f => f.Slug).HasMaxLength(80);
+        former.HasIndex(f => f.DisputeId);
+        former.HasOne<Dispute>().WithMany().HasForeignKey(f => f.DisputeId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class WorkplaceConfiguration : IEntityTypeConfiguration<Workplace>
 {
     public void Configure(EntityTypeBuilder<Workplace> workplace)

@@ -27,6 +27,7 @@ public sealed class SolidarityDbContext(DbContextOptions<SolidarityDbContext> op
     public DbSet<Branch> Branches => Set<Branch>();
     public DbSet<Dispute> Disputes => Set<Dispute>();
     public DbSet<Workplace> Workplaces => Set<Workplace>();
+    public DbSet<FormerSlug> FormerSlugs => Set<FormerSlug>();
     public DbSet<BeneficiaryBranch> BeneficiaryBranches => Set<BeneficiaryBranch>();
     public DbSet<DisputeAction> DisputeActions => Set<DisputeAction>();
     public DbSet<DisputeUpdate> DisputeUpdates => Set<DisputeUpdate>();

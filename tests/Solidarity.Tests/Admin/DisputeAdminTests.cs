@@ -275,6 +275,79 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Changing_the_web_address_keeps_every_link_shared_under_the_old_one_working()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        await App.WithDbAsync(db => db.Disputes.ExecuteUpdateAsync(s => s.SetProperty(d => d.IsPublished, true)));
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+
+        using var saved = await RenameAsync(client, id, "argos-strike-2017");
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        using var visitor = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        foreach (var (old, now) in new[]
+        {
+            ("/disputes/argos-warehouses-2017", "/disputes/argos-strike-2017"),
+            ("/disputes/argos-warehouses-2017/donate?amount=10", "/disputes/argos-strike-2017/donate?amount=10"),
+            ("/disputes/argos-warehouses-2017/updates.atom", "/disputes/argos-strike-2017/updates.atom"),
+            ("/disputes/argos-warehouses-2017/share.png", "/disputes/argos-strike-2017/share.png"),
+        })
+        {
+            using var response = await visitor.GetAsync(old);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(now, response.Headers.Location!.OriginalString);
+        }
+
+        using (var page = await visitor.GetAsync("/disputes/argos-strike-2017"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        using (var unknown = await visitor.GetAsync("/disputes/never-was-a-dispute"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var former = await App.WithDbAsync(db => db.FormerSlugs.SingleAsync());
+        Assert.Equal(("argos-warehouses-2017", id), (former.Slug, former.DisputeId));
+    }
+
+    [Fact]
+    public async Task A_dispute_can_take_its_old_web_address_back_and_no_other_dispute_can_take_it()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        await App.WithDbAsync(db => db.Disputes.ExecuteUpdateAsync(s => s.SetProperty(d => d.IsPublished, true)));
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        using (var renamed = await RenameAsync(client, id, "argos-strike-2017"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, renamed.StatusCode);
+        }
+
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Slug"] = "argos-warehouses-2017";
+        using var taken = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).SubmitAsync();
+        var page = await HtmlForm.ParseAsync(taken);
+        Assert.Contains(DisputeForm.SlugTakenMessage, page.QuerySelector("[data-valmsg-for='Input.Slug']")!.TextContent, StringComparison.Ordinal);
+
+        using var back = await RenameAsync(client, id, "argos-warehouses-2017");
+
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        Assert.Equal(["argos-strike-2017"], await App.WithDbAsync(db => db.FormerSlugs.Select(f => f.Slug).ToListAsync()));
+        using var visitor = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using (var current = await visitor.GetAsync("/disputes/argos-warehouses-2017"))
+        {
+            Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+        }
+
+        using var previous = await visitor.GetAsync("/disputes/argos-strike-2017");
+        Assert.Equal("/disputes/argos-warehouses-2017", previous.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task A_new_union_typed_by_name_is_created_with_the_dispute()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);
@@ -530,4 +603,7 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         return (client, admin, seeded, created.Headers.Location!);
     }
+
+    private static async Task<HttpResponseMessage> RenameAsync(HttpClient client, Guid id, string slug) =>
+        await (await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form")).Set("Input.Slug", slug).SubmitAsync();
 }

@@ -1,3 +1,5 @@
+using Solidarity.Web.Pages.Disputes;
+
 namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
@@ -59,6 +61,7 @@ internal static class SiteHosting
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseSecurityHeaders();
         app.UseStaticFiles();
+        app.UseFormerDisputeAddresses();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

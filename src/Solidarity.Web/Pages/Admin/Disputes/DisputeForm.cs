@@ -207,8 +207,11 @@ internal static partial class DisputeForm
             modelState.AddModelError("Input.Status", "Choose a status from the list.");
         }
 
+        // A name another dispute had before counts as taken: links shared under it still lead to that dispute.
         var existingId = existing?.Id;
-        if (!string.IsNullOrEmpty(input.Slug) && await db.Disputes.AnyAsync(d => d.Slug == input.Slug && d.Id != existingId, cancellationToken))
+        if (!string.IsNullOrEmpty(input.Slug)
+            && (await db.Disputes.AnyAsync(d => d.Slug == input.Slug && d.Id != existingId, cancellationToken)
+                || await db.FormerSlugs.AnyAsync(f => f.Slug == input.Slug && f.DisputeId != existingId, cancellationToken)))
         {
             modelState.AddModelError("Input.Slug", SlugTakenMessage);
         }
@@ -509,6 +512,25 @@ internal static partial class DisputeForm
             action.Details = TypedText.TrimToNull(row.Details);
             action.StartsAt = startsAt;
             action.EndsAt = endsAt;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a dispute's web address name as a former one when an edit changes it, so links already shared go on working,
+    /// and gives up the new name as a former one when the dispute takes it back. Saved with the edit.
+    /// </summary>
+    public static async Task RetireSlugAsync(
+        SolidarityDbContext db, Dispute dispute, string before, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (before == dispute.Slug)
+        {
+            return;
+        }
+
+        db.FormerSlugs.Add(new FormerSlug { Slug = before, DisputeId = dispute.Id, RetiredAt = now });
+        if (await db.FormerSlugs.FindAsync([dispute.Slug], cancellationToken) is { } takenBack && takenBack.DisputeId == dispute.Id)
+        {
+            db.FormerSlugs.Remove(takenBack);
         }
     }
 

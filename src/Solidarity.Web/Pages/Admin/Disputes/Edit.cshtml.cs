@@ -75,6 +75,7 @@ internal sealed class EditModel(
         unionNames[union.Id] = union.Name;
         var before = DisputeSnapshot.Of(dispute, branchCodes, unionNames);
         var statusBefore = dispute.Status;
+        var slugBefore = dispute.Slug;
         DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
         var changes = DisputeSnapshot.Of(dispute, branchCodes, unionNames).ChangesSince(before);
         if (changes is null)
@@ -86,6 +87,7 @@ internal sealed class EditModel(
         // Always touching the row means the version moves with every save, rows included, and the
         // version this form was filled from is checked by the database in the same statement.
         dispute.UpdatedAt = time.GetUtcNow();
+        await DisputeForm.RetireSlugAsync(db, dispute, slugBefore, dispute.UpdatedAt, cancellationToken);
         db.Entry(dispute).Property(d => d.Version).OriginalValue = Input.Version;
         if (unionCreated)
         {
