@@ -517,6 +517,34 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_refused_save_shows_the_other_version_whole_in_the_forms_terms_and_marks_what_differs()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
+        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        using var firstClient = first;
+        using var secondClient = second;
+        var firstForm = await HtmlForm.GetAsync(first, $"/admin/disputes/{id}/edit", "form.admin-form");
+        using (var secondSaved = await (await HtmlForm.GetAsync(second, $"/admin/disputes/{id}/edit", "form.admin-form"))
+            .Set("Input.Body", "Rewritten by the second admin.\nWith a second line.").Set("Input.Target", "250").SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.Redirect, secondSaved.StatusCode);
+        }
+
+        using var stale = await firstForm.Set("Input.Employer", "Argos (Sainsbury's)").SubmitAsync();
+
+        var page = await HtmlForm.ParseAsync(stale);
+        var fields = page.QuerySelectorAll(".stale dt").Zip(page.QuerySelectorAll(".stale dd"))
+            .ToDictionary(f => f.First.TextContent.Replace(" (differs from yours)", "", StringComparison.Ordinal), f => (Value: f.Second.TextContent, Differs: f.First.TextContent.Contains("differs", StringComparison.Ordinal)));
+        Assert.Equal(("Rewritten by the second admin.\nWith a second line.", true), fields["Why the workers are out"]);
+        Assert.Equal(("£250", true), fields["Fundraising target"]);
+        Assert.Equal(("Argos", true), fields["Employer"]);
+        Assert.Equal(("Strike \"Two-week continuous strike\" 2017-05-17 06:00 to 2017-05-31 05:59", false), fields["Actions (UK time)"]);
+        Assert.False(fields["Title"].Differs);
+    }
+
+    [Fact]
     public async Task Admin_lists_disputes_including_unpublished_ones()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

@@ -54,7 +54,8 @@ internal static class TypedPounds
         return comma > 0 && text.Length - comma is 2 or 3 && !text.AsSpan(comma + 1).ContainsAnyExceptInRange('0', '9');
     }
 
-    private static string Pounds(long pence) => Money.Pence(pence).Format(dropZeroPence: true);
+    /// <summary>An amount as the forms write it back: "£250", "£12.50".</summary>
+    public static string Pounds(long pence) => Money.Pence(pence).Format(dropZeroPence: true);
 }
 
 /// <summary>Typed pounds read: the pence, or the <see cref="Problem"/> to show beside the field (and then no pence).</summary>

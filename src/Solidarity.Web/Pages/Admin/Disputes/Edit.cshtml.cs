@@ -14,7 +14,7 @@ internal sealed class EditModel(
     public Summary Current { get; private set; } = default!;
 
     /// <summary>The saved version, shown beside the form when a save was refused because someone else saved first.</summary>
-    public DisputeSnapshot? Stale { get; private set; }
+    public IReadOnlyList<SavedField>? Stale { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -205,7 +205,7 @@ internal sealed class EditModel(
     private async Task<IActionResult> RefuseStaleAsync(Dispute current, CancellationToken cancellationToken)
     {
         var (branchCodes, unionNames) = await DisputeSnapshot.NamesAsync(db, cancellationToken);
-        Stale = DisputeSnapshot.Of(current, branchCodes, unionNames);
+        Stale = SavedVersion.Of(current, Input, branchCodes, unionNames);
         ModelState.AddModelError("", DisputeForm.StaleMessage);
 
         // The form keeps what this person typed; the version moves on, so saving again is a deliberate overwrite.
