@@ -561,30 +561,21 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
-    public async Task Admin_posts_a_dispute_update_from_the_edit_page()
+    public async Task The_edit_page_lists_the_disputes_updates_and_sends_the_admin_to_write_one()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);
         var id = await AdminData.DisputeAsync(App, seeded);
-        var (client, admin) = await SignIn.AsAdminAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
         using var _ = client;
 
-        var empty = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.update-form");
-        using var refused = await empty.Set("Update.Title", "High Court turns down Argos").SubmitAsync();
-        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
-        var refusedPage = await HtmlForm.ParseAsync(refused);
-        Assert.Equal("Write the update.", refusedPage.QuerySelector("[data-valmsg-for='Update.Body']")!.TextContent.Trim());
-        Assert.Equal("High Court turns down Argos", HtmlForm.From(client, refusedPage, "form.update-form").Value("Update.Title"));
-        Assert.Equal(0, await App.WithDbAsync(db => db.DisputeUpdates.CountAsync()));
+        var page = await HtmlForm.ParseAsync(await client.GetAsync($"/admin/disputes/{id}/edit"));
 
-        using var posted = await HtmlForm.From(client, refusedPage, "form.update-form")
-            .Set("Update.Body", "The High Court turned down Argos's bid for an injunction.")
-            .SubmitAsync();
-
-        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
-        var update = await App.WithDbAsync(db => db.DisputeUpdates.AsNoTracking().SingleAsync());
-        Assert.Equal((id, "High Court turns down Argos", EditModel.DefaultAuthorName), (update.DisputeId, update.Title, update.AuthorName));
-        var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
-        Assert.Equal((AuditActions.DisputeUpdatePosted, admin.Id), (entry.Action, entry.UserId));
+        Assert.Contains("No updates yet.", page.QuerySelector(".news")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector(".news form"));
+        var write = page.QuerySelectorAll(".news a").Single(a => a.TextContent == "Write an update").GetAttribute("href")!;
+        Assert.Equal($"/admin/disputes/{id}/updates/write", write, ignoreCase: true);
+        using var writer = await client.GetAsync(write);
+        Assert.NotNull((await HtmlForm.ParseAsync(writer)).QuerySelector("form.update-writer"));
     }
 
     [Fact]

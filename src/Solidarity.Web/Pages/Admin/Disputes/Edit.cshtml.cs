@@ -3,8 +3,7 @@ using Solidarity.Core.Disputes;
 namespace Solidarity.Web.Pages.Admin.Disputes;
 
 internal sealed class EditModel(
-    SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time, UserManager<ApplicationUser> userManager,
-    MonthlyGiftScheduler monthlyGifts)
+    SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time, MonthlyGiftScheduler monthlyGifts)
     : PageModel, IDisputeFormPage
 {
     [BindProperty]
@@ -19,23 +18,8 @@ internal sealed class EditModel(
     [TempData]
     public string? Notice { get; set; }
 
-    /// <summary>The news form beside the dispute form; bound by its handler only.</summary>
-    public UpdateInput Update { get; private set; } = new();
-
+    /// <summary>The dispute's published updates, newest first; they are written on the updates pages.</summary>
     public IReadOnlyList<(string Title, DateTimeOffset PublishedAt, string AuthorName)> Updates { get; private set; } = [];
-
-    public const string DefaultAuthorName = "The organisers";
-
-    internal sealed class UpdateInput
-    {
-        [Required(ErrorMessage = "Give the update a title.")]
-        [StringLength(200)]
-        public string Title { get; set; } = "";
-
-        [Required(ErrorMessage = "Write the update.")]
-        [StringLength(20_000)]
-        public string Body { get; set; } = "";
-    }
 
     internal sealed record Summary(Guid Id, string Slug, string Title, bool IsPublished, DisputeStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -157,48 +141,6 @@ internal sealed class EditModel(
         Notice = published
             ? $"Published: the dispute is on the public site at /disputes/{dispute.Slug}."
             : "Unpublished: the dispute is no longer on the public site.";
-        return RedirectToPage(new { id });
-    }
-
-    /// <summary>Posts a dispute update (news) straight away, in Markdown; drafts, schedules and edits are on the updates pages.</summary>
-    public async Task<IActionResult> OnPostUpdateAsync(Guid id, [Bind(Prefix = "Update")] UpdateInput update, CancellationToken cancellationToken)
-    {
-        var dispute = await LoadAsync(id, cancellationToken);
-        if (dispute is null)
-        {
-            return NotFound();
-        }
-
-        // The dispute form is bound (and validated, empty) on every post; only the update's own fields matter here.
-        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Update.", StringComparison.Ordinal)).ToList())
-        {
-            ModelState.Remove(key);
-        }
-
-        if (!ModelState.IsValid)
-        {
-            Update = update;
-            Input = DisputeForm.ToInput(dispute);
-            return await ShowAsync(dispute, cancellationToken);
-        }
-
-        var user = await userManager.GetUserAsync(User);
-        var news = new DisputeUpdate
-        {
-            DisputeId = dispute.Id,
-            Title = update.Title.Trim(),
-            Body = update.Body.Trim(),
-            Status = UpdateStatus.Published,
-            PublishedAt = time.GetUtcNow(),
-            AuthorName = string.IsNullOrWhiteSpace(user?.DisplayName) ? DefaultAuthorName : user.DisplayName,
-        };
-        db.DisputeUpdates.Add(news);
-        audit.Record(User, AuditActions.DisputeUpdatePosted, "Dispute", dispute.Id.ToString(), new { updateId = news.Id, title = news.Title });
-        await db.SaveChangesAsync(cancellationToken);
-        await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
-        Notice = dispute.IsPublished
-            ? "Update posted: it is on the dispute's public page."
-            : "Update posted: it will show on the public page once the dispute is published.";
         return RedirectToPage(new { id });
     }
 
