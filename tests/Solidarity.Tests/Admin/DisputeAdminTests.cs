@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Disputes;
+using Solidarity.Core.Donations;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -514,6 +515,46 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(HttpStatusCode.Redirect, overwrite.StatusCode);
         var afterOverwrite = await App.WithDbAsync(db => db.Disputes.AsNoTracking().SingleAsync());
         Assert.Equal("Argos (Sainsbury's)", afterOverwrite.Employer);
+    }
+
+    [Fact]
+    public async Task Removing_a_branch_monthly_givers_chose_says_their_gifts_are_now_shared_and_so_does_the_givers_page()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var token = await App.WithDbAsync(async db =>
+        {
+            await db.BeneficiaryBranches.AddAsync(new BeneficiaryBranch { DisputeId = id, BranchId = seeded.LutterworthBranchId, ShareBasisPoints = 4_000 });
+            await db.BeneficiaryBranches.Where(b => b.DisputeId == id && b.BranchId == seeded.BurtonBranchId)
+                .ExecuteUpdateAsync(b => b.SetProperty(x => x.ShareBasisPoints, 6_000));
+            var gift = new MonthlyGift
+            {
+                DisputeId = id, ChosenBranchId = seeded.LutterworthBranchId, AmountPence = 500, DonorName = "Jo Bloggs", Email = "jo@example.org",
+                Status = MonthlyGiftStatus.Active, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            };
+            db.MonthlyGifts.Add(gift);
+            await db.SaveChangesAsync();
+            var created = new Solidarity.Web.Pages.Donations.Monthly.MonthlyGiftLinks(db, TimeProvider.System).Create(gift.Id);
+            await db.SaveChangesAsync();
+            return created;
+        });
+        using var visitor = App.CreateClient();
+        Assert.Contains("to Lutterworth", await visitor.GetStringAsync(Solidarity.Web.Pages.Donations.Monthly.MonthlyGiftLinks.PathFor(token)), StringComparison.Ordinal);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var signedIn = client;
+
+        var form = await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form");
+        var lutterworthRow = form.Value("Input.Beneficiaries[0].BranchId") == seeded.LutterworthBranchId.ToString() ? 0 : 1;
+        using var saved = await form
+            .Set($"Input.Beneficiaries[{lutterworthRow}].BranchId", "")
+            .Set($"Input.Beneficiaries[{lutterworthRow}].Share", "")
+            .Set($"Input.Beneficiaries[{1 - lutterworthRow}].Share", "100")
+            .SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var page = await HtmlForm.ParseAsync(await client.GetAsync(saved.Headers.Location));
+        Assert.Contains("One monthly gift gave to a branch that is no longer a beneficiary", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("shared across the dispute&#x27;s branches", await visitor.GetStringAsync(Solidarity.Web.Pages.Donations.Monthly.MonthlyGiftLinks.PathFor(token)), StringComparison.Ordinal);
     }
 
     [Fact]

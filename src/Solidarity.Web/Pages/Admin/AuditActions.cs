@@ -11,6 +11,7 @@ internal static class AuditActions
     public const string DisputeEdited = "dispute.edited";
     public const string DisputePublished = "dispute.published";
     public const string DisputeUnpublished = "dispute.unpublished";
+    /// <summary>An update posted from the dispute's edit page, before updates were written only on their own pages: older entries.</summary>
     public const string DisputeUpdatePosted = "dispute.update-posted";
     public const string DisputeStatusChanged = "dispute.status-changed";
     public const string BranchCreated = "branch.created";

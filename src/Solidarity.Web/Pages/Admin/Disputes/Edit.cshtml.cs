@@ -60,6 +60,7 @@ internal sealed class EditModel(
         var before = DisputeSnapshot.Of(dispute, branchCodes, unionNames);
         var statusBefore = dispute.Status;
         var slugBefore = dispute.Slug;
+        var beneficiariesBefore = dispute.Beneficiaries.Select(b => b.BranchId).ToList();
         DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
         var changes = DisputeSnapshot.Of(dispute, branchCodes, unionNames).ChangesSince(before);
         if (changes is null)
@@ -99,7 +100,8 @@ internal sealed class EditModel(
 
         await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         monthlyGifts.DisputeStatusChanged(dispute.Id, statusBefore, dispute.Status);
-        Notice = "Saved.";
+        var removed = beneficiariesBefore.Except(dispute.Beneficiaries.Select(b => b.BranchId)).ToList();
+        Notice = "Saved." + await RemovedBranchesNoticeAsync(dispute.Id, removed, cancellationToken);
         return RedirectToPage(new { id });
     }
 
@@ -142,6 +144,29 @@ internal sealed class EditModel(
             ? $"Published: the dispute is on the public site at /disputes/{dispute.Slug}."
             : "Unpublished: the dispute is no longer on the public site.";
         return RedirectToPage(new { id });
+    }
+
+    /// <summary>
+    /// What the admin should know when a branch monthly givers chose stops being a beneficiary: from the next payment their
+    /// gifts are shared across the dispute's branches (as their own page now says). Empty when no running gift chose one.
+    /// </summary>
+    private async Task<string> RemovedBranchesNoticeAsync(Guid disputeId, List<Guid> removed, CancellationToken cancellationToken)
+    {
+        if (removed.Count == 0)
+        {
+            return "";
+        }
+
+        var chosen = await db.MonthlyGifts.AsNoTracking()
+            .Where(g => g.DisputeId == disputeId && g.ChosenBranchId != null && removed.Contains(g.ChosenBranchId.Value)
+                && (g.Status == MonthlyGiftStatus.Active || g.Status == MonthlyGiftStatus.Paused))
+            .CountAsync(cancellationToken);
+        return chosen switch
+        {
+            0 => "",
+            1 => " One monthly gift gave to a branch that is no longer a beneficiary: from its next payment it is shared across the dispute's branches.",
+            _ => $" {chosen} monthly gifts gave to a branch that is no longer a beneficiary: from their next payments they are shared across the dispute's branches.",
+        };
     }
 
     private async Task<IActionResult> RefuseStaleAsync(Dispute current, CancellationToken cancellationToken)

@@ -49,7 +49,9 @@ internal sealed class MonthlyGiftLinks(SolidarityDbContext db, TimeProvider time
             .Where(g => g.CancelledAt == null || g.CancelledAt > endedSince)
             .Join(db.Disputes, g => g.DisputeId, d => d.Id, (g, d) => new MonthlyGiftView(
                 g.Id, g.DisputeId, g.Status, g.AmountPence + g.FeeCoverPence, g.Currency, d.Title, d.Slug, g.NextPaymentAt, g.PausedAt, g.CancelledAt,
-                db.Branches.Where(b => b.Id == g.ChosenBranchId).Select(b => b.Name).FirstOrDefault(),
+                // A branch that has since stopped being a beneficiary no longer receives the gift: its payments are shared.
+                db.BeneficiaryBranches.Where(b => b.DisputeId == g.DisputeId && b.BranchId == g.ChosenBranchId)
+                    .Join(db.Branches, b => b.BranchId, b => b.Id, (_, b) => b.Name).FirstOrDefault(),
                 DisputeStatuses.Past.Contains(d.Status),
                 db.MonthlyGiftNotices.Any(n => n.MonthlyGiftId == g.Id && n.DisputeId == g.DisputeId && n.PausedAt != null && n.ResumedAt == null)))
             .SingleOrDefaultAsync(cancellationToken);
