@@ -95,6 +95,26 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task The_new_dispute_form_sent_twice_creates_one_dispute_and_both_answers_lead_to_it()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var form = (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(AdminData.NewDisputeValues(seeded));
+
+        using var first = await form.SubmitAsync();
+        using var second = await form.SubmitAsync();
+
+        Assert.Equal((HttpStatusCode.Redirect, HttpStatusCode.Redirect), (first.StatusCode, second.StatusCode));
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        var id = await App.WithDbAsync(db => db.Disputes.Select(d => d.Id).SingleAsync());
+        Assert.Equal($"/admin/disputes/{id}/edit", second.Headers.Location!.OriginalString);
+        var page = await HtmlForm.ParseAsync(await client.GetAsync(second.Headers.Location));
+        Assert.Contains("That dispute was already created", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Single(await App.WithDbAsync(db => db.AuditEntries.Where(a => a.Action == AuditActions.DisputeCreated).ToListAsync()));
+    }
+
+    [Fact]
     public async Task Unpublishing_takes_the_dispute_off_and_is_audited()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

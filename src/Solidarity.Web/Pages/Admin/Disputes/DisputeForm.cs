@@ -58,6 +58,12 @@ internal sealed class DisputeInput
 
     /// <summary>The row version the form was filled from; a different one at save means someone else saved first.</summary>
     public uint Version { get; set; }
+
+    /// <summary>
+    /// A new dispute's id, chosen when the form is shown: the same form sent twice (a double click) creates one dispute,
+    /// and the second answer leads to it.
+    /// </summary>
+    public Guid? EntryId { get; set; }
 }
 
 /// <summary>A row of a repeating part of the form that stands for an item the dispute may already have.</summary>

@@ -12,11 +12,17 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         DisputeForm.AddBlankRows(Input);
+        Input.EntryId = Guid.CreateVersion7();
         Options = await DisputeFormOptions.LoadAsync(db, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        if (await AlreadyCreatedAsync(cancellationToken) is { } created)
+        {
+            return created;
+        }
+
         var (union, unionCreated) = await UnionChoice.ResolveAsync(db, Input.UnionId, Input.NewUnionName, ModelState, "Input", cancellationToken);
         var checkedInput = await DisputeForm.CheckAsync(Input, existing: null, db, ModelState, cancellationToken);
         if (union is null || checkedInput is null || !ModelState.IsValid)
@@ -27,7 +33,7 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
         var now = time.GetUtcNow();
         var dispute = new Dispute
         {
-            Slug = Input.Slug, Title = Input.Title, Employer = Input.Employer, Summary = Input.Summary, Body = Input.Body,
+            Id = Input.EntryId ?? Guid.CreateVersion7(), Slug = Input.Slug, Title = Input.Title, Employer = Input.Employer, Summary = Input.Summary, Body = Input.Body,
             CreatedAt = now, UpdatedAt = now, IsPublished = false,
         };
         DisputeForm.Apply(Input, checkedInput, union.Id, dispute, db);
@@ -46,15 +52,38 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception))
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
         {
+            // The same form sent twice at once: the other request created it. Otherwise another dispute took the address.
             db.ChangeTracker.Clear();
+            if (await AlreadyCreatedAsync(cancellationToken) is { } byTheOther)
+            {
+                return byTheOther;
+            }
+
+            if (!DisputeSnapshot.IsSlugTaken(exception))
+            {
+                throw;
+            }
+
             ModelState.AddModelError("Input.Slug", DisputeForm.SlugTakenMessage);
             return await RedisplayAsync(cancellationToken);
         }
 
         TempData["Notice"] = "Dispute created. It is not on the public site until you publish it.";
         return RedirectToPage("/Admin/Disputes/Edit", new { id = dispute.Id });
+    }
+
+    /// <summary>The dispute this form already created (sent twice), to go to; null when it created none yet.</summary>
+    private async Task<IActionResult?> AlreadyCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (Input.EntryId is not { } id || !await db.Disputes.AnyAsync(d => d.Id == id, cancellationToken))
+        {
+            return null;
+        }
+
+        TempData["Notice"] = "That dispute was already created: here it is. It is not on the public site until you publish it.";
+        return RedirectToPage("/Admin/Disputes/Edit", new { id });
     }
 
     private async Task<PageResult> RedisplayAsync(CancellationToken cancellationToken)
