@@ -578,6 +578,24 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Ending_a_dispute_on_its_edit_page_is_explained_beside_the_status_and_when_saved()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var edit = await HtmlForm.ParseAsync(await client.GetAsync($"/admin/disputes/{id}/edit"));
+        Assert.Contains("its monthly gifts are paused", edit.QuerySelector("#status-hint")!.TextContent, StringComparison.Ordinal);
+
+        using var saved = await HtmlForm.From(client, edit, "form.admin-form").Set("Input.Status", nameof(DisputeStatus.Won)).SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var page = await HtmlForm.ParseAsync(await client.GetAsync(saved.Headers.Location));
+        Assert.Contains("The dispute has ended: its monthly gifts are being paused", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(DisputeStatus.Won, await App.WithDbAsync(db => db.Disputes.Select(d => d.Status).SingleAsync()));
+    }
+
+    [Fact]
     public async Task A_refused_save_shows_the_other_version_whole_in_the_forms_terms_and_marks_what_differs()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

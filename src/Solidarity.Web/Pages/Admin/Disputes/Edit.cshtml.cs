@@ -101,7 +101,10 @@ internal sealed class EditModel(
         await cache.EvictDisputeAsync(dispute.Id, cancellationToken);
         monthlyGifts.DisputeStatusChanged(dispute.Id, statusBefore, dispute.Status);
         var removed = beneficiariesBefore.Except(dispute.Beneficiaries.Select(b => b.BranchId)).ToList();
-        Notice = "Saved." + await RemovedBranchesNoticeAsync(dispute.Id, removed, cancellationToken);
+        Notice = "Saved." + await RemovedBranchesNoticeAsync(dispute.Id, removed, cancellationToken)
+            + (statusBefore.IsActive() && !dispute.Status.IsActive()
+                ? " The dispute has ended: its monthly gifts are being paused, and their givers emailed to move or end them."
+                : "");
         return RedirectToPage(new { id });
     }
 
