@@ -223,6 +223,10 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal(DisputeForm.WorkersInvolvedMessage, await RefusedAsync("Input.WorkersInvolved", typed));
 
     [Fact]
+    public async Task Text_longer_than_its_field_takes_is_refused_with_the_limit_in_words() =>
+        Assert.Equal("Keep this to 4,000 characters or fewer.", await RefusedAsync("Input.OfflineGivingNotes", new string('x', 4_001)));
+
+    [Fact]
     public async Task An_action_that_ends_before_it_starts_is_refused()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

@@ -5,6 +5,9 @@ namespace Solidarity.Web.Infrastructure.Forms;
 /// <summary>What a person typed into a form, read the same way on every form.</summary>
 internal static class TypedText
 {
+    /// <summary>What a field longer than its limit says (the limit written in full, "20,000"), on every form.</summary>
+    public const string TooLong = "Keep this to {1:N0} characters or fewer.";
+
     /// <summary>Surrounding space trimmed, and nothing typed (or only space) as null: how every optional field is kept.</summary>
     public static string? TrimToNull(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -30,12 +30,12 @@ internal sealed class ChangePasswordModel(
     {
         [Required(ErrorMessage = "Enter your current password.")]
         [DataType(DataType.Password)]
-        [StringLength(512)]
+        [StringLength(512, ErrorMessage = TypedText.TooLong)]
         public string CurrentPassword { get; set; } = "";
 
         [Required(ErrorMessage = "Choose a new password.")]
         [DataType(DataType.Password)]
-        [StringLength(512)]
+        [StringLength(512, ErrorMessage = TypedText.TooLong)]
         public string NewPassword { get; set; } = "";
 
         [Required(ErrorMessage = "Type the new password again.")]

@@ -20,7 +20,7 @@ internal sealed class ForgotPasswordModel(PasswordResets resets) : PageModel
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
-        [StringLength(256)]
+        [StringLength(256, ErrorMessage = TypedText.TooLong)]
         public string Email { get; set; } = "";
     }
 

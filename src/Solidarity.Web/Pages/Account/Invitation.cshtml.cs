@@ -35,7 +35,7 @@ internal sealed partial class InvitationModel(Invitations invitations, SignInMan
 
     internal sealed class InputModel : NewPasswordInput
     {
-        [StringLength(16)]
+        [StringLength(16, ErrorMessage = TypedText.TooLong)]
         public string? Code { get; set; }
     }
 

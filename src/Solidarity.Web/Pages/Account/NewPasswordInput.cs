@@ -5,7 +5,7 @@ internal class NewPasswordInput
 {
     [Required(ErrorMessage = "Choose a password.")]
     [DataType(DataType.Password)]
-    [StringLength(512)]
+    [StringLength(512, ErrorMessage = TypedText.TooLong)]
     public string Password { get; set; } = "";
 
     [Required(ErrorMessage = "Type the password again.")]

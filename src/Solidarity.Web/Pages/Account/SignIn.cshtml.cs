@@ -37,12 +37,12 @@ internal sealed class SignInModel(
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
-        [StringLength(256)]
+        [StringLength(256, ErrorMessage = TypedText.TooLong)]
         public string Email { get; set; } = "";
 
         [Required(ErrorMessage = "Enter your password.")]
         [DataType(DataType.Password)]
-        [StringLength(512)]
+        [StringLength(512, ErrorMessage = TypedText.TooLong)]
         public string Password { get; set; } = "";
     }
 

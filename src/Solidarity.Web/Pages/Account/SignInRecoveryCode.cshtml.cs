@@ -13,7 +13,7 @@ internal sealed class SignInRecoveryCodeModel(
     internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter one of your recovery codes.")]
-        [StringLength(32)]
+        [StringLength(32, ErrorMessage = TypedText.TooLong)]
         public string Code { get; set; } = "";
     }
 

@@ -7,29 +7,29 @@ namespace Solidarity.Web.Pages.Admin.Branches;
 internal sealed class BranchInput
 {
     [Required(ErrorMessage = "Enter the union's code for the branch, e.g. WM7680.")]
-    [StringLength(32)]
+    [StringLength(32, ErrorMessage = TypedText.TooLong)]
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9/-]*$", ErrorMessage = "Use letters, digits, hyphens and slashes only, e.g. WM7680.")]
     public string Code { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the branch's name.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string Name { get; set; } = "";
 
     public Guid? UnionId { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? NewUnionName { get; set; }
 
     [Required(ErrorMessage = "Enter the postal address for cheques and letters.")]
-    [StringLength(1_000)]
+    [StringLength(1_000, ErrorMessage = TypedText.TooLong)]
     public string PostalAddress { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the contact's name (a role such as Branch Secretary is fine).")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string ContactName { get; set; } = "";
 
     [DeliverableEmail(ErrorMessage = "Enter an email address like secretary@example.org.")]
-    [StringLength(320)]
+    [StringLength(320, ErrorMessage = TypedText.TooLong)]
     public string? ContactEmail { get; set; }
 
     /// <summary>Publish the branch's money on the open books only as of its last weekly statement, never live.</summary>

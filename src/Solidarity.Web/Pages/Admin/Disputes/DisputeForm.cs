@@ -11,45 +11,45 @@ internal sealed class DisputeInput
     public const string SlugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
     [Required(ErrorMessage = "Enter a title.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string Title { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the web address name, e.g. argos-warehouses-2017.")]
-    [StringLength(80)]
+    [StringLength(80, ErrorMessage = TypedText.TooLong)]
     [RegularExpression(SlugPattern, ErrorMessage = "Use only lower-case letters and digits, with single hyphens between words, e.g. argos-warehouses-2017.")]
     public string Slug { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the employer.")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string Employer { get; set; } = "";
 
     public Guid? UnionId { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? NewUnionName { get; set; }
 
     [Required(ErrorMessage = "Enter a short summary.")]
-    [StringLength(500)]
+    [StringLength(500, ErrorMessage = TypedText.TooLong)]
     public string Summary { get; set; } = "";
 
     [Required(ErrorMessage = "Say why the workers are in dispute.")]
-    [StringLength(20_000)]
+    [StringLength(20_000, ErrorMessage = TypedText.TooLong)]
     public string Body { get; set; } = "";
 
     public DisputeStatus Status { get; set; } = DisputeStatus.TakingAction;
 
     /// <summary>A whole number as typed ("1400" or "1,400"); read by the form's rules.</summary>
-    [StringLength(20)]
+    [StringLength(20, ErrorMessage = TypedText.TooLong)]
     public string? WorkersInvolved { get; set; }
 
     /// <summary>Pounds as typed ("25,000" or "25000.50"); parsed into pence by the form's rules.</summary>
-    [StringLength(20)]
+    [StringLength(20, ErrorMessage = TypedText.TooLong)]
     public string? Target { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? ChequePayee { get; set; }
 
-    [StringLength(4_000)]
+    [StringLength(4_000, ErrorMessage = TypedText.TooLong)]
     public string? OfflineGivingNotes { get; set; }
 
     public List<WorkplaceRow> Workplaces { get; set; } = [];
@@ -83,10 +83,10 @@ internal sealed class WorkplaceRow : IExistingItemRow
 {
     public Guid? Id { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? Name { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? Town { get; set; }
 
     public Guid? BranchId { get; set; }
@@ -100,7 +100,7 @@ internal sealed class BeneficiaryRow
     public Guid? BranchId { get; set; }
 
     /// <summary>Percent with up to two decimals ("33.33"); stored as basis points.</summary>
-    [StringLength(10)]
+    [StringLength(10, ErrorMessage = TypedText.TooLong)]
     public string? Share { get; set; }
 
     internal bool IsBlank => BranchId is null && string.IsNullOrWhiteSpace(Share);
@@ -111,10 +111,10 @@ internal sealed class ActionRow : IExistingItemRow
     public Guid? Id { get; set; }
     public ActionKind Kind { get; set; } = ActionKind.Strike;
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     public string? Title { get; set; }
 
-    [StringLength(2_000)]
+    [StringLength(2_000, ErrorMessage = TypedText.TooLong)]
     public string? Details { get; set; }
 
     /// <summary>London wall-clock time, as a person reads it on a leaflet.</summary>
@@ -315,7 +315,9 @@ internal static partial class DisputeForm
         {
             if (string.IsNullOrWhiteSpace(row.Name))
             {
-                modelState.AddModelError($"{key}.Name", "Enter the workplace's name, or clear the row.");
+                modelState.AddModelError($"{key}.Name", row.Id is null
+                    ? "Enter the workplace's name, or clear the row."
+                    : "Enter the workplace's name, or tick Remove to take it off the dispute.");
             }
 
             if (string.IsNullOrWhiteSpace(row.Town))

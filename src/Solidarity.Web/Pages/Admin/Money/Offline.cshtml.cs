@@ -197,20 +197,20 @@ internal sealed class OfflineInput
     [Display(Name = "Amount (£)")]
     public string? Amount { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     [Display(Name = "Payer's name")]
     public string? PayerName { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     [Display(Name = "Organisation (shown publicly under its name)")]
     public string? OrganisationName { get; set; }
 
     [DeliverableEmail(ErrorMessage = "Enter a valid email address, or leave it blank.")]
-    [StringLength(320)]
+    [StringLength(320, ErrorMessage = TypedText.TooLong)]
     [Display(Name = "Email for a receipt (optional)")]
     public string? Email { get; set; }
 
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = TypedText.TooLong)]
     [Display(Name = "Reference (cheque number, bank reference, where collected)")]
     public string? Reference { get; set; }
 }
