@@ -38,6 +38,9 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
     [Theory]
     [InlineData("Stripe:SecretKey", "Stripe:SecretKey and Stripe:WebhookSecret must be set")]
     [InlineData("Smtp:Host", "Smtp:Host is not set")]
+    [InlineData("Smtp:From", "Smtp:From is not set")]
+    [InlineData("Organisation:Name", "Organisation:Name is not set")]
+    [InlineData("Organisation:Address", "Organisation:Address is not set")]
     [InlineData("Site:BaseUrl", "Site:BaseUrl is not set")]
     [InlineData("Supporters:CountingKey", "Supporters:CountingKey is not set")]
     [InlineData("Throttling:Key", "Throttling:Key is not set")]
@@ -51,6 +54,19 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         var refused = Assert.ThrowsAny<Exception>(() => site.Services);
 
         Assert.Contains(message, refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("solidarity.example.org")]
+    [InlineData("ftp://solidarity.example.org")]
+    public async Task Production_refuses_a_site_address_that_is_not_a_whole_web_address(string baseUrl)
+    {
+        var settings = new Dictionary<string, string?>(Complete) { ["Site:BaseUrl"] = baseUrl };
+        await using var site = new ProductionSite(settings, App.ConnectionString);
+
+        var refused = Assert.ThrowsAny<Exception>(() => site.Services);
+
+        Assert.Contains($"Site:BaseUrl is \"{baseUrl}\", which is not a whole web address", refused.GetBaseException().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,6 +102,7 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Demo data is never added in Production", error, StringComparison.Ordinal);
+        Assert.Equal(argument != "seed-demo", error.Contains("remove DemoData__Seed", StringComparison.Ordinal));
         Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
     }
 

@@ -11,6 +11,9 @@ internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settin
     {
         ["Stripe:SecretKey"] = "sk_test_production_startup",
         ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:From"] = "Solidarity <receipts@solidarity.example>",
+        ["Organisation:Name"] = "Burton Trades Union Council",
+        ["Organisation:Address"] = "1 Example Street, Burton upon Trent DE14 0AA",
         ["Site:BaseUrl"] = "https://solidarity.example",
         ["Supporters:CountingKey"] = "a-production-counting-key-for-the-test",
         ["Throttling:Key"] = "a-production-throttling-key-for-the-test",

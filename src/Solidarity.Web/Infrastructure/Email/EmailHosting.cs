@@ -30,6 +30,14 @@ internal static class EmailHosting
                 + "Remove Smtp__PickupDirectory and set Smtp__Host.");
         }
 
+        if (production && string.IsNullOrWhiteSpace(section[nameof(SmtpSettings.From)]))
+        {
+            // The default names localhost, which mail servers refuse as a sender.
+            throw new InvalidOperationException(
+                "Smtp:From is not set: mail servers refuse a sender they do not know, so receipts and invitations would not arrive. "
+                + "Set Smtp__From to an address at the organisation's own domain, e.g. \"Strike fund <receipts@example.org>\".");
+        }
+
         builder.Services.AddScoped<EmailOnce>();
         if (!string.IsNullOrWhiteSpace(settings.Host))
         {

@@ -5,8 +5,8 @@ namespace Solidarity.Web.Infrastructure.Hosting;
 
 /// <summary>
 /// The settings without which a Production process, whatever its role and even for `migrate`, refuses to start. Each is
-/// checked where it is used (DatabaseHosting, SiteHosting, StripeHosting, EmailHosting, LedgerHosting, ThrottlingHosting,
-/// DonorsHosting, DataProtectionHosting); they are listed here
+/// checked where it is used (DatabaseHosting, SiteHosting, StripeHosting, EmailHosting, ReceiptsHosting, LedgerHosting,
+/// ThrottlingHosting, DonorsHosting, DataProtectionHosting); they are listed here
 /// as well so that a deployment can be checked against one list: the tests hold every entry to a refusal at start-up,
 /// and the Kubernetes manifests to providing them all. A new refusal at start-up adds its setting here.
 /// </summary>
@@ -19,6 +19,9 @@ internal static class ProductionSettings
         $"{StripeSettings.Section}:{nameof(StripeSettings.SecretKey)}",
         $"{StripeSettings.Section}:{nameof(StripeSettings.WebhookSecret)}",
         $"{SmtpSettings.Section}:{nameof(SmtpSettings.Host)}",
+        $"{SmtpSettings.Section}:{nameof(SmtpSettings.From)}",
+        Organisation.NameSetting,
+        Organisation.AddressSetting,
         SupporterKeys.Secret.Setting,
         Throttle.Secret.Setting,
         DonorAuditKey.Secret.Setting,

@@ -29,7 +29,8 @@ internal static class SiteCommands
             // The demo branch officer's password is published in the README, and the demo admin's invitation link is
             // printed at every start until used: on a real site (a staging copy of one too) either would be a way in.
             await Console.Error.WriteLineAsync(
-                $"Demo data is never added in {app.Environment.EnvironmentName}: only in Development, or in a demonstration environment (ASPNETCORE_ENVIRONMENT=Demo).");
+                $"Demo data is never added in {app.Environment.EnvironmentName}: only in Development, or in a demonstration environment (ASPNETCORE_ENVIRONMENT=Demo)."
+                + (seedDemo ? " DemoData:Seed is true here: remove DemoData__Seed from the settings." : ""));
             return 2;
         }
 

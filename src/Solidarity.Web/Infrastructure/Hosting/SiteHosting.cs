@@ -18,6 +18,15 @@ internal static class SiteHosting
             throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
         }
 
+        if (builder.Configuration[SiteAddress.Setting] is { Length: > 0 } baseUrl
+            && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out var address) && address.Scheme is "https" or "http"))
+        {
+            // Every link in an email, a feed and a passkey's relying party is made from it: a host without its scheme
+            // would make links that go nowhere.
+            throw new InvalidOperationException(
+                $"Site:BaseUrl is \"{baseUrl}\", which is not a whole web address: set Site__BaseUrl to the site's public address with its scheme, e.g. https://solidarity.example.org.");
+        }
+
         builder.KeepLinkTokensOutOfLogs();
         builder.AddSolidarityDataProtection();
         builder.AddSolidarityForwardedHeaders();

@@ -4,12 +4,13 @@ internal static class ReceiptsHosting
 {
     public static void AddReceipts(this WebApplicationBuilder builder)
     {
+        Organisation.RequireInProduction(builder);
         var configuration = builder.Configuration;
         builder.Services.Configure<ReceiptSettings>(settings =>
         {
             configuration.GetSection(ReceiptSettings.Section).Bind(settings);
-            settings.OrganisationName = configuration["Organisation:Name"] ?? settings.OrganisationName;
-            settings.OrganisationAddress = configuration["Organisation:Address"] ?? settings.OrganisationAddress;
+            settings.OrganisationName = configuration[Organisation.NameSetting] ?? settings.OrganisationName;
+            settings.OrganisationAddress = configuration[Organisation.AddressSetting] ?? settings.OrganisationAddress;
         });
         builder.Services.AddScoped<ReceiptScheduler>();
         builder.Services.AddScoped<ReceiptNumbers>();

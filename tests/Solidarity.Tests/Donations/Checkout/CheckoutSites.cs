@@ -43,7 +43,8 @@ public sealed class ProductionSite : SolidarityApp
     [
         new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example"),
         new("Supporters:CountingKey", "a-production-counting-key-for-the-test"), new("Throttling:Key", "a-production-throttling-key-for-the-test"),
-        new("Audit:DonorKey", "a-production-donor-audit-key-for-the-test"),
+        new("Audit:DonorKey", "a-production-donor-audit-key-for-the-test"), new("Smtp:From", "Solidarity <receipts@solidarity.example>"),
+        new("Organisation:Name", "Burton Trades Union Council"), new("Organisation:Address", "1 Example Street, Burton upon Trent DE14 0AA"),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
