@@ -340,8 +340,10 @@ internal sealed class DemoData(
         Check(await users.AddToRoleAsync(user, role), email);
     }
 
+    /// <summary>Where the printed links lead: the site's public address where one is set (a demonstration deployment), else where it listens.</summary>
     private string BaseAddress() =>
-        (configuration["urls"] ?? "http://localhost:5080").Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
+        configuration[SiteAddress.Setting] is { Length: > 0 } configured ? configured.TrimEnd('/')
+        : (configuration["urls"] ?? SiteAddress.DevelopmentBaseUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
 
     private static void Check(IdentityResult result, string what)
     {

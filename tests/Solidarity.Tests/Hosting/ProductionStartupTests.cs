@@ -126,10 +126,14 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         var environment = ProcessEnvironment();
         environment["ASPNETCORE_ENVIRONMENT"] = "Demo";
 
-        var (exitCode, error) = await RunSiteProcessAsync(environment, "seed-demo");
+        var (exitCode, output, error) = await SiteProcess.RunAsync(environment, "seed-demo");
 
         Assert.True(exitCode == 0, error);
         Assert.True(await App.WithDbAsync(db => db.Disputes.AnyAsync(d => d.Slug == Solidarity.Web.Demo.DemoData.ArgosSlug)));
+
+        // The links it prints lead to the demonstration's public address, not to where the process listens.
+        Assert.Contains(Complete["Site:BaseUrl"] + "/", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("localhost:5080", output, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> RequiredSettings => [.. ProductionSettings.Required];
