@@ -510,17 +510,8 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task A_stale_edit_is_refused_keeps_the_typed_changes_and_overwrites_only_when_saved_again()
     {
-        var seeded = await AdminData.UnionAndBranchesAsync(App);
-        var id = await AdminData.DisputeAsync(App, seeded);
-        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
-        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        var (first, firstForm) = await EditedMeanwhileAsync(form => form.Set("Input.Title", "Saved by the second admin"));
         using var firstClient = first;
-        using var secondClient = second;
-
-        var firstForm = await HtmlForm.GetAsync(first, $"/admin/disputes/{id}/edit", "form.admin-form");
-        var secondForm = await HtmlForm.GetAsync(second, $"/admin/disputes/{id}/edit", "form.admin-form");
-        using var secondSaved = await secondForm.Set("Input.Title", "Saved by the second admin").SubmitAsync();
-        Assert.Equal(HttpStatusCode.Redirect, secondSaved.StatusCode);
 
         using var stale = await firstForm.Set("Input.Employer", "Argos (Sainsbury's)").SubmitAsync();
 
@@ -602,18 +593,9 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task A_refused_save_shows_the_other_version_whole_in_the_forms_terms_and_marks_what_differs()
     {
-        var seeded = await AdminData.UnionAndBranchesAsync(App);
-        var id = await AdminData.DisputeAsync(App, seeded);
-        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
-        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        var (first, firstForm) = await EditedMeanwhileAsync(form => form
+            .Set("Input.Body", "Rewritten by the second admin.\nWith a second line.").Set("Input.Target", "250"));
         using var firstClient = first;
-        using var secondClient = second;
-        var firstForm = await HtmlForm.GetAsync(first, $"/admin/disputes/{id}/edit", "form.admin-form");
-        using (var secondSaved = await (await HtmlForm.GetAsync(second, $"/admin/disputes/{id}/edit", "form.admin-form"))
-            .Set("Input.Body", "Rewritten by the second admin.\nWith a second line.").Set("Input.Target", "250").SubmitAsync())
-        {
-            Assert.Equal(HttpStatusCode.Redirect, secondSaved.StatusCode);
-        }
 
         using var stale = await firstForm.Set("Input.Employer", "Argos (Sainsbury's)").SubmitAsync();
 
@@ -708,4 +690,21 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
 
     private static async Task<HttpResponseMessage> RenameAsync(HttpClient client, Guid id, string slug) =>
         await (await HtmlForm.GetAsync(client, $"/admin/disputes/{id}/edit", "form.admin-form")).Set("Input.Slug", slug).SubmitAsync();
+
+    /// <summary>
+    /// Two admins open the Argos dispute's form, and the second saves <paramref name="change"/> first: the first admin's
+    /// client and form, which is now stale.
+    /// </summary>
+    private async Task<(HttpClient First, HtmlForm FirstForm)> EditedMeanwhileAsync(Func<HtmlForm, HtmlForm> change)
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var id = await AdminData.DisputeAsync(App, seeded);
+        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
+        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        using var secondClient = second;
+        var firstForm = await HtmlForm.GetAsync(first, $"/admin/disputes/{id}/edit", "form.admin-form");
+        using var saved = await change(await HtmlForm.GetAsync(second, $"/admin/disputes/{id}/edit", "form.admin-form")).SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        return (first, firstForm);
+    }
 }
