@@ -10,7 +10,8 @@ namespace Solidarity.Migrations.Migrations
     /// now on it is kept on the message only, and goes with the message's text. This removes the reasons from the audit
     /// entries written before, as <see cref="OfflineReversalReasonsOutOfAppendOnlyTables"/> did for reversals (the
     /// append-only trigger lifted for that one statement, inside the migration's transaction), replaces the reasons of
-    /// messages whose text an erasure or the retention job has already removed, and records what it changed.
+    /// messages whose text an erasure or the retention job has already removed, and records what it changed. A rejection
+    /// made on a process of the previous version while a release rolls out still writes its reason into the log.
     /// </summary>
     public partial class RejectionReasonsOutOfTheAuditLog : Migration
     {

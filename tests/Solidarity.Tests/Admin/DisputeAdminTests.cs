@@ -308,10 +308,12 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         var (client, _) = await SignIn.AsAdminAsync(App);
         using var _ = client;
 
+        using var visitor = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var openedBefore = await HtmlForm.GetAsync(visitor, "/disputes/argos-warehouses-2017/message");
+
         using var saved = await RenameAsync(client, id, "argos-strike-2017");
 
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
-        using var visitor = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         foreach (var (old, now) in new[]
         {
             ("/disputes/argos-warehouses-2017", "/disputes/argos-strike-2017"),
@@ -328,6 +330,19 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         using (var page = await visitor.GetAsync("/disputes/argos-strike-2017"))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        // What follows the name is carried over as it was written, encoded; a form sent to the old address is sent on whole.
+        using (var encoded = await visitor.GetAsync("/disputes/argos-warehouses-2017/%C3%A9t%C3%A9%0D%0A"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, encoded.StatusCode);
+            Assert.Equal("/disputes/argos-strike-2017/%C3%A9t%C3%A9%0D%0A", encoded.Headers.Location!.OriginalString);
+        }
+
+        using (var posted = await openedBefore.Set("Input.Body", "Solidarity from Leeds").SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, posted.StatusCode);
+            Assert.Equal("/disputes/argos-strike-2017/message", posted.Headers.Location!.OriginalString);
         }
 
         using (var unknown = await visitor.GetAsync("/disputes/never-was-a-dispute"))
@@ -436,7 +451,7 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
-    public async Task Editing_only_an_actions_details_saves_them_and_records_the_change()
+    public async Task Editing_only_an_actions_details_saves_them_and_records_the_change_without_their_words()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);
         var id = await AdminData.DisputeAsync(App, seeded);
@@ -450,7 +465,10 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("Meet at gate 3 from 5am.", await App.WithDbAsync(db => db.DisputeActions.Select(a => a.Details).SingleAsync()));
         var entry = await App.WithDbAsync(db => db.AuditEntries.SingleAsync());
         Assert.Equal(AuditActions.DisputeEdited, entry.Action);
-        Assert.Contains("Meet at gate 3 from 5am.", entry.Details, StringComparison.Ordinal);
+
+        // The audit log, which nothing edits, records that the details changed, not their words.
+        Assert.Contains("actions", entry.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain("gate 3", entry.Details, StringComparison.Ordinal);
     }
 
     [Fact]

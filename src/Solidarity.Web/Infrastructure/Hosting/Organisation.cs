@@ -13,6 +13,10 @@ internal static class Organisation
     /// <summary>The name where none is set (a development or test site).</summary>
     public const string DefaultName = "Solidarity";
 
+    /// <summary>The organisation's name as set, or <see cref="DefaultName"/> where none is.</summary>
+    public static string NameIn(IConfiguration configuration) =>
+        configuration[NameSetting] is { Length: > 0 } name ? name : DefaultName;
+
     public static void RequireInProduction(WebApplicationBuilder builder)
     {
         if (!builder.Environment.IsProduction())

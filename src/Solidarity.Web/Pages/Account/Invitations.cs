@@ -477,7 +477,7 @@ internal sealed class Invitations(
 
     private MimeMessage Compose(IssuedInvitation issued, string link)
     {
-        var organisation = configuration["Organisation:Name"] ?? "Solidarity";
+        var organisation = Organisation.NameIn(configuration);
         var secondFactor = Roles.NeedsSecondFactor(issued.Role)
             ? " and set up a second factor: an authenticator app on your phone (such as Aegis, FreeOTP, Google Authenticator or Microsoft Authenticator), or a passkey"
             : "";

@@ -147,7 +147,7 @@ internal sealed class SendPasswordResetJob(
 
     private MimeMessage Compose(string email, string link)
     {
-        var organisation = configuration[Organisation.NameSetting] ?? Organisation.DefaultName;
+        var organisation = Organisation.NameIn(configuration);
         var message = new MimeMessage { Subject = $"Reset your password for {organisation}'s strike-donation site" };
         message.From.Add(smtp.Value.FromAddress);
         message.To.Add(MailboxAddress.Parse(email));

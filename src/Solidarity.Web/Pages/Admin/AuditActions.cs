@@ -49,6 +49,9 @@ internal static class AuditActions
     public const string DonorErased = "donor.erased";
     public const string PersonalDataCleared = "personal-data.cleared";
 
+    /// <summary>Written by the migrations that rewrote older rows to take personal data out of the append-only tables.</summary>
+    public const string PersonalDataRewritten = "personal-data.rewritten";
+
     // Accounts.
     public const string AuthenticatorEnrolled = "account.authenticator-enrolled";
     public const string AuthenticatorReset = "account.authenticator-reset";

@@ -1,9 +1,9 @@
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>
-/// A dispute's former web address names (<see cref="FormerSlug"/>) go on working: a GET that found nothing at
+/// A dispute's former web address names (<see cref="FormerSlug"/>) go on working: a request that found nothing at
 /// <c>/disputes/{former}</c>, or at any address below it (the donate form, the feeds, the share card), is sent to the same
-/// address under the dispute's name now, with its query string. Only a request that would otherwise be answered 404 asks
+/// address under the dispute's name now, with its query string (a form's post with its method and body). Only a request that would otherwise be answered 404 asks
 /// the database, so the pages served every second cost nothing more.
 /// </summary>
 internal static class FormerAddresses
@@ -12,7 +12,6 @@ internal static class FormerAddresses
     {
         await next(context);
         if (context.Response is { StatusCode: StatusCodes.Status404NotFound, HasStarted: false }
-            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             && context.Request.Path.StartsWithSegments("/disputes", StringComparison.Ordinal, out var rest)
             && Split(rest) is var (slug, below)
             && Slugs.IsWellFormed(slug))
@@ -25,7 +24,10 @@ internal static class FormerAddresses
             if (current is not null)
             {
                 // Found, not moved for good: an admin may take the name back, and a browser keeps a permanent redirect.
-                context.Response.Redirect($"/disputes/{current}{below}{context.Request.QueryString}");
+                // A form opened before the rename and sent after it is sent on as it was (307), so nothing typed is lost.
+                var path = new PathString($"/disputes/{current}").Add(new PathString(below));
+                var reading = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+                context.Response.Redirect(path.ToUriComponent() + context.Request.QueryString, permanent: false, preserveMethod: !reading);
             }
         }
     });

@@ -142,7 +142,7 @@ internal sealed class ShareCardQuery(SolidarityDbContext db, DisputeTotalsQuery 
         }
 
         var progress = Progress.Of(await totals.ForDisputeAsync(dispute.Id, cancellationToken), dispute.TargetPence);
-        var siteName = configuration[Organisation.NameSetting] is { Length: > 0 } name ? name : Organisation.DefaultName;
+        var siteName = Organisation.NameIn(configuration);
         return (dispute.Id, new ShareCardFacts(dispute.Title, dispute.Status, progress, siteName));
     }
 }

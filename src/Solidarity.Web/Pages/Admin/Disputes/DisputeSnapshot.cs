@@ -5,8 +5,8 @@ namespace Solidarity.Web.Pages.Admin.Disputes;
 
 /// <summary>
 /// A dispute reduced to comparable values, for the audit log and for telling whether an edit changed anything: short
-/// fields are kept whole, long texts only as "changed", and rows as one line each (an action's details included) so
-/// additions and removals read plainly.
+/// fields are kept whole, long texts only as "changed", and rows as one line each (an action's details by a fingerprint
+/// of them) so additions and removals read plainly.
 /// </summary>
 internal sealed record DisputeSnapshot(
     IReadOnlyDictionary<string, string?> Fields,
@@ -39,9 +39,16 @@ internal sealed record DisputeSnapshot(
             dispute.Workplaces.Select(w => $"{w.Name}, {w.Town} ({Branch(w.BranchId)})").Order(StringComparer.Ordinal).ToList(),
             dispute.Beneficiaries.Select(b => $"{Branch(b.BranchId)}: {DisputeForm.ShareText(b.ShareBasisPoints)}%").Order(StringComparer.Ordinal).ToList(),
             dispute.Actions.Select(a => $"{a.Kind} \"{a.Title}\" {a.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ} to {a.EndsAt.UtcDateTime:yyyy-MM-ddTHH:mmZ}"
-                    + (a.Details is null ? "" : $": {a.Details}"))
+                    + (a.Details is null ? "" : $", details {Fingerprint(a.Details)}"))
                 .Order(StringComparer.Ordinal).ToList());
     }
+
+    /// <summary>
+    /// A long text's fingerprint: enough to tell that it changed, while the audit log, which nothing edits, keeps none of
+    /// its words (an action's details can name a person or give a phone number).
+    /// </summary>
+    private static string Fingerprint(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 
     /// <summary>Branch codes and union names by id, so audit details name things as people know them.</summary>
     public static async Task<(Dictionary<Guid, string> BranchCodes, Dictionary<Guid, string> UnionNames)> NamesAsync(

@@ -37,7 +37,7 @@ internal static class SavedVersion
             ("Employer", i => i.Employer.Trim()),
             ("Union", Union),
             ("Status", i => i.Status.Label()),
-            ("Workers involved (about)", i => i.WorkersInvolved?.Trim()),
+            ("Workers involved (about)", i => i.WorkersInvolved?.Replace(",", "", StringComparison.Ordinal).Trim()),
             ("Fundraising target", Target),
             ("Cheques payable to", i => i.ChequePayee?.Trim()),
             ("Summary for cards and link previews", i => i.Summary.Trim()),
