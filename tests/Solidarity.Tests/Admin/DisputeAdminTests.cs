@@ -115,6 +115,23 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task The_new_dispute_form_sent_twice_at_once_creates_one_dispute_and_both_answers_lead_to_it()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var form = (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(AdminData.NewDisputeValues(seeded));
+
+        var answers = await Task.WhenAll(form.SubmitAsync(), form.SubmitAsync());
+
+        using var first = answers[0];
+        using var second = answers[1];
+        Assert.Equal((HttpStatusCode.Redirect, HttpStatusCode.Redirect), (first.StatusCode, second.StatusCode));
+        var id = await App.WithDbAsync(db => db.Disputes.Select(d => d.Id).SingleAsync());
+        Assert.All(answers, a => Assert.Equal($"/admin/disputes/{id}/edit", a.Headers.Location!.OriginalString));
+    }
+
+    [Fact]
     public async Task Unpublishing_takes_the_dispute_off_and_is_audited()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);
