@@ -317,6 +317,43 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task Two_admins_adding_the_same_new_union_at_once_get_one_union_and_no_error_page()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (first, _) = await SignIn.AsAdminAsync(App, "first@example.org");
+        var (second, _) = await SignIn.AsAdminAsync(App, "second@example.org");
+        using var firstClient = first;
+        using var secondClient = second;
+        var forms = new List<HtmlForm>();
+        foreach (var (client, slug) in new[] { (first, "gmb-dispute-one"), (second, "gmb-dispute-two") })
+        {
+            var values = AdminData.NewDisputeValues(seeded);
+            values["Input.Slug"] = slug;
+            values["Input.UnionId"] = "";
+            values["Input.NewUnionName"] = "GMB";
+            forms.Add((await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values));
+        }
+
+        var answers = await Task.WhenAll(forms.Select(f => f.SubmitAsync()));
+
+        foreach (var answer in answers)
+        {
+            using var _ = answer;
+            if (answer.StatusCode != HttpStatusCode.Redirect)
+            {
+                // The one that lost the race is told, beside the union's name, to send the form again; nothing of it was saved.
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                var page = await HtmlForm.ParseAsync(answer);
+                Assert.Equal(UnionChoice.NameTakenMessage, page.QuerySelector("[data-valmsg-for='Input.NewUnionName']")!.TextContent.Trim());
+            }
+        }
+
+        Assert.Equal(1, await App.WithDbAsync(db => db.Unions.CountAsync(u => u.Name == "GMB")));
+        var disputes = await App.WithDbAsync(db => db.Disputes.CountAsync());
+        Assert.Equal(answers.Count(a => a.StatusCode == HttpStatusCode.Redirect), disputes);
+    }
+
+    [Fact]
     public async Task Changing_the_web_address_keeps_every_link_shared_under_the_old_one_working()
     {
         var seeded = await AdminData.UnionAndBranchesAsync(App);

@@ -9,6 +9,25 @@ internal static class UnionChoice
 {
     public const string MissingMessage = "Choose the union, or type the name of a new one.";
 
+    public const string NameTakenMessage =
+        "Someone added a union of this name a moment ago, so nothing was saved: send the form again to use it.";
+
+    /// <summary>
+    /// A save refused by the unique index on unions' names: another admin added the same new union at the same moment.
+    /// Sent again, the form finds that union by its name. The model error goes beside the new union's name.
+    /// </summary>
+    public static bool RefusedForName(DbUpdateException exception, ModelStateDictionary modelState, string fieldPrefix)
+    {
+        if (exception.InnerException is not Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } unique
+            || unique.ConstraintName?.Contains("Unions", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return false;
+        }
+
+        modelState.AddModelError($"{fieldPrefix}.NewUnionName", NameTakenMessage);
+        return true;
+    }
+
     public static async Task<List<SelectListItem>> OptionsAsync(SolidarityDbContext db, CancellationToken cancellationToken) =>
         await db.Unions.AsNoTracking().OrderBy(u => u.Name)
             .Select(u => new SelectListItem(u.Name, u.Id.ToString()))

@@ -62,7 +62,7 @@ internal static class BranchForm
         }
     }
 
-    /// <summary>Saves the branch and its audit entries; false, with the message at the code, when another admin took the code meanwhile.</summary>
+    /// <summary>Saves the branch and its audit entries; false, with the message at the code (or at the new union's name), when another admin took it meanwhile.</summary>
     public static async Task<bool> SaveAsync(SolidarityDbContext db, ModelStateDictionary modelState, CancellationToken cancellationToken)
     {
         try
@@ -73,7 +73,11 @@ internal static class BranchForm
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
-            modelState.AddModelError("Input.Code", CodeTakenMessage);
+            if (!UnionChoice.RefusedForName(e, modelState, "Input"))
+            {
+                modelState.AddModelError("Input.Code", CodeTakenMessage);
+            }
+
             return false;
         }
     }

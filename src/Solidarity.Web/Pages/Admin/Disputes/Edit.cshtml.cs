@@ -90,10 +90,14 @@ internal sealed class EditModel(
             var current = await LoadAsync(id, cancellationToken);
             return current is null ? NotFound() : await RefuseStaleAsync(current, cancellationToken);
         }
-        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception))
+        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception) || UnionChoice.RefusedForName(exception, ModelState, "Input"))
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("Input.Slug", DisputeForm.SlugTakenMessage);
+            if (DisputeSnapshot.IsSlugTaken(exception))
+            {
+                ModelState.AddModelError("Input.Slug", DisputeForm.SlugTakenMessage);
+            }
+
             var current = await LoadAsync(id, cancellationToken);
             return current is null ? NotFound() : await ShowAsync(current, cancellationToken);
         }

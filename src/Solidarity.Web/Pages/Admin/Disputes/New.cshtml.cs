@@ -61,6 +61,11 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
                 return byTheOther;
             }
 
+            if (UnionChoice.RefusedForName(exception, ModelState, "Input"))
+            {
+                return await RedisplayAsync(cancellationToken);
+            }
+
             if (!DisputeSnapshot.IsSlugTaken(exception))
             {
                 throw;
