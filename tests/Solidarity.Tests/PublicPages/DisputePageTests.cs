@@ -96,6 +96,20 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
     }
 
     [Fact]
+    public async Task An_ended_disputes_page_no_longer_asks_for_money_or_messages()
+    {
+        await App.SeedDemoAsync();
+
+        var page = await GetPageAsync("/disputes/millbrook-care-night-staff");
+
+        Assert.Null(page.QuerySelector("section[aria-labelledby=offline]"));
+        Assert.DoesNotContain("Make cheques payable", Text(page.Body), StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("a[href$='/donate']"));
+        Assert.Null(page.QuerySelector("a[href$='/message']"));
+        Assert.Contains("Messages are read by a moderator", Text(page.QuerySelector("section[aria-labelledby=messages]")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Argos_page_says_how_to_give_offline_and_where_to_write()
     {
         await App.SeedDemoAsync();

@@ -129,6 +129,7 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
         var browser = Site.Browser();
         var path = MonthlyGiftLinks.PathFor(token);
 
+        Assert.Contains("If the dispute ends, the gift is paused", (await browser.GetPageAsync(path)).Body!.TextContent, StringComparison.Ordinal);
         await browser.GetPageAsync(path + "/cancel");
         Assert.DoesNotContain(Stripe.Requests, r => r.Method == "DELETE");
         Assert.Equal("active", Stripe.Subscriptions[stripe.SubscriptionId].Status);
@@ -141,6 +142,7 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture
         Assert.Equal($"monthly-cancel:{stripe.GiftId}", cancel.IdempotencyKey);
         Assert.Equal("canceled", Stripe.Subscriptions[stripe.SubscriptionId].Status);
         Assert.Equal(MonthlyGiftStatus.Cancelled, await Site.WithDbAsync(db => db.MonthlyGifts.Select(g => g.Status).SingleAsync()));
+        Assert.DoesNotContain("If the dispute ends", (await browser.GetPageAsync(path)).Body!.TextContent, StringComparison.Ordinal);
 
         // Stripe's own event of the cancellation then changes nothing.
         await WebhookSender.DeliverAsync(webhooks, stripe.Deleted(DateTimeOffset.UtcNow));
