@@ -11,6 +11,12 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
     /// <summary>How long after the payment the donor's page keeps refreshing while its receipt is prepared.</summary>
     private static readonly TimeSpan ReceiptWait = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long after the gift was made the page keeps refreshing while Stripe's confirmation is awaited: it usually comes
+    /// in seconds, and a page that reloads for ever would keep a screen reader starting again.
+    /// </summary>
+    public static readonly TimeSpan ConfirmationWait = TimeSpan.FromMinutes(10);
+
     public DonationOutcome Donation { get; private set; } = default!;
 
     /// <summary>The page refreshes itself: the payment is being confirmed, or the donor's receipt is on its way.</summary>
@@ -21,7 +27,7 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
         var donation = await db.Donations.AsNoTracking()
             .Where(d => d.Id == id && d.Method == DonationMethod.Card)
             .Join(db.Disputes, d => d.DisputeId, dispute => dispute.Id, (d, dispute) => new DonationOutcome(
-                d.Id, d.Status, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, dispute.Slug, dispute.Title, d.PaidAt))
+                d.Id, d.Status, d.AmountPence + d.FeeCoverPence, d.Currency, d.Email, dispute.Slug, dispute.Title, d.PaidAt, d.CreatedAt))
             .SingleOrDefaultAsync(cancellationToken);
         if (donation is null)
         {
@@ -32,7 +38,7 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
         // amount and the status; only the browser that made the donation is shown whose address the receipt goes to.
         var madeHere = donorBrowser.MadeDonation(HttpContext, donation.Id);
         Donation = madeHere ? donation : donation with { Email = null };
-        Refreshes = donation.Status == DonationStatus.Pending
+        Refreshes = (donation.Status == DonationStatus.Pending && donation.CreatedAt > time.GetUtcNow() - ConfirmationWait)
             || (donation.Status == DonationStatus.Paid
                 && donation.PaidAt > time.GetUtcNow() - ReceiptWait
                 && madeHere
@@ -43,7 +49,7 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
 
 internal sealed record DonationOutcome(
     Guid Id, DonationStatus Status, long ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle,
-    DateTimeOffset? PaidAt)
+    DateTimeOffset? PaidAt, DateTimeOffset CreatedAt)
 {
     public bool IsBeingConfirmed => Status is DonationStatus.Pending or DonationStatus.AwaitingPayment;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
 using Solidarity.Web.Pages.Receipts;
@@ -24,6 +25,20 @@ public sealed class ThankYouTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("£25.58", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
         Assert.Contains(dispute.Title, page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
         Assert.Null(page.QuerySelector("#receipt-download"));
+    }
+
+    [Fact]
+    public async Task A_donation_still_unconfirmed_long_after_it_was_made_stops_refreshing_and_says_what_happens_next()
+    {
+        var (_, id) = await DonationAsync(DonationStatus.Pending);
+        await App.WithDbAsync(db => db.Donations.Where(d => d.Id == id)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.CreatedAt, DateTimeOffset.UtcNow - Solidarity.Web.Pages.Donations.ThankYouModel.ConfirmationWait - TimeSpan.FromMinutes(1))));
+
+        var page = await App.Browser().GetPageAsync($"/donations/{id}/thank-you");
+
+        Assert.Null(page.QuerySelector("meta[http-equiv=refresh]"));
+        Assert.Contains("has not confirmed it yet", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("updates by itself", page.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
