@@ -99,6 +99,11 @@ public sealed class OpenBooksTests(SiteFixture fixture) : SiteTest(fixture)
             Assert.Equal(payments.Order(), PagePayments(page, code).Order());
         }
 
+        // The whole dispute's money went to its branches; each branch's table speaks of that branch.
+        Assert.Contains("Paid to the branches", page.QuerySelector("table[data-books='all'] tr[data-figure='paid-to-branch']")!.TextContent, StringComparison.Ordinal);
+        Assert.All(page.QuerySelectorAll("table[data-books]:not([data-books='all']) tr[data-figure='paid-to-branch']"),
+            row => Assert.Contains("Paid to the branch", row.TextContent, StringComparison.Ordinal));
+
         // The history is only a good test if it reached the cases it is about.
         var whole = expected.Figures["all"];
         Assert.All(whole, f => Assert.NotEqual(0, f));
