@@ -49,7 +49,10 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
         var items = page.QuerySelectorAll(".supporter-list li").ToList();
         Assert.Equal(["Sam", "Jo", "Momentum South Birmingham"], items.Select(i => i.QuerySelector("strong")!.TextContent));
         Assert.Equal([null, "£25", null], items.Select(i => i.QuerySelector(".supporter-amount")?.TextContent));
-        Assert.Equal("And 3 gifts from people who chose not to be named.", page.QuerySelector("#unnamed-gifts")!.TextContent.Trim());
+        Assert.Equal(
+            "And 3 gifts given without a name to show: by donors who chose not to be named, or collected offline.",
+            page.QuerySelector("#unnamed-gifts")!.TextContent.Trim());
+        Assert.Contains("counts each person or organisation once", page.QuerySelector("#gifts-not-people")!.TextContent, StringComparison.Ordinal);
         var text = page.Body!.TextContent;
         Assert.DoesNotContain("Private Payer", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Refunded in full", text, StringComparison.Ordinal);
