@@ -27,7 +27,9 @@ internal sealed class NewModel(SolidarityDbContext db, AuditTrail audit, TimePro
         var checkedInput = await DisputeForm.CheckAsync(Input, existing: null, db, ModelState, cancellationToken);
         if (union is null || checkedInput is null || !ModelState.IsValid)
         {
-            return await RedisplayAsync(cancellationToken);
+            // The same form sent twice at once: the other request may have created the dispute since the first look,
+            // and then its address counts as taken here.
+            return await AlreadyCreatedAsync(cancellationToken) ?? await RedisplayAsync(cancellationToken);
         }
 
         var now = time.GetUtcNow();
