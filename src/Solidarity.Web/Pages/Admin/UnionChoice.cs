@@ -18,8 +18,7 @@ internal static class UnionChoice
     /// </summary>
     public static bool RefusedForName(DbUpdateException exception, ModelStateDictionary modelState, string fieldPrefix)
     {
-        if (exception.InnerException is not Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } unique
-            || unique.ConstraintName?.Contains("Unions", StringComparison.OrdinalIgnoreCase) != true)
+        if (!exception.IsUniqueViolationOf("Unions"))
         {
             return false;
         }

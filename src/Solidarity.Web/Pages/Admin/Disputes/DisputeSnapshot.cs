@@ -1,4 +1,3 @@
-using Npgsql;
 using Solidarity.Core.Disputes;
 
 namespace Solidarity.Web.Pages.Admin.Disputes;
@@ -57,9 +56,7 @@ internal sealed record DisputeSnapshot(
          await db.Unions.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken));
 
     /// <summary>A save refused by the unique index on the slug: another dispute took it in the meantime.</summary>
-    public static bool IsSlugTaken(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique &&
-        unique.ConstraintName?.Contains("Slug", StringComparison.OrdinalIgnoreCase) == true;
+    public static bool IsSlugTaken(DbUpdateException exception) => exception.IsUniqueViolationOf("Slug");
 
     /// <summary>What a new dispute was created with.</summary>
     public object Created() => new

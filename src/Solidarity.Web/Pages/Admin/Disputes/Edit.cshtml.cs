@@ -90,10 +90,10 @@ internal sealed class EditModel(
             var current = await LoadAsync(id, cancellationToken);
             return current is null ? NotFound() : await RefuseStaleAsync(current, cancellationToken);
         }
-        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception) || UnionChoice.RefusedForName(exception, ModelState, "Input"))
+        catch (DbUpdateException exception) when (DisputeSnapshot.IsSlugTaken(exception) || exception.IsUniqueViolationOf("Unions"))
         {
             db.ChangeTracker.Clear();
-            if (DisputeSnapshot.IsSlugTaken(exception))
+            if (!UnionChoice.RefusedForName(exception, ModelState, "Input"))
             {
                 ModelState.AddModelError("Input.Slug", DisputeForm.SlugTakenMessage);
             }
