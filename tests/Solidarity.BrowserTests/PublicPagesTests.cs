@@ -67,4 +67,25 @@ public sealed class PublicPagesTests(BrowserFixture fixture) : BrowserTest(fixtu
         Assert.Equal(200, response.Status);
         Assert.Equal("image/png", response.Headers["content-type"]);
     }
+
+    [ChromiumFact]
+    public async Task On_a_laptop_screen_the_side_column_of_a_dispute_page_scrolls_into_view_before_the_page_ends()
+    {
+        await SeedDemoHistoryAsync();
+        var page = await NewPageAsync();
+        await OpenAsync(page, await PathOfAsync("argos"));
+        var screen = await page.EvaluateAsync<double>("() => window.innerHeight");
+        var side = await page.EvaluateAsync<double>("() => document.querySelector('.dispute-side').getBoundingClientRect().height");
+        var main = await page.EvaluateAsync<double>("() => document.querySelector('.dispute-main').getBoundingClientRect().height");
+        Assert.True(side > screen && main > side + screen, $"The side column ({side}px) and the main one ({main}px) no longer test a screen of {screen}px.");
+
+        // Scrolled just far enough for the column's last part (the share links) to sit at the foot of the screen,
+        // well before the end of the page: a column stuck to the top of the screen would still hide it below.
+        var last = "document.querySelector('.dispute-side').lastElementChild.getBoundingClientRect().bottom";
+        var scrollTo = await page.EvaluateAsync<double>($"() => {last} + window.scrollY") - screen + 20;
+        await page.EvaluateAsync($"() => window.scrollTo(0, {scrollTo.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+
+        var bottom = await page.EvaluateAsync<double>($"() => {last}");
+        Assert.True(bottom <= screen, $"The side column's last part ends {bottom}px down a screen of {screen}px after scrolling to {scrollTo}px.");
+    }
 }
