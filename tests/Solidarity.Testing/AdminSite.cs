@@ -11,11 +11,11 @@ using Solidarity.Core.Accounts;
 namespace Solidarity.Testing;
 
 /// <summary>
-/// A stand-in admin, for what a real session (<see cref="SignIn.AsAdminAsync"/>, the way tests sign an admin in)
-/// cannot do: a request carrying <see cref="Header"/> to the site from <see cref="For"/> is an admin who used a second
-/// factor (or not, when the header says "no-mfa"), so the Admin policy itself is exercised. For sessions the sign-in
-/// pages never give (an admin without a second factor, an admin known by another scheme than the cookie) and for tests
-/// that move the site's clock past a session's limits.
+/// A forged admin, for sessions the sign-in pages never give: tests sign an admin in with <see cref="SignIn.AsAdminAsync"/>,
+/// the one way in. A request carrying <see cref="Header"/> to the site from <see cref="For"/> is an admin who used a
+/// second factor (or not, when the header says "no-mfa"), known by another scheme than the cookie, so the Admin policy
+/// itself is exercised against what no page would hand out. <see cref="Principal"/> is the same admin for calling the
+/// site's services directly, as its pages do.
 /// </summary>
 public static class AdminSite
 {

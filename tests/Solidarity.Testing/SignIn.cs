@@ -17,8 +17,9 @@ public sealed record TestAccount(Guid Id, string Email, string Password, string?
 /// <summary>
 /// Accounts and signed-in clients for tests: the sign-in goes through the real pages, as a browser's would.
 /// <see cref="AsAdminAsync"/> is how a test that needs an admin gets one; tests about the sign-in itself drive its
-/// steps with <see cref="WithPasswordAsync"/> and <see cref="WithCodeAsync"/>, and <see cref="AdminSite"/> stands in
-/// for an admin only where no real session can.
+/// steps with <see cref="WithPasswordAsync"/> and <see cref="WithCodeAsync"/>. <see cref="AdminSite"/> forges only the
+/// sessions no sign-in gives (an admin without a second factor, or known by another scheme), to test that they are refused
+/// or never cached.
 /// </summary>
 public static class SignIn
 {

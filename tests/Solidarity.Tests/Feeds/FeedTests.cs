@@ -255,7 +255,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
             db.SupportMessages.Add(new Core.Messages.SupportMessage { DisputeId = Argos.Id, Body = "Pending", CreatedAt = Clock.Now });
             return db.SaveChangesAsync();
         });
-        using var client = AdminClient();
+        using var client = await AdminAsync();
         var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Slug, Argos.Id);
 
         var page = await GetPageAsync(client, path);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
@@ -51,12 +52,6 @@ public sealed class MessagesFixture : OwnSite<MessagesApp>
 {
     public LoopbackSmtp Smtp { get; private set; } = default!;
 
-    /// <summary>
-    /// The same site with the stand-in admin (see <see cref="AdminSite"/>): the tests move the site's clock by hours, past the
-    /// limits of a real admin session.
-    /// </summary>
-    public WebApplicationFactory<Program> Admin { get; private set; } = default!;
-
     protected override string DatabasePrefix => "solidarity_messages";
 
     protected override async Task<MessagesApp> CreateAsync()
@@ -65,15 +60,8 @@ public sealed class MessagesFixture : OwnSite<MessagesApp>
         return new MessagesApp(Smtp.Port);
     }
 
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Admin = AdminSite.For(App);
-    }
-
     public override async Task DisposeAsync()
     {
-        await Admin.DisposeAsync();
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
     }
@@ -115,7 +103,7 @@ public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
     {
         Clock.Now = TestClock.Default;
         await App.ResetAsync();
-        await SolidarityApp.EvictPublicPagesAsync(Fixture.Admin);
+        await SolidarityApp.EvictPublicPagesAsync(App);
         Smtp.Clear();
         await App.WithDbAsync(async db =>
         {
@@ -155,7 +143,18 @@ public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
         return client;
     }
 
-    protected HttpClient AdminClient() => Fixture.Admin.AdminClient();
+    /// <summary>The admin who signs in by <see cref="AdminAsync"/>: null until then.</summary>
+    protected TestAccount? Admin { get; private set; }
+
+    /// <summary>
+    /// The treasurer, an admin with an authenticator, signed in through the pages with both factors at the clock's time.
+    /// A test that moves the clock stays within the session's limits (30 minutes idle, 12 hours in all).
+    /// </summary>
+    protected async Task<HttpClient> AdminAsync()
+    {
+        Admin = await SignIn.CreateAccountAsync(App, "treasurer@example.org", Roles.Admin, withAuthenticator: true);
+        return await SignIn.WithTwoFactorAsync(App, Admin);
+    }
 
     protected static async Task<IHtmlDocument> ParseAsync(HttpResponseMessage response) =>
         new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());

@@ -46,7 +46,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
             });
             return db.SaveChangesAsync();
         });
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         var page = await admin.GetPageAsync(QueuePath);
 
@@ -68,7 +68,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
             db.AddRange(donation, message);
             return db.SaveChangesAsync();
         });
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         Assert.Empty((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
         Assert.Equal("0", (await admin.GetPageAsync("/admin")).QuerySelector("[data-testid=messages-waiting]")!.TextContent);
@@ -93,7 +93,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
             db.AddRange(gift, message);
             return db.SaveChangesAsync();
         });
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         Assert.Empty((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
 
@@ -117,16 +117,16 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     {
         var message = await AddPendingAsync("Solidarity from Leek", TimeSpan.FromHours(1));
         Clock.Now = Clock.Now.AddMinutes(7);
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         using var response = await DecideAsync(admin, "Approve", [new("Input.Only", message.Id.ToString())]);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var decided = await ReloadAsync(message.Id);
-        Assert.Equal((ModerationStatus.Approved, Clock.Now, AdminSite.AdminId, "treasurer@example.org", (string?)null),
+        Assert.Equal((ModerationStatus.Approved, Clock.Now, Admin!.Id, "treasurer@example.org", (string?)null),
             (decided.Status, decided.ModeratedAt!.Value, decided.ModeratedByUserId!.Value, decided.ModeratedByName, decided.RejectionReason));
         var entry = Assert.Single(await AuditAsync());
-        Assert.Equal((AuditActions.MessageApproved, message.Id.ToString(), AdminSite.AdminId), (entry.Action, entry.SubjectId, entry.UserId!.Value));
+        Assert.Equal((AuditActions.MessageApproved, message.Id.ToString(), Admin!.Id), (entry.Action, entry.SubjectId, entry.UserId!.Value));
         Assert.Contains("Approved 1 message.", Squash((await admin.GetPageAsync(QueuePath)).QuerySelector(".notice")!.TextContent), StringComparison.Ordinal);
         using var visitor = Visitor();
         Assert.Equal("Solidarity from Leek", (await GetPageAsync(visitor, DisputePath)).QuerySelector(".support-message .message-body")!.TextContent);
@@ -137,7 +137,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     {
         // Enter in the reason box presses the form's first button, "Approve ticked", with the reason sent along.
         var abusive = await AddPendingAsync("Abuse", TimeSpan.FromHours(1));
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         using var refused = await DecideAsync(admin, "Approve", [new("Input.Selected", abusive.Id.ToString()), new("Input.Reason", "abuse")]);
 
@@ -151,7 +151,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     public async Task Rejecting_needs_a_reason_which_is_kept_on_the_message_for_moderators_only()
     {
         var message = await AddPendingAsync("Buy cheap watches", TimeSpan.FromHours(1));
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         using var refused = await DecideAsync(admin, "Reject", [new("Input.Only", message.Id.ToString()), new("Input.Reason", " ")]);
 
@@ -177,7 +177,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     public async Task Moderating_an_already_moderated_message_changes_nothing()
     {
         var message = await AddPendingAsync("Keep going", TimeSpan.FromHours(1));
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
         using var approved = await DecideAsync(admin, "Approve", [new("Input.Only", message.Id.ToString())]);
         var first = await ReloadAsync(message.Id);
         Clock.Now = Clock.Now.AddMinutes(5);
@@ -201,7 +201,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
             messages.Add(await AddPendingAsync($"Message {i}", TimeSpan.FromMinutes(50 - i)));
         }
 
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         using var approve = await DecideAsync(admin, "Approve", messages.Take(3).Select(m => new KeyValuePair<string, string>("Input.Selected", m.Id.ToString())));
         using var reject = await DecideAsync(admin, "Reject",
@@ -222,7 +222,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     public async Task Nothing_ticked_is_refused_with_a_message()
     {
         await AddPendingAsync("Waiting", TimeSpan.FromMinutes(1));
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
 
         using var response = await DecideAsync(admin, "Approve", []);
 
@@ -261,7 +261,7 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     {
         var first = await AddPendingAsync("First", TimeSpan.FromHours(2));
         var second = await AddPendingAsync("Second", TimeSpan.FromHours(1));
-        using var admin = AdminClient();
+        using var admin = await AdminAsync();
         await DecideAsync(admin, "Reject", [new("Input.Only", first.Id.ToString()), new("Input.Reason", "Off topic")]);
         Clock.Now = Clock.Now.AddMinutes(3);
         await DecideAsync(admin, "Approve", [new("Input.Only", second.Id.ToString())]);
@@ -280,8 +280,10 @@ public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixt
     [InlineData("/admin/messages/moderated")]
     public async Task Moderation_pages_are_for_admins_with_a_second_factor(string path)
     {
-        using var anonymous = Fixture.Admin.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        using var withoutSecondFactor = Fixture.Admin.AdminClient("no-mfa");
+        // No sign-in page gives an admin a session without a second factor: a forged one stands in.
+        await using var forged = AdminSite.For(App);
+        using var anonymous = forged.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var withoutSecondFactor = forged.AdminClient("no-mfa");
 
         using var asAnonymous = await anonymous.GetAsync(path);
         using var asPasswordOnly = await withoutSecondFactor.GetAsync(path);
