@@ -5,10 +5,11 @@ using Ical.Net;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Messages;
+using Solidarity.Tests.PublicPages;
 
 namespace Solidarity.Tests.Feeds;
 
-public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
+public sealed class FeedTests(PublicSiteFixture fixture) : MessagesTest(fixture)
 {
     private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
     private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
@@ -76,7 +77,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal("Argos warehouse strike: news", root.Element(Atom + "title")!.Value);
         Assert.Equal("2026-05-19T14:00:00Z", root.Element(Atom + "updated")!.Value);
         var self = root.Elements(Atom + "link").Single(l => (string?)l.Attribute("rel") == "self");
-        Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}/updates.atom", (string?)self.Attribute("href"));
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{DisputePath}/updates.atom", (string?)self.Attribute("href"));
 
         var entries = root.Elements(Atom + "entry").ToList();
         Assert.Equal([$"urn:uuid:{court.Id}", $"urn:uuid:{strike.Id}"], entries.Select(e => e.Element(Atom + "id")!.Value));
@@ -85,7 +86,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal("2026-05-19T14:00:00Z", first.Element(Atom + "published")!.Value);
         Assert.Equal("2026-05-19T14:00:00Z", first.Element(Atom + "updated")!.Value);
         Assert.Equal("Unite press office", first.Element(Atom + "author")!.Element(Atom + "name")!.Value);
-        Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}#update-{court.Id:N}", (string?)first.Element(Atom + "link")!.Attribute("href"));
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{DisputePath}#update-{court.Id:N}", (string?)first.Element(Atom + "link")!.Attribute("href"));
         var content = first.Element(Atom + "content")!;
         Assert.Equal("html", (string?)content.Attribute("type"));
         Assert.Equal("<p>A &lt;script&gt;alert(1)&lt;/script&gt; win &amp; more.</p>", content.Value.Trim());
@@ -149,7 +150,7 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal(StrikeEnds.UtcDateTime, strike.DtEnd.AsUtc);
         Assert.Equal("Two-week continuous strike", strike.Summary);
         Assert.Equal("Strike. Picket lines from 06:00; bring a flask, and friends.", strike.Description);
-        Assert.Equal(new Uri($"{MessagesApp.BaseUrl}{DisputePath}"), strike.Url);
+        Assert.Equal(new Uri($"{PublicSiteApp.BaseUrl}{DisputePath}"), strike.Url);
         Assert.EndsWith("@solidarity.test", strike.Uid, StringComparison.Ordinal);
         Assert.NotNull(strike.DtStamp);
     }
@@ -197,9 +198,9 @@ public sealed class FeedTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal("Argos warehouse strike", Meta("meta[property='og:title']"));
         Assert.Equal("£0 raised of £20,000 · About 1,400 warehouse workers defend their jobs.", Meta("meta[property='og:description']"));
         Assert.Equal("article", Meta("meta[property='og:type']"));
-        Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}", Meta("meta[property='og:url']"));
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{DisputePath}", Meta("meta[property='og:url']"));
         Assert.Equal("summary_large_image", Meta("meta[name='twitter:card']"));
-        Assert.Equal($"{MessagesApp.BaseUrl}{DisputePath}/share.png", Meta("meta[property='og:image']"));
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{DisputePath}/share.png", Meta("meta[property='og:image']"));
         Assert.Equal(Meta("meta[property='og:image']"), Meta("meta[name='twitter:image']"));
         Assert.Equal("Argos warehouse strike", Meta("meta[name='twitter:title']"));
         Assert.Equal(Meta("meta[property='og:description']"), Meta("meta[name='twitter:description']"));

@@ -6,7 +6,7 @@ using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Tests.Messages;
 
-public sealed class DigestTests(MessagesFixture fixture) : MessagesTest(fixture)
+public sealed class DigestTests(PublicSiteFixture fixture) : MessagesTest(fixture)
 {
     private async Task AddApprovedAsync(Guid disputeId, string body, DateTimeOffset approvedAt, string? author = "Jo")
     {
@@ -46,7 +46,7 @@ public sealed class DigestTests(MessagesFixture fixture) : MessagesTest(fixture)
         Assert.Equal("2 new messages of support for Burton on Trent branch (Wednesday 20 May 2026)", first.Subject);
         Assert.Contains("Solidarity from Leek trades council", first.TextBody, StringComparison.Ordinal);
         Assert.Contains("from Anonymous, Leek", first.TextBody, StringComparison.Ordinal);
-        Assert.Contains($"{MessagesApp.BaseUrl}/disputes/{Slug}#messages", first.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"{PublicSiteApp.BaseUrl}/disputes/{Slug}#messages", first.TextBody, StringComparison.Ordinal);
 
         Clock.Now = TestClock.Default.AddDays(1);
         Assert.Equal(0, await RunDigestAsync());

@@ -6,12 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
+using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Tests.Messages;
 
-public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fixture)
+public sealed class MessageFormTests(PublicSiteFixture fixture) : MessagesTest(fixture)
 {
     private const string MessagePath = DisputePath + "/message";
 
@@ -240,12 +241,12 @@ public sealed class MessageFormTests(MessagesFixture fixture) : MessagesTest(fix
     [Fact]
     public async Task Five_messages_in_ten_minutes_means_five_across_every_web_process()
     {
-        await using var second = new MessagesApp(Smtp.Port);
+        await using var second = new PublicSiteApp(Smtp.Port);
         second.ShareDatabaseOf(App);
         second.Clock.Now = Clock.Now;
         using var here = Visitor();
         using var there = second.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        there.DefaultRequestHeaders.Add(MessagesApp.ClientAddressHeader, ClientAddress);
+        there.DefaultRequestHeaders.Add(PublicSiteApp.ClientAddressHeader, ClientAddress);
         for (var i = 1; i <= 5; i++)
         {
             using var accepted = await SendAsync(i % 2 == 0 ? there : here, $"Message {i}");

@@ -16,69 +16,11 @@ using Solidarity.Tests.PublicPages;
 namespace Solidarity.Tests.Messages;
 
 /// <summary>
-/// The site for messages, updates and feeds: a clock the tests set, mail to a loopback SMTP server, and a test-only
-/// header that sets the client address, so each test sends from an address of its own and the rate limit can be
-/// tried address by address.
-/// </summary>
-public sealed class MessagesApp(int smtpPort) : SolidarityApp
-{
-    public const string ClientAddressHeader = ClientAddress.Header;
-    public const string BaseUrl = "https://solidarity.test";
-
-    public TestClock Clock { get; } = new();
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Smtp:Host", "127.0.0.1"),
-        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Smtp:Security", "None"),
-        new("Smtp:TimeoutSeconds", "5"),
-        new("Smtp:From", "Solidarity <messages@solidarity.test>"),
-        new("Site:BaseUrl", BaseUrl),
-    ];
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<IStartupFilter, ClientAddress>();
-        });
-    }
-}
-
-public sealed class MessagesFixture : OwnSite<MessagesApp>
-{
-    public LoopbackSmtp Smtp { get; private set; } = default!;
-
-    protected override string DatabasePrefix => "solidarity_messages";
-
-    protected override async Task<MessagesApp> CreateAsync()
-    {
-        Smtp = await LoopbackSmtp.StartAsync();
-        return new MessagesApp(Smtp.Port);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Smtp.DisposeAsync();
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class MessagesCollection : ICollectionFixture<MessagesFixture>
-{
-    public const string Name = "messages";
-}
-
-/// <summary>
 /// A test on the messages site: tables and mailbox emptied, the clock at its default, and the Argos dispute with
 /// two beneficiary branches (Burton with a contact email, Castleford without) and its 2017 strike.
 /// </summary>
-[Collection(MessagesCollection.Name)]
-public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
+[Collection(PublicSiteCollection.Name)]
+public abstract class MessagesTest(PublicSiteFixture fixture) : IAsyncLifetime
 {
     public const string Slug = "argos-warehouse-strike";
     public const string DisputePath = "/disputes/" + Slug;
@@ -88,8 +30,8 @@ public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
     public static readonly DateTimeOffset StrikeStarts = new(2017, 5, 17, 5, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset StrikeEnds = new(2017, 5, 31, 4, 59, 0, TimeSpan.Zero);
 
-    protected MessagesFixture Fixture { get; } = fixture;
-    protected MessagesApp App => Fixture.App;
+    protected PublicSiteFixture Fixture { get; } = fixture;
+    protected PublicSiteApp App => Fixture.App;
     protected LoopbackSmtp Smtp => Fixture.Smtp;
     protected TestClock Clock => App.Clock;
     protected Dispute Argos { get; private set; } = default!;
@@ -139,7 +81,7 @@ public abstract class MessagesTest(MessagesFixture fixture) : IAsyncLifetime
     protected HttpClient Visitor(string? address = null)
     {
         var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        client.DefaultRequestHeaders.Add(MessagesApp.ClientAddressHeader, address ?? ClientAddress);
+        client.DefaultRequestHeaders.Add(PublicSiteApp.ClientAddressHeader, address ?? ClientAddress);
         return client;
     }
 

@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
+using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Messages;
 
 namespace Solidarity.Tests.Messages;
 
-public sealed class ModerationTests(MessagesFixture fixture) : MessagesTest(fixture)
+public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fixture)
 {
     private const string QueuePath = "/admin/messages";
 

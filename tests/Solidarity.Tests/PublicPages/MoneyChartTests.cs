@@ -160,7 +160,7 @@ public sealed class MoneyChartTests(PublicSiteFixture fixture) : PublicSiteTest(
 
         string? Meta(string selector) => page.QuerySelector(selector)?.GetAttribute("content");
         var card = Meta("meta[property='og:image']");
-        Assert.Equal($"http://localhost{ArgosPath}/share.png", card);
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{ArgosPath}/share.png", card);
         Assert.Equal(card, Meta("meta[name='twitter:image']"));
         Assert.Equal("summary_large_image", Meta("meta[name='twitter:card']"));
         Assert.Equal("1200", Meta("meta[property='og:image:width']"));
@@ -182,11 +182,11 @@ public sealed class MoneyChartTests(PublicSiteFixture fixture) : PublicSiteTest(
             l => Assert.StartsWith("https://bsky.app/intent/compose?text=", l, StringComparison.Ordinal),
             l => Assert.StartsWith("https://x.com/intent/post?text=", l, StringComparison.Ordinal),
             l => Assert.StartsWith("https://www.facebook.com/sharer/sharer.php?u=", l, StringComparison.Ordinal));
-        var pageUrl = Uri.EscapeDataString($"http://localhost{ArgosPath}");
+        var pageUrl = Uri.EscapeDataString($"{PublicSiteApp.BaseUrl}{ArgosPath}");
         Assert.All(links, l => Assert.Contains(pageUrl, l, StringComparison.Ordinal));
         var copy = page.QuerySelector("input#share-url")!;
         Assert.True(copy.HasAttribute("readonly"));
-        Assert.Equal($"http://localhost{ArgosPath}", copy.GetAttribute("value"));
+        Assert.Equal($"{PublicSiteApp.BaseUrl}{ArgosPath}", copy.GetAttribute("value"));
         Assert.NotNull(page.QuerySelector("label[for=share-url]"));
         Assert.Empty(page.QuerySelectorAll("script[src^='http']"));
     }

@@ -261,7 +261,7 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
     {
         var scenario = await MoneyScenario.SeedAsync(App);
         var payment = new CardPayment(await scenario.CardDonationAsync(App, 2_500), 2_500);
-        await using var other = new PublicSiteApp();
+        await using var other = new PublicSiteApp(Smtp.Port);
         other.ShareDatabaseOf(App);
         other.Clock.Now = App.Clock.Now;
         using var visitor = other.Browser();

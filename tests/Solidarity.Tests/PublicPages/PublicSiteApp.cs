@@ -26,15 +26,30 @@ public sealed class TestClock : TimeProvider
 }
 
 /// <summary>
-/// The site with the test clock, and one extra endpoint that throws, so the 500 page can be seen as a
-/// visitor would see it. The endpoint exists only in this host, never in the product.
+/// The public site, with its messages, updates and feeds: a clock the tests set, its address configured
+/// (<see cref="BaseUrl"/>), mail to a loopback SMTP server, a test-only header that sets the client address (so each test
+/// sends from an address of its own and the rate limits can be tried address by address), the SQL each request sends,
+/// what the output cache stores, and one extra endpoint that throws, so the 500 page can be seen as a visitor would see
+/// it. The header and the endpoint exist only in this host, never in the product.
 /// </summary>
-public sealed class PublicSiteApp : SolidarityApp
+public sealed class PublicSiteApp(int smtpPort) : SolidarityApp
 {
     public const string ThrowingPath = "/test-only/throw";
     public const string SecretMessage = "Secret internals: Host=db.internal;Password=hunter2";
+    public const string ClientAddressHeader = ClientAddress.Header;
+    public const string BaseUrl = "https://solidarity.test";
 
     public TestClock Clock { get; } = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Smtp:Host", "127.0.0.1"),
+        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Smtp:Security", "None"),
+        new("Smtp:TimeoutSeconds", "5"),
+        new("Smtp:From", "Solidarity <messages@solidarity.test>"),
+        new("Site:BaseUrl", BaseUrl),
+    ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -42,6 +57,7 @@ public sealed class PublicSiteApp : SolidarityApp
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, ClientAddress>();
             services.AddSingleton<IStartupFilter, ThrowingEndpoint>();
             SqlCommandLog.AddTo(services);
             RecordingOutputCacheStore.AddTo(services);
@@ -94,9 +110,21 @@ public sealed class PublicSiteApp : SolidarityApp
 
 public sealed class PublicSiteFixture : OwnSite<PublicSiteApp>
 {
+    public LoopbackSmtp Smtp { get; private set; } = default!;
+
     protected override string DatabasePrefix => "solidarity_public";
 
-    protected override Task<PublicSiteApp> CreateAsync() => Task.FromResult(new PublicSiteApp());
+    protected override async Task<PublicSiteApp> CreateAsync()
+    {
+        Smtp = await LoopbackSmtp.StartAsync();
+        return new PublicSiteApp(Smtp.Port);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
 }
 
 [CollectionDefinition(Name)]
@@ -111,10 +139,13 @@ public abstract class PublicSiteTest(PublicSiteFixture fixture) : IAsyncLifetime
 {
     protected PublicSiteApp App => fixture.App;
 
-    public virtual Task InitializeAsync()
+    protected LoopbackSmtp Smtp => fixture.Smtp;
+
+    public virtual async Task InitializeAsync()
     {
         App.Clock.Now = TestClock.Default;
-        return App.ResetAsync();
+        await App.ResetAsync();
+        fixture.Smtp.Clear();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -5,12 +5,13 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Messages;
+using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Updates;
 
 namespace Solidarity.Tests.Updates;
 
-public sealed class UpdateTests(MessagesFixture fixture) : MessagesTest(fixture)
+public sealed class UpdateTests(PublicSiteFixture fixture) : MessagesTest(fixture)
 {
     private string WritePath(Guid? id = null) => $"/admin/disputes/{Argos.Id}/updates/write" + (id is null ? "" : $"/{id}");
 
