@@ -43,6 +43,7 @@ internal static class SiteHosting
             // password, accepting an invitation), so a new account page is never open by omission.
             options.Conventions.AuthorizeFolder("/Account");
             options.Conventions.Add(new AudienceConvention());
+            options.Conventions.ConfigureFilter(new RequestsWithoutAnswer());
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
         builder.AddSiteCookies();

@@ -153,6 +153,21 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_reversal_reason_with_a_control_character_is_refused_and_nothing_is_posted()
+    {
+        using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;
+        (await client.PostFormAsync(Path, ValidCheque())).Dispose();
+        var donationId = await App.WithDbAsync(db => db.Donations.Select(d => d.Id).SingleAsync());
+
+        using var refused = await client.PostFormAsync(Path, [new("donationId", donationId.ToString()), new("reason", "Bounced\u0007")], "Reverse");
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("ordinary characters", (await HtmlForm.ParseAsync(refused)).QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        Assert.Single(await MoneyScenario.EntriesAsync(App));
+        Assert.Equal(DonationStatus.Paid, (await MoneyScenario.DonationAsync(App, donationId)).Status);
+    }
+
+    [Fact]
     public async Task Reversing_money_the_branch_was_already_paid_asks_first_and_then_lists_what_the_branch_owes_back()
     {
         using var client = (await SignIn.AsAdminAsync(App, "treasurer@example.org")).Client;

@@ -108,6 +108,14 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         if (reason is null || reason.Length > Donation.ReversalReasonMaxLength)
         {
             ModelState.AddModelError("reason", $"Give the reason for reversing this entry (up to {Donation.ReversalReasonMaxLength} characters).");
+        }
+        else
+        {
+            TypedText.CheckLine(reason, ModelState, "reason");
+        }
+
+        if (reason is null || !ModelState.IsValid)
+        {
             await LoadAsync(cancellationToken);
             return Page();
         }
