@@ -45,8 +45,9 @@ internal sealed class MoveModel(MonthlyGiftLinks links, MonthlyGiftMove move, Ti
         switch (await move.MoveAsync(Gift, DisputeId!.Value, MonthlyGiftCancellation.GiverActor, cancellationToken))
         {
             case MonthlyGiftMove.Outcome.Moved:
-                var target = Targets.Single(t => t.Id == DisputeId);
-                Notice = $"Your monthly gift now goes to the {target.Title}. Thank you.";
+                // The list shown was read before the move: a dispute that became a choice in between is not in it.
+                var target = Targets.SingleOrDefault(t => t.Id == DisputeId);
+                Notice = target is null ? "Your monthly gift has moved. Thank you." : $"Your monthly gift now goes to the {target.Title}. Thank you.";
                 return Redirect(MonthlyGiftLinks.PathFor(token));
             case MonthlyGiftMove.Outcome.NoSuchDispute:
                 ModelState.AddModelError(nameof(DisputeId), "Choose one of the disputes listed.");
