@@ -38,6 +38,16 @@ public sealed class LoopbackSmtp : IAsyncDisposable
 
     public IReadOnlyCollection<MimeMessage> Messages => _messages;
 
+    /// <summary>The site's settings for sending to a loopback server on <paramref name="port"/> as <paramref name="from"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> SiteSettings(int port, string from) =>
+    [
+        new("Smtp:Host", "127.0.0.1"),
+        new("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Smtp:Security", "None"),
+        new("Smtp:TimeoutSeconds", "5"),
+        new("Smtp:From", from),
+    ];
+
     /// <summary>Reserves a free port and starts listening on it.</summary>
     public static async Task<LoopbackSmtp> StartAsync()
     {

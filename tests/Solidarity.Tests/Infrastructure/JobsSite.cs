@@ -67,11 +67,7 @@ public sealed class JobsSiteApp(int smtpPort) : SolidarityApp
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
-        new("Smtp:Host", "127.0.0.1"),
-        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Smtp:Security", "None"),
-        new("Smtp:TimeoutSeconds", "5"),
-        new("Smtp:From", "Solidarity receipts <receipts@solidarity.test>"),
+        .. LoopbackSmtp.SiteSettings(smtpPort, "Solidarity receipts <receipts@solidarity.test>"),
         new("Site:BaseUrl", BaseUrl),
         new("Organisation:Name", OrganisationName),
         new("Organisation:Address", "1 Example Street, Burton upon Trent DE14 0AA"),

@@ -43,11 +43,7 @@ public sealed class PublicSiteApp(int smtpPort) : SolidarityApp
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
-        new("Smtp:Host", "127.0.0.1"),
-        new("Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Smtp:Security", "None"),
-        new("Smtp:TimeoutSeconds", "5"),
-        new("Smtp:From", "Solidarity <messages@solidarity.test>"),
+        .. LoopbackSmtp.SiteSettings(smtpPort, "Solidarity <messages@solidarity.test>"),
         new("Site:BaseUrl", BaseUrl),
     ];
 
