@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
-using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Account;
 
 namespace Solidarity.Tests.Accounts;

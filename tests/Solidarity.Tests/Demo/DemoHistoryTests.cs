@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Core.Messages;
-using Solidarity.Tests.PublicPages;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Pages.Ledger;
 

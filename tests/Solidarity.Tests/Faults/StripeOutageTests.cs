@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Donations;
 using Solidarity.Testing;
-using Solidarity.Tests.Donations.Checkout;
+using Solidarity.Tests.Infrastructure;
 using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 

@@ -4,8 +4,8 @@ using System.Xml.Linq;
 using Ical.Net;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Messages;
-using Solidarity.Tests.PublicPages;
 
 namespace Solidarity.Tests.Feeds;
 

@@ -3,8 +3,11 @@ using Solidarity.Testing;
 
 namespace Solidarity.Tests.Infrastructure;
 
-/// <summary>The site hosted in-process as Production, on an existing database, with the settings a test gives.</summary>
-internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string connectionString) : SolidarityApp
+/// <summary>
+/// The site hosted in-process as Production, with the settings a test gives, on an existing database or (without a
+/// connection string) on one <see cref="SolidarityApp.InitialiseAsync"/> makes.
+/// </summary>
+internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string? connectionString) : SolidarityApp
 {
     /// <summary>Every setting Production refuses to start without, but the connection string.</summary>
     public static readonly IReadOnlyDictionary<string, string?> Complete = new Dictionary<string, string?>
@@ -22,13 +25,13 @@ internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settin
         ["DataProtection:CertificatePassword"] = TestCertificate.Password,
     };
 
-    public ProductionSite(string connectionString)
+    public ProductionSite(string? connectionString = null)
         : this(Complete, connectionString)
     {
     }
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [.. settings, new("ConnectionStrings:Solidarity", connectionString)];
+        connectionString is null ? settings : [.. settings, new("ConnectionStrings:Solidarity", connectionString)];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Infrastructure.Throttling;
 
 namespace Solidarity.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Messages;
-using Solidarity.Tests.PublicPages;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Messages;
 
 namespace Solidarity.Tests.Messages;

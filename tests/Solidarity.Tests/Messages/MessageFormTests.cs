@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Data;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
-using Solidarity.Tests.PublicPages;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin.Messages;
 using Solidarity.Web.Pages.Messages;
 

@@ -11,7 +11,6 @@ using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
-using Solidarity.Tests.PublicPages;
 
 namespace Solidarity.Tests.Messages;
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
-using Solidarity.Tests.PublicPages;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Messages;
 

@@ -1,6 +1,7 @@
 using Solidarity.Core.Disputes;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.PublicPages;
 

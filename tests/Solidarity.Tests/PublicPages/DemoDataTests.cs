@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.Tests.PublicPages;

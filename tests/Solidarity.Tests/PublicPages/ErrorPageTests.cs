@@ -1,5 +1,6 @@
 using System.Net;
 using AngleSharp.Html.Parser;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.PublicPages;
 

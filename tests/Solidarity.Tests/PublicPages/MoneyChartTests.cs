@@ -3,11 +3,12 @@ using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
-using Solidarity.Core.Donations;
 using Solidarity.Core.Amounts;
-using Solidarity.Web.Pages.Admin.Money;
+using Solidarity.Core.Donations;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;
+using Solidarity.Web.Pages.Admin.Money;
 
 namespace Solidarity.Tests.PublicPages;
 

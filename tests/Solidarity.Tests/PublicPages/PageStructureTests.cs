@@ -1,3 +1,4 @@
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 
 namespace Solidarity.Tests.PublicPages;

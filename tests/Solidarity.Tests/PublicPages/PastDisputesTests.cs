@@ -1,5 +1,6 @@
 using System.Net;
 using Solidarity.Core.Disputes;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.PublicPages;
 

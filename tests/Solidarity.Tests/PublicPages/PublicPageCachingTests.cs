@@ -3,6 +3,7 @@ using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Solidarity.Testing;
 using Solidarity.Tests.Donations.Webhooks;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;
 using Solidarity.Web.Infrastructure.Hosting;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Solidarity.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Solidarity.Tests.PublicPages;

@@ -1,5 +1,6 @@
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.PublicPages;
 

@@ -279,7 +279,7 @@ public sealed class StatementBuildingTests(JobsSiteFixture fixture) : Remittance
         }
 
         await using var scope = App.Scope();
-        var clock = new Solidarity.Tests.PublicPages.TestClock { Now = WeekOneEnd.AddMinutes(minutesAfterEnd) };
+        var clock = new Solidarity.Tests.Infrastructure.TestClock { Now = WeekOneEnd.AddMinutes(minutesAfterEnd) };
         var job = new BuildStatementsJob(
             scope.ServiceProvider.GetRequiredService<StatementBuilder>(), Microsoft.Extensions.Options.Options.Create(settings), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<BuildStatementsJob>.Instance);

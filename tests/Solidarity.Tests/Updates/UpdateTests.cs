@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Messages;
-using Solidarity.Tests.PublicPages;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Updates;
 
@@ -247,7 +247,7 @@ public sealed class UpdateTests(PublicSiteFixture fixture) : MessagesTest(fixtur
         Assert.Contains("the second ruling against Argos", (await GetPageAsync(visitor, DisputePath)).QuerySelector(".update .update-body")!.TextContent, StringComparison.Ordinal);
     }
 
-    private static DateTimeOffset TestClock0 => PublicPages.TestClock.Default;
+    private static DateTimeOffset TestClock0 => Infrastructure.TestClock.Default;
 
     [Fact]
     public async Task A_published_update_can_be_corrected_but_not_taken_back_to_a_draft()

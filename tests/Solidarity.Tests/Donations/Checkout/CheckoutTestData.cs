@@ -5,6 +5,7 @@ using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
+using Solidarity.Tests.Infrastructure;
 
 namespace Solidarity.Tests.Donations.Checkout;
 

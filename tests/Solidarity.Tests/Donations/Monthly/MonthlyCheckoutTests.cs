@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Ledger;
 using Solidarity.Testing;
-using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Ledger;

@@ -8,7 +8,6 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Core.Receipts;
 using Solidarity.Testing;
-using Solidarity.Tests.Donations.Checkout;
 using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Tests.Receipts;

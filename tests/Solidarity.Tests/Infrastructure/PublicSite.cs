@@ -9,10 +9,9 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
-using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 
-namespace Solidarity.Tests.PublicPages;
+namespace Solidarity.Tests.Infrastructure;
 
 /// <summary>A clock the tests set; the site and the demo seed both read it.</summary>
 public sealed class TestClock : TimeProvider

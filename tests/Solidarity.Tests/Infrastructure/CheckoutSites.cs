@@ -4,10 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
-using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Donations.Checkout;
 
-namespace Solidarity.Tests.Donations.Checkout;
+namespace Solidarity.Tests.Infrastructure;
 
 /// <summary>The site with a Stripe secret key, its Stripe.net pointed at a loopback stand-in for Stripe's API.</summary>
 public sealed class StandInSite(string stripeApiBase) : SolidarityApp
@@ -32,25 +31,6 @@ public sealed class TestCheckoutSite : SolidarityApp
         builder.ConfigureTestServices(services => services
             .AddHttpClient(TestCheckoutWebhooks.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => Webhooks));
-    }
-}
-
-/// <summary>The site as deployed: Production, with a Stripe key.</summary>
-public sealed class ProductionSite : SolidarityApp
-{
-    // Production refuses to start without a Stripe key, a mail server, its public address and its hashing keys; none is contacted here.
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Stripe:SecretKey", StandInSite.SecretKey), new("Smtp:Host", "127.0.0.1"), new("Site:BaseUrl", "https://solidarity.example"),
-        new("Supporters:CountingKey", "a-production-counting-key-for-the-test"), new("Throttling:Key", "a-production-throttling-key-for-the-test"),
-        new("Audit:DonorKey", "a-production-donor-audit-key-for-the-test"), new("Smtp:From", "Solidarity <receipts@solidarity.example>"),
-        new("Organisation:Name", "Burton Trades Union Council"), new("Organisation:Address", "1 Example Street, Burton upon Trent DE14 0AA"),
-    ];
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseEnvironment("Production");
     }
 }
 
