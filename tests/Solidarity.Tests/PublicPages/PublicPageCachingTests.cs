@@ -209,6 +209,9 @@ public sealed class PublicPageCachingTests(PublicSiteFixture fixture) : PublicSi
             Assert.NotEmpty(pendingCommands);
             Assert.NotEmpty(confirmedCommands);
             Assert.Null(confirmed.Headers.Age);
+
+            // Nor by a browser's or a proxy's cache: what it shows depends on the donor's cookie.
+            Assert.All([pending, confirmed], r => Assert.True(r.Headers.CacheControl is { NoStore: true, Private: true }, $"Cache-Control: {r.Headers.CacheControl}"));
             var page = new HtmlParser().ParseDocument(await confirmed.Content.ReadAsStringAsync());
             Assert.Equal("Payment confirmed", page.QuerySelector("h1")!.TextContent.Trim());
         }

@@ -70,6 +70,10 @@ public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(f
             .UseSetting("Logging:LogLevel:Default", "Trace")
             .UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Trace")
             .UseSetting("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Trace")
+
+            // A level for one provider outranks every rule that names none: the usual way to turn one log up.
+            .UseSetting($"Logging:{typeof(Infrastructure.CapturedLogs).FullName}:LogLevel:Default", "Trace")
+            .UseSetting($"Logging:{typeof(Infrastructure.CapturedLogs).FullName}:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Trace")
             .ConfigureLogging(logging => logging.AddProvider(logs)));
         using var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -87,8 +91,25 @@ public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(f
         }
 
         Assert.NotEmpty(logs.Entries);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Trace);
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(token, StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("an-invitation-token-that-must-not-be-logged", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_page_opened_by_a_link_token_sends_no_referrer_so_its_own_requests_do_not_repeat_the_token()
+    {
+        var (_, token) = await IssueAndEmailAsync();
+        using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        foreach (var path in new[] { $"/receipts/{token}", "/monthly/manage/no-such-token", "/account/invitation/no-such-token", "/account/reset-password?token=x" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        }
+
+        using var home = await client.GetAsync("/");
+        Assert.Equal("strict-origin-when-cross-origin", Assert.Single(home.Headers.GetValues("Referrer-Policy")));
     }
 
     [Fact]

@@ -14,7 +14,12 @@ internal static class SecurityHeaders
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+
+            // The address bar keeps the link's address when an error page is shown for it, so that page sends none either.
+            var path = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath
+                ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>()?.Path
+                ?? context.Request.Path;
+            headers["Referrer-Policy"] = LinkTokenLogging.CarriesToken(path) ? "no-referrer" : "strict-origin-when-cross-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             return next(context);
         });

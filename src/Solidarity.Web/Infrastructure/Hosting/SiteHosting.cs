@@ -46,6 +46,10 @@ internal static class SiteHosting
             options.Conventions.ConfigureFilter(new RequestsWithoutAnswer());
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
+
+        // A year, as browsers' preload lists expect, rather than the default 30 days: a visitor who saw the site once is
+        // never sent to its plain-HTTP address again by a network that strips TLS.
+        services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
         builder.AddSiteCookies();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LondonClock>();

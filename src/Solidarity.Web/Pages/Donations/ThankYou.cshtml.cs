@@ -34,6 +34,9 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
             return NotFound();
         }
 
+        // What it shows depends on the donor's cookie: no shared cache may keep one donor's copy for another.
+        Response.Headers.CacheControl = "private, no-store";
+
         // Anyone holding the link (a forwarded message, a shared screen, Stripe's return address in a history) learns the
         // amount and the status; only the browser that made the donation is shown whose address the receipt goes to.
         var madeHere = donorBrowser.MadeDonation(HttpContext, donation.Id);
