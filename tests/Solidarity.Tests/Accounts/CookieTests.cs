@@ -34,6 +34,17 @@ public sealed class CookieTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task In_Production_a_page_over_https_asks_browsers_to_use_https_for_a_year()
+    {
+        await using var site = new ProductionSite(App.ConnectionString);
+        using var client = site.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://solidarity.example") });
+
+        using var page = await client.GetAsync("/account/sign-in");
+
+        Assert.Equal("max-age=31536000", Assert.Single(page.Headers.GetValues(HeaderNames.StrictTransportSecurity)));
+    }
+
+    [Fact]
     public async Task In_Production_the_two_factor_step_cookie_is_secure_and_host_only()
     {
         await using var site = new ProductionSite(App.ConnectionString);
