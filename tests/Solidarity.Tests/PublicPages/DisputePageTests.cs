@@ -10,6 +10,29 @@ public sealed class DisputePageTests(PublicSiteFixture fixture) : PublicSiteTest
     private const string ArgosPath = "/disputes/" + DemoData.ArgosSlug;
 
     [Fact]
+    public async Task On_a_server_set_to_another_locale_the_page_still_writes_numbers_the_British_way()
+    {
+        await App.SeedDemoAsync();
+        await using var site = App.WithWebHostBuilder(_ => { });
+        site.Server.PreserveExecutionContext = true;
+        using var client = site.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var before = System.Globalization.CultureInfo.CurrentCulture;
+        string html;
+        try
+        {
+            // The request runs on this flow, as it would on a server whose locale is German.
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            html = await client.GetStringAsync(new Uri(ArgosPath, UriKind.Relative));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+
+        Assert.Contains("About <strong>1,400</strong> workers involved", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Argos_page_says_why_the_workers_are_out_and_where_they_work()
     {
         await App.SeedDemoAsync();

@@ -79,6 +79,15 @@ public sealed class HomePageTests(PublicSiteFixture fixture) : PublicSiteTest(fi
         Assert.Equal("w-100", (progress with { RaisedPence = 25_000_00 }).WidthClass);
     }
 
+    [Fact]
+    public void A_target_passed_is_said_in_full_while_the_bar_stays_full()
+    {
+        var progress = new Solidarity.Web.Pages.Disputes.Progress(RaisedPence: 30_000_00, TargetPence: 20_000_00, Supporters: 1);
+
+        Assert.Equal((100, 150L, "w-100"), (progress.Percent, progress.PercentOfTarget, progress.WidthClass));
+        Assert.Equal(0, (progress with { RaisedPence = -5_00 }).PercentOfTarget);
+    }
+
     [Theory]
     [InlineData("/?page=abc")]
     [InlineData("/?page=0")]

@@ -61,6 +61,16 @@ internal static class SiteHosting
     /// <summary>The request pipeline; Program.cs maps the endpoints after it.</summary>
     public static void UseSolidarity(this WebApplication app)
     {
+        // The site writes British English whatever the server's locale ("1,400 workers", "33.33%"): every request, and
+        // every job (Hangfire runs each in the culture it was enqueued in, and the process's own threads in this one).
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = LondonClock.Uk;
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture(LondonClock.Uk),
+            SupportedCultures = [LondonClock.Uk],
+            SupportedUICultures = [LondonClock.Uk],
+            RequestCultureProviders = [],
+        });
         app.UseSolidarityForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {

@@ -19,8 +19,11 @@ internal sealed record Progress(long RaisedPence, long? TargetPence, int Support
     public string? Target => TargetPence is long target ? Money.Pence(target).Format(dropZeroPence: true) : null;
 
     /// <summary>Whole percent of the target, capped at 100 for the bar (the text still says what was raised).</summary>
-    public int Percent => TargetPence is long target and > 0
-        ? (int)Math.Min(100, RaisedPence * 100 / target)
+    public int Percent => (int)Math.Min(100, PercentOfTarget);
+
+    /// <summary>Whole percent of the target as words say it: 150 when half as much again was raised.</summary>
+    public long PercentOfTarget => TargetPence is long target and > 0
+        ? Math.Max(0, RaisedPence * 100 / target)
         : 0;
 
     /// <summary>

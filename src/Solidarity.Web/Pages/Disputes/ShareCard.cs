@@ -79,7 +79,7 @@ internal sealed class ShareCard(DrawingFonts fonts)
         }
 
         paint.Color = Muted;
-        var supporters = progress.TargetPence is > 0 ? $"{progress.SupportersText} · {progress.Percent}% of the target" : progress.SupportersText;
+        var supporters = progress.TargetPence is > 0 ? $"{progress.SupportersText} · {progress.PercentOfTarget:N0}% of the target" : progress.SupportersText;
         canvas.DrawText(supporters, Margin, 572, SKTextAlign.Left, textFont, paint);
 
         using var image = surface.Snapshot();
