@@ -55,7 +55,8 @@ public sealed class PdfScriptsTests
         var giving = new YearGiving(
             2017, name, [$"{name} Solidarity Group"],
             [new YearGift(PaidAt, 2_500, "GBP", "SOL-2017-000001", "Argos warehouse strike")],
-            [new YearCredit(PaidAt.AddDays(2), 1_000, "GBP", "SOL-CN-2017-000001", "SOL-2017-000001")]);
+            [new YearCredit(PaidAt.AddDays(2), 1_000, "GBP", "SOL-CN-2017-000001", "SOL-2017-000001")],
+            []);
 
         var pieces = PdfTextReader.AllPieces(document.Render(giving, PaidAt.AddDays(3)));
 

@@ -117,6 +117,32 @@ public sealed partial class YearStatementTests(JobsSiteFixture fixture) : Receip
     }
 
     [Fact]
+    public async Task A_gift_lost_to_a_chargeback_is_taken_off_the_net_total_as_the_ledger_takes_it_and_one_won_back_is_not()
+    {
+        var (lost, wonBack) = await JosTwoGiftsAsync();
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(lost.Id, CancellationToken.None));
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(wonBack.Id, CancellationToken.None));
+        await ChargebackAsync(lost, "du_lost", reversed: false);
+        await ChargebackAsync(wonBack, "du_won", reversed: true);
+
+        var text = string.Join('\n', PdfTextReader.AllPieces(await StatementPdfAsync("jo@example.org", 2026)));
+
+        var words = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"£25.00 of the gift of receipt {ReceiptOf(await ReceiptsAsync(), lost).Number}, returned to you by your bank (a chargeback)", words, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReceiptOf(await ReceiptsAsync(), wonBack).Number + ", returned", words, StringComparison.Ordinal);
+        Assert.Equal("£75.00", After(text, "Given"));
+        Assert.Equal("£0.00", After(text, "Credited back"));
+        Assert.Equal("£25.00", After(text, "Taken back by your bank"));
+        Assert.Equal("£50.00", After(text, "Net total"));
+
+        var ledger = await App.WithDbAsync(db => db.LedgerEntries
+            .Where(e => e.DonationId == lost.Id || e.DonationId == wonBack.Id)
+            .Where(e => e.Kind != LedgerEntryKind.ProcessingFee && e.Kind != LedgerEntryKind.ChargebackFee)
+            .SumAsync(e => e.AmountPence));
+        Assert.Equal(5_000, ledger);
+    }
+
+    [Fact]
     public async Task A_gift_reversed_before_its_receipt_was_issued_is_left_out_so_the_net_total_is_what_the_ledger_holds()
     {
         var (kept, bounced) = await JosTwoGiftsAsync();
@@ -455,6 +481,25 @@ public sealed partial class YearStatementTests(JobsSiteFixture fixture) : Receip
         }
 
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, refundId, CancellationToken.None));
+    }
+
+    /// <summary>A chargeback on the whole gift, posted as the webhook posts it; <paramref name="reversed"/>: then won back.</summary>
+    private async Task ChargebackAsync(Donation donation, string disputeId, bool reversed)
+    {
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
+        var ledger = scope.ServiceProvider.GetRequiredService<LedgerPostings>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var locked = await LedgerLocks.DonationAsync(db, donation.Id, CancellationToken.None) ?? throw new InvalidOperationException("The donation is gone.");
+        await ledger.PaymentConfirmedAsync(locked, null, donation.PaidAt!.Value, CancellationToken.None);
+        Assert.True(await ledger.ChargebackAsync(locked, disputeId, donation.AmountPence, donation.PaidAt.Value.AddDays(10), CancellationToken.None));
+        if (reversed)
+        {
+            await ledger.ChargebackReversedAsync(locked, disputeId, donation.PaidAt.Value.AddDays(40), CancellationToken.None);
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
     }
 
     /// <summary>Stripe's word that the refund failed after it was posted, as the webhook posts it: the money given back.</summary>

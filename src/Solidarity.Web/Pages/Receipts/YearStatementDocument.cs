@@ -9,9 +9,16 @@ internal sealed record YearGift(DateTimeOffset PaidAt, long Pence, string Curren
 /// </summary>
 internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Currency, string Number, string ReceiptNumber, bool RefundFailed = false);
 
+/// <summary>
+/// A gift's money taken back through the donor's bank (a chargeback the site lost, net of any won back), with the
+/// receipt it was given under ("no receipt issued" when none was). No credit note is issued for it.
+/// </summary>
+internal sealed record YearChargeback(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber);
+
 /// <summary>Everything a statement of a year's giving states.</summary>
 internal sealed record YearGiving(
-    int Year, string? DonorName, IReadOnlyList<string> Organisations, IReadOnlyList<YearGift> Gifts, IReadOnlyList<YearCredit> Credits);
+    int Year, string? DonorName, IReadOnlyList<string> Organisations, IReadOnlyList<YearGift> Gifts, IReadOnlyList<YearCredit> Credits,
+    IReadOnlyList<YearChargeback> Chargebacks);
 
 internal sealed class YearStatementQuery(SolidarityDbContext db)
 {
@@ -62,10 +69,25 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
                 r.IssuedAt, r.AmountPence, r.Currency, r.Number, numbers[r.OriginalReceiptId!.Value], r.RefundKey is { } key && failedRefunds.Contains(key)))
             .ToList();
 
+        // A chargeback is no refund and has no credit note, but the bank gave the money back: the ledger holds the gift less
+        // what was taken (and not won back), and so does the statement.
+        var chargedBack = (await db.LedgerEntries.AsNoTracking()
+                .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value)
+                    && (e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
+                .GroupBy(e => e.DonationId!.Value)
+                .Select(g => new { DonationId = g.Key, Pence = g.Sum(e => e.AmountPence) })
+                .ToListAsync(cancellationToken))
+            .Where(c => c.Pence < 0)
+            .ToDictionary(c => c.DonationId, c => -c.Pence);
+        var chargebacks = donations
+            .Where(d => chargedBack.ContainsKey(d.Id))
+            .Select(d => new YearChargeback(d.PaidAt ?? d.CreatedAt, chargedBack[d.Id], d.Currency, receipts.GetValueOrDefault(d.Id)?.Number))
+            .ToList();
+
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
         var name = donations.Select(d => TypedText.TrimToNull(d.DonorName)).LastOrDefault(n => n is not null);
         var organisations = donations.Select(d => TypedText.TrimToNull(d.OrganisationName)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        return new YearGiving(year, name, organisations, gifts, credits);
+        return new YearGiving(year, name, organisations, gifts, credits, chargebacks);
     }
 
 }
@@ -120,14 +142,30 @@ internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, P
             }
         }
 
+        if (facts.Chargebacks.Count > 0)
+        {
+            pdf.HeadingLine(facts.Chargebacks.Count == 1 ? "Taken back through your bank" : $"Taken back through your bank ({facts.Chargebacks.Count})");
+            foreach (var chargeback in facts.Chargebacks)
+            {
+                var receipt = chargeback.ReceiptNumber is null ? "a gift with no receipt issued" : $"the gift of receipt {chargeback.ReceiptNumber}";
+                pdf.Row(Day(chargeback.PaidAt), $"{Format(chargeback.Pence, chargeback.Currency)} of {receipt}, returned to you by your bank (a chargeback)");
+            }
+        }
+
         pdf.Rule();
         foreach (var currency in facts.Gifts.Select(g => g.Currency).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var given = facts.Gifts.Where(g => g.Currency == currency).Sum(g => g.Pence);
             var credited = facts.Credits.Where(c => c.Currency == currency && !c.RefundFailed).Sum(c => c.Pence);
+            var chargedBack = facts.Chargebacks.Where(c => c.Currency == currency).Sum(c => c.Pence);
             pdf.Row("Given", Format(given, currency));
             pdf.Row("Credited back", Format(credited, currency));
-            pdf.Row("Net total", Format(given - credited, currency));
+            if (chargedBack > 0)
+            {
+                pdf.Row("Taken back by your bank", Format(chargedBack, currency));
+            }
+
+            pdf.Row("Net total", Format(given - credited - chargedBack, currency));
         }
 
         pdf.Rule();
