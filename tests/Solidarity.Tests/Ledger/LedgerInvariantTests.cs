@@ -181,7 +181,7 @@ public sealed class LedgerInvariantTests(SiteFixture fixture) : SiteTest(fixture
     {
         await using var scope = App.Scope();
         var ledger = scope.ServiceProvider.GetRequiredService<LedgerQueries>();
-        var balances = await ledger.BranchBalancesAsync(null, CancellationToken.None);
+        var balances = await ledger.BranchBalancesAsync(CancellationToken.None);
         Assert.Equal(
             entries.GroupBy(e => e.BranchId).ToDictionary(g => g.Key, g => g.Sum(e => e.AmountPence)).OrderBy(kv => kv.Key),
             balances.ToDictionary(b => b.BranchId, b => b.OwedPence).OrderBy(kv => kv.Key));

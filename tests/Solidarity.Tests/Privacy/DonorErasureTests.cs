@@ -775,7 +775,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         var totals = await services.GetRequiredService<DisputeTotalsQuery>().ForDisputeAsync(data.DisputeId, CancellationToken.None);
         var ledger = services.GetRequiredService<LedgerQueries>();
         var money = await ledger.ForDisputesAsync([data.DisputeId], CancellationToken.None);
-        var balance = await ledger.BranchBalanceAsync(data.Burton, null, CancellationToken.None);
+        var balance = await ledger.BranchBalanceAsync(data.Burton, CancellationToken.None);
         Assert.Equal(4, totals.Supporters);
         return JsonSerializer.Serialize(new { entries, totals, money, balance });
     }

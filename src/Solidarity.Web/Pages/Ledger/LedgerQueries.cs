@@ -63,8 +63,8 @@ internal sealed record TotalsDifference(Guid DisputeId, Guid BranchId, string Ki
 /// <summary>
 /// Sums over the ledger, done by PostgreSQL, never by loading entries. Money by dispute and current balances are read
 /// from the running totals (<c>LedgerTotals</c> and <c>SupporterTotals</c>, a few rows per branch), so they cost the same
-/// at a million entries as at ten; balances as of a date are summed from the entries. The kinds are named here once so
-/// that every page counts "raised" the same way.
+/// at a million entries as at ten; the open books as of a statement, and the chart's days, are summed from the entries.
+/// The kinds are named here once so that every page counts "raised" the same way.
 /// </summary>
 internal sealed class LedgerQueries(SolidarityDbContext db)
 {
@@ -106,7 +106,7 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
             LEFT JOIN givers AS g ON g."DisputeId" = COALESCE(s."DisputeId", m."DisputeId")
         """;
 
-    private const string CurrentBranchBalanceSql = $"""
+    private const string BranchBalanceSql = $"""
         SELECT t."BranchId" AS "BranchId", b."Code" AS "Code", b."Name" AS "Name",
             COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" IN ({ReceivedKinds})), 0)::bigint AS "ReceivedPence",
             COALESCE(SUM(t."AmountPence") FILTER (WHERE t."Kind" IN ({FeeKinds})), 0)::bigint AS "FeesPence",
@@ -167,19 +167,6 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
         ORDER BY 1, 2, 3
         """;
 
-    private const string BranchBalanceSql = $"""
-        SELECT e."BranchId" AS "BranchId", b."Code" AS "Code", b."Name" AS "Name",
-            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({ReceivedKinds})), 0) AS "ReceivedPence",
-            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({FeeKinds})), 0) AS "FeesPence",
-            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" IN ({RefundKinds}, {ChargebackKinds})), 0) AS "RefundsAndChargebacksPence",
-            COALESCE(SUM(e."AmountPence") FILTER (WHERE e."Kind" = 'Remittance'), 0) AS "RemittedPence",
-            SUM(e."AmountPence") AS "OwedPence"
-        FROM "LedgerEntries" AS e JOIN "Branches" AS b ON b."Id" = e."BranchId"
-        WHERE (@all OR e."BranchId" = ANY(@ids)) AND e."OccurredAt" < @until
-        GROUP BY e."BranchId", b."Code", b."Name"
-        ORDER BY b."Code"
-        """;
-
     /// <summary>
     /// What a dispute raised on each day (London time) that moved its raised figure: received less refunds and
     /// chargebacks, as <see cref="DisputeMoney.RaisedPence"/> counts it, one grouped command over the dispute's entries.
@@ -220,12 +207,12 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     public Task<List<DisputeMoney>> ForAllDisputesAsync(CancellationToken cancellationToken) =>
         DisputeMoneyAsync(all: true, [], cancellationToken);
 
-    /// <summary>Every branch's balance from the entries that occurred before <paramref name="until"/> (all, when null).</summary>
-    public Task<List<BranchBalance>> BranchBalancesAsync(DateTimeOffset? until, CancellationToken cancellationToken) =>
-        BranchBalancesAsync(all: true, [], until, cancellationToken);
+    /// <summary>Every branch's balance now, from the running totals.</summary>
+    public Task<List<BranchBalance>> BranchBalancesAsync(CancellationToken cancellationToken) =>
+        BranchBalancesAsync(all: true, [], cancellationToken);
 
-    public async Task<BranchBalance?> BranchBalanceAsync(Guid branchId, DateTimeOffset? until, CancellationToken cancellationToken) =>
-        (await BranchBalancesAsync(all: false, [branchId], until, cancellationToken)).SingleOrDefault();
+    public async Task<BranchBalance?> BranchBalanceAsync(Guid branchId, CancellationToken cancellationToken) =>
+        (await BranchBalancesAsync(all: false, [branchId], cancellationToken)).SingleOrDefault();
 
     private Task<List<DisputeMoney>> DisputeMoneyAsync(bool all, Guid[] ids, CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<DisputeMoney>(DisputeMoneySql, Parameter("all", all), Parameter("ids", ids))
@@ -247,15 +234,8 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     public Task<List<TotalsDifference>> TotalsDifferencesAsync(CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<TotalsDifference>(TotalsDifferencesSql).ToListAsync(cancellationToken);
 
-    private Task<List<BranchBalance>> BranchBalancesAsync(bool all, Guid[] ids, DateTimeOffset? until, CancellationToken cancellationToken) =>
-        until is null
-            ? db.Database.SqlQueryRaw<BranchBalance>(CurrentBranchBalanceSql, Parameter("all", all), Parameter("ids", ids)).ToListAsync(cancellationToken)
-            : db.Database.SqlQueryRaw<BranchBalance>(
-                    BranchBalanceSql,
-                    Parameter("all", all),
-                    Parameter("ids", ids),
-                    Parameter("until", until.Value.ToUniversalTime()))
-                .ToListAsync(cancellationToken);
+    private Task<List<BranchBalance>> BranchBalancesAsync(bool all, Guid[] ids, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<BranchBalance>(BranchBalanceSql, Parameter("all", all), Parameter("ids", ids)).ToListAsync(cancellationToken);
 
     private static Npgsql.NpgsqlParameter Parameter(string name, object value) => new(name, value);
 }

@@ -58,7 +58,7 @@ internal sealed class ReconciliationModel(SolidarityDbContext db, LedgerQueries 
             .Select(m => new DisputeLine(titles.GetValueOrDefault(m.DisputeId, "(unknown dispute)"), m))
             .OrderBy(l => l.Title, StringComparer.CurrentCulture)
             .ToList();
-        Branches = await ledger.BranchBalancesAsync(null, cancellationToken);
+        Branches = await ledger.BranchBalancesAsync(cancellationToken);
         TotalsDifferences = await ledger.TotalsDifferencesAsync(cancellationToken);
         Blocks = await cardTesting.BlocksAsync(cancellationToken);
     }

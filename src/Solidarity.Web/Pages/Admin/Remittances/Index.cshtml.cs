@@ -19,7 +19,7 @@ internal sealed class IndexModel(SolidarityDbContext db, LedgerQueries ledger) :
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Balances = await ledger.BranchBalancesAsync(null, cancellationToken);
+        Balances = await ledger.BranchBalancesAsync(cancellationToken);
         Statements = await db.RemittanceStatements.AsNoTracking()
             .OrderByDescending(s => s.PeriodEnd).ThenBy(s => s.BranchId)
             .Take(ListSize)
