@@ -200,6 +200,11 @@ public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(f
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains(IssueMissingReceiptsJob.RecurringJobId, html, StringComparison.Ordinal);
         Assert.DoesNotContain("js-jobs-list-command", html, StringComparison.Ordinal);
+
+        // Its state cards are drawn with inline style attributes, which its own policy allows; scripts stay files only.
+        var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("style-src 'self' 'unsafe-inline'", csp, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
     }
 
     private async Task<(byte[] Pdf, string Token)> IssueAndEmailAsync()
