@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 using Solidarity.Core.Amounts;
 using Solidarity.Core.Donations;
+using Solidarity.Core.Ledger;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Demo;
 using Solidarity.Web.Infrastructure.Hosting;
@@ -75,6 +76,35 @@ public sealed class MoneyChartTests(PublicSiteFixture fixture) : PublicSiteTest(
         var page = await GetPageAsync(ArgosPath);
         var table = await GetPageAsync(ArgosPath + "/chart");
         Assert.Equal(Text(page.QuerySelector(".progress-block .raised strong")), Text(table.QuerySelectorAll(".chart-table tbody tr")[^1].QuerySelectorAll("td")[1]));
+    }
+
+    [Fact]
+    public async Task Money_dated_in_the_past_that_nets_to_nothing_still_shows_on_its_days()
+    {
+        await App.SeedDemoAsync();
+        var (before17, before18) = (await DayAsync("17 May 2026"), await DayAsync("18 May 2026"));
+        await App.WithDbAsync(async db =>
+        {
+            var dispute = await db.Disputes.Include(d => d.Beneficiaries).SingleAsync(d => d.Slug == DemoData.ArgosSlug);
+            var branchId = dispute.Beneficiaries[0].BranchId;
+
+            // Recorded now, dated before today: a collection counted on the 17th, and a refund of as much on the 18th.
+            db.LedgerEntries.AddRange(
+                new LedgerEntry
+                {
+                    DisputeId = dispute.Id, BranchId = branchId, Kind = LedgerEntryKind.OfflineDonation, AmountPence = 5_00,
+                    Key = "test:collection", OccurredAt = TestClock.Default.AddDays(-3),
+                },
+                new LedgerEntry
+                {
+                    DisputeId = dispute.Id, BranchId = branchId, Kind = LedgerEntryKind.Refund, AmountPence = -5_00,
+                    Key = "test:refund", OccurredAt = TestClock.Default.AddDays(-2),
+                });
+            await db.SaveChangesAsync();
+        });
+        await App.EvictPublicPagesAsync();
+
+        Assert.Equal((before17 + 5_00, before18 - 5_00), (await DayAsync("17 May 2026"), await DayAsync("18 May 2026")));
     }
 
     /// <summary>What the chart's table says was raised on <paramref name="day"/>, in pence.</summary>

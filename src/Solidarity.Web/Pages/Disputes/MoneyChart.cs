@@ -110,17 +110,20 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
         if (closedDays.Get(disputeId, today) is { } kept)
         {
             List<DayRaised> recent;
-            long raised;
+            DisputeMoney? money;
 
             // One snapshot for both, so a payment committing between them cannot make them disagree.
             await using (var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken))
             {
                 recent = await ledger.RaisedByDaySinceAsync(disputeId, branchIds, LondonClock.FromLondon(today.ToDateTime(TimeOnly.MinValue)), cancellationToken);
-                raised = (await ledger.ForDisputesAsync([disputeId], cancellationToken)).SingleOrDefault()?.RaisedPence ?? 0;
+                money = (await ledger.ForDisputesAsync([disputeId], cancellationToken)).SingleOrDefault();
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            if (kept.Sum + recent.Sum(d => d.Pence) == raised)
+            // The sums alone could agree while the days do not (money dated in the past that nets to nothing, a refund and
+            // a cheque): the ledger only grows, so every entry dated before today since the days were kept shows in the count.
+            if (kept.Sum + recent.Sum(d => d.Pence) == (money?.RaisedPence ?? 0)
+                && kept.Entries + recent.Sum(d => d.Entries) == (money?.RaisedEntries ?? 0))
             {
                 var days = new Dictionary<DateOnly, long>(kept.Days);
                 foreach (var day in recent)
@@ -132,9 +135,9 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
             }
         }
 
-        var all = (await ledger.RaisedByDayAsync(disputeId, cancellationToken)).ToDictionary(d => d.Day, d => d.Pence);
-        closedDays.Keep(disputeId, today, all.Where(d => d.Key < today).ToDictionary());
-        return all;
+        var all = await ledger.RaisedByDayAsync(disputeId, cancellationToken);
+        closedDays.Keep(disputeId, today, all.Where(d => d.Day < today).ToList());
+        return all.ToDictionary(d => d.Day, d => d.Pence);
     }
 
     private static DateOnly LondonDay(DateTimeOffset at) => DateOnly.FromDateTime(LondonClock.ToLondon(at).DateTime);
@@ -150,11 +153,11 @@ internal sealed class ClosedDays
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Kept> _kept = new();
 
-    internal sealed record Kept(DateOnly Today, IReadOnlyDictionary<DateOnly, long> Days, long Sum);
+    internal sealed record Kept(DateOnly Today, IReadOnlyDictionary<DateOnly, long> Days, long Sum, long Entries);
 
     /// <summary>The days kept for <paramref name="disputeId"/> before <paramref name="today"/>; null after midnight or before the first sum.</summary>
     public Kept? Get(Guid disputeId, DateOnly today) => _kept.TryGetValue(disputeId, out var kept) && kept.Today == today ? kept : null;
 
-    public void Keep(Guid disputeId, DateOnly today, IReadOnlyDictionary<DateOnly, long> days) =>
-        _kept[disputeId] = new Kept(today, days, days.Values.Sum());
+    public void Keep(Guid disputeId, DateOnly today, IReadOnlyList<DayRaised> days) =>
+        _kept[disputeId] = new Kept(today, days.ToDictionary(d => d.Day, d => d.Pence), days.Sum(d => d.Pence), days.Sum(d => d.Entries));
 }

@@ -23,7 +23,8 @@ internal sealed record DisputeMoney(
     long NetPence,
     int Supporters,
     int MonthlyGivers,
-    long MonthlyPence);
+    long MonthlyPence,
+    long RaisedEntries = 0);
 
 /// <summary>What one branch is owed: the sum of every entry posted to it, fees included.</summary>
 internal sealed record BranchBalance(
@@ -55,7 +56,7 @@ internal sealed record BranchBooksSums(
     long RemittancesPence);
 
 /// <summary>What a dispute raised on one London day, net of that day's refunds and chargebacks.</summary>
-internal sealed record DayRaised(DateOnly Day, long Pence);
+internal sealed record DayRaised(DateOnly Day, long Pence, long Entries);
 
 /// <summary>A running total that differs from the sum of its entries: found by <see cref="LedgerQueries.TotalsDifferencesAsync"/>.</summary>
 internal sealed record TotalsDifference(Guid DisputeId, Guid BranchId, string Kind, long TotalPence, long EntriesPence);
@@ -79,7 +80,8 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ReceivedKinds})), 0)::bigint AS gross,
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({FeeKinds})), 0)::bigint AS fees,
                 COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({RefundKinds})), 0)::bigint AS refunds,
-                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0)::bigint AS chargebacks
+                COALESCE(SUM("AmountPence") FILTER (WHERE "Kind" IN ({ChargebackKinds})), 0)::bigint AS chargebacks,
+                COALESCE(SUM("EntryCount") FILTER (WHERE "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})), 0)::bigint AS raised_entries
             FROM "LedgerTotals"
             WHERE @all OR "DisputeId" = ANY(@ids)
             GROUP BY "DisputeId"),
@@ -98,7 +100,8 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
             COALESCE(s.gross + s.refunds + s.chargebacks, 0) AS "RaisedPence",
             COALESCE(s.gross + s.refunds + s.chargebacks + s.fees, 0) AS "NetPence",
             COALESCE(g.supporters, 0) AS "Supporters",
-            COALESCE(m."Givers", 0) AS "MonthlyGivers", COALESCE(m."MonthlyPence", 0) AS "MonthlyPence"
+            COALESCE(m."Givers", 0) AS "MonthlyGivers", COALESCE(m."MonthlyPence", 0) AS "MonthlyPence",
+            COALESCE(s.raised_entries, 0) AS "RaisedEntries"
         FROM sums AS s
 
             -- A dispute may have monthly givers before its first money: a gift just started, or moved to it.
@@ -172,7 +175,7 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     /// chargebacks, as <see cref="DisputeMoney.RaisedPence"/> counts it, one grouped command over the dispute's entries.
     /// </summary>
     private const string RaisedByDaySql = $"""
-        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence", COUNT(*)::bigint AS "Entries"
         FROM "LedgerEntries"
         WHERE "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
         GROUP BY 1
@@ -184,7 +187,7 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     /// so a busy dispute's last day costs its own entries rather than every one the dispute ever had.
     /// </summary>
     private const string RaisedByDaySinceSql = $"""
-        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence"
+        SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence", COUNT(*)::bigint AS "Entries"
         FROM "LedgerEntries"
         WHERE "BranchId" = ANY(@branches) AND "OccurredAt" >= @from
             AND "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
