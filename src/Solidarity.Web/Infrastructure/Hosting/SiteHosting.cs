@@ -47,8 +47,8 @@ internal static class SiteHosting
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
 
-        // A year, as browsers' preload lists expect, rather than the default 30 days: a visitor who saw the site once is
-        // never sent to its plain-HTTP address again by a network that strips TLS.
+        // A year rather than the default 30 days: a visitor who saw the site once is not sent to its plain-HTTP address
+        // again by a network that strips TLS. Subdomains are left to the operator, whose other sites they may be.
         services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
         builder.AddSiteCookies();
         services.AddSingleton(TimeProvider.System);

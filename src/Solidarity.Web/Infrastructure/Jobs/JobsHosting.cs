@@ -148,17 +148,8 @@ internal static class JobsHosting
         var storage = app.Services.GetRequiredService<JobStorage>();
         _ = DashboardStylesheetAdded.Value;
 
-        // Hangfire names the page's language after the request's UI culture: with the invariant culture of a server
-        // without a locale it writes lang="iv", which no screen reader knows. The site is written in British English.
-        var british = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
-        app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(DashboardPath, StringComparison.OrdinalIgnoreCase),
-            dashboard => dashboard.Use((context, next) =>
-            {
-                System.Globalization.CultureInfo.CurrentUICulture = british;
-                return next(context);
-            }));
-
+        // Hangfire names the page's language after the request's UI culture, which the site pins to British English for
+        // every request (SiteHosting.UseSolidarity): never the lang="iv" of a server without a locale.
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
             {
                 Authorization = [],

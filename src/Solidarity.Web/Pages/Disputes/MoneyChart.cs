@@ -49,8 +49,8 @@ internal sealed record MoneyChart(Guid DisputeId, string Slug, string Title, IRe
 /// Summing every entry of a dispute by day costs its whole history (1.9 million entries, seconds, for a dispute with a
 /// million donations), and each payment evicts the cached chart. So each process keeps the days before today
 /// (<see cref="ClosedDays"/>) and asks the database only for today's entries and the running totals, in one snapshot;
-/// when the kept days and today do not add up to the running total (money dated in the past: offline money received
-/// last week, a late webhook), it sums the whole history again. The figures are the database's either way.
+/// when the kept days and today do not add up to the running total, in pence and in entries (money dated in the past:
+/// offline money received last week, a late webhook, even a pair that nets to nothing), it sums the whole history again. The figures are the database's either way.
 /// </remarks>
 internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledger, ClosedDays closedDays, TimeProvider time)
 {
@@ -58,7 +58,7 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
     {
         var dispute = await db.Disputes.AsNoTracking()
             .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new { d.Id, d.Slug, d.Title, d.Status, Branches = d.Beneficiaries.Select(b => b.BranchId).ToList() })
+            .Select(d => new { d.Id, d.Slug, d.Title, d.Status })
             .SingleOrDefaultAsync(cancellationToken);
         if (dispute is null)
         {
@@ -67,7 +67,7 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
 
         var now = time.GetUtcNow();
         var today = LondonDay(now);
-        var byDay = await RaisedByDayAsync(dispute.Id, [.. dispute.Branches], today, cancellationToken);
+        var byDay = await RaisedByDayAsync(dispute.Id, today, cancellationToken);
         var actions = await db.DisputeActions.AsNoTracking()
             .Where(a => a.DisputeId == dispute.Id && a.StartsAt <= now)
             .OrderBy(a => a.StartsAt).ThenBy(a => a.Id)
@@ -105,7 +105,7 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
     }
 
     /// <summary>Every day with money, from the days this process kept when they still add up, else from the whole ledger.</summary>
-    private async Task<Dictionary<DateOnly, long>> RaisedByDayAsync(Guid disputeId, Guid[] branchIds, DateOnly today, CancellationToken cancellationToken)
+    private async Task<Dictionary<DateOnly, long>> RaisedByDayAsync(Guid disputeId, DateOnly today, CancellationToken cancellationToken)
     {
         if (closedDays.Get(disputeId, today) is { } kept)
         {
@@ -115,7 +115,7 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
             // One snapshot for both, so a payment committing between them cannot make them disagree.
             await using (var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken))
             {
-                recent = await ledger.RaisedByDaySinceAsync(disputeId, branchIds, LondonClock.FromLondon(today.ToDateTime(TimeOnly.MinValue)), cancellationToken);
+                recent = await ledger.RaisedByDaySinceAsync(disputeId, LondonClock.FromLondon(today.ToDateTime(TimeOnly.MinValue)), cancellationToken);
                 money = (await ledger.ForDisputesAsync([disputeId], cancellationToken)).SingleOrDefault();
                 await transaction.CommitAsync(cancellationToken);
             }

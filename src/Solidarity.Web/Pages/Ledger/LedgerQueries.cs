@@ -189,7 +189,7 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     private const string RaisedByDaySinceSql = $"""
         SELECT ("OccurredAt" AT TIME ZONE 'Europe/London')::date AS "Day", SUM("AmountPence")::bigint AS "Pence", COUNT(*)::bigint AS "Entries"
         FROM "LedgerEntries"
-        WHERE "BranchId" = ANY(@branches) AND "OccurredAt" >= @from
+        WHERE "BranchId" IN (SELECT t."BranchId" FROM "LedgerTotals" AS t WHERE t."DisputeId" = @id) AND "OccurredAt" >= @from
             AND "DisputeId" = @id AND "Kind" IN ({ReceivedKinds}, {RefundKinds}, {ChargebackKinds})
         GROUP BY 1
         ORDER BY 1
@@ -198,10 +198,9 @@ internal sealed class LedgerQueries(SolidarityDbContext db)
     public Task<List<DayRaised>> RaisedByDayAsync(Guid disputeId, CancellationToken cancellationToken) =>
         db.Database.SqlQueryRaw<DayRaised>(RaisedByDaySql, Parameter("id", disputeId)).ToListAsync(cancellationToken);
 
-    /// <summary>What the dispute raised by day since <paramref name="from"/>, from the entries posted to <paramref name="branchIds"/>.</summary>
-    public Task<List<DayRaised>> RaisedByDaySinceAsync(Guid disputeId, Guid[] branchIds, DateTimeOffset from, CancellationToken cancellationToken) =>
-        db.Database.SqlQueryRaw<DayRaised>(
-                RaisedByDaySinceSql, Parameter("id", disputeId), Parameter("branches", branchIds), Parameter("from", from.ToUniversalTime()))
+    /// <summary>What the dispute raised by day since <paramref name="from"/>, from every branch its money reached (beneficiaries past and present).</summary>
+    public Task<List<DayRaised>> RaisedByDaySinceAsync(Guid disputeId, DateTimeOffset from, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<DayRaised>(RaisedByDaySinceSql, Parameter("id", disputeId), Parameter("from", from.ToUniversalTime()))
             .ToListAsync(cancellationToken);
 
     public Task<List<DisputeMoney>> ForDisputesAsync(IReadOnlyCollection<Guid> disputeIds, CancellationToken cancellationToken) =>

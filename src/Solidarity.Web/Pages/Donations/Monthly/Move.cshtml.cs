@@ -45,7 +45,7 @@ internal sealed class MoveModel(MonthlyGiftLinks links, MonthlyGiftMove move, Ti
         switch (await move.MoveAsync(Gift, DisputeId!.Value, MonthlyGiftCancellation.GiverActor, cancellationToken))
         {
             case MonthlyGiftMove.Outcome.Moved:
-                // The list shown was read before the move: a dispute that became a choice in between is not in it.
+                // The choices were read at the start of this request: one that became a choice in the moment since is not among them.
                 var target = Targets.SingleOrDefault(t => t.Id == DisputeId);
                 Notice = target is null ? "Your monthly gift has moved. Thank you." : $"Your monthly gift now goes to the {target.Title}. Thank you.";
                 return Redirect(MonthlyGiftLinks.PathFor(token));
