@@ -51,6 +51,19 @@ internal static class LinkTokenLogging
                     options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, filter: null));
                 }
             }
+
+            // A longer category outranks a shorter one ("Microsoft.AspNetCore.Routing.Matching" turned up logs the paths
+            // it matches): each such rule below Warning is held there too, for its own provider.
+            var narrower = options.Rules
+                .Where(rule => rule.CategoryName is { } name && rule.LogLevel < LogLevel.Warning
+                    && PathLoggingCategories.Any(category => name.Length > category.Length && name.StartsWith(category + ".", StringComparison.Ordinal)))
+                .Select(rule => (rule.ProviderName, rule.CategoryName))
+                .Distinct()
+                .ToList();
+            foreach (var (provider, category) in narrower)
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, filter: null));
+            }
         });
     }
 }
