@@ -56,10 +56,7 @@ internal sealed class MoneyChartQuery(SolidarityDbContext db, LedgerQueries ledg
 {
     public async Task<MoneyChart?> ForAsync(string slug, CancellationToken cancellationToken)
     {
-        var dispute = await db.Disputes.AsNoTracking()
-            .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new { d.Id, d.Slug, d.Title, d.Status })
-            .SingleOrDefaultAsync(cancellationToken);
+        var dispute = await PublishedDisputes.HeadingAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return null;

@@ -1,7 +1,9 @@
+using Solidarity.Core.Disputes;
+
 namespace Solidarity.Web.Pages.Disputes;
 
 /// <summary>The heading of a dispute's public page: what a page about one published dispute starts from.</summary>
-internal sealed record DisputeHeading(Guid Id, string Slug, string Title);
+internal sealed record DisputeHeading(Guid Id, string Slug, string Title, DisputeStatus Status);
 
 /// <summary>What a page about one published dispute shows (its books, its chart, its supporters), by the dispute it is about.</summary>
 internal interface IDisputeView
@@ -16,7 +18,7 @@ internal static class PublishedDisputes
         Slugs.IsWellFormed(slug)
             ? await db.Disputes.AsNoTracking()
                 .Where(d => d.Slug == slug && d.IsPublished)
-                .Select(d => new DisputeHeading(d.Id, d.Slug, d.Title))
+                .Select(d => new DisputeHeading(d.Id, d.Slug, d.Title, d.Status))
                 .SingleOrDefaultAsync(cancellationToken)
             : null;
 

@@ -1,4 +1,5 @@
 using Solidarity.Core.Disputes;
+using Solidarity.Web.Pages.Disputes;
 using Solidarity.Web.Pages.Donations.Checkout;
 using Solidarity.Web.Pages.Messages;
 
@@ -407,10 +408,7 @@ internal sealed class DonateModel(
 
     private async Task<DisputeForDonation?> LoadDisputeAsync(string slug, CancellationToken cancellationToken)
     {
-        var dispute = await db.Disputes.AsNoTracking()
-            .Where(d => d.Slug == slug && d.IsPublished)
-            .Select(d => new { d.Id, d.Slug, d.Title, d.Status })
-            .SingleOrDefaultAsync(cancellationToken);
+        var dispute = await PublishedDisputes.HeadingAsync(db, slug, cancellationToken);
         if (dispute is null)
         {
             return null;
