@@ -99,7 +99,7 @@ public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(f
     }
 
     [Fact]
-    public async Task A_page_opened_by_a_link_token_sends_no_referrer_so_its_own_requests_do_not_repeat_the_token()
+    public async Task A_page_opened_by_a_link_token_sends_only_the_origin_as_referrer_so_its_own_requests_do_not_repeat_the_token()
     {
         var (_, token) = await IssueAndEmailAsync();
         using var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -107,7 +107,7 @@ public sealed class ReceiptAccessTests(JobsSiteFixture fixture) : ReceiptsTest(f
         foreach (var path in new[] { $"/receipts/{token}", "/monthly/manage/no-such-token", "/account/invitation/no-such-token", "/account/reset-password?token=x" })
         {
             using var response = await client.GetAsync(path);
-            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+            Assert.Equal("strict-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
         }
 
         using var home = await client.GetAsync("/");

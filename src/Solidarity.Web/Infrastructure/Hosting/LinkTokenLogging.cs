@@ -26,8 +26,8 @@ internal static class LinkTokenLogging
     ];
 
     /// <summary>
-    /// Where a path (or its query) carries a link's secret. Pages under these send no Referer either, so the browser's
-    /// requests for their stylesheet and scripts do not repeat the secret into a proxy's access log.
+    /// Where a path (or its query) carries a link's secret. Pages under these send only the site's origin as their Referer,
+    /// so the browser's requests for their stylesheet and scripts do not repeat the secret into a proxy's access log.
     /// </summary>
     public static readonly string[] TokenPathPrefixes = ["/receipts/", "/monthly/manage/", "/account/invitation/", "/account/reset-password"];
 
