@@ -75,14 +75,8 @@ public sealed class StandInSiteFixture : OwnSiteFixture<StandInSite>
 
     protected override async Task<StandInSite> CreateAsync()
     {
-        StandIn = await StripeStandIn.StartAsync();
+        StandIn = Beside(await StripeStandIn.StartAsync());
         return new StandInSite(StandIn.BaseUrl);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await StandIn.DisposeAsync();
     }
 }
 

@@ -19,7 +19,7 @@ public sealed class JobsSiteFixture : OwnSiteWithJobs<JobsSiteApp>
 
     protected override async Task<JobsSiteApp> CreateAsync()
     {
-        Smtp = await LoopbackSmtp.StartAsync();
+        Smtp = Beside(await LoopbackSmtp.StartAsync());
         return new JobsSiteApp(Smtp.Port);
     }
 
@@ -29,7 +29,6 @@ public sealed class JobsSiteFixture : OwnSiteWithJobs<JobsSiteApp>
 
         // Hangfire logs through a static provider bound to the last host configured; this host's loggers are gone.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        await Smtp.DisposeAsync();
     }
 
     /// <summary>Empties every table, Hangfire's too, and the mailbox, and gives the site back the system's clock.</summary>

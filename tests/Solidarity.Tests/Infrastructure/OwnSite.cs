@@ -14,6 +14,8 @@ namespace Solidarity.Tests.Infrastructure;
 public abstract class OwnSite<TApp> : IAsyncLifetime
     where TApp : SolidarityApp
 {
+    private readonly List<IAsyncDisposable> _beside = [];
+
     public TestPostgres Server { get; private set; } = default!;
     public TApp App { get; private set; } = default!;
 
@@ -30,7 +32,22 @@ public abstract class OwnSite<TApp> : IAsyncLifetime
         await App.InitialiseAsync(Server, DatabasePrefix);
     }
 
-    public virtual async Task DisposeAsync() => await App.DisposeAsync();
+    /// <summary>Something the site needs beside it (a mail server, Stripe's stand-in), disposed after the site.</summary>
+    protected T Beside<T>(T server)
+        where T : IAsyncDisposable
+    {
+        _beside.Add(server);
+        return server;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        foreach (var server in _beside)
+        {
+            await server.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>

@@ -111,14 +111,8 @@ public sealed class PublicSiteFixture : OwnSite<PublicSiteApp>
 
     protected override async Task<PublicSiteApp> CreateAsync()
     {
-        Smtp = await LoopbackSmtp.StartAsync();
+        Smtp = Beside(await LoopbackSmtp.StartAsync());
         return new PublicSiteApp(Smtp.Port);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Smtp.DisposeAsync();
     }
 }
 
