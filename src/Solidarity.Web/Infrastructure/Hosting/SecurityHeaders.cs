@@ -26,8 +26,8 @@ internal static class SecurityHeaders
             // A page opened by a link's secret sends only the site's origin as its Referer, never its path, even to the site
             // itself: its stylesheet's request would otherwise repeat the secret into a proxy's access log. (Not
             // "no-referrer": under it an invitation's passkey step failed in Chromium, a form posted from such a page
-            // saying "Origin: null".) The
-            // address bar keeps the link's address when an error page is shown for it, so that page does the same.
+            // saying "Origin: null".) The address bar keeps the link's address when an error page is shown for it, so that
+            // page does the same.
             var path = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath
                 ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>()?.Path
                 ?? context.Request.Path;
