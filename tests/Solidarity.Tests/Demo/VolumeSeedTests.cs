@@ -14,7 +14,7 @@ using Solidarity.Web.Pages.Receipts;
 namespace Solidarity.Tests.Demo;
 
 /// <summary>A database of its own with the demo and one volume seed on top, made once and only read by the tests.</summary>
-public sealed class VolumeSeedFixture : OwnSite<SolidarityApp>
+public sealed class VolumeSeededSite : SolidarityApp
 {
     public const int Donations = 2_000;
     public const int Messages = 300;
@@ -23,29 +23,26 @@ public sealed class VolumeSeedFixture : OwnSite<SolidarityApp>
 
     public Guid DisputeId { get; private set; }
 
-    protected override string DatabasePrefix => "volume_test";
-
-    protected override Task<SolidarityApp> CreateAsync() => Task.FromResult<SolidarityApp>(new WithoutDemoHistory());
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        await DemoData.SeedAsync(App.Services, CancellationToken.None);
-        Report = await VolumeSeeder.SeedAsync(App.Services, Donations, Messages, CancellationToken.None);
-        DisputeId = await App.WithDbAsync(db => db.Disputes.Where(d => d.Slug == DemoData.ArgosSlug).Select(d => d.Id).SingleAsync());
-    }
-
     /// <summary>The demo's disputes without their history, so that every figure checked here is the volume seed's.</summary>
-    private sealed class WithoutDemoHistory : SolidarityApp
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Demo:Donations", "0")];
+
+    public async Task SeedAsync()
     {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Demo:Donations", "0")];
+        await DemoData.SeedAsync(Services, CancellationToken.None);
+        Report = await VolumeSeeder.SeedAsync(Services, Donations, Messages, CancellationToken.None);
+        DisputeId = await WithDbAsync(db => db.Disputes.Where(d => d.Slug == DemoData.ArgosSlug).Select(d => d.Id).SingleAsync());
     }
 }
 
 /// <summary>The volume seed writes a busy dispute that keeps every invariant of the ledger, the counts and the receipts.</summary>
-public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<VolumeSeedFixture>
+[Collection(SiteCollection.Name)]
+public sealed class VolumeSeedTests(SiteFixture fixture) : IAsyncLifetime
 {
-    private SolidarityApp App => fixture.App;
+    private VolumeSeededSite App { get; set; } = default!;
+
+    public async Task InitializeAsync() => App = await fixture.SeededSiteAsync<VolumeSeededSite>("volume_test", site => site.SeedAsync());
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Running_totals_equal_the_sums_of_the_seeded_entries()
@@ -55,7 +52,7 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
         var differences = await scope.ServiceProvider.GetRequiredService<LedgerQueries>().TotalsDifferencesAsync(CancellationToken.None);
 
         Assert.Empty(differences);
-        Assert.Equal(fixture.Report.LedgerEntries, await App.WithDbAsync(db => db.LedgerEntries.CountAsync()));
+        Assert.Equal(App.Report.LedgerEntries, await App.WithDbAsync(db => db.LedgerEntries.CountAsync()));
     }
 
     [Fact]
@@ -66,7 +63,7 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
         var totals = await TotalsAsync();
 
         Assert.Equal(charged, totals.RaisedPence);
-        Assert.Equal(fixture.Report.RaisedPence, totals.RaisedPence);
+        Assert.Equal(App.Report.RaisedPence, totals.RaisedPence);
     }
 
     [Fact]
@@ -77,7 +74,7 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
         var totals = await TotalsAsync();
 
         Assert.Equal(donors, totals.Supporters);
-        Assert.Equal(fixture.Report.DistinctDonors, totals.Supporters);
+        Assert.Equal(App.Report.DistinctDonors, totals.Supporters);
     }
 
     [Fact]
@@ -91,12 +88,12 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
             await db.Donations.CountAsync(d => d.FeeCoverPence > 0),
             await db.Donations.Select(d => d.DonorKey).Distinct().CountAsync()));
 
-        Assert.InRange(organisations, 1, VolumeSeedFixture.Donations / 10);
+        Assert.InRange(organisations, 1, VolumeSeededSite.Donations / 10);
         Assert.Equal(organisations, organisationKeys);
-        Assert.InRange(publicNames, 1, VolumeSeedFixture.Donations - 1);
-        Assert.InRange(choseBranch, 1, VolumeSeedFixture.Donations / 2);
-        Assert.InRange(coveredFees, 1, VolumeSeedFixture.Donations - 1);
-        Assert.InRange(donors, VolumeSeedFixture.Donations / 2, VolumeSeedFixture.Donations - 1);
+        Assert.InRange(publicNames, 1, VolumeSeededSite.Donations - 1);
+        Assert.InRange(choseBranch, 1, VolumeSeededSite.Donations / 2);
+        Assert.InRange(coveredFees, 1, VolumeSeededSite.Donations - 1);
+        Assert.InRange(donors, VolumeSeededSite.Donations / 2, VolumeSeededSite.Donations - 1);
     }
 
     [Fact]
@@ -159,7 +156,7 @@ public sealed class VolumeSeedTests(VolumeSeedFixture fixture) : IClassFixture<V
     private async Task<DisputeTotals> TotalsAsync()
     {
         await using var scope = App.Scope();
-        return await scope.ServiceProvider.GetRequiredService<DisputeTotalsQuery>().ForDisputeAsync(fixture.DisputeId, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<DisputeTotalsQuery>().ForDisputeAsync(App.DisputeId, CancellationToken.None);
     }
 
     private async Task<AngleSharp.Html.Dom.IHtmlDocument> PageAsync()

@@ -12,22 +12,20 @@ namespace Solidarity.Tests.Faults;
 /// <summary>
 /// Stripe answering 5xx, or not answering in time, when the donate form creates a Checkout Session: the call is retried
 /// with the donation's id as the idempotency key, then the donor is told in words that nothing was charged. The site
-/// talks to a loopback stand-in for Stripe's API, on a cluster of this class's own.
+/// talks to a loopback stand-in for Stripe's API.
 /// </summary>
-public sealed class StripeOutageTests(StripeOutageSite own) : IClassFixture<StripeOutageSite>, IAsyncLifetime
+public sealed class StripeOutageTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const string SessionsPath = "/v1/checkout/sessions";
 
-    private StandInSite Site => own.Site;
-    private StripeStandIn Stripe => own.StandIn;
+    private StandInSite Site => Fixture.WithStripe;
+    private StripeStandIn Stripe => Fixture.Stripe;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         await Site.ResetAsync();
         Stripe.Reset();
     }
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Stripe_failing_with_500_shows_payments_unavailable_keeps_the_form_and_leaves_the_donation_pending_after_retries_with_one_key()
@@ -81,41 +79,5 @@ public sealed class StripeOutageTests(StripeOutageSite own) : IClassFixture<Stri
         var attempts = Stripe.Requests.Where(r => r.Path == SessionsPath).ToList();
         Assert.True(attempts.Count >= 2, $"Expected the timed-out call to be retried; Stripe saw {attempts.Count} attempt(s).");
         Assert.All(attempts, a => Assert.Equal(donation.Id.ToString(), a.IdempotencyKey));
-    }
-}
-
-/// <summary>The site with a Stripe key, its Stripe.net pointed at a loopback stand-in, on a PostgreSQL cluster of its own.</summary>
-public sealed class StripeOutageSite : IAsyncLifetime
-{
-    private TestPostgres? _server;
-
-    public StripeStandIn StandIn { get; private set; } = default!;
-
-    public StandInSite Site { get; private set; } = default!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestPostgres.StartOwnClusterAsync();
-        StandIn = await StripeStandIn.StartAsync();
-        Site = new StandInSite(StandIn.BaseUrl);
-        await Site.InitialiseAsync(_server, "stripe_outage");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Site is not null)
-        {
-            await Site.DisposeAsync();
-        }
-
-        if (StandIn is not null)
-        {
-            await StandIn.DisposeAsync();
-        }
-
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
     }
 }

@@ -59,28 +59,3 @@ public sealed class CapturedWebhooks : HttpMessageHandler
 }
 
 public sealed record CapturedWebhook(HttpMethod Method, Uri Uri, string Body, string? Signature, string? ContentType);
-
-/// <summary>A site of its own for one test class, beside the shared one; tests call it <see cref="Site"/>.</summary>
-public abstract class OwnSiteFixture<TSite> : OwnSite<TSite>
-    where TSite : SolidarityApp
-{
-    public TSite Site => App;
-
-    protected override string DatabasePrefix => "checkout";
-}
-
-public sealed class StandInSiteFixture : OwnSiteFixture<StandInSite>
-{
-    public StripeStandIn StandIn { get; private set; } = default!;
-
-    protected override async Task<StandInSite> CreateAsync()
-    {
-        StandIn = Beside(await StripeStandIn.StartAsync());
-        return new StandInSite(StandIn.BaseUrl);
-    }
-}
-
-public sealed class TestCheckoutSiteFixture : OwnSiteFixture<TestCheckoutSite>
-{
-    protected override Task<TestCheckoutSite> CreateAsync() => Task.FromResult(new TestCheckoutSite());
-}

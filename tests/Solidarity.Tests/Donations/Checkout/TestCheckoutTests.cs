@@ -9,9 +9,9 @@ using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 namespace Solidarity.Tests.Donations.Checkout;
 
 /// <summary>The built-in test checkout of a site without Stripe keys, its webhooks caught as they leave the site.</summary>
-public sealed class TestCheckoutTests(SiteFixture fixture, TestCheckoutSiteFixture own) : SiteTest(fixture), IClassFixture<TestCheckoutSiteFixture>
+public sealed class TestCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
 {
-    private TestCheckoutSite Site => own.Site;
+    private TestCheckoutSite Site => Fixture.App;
 
     public override async Task InitializeAsync()
     {

@@ -16,12 +16,12 @@ using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 namespace Solidarity.Tests.Donations.Monthly;
 
 /// <summary>Monthly giving against Stripe.net talking to the loopback stand-in for Stripe's API.</summary>
-public sealed class MonthlyCheckoutTests(SiteFixture fixture, StandInSiteFixture own) : SiteTest(fixture), IClassFixture<StandInSiteFixture>
+public sealed class MonthlyCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
 {
     private const string SessionsPath = "/v1/checkout/sessions";
 
-    private StandInSite Site => own.Site;
-    private StripeStandIn Stripe => own.StandIn;
+    private StandInSite Site => Fixture.WithStripe;
+    private StripeStandIn Stripe => Fixture.Stripe;
 
     public override async Task InitializeAsync()
     {
