@@ -16,13 +16,7 @@ internal sealed class ForgotPasswordModel(PasswordResets resets) : PageModel
 
     public bool Sent { get; private set; }
 
-    internal sealed class InputModel
-    {
-        [Required(ErrorMessage = "Enter your email address.")]
-        [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
-        [StringLength(256, ErrorMessage = TypedText.TooLong)]
-        public string Email { get; set; } = "";
-    }
+    internal sealed class InputModel : AccountEmailInput;
 
     public async Task<IActionResult> OnPostAsync()
     {

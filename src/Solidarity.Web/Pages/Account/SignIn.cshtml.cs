@@ -33,13 +33,8 @@ internal sealed class SignInModel(
     [TempData]
     public string? Notice { get; set; }
 
-    internal sealed class InputModel
+    internal sealed class InputModel : AccountEmailInput
     {
-        [Required(ErrorMessage = "Enter your email address.")]
-        [EmailAddress(ErrorMessage = "Enter an email address like name@example.org.")]
-        [StringLength(256, ErrorMessage = TypedText.TooLong)]
-        public string Email { get; set; } = "";
-
         [Required(ErrorMessage = "Enter your password.")]
         [DataType(DataType.Password)]
         [StringLength(512, ErrorMessage = TypedText.TooLong)]
