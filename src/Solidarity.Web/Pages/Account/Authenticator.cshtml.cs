@@ -16,19 +16,13 @@ internal sealed class AuthenticatorModel(
     SolidarityDbContext db,
     AuditTrail audit,
     UrlEncoder urlEncoder,
-    TimeProvider time) : PageModel
+    TimeProvider time) : SignInFormModel<AuthenticatorModel.InputModel>
 {
     public const string Issuer = "Solidarity";
 
     public const string LastAdminMessage =
         "You are the only admin who can sign in, so your app was not replaced: until you have set up the new one, nobody " +
         "could sign in to the admin area. Add a passkey first (Passkeys, in the menu), or invite a second admin, then try again.";
-
-    [BindProperty]
-    public InputModel Input { get; set; } = new();
-
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
 
     public bool IsEnabled { get; private set; }
 
@@ -108,7 +102,7 @@ internal sealed class AuthenticatorModel(
         // that is a two-factor sign-in, so the new cookie says so.
         await signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AccountFlow.AmrClaim, "mfa")]);
         TempData[SecondFactor.RecoveryCodesKey] = codes;
-        return RedirectToPage("/Account/RecoveryCodes", new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+        return RedirectToPage("/Account/RecoveryCodes", new { ReturnUrl });
     }
 
     public async Task<IActionResult> OnPostResetAsync()
@@ -135,7 +129,7 @@ internal sealed class AuthenticatorModel(
                 if (await AccountStates.IsLastActiveAdminAsync(db, user.Id, time.GetUtcNow(), HttpContext.RequestAborted))
                 {
                     Notice = LastAdminMessage;
-                    return RedirectToPage(new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+                    return RedirectToPage(new { ReturnUrl });
                 }
             }
 
@@ -147,7 +141,7 @@ internal sealed class AuthenticatorModel(
 
         await signInManager.RefreshSignInAsync(user);
         Notice = "Your old authenticator app no longer works. Set up the new one below.";
-        return RedirectToPage(new { ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl) });
+        return RedirectToPage(new { ReturnUrl });
     }
 
     public async Task<IActionResult> OnPostRecoveryCodesAsync()
@@ -194,7 +188,6 @@ internal sealed class AuthenticatorModel(
     private async Task LoadAsync(ApplicationUser user)
     {
         Response.Headers.CacheControl = "no-store";
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         IsEnabled = await userManager.GetTwoFactorEnabledAsync(user);
         Home = await AccountFlow.HomeAsync(userManager, user);
         SessionUsedSecondFactor = AccountFlow.UsedSecondFactor(User);

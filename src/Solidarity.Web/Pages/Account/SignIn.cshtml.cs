@@ -7,7 +7,7 @@ internal sealed class SignInModel(
     SignInThrottle throttle,
     TimeProvider time,
     SolidarityDbContext db,
-    AuditTrail audit) : PageModel
+    AuditTrail audit) : SignInFormModel<SignInModel.InputModel>
 {
     /// <summary>The one answer to a passkey that did not sign anyone in, whatever the reason.</summary>
     public const string PasskeyFailedMessage =
@@ -24,12 +24,6 @@ internal sealed class SignInModel(
     public const string NoSecondFactorMessage =
         "Your account needs an authenticator app or a passkey, and neither is set up. Use the link in your invitation email, or ask an admin to reset your second factor, which sends you a new invitation.";
 
-    [BindProperty]
-    public InputModel Input { get; set; } = new();
-
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
-
     [TempData]
     public string? Notice { get; set; }
 
@@ -41,11 +35,8 @@ internal sealed class SignInModel(
         public string Password { get; set; } = "";
     }
 
-    public void OnGet() => ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
-
     public async Task<IActionResult> OnPostAsync()
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         if (!ModelState.IsValid)
         {
             return Page();
@@ -99,8 +90,7 @@ internal sealed class SignInModel(
             return RedirectToPage("/Account/SignIn", new { ReturnUrl });
         }
 
-        await AccountFlow.RecordSignInAsync(userManager, user, time);
-        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+        return await SignedInAsync(userManager, user, time);
     }
 
     /// <summary>The options for navigator.credentials.get(): any passkey of this site's, the account found from it.</summary>
@@ -113,7 +103,6 @@ internal sealed class SignInModel(
     /// </summary>
     public async Task<IActionResult> OnPostPasskeyAsync(string? credentialJson)
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         ModelState.Clear();
         var client = HttpContext.Connection.RemoteIpAddress;
         var cancellationToken = HttpContext.RequestAborted;
@@ -156,8 +145,7 @@ internal sealed class SignInModel(
         }
 
         await Passkeys.SignInAsync(signInManager, user);
-        await AccountFlow.RecordSignInAsync(userManager, user, time);
-        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+        return await SignedInAsync(userManager, user, time);
     }
 
     private async Task<PageResult> PasskeyFailedAsync(System.Net.IPAddress? client)

@@ -2,14 +2,9 @@ namespace Solidarity.Web.Pages.Account;
 
 [AllowAnonymous]
 internal sealed class SignInRecoveryCodeModel(
-    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time) : PageModel
+    SignInManager<ApplicationUser> signInManager, UserManager<ApplicationUser> userManager, SignInThrottle throttle, TimeProvider time)
+    : SignInFormModel<SignInRecoveryCodeModel.InputModel>
 {
-    [BindProperty]
-    public InputModel Input { get; set; } = new();
-
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
-
     internal sealed class InputModel
     {
         [Required(ErrorMessage = "Enter one of your recovery codes.")]
@@ -19,7 +14,6 @@ internal sealed class SignInRecoveryCodeModel(
 
     public async Task<IActionResult> OnGetAsync()
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         return await signInManager.GetTwoFactorAuthenticationUserAsync() is null
             ? RedirectToPage("/Account/SignIn", new { ReturnUrl })
             : Page();
@@ -27,7 +21,6 @@ internal sealed class SignInRecoveryCodeModel(
 
     public async Task<IActionResult> OnPostAsync()
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
         if (user is null)
         {
@@ -48,8 +41,7 @@ internal sealed class SignInRecoveryCodeModel(
             var result = await signInManager.TwoFactorRecoveryCodeSignInAsync(Input.Code.Replace(" ", "", StringComparison.Ordinal));
             if (result.Succeeded)
             {
-                await AccountFlow.RecordSignInAsync(userManager, user, time);
-                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+                return await SignedInAsync(userManager, user, time);
             }
         }
 

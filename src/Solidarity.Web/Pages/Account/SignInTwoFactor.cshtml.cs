@@ -15,7 +15,7 @@ internal sealed class SignInTwoFactorModel(
     SignInThrottle throttle,
     SolidarityDbContext db,
     AuditTrail audit,
-    TimeProvider time) : PageModel
+    TimeProvider time) : SignInFormModel<SignInTwoFactorModel.InputModel>
 {
     public const string WrongCodeMessage =
         "That code is not right, or has been used already, or there have been too many attempts: wait for the next code and enter it.";
@@ -32,12 +32,6 @@ internal sealed class SignInTwoFactorModel(
     /// gave its password: Identity's own passkey calls keep their state in that same cookie, and would replace it.
     /// </summary>
     private const string PasskeyStateItem = ".solidarity.passkey-second-factor";
-
-    [BindProperty]
-    public InputModel Input { get; set; } = new();
-
-    [BindProperty(SupportsGet = true)]
-    public string? ReturnUrl { get; set; }
 
     /// <summary>Admins and moderators give a second factor at every sign-in, so they are not offered to skip it on this device.</summary>
     public bool CanRememberDevice { get; private set; }
@@ -59,7 +53,6 @@ internal sealed class SignInTwoFactorModel(
 
     public async Task<IActionResult> OnGetAsync()
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
         if (user is null)
         {
@@ -72,7 +65,6 @@ internal sealed class SignInTwoFactorModel(
 
     public async Task<IActionResult> OnPostAsync()
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
         if (user is null)
         {
@@ -94,8 +86,7 @@ internal sealed class SignInTwoFactorModel(
                 AccountFlow.CleanCode(Input.Code), isPersistent: false, rememberClient: Input.RememberDevice && !privileged);
             if (result.Succeeded)
             {
-                await AccountFlow.RecordSignInAsync(userManager, user, time);
-                return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+                return await SignedInAsync(userManager, user, time);
             }
         }
 
@@ -129,7 +120,6 @@ internal sealed class SignInTwoFactorModel(
     /// </summary>
     public async Task<IActionResult> OnPostPasskeyAsync(string? credentialJson)
     {
-        ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
         var user = await signInManager.GetTwoFactorAuthenticationUserAsync();
         if (user is null)
         {
@@ -175,8 +165,7 @@ internal sealed class SignInTwoFactorModel(
 
         await HttpContext.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await Passkeys.SignInAsync(signInManager, user);
-        await AccountFlow.RecordSignInAsync(userManager, user, time);
-        return LocalRedirect(AccountFlow.Landing(Url, ReturnUrl, await AccountFlow.HomeAsync(userManager, user)));
+        return await SignedInAsync(userManager, user, time);
     }
 
     /// <summary>Reads the challenge asked for on this page and removes it from the cookie, so each is answered once.</summary>
