@@ -159,10 +159,6 @@ internal sealed record CheckedDispute(
 
 internal static partial class DisputeForm
 {
-    public const int BlankWorkplaceRows = 3;
-    public const int BlankBeneficiaryRows = 3;
-    public const int BlankActionRows = 2;
-
     /// <summary>A target above this is almost certainly a typing slip.</summary>
     public const long MaxTargetPence = 100_000_000_00;
 
@@ -194,10 +190,14 @@ internal static partial class DisputeForm
     /// <summary>Appends blank rows for new workplaces, beneficiaries and actions.</summary>
     public static void AddBlankRows(DisputeInput input)
     {
-        input.Workplaces.AddRange(Enumerable.Range(0, BlankWorkplaceRows).Select(_ => new WorkplaceRow()));
-        input.Beneficiaries.AddRange(Enumerable.Range(0, BlankBeneficiaryRows).Select(_ => new BeneficiaryRow()));
-        input.Actions.AddRange(Enumerable.Range(0, BlankActionRows).Select(_ => new ActionRow()));
+        AddBlank(input.Workplaces, 3);
+        AddBlank(input.Beneficiaries, 3);
+        AddBlank(input.Actions, 2);
     }
+
+    private static void AddBlank<TRow>(List<TRow> rows, int count)
+        where TRow : new() =>
+        rows.AddRange(Enumerable.Range(0, count).Select(_ => new TRow()));
 
     /// <summary>The rules DataAnnotations cannot express. Adds model errors; returns null when any rule failed.</summary>
     public static async Task<CheckedDispute?> CheckAsync(
