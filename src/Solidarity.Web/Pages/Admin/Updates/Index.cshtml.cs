@@ -5,13 +5,11 @@ namespace Solidarity.Web.Pages.Admin.Updates;
 /// <summary>A dispute's updates in every state: drafts, scheduled and published.</summary>
 internal sealed class IndexModel(SolidarityDbContext db) : PageModel
 {
-    public DisputeHeading Dispute { get; private set; } = default!;
+    public UpdatesHeading Dispute { get; private set; } = default!;
     public IReadOnlyList<UpdateRow> Updates { get; private set; } = [];
 
     [TempData]
     public string? Notice { get; set; }
-
-    internal sealed record DisputeHeading(Guid Id, string Title, string Slug, DisputeStatus Status, bool IsPublished);
 
     internal sealed record UpdateRow(
         Guid Id, string Title, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, DateTimeOffset CreatedAt,
@@ -19,10 +17,7 @@ internal sealed class IndexModel(SolidarityDbContext db) : PageModel
 
     public async Task<IActionResult> OnGetAsync(Guid disputeId, CancellationToken cancellationToken)
     {
-        var dispute = await db.Disputes.AsNoTracking()
-            .Where(d => d.Id == disputeId)
-            .Select(d => new DisputeHeading(d.Id, d.Title, d.Slug, d.Status, d.IsPublished))
-            .SingleOrDefaultAsync(cancellationToken);
+        var dispute = await UpdatesHeading.FindAsync(db, disputeId, cancellationToken);
         if (dispute is null)
         {
             return NotFound();

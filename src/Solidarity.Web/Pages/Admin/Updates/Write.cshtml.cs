@@ -24,15 +24,13 @@ internal sealed class WriteModel(
     [BindProperty]
     public UpdateInput Input { get; set; } = new();
 
-    public Heading Dispute { get; private set; } = default!;
+    public UpdatesHeading Dispute { get; private set; } = default!;
     public Saved? Existing { get; private set; }
 
     /// <summary>The rendered, sanitised text, when the preview button was pressed.</summary>
     public string? PreviewHtml { get; private set; }
 
     public IReadOnlyList<SelectListItem> StatusChoices { get; private set; } = [];
-
-    internal sealed record Heading(Guid Id, string Title, DisputeStatus Status);
 
     internal sealed record Saved(Guid Id, UpdateStatus Status, DateTimeOffset? PublishedAt, DateTimeOffset? ScheduledFor, string Title, string Body);
 
@@ -319,10 +317,7 @@ internal sealed class WriteModel(
 
     private async Task<bool> LoadHeadingAsync(Guid disputeId, CancellationToken cancellationToken)
     {
-        var heading = await db.Disputes.AsNoTracking()
-            .Where(d => d.Id == disputeId)
-            .Select(d => new Heading(d.Id, d.Title, d.Status))
-            .SingleOrDefaultAsync(cancellationToken);
+        var heading = await UpdatesHeading.FindAsync(db, disputeId, cancellationToken);
         if (heading is null)
         {
             return false;
