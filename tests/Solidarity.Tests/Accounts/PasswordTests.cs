@@ -72,7 +72,7 @@ public sealed partial class PasswordTests(SiteFixture fixture) : SiteTest(fixtur
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         var page = await HtmlForm.ParseAsync(refused);
-        Assert.Contains("uppercase", page.QuerySelector("[data-valmsg-for='Input.NewPassword']")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("uppercase", page.QuerySelector("[data-valmsg-for='Input.Password']")!.TextContent, StringComparison.Ordinal);
         Assert.True(await CheckPasswordAsync(officer.Id, officer.Password));
         Assert.False(await App.WithDbAsync(db => db.AuditEntries.AnyAsync()));
     }
@@ -194,7 +194,7 @@ public sealed partial class PasswordTests(SiteFixture fixture) : SiteTest(fixtur
     private static async Task<HttpResponseMessage> ChangeAsync(HttpClient client, string current, string next)
     {
         var form = await HtmlForm.GetAsync(client, "/account/password");
-        return await form.Set("Input.CurrentPassword", current).Set("Input.NewPassword", next).Set("Input.ConfirmPassword", next).SubmitAsync();
+        return await form.Set("Input.CurrentPassword", current).Set("Input.Password", next).Set("Input.ConfirmPassword", next).SubmitAsync();
     }
 
     private static async Task<(HttpStatusCode Status, string Answer)> AskAsync(HttpClient client, string email)

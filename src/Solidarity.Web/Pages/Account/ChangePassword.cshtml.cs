@@ -26,22 +26,13 @@ internal sealed class ChangePasswordModel(
 
     public string Home { get; private set; } = "/";
 
-    internal sealed class InputModel
+    /// <summary>The current password, then the new one typed twice, answered as on the other password forms.</summary>
+    internal sealed class InputModel : NewPasswordInput
     {
         [Required(ErrorMessage = "Enter your current password.")]
         [DataType(DataType.Password)]
         [StringLength(512, ErrorMessage = TypedText.TooLong)]
         public string CurrentPassword { get; set; } = "";
-
-        [Required(ErrorMessage = "Choose a new password.")]
-        [DataType(DataType.Password)]
-        [StringLength(512, ErrorMessage = TypedText.TooLong)]
-        public string NewPassword { get; set; } = "";
-
-        [Required(ErrorMessage = "Type the new password again.")]
-        [DataType(DataType.Password)]
-        [Compare(nameof(NewPassword), ErrorMessage = "The two new passwords are not the same.")]
-        public string ConfirmPassword { get; set; } = "";
     }
 
     public async Task<IActionResult> OnGetAsync()
@@ -80,12 +71,12 @@ internal sealed class ChangePasswordModel(
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var result = await userManager.ChangePasswordAsync(user, Input.CurrentPassword, Input.NewPassword);
+            var result = await userManager.ChangePasswordAsync(user, Input.CurrentPassword, Input.Password);
             if (!result.Succeeded)
             {
                 foreach (var error in result.Errors)
                 {
-                    ModelState.AddModelError("Input.NewPassword", error.Description);
+                    ModelState.AddModelError("Input.Password", error.Description);
                 }
 
                 return Page();

@@ -1,6 +1,6 @@
 namespace Solidarity.Web.Pages.Account;
 
-/// <summary>A password chosen and typed twice, with the words each mistake is answered in: resetting one, accepting an invitation.</summary>
+/// <summary>A password chosen and typed twice, with the words each mistake is answered in: resetting one, accepting an invitation, changing one's own.</summary>
 internal class NewPasswordInput
 {
     [Required(ErrorMessage = "Choose a password.")]
