@@ -166,6 +166,14 @@ internal sealed class MonthlyNoticeEmails(
 }
 
 /// <summary>
+/// What the two jobs that pause and resume a gift for its dispute both need, taken as one so that each job adds only its
+/// own logger.
+/// </summary>
+internal sealed record MonthlyNoticeServices(
+    SolidarityDbContext Db, IBackgroundJobClient Jobs, ISubscriptionGateway Subscriptions, MonthlyNoticeEmails Emails, AuditTrail Audit,
+    PublicPageCache Pages, TimeProvider Time);
+
+/// <summary>
 /// What pausing a monthly gift for its dispute's end and resuming it for the dispute's reopening share. Each changes the
 /// gift once a round: in one transaction, under its notice's lock (<see cref="ChangeAsync"/>), asking Stripe before it
 /// locks the gift (<see cref="LockGiftAsync"/>), and committing the change with its email's delivery row
@@ -175,13 +183,18 @@ internal sealed class MonthlyNoticeEmails(
 /// which runs this method.
 /// </summary>
 /// <param name="forActiveDispute">Whether the job acts for a dispute that is going (a resumption) rather than one that ended (a pause).</param>
-internal abstract class MonthlyNoticeJob(
-    SolidarityDbContext db, IBackgroundJobClient jobs, MonthlyNoticeEmails emails, PublicPageCache pages, bool forActiveDispute)
+internal abstract class MonthlyNoticeJob(MonthlyNoticeServices services, bool forActiveDispute)
 {
     /// <summary>The job's context, in which its change and its checks run.</summary>
-    protected SolidarityDbContext Db { get; } = db;
+    protected SolidarityDbContext Db => services.Db;
 
-    protected IBackgroundJobClient Jobs { get; } = jobs;
+    protected IBackgroundJobClient Jobs => services.Jobs;
+
+    protected ISubscriptionGateway Subscriptions => services.Subscriptions;
+
+    protected AuditTrail Audit => services.Audit;
+
+    protected TimeProvider Time => services.Time;
 
     public async Task RunAsync(Guid giftId, Guid disputeId, CancellationToken cancellationToken)
     {
@@ -209,10 +222,10 @@ internal abstract class MonthlyNoticeJob(
             Jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
         }
 
-        await pages.EvictDisputeAsync(disputeId, cancellationToken);
+        await services.Pages.EvictDisputeAsync(disputeId, cancellationToken);
         await (forActiveDispute
-            ? emails.ResumedAsync(giftId, disputeId, round, cancellationToken)
-            : emails.PausedAsync(giftId, disputeId, round, cancellationToken));
+            ? services.Emails.ResumedAsync(giftId, disputeId, round, cancellationToken)
+            : services.Emails.PausedAsync(giftId, disputeId, round, cancellationToken));
     }
 
     internal static Task<bool> DisputeIsActiveAsync(SolidarityDbContext db, Guid disputeId, CancellationToken cancellationToken) =>
@@ -287,10 +300,8 @@ internal sealed class PauseMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJo
 /// <see cref="EmailOnce"/> like every other. So two workers running the job together, or a retry, pause and email once.
 /// A dispute reopened before the job ran pauses nothing.
 /// </summary>
-internal sealed class PauseMonthlyGiftJob(
-    SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
-    PublicPageCache pages, TimeProvider time, ILogger<PauseMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, jobs, emails, pages, forActiveDispute: false)
+internal sealed class PauseMonthlyGiftJob(MonthlyNoticeServices services, ILogger<PauseMonthlyGiftJob> logger)
+    : MonthlyNoticeJob(services, forActiveDispute: false)
 {
     /// <returns>
     /// The round in which the gift is paused for this dispute now (by this run or an earlier one), and so owes its notice;
@@ -307,7 +318,7 @@ internal sealed class PauseMonthlyGiftJob(
             // that the reopening's resumption finds it.
             if (notice.PausedAt is null && notice.ResumedAt is null && gift.DisputeId == disputeId && gift.Status == MonthlyGiftStatus.Paused)
             {
-                notice.PausedAt = time.GetUtcNow();
+                notice.PausedAt = Time.GetUtcNow();
                 await Db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 Jobs.Enqueue<ResumeMonthlyGiftsJob>(job => job.RunAsync(disputeId, CancellationToken.None));
@@ -341,7 +352,7 @@ internal sealed class PauseMonthlyGiftJob(
         // an older event's word: Stripe is asked all the same (pausing twice changes nothing there).
         if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
-            await subscriptions.PauseAsync(
+            await Subscriptions.PauseAsync(
                 gift.StripeSubscriptionId, MonthlyNoticeKeys.PauseAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
 
@@ -350,11 +361,11 @@ internal sealed class PauseMonthlyGiftJob(
             return null;
         }
 
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (locked.Status == MonthlyGiftStatus.Active)
         {
             locked.Status = MonthlyGiftStatus.Paused;
-            audit.RecordBySite(AuditActions.MonthlyPaused, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
+            Audit.RecordBySite(AuditActions.MonthlyPaused, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         }
 
         // The move window runs from this pause, whatever an earlier pause (a card's retries run out, say) left here.
@@ -399,10 +410,8 @@ internal sealed class ResumeMonthlyGiftsJob(SolidarityDbContext db, IBackgroundJ
 /// Stripe (collection resumes, and the metadata names the dispute and branch as before). A gift moved or cancelled since,
 /// or a dispute ended again before the job ran, resumes nothing.
 /// </summary>
-internal sealed class ResumeMonthlyGiftJob(
-    SolidarityDbContext db, IBackgroundJobClient jobs, ISubscriptionGateway subscriptions, MonthlyNoticeEmails emails, AuditTrail audit,
-    PublicPageCache pages, TimeProvider time, ILogger<ResumeMonthlyGiftJob> logger)
-    : MonthlyNoticeJob(db, jobs, emails, pages, forActiveDispute: true)
+internal sealed class ResumeMonthlyGiftJob(MonthlyNoticeServices services, ILogger<ResumeMonthlyGiftJob> logger)
+    : MonthlyNoticeJob(services, forActiveDispute: true)
 {
     /// <returns>The round whose pause the gift came out of (by this run or an earlier one); null when nothing resumed.</returns>
     protected override async Task<int?> ChangeAsync(MonthlyGiftNotice notice, IDbContextTransaction transaction, CancellationToken cancellationToken)
@@ -431,7 +440,7 @@ internal sealed class ResumeMonthlyGiftJob(
         // committed, or an older event's word: Stripe is asked all the same (resuming twice changes nothing there).
         if (!string.IsNullOrEmpty(gift.StripeSubscriptionId))
         {
-            await subscriptions.ResumeAsync(
+            await Subscriptions.ResumeAsync(
                 gift.StripeSubscriptionId, MonthlyGiftMetadata.For(gift.Id, disputeId, dispute.Slug, gift.ChosenBranchId),
                 MonthlyNoticeKeys.ResumeAtStripe(giftId, disputeId, notice.Round), cancellationToken);
         }
@@ -441,7 +450,7 @@ internal sealed class ResumeMonthlyGiftJob(
             return null;
         }
 
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (locked.Status == MonthlyGiftStatus.Paused)
         {
             locked.Status = MonthlyGiftStatus.Active;
@@ -450,7 +459,7 @@ internal sealed class ResumeMonthlyGiftJob(
 
         locked.PausedAt = null;
         notice.ResumedAt = now;
-        audit.RecordBySite(AuditActions.MonthlyResumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
+        Audit.RecordBySite(AuditActions.MonthlyResumed, nameof(MonthlyGift), giftId.ToString(), new { DisputeId = disputeId, locked.StripeSubscriptionId });
         var round = await CommitAsync(notice, MonthlyNoticeKeys.Resumed(giftId, disputeId, notice.Round), now, transaction, cancellationToken);
         logger.LogInformation("Monthly gift {MonthlyGiftId} resumed: dispute {DisputeId} reopened", giftId, disputeId);
         return round;

@@ -17,6 +17,7 @@ internal static class MonthlyGivingHosting
         services.AddScoped<MonthlyGiftCancellation>();
         services.AddScoped<MonthlyGiftMove>();
         services.AddScoped<MonthlyGiftScheduler>();
+        services.AddScoped<MonthlyNoticeServices>();
         services.AddScoped<PauseMonthlyGiftsJob>();
         services.AddScoped<PauseMonthlyGiftJob>();
         services.AddScoped<ResumeMonthlyGiftsJob>();
