@@ -16,13 +16,25 @@ internal static class CheckoutHosting
         services.Configure<CheckoutLimitSettings>(builder.Configuration.GetSection(CheckoutLimitSettings.Section));
         services.AddScoped<CheckoutLimits>();
         services.AddScoped<CardTesting>();
-        services.AddScoped<StripeCheckoutGateway>();
-        services.AddScoped<TestCheckoutGateway>();
-        services.AddScoped<ICheckoutGateway>(services => services.GetRequiredService<TestCheckoutMode>().IsAvailable
-            ? services.GetRequiredService<TestCheckoutGateway>()
-            : services.GetRequiredService<StripeCheckoutGateway>());
+        services.AddStripeOrTestCheckout<ICheckoutGateway, StripeCheckoutGateway, TestCheckoutGateway>();
         services.AddScoped<TestCheckoutWebhooks>();
         services.AddHttpClient(TestCheckoutWebhooks.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TService"/> as Stripe's <typeparamref name="TStripe"/>, or, where the test checkout is
+    /// available (<see cref="TestCheckoutMode"/>), as the test checkout's <typeparamref name="TTestCheckout"/>.
+    /// </summary>
+    public static void AddStripeOrTestCheckout<TService, TStripe, TTestCheckout>(this IServiceCollection services)
+        where TService : class
+        where TStripe : class, TService
+        where TTestCheckout : class, TService
+    {
+        services.AddScoped<TStripe>();
+        services.AddScoped<TTestCheckout>();
+        services.AddScoped<TService>(provider => provider.GetRequiredService<TestCheckoutMode>().IsAvailable
+            ? provider.GetRequiredService<TTestCheckout>()
+            : provider.GetRequiredService<TStripe>());
     }
 }
 

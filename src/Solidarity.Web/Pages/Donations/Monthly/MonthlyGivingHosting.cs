@@ -8,11 +8,7 @@ internal static class MonthlyGivingHosting
     public static void AddMonthlyGiving(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddScoped<StripeSubscriptionGateway>();
-        services.AddSingleton<TestCheckoutSubscriptionGateway>();
-        services.AddScoped<ISubscriptionGateway>(services => services.GetRequiredService<TestCheckoutMode>().IsAvailable
-            ? services.GetRequiredService<TestCheckoutSubscriptionGateway>()
-            : services.GetRequiredService<StripeSubscriptionGateway>());
+        services.AddStripeOrTestCheckout<ISubscriptionGateway, StripeSubscriptionGateway, TestCheckoutSubscriptionGateway>();
         services.AddScoped<MonthlyGiftLinks>();
         services.AddScoped<MonthlyGiftCancellation>();
         services.AddScoped<MonthlyGiftMove>();
