@@ -82,20 +82,7 @@ internal static class Bidi
         }
 
         // W2, W3.
-        var lastStrong = direction;
-        for (var i = 0; i < n; i++)
-        {
-            switch (types[i])
-            {
-                case BidiClass.L or BidiClass.R or BidiClass.AL:
-                    lastStrong = types[i];
-                    break;
-                case BidiClass.EN when lastStrong == BidiClass.AL:
-                    types[i] = BidiClass.AN;
-                    break;
-            }
-        }
-
+        NumbersAfterStrong(types, direction, BidiClass.AL, BidiClass.AN);
         for (var i = 0; i < n; i++)
         {
             if (types[i] == BidiClass.AL)
@@ -140,22 +127,15 @@ internal static class Bidi
         }
 
         // W6, W7.
-        lastStrong = direction;
         for (var i = 0; i < n; i++)
         {
-            switch (types[i])
+            if (types[i] is BidiClass.ES or BidiClass.ET or BidiClass.CS)
             {
-                case BidiClass.ES or BidiClass.ET or BidiClass.CS:
-                    types[i] = BidiClass.ON;
-                    break;
-                case BidiClass.L or BidiClass.R:
-                    lastStrong = types[i];
-                    break;
-                case BidiClass.EN when lastStrong == BidiClass.L:
-                    types[i] = BidiClass.L;
-                    break;
+                types[i] = BidiClass.ON;
             }
         }
+
+        NumbersAfterStrong(types, direction, BidiClass.L, BidiClass.L);
 
         // N1, N2: a run of neutrals between two characters of one direction takes it, else the paragraph's.
         for (var i = 0; i < n; i++)
@@ -229,6 +209,26 @@ internal static class Bidi
         }
 
         return order;
+    }
+
+    /// <summary>
+    /// W2, W7: a European number whose nearest strong character before it (or the paragraph's direction, where there is
+    /// none) is <paramref name="strong"/> becomes <paramref name="becomes"/>.
+    /// </summary>
+    private static void NumbersAfterStrong(BidiClass[] types, BidiClass direction, BidiClass strong, BidiClass becomes)
+    {
+        var lastStrong = direction;
+        for (var i = 0; i < types.Length; i++)
+        {
+            if (types[i] is BidiClass.L or BidiClass.R or BidiClass.AL)
+            {
+                lastStrong = types[i];
+            }
+            else if (types[i] == BidiClass.EN && lastStrong == strong)
+            {
+                types[i] = becomes;
+            }
+        }
     }
 
     private static bool IsNeutral(BidiClass type) => type is BidiClass.B or BidiClass.S or BidiClass.WS or BidiClass.ON;
