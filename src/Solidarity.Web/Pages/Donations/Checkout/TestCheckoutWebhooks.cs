@@ -79,43 +79,41 @@ internal sealed class TestCheckoutWebhooks(
             ["billing_reason"] = "subscription_create",
             ["currency"] = session.Currency.ToLowerInvariant(),
             ["customer"] = customerId,
-            ["lines"] = new JsonObject
+            ["lines"] = ListOf(new JsonObject
             {
-                ["object"] = "list",
-                ["data"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = "il_" + invoiceId,
-                    ["object"] = "line_item",
-                    ["amount"] = session.ChargedPence,
-                    ["period"] = new JsonObject { ["start"] = now.ToUnixTimeSeconds(), ["end"] = now.AddMonths(1).ToUnixTimeSeconds() },
-                }),
-                ["has_more"] = false,
-            },
+                ["id"] = "il_" + invoiceId,
+                ["object"] = "line_item",
+                ["amount"] = session.ChargedPence,
+                ["period"] = new JsonObject { ["start"] = now.ToUnixTimeSeconds(), ["end"] = now.AddMonths(1).ToUnixTimeSeconds() },
+            }),
             ["livemode"] = false,
             ["parent"] = new JsonObject
             {
                 ["type"] = "subscription_details",
                 ["subscription_details"] = new JsonObject { ["metadata"] = metadata.DeepClone(), ["subscription"] = subscriptionId },
             },
-            ["payments"] = new JsonObject
+            ["payments"] = ListOf(new JsonObject
             {
-                ["object"] = "list",
-                ["data"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = "inpay_" + invoiceId,
-                    ["object"] = "invoice_payment",
-                    ["amount_paid"] = session.ChargedPence,
-                    ["invoice"] = invoiceId,
-                    ["is_default"] = true,
-                    ["payment"] = new JsonObject { ["type"] = "payment_intent", ["payment_intent"] = TestCheckoutGateway.PaymentIntentFor(session.SessionId) },
-                    ["status"] = "paid",
-                }),
-                ["has_more"] = false,
-            },
+                ["id"] = "inpay_" + invoiceId,
+                ["object"] = "invoice_payment",
+                ["amount_paid"] = session.ChargedPence,
+                ["invoice"] = invoiceId,
+                ["is_default"] = true,
+                ["payment"] = new JsonObject { ["type"] = "payment_intent", ["payment_intent"] = TestCheckoutGateway.PaymentIntentFor(session.SessionId) },
+                ["status"] = "paid",
+            }),
             ["status"] = "paid",
             ["status_transitions"] = new JsonObject { ["paid_at"] = now.ToUnixTimeSeconds() },
         };
     }
+
+    /// <summary>Stripe's list object, as it embeds one in another, holding <paramref name="item"/> alone.</summary>
+    private static JsonObject ListOf(JsonObject item) => new()
+    {
+        ["object"] = "list",
+        ["data"] = new JsonArray(item),
+        ["has_more"] = false,
+    };
 
     private async Task<WebhookDelivery> SendEventAsync(
         Uri siteBase, string eventType, string kind, JsonObject dataObject, TestSession session, CancellationToken cancellationToken)
