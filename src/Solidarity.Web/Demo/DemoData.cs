@@ -38,39 +38,10 @@ internal sealed class DemoData(
         var unite = await UnionAsync("Unite the Union", "https://www.unitetheunion.org", cancellationToken);
         var fictionalUnion = await UnionAsync("Public and Care Workers' Union (fictional)", null, cancellationToken);
 
-        var wm7680 = await BranchAsync(new Branch
-        {
-            Code = ArgosBranchCode,
-            Name = "Unite WM7680 Burton on Trent",
-            UnionId = unite.Id,
-            ContactName = "Pat Example, Branch Secretary",
-            PostalAddress = "c/o Unite WM7680\nPO Box 0000\nBurton upon Trent\nDE14 9ZZ",
-            ContactEmail = "wm7680@branch.example",
-        }, cancellationToken);
-        var em0001 = await BranchAsync(new Branch
-        {
-            Code = "EM0001",
-            Name = "Unite EM0001 Lutterworth Logistics (fictional)",
-            UnionId = unite.Id,
-            ContactName = "Sam Sample, Branch Secretary",
-            PostalAddress = "c/o Unite EM0001\nPO Box 0001\nLutterworth\nLE17 9ZZ",
-        }, cancellationToken);
-        var brindlewick = await BranchAsync(new Branch
-        {
-            Code = "PC0101",
-            Name = "Brindlewick Council Workers (fictional)",
-            UnionId = fictionalUnion.Id,
-            ContactName = "Alex Placeholder, Branch Secretary",
-            PostalAddress = "c/o PCWU PC0101\nPO Box 0101\nBrindlewick\nBW1 0ZZ",
-        }, cancellationToken);
-        var millbrook = await BranchAsync(new Branch
-        {
-            Code = "PC0202",
-            Name = "Millbrook Care (fictional)",
-            UnionId = fictionalUnion.Id,
-            ContactName = "Jo Sample, Branch Secretary",
-            PostalAddress = "c/o PCWU PC0202\nPO Box 0202\nMillbrook\nMB2 0ZZ",
-        }, cancellationToken);
+        var wm7680 = await BranchAsync(unite, ArgosBranchCode, "Unite WM7680 Burton on Trent", "Pat Example, Branch Secretary", "c/o Unite WM7680\nPO Box 0000\nBurton upon Trent\nDE14 9ZZ", "wm7680@branch.example", cancellationToken);
+        var em0001 = await BranchAsync(unite, "EM0001", "Unite EM0001 Lutterworth Logistics (fictional)", "Sam Sample, Branch Secretary", "c/o Unite EM0001\nPO Box 0001\nLutterworth\nLE17 9ZZ", null, cancellationToken);
+        var brindlewick = await BranchAsync(fictionalUnion, "PC0101", "Brindlewick Council Workers (fictional)", "Alex Placeholder, Branch Secretary", "c/o PCWU PC0101\nPO Box 0101\nBrindlewick\nBW1 0ZZ", null, cancellationToken);
+        var millbrook = await BranchAsync(fictionalUnion, "PC0202", "Millbrook Care (fictional)", "Jo Sample, Branch Secretary", "c/o PCWU PC0202\nPO Box 0202\nMillbrook\nMB2 0ZZ", null, cancellationToken);
 
         if (await DisputeAsync(Argos(unite, wm7680, em0001, today), cancellationToken))
         {
@@ -285,12 +256,13 @@ internal sealed class DemoData(
         return union;
     }
 
-    private async Task<Branch> BranchAsync(Branch wanted, CancellationToken cancellationToken)
+    private async Task<Branch> BranchAsync(
+        Union union, string code, string name, string contactName, string postalAddress, string? contactEmail, CancellationToken cancellationToken)
     {
-        var branch = await db.Branches.SingleOrDefaultAsync(b => b.Code == wanted.Code, cancellationToken);
+        var branch = await db.Branches.SingleOrDefaultAsync(b => b.Code == code, cancellationToken);
         if (branch is null)
         {
-            branch = wanted;
+            branch = new Branch { Code = code, Name = name, UnionId = union.Id, ContactName = contactName, PostalAddress = postalAddress, ContactEmail = contactEmail };
             db.Branches.Add(branch);
             await db.SaveChangesAsync(cancellationToken);
         }
