@@ -158,7 +158,7 @@ internal sealed class DemoData(
         };
     }
 
-    private static Dispute RefuseBallot(Union union, Branch branch, DateOnly today) => new()
+    private static Dispute RefuseBallot(Union union, Branch branch, DateOnly today) => Fictional(branch, "Brindlewick Council depot", "Brindlewick", madeUp: "the council", new()
     {
         Slug = "brindlewick-refuse-collectors",
         Title = "Brindlewick refuse collectors' pay ballot",
@@ -174,35 +174,19 @@ internal sealed class DemoData(
         WorkersInvolved = 85,
         TargetPence = 5_000_00,
         ChequePayee = "PCWU PC0101 Strike Fund",
-        IsPublished = true,
-        Disclaimer = "A fictional dispute made up for the demonstration: the council, the workers and the branch do not exist.",
         CreatedAt = At(today.AddDays(-6), 10),
         UpdatedAt = At(today.AddDays(-2), 10),
-        Workplaces = [new() { Name = "Brindlewick Council depot", Town = "Brindlewick", BranchId = branch.Id }],
-        Beneficiaries = [new() { BranchId = branch.Id, ShareBasisPoints = BeneficiaryBranch.WholeShare }],
         Actions =
         [
-            new()
-            {
-                Kind = ActionKind.Demonstration,
-                Title = "Rally outside the town hall",
-                StartsAt = At(today.AddDays(5), 12),
-                EndsAt = At(today.AddDays(5), 13),
-            },
+            new() { Kind = ActionKind.Demonstration, Title = "Rally outside the town hall", StartsAt = At(today.AddDays(5), 12), EndsAt = At(today.AddDays(5), 13) },
         ],
         Updates =
         [
-            new()
-            {
-                Title = "Ballot opens",
-                Body = "Ballot papers are going out to members this week. Vote yes, and post your paper back early.",
-                PublishedAt = At(today.AddDays(-2), 10),
-                AuthorName = "PCWU PC0101",
-            },
+            new() { Title = "Ballot opens", Body = "Ballot papers are going out to members this week. Vote yes, and post your paper back early.", PublishedAt = At(today.AddDays(-2), 10), AuthorName = "PCWU PC0101" },
         ],
-    };
+    });
 
-    private static Dispute CareHomeWin(Union union, Branch branch, DateOnly today) => new()
+    private static Dispute CareHomeWin(Union union, Branch branch, DateOnly today) => Fictional(branch, "Millbrook House care home", "Millbrook", madeUp: "the employer", new()
     {
         Slug = "millbrook-care-night-staff",
         Title = "Millbrook care home night staff",
@@ -218,12 +202,8 @@ internal sealed class DemoData(
         WorkersInvolved = 40,
         TargetPence = 3_000_00,
         ChequePayee = "PCWU PC0202 Hardship Fund",
-        IsPublished = true,
-        Disclaimer = "A fictional dispute made up for the demonstration: the employer, the workers and the branch do not exist.",
         CreatedAt = At(today.AddDays(-120), 10),
         UpdatedAt = At(today.AddDays(-45), 10),
-        Workplaces = [new() { Name = "Millbrook House care home", Town = "Millbrook", BranchId = branch.Id }],
-        Beneficiaries = [new() { BranchId = branch.Id, ShareBasisPoints = BeneficiaryBranch.WholeShare }],
         Actions =
         [
             new() { Kind = ActionKind.Strike, Title = "Three-night strike", StartsAt = At(today.AddDays(-90), 20), EndsAt = At(today.AddDays(-87), 8) },
@@ -231,15 +211,22 @@ internal sealed class DemoData(
         ],
         Updates =
         [
-            new()
-            {
-                Title = "We won",
-                Body = "Millbrook Care Group has agreed full sick pay from the first day of illness. Thank you to everyone who gave and wrote.",
-                PublishedAt = At(today.AddDays(-45), 10),
-                AuthorName = "PCWU PC0202",
-            },
+            new() { Title = "We won", Body = "Millbrook Care Group has agreed full sick pay from the first day of illness. Thank you to everyone who gave and wrote.", PublishedAt = At(today.AddDays(-45), 10), AuthorName = "PCWU PC0202" },
         ],
-    };
+    });
+
+    /// <summary>
+    /// A dispute the demo makes up: published, at one workplace, with one branch that takes every gift, and a disclaimer
+    /// saying that <paramref name="madeUp"/>, the workers and the branch do not exist.
+    /// </summary>
+    private static Dispute Fictional(Branch branch, string workplace, string town, string madeUp, Dispute dispute)
+    {
+        dispute.IsPublished = true;
+        dispute.Disclaimer = $"A fictional dispute made up for the demonstration: {madeUp}, the workers and the branch do not exist.";
+        dispute.Workplaces = [new() { Name = workplace, Town = town, BranchId = branch.Id }];
+        dispute.Beneficiaries = [new() { BranchId = branch.Id, ShareBasisPoints = BeneficiaryBranch.WholeShare }];
+        return dispute;
+    }
 
     private static DateTimeOffset At(DateOnly day, int hour) => LondonClock.FromLondon(day.ToDateTime(new TimeOnly(hour, 0)));
 
