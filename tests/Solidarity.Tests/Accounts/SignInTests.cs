@@ -150,6 +150,20 @@ public sealed class SignInTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("/branch", response.Headers.Location!.OriginalString);
     }
 
+    [Theory]
+    [InlineData("https://evil.example/phish")]
+    [InlineData("//evil.example/phish")]
+    public async Task The_sign_in_form_does_not_carry_a_return_url_to_another_site(string returnUrl)
+    {
+        using var client = SignIn.NewClient(App);
+
+        var page = await client.GetPageAsync($"/account/sign-in?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+
+        var actions = page.QuerySelectorAll("form[method=post]").Select(f => f.GetAttribute("action") ?? "").ToList();
+        Assert.Equal(2, actions.Count);
+        Assert.All(actions, action => Assert.DoesNotContain("evil.example", Uri.UnescapeDataString(action), StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Anonymous_visitor_to_the_admin_area_is_sent_to_sign_in_with_a_return_url()
     {
