@@ -14,6 +14,7 @@ internal sealed class ErrorModel : PageModel
     public string? Reference { get; private set; }
 
     // Runs whatever the method of the failed request was: a POST that failed is re-executed as a POST.
+    [NonHandler]
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context)
     {
         var requested = RouteData.Values.TryGetValue("code", out var value) && int.TryParse(value?.ToString(), out var parsed) ? parsed : 500;

@@ -1,5 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
 
@@ -22,8 +27,31 @@ public sealed class UnansweredRequestsTests(SiteFixture fixture) : SiteTest(fixt
         using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Contains("GET", response.Content.Headers.Allow);
-        Assert.Equal(path == "/account/sign-in", response.Content.Headers.Allow.Contains("POST"));
+        string[] methods = path == "/account/sign-in" ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"];
+        Assert.Equal(methods, response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Razor Pages takes any public method named On{Method}... as a handler, a page filter's override too
+    /// (OnPageHandlerExecuting: the method "PAGE"), unless it is marked [NonHandler].
+    /// </summary>
+    [Fact]
+    public async Task Every_handler_of_every_page_answers_GET_or_POST()
+    {
+        var loader = App.Services.GetRequiredService<PageLoader>();
+        var pages = App.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items.OfType<PageActionDescriptor>();
+
+        var others = new List<string>();
+        foreach (var page in pages)
+        {
+            var compiled = await loader.LoadAsync(page, EndpointMetadataCollection.Empty);
+            others.AddRange(compiled.HandlerMethods
+                .Where(h => !h.HttpMethod.Equals("GET", StringComparison.OrdinalIgnoreCase) && !h.HttpMethod.Equals("POST", StringComparison.OrdinalIgnoreCase))
+                .Select(h => $"{page.ViewEnginePath}: {h.MethodInfo.Name}"));
+        }
+
+        Assert.NotEmpty(pages);
+        Assert.Empty(others);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ internal abstract class SignInFormModel<TInput> : PageModel
     /// Only a local address is kept, before any handler runs, so that a crafted link cannot send someone to another site,
     /// nor have its address carried on through the forms and redirects of the steps after.
     /// </summary>
+    [NonHandler]
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) =>
         ReturnUrl = AccountFlow.LocalOrNull(Url, ReturnUrl);
 

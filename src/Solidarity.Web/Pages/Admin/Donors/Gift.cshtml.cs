@@ -30,6 +30,7 @@ internal sealed class GiftModel(DonorErasure erasure, DonorRecords records) : Pa
         public string? Number { get; set; }
     }
 
+    [NonHandler]
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
         Response.Headers.CacheControl = "no-store";
 

@@ -32,6 +32,7 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         public string? Email { get; set; }
     }
 
+    [NonHandler]
     public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
         Response.Headers.CacheControl = "no-store";
 

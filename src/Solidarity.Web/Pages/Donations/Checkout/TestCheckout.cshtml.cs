@@ -15,6 +15,7 @@ internal sealed class TestCheckoutModel(SolidarityDbContext db, TestCheckoutMode
 
     public WebhookDelivery? UndeliveredWebhook { get; private set; }
 
+    [NonHandler]
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         // Outside Development and Testing, or with real Stripe keys, the page does not exist.
