@@ -51,8 +51,8 @@ public abstract class OwnSite<TApp> : IAsyncLifetime
 }
 
 /// <summary>
-/// A site whose tests run its Hangfire jobs on real job servers: <see cref="StartJobServer"/> starts one, and
-/// <see cref="ResetAsync"/> empties Hangfire's tables with the site's.
+/// A site whose tests enqueue Hangfire jobs, and may run them on real job servers: <see cref="StartJobServer"/> starts
+/// one, and <see cref="ResetAsync"/> empties Hangfire's tables with the site's, so no test finds another's jobs queued.
 /// </summary>
 public abstract class OwnSiteWithJobs<TApp> : OwnSite<TApp>
     where TApp : SolidarityApp

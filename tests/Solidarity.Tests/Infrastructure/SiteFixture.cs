@@ -8,7 +8,7 @@ namespace Solidarity.Tests.Infrastructure;
 /// sends. Beside it: the same site with a Stripe key (<see cref="WithStripe"/>), and sites seeded once for tests that
 /// only read them (<see cref="SeededSiteAsync{TSite}"/>).
 /// </summary>
-public sealed class SiteFixture : OwnSite<TestCheckoutSite>
+public sealed class SiteFixture : OwnSiteWithJobs<TestCheckoutSite>
 {
     private readonly Dictionary<Type, Task<SolidarityApp>> _seeded = [];
 
@@ -69,14 +69,14 @@ public sealed class SiteCollection : ICollectionFixture<SiteFixture>
     public const string Name = "site";
 }
 
-/// <summary>A test class on the shared site, with every table emptied before each test.</summary>
+/// <summary>A test class on the shared site, with every table (Hangfire's too) emptied before each test.</summary>
 [Collection(SiteCollection.Name)]
 public abstract class SiteTest(SiteFixture fixture) : IAsyncLifetime
 {
     protected SiteFixture Fixture { get; } = fixture;
     protected SolidarityApp App => Fixture.App;
 
-    public virtual Task InitializeAsync() => App.ResetAsync();
+    public virtual Task InitializeAsync() => Fixture.ResetAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 }
