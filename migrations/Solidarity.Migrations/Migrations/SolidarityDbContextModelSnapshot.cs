@@ -1783,6 +1783,8 @@ namespace Solidarity.Migrations.Migrations
 
                     b.HasIndex("CreatedAt");
 
+                    b.HasIndex("ClientSubject", "CreatedAt");
+
                     b.ToTable("CheckoutClients");
                 });
 

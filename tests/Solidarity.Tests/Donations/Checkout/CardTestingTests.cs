@@ -67,6 +67,32 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_client_whose_gifts_are_paid_is_allowed_one_more_declined_card_for_each_as_a_crowd_on_one_address_needs()
+    {
+        // A rally's Wi-Fi: three people give, then five cards are declined (typos, expired cards), one more than three
+        // declines and the three paid gifts allow, so the next is still let through; a sixth decline blocks the address.
+        using var venue = _site.ClientAt("192.0.2.120");
+        for (var i = 1; i <= 3; i++)
+        {
+            await PayAsync(await StartAsync(venue, $"paid{i}@example.org"));
+        }
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await DeclineAsync(await StartAsync(venue, $"declined{i}@example.org"));
+        }
+
+        using var stillAllowed = await venue.DonateAsync(_dispute, "after.five@example.org");
+        Assert.Equal(HttpStatusCode.SeeOther, stillAllowed.StatusCode);
+
+        await DeclineAsync(await StartAsync(venue, "declined6@example.org"));
+
+        using var refused = await venue.DonateAsync(_dispute, "after.six@example.org");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("were declined", (await ParseAsync(refused)).Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Three_declined_cards_for_one_email_block_it_from_any_client()
     {
         for (var i = 1; i <= 3; i++)
@@ -143,6 +169,14 @@ public sealed class CardTestingTests(SiteFixture fixture) : SiteTest(fixture)
         using var started = await client.DonateAsync(_dispute, email);
         Assert.Equal(HttpStatusCode.SeeOther, started.StatusCode);
         return await App.WithDbAsync(db => db.Donations.Where(d => d.Email == email).OrderByDescending(d => d.CreatedAt).Select(d => d.Id).FirstAsync());
+    }
+
+    /// <summary>Stripe's word that the donation's checkout was paid.</summary>
+    private async Task PayAsync(Guid donation)
+    {
+        var charged = await App.WithDbAsync(db => db.Donations.Where(d => d.Id == donation).Select(d => d.AmountPence + d.FeeCoverPence).SingleAsync());
+        using var webhooks = _site.CreateClient();
+        Assert.Equal("applied", await WebhookSender.DeliverAsync(webhooks, new CardPayment(donation, charged).Completed()));
     }
 
     /// <summary>Stripe's two events for one card declined inside Checkout.</summary>

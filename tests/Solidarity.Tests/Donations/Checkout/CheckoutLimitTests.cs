@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Solidarity.Tests.Donations.Webhooks;
 using Solidarity.Tests.Infrastructure;
 using Solidarity.Web.Pages.Donations;
 using static Solidarity.Testing.HtmlPages;
@@ -54,6 +55,36 @@ public sealed class CheckoutLimitTests(SiteFixture fixture) : SiteTest(fixture)
         using var elsewhere = _site.ClientAt("192.0.2.51");
         using var fromAnotherClient = await elsewhere.DonateAsync(_dispute, "donor5@example.org");
         Assert.Equal(HttpStatusCode.SeeOther, fromAnotherClient.StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_paid_gift_lets_its_client_start_one_more_session_so_a_crowd_on_one_address_can_go_on_giving()
+    {
+        using var venue = _site.ClientAt("192.0.2.60");
+        var started = new List<Guid>();
+        for (var i = 1; i <= 3; i++)
+        {
+            using var response = await venue.DonateAsync(_dispute, $"crowd{i}@example.org");
+            Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+            started.Add(await App.WithDbAsync(db => db.Donations.Where(d => d.Email == $"crowd{i}@example.org").Select(d => d.Id).SingleAsync()));
+        }
+
+        // Two of the three are paid: two more may start, and then the limit holds again.
+        using var webhooks = _site.CreateClient();
+        foreach (var donation in started.Take(2))
+        {
+            var charged = await App.WithDbAsync(db => db.Donations.Where(d => d.Id == donation).Select(d => d.AmountPence + d.FeeCoverPence).SingleAsync());
+            Assert.Equal("applied", await WebhookSender.DeliverAsync(webhooks, new CardPayment(donation, charged).Completed()));
+        }
+
+        for (var i = 4; i <= 5; i++)
+        {
+            using var allowed = await venue.DonateAsync(_dispute, $"crowd{i}@example.org");
+            Assert.Equal(HttpStatusCode.SeeOther, allowed.StatusCode);
+        }
+
+        using var refused = await venue.DonateAsync(_dispute, "crowd6@example.org");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
     }
 
     [Fact]

@@ -11,7 +11,10 @@ internal sealed record CheckoutBlock(string Kind, DateTimeOffset Since, DateTime
 /// the site as <c>payment_intent.payment_failed</c> and <c>charge.failed</c>. Each declined attempt is counted once
 /// (both events name the same charge) against the client that started the checkout and against its email address;
 /// <see cref="CheckoutLimitSettings.DeclinedPaymentsBeforeBlock"/> of them within an hour block new checkouts from that
-/// client or address for a day. Everything is kept as the throttles' keyed hashes, in PostgreSQL, and for at most a
+/// client or address for a day. One client address can be many people, though: a rally's Wi-Fi, or a phone network that
+/// gives thousands of phones one address, on the day a speaker asks a crowd to give. Every paid gift the client started
+/// in the hour raises its allowance of declines by one (<see cref="PaidGiftsFromAsync"/>), so a crowd whose cards are
+/// mostly taken is never blocked by the few that are not, while a script whose cards are mostly declined still is. Everything is kept as the throttles' keyed hashes, in PostgreSQL, and for at most a
 /// day (<see cref="PurgeThrottlesJob"/>).
 /// </summary>
 internal sealed class CardTesting(SolidarityDbContext db, Throttle throttle, IOptions<CheckoutLimitSettings> options, TimeProvider time)
@@ -20,6 +23,9 @@ internal sealed class CardTesting(SolidarityDbContext db, Throttle throttle, IOp
     public const string EmailKind = "email";
 
     public static readonly TimeSpan BlockedFor = TimeSpan.FromDays(1);
+
+    /// <summary>How far back declined payments, and the paid gifts that offset them, are counted.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
     private const string DeclinedAttemptScope = "declined-attempt";
     private const string DeclinedClientScope = "declined-client";
@@ -52,8 +58,14 @@ internal sealed class CardTesting(SolidarityDbContext db, Throttle throttle, IOp
             (DeclinedEmailScope, BlockedEmailScope, string.IsNullOrWhiteSpace(email) ? null : throttle.TextSubject("email", email)),
         })
         {
-            var limit = options.Value.DeclinedPaymentsBeforeBlock - 1;
-            if (subject is not null && await throttle.TryTakeAsync(counted, subject, limit, TimeSpan.FromHours(1), cancellationToken) is not null)
+            if (subject is null)
+            {
+                continue;
+            }
+
+            var limit = options.Value.DeclinedPaymentsBeforeBlock - 1
+                + (counted == DeclinedClientScope ? await PaidGiftsFromAsync(subject, cancellationToken) : 0);
+            if (await throttle.TryTakeAsync(counted, subject, limit, Window, cancellationToken) is not null)
             {
                 // A minute's window starts with the block, so it lasts a day from now and is purged a day from now.
                 await throttle.HitAsync(block, subject, TimeSpan.FromMinutes(1), cancellationToken);
@@ -62,6 +74,18 @@ internal sealed class CardTesting(SolidarityDbContext db, Throttle throttle, IOp
         }
 
         return blocked;
+    }
+
+    /// <summary>
+    /// How many card gifts whose checkout <paramref name="clientSubject"/> started within the last <see cref="Window"/>
+    /// Stripe has confirmed paid (a refund later does not undo that the card was real and taken).
+    /// </summary>
+    public Task<int> PaidGiftsFromAsync(string clientSubject, CancellationToken cancellationToken)
+    {
+        var since = time.GetUtcNow() - Window;
+        return db.CheckoutClients
+            .Where(c => c.ClientSubject == clientSubject && c.CreatedAt > since)
+            .CountAsync(c => db.Donations.Any(d => d.Id == c.DonationId && d.PaidAt != null), cancellationToken);
     }
 
     /// <summary>How long until <paramref name="client"/> and <paramref name="email"/> may start a checkout; null when neither is blocked.</summary>

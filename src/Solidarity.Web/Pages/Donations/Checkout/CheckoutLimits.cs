@@ -6,7 +6,10 @@ internal sealed class CheckoutLimitSettings
 {
     public const string Section = "Donations";
 
-    /// <summary>Checkout sessions one client address may start in an hour.</summary>
+    /// <summary>
+    /// Checkout sessions one client address may start in an hour, besides one more for each of its gifts paid in the hour:
+    /// a crowd giving from one address (a rally's Wi-Fi, a phone network's) is not turned away once it has given ten times.
+    /// </summary>
     public int SessionsPerClientPerHour { get; set; } = 10;
 
     /// <summary>Checkout sessions one email address may start in an hour.</summary>
@@ -47,10 +50,12 @@ internal sealed class CheckoutLimits(Throttle throttle, CardTesting cardTesting,
         // refuses takes none of the site's, so that one script refused for itself cannot use up the whole site's allowance.
         // The limits after it are read without counting, so the wait told is the longest, and an attempt made then goes through.
         var limits = options.Value;
+        var clientSubject = throttle.ClientSubject(client);
+        var paidFromClient = await cardTesting.PaidGiftsFromAsync(clientSubject, cancellationToken);
         TimeSpan? wait = null;
         foreach (var (scope, subject, limit, window) in new[]
         {
-            (ClientScope, throttle.ClientSubject(client), limits.SessionsPerClientPerHour, TimeSpan.FromHours(1)),
+            (ClientScope, clientSubject, limits.SessionsPerClientPerHour + paidFromClient, TimeSpan.FromHours(1)),
             (EmailScope, throttle.TextSubject("email", email), limits.SessionsPerEmailPerHour, TimeSpan.FromHours(1)),
             (SiteScope, "site", limits.SessionsPerSitePerMinute, TimeSpan.FromMinutes(1)),
         })
