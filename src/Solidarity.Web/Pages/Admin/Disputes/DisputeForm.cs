@@ -190,9 +190,9 @@ internal static partial class DisputeForm
     /// <summary>Appends blank rows for new workplaces, beneficiaries and actions.</summary>
     public static void AddBlankRows(DisputeInput input)
     {
-        AddBlank(input.Workplaces, 3);
-        AddBlank(input.Beneficiaries, 3);
-        AddBlank(input.Actions, 2);
+        AddBlank(input.Workplaces, count: 3);
+        AddBlank(input.Beneficiaries, count: 3);
+        AddBlank(input.Actions, count: 2);
     }
 
     private static void AddBlank<TRow>(List<TRow> rows, int count)
@@ -587,7 +587,6 @@ internal static partial class DisputeForm
         AddBlankRows(input);
         return input;
     }
-
 
     [GeneratedRegex(@"^(?<whole>[0-9]{1,3})(\.(?<fraction>[0-9]{1,2}))?$")]
     private static partial Regex SharePattern();
