@@ -9,6 +9,7 @@ internal sealed class DonateModel(
     SolidarityDbContext db,
     ICheckoutGateway checkout,
     DonorBrowser donorBrowser,
+    DonationAttempts attempts,
     SiteAddress siteAddress,
     FeeEstimator fees,
     SupporterKeys supporters,
@@ -55,6 +56,9 @@ internal sealed class DonateModel(
     public bool PaymentsUnavailable { get; private set; }
 
     public FeeEstimator Fees => fees;
+
+    /// <summary>The proof that the form's attempt id is this site's, sent with it (<see cref="DonationAttempts"/>).</summary>
+    public string AttemptProof => attempts.ProofOf(Input.AttemptId);
 
     /// <summary>The gift in pence when the form holds a valid amount, for showing the fee and total server-side.</summary>
     public long? AmountPence => ParseAmount(Input, out var pence) is null ? pence : null;
@@ -249,9 +253,10 @@ internal sealed class DonateModel(
     private async Task<IActionResult?> SentAgainAsync(DisputeForDonation dispute, long amountPence, CancellationToken cancellationToken)
     {
         var id = Input.AttemptId;
-        if (id == Guid.Empty)
+        if (id == Guid.Empty || !attempts.Proves(Input.AttemptProof, id))
         {
-            // A form from before the pages carried an id.
+            // A form from before the pages carried an id, or an id this site did not give in a form (one read from a cancel
+            // or thank-you link): a new gift, under an id of its own.
             Input.AttemptId = Guid.CreateVersion7();
             return null;
         }
@@ -454,6 +459,9 @@ internal sealed class DonationInput
     /// with no script, a retry after "payments unavailable") goes to the one Checkout session, not a second gift.
     /// </summary>
     public Guid AttemptId { get; set; }
+
+    /// <summary>The proof, given with the form, that <see cref="AttemptId"/> is one this site gave (<see cref="DonationAttempts"/>).</summary>
+    public string? AttemptProof { get; set; }
 
     /// <summary><see cref="DonateModel.Once"/> or <see cref="DonateModel.Monthly"/>.</summary>
     public string? Frequency { get; set; } = DonateModel.Once;

@@ -147,6 +147,28 @@ public sealed class StripeCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task A_pending_gift_is_not_picked_up_by_a_form_carrying_its_id_from_a_link_and_its_details_stay_with_its_giver()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var fields = ValidForm().Where(f => f.Key != "Input.Preset").Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)).ToList();
+        var giver = Site.Browser();
+        using var given = await (await HtmlForm.GetAsync(giver, dispute.DonatePath)).Set(fields).Set("Input.OtherAmount", "25").SubmitAsync();
+        var donation = await Site.WithDbAsync(db => db.Donations.AsNoTracking().SingleAsync());
+
+        // Someone holding the gift's cancel link (its id), the giver's email and the amount sends the form with that id.
+        var other = Site.Browser();
+        using var sent = await (await HtmlForm.GetAsync(other, dispute.DonatePath))
+            .Set(fields).Set("Input.OtherAmount", "25").Set("Input.AttemptId", donation.Id.ToString()).SubmitAsync();
+
+        Assert.Equal((HttpStatusCode.SeeOther, HttpStatusCode.SeeOther), (given.StatusCode, sent.StatusCode));
+        Assert.NotEqual(given.Headers.Location, sent.Headers.Location);
+        Assert.Equal(2, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+        var cancelled = $"{dispute.DonatePath}?cancelled={donation.Id}";
+        Assert.Equal("", (await other.GetPageAsync(cancelled)).ValueOf("Input.Email") ?? "");
+        Assert.Equal(DonorEmail, (await giver.GetPageAsync(cancelled)).ValueOf("Input.Email"));
+    }
+
+    [Fact]
     public async Task Shared_donation_of_an_odd_amount_splits_60_40_to_the_penny()
     {
         var dispute = await SeedDisputeAsync(Site);

@@ -13,6 +13,7 @@ internal static class CheckoutHosting
             services.GetRequiredService<IOptions<StripeSettings>>().Value,
             services.GetRequiredService<IWebHostEnvironment>()));
         services.AddSingleton<FeeEstimator>();
+        services.AddSingleton<DonationAttempts>();
         services.Configure<CheckoutLimitSettings>(builder.Configuration.GetSection(CheckoutLimitSettings.Section));
         services.AddScoped<CheckoutLimits>();
         services.AddScoped<CardTesting>();
