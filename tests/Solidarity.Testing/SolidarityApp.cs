@@ -85,21 +85,32 @@ public class SolidarityApp : WebApplicationFactory<Program>, IAsyncDisposable
     /// </remarks>
     public async Task ResetAsync()
     {
+        await EmptyingAgainIfDeadlockedAsync(async () =>
+        {
+            await using var connection = await TestPostgres.OpenAsResetRoleAsync(ConnectionString);
+            await _respawner!.ResetAsync(connection);
+        });
+        await EvictPublicPagesAsync(this);
+    }
+
+    /// <summary>
+    /// Runs an emptying of tables, and runs it again when PostgreSQL ends it as one of a deadlock with work the last
+    /// test left running (see <see cref="ResetAsync"/>).
+    /// </summary>
+    public static async Task EmptyingAgainIfDeadlockedAsync(Func<Task> emptying)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = await TestPostgres.OpenAsResetRoleAsync(ConnectionString);
-                await _respawner!.ResetAsync(connection);
-                break;
+                await emptying();
+                return;
             }
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
             }
         }
-
-        await EvictPublicPagesAsync(this);
     }
 
     /// <summary>

@@ -79,11 +79,14 @@ public abstract class OwnSiteWithJobs<TApp> : OwnSite<TApp>
     public virtual async Task ResetAsync()
     {
         await App.ResetAsync();
-        await using var connection = new NpgsqlConnection(App.ConnectionString);
-        await connection.OpenAsync();
-        await using var truncate = new NpgsqlCommand(
-            "TRUNCATE hangfire.job, hangfire.jobqueue, hangfire.state, hangfire.jobparameter, hangfire.counter, hangfire.aggregatedcounter, hangfire.set, hangfire.hash, hangfire.list, hangfire.server, hangfire.lock RESTART IDENTITY CASCADE",
-            connection);
-        await truncate.ExecuteNonQueryAsync();
+        await SolidarityApp.EmptyingAgainIfDeadlockedAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var truncate = new NpgsqlCommand(
+                "TRUNCATE hangfire.job, hangfire.jobqueue, hangfire.state, hangfire.jobparameter, hangfire.counter, hangfire.aggregatedcounter, hangfire.set, hangfire.hash, hangfire.list, hangfire.server, hangfire.lock RESTART IDENTITY CASCADE",
+                connection);
+            await truncate.ExecuteNonQueryAsync();
+        });
     }
 }
