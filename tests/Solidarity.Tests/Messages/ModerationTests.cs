@@ -81,6 +81,31 @@ public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fi
     }
 
     [Fact]
+    public async Task A_message_whose_payment_never_came_cannot_be_approved_from_a_stale_page_or_a_typed_id()
+    {
+        var donation = new Core.Donations.Donation
+        {
+            DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Pending,
+            AmountPence = 1_000, Email = "abandoned@example.org", CreatedAt = Clock.Now,
+        };
+        var message = new SupportMessage { DisputeId = Argos.Id, DonationId = donation.Id, Body = "Never paid for", CreatedAt = Clock.Now };
+        await App.WithDbAsync(db =>
+        {
+            db.AddRange(donation, message);
+            return db.SaveChangesAsync();
+        });
+        using var admin = await AdminAsync();
+
+        using var response = await DecideAsync(admin, "Approve", [new("Input.Only", message.Id.ToString())]);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(ModerationStatus.Pending, (await ReloadAsync(message.Id)).Status);
+        Assert.Empty(await AuditAsync());
+        using var visitor = Visitor();
+        Assert.DoesNotContain("Never paid for", await (await visitor.GetAsync(DisputePath)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_message_sent_with_a_monthly_gift_waits_for_its_first_payment_before_it_reaches_the_queue()
     {
         var gift = new Core.Donations.MonthlyGift

@@ -3,7 +3,9 @@ namespace Solidarity.Web.Pages.Admin.Messages;
 /// <summary>
 /// Approves or rejects pending messages. The decision is one conditional UPDATE on rows still pending, so of two
 /// moderators deciding the same message at once only the first changes it; the second is told it was already
-/// decided, and a message once decided is never decided again. Audit entries are written in the same transaction.
+/// decided, and a message once decided is never decided again. Only a message the queue shows can be decided (one
+/// whose gift is paid, <see cref="ModerationQueue.Waiting"/>): an id posted from a stale page, or typed, of a message
+/// whose payment never came puts nothing on the public page. Audit entries are written in the same transaction.
 /// Once committed, the disputes' cached pages are evicted, so an approved message shows at once.
 /// </summary>
 internal sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit, PublicPageCache cache, TimeProvider time)
@@ -37,10 +39,11 @@ internal sealed class MessageModeration(SolidarityDbContext db, AuditTrail audit
         var kept = decision == ModerationStatus.Rejected ? reason!.Trim() : null;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var waiting = await ModerationQueue.Waiting(db).Where(m => ids.Contains(m.Id)).Select(m => m.Id).ToArrayAsync(cancellationToken);
         var changed = await db.Database.SqlQuery<Decided>($"""
             UPDATE "SupportMessages"
             SET "Status" = {status}, "ModeratedAt" = {now}, "ModeratedByUserId" = {userId}, "ModeratedByName" = {name}, "RejectionReason" = {kept}
-            WHERE "Id" = ANY({ids}) AND "Status" = 'Pending'
+            WHERE "Id" = ANY({waiting}) AND "Status" = 'Pending'
             RETURNING "Id", "DisputeId"
             """).ToListAsync(cancellationToken);
 
