@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Solidarity.Core.Accounts;
 using Solidarity.Core.Disputes;
 using Solidarity.Testing;
@@ -25,6 +26,28 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
         Assert.NotNull(reminder);
         Assert.StartsWith("/account/authenticator", reminder.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Opening_the_authenticator_page_gives_a_first_key_and_ends_no_other_session_of_the_account()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        using var client = SignIn.NewClient(App);
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        var stamp = await SecurityStampAsync(officer.Email);
+
+        // A link from any site, followed by a signed-in browser: the page makes the account's first key.
+        var key = await Invite.KeyAsync(client, "/account/authenticator");
+
+        Assert.False(string.IsNullOrEmpty(key));
+        Assert.Equal(stamp, await SecurityStampAsync(officer.Email));
+        Assert.Equal(key, await Invite.KeyAsync(client, "/account/authenticator"));
+    }
+
+    private Task<string?> SecurityStampAsync(string email) =>
+        App.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.SecurityStamp).SingleAsync());
 
     [Fact]
     public async Task Enrolling_an_app_ends_the_reminder_and_the_next_sign_in_asks_for_a_code()

@@ -12,6 +12,7 @@ namespace Solidarity.Web.Pages.Account;
 [Authorize]
 internal sealed class AuthenticatorModel(
     UserManager<ApplicationUser> userManager,
+    IUserStore<ApplicationUser> userStore,
     SignInManager<ApplicationUser> signInManager,
     SolidarityDbContext db,
     AuditTrail audit,
@@ -207,11 +208,15 @@ internal sealed class AuthenticatorModel(
         var key = await userManager.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            await userManager.ResetAuthenticatorKeyAsync(user);
-            key = await userManager.GetAuthenticatorKeyAsync(user) ?? "";
-
-            // A new key changes the security stamp; refresh the cookie so this session stays valid.
-            await signInManager.RefreshSignInAsync(user);
+            // The account's first key is stored without changing the security stamp, as UserManager's reset would, ending
+            // every other session of the account: no sign-in depends on a key until a code from it is checked, and this
+            // runs on a GET, which any site can send a signed-in browser to.
+            key = userManager.GenerateNewAuthenticatorKey();
+            await ((IUserAuthenticatorKeyStore<ApplicationUser>)userStore).SetAuthenticatorKeyAsync(user, key, HttpContext.RequestAborted);
+            if (!(await userManager.UpdateAsync(user)).Succeeded)
+            {
+                throw new InvalidOperationException("The account changed while its first authenticator key was being stored; open the page again.");
+            }
         }
 
         SharedKey = AccountFlow.FormatKey(key);
