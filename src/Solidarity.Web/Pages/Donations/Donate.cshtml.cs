@@ -123,6 +123,13 @@ internal sealed class DonateModel(
             return Page();
         }
 
+        // An id comes back with the site's proof, or is replaced before anything (a form shown again, above all) could give
+        // it one: a form from before the pages carried an id, or an id read from a cancel or thank-you link, makes a new gift.
+        if (Input.AttemptId == Guid.Empty || !attempts.Proves(Input.AttemptProof, Input.AttemptId))
+        {
+            Input.AttemptId = Guid.CreateVersion7();
+        }
+
         if (ParseAmount(Input, out var amountPence) is { } amountError)
         {
             ModelState.AddModelError($"{nameof(Input)}.{nameof(DonationInput.OtherAmount)}", amountError);
@@ -174,7 +181,9 @@ internal sealed class DonateModel(
             return Page();
         }
 
-        if (await SentAgainAsync(dispute, amountPence, cancellationToken) is { } again)
+        var now = clock.GetUtcNow();
+        var described = FromForm(new Donation(), dispute, chosenBranch, amountPence, now);
+        if (await SentAgainAsync(dispute, described, message, cancellationToken) is { } again)
         {
             return again;
         }
@@ -191,7 +200,6 @@ internal sealed class DonateModel(
             return Page();
         }
 
-        var now = clock.GetUtcNow();
         if (Input.Frequency == Monthly)
         {
             // Stripe Checkout in subscription mode: each month's payment becomes a donation when Stripe reports its invoice paid.
@@ -199,7 +207,7 @@ internal sealed class DonateModel(
             db.MonthlyGifts.Add(gift);
             return await SaveAsync(gift, message, cancellationToken)
                 ? await CheckoutAsync(gift, MonthlyStart(gift, dispute), cancellationToken)
-                : await SentAgainAsync(dispute, amountPence, cancellationToken) ?? Page();
+                : await SentAgainAsync(dispute, described, message, cancellationToken) ?? Page();
         }
 
         var donation = FromForm(new Donation { Id = Input.AttemptId, Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
@@ -207,7 +215,7 @@ internal sealed class DonateModel(
         db.Donations.Add(donation);
         if (!await SaveAsync(donation, message, cancellationToken))
         {
-            return await SentAgainAsync(dispute, amountPence, cancellationToken) ?? Page();
+            return await SentAgainAsync(dispute, described, message, cancellationToken) ?? Page();
         }
 
         cardTesting.RememberClient(donation.Id, HttpContext.Connection.RemoteIpAddress);
@@ -244,28 +252,22 @@ internal sealed class DonateModel(
     private static readonly TimeSpan FirstSendingPatience = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The form sent again: its gift is already made (<see cref="DonationInput.AttemptId"/>) and still waits for payment, for
-    /// the same amount and address. The giver goes to that gift's Checkout session, asked of Stripe again under the same
-    /// idempotency key, so that it is the same session; nothing new is stored or counted. Anything else (the gift paid, or
-    /// the form changed since) is a new gift, with an id of its own.
+    /// The form sent again: its gift is already made (<see cref="DonationInput.AttemptId"/>) and still waits for payment, and
+    /// the form still says everything it said (<paramref name="described"/>, <paramref name="message"/>). The giver goes to
+    /// that gift's Checkout session, asked of Stripe again under the same idempotency key, so that it is the same session;
+    /// nothing new is stored or counted. Anything else is a new gift, with an id of its own: the gift paid, or the form
+    /// changed since, not only its amount: a giver who chose to stay anonymous, or took their message back, after "payments
+    /// unavailable" must not be listed under the name they withdrew.
     /// </summary>
     /// <returns>Where the giver goes; null when this sending makes a new gift.</returns>
-    private async Task<IActionResult?> SentAgainAsync(DisputeForDonation dispute, long amountPence, CancellationToken cancellationToken)
+    private async Task<IActionResult?> SentAgainAsync(DisputeForDonation dispute, Gift described, string? message, CancellationToken cancellationToken)
     {
         var id = Input.AttemptId;
-        if (id == Guid.Empty || !attempts.Proves(Input.AttemptProof, id))
-        {
-            // A form from before the pages carried an id, or an id this site did not give in a form (one read from a cancel
-            // or thank-you link): a new gift, under an id of its own.
-            Input.AttemptId = Guid.CreateVersion7();
-            return null;
-        }
-
-        var email = Input.Email!.Trim();
         Gift? gift = Input.Frequency == Monthly
             ? await db.MonthlyGifts.SingleOrDefaultAsync(g => g.Id == id && g.Status == MonthlyGiftStatus.Pending, cancellationToken)
             : await db.Donations.SingleOrDefaultAsync(d => d.Id == id && d.Method == DonationMethod.Card && d.Status == DonationStatus.Pending, cancellationToken);
-        if (gift is null || gift.DisputeId != dispute.Id || gift.AmountPence != amountPence || gift.Email != email)
+        if (gift is null || gift.DisputeId != dispute.Id || !SaysTheSame(gift, described)
+            || await db.SupportMessages.Where(m => m.DonationId == id || m.MonthlyGiftId == id).Select(m => m.Body).FirstOrDefaultAsync(cancellationToken) != message)
         {
             // The id is taken by a gift this sending cannot pick up (paid, changed since, or of the other frequency): this
             // sending makes a new gift under an id of its own.
@@ -290,6 +292,12 @@ internal sealed class DonateModel(
         return await CheckoutAsync(
             gift, gift is Donation donation ? OneOffStart(donation, dispute) : MonthlyStart((MonthlyGift)gift, dispute), cancellationToken);
     }
+
+    /// <summary>Whether a gift made from a form says all that <paramref name="described"/>, made from this sending, says.</summary>
+    private static bool SaysTheSame(Gift gift, Gift described) =>
+        (gift.ChosenBranchId, gift.AmountPence, gift.FeeCoverPence, gift.PublicName, gift.OrganisationName, gift.ShowAmountPublicly, gift.DonorName, gift.Email)
+        == (described.ChosenBranchId, described.AmountPence, described.FeeCoverPence, described.PublicName, described.OrganisationName,
+            described.ShowAmountPublicly, described.DonorName, described.Email);
 
     /// <summary>A one-off or monthly gift as the form describes it, by the giver who accepted the privacy notice <paramref name="now"/>.</summary>
     private TGift FromForm<TGift>(TGift gift, DisputeForDonation dispute, Guid? chosenBranch, long amountPence, DateTimeOffset now)

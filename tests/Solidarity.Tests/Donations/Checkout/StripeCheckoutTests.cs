@@ -166,6 +166,41 @@ public sealed class StripeCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
         var cancelled = $"{dispute.DonatePath}?cancelled={donation.Id}";
         Assert.Equal("", (await other.GetPageAsync(cancelled)).ValueOf("Input.Email") ?? "");
         Assert.Equal(DonorEmail, (await giver.GetPageAsync(cancelled)).ValueOf("Input.Email"));
+
+        // Nor does a form the site shows again, refused for a missing amount, give the borrowed id a proof.
+        using var refused = await (await HtmlForm.GetAsync(other, dispute.DonatePath))
+            .Set(fields).Set("Input.OtherAmount", "").Set("Input.AttemptId", donation.Id.ToString()).SubmitAsync();
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var shownAgain = HtmlForm.From(other, await HtmlForm.ParseAsync(refused));
+        Assert.NotEqual(donation.Id.ToString(), shownAgain.Value("Input.AttemptId"));
+        using var resent = await shownAgain.Set("Input.OtherAmount", "25").SubmitAsync();
+        Assert.Equal(HttpStatusCode.SeeOther, resent.StatusCode);
+        Assert.NotEqual(given.Headers.Location, resent.Headers.Location);
+        Assert.Equal(3, await Site.WithDbAsync(db => db.Donations.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_form_sent_again_with_the_giver_now_anonymous_or_without_a_message_makes_a_new_gift_that_says_so()
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var client = Site.Browser();
+        var form = (await HtmlForm.GetAsync(client, dispute.DonatePath))
+            .Set(ValidForm().Where(f => f.Key != "Input.Preset").Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)))
+            .Set("Input.OtherAmount", "25").Set("Input.ShowPublicName", "true").Set("Input.PublicName", "Jo from Leek")
+            .Set("Input.Message", "Stay strong");
+        using var first = await form.SubmitAsync();
+
+        // Back at the form ("payments unavailable", or the browser's back button), the giver chooses to stay anonymous.
+        using var anonymous = await form.Set("Input.ShowPublicName", "false").Set("Input.PublicName", "").SubmitAsync();
+        // And then takes the message back too.
+        using var silent = await form.Set("Input.Message", "").SubmitAsync();
+
+        Assert.Equal((HttpStatusCode.SeeOther, HttpStatusCode.SeeOther, HttpStatusCode.SeeOther), (first.StatusCode, anonymous.StatusCode, silent.StatusCode));
+        Assert.Equal(3, new[] { first.Headers.Location, anonymous.Headers.Location, silent.Headers.Location }.Distinct().Count());
+        var gifts = await Site.WithDbAsync(db => db.Donations.AsNoTracking().OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+            .Select(d => new { d.PublicName, Message = db.SupportMessages.Where(m => m.DonationId == d.Id).Select(m => m.Body).FirstOrDefault() })
+            .ToListAsync());
+        Assert.Equal([("Jo from Leek", "Stay strong"), (null, "Stay strong"), (null, null)], gifts.Select(g => (g.PublicName, g.Message)));
     }
 
     [Fact]
