@@ -37,10 +37,11 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
         // What it shows depends on the donor's cookie: no shared cache may keep one donor's copy for another.
         Response.Headers.CacheControl = "private, no-store";
 
-        // Anyone holding the link (a forwarded message, a shared screen, Stripe's return address in a history) learns the
-        // amount and the status; only the browser that made the donation is shown whose address the receipt goes to.
+        // Anyone holding the link (a forwarded message, a shared screen, Stripe's return address in a history, or a gift's id
+        // from the public pages' list of named supporters) learns only the status; only the browser that made the donation
+        // is shown its amount, which the donor may have chosen to keep to themselves, and whose address the receipt goes to.
         var madeHere = donorBrowser.MadeDonation(HttpContext, donation.Id);
-        Donation = madeHere ? donation : donation with { Email = null };
+        Donation = madeHere ? donation : donation with { Email = null, ChargedPence = null };
         Refreshes = (donation.Status == DonationStatus.Pending && donation.CreatedAt > time.GetUtcNow() - ConfirmationWait)
             || (donation.Status == DonationStatus.Paid
                 && donation.PaidAt > time.GetUtcNow() - ReceiptWait
@@ -51,7 +52,7 @@ internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBr
 }
 
 internal sealed record DonationOutcome(
-    Guid Id, DonationStatus Status, long ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle,
+    Guid Id, DonationStatus Status, long? ChargedPence, string Currency, string? Email, string DisputeSlug, string DisputeTitle,
     DateTimeOffset? PaidAt, DateTimeOffset CreatedAt)
 {
     public bool IsBeingConfirmed => Status is DonationStatus.Pending or DonationStatus.AwaitingPayment;
