@@ -92,11 +92,13 @@ internal sealed class StripeCheckoutGateway(IStripeClient stripe, ILogger<Stripe
         catch (StripeException e)
         {
             // Stripe's message may quote what the donor typed (their email address, say): only its codes are logged,
-            // and the exception, whose message is Stripe's, is not.
+            // and the exception, whose message is Stripe's, is neither logged nor carried on inside the one the form
+            // logs.
             logger.LogError(
                 "Stripe refused the Checkout Session for {What} {DonationId}: HTTP {Status}, {StripeErrorType} {StripeErrorCode} (request {RequestId})",
                 what, id, (int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Code, e.StripeResponse?.RequestId);
-            throw new CheckoutUnavailableException("Stripe did not create the Checkout Session.", e);
+            throw new CheckoutUnavailableException(
+                $"Stripe did not create the Checkout Session: HTTP {(int)e.HttpStatusCode}, {e.StripeError?.Type} {e.StripeError?.Code}.");
         }
         catch (HttpRequestException e)
         {

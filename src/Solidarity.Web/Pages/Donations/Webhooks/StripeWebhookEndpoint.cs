@@ -81,7 +81,9 @@ internal static class StripeWebhookEndpoint
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning("Refused a signed Stripe webhook that does not parse: {Reason}", e.Message);
+            // Only the kind of failure: a parser's message can quote the value it could not read, and a signed event carries
+            // the donor's name and email address.
+            logger.LogWarning("Refused a signed Stripe webhook that does not parse: {Error}", e.GetType().Name);
             return Results.Text("Malformed event.", statusCode: StatusCodes.Status400BadRequest);
         }
 
