@@ -583,7 +583,9 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
     [Theory]
     [InlineData("", "true", "Give the reason for erasing")]
     [InlineData(Reason, "false", "Tick the box to confirm")]
-    [InlineData("Asked by jo@example.org on 3 June", "true", "Leave the email address out of the reason")]
+    [InlineData("Asked by jo@example.org on 3 June", "true", "Leave the donor's email address or name out of the reason")]
+    [InlineData("Asked by Jo Bloggs by phone on 3 June", "true", "Leave the donor's email address or name out of the reason")]
+    [InlineData("Asked by Jo Bartholomew by phone on 3 June", "true", "Leave the donor's email address or name out of the reason")]
     public async Task Erasure_needs_the_confirmation_and_a_reason_and_changes_nothing_without_them(string reason, string confirm, string error)
     {
         var data = await DonorData.SeedAsync(App);

@@ -79,7 +79,8 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
     public async Task<IActionResult> OnPostEraseAsync(CancellationToken cancellationToken)
     {
         var addressGiven = CheckAddress();
-        var reason = ErasureReason.Check(Input.Reason, [addressGiven ? Input.Email : null], "the email address", ModelState);
+        var personal = addressGiven ? [Input.Email, .. await NamesGivenWithAsync(DonorEmail.Normalise(Input.Email!), cancellationToken)] : new List<string?>();
+        var reason = ErasureReason.Check(Input.Reason, personal, "the donor's email address or name", ModelState);
         if (!Input.Confirm)
         {
             ModelState.AddModelError("Input.Confirm", ErasureReason.ConfirmMessage);
@@ -108,6 +109,15 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         };
         return RedirectToPage();
     }
+
+    /// <summary>The names (given, and chosen to show) on every gift made with the address, which the reason must not hold either.</summary>
+    private async Task<List<string?>> NamesGivenWithAsync(string normalisedEmail, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<string?>($"""
+            SELECT "DonorName" AS "Value" FROM "Donations" WHERE lower("Email") = {normalisedEmail}
+            UNION SELECT "PublicName" FROM "Donations" WHERE lower("Email") = {normalisedEmail}
+            UNION SELECT "DonorName" FROM "MonthlyGifts" WHERE lower("Email") = {normalisedEmail}
+            UNION SELECT "PublicName" FROM "MonthlyGifts" WHERE lower("Email") = {normalisedEmail}
+            """).ToListAsync(cancellationToken);
 
     private bool CheckAddress()
     {
