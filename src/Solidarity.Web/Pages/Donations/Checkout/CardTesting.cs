@@ -14,8 +14,8 @@ internal sealed record CheckoutBlock(string Kind, DateTimeOffset Since, DateTime
 /// client or address for a day. One client address can be many people, though: a rally's Wi-Fi, or a phone network that
 /// gives thousands of phones one address, on the day a speaker asks a crowd to give. Every paid gift the client started
 /// in the hour raises its allowance of declines by one (<see cref="PaidGiftsFromAsync"/>), so a crowd whose cards are
-/// mostly taken is never blocked by the few that are not, while a script whose cards are mostly declined still is. Everything is kept as the throttles' keyed hashes, in PostgreSQL, and for at most a
-/// day (<see cref="PurgeThrottlesJob"/>).
+/// mostly taken is never blocked by the few that are not, while a script whose cards are mostly declined still is.
+/// Everything is kept as the throttles' keyed hashes, in PostgreSQL, and for at most a day (<see cref="PurgeThrottlesJob"/>).
 /// </summary>
 internal sealed class CardTesting(SolidarityDbContext db, Throttle throttle, IOptions<CheckoutLimitSettings> options, TimeProvider time)
 {
