@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
@@ -9,6 +8,7 @@ namespace Solidarity.Web.Pages.Admin.Donors;
 /// holds, and its donor erased at their request. A gift given with an address is sent to the address's page, which
 /// finds and erases every gift from it.
 /// </summary>
+[ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 internal sealed class GiftModel(DonorErasure erasure, DonorRecords records) : PageModel
 {
     public const string NotFoundMessage = "No receipt or credit note has that number. Copy it as printed, for example SOL-2026-000042.";
@@ -29,10 +29,6 @@ internal sealed class GiftModel(DonorErasure erasure, DonorRecords records) : Pa
         [Display(Name = "Receipt or credit note number")]
         public string? Number { get; set; }
     }
-
-    [NonHandler]
-    public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
-        Response.Headers.CacheControl = "no-store";
 
     public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Solidarity.Web.Pages.Admin.Donors;
@@ -9,6 +8,7 @@ namespace Solidarity.Web.Pages.Admin.Donors;
 /// travels only in POST bodies, never in a URL, so it stays out of access logs, browser history and Referer
 /// headers; and no response of this page is stored by a browser or a proxy.
 /// </summary>
+[ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, AuditTrail audit, DonorAuditKey auditKey, SolidarityDbContext db)
     : PageModel
 {
@@ -31,10 +31,6 @@ internal sealed class IndexModel(DonorRecords records, DonorErasure erasure, Aud
         [Display(Name = "Donor's email address")]
         public string? Email { get; set; }
     }
-
-    [NonHandler]
-    public override void OnPageHandlerSelected(PageHandlerSelectedContext context) =>
-        Response.Headers.CacheControl = "no-store";
 
     public async Task<IActionResult> OnPostFindAsync(CancellationToken cancellationToken)
     {
