@@ -87,6 +87,23 @@ public sealed class ThankYouTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("your donation for the", othersPage.QuerySelector("#donation-state")!.TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_monthly_gifts_amount_is_shown_only_to_the_browser_that_made_it()
+    {
+        var dispute = await SeedDisputeAsync(App);
+        var giftId = await Monthly.MonthlySubscription.PendingGiftAsync(App, dispute.Id, 1_000, email: "jo@example.org");
+
+        using var giver = DonorsBrowser(giftId);
+        using var giversResponse = await giver.GetAsync(new Uri($"/monthly/{giftId}/thank-you", UriKind.Relative));
+        var givers = await HtmlForm.ParseAsync(giversResponse);
+        var others = await App.Browser().GetPageAsync($"/monthly/{giftId}/thank-you");
+
+        Assert.Contains("£10.00 a month", givers.QuerySelector("#monthly-state")!.TextContent, StringComparison.Ordinal);
+        Assert.True(giversResponse.Headers.CacheControl!.NoStore);
+        Assert.DoesNotContain("£", others.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Your monthly gift for the", others.QuerySelector("#monthly-state")!.TextContent, StringComparison.Ordinal);
+    }
+
     private HttpClient DonorsBrowser(Guid donationId)
     {
         var donor = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });

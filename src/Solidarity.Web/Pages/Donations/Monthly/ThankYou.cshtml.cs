@@ -2,9 +2,10 @@ namespace Solidarity.Web.Pages.Donations.Monthly;
 
 /// <summary>
 /// Where Stripe sends a new monthly giver back. As for a one-off gift, the return proves nothing: the page reports what
-/// the verified webhooks recorded (and refreshes until they have), and shows nobody's name or address.
+/// the verified webhooks recorded (and refreshes until they have), and shows nobody's name or address; the amount, which
+/// the giver may have chosen to keep to themselves, only to the browser that made the gift.
 /// </summary>
-internal sealed class ThankYouModel(SolidarityDbContext db) : PageModel
+internal sealed class ThankYouModel(SolidarityDbContext db, DonorBrowser donorBrowser) : PageModel
 {
     public const int RefreshSeconds = 3;
 
@@ -21,9 +22,11 @@ internal sealed class ThankYouModel(SolidarityDbContext db) : PageModel
             return NotFound();
         }
 
-        Gift = gift;
+        // What it shows depends on the giver's cookie: no shared cache may keep one giver's copy for another.
+        Response.Headers.CacheControl = "private, no-store";
+        Gift = donorBrowser.MadeDonation(HttpContext, id) ? gift : gift with { ChargedPence = null };
         return Page();
     }
 }
 
-internal sealed record MonthlyThanks(MonthlyGiftStatus Status, long ChargedPence, string Currency, string DisputeSlug, string DisputeTitle);
+internal sealed record MonthlyThanks(MonthlyGiftStatus Status, long? ChargedPence, string Currency, string DisputeSlug, string DisputeTitle);
