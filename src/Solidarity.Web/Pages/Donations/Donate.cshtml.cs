@@ -379,11 +379,9 @@ internal sealed class DonateModel(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        if (gift is Donation)
-        {
-            // Sent to pay: this browser, and only this one, may see the donation's details again from the cancel link.
-            donorBrowser.Remember(HttpContext, gift.Id);
-        }
+        // Sent to pay: this browser, and only this one, may see the gift's amount on its thank-you page, and a donation's
+        // details again from the cancel link.
+        donorBrowser.Remember(HttpContext, gift.Id);
 
         Response.Headers.Location = session.Url;
         return StatusCode(StatusCodes.Status303SeeOther);
