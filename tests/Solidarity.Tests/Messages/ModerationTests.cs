@@ -25,6 +25,23 @@ public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fi
         return message;
     }
 
+    /// <summary>A message sent with a card donation whose payment has not come (yet).</summary>
+    private async Task<SupportMessage> AddWithUnpaidDonationAsync(string body)
+    {
+        var donation = new Core.Donations.Donation
+        {
+            DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Pending,
+            AmountPence = 1_000, Email = "jo@example.org", CreatedAt = Clock.Now,
+        };
+        var message = new SupportMessage { DisputeId = Argos.Id, DonationId = donation.Id, Body = body, CreatedAt = Clock.Now };
+        await App.WithDbAsync(db =>
+        {
+            db.AddRange(donation, message);
+            return db.SaveChangesAsync();
+        });
+        return message;
+    }
+
     private Task<SupportMessage> ReloadAsync(Guid id) =>
         App.WithDbAsync(db => db.SupportMessages.AsNoTracking().SingleAsync(m => m.Id == id));
 
@@ -58,17 +75,7 @@ public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fi
     [Fact]
     public async Task A_message_sent_with_a_donation_waits_for_the_payment_before_it_reaches_the_queue()
     {
-        var donation = new Core.Donations.Donation
-        {
-            DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Pending,
-            AmountPence = 1_000, Email = "jo@example.org", CreatedAt = Clock.Now,
-        };
-        var message = new SupportMessage { DisputeId = Argos.Id, DonationId = donation.Id, Body = "With my tenner", CreatedAt = Clock.Now };
-        await App.WithDbAsync(db =>
-        {
-            db.AddRange(donation, message);
-            return db.SaveChangesAsync();
-        });
+        var message = await AddWithUnpaidDonationAsync("With my tenner");
         using var admin = await AdminAsync();
 
         Assert.Empty((await admin.GetPageAsync(QueuePath)).QuerySelectorAll(".queued-message"));
@@ -83,17 +90,7 @@ public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fi
     [Fact]
     public async Task A_message_whose_payment_never_came_cannot_be_approved_from_a_stale_page_or_a_typed_id()
     {
-        var donation = new Core.Donations.Donation
-        {
-            DisputeId = Argos.Id, Method = Core.Donations.DonationMethod.Card, Status = Core.Donations.DonationStatus.Pending,
-            AmountPence = 1_000, Email = "abandoned@example.org", CreatedAt = Clock.Now,
-        };
-        var message = new SupportMessage { DisputeId = Argos.Id, DonationId = donation.Id, Body = "Never paid for", CreatedAt = Clock.Now };
-        await App.WithDbAsync(db =>
-        {
-            db.AddRange(donation, message);
-            return db.SaveChangesAsync();
-        });
+        var message = await AddWithUnpaidDonationAsync("Never paid for");
         using var admin = await AdminAsync();
 
         using var response = await DecideAsync(admin, "Approve", [new("Input.Only", message.Id.ToString())]);
