@@ -181,8 +181,11 @@ internal sealed class DonateModel(
             return Page();
         }
 
+        // The gift the form describes, made once: compared with a gift the same form made before, else saved as a new one.
         var now = clock.GetUtcNow();
-        var described = FromForm(new Donation(), dispute, chosenBranch, amountPence, now);
+        Gift described = Input.Frequency == Monthly
+            ? FromForm(new MonthlyGift { Status = MonthlyGiftStatus.Pending, UpdatedAt = now }, dispute, chosenBranch, amountPence, now)
+            : FromForm(new Donation { Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
         if (await SentAgainAsync(dispute, described, message, cancellationToken) is { } again)
         {
             return again;
@@ -200,17 +203,17 @@ internal sealed class DonateModel(
             return Page();
         }
 
-        if (Input.Frequency == Monthly)
+        described.Id = Input.AttemptId;
+        if (described is MonthlyGift gift)
         {
             // Stripe Checkout in subscription mode: each month's payment becomes a donation when Stripe reports its invoice paid.
-            var gift = FromForm(new MonthlyGift { Id = Input.AttemptId, Status = MonthlyGiftStatus.Pending, UpdatedAt = now }, dispute, chosenBranch, amountPence, now);
             db.MonthlyGifts.Add(gift);
             return await SaveAsync(gift, message, cancellationToken)
                 ? await CheckoutAsync(gift, MonthlyStart(gift, dispute), cancellationToken)
                 : await SentAgainAsync(dispute, described, message, cancellationToken) ?? Page();
         }
 
-        var donation = FromForm(new Donation { Id = Input.AttemptId, Method = DonationMethod.Card, Status = DonationStatus.Pending }, dispute, chosenBranch, amountPence, now);
+        var donation = (Donation)described;
         donation.Allocations = Allocate(donation, dispute);
         db.Donations.Add(donation);
         if (!await SaveAsync(donation, message, cancellationToken))
