@@ -151,7 +151,8 @@ public sealed class StripeStandIn : IAsyncDisposable
 
     /// <summary>
     /// Serves the invoices of the subscriptions added here: GET /v1/invoices lists a subscription's, of one status when
-    /// asked, in one page; POST /v1/invoices/{id}/void voids an open one, and refuses any other as Stripe does.
+    /// asked, in one page; POST /v1/invoices/{id}/finalize makes a draft open, and POST /v1/invoices/{id}/void voids an open
+    /// one; each refuses any other as Stripe does.
     /// </summary>
     private StripeAnswer? AnswerInvoices(StripeRequest request)
     {
@@ -171,12 +172,15 @@ public sealed class StripeStandIn : IAsyncDisposable
         }
 
         const string prefix = "/v1/invoices/";
-        if (request.Method != "POST" || !request.Path.StartsWith(prefix, StringComparison.Ordinal) || !request.Path.EndsWith("/void", StringComparison.Ordinal))
+        var action = request.Path.EndsWith("/void", StringComparison.Ordinal) ? "void"
+            : request.Path.EndsWith("/finalize", StringComparison.Ordinal) ? "finalize"
+            : null;
+        if (request.Method != "POST" || !request.Path.StartsWith(prefix, StringComparison.Ordinal) || action is null)
         {
             return null;
         }
 
-        var invoiceId = request.Path[prefix.Length..^"/void".Length];
+        var invoiceId = request.Path[prefix.Length..^(action.Length + 1)];
         var owner = _subscriptions.Values.FirstOrDefault(s => s.Invoices.ContainsKey(invoiceId));
         if (owner is null)
         {
@@ -185,13 +189,16 @@ public sealed class StripeStandIn : IAsyncDisposable
 
         lock (owner)
         {
-            if (owner.Invoices[invoiceId] != "open")
+            var (from, to) = action == "void" ? ("open", "void") : ("draft", "open");
+            if (owner.Invoices[invoiceId] != from)
             {
-                return new StripeAnswer(400, """{"error":{"type":"invalid_request_error","code":"invoice_not_open","message":"You can only void open invoices."}}""");
+                return action == "void"
+                    ? new StripeAnswer(400, """{"error":{"type":"invalid_request_error","code":"invoice_not_open","message":"You can only void open invoices."}}""")
+                    : new StripeAnswer(400, """{"error":{"type":"invalid_request_error","code":"invoice_not_editable","message":"This invoice is already finalized."}}""");
             }
 
-            owner.Invoices[invoiceId] = "void";
-            return new StripeAnswer(200, InvoiceJson(invoiceId, owner.Id, "void").ToJsonString());
+            owner.Invoices[invoiceId] = to;
+            return new StripeAnswer(200, InvoiceJson(invoiceId, owner.Id, to).ToJsonString());
         }
     }
 
@@ -243,7 +250,7 @@ public sealed class StandInSubscription(string id, string customerId)
     /// <summary>pause_collection[behavior] ("void", say), or null while Stripe collects.</summary>
     public string? PauseBehavior { get; set; }
 
-    /// <summary>The subscription's invoices by id, with their status ("open", "paid", "void"), as GET /v1/invoices lists them.</summary>
+    /// <summary>The subscription's invoices by id, with their status ("draft", "open", "paid", "void"), as GET /v1/invoices lists them.</summary>
     public Dictionary<string, string> Invoices { get; } = [];
     public Dictionary<string, string> Metadata { get; } = [];
 }

@@ -143,6 +143,26 @@ public sealed partial class MonthlyDisputeEndTests(JobsSiteFixture fixture) : Re
     }
 
     [Fact]
+    public async Task A_gift_paused_for_its_disputes_end_has_a_renewal_still_in_draft_finalised_without_collection_and_voided()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "renewing@example.org");
+
+        // Stripe drafts a month's invoice about an hour before it charges it; the dispute ends within that hour.
+        var invoices = stripe.Subscriptions[gift.SubscriptionId].Invoices;
+        invoices["in_renewal_drafted"] = "draft";
+
+        await ChangeStatusAsync(site, DisputeStatus.TakingAction, DisputeStatus.Won, () => SentAsync("has ended", 1));
+
+        Assert.Equal("void", invoices["in_renewal_drafted"]);
+        var finalised = Assert.Single(stripe.Requests, r => r.Method == "POST" && r.Path == "/v1/invoices/in_renewal_drafted/finalize");
+        Assert.Equal("false", finalised.Form["auto_advance"]);
+        Assert.Equal($"monthly-pause:{gift.GiftId}:{Dispute.Id}:finalize:in_renewal_drafted", finalised.IdempotencyKey);
+        Assert.Single(stripe.Requests, r => r.Method == "POST" && r.Path == "/v1/invoices/in_renewal_drafted/void");
+    }
+
+    [Fact]
     public async Task A_gift_paused_for_thirty_days_without_being_moved_is_cancelled_at_Stripe_by_the_daily_job()
     {
         await using var stripe = await StripeStandIn.StartAsync();

@@ -10,8 +10,8 @@ internal interface ISubscriptionGateway
     Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stops collecting (<c>pause_collection[behavior]=void</c>) and voids the invoices still open: no invoice is charged
-    /// until collection resumes, not even one raised before the pause.
+    /// Stops collecting (<c>pause_collection[behavior]=void</c>) and voids the invoices raised before the pause, drafts
+    /// and open ones: no invoice is charged until collection resumes.
     /// </summary>
     Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
 
@@ -43,9 +43,30 @@ internal sealed class StripeSubscriptionGateway(IStripeClient stripe, ILogger<St
             new RequestOptions { IdempotencyKey = idempotencyKey },
             cancellationToken);
 
-        // A pause stops new invoices only: one raised before it (its card declined, Stripe's retries under way) would still
-        // be retried and charged after the dispute ended. Each is voided; one paid or voided meanwhile is left as it is.
+        // A pause stops new invoices only. One raised before it would still be charged after the dispute ended: a month's
+        // invoice still a draft (Stripe drafts a renewal about an hour before it charges it), and one whose card was
+        // declined and that Stripe is retrying. A draft is finalised without collection, which makes it open; then every
+        // open invoice is voided. One paid, finalised or voided meanwhile is left as it is.
         var invoices = new InvoiceService(stripe);
+        await foreach (var draft in invoices.ListAutoPagingAsync(
+            new InvoiceListOptions { Subscription = subscriptionId, Status = "draft", Limit = 100 }, cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await invoices.FinalizeInvoiceAsync(
+                    draft.Id,
+                    new InvoiceFinalizeOptions { AutoAdvance = false },
+                    new RequestOptions { IdempotencyKey = $"{idempotencyKey}:finalize:{draft.Id}" },
+                    cancellationToken);
+            }
+            catch (StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+            {
+                logger.LogWarning(
+                    "Draft invoice {InvoiceId} of subscription {SubscriptionId} was not finalised ({StripeErrorCode}): Stripe finalised it meanwhile",
+                    draft.Id, subscriptionId, e.StripeError?.Code);
+            }
+        }
+
         await foreach (var invoice in invoices.ListAutoPagingAsync(
             new InvoiceListOptions { Subscription = subscriptionId, Status = "open", Limit = 100 }, cancellationToken: cancellationToken))
         {
