@@ -6,9 +6,10 @@ public static class Allocation
     /// <summary>
     /// Largest-remainder split: each part gets its floor share, and the pence left over go one at a
     /// time to the parts with the largest remainders (ties to the earliest), so the split is
-    /// deterministic and exact.
+    /// deterministic and exact. Shares may be basis points or whole balances in pence: the products are worked out in
+    /// 128 bits, so no share and total a ledger can hold overflows.
     /// </summary>
-    public static long[] Split(long total, IReadOnlyList<int> shares)
+    public static long[] Split(long total, IReadOnlyList<long> shares)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(total);
         if (shares.Count == 0 || shares.Any(s => s <= 0))
@@ -16,14 +17,19 @@ public static class Allocation
             throw new ArgumentException("Every share must be positive.", nameof(shares));
         }
 
-        long shareSum = shares.Sum(s => (long)s);
+        Int128 shareSum = 0;
+        foreach (var share in shares)
+        {
+            shareSum += share;
+        }
+
         var parts = new long[shares.Count];
-        var remainders = new long[shares.Count];
+        var remainders = new Int128[shares.Count];
         long allocated = 0;
         for (var i = 0; i < shares.Count; i++)
         {
-            var exact = checked(total * shares[i]);
-            parts[i] = exact / shareSum;
+            var exact = (Int128)total * shares[i];
+            parts[i] = (long)(exact / shareSum);
             remainders[i] = exact % shareSum;
             allocated += parts[i];
         }

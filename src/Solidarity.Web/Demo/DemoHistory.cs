@@ -225,7 +225,7 @@ internal sealed class DemoHistory(
             .Select(d => d.StripeCheckoutSessionId!)
             .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var missing = all.Where(g => !present.Contains(g.Session)).ToList();
-        var shares = story.Branches.Select(b => b.Share).ToArray();
+        var shares = story.Branches.Select(b => (long)b.Share).ToArray();
         foreach (var batch in missing.Chunk(BatchSize))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -253,7 +253,7 @@ internal sealed class DemoHistory(
         return missing.Count;
     }
 
-    private Donation Donation(Story story, Gift gift, int[] shares)
+    private Donation Donation(Story story, Gift gift, long[] shares)
     {
         var donation = new Donation
         {

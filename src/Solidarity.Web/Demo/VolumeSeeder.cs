@@ -344,7 +344,7 @@ internal sealed class VolumeSeeder(SolidarityDbContext db, SupporterKeys keys, T
             var chosen = random.NextDouble() < 0.12 ? Chosen(random.Next(branches.Sum(b => b.ShareBasisPoints))) : (Guid?)null;
             IReadOnlyList<(Guid, long)> parts = chosen is { } branchId
                 ? [(branchId, charged)]
-                : Allocation.Split(charged, branches.Select(b => b.ShareBasisPoints).ToArray()).Select((pence, i) => (branches[i].BranchId, pence)).ToList();
+                : Allocation.Split(charged, branches.Select(b => (long)b.ShareBasisPoints).ToArray()).Select((pence, i) => (branches[i].BranchId, pence)).ToList();
             return new Gift(
                 Guid.CreateVersion7(paidAt), paidAt.AddMinutes(-2), paidAt, amount, feeCover, chosen, parts, publicName, organisation,
                 donorName, email, keys.For(email, organisation)!);

@@ -17,7 +17,7 @@ internal static class DonationSplit
             return [];
         }
 
-        var parts = Allocation.Split(chargedPence, branches.Select(b => b.ShareBasisPoints).ToArray());
+        var parts = Allocation.Split(chargedPence, branches.Select(b => (long)b.ShareBasisPoints).ToArray());
         return branches
             .Select((branch, i) => new DonationAllocation { DonationId = donationId, BranchId = branch.BranchId, AmountPence = parts[i] })
             .ToList();

@@ -22,7 +22,7 @@ internal static class BranchSplit
             throw new ArgumentOutOfRangeException(nameof(amount), "Cannot take back more than the branches hold.");
         }
 
-        var parts = Allocation.Split(amount, holders.Select(h => checked((int)h.Held)).ToArray());
+        var parts = Allocation.Split(amount, holders.Select(h => h.Held).ToArray());
         return holders.Select((h, i) => (h.BranchId, parts[i])).Where(p => p.Item2 > 0).ToArray();
     }
 
@@ -35,7 +35,7 @@ internal static class BranchSplit
             return [];
         }
 
-        var parts = Allocation.Split(amount, shares.Select(a => checked((int)a.Allocated)).ToArray());
+        var parts = Allocation.Split(amount, shares.Select(a => a.Allocated).ToArray());
         return shares.Select((a, i) => (a.BranchId, parts[i])).Where(p => p.Item2 > 0).ToArray();
     }
 }
