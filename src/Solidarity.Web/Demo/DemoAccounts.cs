@@ -30,7 +30,7 @@ internal sealed class DemoAccounts(
     }
 
     public static string Refusal(IEnumerable<string> emails) =>
-        $"The demo's accounts exist ({string.Join(", ", emails)}): their way in is published, so Production does not start while "
+        $"The demo's accounts exist ({string.Join(", ", emails)}): their way in is published, so a real site does not start while "
         + $"they do. Remove them with `dotnet Solidarity.Web.dll {CommandName}` (in a container: `{CommandName}` as its command), then start again.";
 
     /// <summary>Deletes every demo account and withdraws open invitations to demo addresses, in one transaction, each in the audit log.</summary>

@@ -56,6 +56,26 @@ public sealed class ProductionStartupTests(SiteFixture fixture) : SiteTest(fixtu
         Assert.Contains(message, refused.GetBaseException().Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A staging copy or a demonstration site may hold real people's data: it never falls back to a secret published in
+    /// the source, to sign-in keys kept unencrypted, or to a mail server that does not send.
+    /// </summary>
+    [Theory]
+    [InlineData("Staging", "Supporters:CountingKey", "Supporters:CountingKey is not set")]
+    [InlineData("Staging", "DataProtection:CertificatePath", "DataProtection:CertificatePath is not set")]
+    [InlineData("Demo", "Audit:DonorKey", "Audit:DonorKey is not set")]
+    [InlineData("Demo", "Smtp:Host", "Smtp:Host is not set")]
+    [InlineData("Demo", "Site:BaseUrl", "Site:BaseUrl is not set")]
+    public async Task A_staging_or_demonstration_site_needs_the_same_settings_as_Production(string environmentName, string missing, string message)
+    {
+        var settings = new Dictionary<string, string?>(Complete) { [missing] = "" };
+        await using var site = new ProductionSite(settings, App.ConnectionString, environmentName);
+
+        var refused = Assert.ThrowsAny<Exception>(() => site.Services);
+
+        Assert.Contains(message, refused.GetBaseException().Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("solidarity.example.org")]
     [InlineData("ftp://solidarity.example.org")]

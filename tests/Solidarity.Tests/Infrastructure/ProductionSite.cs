@@ -4,10 +4,12 @@ using Solidarity.Testing;
 namespace Solidarity.Tests.Infrastructure;
 
 /// <summary>
-/// The site hosted in-process as Production, with the settings a test gives, on an existing database or (without a
-/// connection string) on one <see cref="SolidarityApp.InitialiseAsync"/> makes.
+/// The site hosted in-process as Production (or another real site's environment: a staging or demonstration one), with
+/// the settings a test gives, on an existing database or (without a connection string) on one
+/// <see cref="SolidarityApp.InitialiseAsync"/> makes.
 /// </summary>
-internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settings, string? connectionString) : SolidarityApp
+internal sealed class ProductionSite(
+    IReadOnlyDictionary<string, string?> settings, string? connectionString, string environmentName = "Production") : SolidarityApp
 {
     /// <summary>Every setting Production refuses to start without, but the connection string.</summary>
     public static readonly IReadOnlyDictionary<string, string?> Complete = new Dictionary<string, string?>
@@ -36,6 +38,6 @@ internal sealed class ProductionSite(IReadOnlyDictionary<string, string?> settin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(environmentName);
     }
 }

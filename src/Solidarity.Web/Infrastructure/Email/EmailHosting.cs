@@ -9,7 +9,7 @@ internal static class EmailHosting
     public static void AddEmail(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SmtpSettings.Section);
-        var production = builder.Environment.IsProduction();
+        var production = ProductionSettings.Enforced(builder.Environment);
         builder.Services.Configure<SmtpSettings>(smtp =>
         {
             section.Bind(smtp);
@@ -60,7 +60,7 @@ internal static class EmailHosting
             return;
         }
 
-        if (builder.Environment.IsProduction())
+        if (production)
         {
             throw new InvalidOperationException(
                 "Smtp:Host is not set: receipts could not be emailed. Set Smtp__Host, Smtp__Port, Smtp__User, Smtp__Password and Smtp__From.");

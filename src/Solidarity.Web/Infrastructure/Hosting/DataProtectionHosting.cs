@@ -25,7 +25,7 @@ internal static class DataProtectionHosting
         var path = builder.Configuration[CertificatePathSetting];
         if (string.IsNullOrWhiteSpace(path))
         {
-            if (builder.Environment.IsProduction())
+            if (ProductionSettings.Enforced(builder.Environment))
             {
                 throw new InvalidOperationException(
                     $"{CertificatePathSetting} is not set: set {ProductionSettings.EnvironmentVariable(CertificatePathSetting)} to a certificate file (PKCS#12, .pfx) "

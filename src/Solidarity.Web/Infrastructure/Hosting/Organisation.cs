@@ -19,7 +19,7 @@ internal static class Organisation
 
     public static void RequireInProduction(WebApplicationBuilder builder)
     {
-        if (!builder.Environment.IsProduction())
+        if (!ProductionSettings.Enforced(builder.Environment))
         {
             return;
         }

@@ -29,13 +29,20 @@ internal static class ProductionSettings
     ];
 
     /// <summary>
-    /// Stops a Production process at start-up when <paramref name="secret"/>, the secret of a keyed hash, is missing:
+    /// Whether the required settings are enforced: in every environment but Development and the test suite's, so that a
+    /// staging or demonstration site, which may hold real people's data, never falls back to a default published in the
+    /// source (a hashing secret, unencrypted sign-in keys, a mail server that does not send).
+    /// </summary>
+    public static bool Enforced(IHostEnvironment environment) => SiteCookies.Hardened(environment);
+
+    /// <summary>
+    /// Stops a process at start-up, outside Development and the tests (<see cref="Enforced"/>), when <paramref name="secret"/>, the secret of a keyed hash, is missing:
     /// the development default is published in the source, and with it anyone could test a guess against a stored hash.
     /// </summary>
     public static void RequireSecret(WebApplicationBuilder builder, HashSecret secret, string why)
     {
         var setting = secret.Setting;
-        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[setting]))
+        if (Enforced(builder.Environment) && string.IsNullOrWhiteSpace(builder.Configuration[setting]))
         {
             throw new InvalidOperationException(
                 $"{setting} is not set: set {EnvironmentVariable(setting)} to a long random secret (e.g. the output of `openssl rand -hex 32`). {why}");

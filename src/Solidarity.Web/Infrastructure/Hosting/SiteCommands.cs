@@ -58,7 +58,7 @@ internal static class SiteCommands
             await SeedDemoAsync(app);
         }
 
-        if (app.Environment.IsProduction() && await DemoAccountsAsync(app.Services) is { Count: > 0 } demoAccounts)
+        if (!MaySeedDemo(app.Environment) && await DemoAccountsAsync(app.Services) is { Count: > 0 } demoAccounts)
         {
             await Console.Error.WriteLineAsync(DemoAccounts.Refusal(demoAccounts));
             return 2;

@@ -12,7 +12,7 @@ internal static class SiteHosting
     public static void AddSiteHosting(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        if (builder.Environment.IsProduction() && string.IsNullOrWhiteSpace(builder.Configuration[SiteAddress.Setting]))
+        if (ProductionSettings.Enforced(builder.Environment) && string.IsNullOrWhiteSpace(builder.Configuration[SiteAddress.Setting]))
         {
             // Receipt e-mails, digests and feeds carry absolute links; guessing them from a request would be wrong in a job.
             throw new InvalidOperationException("Site:BaseUrl is not set: set Site__BaseUrl to the site's public address, e.g. https://solidarity.example.org.");
