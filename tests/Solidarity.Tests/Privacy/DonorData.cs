@@ -51,6 +51,7 @@ internal sealed record DonorData(Guid DisputeId, Guid Burton, Guid JoCard, Guid 
 
             var joCard = Donation(dispute, burton, DonationMethod.Card, 2_500, JoName, JoEmail);
             joCard.PublicName = JoPublicName;
+            joCard.ShowAmountPublicly = true;
             joCard.FeeCoverPence = 58;
             joCard.Allocations[0].AmountPence = 2_558;
             joCard.StripeCheckoutSessionId = "cs_test_jo";
@@ -61,6 +62,7 @@ internal sealed record DonorData(Guid DisputeId, Guid Burton, Guid JoCard, Guid 
             joCheque.Reference = JoChequeReference;
             var sam = Donation(dispute, burton, DonationMethod.Card, 5_000, SamName, SamEmail);
             sam.PublicName = "Sam O";
+            sam.ShowAmountPublicly = true;
             sam.StripeChargeId = "ch_test_sam";
             var kim = Donation(dispute, burton, DonationMethod.Cheque, 700, KimName, KimEmail);
             var keys = app.Services.GetRequiredService<SupporterKeys>();

@@ -119,7 +119,7 @@ public sealed class DonorErasureTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Equal("Card", card.GetProperty("method").GetString());
         Assert.Equal("Paid", card.GetProperty("status").GetString());
         Assert.Equal("ch_test_jo", card.GetProperty("stripeChargeId").GetString());
-        Assert.False(card.GetProperty("showAmountPublicly").GetBoolean());
+        Assert.True(card.GetProperty("showAmountPublicly").GetBoolean());
         Assert.Equal("pi_test_jo", card.GetProperty("stripePaymentIntentId").GetString());
         Assert.Equal(DonorData.PaidAt, card.GetProperty("paidAt").GetDateTimeOffset());
         var allocation = Assert.Single(card.GetProperty("allocations").EnumerateArray().ToList());

@@ -64,7 +64,7 @@ public abstract class RemittancesTest(JobsSiteFixture fixture) : IAsyncLifetime
     /// </summary>
     protected async Task<Donation> GiveAsync(
         Guid branch, long pence, DateTimeOffset recordedAt, long feePence = 0, DonationMethod method = DonationMethod.Card,
-        string? publicName = null, string? organisation = null, Guid? disputeId = null)
+        string? publicName = null, string? organisation = null, Guid? disputeId = null, bool showAmount = true)
     {
         var donation = new Donation
         {
@@ -75,6 +75,7 @@ public abstract class RemittancesTest(JobsSiteFixture fixture) : IAsyncLifetime
             AmountPence = pence,
             PublicName = publicName,
             OrganisationName = organisation,
+            ShowAmountPublicly = showAmount,
             DonorName = "Private Donor Name",
             Email = "private.donor@example.org",
             CreatedAt = recordedAt.AddMinutes(-5),

@@ -103,7 +103,7 @@ public sealed class StatementFileTests(JobsSiteFixture fixture) : RemittancesTes
 
         var pdf = await DownloadAsync(officer, $"/branch/statements/{week.StatementId}/pdf", "application/pdf");
         var everything = PdfTextReader.LinesText(pdf) + Encoding.UTF8.GetString(await DownloadAsync(officer, $"/branch/statements/{week.StatementId}/csv", "text/csv"));
-        foreach (var secret in new[] { "Private Donor Name", "private.donor@example.org", "Next Week", "Other Branch" })
+        foreach (var secret in new[] { "Private Donor Name", "private.donor@example.org", "Next Week", "Other Branch", "Amount Hidden" })
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
         }
@@ -124,17 +124,22 @@ public sealed class StatementFileTests(JobsSiteFixture fixture) : RemittancesTes
         for (var i = 0; i < Donations; i++)
         {
             var amount = 500 + i * 7;
+            // A name shown publicly without its amount, and an organisation that hid its amount, every tenth gift.
+            var showAmount = i % 10 is not (4 or 6);
             var (publicName, organisation, from) = (i % 5) switch
             {
                 0 => ((string?)null, (string?)null, "Anonymous"),
                 1 => ("Jo Bloggs", "Momentum South Birmingham", "Momentum South Birmingham"),
                 2 => ("=HYPERLINK(\"http://evil.example\")", null, "'=HYPERLINK(\"http://evil.example\")"),
                 3 => ("Smith, \"Sam\"", null, "Smith, \"Sam\""),
+                _ when !showAmount => ($"Amount Hidden {i}", null, "Anonymous"),
                 _ => ($"Supporter {i}", null, $"Supporter {i}"),
             };
             var offline = i % 9 == 0;
             var fee = offline ? 0 : 20 + amount * 15 / 1_000;
-            await GiveAsync(Burton, amount, weekStart.AddMinutes(60 * i + 30), fee, offline ? DonationMethod.Cheque : DonationMethod.Card, publicName, organisation);
+            await GiveAsync(
+                Burton, amount, weekStart.AddMinutes(60 * i + 30), fee, offline ? DonationMethod.Cheque : DonationMethod.Card, publicName, organisation,
+                showAmount: showAmount);
             expected[amount] = (from, offline ? "Cheque" : "Card (online)", fee);
         }
 

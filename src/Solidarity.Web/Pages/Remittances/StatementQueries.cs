@@ -24,6 +24,11 @@ internal sealed record PeriodTotals(
 /// part of the gift (card or offline, less an offline entry reversed as a mistake); fee is what Stripe kept
 /// of that part, shown as a positive deduction; net is gross less fee.
 /// </summary>
+/// <remarks>
+/// A statement puts an amount beside every line, so a person's public name is on it only when they chose to show their
+/// amount beside it: otherwise the line is anonymous, as their amount is on the public pages. An organisation is named
+/// whatever it chose: it gives as a body, not as a person, and a treasurer reconciles its cheques by its name.
+/// </remarks>
 internal sealed record StatementLine(Guid DonationId, DateTimeOffset Date, string From, DonationMethod Method, long GrossPence, long FeePence)
 {
     public long NetPence => GrossPence - FeePence;
@@ -83,7 +88,8 @@ internal sealed class StatementQueries(SolidarityDbContext db)
         """;
 
     private const string LinesSql = $"""
-        SELECT d."Id", COALESCE(d."PaidAt", d."CreatedAt") AS at, d."OrganisationName", d."PublicName", d."Method", l.gross, l.fee
+        SELECT d."Id", COALESCE(d."PaidAt", d."CreatedAt") AS at, d."OrganisationName",
+            CASE WHEN d."ShowAmountPublicly" THEN d."PublicName" END AS "PublicName", d."Method", l.gross, l.fee
         {LinesFrom}
         ORDER BY at, d."Id"
         """;
