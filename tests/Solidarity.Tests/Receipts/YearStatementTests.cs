@@ -143,6 +143,25 @@ public sealed partial class YearStatementTests(JobsSiteFixture fixture) : Receip
     }
 
     [Fact]
+    public async Task A_chargeback_the_bank_has_not_decided_yet_is_said_to_be_held_back_not_returned()
+    {
+        var (disputed, _) = await JosTwoGiftsAsync();
+        await RunAsync<IssueReceiptJob>(job => job.RunAsync(disputed.Id, CancellationToken.None));
+        await ChargebackAsync(disputed, "du_open", reversed: false, closed: false);
+
+        var text = string.Join('\n', PdfTextReader.AllPieces(await StatementPdfAsync("jo@example.org", 2026)));
+
+        var words = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(
+            $"£25.00 of the gift of receipt {ReceiptOf(await ReceiptsAsync(), disputed).Number}, disputed through your bank and held back while the dispute is decided",
+            words, StringComparison.Ordinal);
+        Assert.DoesNotContain("returned to you by your bank", words, StringComparison.Ordinal);
+
+        // The net total is still what the ledger holds: Stripe took the money back when the dispute opened.
+        Assert.Equal("£25.00", After(text, "Taken back by your bank"));
+    }
+
+    [Fact]
     public async Task A_gift_reversed_before_its_receipt_was_issued_is_left_out_so_the_net_total_is_what_the_ledger_holds()
     {
         var (kept, bounced) = await JosTwoGiftsAsync();
@@ -483,8 +502,11 @@ public sealed partial class YearStatementTests(JobsSiteFixture fixture) : Receip
         await RunAsync<IssueCreditNoteJob>(job => job.RunAsync(donation.Id, refundId, CancellationToken.None));
     }
 
-    /// <summary>A chargeback on the whole gift, posted as the webhook posts it; <paramref name="reversed"/>: then won back.</summary>
-    private async Task ChargebackAsync(Donation donation, string disputeId, bool reversed)
+    /// <summary>
+    /// A chargeback on the whole gift, posted as the webhook posts it; <paramref name="reversed"/>: then won back;
+    /// <paramref name="closed"/>: Stripe has since said the dispute closed (its charge.dispute.closed recorded).
+    /// </summary>
+    private async Task ChargebackAsync(Donation donation, string disputeId, bool reversed, bool closed = true)
     {
         await using var scope = App.Scope();
         var db = scope.ServiceProvider.GetRequiredService<SolidarityDbContext>();
@@ -496,6 +518,15 @@ public sealed partial class YearStatementTests(JobsSiteFixture fixture) : Receip
         if (reversed)
         {
             await ledger.ChargebackReversedAsync(locked, disputeId, donation.PaidAt.Value.AddDays(40), CancellationToken.None);
+        }
+
+        if (closed)
+        {
+            db.StripeEvents.Add(new StripeEventRecord
+            {
+                EventId = $"evt_closed_{disputeId}", Type = "charge.dispute.closed", ObjectId = disputeId, DonationId = donation.Id,
+                StripeCreatedAt = donation.PaidAt.Value.AddDays(50), ReceivedAt = donation.PaidAt.Value.AddDays(50), Outcome = "applied",
+            });
         }
 
         await db.SaveChangesAsync();

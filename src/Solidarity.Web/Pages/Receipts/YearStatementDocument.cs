@@ -13,7 +13,8 @@ internal sealed record YearCredit(DateTimeOffset IssuedAt, long Pence, string Cu
 /// A gift's money taken back through the donor's bank (a chargeback the site lost, net of any won back), with the
 /// receipt it was given under ("no receipt issued" when none was). No credit note is issued for it.
 /// </summary>
-internal sealed record YearChargeback(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber);
+/// <param name="Undecided">Stripe has not yet said the bank's dispute closed: the money is taken back while it is decided.</param>
+internal sealed record YearChargeback(DateTimeOffset PaidAt, long Pence, string Currency, string? ReceiptNumber, bool Undecided);
 
 /// <summary>Everything a statement of a year's giving states.</summary>
 internal sealed record YearGiving(
@@ -79,9 +80,17 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
                 .ToListAsync(cancellationToken))
             .Where(c => c.Pence < 0)
             .ToDictionary(c => c.DonationId, c => -c.Pence);
+        // As the open books tell them apart: a dispute is decided once Stripe has sent its charge.dispute.closed.
+        var undecided = (await db.LedgerEntries.AsNoTracking()
+                .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value) && e.Kind == LedgerEntryKind.Chargeback
+                    && !db.StripeEvents.Any(s => s.Type == "charge.dispute.closed" && s.ObjectId == e.StripeObjectId))
+                .Select(e => e.DonationId!.Value)
+                .ToListAsync(cancellationToken))
+            .ToHashSet();
         var chargebacks = donations
             .Where(d => chargedBack.ContainsKey(d.Id))
-            .Select(d => new YearChargeback(d.PaidAt ?? d.CreatedAt, chargedBack[d.Id], d.Currency, receipts.GetValueOrDefault(d.Id)?.Number))
+            .Select(d => new YearChargeback(
+                d.PaidAt ?? d.CreatedAt, chargedBack[d.Id], d.Currency, receipts.GetValueOrDefault(d.Id)?.Number, undecided.Contains(d.Id)))
             .ToList();
 
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
@@ -148,7 +157,9 @@ internal sealed class YearStatementDocument(IOptions<ReceiptSettings> options, P
             foreach (var chargeback in facts.Chargebacks)
             {
                 var receipt = chargeback.ReceiptNumber is null ? "a gift with no receipt issued" : $"the gift of receipt {chargeback.ReceiptNumber}";
-                pdf.Row(Day(chargeback.PaidAt), $"{Format(chargeback.Pence, chargeback.Currency)} of {receipt}, returned to you by your bank (a chargeback)");
+                pdf.Row(Day(chargeback.PaidAt), chargeback.Undecided
+                    ? $"{Format(chargeback.Pence, chargeback.Currency)} of {receipt}, disputed through your bank and held back while the dispute is decided"
+                    : $"{Format(chargeback.Pence, chargeback.Currency)} of {receipt}, returned to you by your bank (a chargeback)");
             }
         }
 
