@@ -34,6 +34,39 @@ public sealed class StatementBuildingTests(JobsSiteFixture fixture) : Remittance
     }
 
     [Fact]
+    public async Task A_statement_that_would_leave_out_an_entry_committed_after_its_periods_statement_is_refused_and_nothing_is_stored()
+    {
+        var donation = await GiveAsync(Burton, 10_000, WeekOneEnd.AddDays(-3), 170);
+        await BuildAsync(Burton, WeekOneEnd);
+
+        // Stamped in the first week (its transaction began then) but committed after that week's statement was made.
+        await PostAsync(donation, LedgerEntryKind.Refund, -2_500, WeekOneEnd.AddMinutes(-1));
+        await GiveAsync(Burton, 5_000, WeekOneEnd.AddDays(2), 95);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => BuildAsync(Burton, WeekOneEnd.AddDays(7)));
+
+        Assert.Contains("would close at 14735p, but the ledger holds 12235p", refused.Message, StringComparison.Ordinal);
+        Assert.Single(await StatementsAsync(Burton));
+    }
+
+    [Fact]
+    public async Task A_period_is_not_closed_while_a_transaction_begun_before_its_end_is_still_open()
+    {
+        await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);
+        await using var other = new NpgsqlConnection(App.ConnectionString);
+        await other.OpenAsync();
+        await using var open = await other.BeginTransactionAsync();
+        await using var began = new NpgsqlCommand("SELECT now()", other, open);
+        var periodEnd = ((DateTime)(await began.ExecuteScalarAsync())!).AddTicks(10);
+
+        await Assert.ThrowsAsync<StatementNotSettledException>(() => BuildAsync(Burton, periodEnd));
+        Assert.Empty(await StatementsAsync(Burton));
+
+        await open.CommitAsync();
+        Assert.NotNull(await BuildAsync(Burton, periodEnd));
+    }
+
+    [Fact]
     public async Task A_period_with_no_activity_gives_no_statement()
     {
         await GiveAsync(Burton, 2_500, WeekOneEnd.AddDays(-1), 58);

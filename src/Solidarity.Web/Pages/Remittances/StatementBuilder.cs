@@ -11,6 +11,9 @@ internal enum StatementOutcome
     NoActivity,
 }
 
+/// <summary>A period that cannot be closed yet: a transaction that may still add to it is open. Running again later closes it.</summary>
+internal sealed class StatementNotSettledException(string message) : InvalidOperationException(message);
+
 /// <summary>
 /// Closes a branch's period: sums its ledger entries in SQL and stores the statement with its totals. Each
 /// branch is done in one transaction, under a lock on the branch, so a run that dies half way leaves nothing
@@ -46,6 +49,17 @@ internal sealed class StatementBuilder(SolidarityDbContext db, StatementQueries 
             return (StatementOutcome.AlreadyThere, previous.PeriodEnd == periodEnd ? previous.Id : null);
         }
 
+        // An entry is stamped when its transaction starts and is seen only once it commits: a transaction begun before the
+        // period ended and still open may yet add an entry to this period, which neither this statement nor the next (it
+        // starts at this one's end) would ever hold. The settle time makes that unlikely; this makes it impossible for
+        // every process that connects as the site does (PostgreSQL shows a role the transactions of its own sessions).
+        if (await OpenSinceAsync(periodEnd, cancellationToken) is { } openSince)
+        {
+            throw new StatementNotSettledException(
+                $"No statement for branch {branchId} up to {periodEnd:O} yet: a transaction begun at {openSince:O}, before the period ended, "
+                + "is still open and may add to it. The statements job fails and runs again later, when it has ended.");
+        }
+
         var totals = await queries.TotalsAsync(branchId, previous?.PeriodEnd, periodEnd, cancellationToken);
         if (totals.EntryCount == 0)
         {
@@ -75,6 +89,18 @@ internal sealed class StatementBuilder(SolidarityDbContext db, StatementQueries 
             CreatedAt = time.GetUtcNow(),
         };
         statement.ClosingPence = statement.OpeningPence + statement.MovementPence;
+
+        // The statements carry each closing balance forward, so one that left an entry out would be wrong for good: the
+        // closing must be what the ledger holds for the branch up to the period's end, or nothing is stored.
+        var ledger = await LedgerBalanceAsync(branchId, periodEnd, cancellationToken);
+        if (statement.ClosingPence != ledger)
+        {
+            throw new InvalidOperationException(
+                $"No statement for branch {branchId} up to {periodEnd:O}: it would close at {statement.ClosingPence}p, but the ledger holds {ledger}p "
+                + $"for the branch up to then. An entry recorded before {statement.PeriodStart:O} was committed after the statement of its period "
+                + "was made, and no statement counts it; nothing is paid against a balance that does not reconcile.");
+        }
+
         db.RemittanceStatements.Add(statement);
         try
         {
@@ -98,4 +124,20 @@ internal sealed class StatementBuilder(SolidarityDbContext db, StatementQueries 
             statement.Id, branchId, statement.PeriodStart, statement.PeriodEnd, statement.DonationCount, statement.ClosingPence);
         return (StatementOutcome.Created, statement.Id);
     }
+
+    /// <summary>When the oldest transaction still open, begun before <paramref name="periodEnd"/>, began; null when none is.</summary>
+    private Task<DateTimeOffset?> OpenSinceAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<DateTimeOffset?>($"""
+            SELECT min(a.xact_start) AS "Value"
+            FROM pg_stat_activity AS a
+            WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start < {periodEnd.ToUniversalTime()}
+            """).SingleAsync(cancellationToken);
+
+    /// <summary>The branch's balance from its ledger up to <paramref name="periodEnd"/>: the running totals less the entries recorded since.</summary>
+    private Task<long> LedgerBalanceAsync(Guid branchId, DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<long>($"""
+            SELECT (COALESCE((SELECT SUM(t."AmountPence") FROM "LedgerTotals" AS t WHERE t."BranchId" = {branchId}), 0)
+                - COALESCE((SELECT SUM(e."AmountPence") FROM "LedgerEntries" AS e
+                            WHERE e."BranchId" = {branchId} AND e."RecordedAt" >= {periodEnd.ToUniversalTime()}), 0))::bigint AS "Value"
+            """).SingleAsync(cancellationToken);
 }
