@@ -6,11 +6,18 @@ internal sealed record Progress(long RaisedPence, long? TargetPence, int Support
     public static Progress Of(DisputeTotals totals, long? targetPence) =>
         new(totals.RaisedPence, targetPence, totals.Supporters, totals.MonthlyGivers, totals.MonthlyPence);
 
-    /// <summary>"12 people give £140 a month", or null while nobody gives monthly.</summary>
+    /// <summary>
+    /// Fewer monthly givers than this, and the page gives no monthly amount: with one giver it would be that person's
+    /// amount, and with two each would learn the other's, to be read beside a name the giver chose to show without it.
+    /// </summary>
+    public const int GiversBeforeAmountShown = 3;
+
+    /// <summary>"12 people give £140 a month"; "2 people give monthly" while fewer than three do; null while nobody does.</summary>
     public string? MonthlyText => MonthlyGivers switch
     {
         0 => null,
-        1 => $"1 person gives {Money.Pence(MonthlyPence).Format(dropZeroPence: true)} a month",
+        1 => "1 person gives monthly",
+        < GiversBeforeAmountShown => $"{MonthlyGivers:N0} people give monthly",
         _ => $"{MonthlyGivers:N0} people give {Money.Pence(MonthlyPence).Format(dropZeroPence: true)} a month",
     };
 
