@@ -49,6 +49,9 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
         var items = page.QuerySelectorAll(".supporter-list li").ToList();
         Assert.Equal(["Sam", "Jo", "Momentum South Birmingham"], items.Select(i => i.QuerySelector("strong")!.TextContent));
         Assert.Equal([null, "£25", null], items.Select(i => i.QuerySelector(".supporter-amount")?.TextContent));
+
+        // Each gift's day, not the moment it was paid, which a watcher of the dispute's total could match to its amount.
+        Assert.All(items, i => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", i.QuerySelector("time")!.GetAttribute("datetime")));
         Assert.Equal(
             "And 3 gifts given without a name to show: by donors who chose not to be named, or collected offline.",
             page.QuerySelector("#unnamed-gifts")!.TextContent.Trim());
