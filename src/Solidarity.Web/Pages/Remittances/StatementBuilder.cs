@@ -125,12 +125,16 @@ internal sealed class StatementBuilder(SolidarityDbContext db, StatementQueries 
         return (StatementOutcome.Created, statement.Id);
     }
 
-    /// <summary>When the oldest transaction still open, begun before <paramref name="periodEnd"/>, began; null when none is.</summary>
+    /// <summary>
+    /// When the oldest transaction still open, begun before <paramref name="periodEnd"/>, began; null when none is. Only
+    /// clients' sessions: an autovacuum worker's long pass over a large table adds no entry.
+    /// </summary>
     private Task<DateTimeOffset?> OpenSinceAsync(DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<DateTimeOffset?>($"""
             SELECT min(a.xact_start) AS "Value"
             FROM pg_stat_activity AS a
-            WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start < {periodEnd.ToUniversalTime()}
+            WHERE a.datname = current_database() AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+              AND a.xact_start < {periodEnd.ToUniversalTime()}
             """).SingleAsync(cancellationToken);
 
     /// <summary>The branch's balance from its ledger up to <paramref name="periodEnd"/>: the running totals less the entries recorded since.</summary>
