@@ -97,6 +97,13 @@ public sealed class HtmlForm
         return this;
     }
 
+    /// <summary>Sends the form as multipart/form-data, as a form with a file field would, rather than URL-encoded.</summary>
+    public HtmlForm AsMultipart()
+    {
+        _form.SetAttribute("enctype", "multipart/form-data");
+        return this;
+    }
+
     public async Task<HttpResponseMessage> SubmitAsync(string? submitterSelector = null)
     {
         var submitter = submitterSelector is null ? null : _form.QuerySelector(submitterSelector) as IHtmlElement;

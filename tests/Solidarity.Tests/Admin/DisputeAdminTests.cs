@@ -5,6 +5,7 @@ using Solidarity.Core.Disputes;
 using Solidarity.Core.Donations;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Infrastructure.Forms;
 using Solidarity.Web.Infrastructure.Hosting;
 using Solidarity.Web.Pages.Admin;
 using Solidarity.Web.Pages.Admin.Disputes;
@@ -242,6 +243,31 @@ public sealed class DisputeAdminTests(SiteFixture fixture) : SiteTest(fixture)
     [Fact]
     public async Task Text_longer_than_its_field_takes_is_refused_with_the_limit_in_words() =>
         Assert.Equal("Keep this to 4,000 characters or fewer.", await RefusedAsync("Input.OfflineGivingNotes", new string('x', 4_001)));
+
+    /// <summary>Every field, not only those a check was written for: a character pasted from another program breaks the calendar feed.</summary>
+    [Theory]
+    [InlineData("Input.Actions[0].Title", "Two-week\vstrike")]
+    [InlineData("Input.ChequePayee", "Unite WM7680\u202E Strike Fund")]
+    [InlineData("Input.Workplaces[0].Town", "Burton\u0007")]
+    public async Task A_character_no_keyboard_types_in_any_field_is_refused_and_what_was_typed_is_kept(string field, string typed) =>
+        Assert.Equal(TypedText.Unprintable, await RefusedAsync(field, typed));
+
+    [Fact]
+    public async Task A_NUL_sent_in_a_multipart_form_is_refused_with_a_message_and_nothing_is_saved()
+    {
+        var seeded = await AdminData.UnionAndBranchesAsync(App);
+        var (client, _) = await SignIn.AsAdminAsync(App);
+        using var _ = client;
+        var values = AdminData.NewDisputeValues(seeded);
+        values["Input.Employer"] = "Argos\0";
+
+        using var response = await (await HtmlForm.GetAsync(client, "/admin/disputes/new")).Set(values).AsMultipart().SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForm.ParseAsync(response);
+        Assert.Equal(TypedText.Unprintable, page.QuerySelector("[data-valmsg-for='Input.Employer']")!.TextContent.Trim());
+        Assert.Equal(0, await App.WithDbAsync(db => db.Disputes.CountAsync()));
+    }
 
     [Fact]
     public async Task An_action_that_ends_before_it_starts_is_refused()

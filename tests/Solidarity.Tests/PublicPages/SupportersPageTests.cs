@@ -52,6 +52,9 @@ public sealed class SupportersPageTests(SiteFixture fixture) : SiteTest(fixture)
 
         // Each gift's day, not the moment it was paid, which a watcher of the dispute's total could match to its amount.
         Assert.All(items, i => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", i.QuerySelector("time")!.GetAttribute("datetime")));
+
+        // Each name isolated, so that a right-to-left name leaves the order of the words around it as written.
+        Assert.All(items, i => Assert.NotNull(i.QuerySelector("strong > bdi")));
         Assert.Equal(
             "And 3 gifts given without a name to show: by donors who chose not to be named, or collected offline.",
             page.QuerySelector("#unnamed-gifts")!.TextContent.Trim());

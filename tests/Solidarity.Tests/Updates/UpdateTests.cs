@@ -78,7 +78,7 @@ public sealed class UpdateTests(PublicSiteFixture fixture) : MessagesTest(fixtur
         (AngleSharp.Html.Dom.IHtmlInputElement)page.QuerySelector("input[name='Input.Title']")!;
 
     [Theory]
-    [InlineData("Rally\vtonight", "Bring banners.", "Input.Title", "Keep this to one line of ordinary characters.")]
+    [InlineData("Rally\vtonight", "Bring banners.", "Input.Title", "characters that cannot be shown")]
     [InlineData("Rally tonight", "Bring\fbanners.", "Input.Body", "characters that cannot be shown")]
     public async Task A_control_character_pasted_into_an_update_is_refused_with_a_message_and_nothing_is_saved(
         string title, string body, string field, string message)

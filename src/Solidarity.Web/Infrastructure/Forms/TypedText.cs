@@ -5,6 +5,10 @@ namespace Solidarity.Web.Infrastructure.Forms;
 /// <summary>What a person typed into a form, read the same way on every form.</summary>
 internal static class TypedText
 {
+    /// <summary>What a field holding a character <see cref="HasUnprintable"/> refuses says, on every form.</summary>
+    public const string Unprintable =
+        "This has characters that cannot be shown (control characters or text-direction marks, often pasted from another program): please retype them.";
+
     /// <summary>What a field longer than its limit says (the limit written in full, "20,000"), on every form.</summary>
     public const string TooLong = "Keep this to {1:N0} characters or fewer.";
 
@@ -14,7 +18,7 @@ internal static class TypedText
     /// <summary>A name, a town, an organisation or an address: one line of ordinary characters, or an error on <paramref name="key"/>.</summary>
     public static void CheckLine(string? value, ModelStateDictionary modelState, string key)
     {
-        if (value is not null && (value.Contains('\n', StringComparison.Ordinal) || HasUnprintable(value)))
+        if (value is not null && !Refused(modelState, key) && (value.Contains('\n', StringComparison.Ordinal) || HasUnprintable(value)))
         {
             modelState.AddModelError(key, "Keep this to one line of ordinary characters.");
         }
@@ -26,16 +30,25 @@ internal static class TypedText
     /// </summary>
     public static void CheckText(string? value, ModelStateDictionary modelState, string key)
     {
-        if (value is not null && HasUnprintable(WithNewlines(value)))
+        if (value is not null && !Refused(modelState, key) && HasUnprintable(WithNewlines(value)))
         {
-            modelState.AddModelError(key, "This has characters that cannot be shown (control characters, often pasted from another program): please retype them.");
+            modelState.AddModelError(key, Unprintable);
         }
     }
+
+    /// <summary>Whether <paramref name="key"/> was refused already as it was bound (<see cref="TypedTextBinderProvider"/>): its one message says why.</summary>
+    public static bool Refused(ModelStateDictionary modelState, string key) =>
+        modelState.TryGetValue(key, out var entry) && entry.ValidationState == ModelValidationState.Invalid;
 
     /// <summary>Line breaks as "\n", however the browser sent them ("\r\n" from a text area, or a lone "\r").</summary>
     public static string WithNewlines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
 
-    /// <summary>Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types.</summary>
+    /// <summary>
+    /// Control characters other than line breaks and tabs, and unpaired surrogates, which no keyboard types; and the
+    /// characters that override or embed a direction (U+202A to U+202E, U+2066 to U+2069), which turn the text after them
+    /// round: a name ending in one would show the rest of its line on the supporters page, its amount included, reversed.
+    /// A right-to-left name needs none of them: the page isolates each name it shows.
+    /// </summary>
     public static bool HasUnprintable(string text)
     {
         for (var i = 0; i < text.Length; i++)
@@ -47,7 +60,7 @@ internal static class TypedText
                 continue;
             }
 
-            if ((char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c))
+            if ((char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
             {
                 return true;
             }

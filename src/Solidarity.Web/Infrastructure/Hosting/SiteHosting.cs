@@ -45,6 +45,11 @@ internal static class SiteHosting
             options.Conventions.Add(new AudienceConvention());
             options.Conventions.ConfigureFilter(new RequestsWithoutAnswer());
         });
+        services.Configure<MvcOptions>(mvc =>
+        {
+            mvc.ModelBinderProviders.Insert(0, new TypedTextBinderProvider());
+            ModelBindingMessages.Use(mvc.ModelBindingMessageProvider);
+        });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "solidarity.antiforgery");
 
         // A year rather than the default 30 days: a visitor who saw the site once is not sent to its plain-HTTP address

@@ -127,6 +127,8 @@ internal sealed class DonateModel(
         // it one: a form from before the pages carried an id, or an id read from a cancel or thank-you link, makes a new gift.
         if (Input.AttemptId == Guid.Empty || !attempts.Proves(Input.AttemptProof, Input.AttemptId))
         {
+            // A hidden field is no one's to correct: one sent as something other than an id is simply replaced.
+            ModelState.Remove($"{nameof(Input)}.{nameof(DonationInput.AttemptId)}");
             Input.AttemptId = Guid.CreateVersion7();
         }
 

@@ -33,7 +33,7 @@ internal static partial class MessageRules
     public const string BodyRequired = "Write your message: it cannot be empty.";
     public const string BodyTooLong = "Keep your message to 2,000 characters or fewer.";
     public const string TooManyLinks = "Messages can have at most 2 web links: please remove some and send it again.";
-    public const string Unprintable = "Your message has characters we cannot show (control characters): please retype it.";
+    public const string Unprintable = TypedText.Unprintable;
     public const string TooFast = "You have sent several messages in a short time.";
 
     /// <summary>A message's text as stored: line breaks as "\n", surrounding space trimmed; null when nothing was written.</summary>
@@ -43,6 +43,11 @@ internal static partial class MessageRules
     /// <summary>Adds an error for each rule the text breaks; answers the text to store when it breaks none.</summary>
     public static string? CheckBody(string? typed, ModelStateDictionary modelState, string key)
     {
+        if (TypedText.Refused(modelState, key))
+        {
+            return null;
+        }
+
         var body = BodyAsStored(typed);
         if (body is null)
         {

@@ -88,6 +88,8 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
     [InlineData("Input.ReceivedOn", "2999-01-01", "cannot be in the future")]
     [InlineData("Input.ReceivedOn", "0025-05-20", "cannot be before 2000")]
     [InlineData("Input.ReceivedOn", "", "Enter the date")]
+    [InlineData("Input.ReceivedOn", "last Tuesday", "“last Tuesday” is not a date received this form can read")]
+    [InlineData("Input.BranchId", "burton", "“burton” is not a branch this form can read")]
     [InlineData("Input.Method", "Card", "cheque, bank transfer or collection")]
     [InlineData("Input.Method", "", "Choose how the money came")]
     [InlineData("Input.BranchId", "other-branch", "not a beneficiary of this dispute")]

@@ -7,6 +7,7 @@ using Solidarity.Core.Donations;
 using Solidarity.Core.Messages;
 using Solidarity.Testing;
 using Solidarity.Tests.Infrastructure;
+using Solidarity.Web.Infrastructure.Forms;
 using static Solidarity.Testing.HtmlPages;
 using static Solidarity.Tests.Donations.Checkout.CheckoutTestData;
 
@@ -303,6 +304,28 @@ public sealed class StripeCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.False(string.IsNullOrWhiteSpace(error?.TextContent), $"No message at {field}.");
         Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
         Assert.Empty(Stripe.Requests);
+    }
+
+    /// <summary>A name ending in a right-to-left override would show the rest of its line on the supporters page reversed.</summary>
+    [Theory]
+    [InlineData("Input.PublicName")]
+    [InlineData("Input.OrganisationName")]
+    [InlineData("Input.Message")]
+    public async Task A_character_that_turns_the_text_after_it_round_is_refused(string field)
+    {
+        var dispute = await SeedDisputeAsync(Site);
+        var form = ValidForm();
+        form["Input.ShowPublicName"] = "true";
+        form["Input.PublicName"] = "Sam";
+        form["Input.ShowAmount"] = "true";
+        form[field] = "Jo\u202E";
+
+        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var error = (await ParseAsync(response)).QuerySelector($"[data-valmsg-for='{field}']");
+        Assert.Equal(TypedText.Unprintable, error?.TextContent.Trim());
+        Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
     }
 
     [Fact]
