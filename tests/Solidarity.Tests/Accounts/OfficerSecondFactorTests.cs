@@ -94,6 +94,27 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
         Assert.StartsWith("/account/sign-in/two-factor", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
+    /// <summary>The device would keep a passkey the account never got: the name is refused before the device is asked.</summary>
+    [Fact]
+    public async Task A_passkey_name_the_site_would_refuse_is_refused_before_the_device_makes_the_passkey()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        using var client = SignIn.NewClient(App);
+        client.DefaultRequestHeaders.Add("Origin", TestPasskey.Origin);
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        var form = await HtmlForm.GetAsync(client, "/account/passkeys", "form[data-passkey]");
+        using var options = await client.PostAsync(
+            "/account/passkeys?handler=CreationOptions",
+            new FormUrlEncodedContent([new("__RequestVerificationToken", form.Value("__RequestVerificationToken")), new("Name", new string('x', 101))]));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, options.StatusCode);
+        using var shown = await form.Set("Name", new string('x', 101)).SubmitAsync();
+        Assert.Contains("at most 100 characters", (await HtmlForm.ParseAsync(shown)).QuerySelector("[data-valmsg-for='Name']")!.TextContent, StringComparison.Ordinal);
+    }
+
     private static async Task<AngleSharp.Dom.IDocument> PortalAsync(HttpClient client)
     {
         using var portal = await client.GetAsync("/branch");

@@ -60,6 +60,13 @@ public sealed class FeedTests(PublicSiteFixture fixture) : MessagesTest(fixture)
     }
 
     [Fact]
+    public void A_control_character_saved_in_an_action_before_the_forms_refused_one_is_left_out_of_the_calendar()
+    {
+        // A vertical tab pasted from a word processor, beside the characters a calendar escapes.
+        Assert.Equal("Picket\\, then rally\\nbring flasks", Solidarity.Web.Pages.Feeds.ActionCalendar.Escape("Picket, then\v rally\r\nbring flasks"));
+    }
+
+    [Fact]
     public async Task A_disputes_Atom_feed_has_its_published_updates_newest_first_with_stable_ids()
     {
         var strike = await AddUpdateAsync(Argos.Id, "Strike begins", "Picket lines at **six** sites.", UpdateStatus.Published, new(2026, 5, 17, 8, 30, 0, TimeSpan.Zero));

@@ -49,12 +49,21 @@ internal sealed class ManagePasskeysModel(
         return Page();
     }
 
-    /// <summary>The options the browser gives navigator.credentials.create(); the challenge is kept in a short-lived cookie.</summary>
+    /// <summary>
+    /// The options the browser gives navigator.credentials.create(); the challenge is kept in a short-lived cookie. The
+    /// name is checked first, as the invitation checks the password, so that a name the site would refuse never leaves a
+    /// passkey on the device that the account does not have: the page then posts the form as it is, and says what to change.
+    /// </summary>
     public async Task<IActionResult> OnPostCreationOptionsAsync()
     {
         if (await userManager.GetUserAsync(User) is not { } user)
         {
             return Challenge();
+        }
+
+        if (!ModelState.IsValid)
+        {
+            return StatusCode(StatusCodes.Status422UnprocessableEntity);
         }
 
         var entity = new PasskeyUserEntity

@@ -44,8 +44,12 @@ internal sealed record ActionCalendar(string Name, string PageUrl, string Author
     public static string Instant(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>TEXT values escape backslash, semicolon and comma, and write line breaks as \n.</summary>
-    public static string Escape(string text) => text
+    /// <summary>
+    /// TEXT values escape backslash, semicolon and comma, and write line breaks as \n. Any other control character, which
+    /// RFC 5545 does not allow in a TEXT value (text saved before the forms refused them), is left out, so that it costs
+    /// that character and not the whole calendar.
+    /// </summary>
+    public static string Escape(string text) => string.Concat(text.Where(c => !char.IsControl(c) || c is '\n' or '\r' or '\t'))
         .Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace(";", "\\;", StringComparison.Ordinal)
         .Replace(",", "\\,", StringComparison.Ordinal)

@@ -117,7 +117,7 @@ internal sealed class PaymentInput
     public string? Amount { get; set; }
 
     [Required(ErrorMessage = "Enter the bank's reference for the transfer.")]
-    [StringLength(RemittancePayments.MaxReferenceLength)]
+    [StringLength(RemittancePayments.MaxReferenceLength, ErrorMessage = TypedText.TooLong)]
     [Display(Name = "Bank reference")]
     public string? BankReference { get; set; }
 }
