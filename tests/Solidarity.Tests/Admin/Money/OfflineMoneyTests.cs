@@ -164,7 +164,14 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         using var refused = await client.PostFormAsync(Path, [new("donationId", donationId.ToString()), new("reason", "Bounced\u0007")], "Reverse");
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
-        Assert.Contains("ordinary characters", (await HtmlForm.ParseAsync(refused)).QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        var page = await HtmlForm.ParseAsync(refused);
+        Assert.Contains("ordinary characters", page.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+
+        // The row it was for keeps the reason as typed and says why, beside it.
+        var reason = page.GetElementById($"reason-{donationId}")!;
+        Assert.Equal("Bounced\u0007", reason.GetAttribute("value"));
+        Assert.Equal("true", reason.GetAttribute("aria-invalid"));
+        Assert.Contains("ordinary characters", page.GetElementById($"reason-error-{donationId}")!.TextContent, StringComparison.Ordinal);
         Assert.Single(await MoneyScenario.EntriesAsync(App));
         Assert.Equal(DonationStatus.Paid, (await MoneyScenario.DonationAsync(App, donationId)).Status);
     }

@@ -25,6 +25,9 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
     /// <summary>A reversal held back because it would leave a branch owing money it was already paid.</summary>
     public PendingReversal? Overdraw { get; private set; }
 
+    /// <summary>A reversal refused for its reason: the row it was for shows the reason as typed, and why.</summary>
+    public RefusedReversal? Refused { get; private set; }
+
     /// <summary>No gift on the site is older (as <see cref="Receipts.YearStatements.FirstYear"/> says of statements).</summary>
     private static readonly DateOnly EarliestReceived = new(Receipts.YearStatements.FirstYear, 1, 1);
 
@@ -104,6 +107,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
         // shown again that form starts afresh, with an id of its own for the next entry.
         ModelState.Clear();
         Input = NewEntry();
+        var typed = reason;
         reason = TypedText.TrimToNull(reason);
         if (reason is null || reason.Length > Donation.ReversalReasonMaxLength)
         {
@@ -116,6 +120,7 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 
         if (reason is null || !ModelState.IsValid)
         {
+            Refused = new RefusedReversal(donationId, typed, ModelState["reason"]!.Errors[0].ErrorMessage);
             await LoadAsync(cancellationToken);
             return Page();
         }
@@ -177,6 +182,8 @@ internal sealed class OfflineModel(SolidarityDbContext db, OfflineMoney offline,
 }
 
 /// <summary>A reversal waiting for the admin to confirm that the branch will owe <see cref="BalanceAfterPence"/>.</summary>
+internal sealed record RefusedReversal(Guid DonationId, string? Reason, string Message);
+
 internal sealed record PendingReversal(Guid DonationId, string Reason, string BranchCode, long BalanceAfterPence);
 
 internal sealed class OfflineInput
