@@ -72,12 +72,8 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
     [Fact]
     public async Task Adding_a_passkey_ends_the_reminder_and_the_next_sign_in_asks_for_it()
     {
-        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
-        using var client = SignIn.NewClient(App);
-        client.DefaultRequestHeaders.Add("Origin", TestPasskey.Origin);
-        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
-        {
-        }
+        var (officer, client) = await OfficerSignedInForPasskeysAsync();
+        using var _ = client;
 
         using var passkey = TestPasskey.New();
         var form = await HtmlForm.GetAsync(client, "/account/passkeys", "form[data-passkey]");
@@ -98,12 +94,8 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
     [Fact]
     public async Task A_passkey_name_the_site_would_refuse_is_refused_before_the_device_makes_the_passkey()
     {
-        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
-        using var client = SignIn.NewClient(App);
-        client.DefaultRequestHeaders.Add("Origin", TestPasskey.Origin);
-        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
-        {
-        }
+        var (_, client) = await OfficerSignedInForPasskeysAsync();
+        using var _ = client;
 
         var form = await HtmlForm.GetAsync(client, "/account/passkeys", "form[data-passkey]");
         using var options = await client.PostAsync(
@@ -113,6 +105,19 @@ public sealed class OfficerSecondFactorTests(SiteFixture fixture) : SiteTest(fix
         Assert.Equal(HttpStatusCode.UnprocessableEntity, options.StatusCode);
         using var shown = await form.Set("Name", new string('x', 101)).SubmitAsync();
         Assert.Contains("at most 100 characters", (await HtmlForm.ParseAsync(shown)).QuerySelector("[data-valmsg-for='Name']")!.TextContent, StringComparison.Ordinal);
+    }
+
+    /// <summary>A branch officer with a password only, signed in from the origin passkeys are made for.</summary>
+    private async Task<(TestAccount Officer, HttpClient Client)> OfficerSignedInForPasskeysAsync()
+    {
+        var officer = await SignIn.CreateAccountAsync(App, "officer@example.org", Roles.BranchOfficer, branchId: await BranchAsync());
+        var client = SignIn.NewClient(App);
+        client.DefaultRequestHeaders.Add("Origin", TestPasskey.Origin);
+        using (await SignIn.WithPasswordAsync(client, officer.Email, officer.Password))
+        {
+        }
+
+        return (officer, client);
     }
 
     private static async Task<AngleSharp.Dom.IDocument> PortalAsync(HttpClient client)
