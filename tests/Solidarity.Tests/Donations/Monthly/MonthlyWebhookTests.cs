@@ -396,6 +396,26 @@ public sealed class MonthlyWebhookTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Empty(await MoneyScenario.EntriesAsync(App));
     }
 
+    /// <summary>
+    /// The form sent again a day later opens a second session (Stripe keeps an idempotency key a day): the first one's
+    /// expiry must not cancel the gift, whose second session is then paid. A cancelled gift would be charged every month,
+    /// uncounted, without a link to manage it, and never paused when its dispute ends.
+    /// </summary>
+    [Fact]
+    public async Task The_expiry_of_an_earlier_checkout_session_leaves_the_gift_waiting_for_its_current_one()
+    {
+        var stripe = await NewGiftAsync();
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == stripe.GiftId)
+            .ExecuteUpdateAsync(g => g.SetProperty(x => x.StripeCheckoutSessionId, "cs_test_sent_again_a_day_later")));
+        using var client = App.CreateClient();
+
+        await WebhookSender.DeliverAsync(client, stripe.Expired());
+        Assert.Equal(MonthlyGiftStatus.Pending, (await GiftAsync(stripe.GiftId)).Status);
+
+        await WebhookSender.DeliverAsync(client, stripe.Completed());
+        Assert.Equal(MonthlyGiftStatus.Active, (await GiftAsync(stripe.GiftId)).Status);
+    }
+
     [Fact]
     public async Task A_monthly_givers_export_holds_the_gift_its_payments_and_its_message()
     {

@@ -435,6 +435,19 @@ public sealed class StripeWebhookTests(SiteFixture fixture) : SiteTest(fixture)
     }
 
     [Fact]
+    public async Task The_expiry_of_an_earlier_checkout_session_of_a_donation_leaves_it_waiting_for_its_current_one()
+    {
+        var payment = new CardPayment(await _scenario.CardDonationAsync(App, 3_000), 3_000);
+        await App.WithDbAsync(db => db.Donations.Where(d => d.Id == payment.DonationId)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.StripeCheckoutSessionId, "cs_test_sent_again_a_day_later")));
+        using var client = App.CreateClient();
+
+        Assert.Equal("ignored", await WebhookSender.DeliverAsync(client, payment.SessionEvent("checkout.session.expired", "unpaid", "expired")));
+
+        Assert.Equal(DonationStatus.Pending, (await MoneyScenario.DonationAsync(App, payment.DonationId)).Status);
+    }
+
+    [Fact]
     public async Task Fee_carried_in_the_charge_is_posted_per_branch_and_kept_out_of_raised()
     {
         var payment = new CardPayment(await _scenario.CardDonationAsync(App, 1_001), 1_001);

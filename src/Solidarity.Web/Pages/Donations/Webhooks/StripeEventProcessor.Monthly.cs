@@ -95,7 +95,9 @@ internal sealed partial class StripeEventProcessor
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
-        if (gift.Status == MonthlyGiftStatus.Pending)
+        // Only the gift's own session ends it: the same form sent again a day later opens a second session (Stripe keeps
+        // an idempotency key a day), and the first one's expiry must not cancel a gift whose second session is then paid.
+        if (gift.Status == MonthlyGiftStatus.Pending && (gift.StripeCheckoutSessionId is null || gift.StripeCheckoutSessionId == session.Id))
         {
             gift.Status = MonthlyGiftStatus.Cancelled;
             gift.CancelledAt = occurredAt;

@@ -249,6 +249,12 @@ internal sealed partial class StripeEventProcessor(
             return (WebhookOutcomes.UnknownDonation, null);
         }
 
+        // An earlier session of the same gift (the form sent again a day later opens another) ends nothing but itself.
+        if (donation.StripeCheckoutSessionId is { } current && current != session.Id)
+        {
+            return (WebhookOutcomes.Ignored, donation.Id);
+        }
+
         if (expired && donation.Status == DonationStatus.Pending)
         {
             donation.Status = DonationStatus.Expired;
