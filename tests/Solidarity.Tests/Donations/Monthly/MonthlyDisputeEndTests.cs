@@ -121,6 +121,41 @@ public sealed partial class MonthlyDisputeEndTests(JobsSiteFixture fixture) : Re
         Assert.Equal(1, await App.WithDbAsync(db => db.MonthlyTotals.Where(t => t.DisputeId == next).Select(t => t.Givers).SingleAsync()));
     }
 
+    /// <summary>
+    /// A month paid while the first dispute ran, whose invoice.paid Stripe delivers only after the giver moved the gift (the
+    /// site was down, or could not reach Stripe, and Stripe retried): the money is the first dispute's, not the new one's.
+    /// </summary>
+    [Fact]
+    public async Task A_month_paid_before_the_gift_was_moved_but_reported_after_goes_to_the_dispute_it_was_paid_for()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var (next, _) = await AddDisputeAsync("heywood-strike", DisputeStatus.TakingAction);
+        var gift = new MonthlySubscription(
+            await MonthlySubscription.PendingGiftAsync(App, Dispute.Id, 1_000, email: "late@example.org"), 1_000, Dispute.Id, Dispute.Slug,
+            DateTimeOffset.UtcNow.AddDays(-40));
+        stripe.AddSubscription(gift.SubscriptionId, gift.CustomerId, gift.Metadata.ToDictionary(kv => kv.Key, kv => (string)kv.Value!));
+        ServePayment(stripe, gift, 1);
+        ServePayment(stripe, gift, 2);
+        using var client = site.CreateClient();
+        await WebhookSender.DeliverAsync(client, gift.Completed());
+        await WebhookSender.DeliverAsync(client, gift.Paid(1));
+
+        // The second month is paid ten days ago; the dispute then ends, and the giver moves the gift today.
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        await App.WithDbAsync(db => db.MonthlyGifts.Where(g => g.Id == gift.GiftId).ExecuteUpdateAsync(g => g
+            .SetProperty(x => x.MovedFromDisputeId, Dispute.Id).SetProperty(x => x.MovedAt, DateTimeOffset.UtcNow)
+            .SetProperty(x => x.DisputeId, next).SetProperty(x => x.ChosenBranchId, (Guid?)null)));
+        await WebhookSender.DeliverAsync(client, gift.Paid(2));
+
+        var late = await App.WithDbAsync(db => db.Donations.AsNoTracking().Include(d => d.Allocations)
+            .SingleAsync(d => d.StripeInvoiceId == gift.Invoice(2).Id));
+        Assert.Equal(Dispute.Id, late.DisputeId);
+        var firstDisputesBranches = await App.WithDbAsync(db => db.BeneficiaryBranches.Where(b => b.DisputeId == Dispute.Id).Select(b => b.BranchId).ToListAsync());
+        Assert.All(late.Allocations, a => Assert.Contains(a.BranchId, firstDisputesBranches));
+        Assert.Equal(1_000, late.Allocations.Sum(a => a.AmountPence));
+    }
+
     [Fact]
     public async Task A_gift_paused_for_its_disputes_end_has_its_open_invoices_voided_so_no_retry_charges_it_afterwards()
     {

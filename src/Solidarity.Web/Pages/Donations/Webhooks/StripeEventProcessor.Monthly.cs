@@ -170,7 +170,7 @@ internal sealed partial class StripeEventProcessor
                 return (WebhookOutcomes.AmountMismatch, null);
             }
 
-            locked = await NewMonthlyDonationAsync(gift, invoice.Id, facts, cancellationToken);
+            locked = await NewMonthlyDonationAsync(gift, invoice.Id, facts, paidAt, details?.Metadata, cancellationToken);
         }
 
         if (locked is null)
@@ -194,16 +194,20 @@ internal sealed partial class StripeEventProcessor
         return (WebhookOutcomes.Applied, donation.Id);
     }
 
-    private async Task<LockedDonation?> NewMonthlyDonationAsync(MonthlyGift gift, string invoiceId, Facts facts, CancellationToken cancellationToken)
+    /// <param name="paidAt">When Stripe took the month's payment.</param>
+    /// <param name="invoiceMetadata">The subscription's metadata as the invoice carries it: where the gift went when it was raised.</param>
+    private async Task<LockedDonation?> NewMonthlyDonationAsync(
+        MonthlyGift gift, string invoiceId, Facts facts, DateTimeOffset paidAt, IDictionary<string, string>? invoiceMetadata, CancellationToken cancellationToken)
     {
+        var (disputeId, chosenBranchId) = GivenTo(gift, paidAt, invoiceMetadata);
         var shares = await db.BeneficiaryBranches.AsNoTracking()
-            .Where(b => b.DisputeId == gift.DisputeId)
+            .Where(b => b.DisputeId == disputeId)
             .Select(b => new { b.BranchId, b.ShareBasisPoints })
             .ToListAsync(cancellationToken);
         var donation = new Donation
         {
-            DisputeId = gift.DisputeId,
-            ChosenBranchId = gift.ChosenBranchId is { } chosen && shares.Any(s => s.BranchId == chosen) ? chosen : null,
+            DisputeId = disputeId,
+            ChosenBranchId = chosenBranchId is { } chosen && shares.Any(s => s.BranchId == chosen) ? chosen : null,
             Method = DonationMethod.Card,
             Status = DonationStatus.Pending,
             AmountPence = gift.AmountPence,
@@ -231,6 +235,26 @@ internal sealed partial class StripeEventProcessor
         }
 
         return await LedgerLocks.InsertDonationAsync(db, donation, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where a month's payment goes: where the gift went when Stripe took it. A payment taken before the gift was moved
+    /// (its <c>invoice.paid</c> delivered late, after the dispute ended and the giver moved the gift) belongs to the dispute
+    /// it was moved from, and to the branch the invoice names if it names one of that dispute's; any later one, to where the
+    /// gift goes now.
+    /// </summary>
+    private static (Guid DisputeId, Guid? ChosenBranchId) GivenTo(MonthlyGift gift, DateTimeOffset paidAt, IDictionary<string, string>? invoiceMetadata)
+    {
+        if (gift.MovedFromDisputeId is not { } from || gift.MovedAt is not { } movedAt || paidAt >= movedAt)
+        {
+            return (gift.DisputeId, gift.ChosenBranchId);
+        }
+
+        var namesFrom = invoiceMetadata is not null
+            && invoiceMetadata.TryGetValue(MonthlyGiftMetadata.DisputeIdKey, out var disputeId) && disputeId == from.ToString();
+        Guid? branch = namesFrom && invoiceMetadata!.TryGetValue(MonthlyGiftMetadata.BranchKey, out var named)
+            && Guid.TryParse(named, CultureInfo.InvariantCulture, out var branchId) ? branchId : null;
+        return (from, branch);
     }
 
     /// <summary>
