@@ -156,6 +156,30 @@ public sealed partial class MonthlyDisputeEndTests(JobsSiteFixture fixture) : Re
         Assert.Equal(1_000, late.Allocations.Sum(a => a.AmountPence));
     }
 
+    /// <summary>The giver closes the tab once Stripe has cancelled: the site still records the cancellation, and its audit entry.</summary>
+    [Fact]
+    public async Task A_cancellation_Stripe_made_is_recorded_even_when_the_request_that_asked_for_it_ends()
+    {
+        await using var stripe = await StripeStandIn.StartAsync();
+        await using var site = WithStripe(stripe);
+        var gift = await StartGiftAsync(site, stripe, Dispute.Id, Dispute.Slug, "leaving@example.org");
+        using var request = new CancellationTokenSource();
+        stripe.On("DELETE", $"/v1/subscriptions/{gift.SubscriptionId}", _ =>
+        {
+            request.Cancel();
+            return new StripeAnswer(200, gift.SubscriptionObject("canceled", canceledAt: DateTimeOffset.UtcNow).ToJsonString());
+        });
+
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<MonthlyGiftCancellation>()
+                .CancelAsync(gift.GiftId, MonthlyGiftCancellation.GiverActor, AuditActions.MonthlyCancelled, request.Token));
+        }
+
+        Assert.Equal(MonthlyGiftStatus.Cancelled, await StatusAsync(gift.GiftId));
+        Assert.Equal(1, await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.MonthlyCancelled)));
+    }
+
     [Fact]
     public async Task A_gift_paused_for_its_disputes_end_has_its_open_invoices_voided_so_no_retry_charges_it_afterwards()
     {

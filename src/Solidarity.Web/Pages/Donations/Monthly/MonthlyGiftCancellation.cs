@@ -18,6 +18,10 @@ internal sealed class MonthlyGiftCancellation(
     public async Task<bool> CancelAsync(Guid giftId, string actor, string action, CancellationToken cancellationToken)
     {
         var subscriptionId = db.MonthlyGifts.Where(g => g.Id == giftId).Select(g => g.StripeSubscriptionId).SingleOrDefault();
+
+        // Once Stripe is asked, the cancellation is seen through, with its audit entry, whatever becomes of the request (the
+        // giver closing the tab): otherwise Stripe could have cancelled a gift the site still shows running.
+        cancellationToken = CancellationToken.None;
         if (!string.IsNullOrEmpty(subscriptionId))
         {
             try
@@ -30,6 +34,7 @@ internal sealed class MonthlyGiftCancellation(
                 return false;
             }
         }
+
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var gift = await MonthlyGiftRows.LockAsync(db, giftId, cancellationToken);

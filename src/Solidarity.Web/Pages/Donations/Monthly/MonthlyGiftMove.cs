@@ -63,6 +63,9 @@ internal sealed class MonthlyGiftMove(
             return Outcome.NotMovable;
         }
 
+        // Once Stripe is asked, the move is seen through whatever becomes of the request (the giver closing the tab): otherwise
+        // Stripe could collect for the new dispute while the gift stays paused on the ended one here.
+        cancellationToken = CancellationToken.None;
         if (!string.IsNullOrEmpty(locked.StripeSubscriptionId))
         {
             try
