@@ -165,7 +165,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         var page = await HtmlForm.ParseAsync(refused);
-        Assert.Contains("ordinary characters", page.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Check the field marked below.", page.QuerySelector(".form-errors")!.TextContent, StringComparison.Ordinal);
 
         // The row it was for keeps the reason as typed and says why, beside it.
         var reason = page.GetElementById($"reason-{donationId}")!;
@@ -201,7 +201,8 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
         Assert.Contains("leaves branch WM7680 owing £1,250.50", warning.QuerySelector("[role=alert] p")!.TextContent, StringComparison.Ordinal);
 
         // The form to record money, on the same page, says nothing of its own rules and has an id for its next entry.
-        Assert.DoesNotContain("Choose the dispute", warning.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(warning.QuerySelector(".form-errors"));
+        Assert.DoesNotContain("Choose the dispute", warning.Body!.TextContent, StringComparison.Ordinal);
         Assert.True(Guid.TryParse(warning.QuerySelector("input[name='Input.EntryId']")?.GetAttribute("value"), out _));
         Assert.Equal(before.Select(e => e.Key), (await MoneyScenario.EntriesAsync(App)).Select(e => e.Key));
         Assert.Equal(DonationStatus.Paid, (await MoneyScenario.DonationAsync(App, donationId)).Status);
