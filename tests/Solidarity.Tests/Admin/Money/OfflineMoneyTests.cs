@@ -165,7 +165,7 @@ public sealed class OfflineMoneyTests(SiteFixture fixture) : SiteTest(fixture)
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         var page = await HtmlForm.ParseAsync(refused);
-        Assert.Contains("Check the field marked below.", page.QuerySelector(".form-errors")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("ordinary characters", page.QuerySelector(".form-errors")!.TextContent, StringComparison.Ordinal);
 
         // The row it was for keeps the reason as typed and says why, beside it.
         var reason = page.GetElementById($"reason-{donationId}")!;
