@@ -367,6 +367,17 @@ public sealed class StripeCheckoutTests(SiteFixture fixture) : SiteTest(fixture)
         var error = page.QuerySelector($"[data-valmsg-for='{errorField}']");
         Assert.NotNull(error);
         Assert.Contains(message, error.TextContent, StringComparison.Ordinal);
+
+        // The field the message is for is marked and described by it, for a screen reader; where the field is one the
+        // page writes with its own markup (the message, the amounts), its message is still beside it and in the summary.
+        var described = page.QuerySelector($"[name='{errorField}'][aria-describedby~='{error.Id}']");
+        if (errorField is "Input.Email" or "Input.DonorName" or "Input.Consent" or "Input.PublicName")
+        {
+            Assert.False(string.IsNullOrEmpty(error.Id));
+            Assert.Equal("true", described?.GetAttribute("aria-invalid"));
+        }
+
+        Assert.Contains(message, page.QuerySelector(".form-errors")?.TextContent ?? error.TextContent, StringComparison.Ordinal);
         Assert.Equal("Trades Council", page.ValueOf("Input.OrganisationName"));
         Assert.Equal(form["Input.DonorName"], page.ValueOf("Input.DonorName"));
         Assert.Equal(form["Input.Email"], page.ValueOf("Input.Email"));
