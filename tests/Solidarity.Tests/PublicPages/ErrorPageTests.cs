@@ -47,6 +47,19 @@ public sealed class ErrorPageTests(PublicSiteFixture fixture) : PublicSiteTest(f
         Assert.True(response.Headers.CacheControl?.NoStore, "Error pages must not be cached.");
     }
 
+    /// <summary>Each says what to do next: a form to send again, an account to sign in with, a wait, someone to tell.</summary>
+    [Theory]
+    [InlineData("/error/400", "reload the page, and send it again")]
+    [InlineData("/error/403", "sign in with the account that has it")]
+    [InlineData("/error/429", "Wait a minute, then try again.")]
+    [InlineData("/error", "tell Solidarity, who run this site, and quote reference")]
+    public async Task Error_pages_say_what_to_do_next(string path, string advice)
+    {
+        var (_, page) = await GetAsync(path);
+
+        Assert.Contains(advice, page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/error/400", HttpStatusCode.BadRequest, "Bad request")]
     [InlineData("/error/404", HttpStatusCode.NotFound, "Page not found")]
