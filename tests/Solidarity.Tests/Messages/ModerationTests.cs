@@ -69,6 +69,9 @@ public sealed class ModerationTests(PublicSiteFixture fixture) : MessagesTest(fi
         var page = await admin.GetPageAsync(QueuePath);
 
         Assert.Equal([older.Id.ToString(), newer.Id.ToString()], page.QuerySelectorAll(".queued-message").Select(m => m.GetAttribute("data-message-id")!));
+
+        // Each message's buttons say which message they decide, for a screen reader listing the page's buttons.
+        Assert.All(page.QuerySelectorAll(".queued-message .row-actions button"), b => Assert.Contains(" the message from ", b.TextContent, StringComparison.Ordinal));
         Assert.Equal("2", (await admin.GetPageAsync("/admin")).QuerySelector("[data-testid=messages-waiting]")!.TextContent);
     }
 
