@@ -33,5 +33,7 @@ public sealed class AdminNavigationTests(SiteFixture fixture) : SiteTest(fixture
         var links = (await HtmlForm.ParseAsync(page)).QuerySelectorAll(".admin-nav a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("/admin/people", links);
         Assert.Contains("/admin/donors", links);
+        Assert.Contains("/admin/money/offline", links);
+        Assert.Contains("/admin/money/reconciliation", links);
     }
 }
