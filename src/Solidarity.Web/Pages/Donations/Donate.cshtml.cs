@@ -79,18 +79,23 @@ internal sealed class DonateModel(
             var pending = await db.Donations.AsNoTracking()
                 .Where(d => d.Id == donationId && d.DisputeId == dispute.Id && d.Method == DonationMethod.Card
                     && d.Status == DonationStatus.Pending && d.CreatedAt >= since)
-                .Select(d => new
-                {
-                    d.AmountPence, d.FeeCoverPence, d.ChosenBranchId, d.PublicName, d.ShowAmountPublicly, d.OrganisationName, d.DonorName, d.Email,
-                    Message = db.SupportMessages.Where(m => m.DonationId == d.Id).Select(m => m.Body).FirstOrDefault(),
-                })
-                .SingleOrDefaultAsync(cancellationToken);
+                .Select(d => new CancelledGift(
+                    Once, d.AmountPence, d.FeeCoverPence, d.ChosenBranchId, d.PublicName, d.ShowAmountPublicly, d.OrganisationName, d.DonorName, d.Email,
+                    db.SupportMessages.Where(m => m.DonationId == d.Id).Select(m => m.Body).FirstOrDefault()))
+                .SingleOrDefaultAsync(cancellationToken)
+                ?? await db.MonthlyGifts.AsNoTracking()
+                    .Where(g => g.Id == donationId && g.DisputeId == dispute.Id && g.Status == MonthlyGiftStatus.Pending && g.CreatedAt >= since)
+                    .Select(g => new CancelledGift(
+                        Monthly, g.AmountPence, g.FeeCoverPence, g.ChosenBranchId, g.PublicName, g.ShowAmountPublicly, g.OrganisationName, g.DonorName,
+                        g.Email, db.SupportMessages.Where(m => m.MonthlyGiftId == g.Id).Select(m => m.Body).FirstOrDefault()))
+                    .SingleOrDefaultAsync(cancellationToken);
             if (pending is not null)
             {
                 ReturnedFromCancelledPayment = true;
                 var isPreset = PresetPence.Contains(pending.AmountPence);
                 Input = new DonationInput
                 {
+                    Frequency = pending.Frequency,
                     Preset = isPreset ? pending.AmountPence.ToString(CultureInfo.InvariantCulture) : null,
                     OtherAmount = isPreset ? null : (pending.AmountPence / 100m).ToString("0.00", CultureInfo.InvariantCulture),
                     Beneficiary = pending.ChosenBranchId?.ToString() ?? ShareAcrossAll,
@@ -250,7 +255,7 @@ internal sealed class DonateModel(
             gift.Email!,
             siteBase,
             SuccessUrl: $"{siteBase}monthly/{gift.Id}/thank-you",
-            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate"),
+            CancelUrl: $"{siteBase}disputes/{Uri.EscapeDataString(dispute.Slug)}/donate?cancelled={gift.Id}"),
         HttpContext.RequestAborted);
 
     /// <summary>How long a form sent again waits for the Checkout session its first sending is still opening.</summary>
@@ -517,3 +522,8 @@ internal sealed class DonationInput
     [Range(typeof(bool), "true", "true", ErrorMessage = "Tick the box to confirm you have read the privacy notice: we cannot take your donation without it.")]
     public bool Consent { get; set; }
 }
+
+/// <summary>What a gift whose payment the giver cancelled at Stripe said, to fill the form in again with.</summary>
+internal sealed record CancelledGift(
+    string Frequency, long AmountPence, long FeeCoverPence, Guid? ChosenBranchId, string? PublicName, bool ShowAmountPublicly,
+    string? OrganisationName, string? DonorName, string? Email, string? Message);

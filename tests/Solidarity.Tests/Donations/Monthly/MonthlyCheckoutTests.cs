@@ -52,7 +52,8 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture) : SiteTest(fixture
         form["Input.Beneficiary"] = dispute.MinorBranchId.ToString();
         form["Input.CoverFee"] = "true";
 
-        using var response = await Site.Browser().PostFormAsync(dispute.DonatePath, form);
+        var browser = Site.Browser();
+        using var response = await browser.PostFormAsync(dispute.DonatePath, form);
 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal(0, await Site.WithDbAsync(db => db.Donations.CountAsync()));
@@ -78,6 +79,11 @@ public sealed class MonthlyCheckoutTests(SiteFixture fixture) : SiteTest(fixture
         Assert.Equal(dispute.MinorBranchId.ToString(), fields["subscription_data[metadata][branch]"]);
         Assert.Equal($"http://localhost/monthly/{id}/thank-you", fields["success_url"]);
         Assert.Equal(gift.StripeCheckoutSessionId, "cs_test_standin_" + gift.Id.ToString("N"));
+
+        // Cancelled at Stripe, the giver is back at the form as they filled it in, monthly still chosen.
+        Assert.Equal($"http://localhost/disputes/{dispute.Slug}/donate?cancelled={id}", fields["cancel_url"]);
+        var back = await browser.GetPageAsync($"{dispute.DonatePath}?cancelled={id}");
+        Assert.Equal((Solidarity.Web.Pages.Donations.DonateModel.Monthly, DonorEmail), (back.CheckedValueOf("Input.Frequency"), back.ValueOf("Input.Email")));
     }
 
     public static TheoryData<string, string, string, string> BadMonthlyInputs => new()
