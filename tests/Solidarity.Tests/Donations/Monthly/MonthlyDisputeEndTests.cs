@@ -507,6 +507,51 @@ public sealed partial class MonthlyDisputeEndTests(JobsSiteFixture fixture) : Re
         }
     }
 
+    /// <summary>
+    /// The giver moves the gift to a dispute an admin ends at that moment: the new dispute's pause job may have listed its
+    /// gifts before this one arrived, and the gift must be paused with them, not charged until the daily job finds it.
+    /// </summary>
+    [Fact]
+    public async Task A_gift_moved_to_a_dispute_that_ends_as_it_moves_is_paused_with_that_disputes_gifts()
+    {
+        var gift = await GiftWithNoticeAsync(MonthlyGiftStatus.Paused, pausedAt: DateTimeOffset.UtcNow, subscription: "sub_moved_as_it_ends");
+        await SetStatusAsync(Dispute.Id, DisputeStatus.Won);
+        var (next, _) = await AddDisputeAsync("heywood-strike", DisputeStatus.TakingAction);
+        await using var site = App.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.AddScoped<ISubscriptionGateway>(_ => new EndedWhileMoving(App, next))));
+
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            var links = scope.ServiceProvider.GetRequiredService<MonthlyGiftLinks>();
+            var token = links.Create(gift);
+            await scope.ServiceProvider.GetRequiredService<Solidarity.Core.Data.SolidarityDbContext>().SaveChangesAsync();
+            var view = await links.FindAsync(token, CancellationToken.None);
+            Assert.Equal(
+                MonthlyGiftMove.Outcome.Moved,
+                await scope.ServiceProvider.GetRequiredService<MonthlyGiftMove>().MoveAsync(view!, next, "giver", CancellationToken.None));
+        }
+
+        using (Fixture.StartJobServer("monthly-moved-as-it-ends", services: site.Services))
+        {
+            await Eventually(
+                () => App.WithDbAsync(db => db.MonthlyGifts.AnyAsync(g => g.Id == gift && g.DisputeId == next && g.Status == MonthlyGiftStatus.Paused)),
+                "the moved gift to be paused with the new dispute's gifts");
+        }
+    }
+
+    /// <summary>Stripe resumes the subscription for the new dispute, and meanwhile an admin ends that dispute.</summary>
+    private sealed class EndedWhileMoving(SolidarityApp app, Guid disputeId) : ISubscriptionGateway
+    {
+        public Task CancelAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PauseAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ResumeAsync(
+            string subscriptionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken) =>
+            app.WithDbAsync(db => db.Disputes.Where(d => d.Id == disputeId)
+                .ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DisputeStatus.Won), cancellationToken));
+    }
+
     /// <summary>Stripe pauses the subscription, and meanwhile an admin reopens the dispute.</summary>
     private sealed class ReopenedWhilePausing(SolidarityApp app, Guid disputeId) : ISubscriptionGateway
     {

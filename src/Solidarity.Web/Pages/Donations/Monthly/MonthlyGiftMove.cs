@@ -1,3 +1,4 @@
+using Hangfire;
 using Solidarity.Core.Disputes;
 using Stripe;
 
@@ -12,8 +13,8 @@ internal sealed record MoveTarget(Guid Id, string Slug, string Title);
 /// site's record follows, audited, and the next invoices go to the new dispute, split by its shares.
 /// </summary>
 internal sealed class MonthlyGiftMove(
-    SolidarityDbContext db, ISubscriptionGateway subscriptions, AuditTrail audit, PublicPageCache pages, TimeProvider time,
-    ILogger<MonthlyGiftMove> logger)
+    SolidarityDbContext db, ISubscriptionGateway subscriptions, AuditTrail audit, PublicPageCache pages, IBackgroundJobClient jobs,
+    TimeProvider time, ILogger<MonthlyGiftMove> logger)
 {
     public static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
@@ -95,6 +96,15 @@ internal sealed class MonthlyGiftMove(
         audit.RecordAs(null, actor, AuditActions.MonthlyMoved, nameof(MonthlyGift), locked.Id.ToString(), new { From = from, To = target.Id });
         await MonthlyGiftRows.RecountAsync(db, [from, target.Id], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The new dispute was going when the giver chose it; an admin may have ended it since, and its pause job listed its
+        // gifts before this one arrived. The pause is asked for again, as the pause and resume jobs do when an admin
+        // flips a dispute under them: this gift is then paused with the others, not charged until the daily job finds it.
+        if (!await MonthlyNoticeJob.DisputeIsActiveAsync(db, target.Id, cancellationToken))
+        {
+            jobs.Enqueue<PauseMonthlyGiftsJob>(job => job.RunAsync(target.Id, CancellationToken.None));
+        }
+
         await pages.EvictDisputeAsync(from, cancellationToken);
         await pages.EvictDisputeAsync(target.Id, cancellationToken);
         return Outcome.Moved;
