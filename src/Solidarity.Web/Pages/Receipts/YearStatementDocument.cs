@@ -71,26 +71,28 @@ internal sealed class YearStatementQuery(SolidarityDbContext db)
             .ToList();
 
         // A chargeback is no refund and has no credit note, but the bank gave the money back: the ledger holds the gift less
-        // what was taken (and not won back), and so does the statement.
-        var chargedBack = (await db.LedgerEntries.AsNoTracking()
-                .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value)
-                    && (e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
-                .GroupBy(e => e.DonationId!.Value)
-                .Select(g => new { DonationId = g.Key, Pence = g.Sum(e => e.AmountPence) })
-                .ToListAsync(cancellationToken))
-            .Where(c => c.Pence < 0)
-            .ToDictionary(c => c.DonationId, c => -c.Pence);
-        // As the open books tell them apart: a dispute is decided once Stripe has sent its charge.dispute.closed.
-        var undecided = (await db.LedgerEntries.AsNoTracking()
-                .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value) && e.Kind == LedgerEntryKind.Chargeback
-                    && !db.StripeEvents.Any(s => s.Type == "charge.dispute.closed" && s.ObjectId == e.StripeObjectId))
-                .Select(e => e.DonationId!.Value)
-                .ToListAsync(cancellationToken))
-            .ToHashSet();
+        // what was taken (and not won back), and so does the statement. Whether one is still undecided is read with it, as
+        // the open books tell them apart: a dispute is decided once Stripe has sent its charge.dispute.closed.
+        var chargebackEntries = await db.LedgerEntries.AsNoTracking()
+            .Where(e => e.DonationId != null && ids.Contains(e.DonationId.Value)
+                && (e.Kind == LedgerEntryKind.Chargeback || e.Kind == LedgerEntryKind.ChargebackReversed))
+            .Select(e => new
+            {
+                DonationId = e.DonationId!.Value,
+                e.AmountPence,
+                Undecided = e.Kind == LedgerEntryKind.Chargeback
+                    && !db.StripeEvents.Any(s => s.Type == "charge.dispute.closed" && s.ObjectId == e.StripeObjectId),
+            })
+            .ToListAsync(cancellationToken);
+        var chargedBack = chargebackEntries
+            .GroupBy(e => e.DonationId)
+            .Select(g => (DonationId: g.Key, Pence: -g.Sum(e => e.AmountPence), Undecided: g.Any(e => e.Undecided)))
+            .Where(c => c.Pence > 0)
+            .ToDictionary(c => c.DonationId);
         var chargebacks = donations
             .Where(d => chargedBack.ContainsKey(d.Id))
             .Select(d => new YearChargeback(
-                d.PaidAt ?? d.CreatedAt, chargedBack[d.Id], d.Currency, receipts.GetValueOrDefault(d.Id)?.Number, undecided.Contains(d.Id)))
+                d.PaidAt ?? d.CreatedAt, chargedBack[d.Id].Pence, d.Currency, receipts.GetValueOrDefault(d.Id)?.Number, chargedBack[d.Id].Undecided))
             .ToList();
 
         // The latest gift's name is the one the donor gives now; an organisation is named as each gift was made for it.
